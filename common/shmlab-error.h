@@ -1,0 +1,74 @@
+/* shmlab-error.h — the error domains of common/
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * ShmlabSegmentError:
+ *
+ * Mirrors QSharedMemory::SharedMemoryError, one code for each of Qt's, so a
+ * student can match what ShmLab says with what a Qt program reports.
+ * %SHMLAB_SEGMENT_ERROR_TIMED_OUT is a lock error that ran out of time (Qt's
+ * lock cannot time out).
+ */
+typedef enum
+{
+  SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED,
+  SHMLAB_SEGMENT_ERROR_INVALID_SIZE,
+  SHMLAB_SEGMENT_ERROR_KEY_ERROR,
+  SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
+  SHMLAB_SEGMENT_ERROR_NOT_FOUND,
+  SHMLAB_SEGMENT_ERROR_LOCK_ERROR,
+  SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
+  SHMLAB_SEGMENT_ERROR_UNKNOWN,
+  SHMLAB_SEGMENT_ERROR_TIMED_OUT,
+} ShmlabSegmentError;
+
+#define SHMLAB_SEGMENT_ERROR (shmlab_segment_error_quark ())
+GQuark shmlab_segment_error_quark (void);
+const char *shmlab_segment_error_to_qt_name (ShmlabSegmentError code);
+
+/**
+ * ShmlabPayloadError:
+ * @SHMLAB_PAYLOAD_ERROR_TOO_LARGE: the content does not fit the segment
+ * @SHMLAB_PAYLOAD_ERROR_MALFORMED: a header field or length is wrong; the
+ *   message names the first wrong field
+ * @SHMLAB_PAYLOAD_ERROR_CHECKSUM: the payload's CRC-32 is not the header's
+ * @SHMLAB_PAYLOAD_ERROR_UNSUPPORTED: a format or kind this version cannot write
+ *   or read
+ */
+typedef enum
+{
+  SHMLAB_PAYLOAD_ERROR_TOO_LARGE,
+  SHMLAB_PAYLOAD_ERROR_MALFORMED,
+  SHMLAB_PAYLOAD_ERROR_CHECKSUM,
+  SHMLAB_PAYLOAD_ERROR_UNSUPPORTED,
+} ShmlabPayloadError;
+
+#define SHMLAB_PAYLOAD_ERROR (shmlab_payload_error_quark ())
+GQuark shmlab_payload_error_quark (void);
+
+/**
+ * ShmlabImageError:
+ * @SHMLAB_IMAGE_ERROR_INVALID_SIZE: an empty image
+ * @SHMLAB_IMAGE_ERROR_TOO_LARGE: above the dimension or memory limits
+ * @SHMLAB_IMAGE_ERROR_CORRUPT: the file is not a valid PNG
+ * @SHMLAB_IMAGE_ERROR_TRUNCATED: the PNG ends before its image data does
+ */
+typedef enum
+{
+  SHMLAB_IMAGE_ERROR_INVALID_SIZE,
+  SHMLAB_IMAGE_ERROR_TOO_LARGE,
+  SHMLAB_IMAGE_ERROR_CORRUPT,
+  SHMLAB_IMAGE_ERROR_TRUNCATED,
+} ShmlabImageError;
+
+#define SHMLAB_IMAGE_ERROR (shmlab_image_error_quark ())
+GQuark shmlab_image_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,150 @@
+/* shmlab-image.c — an RGBA8 picture in memory
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-image.h"
+
+#include <string.h>
+
+#include "shmlab-error.h"
+
+/**
+ * shmlab_image_size_check:
+ * @width: requested width
+ * @height: requested height
+ * @max_dimension: the largest side accepted (0 for SHMLAB_IMAGE_MAX_DIMENSION)
+ * @stride_out: (out) (optional): the row stride, width × 4
+ * @bytes_out: (out) (optional): the pixel memory, stride × height
+ * @error: a #GError in SHMLAB_IMAGE_ERROR
+ *
+ * Checks that an image of these dimensions can exist, with overflow-safe
+ * arithmetic, before anything is allocated.
+ */
+gboolean
+shmlab_image_size_check (guint64   width,
+                         guint64   height,
+                         guint64   max_dimension,
+                         guint32  *stride_out,
+                         gsize    *bytes_out,
+                         GError  **error)
+{
+  guint64 stride, bytes;
+
+  if (max_dimension == 0)
+    max_dimension = SHMLAB_IMAGE_MAX_DIMENSION;
+
+  if (width == 0 || height == 0)
+    {
+      g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_INVALID_SIZE,
+                   "an image of %" G_GUINT64_FORMAT " × %" G_GUINT64_FORMAT
+                   " pixels is empty: width and height must be at least 1",
+                   width, height);
+      return FALSE;
+    }
+
+  if (width > max_dimension || height > max_dimension)
+    {
+      g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
+                   "an image of %" G_GUINT64_FORMAT " × %" G_GUINT64_FORMAT
+                   " pixels is larger than the limit of %" G_GUINT64_FORMAT
+                   " pixels a side: scale it down first",
+                   width, height, max_dimension);
+      return FALSE;
+    }
+
+  if (!g_uint64_checked_mul (&stride, width, 4) || stride > G_MAXUINT32 ||
+      !g_uint64_checked_mul (&bytes, stride, height) || bytes > G_MAXSIZE)
+    {
+      g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
+                   "an image of %" G_GUINT64_FORMAT " × %" G_GUINT64_FORMAT
+                   " pixels needs more memory than this system can address",
+                   width, height);
+      return FALSE;
+    }
+
+  if (stride_out)
+    *stride_out = (guint32) stride;
+  if (bytes_out)
+    *bytes_out = (gsize) bytes;
+  return TRUE;
+}
+
+/**
+ * shmlab_image_new:
+ * @width: width in pixels
+ * @height: height in pixels
+ * @error: return location for a #GError
+ *
+ * Allocates a transparent black image, or fails with a #GError when the
+ * dimensions are empty, above SHMLAB_IMAGE_MAX_DIMENSION or the memory is not
+ * there. Never aborts on a failed allocation.
+ */
+ShmlabImage *
+shmlab_image_new (guint32   width,
+                  guint32   height,
+                  GError  **error)
+{
+  ShmlabImage *self;
+  guint32 stride;
+  gsize bytes;
+  guint8 *pixels;
+
+  if (!shmlab_image_size_check (width, height, 0, &stride, &bytes, error))
+    return NULL;
+
+  pixels = g_try_malloc0 (bytes);
+  if (pixels == NULL)
+    {
+      g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
+                   "not enough memory for an image of %u × %u pixels (%" G_GSIZE_FORMAT " bytes)",
+                   width, height, bytes);
+      return NULL;
+    }
+
+  self = g_new0 (ShmlabImage, 1);
+  self->width = width;
+  self->height = height;
+  self->stride = stride;
+  self->pixels = pixels;
+  g_atomic_ref_count_init (&self->ref_count);
+  return self;
+}
+
+ShmlabImage *
+shmlab_image_ref (ShmlabImage *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+shmlab_image_unref (ShmlabImage *self)
+{
+  g_return_if_fail (self != NULL);
+  if (g_atomic_ref_count_dec (&self->ref_count))
+    {
+      g_free (self->pixels);
+      g_free (self);
+    }
+}
+
+gsize
+shmlab_image_get_byte_size (const ShmlabImage *self)
+{
+  return (gsize) self->stride * self->height;
+}
+
+/* Same dimensions and the same visible pixels (padding past width × 4 is ignored). */
+gboolean
+shmlab_image_equal (const ShmlabImage *a,
+                    const ShmlabImage *b)
+{
+  if (a->width != b->width || a->height != b->height)
+    return FALSE;
+  for (guint32 y = 0; y < a->height; y++)
+    if (memcmp (a->pixels + (gsize) y * a->stride, b->pixels + (gsize) y * b->stride,
+                (gsize) a->width * 4) != 0)
+      return FALSE;
+  return TRUE;
+}

@@ -1,0 +1,120 @@
+/* shmlab-segment.h — a keyed shared-memory segment under a semaphore: the C
+ * twin of Qt's QSharedMemory
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <sys/types.h>
+
+#include "shmlab-error.h"
+#include "shmlab-native-key.h"
+
+G_BEGIN_DECLS
+
+/**
+ * ShmlabAccessMode:
+ * @SHMLAB_ACCESS_READ_ONLY: map the segment read-only (QSharedMemory::ReadOnly)
+ * @SHMLAB_ACCESS_READ_WRITE: map it for reading and writing (QSharedMemory::ReadWrite)
+ */
+typedef enum
+{
+  SHMLAB_ACCESS_READ_ONLY,
+  SHMLAB_ACCESS_READ_WRITE,
+} ShmlabAccessMode;
+
+/**
+ * ShmlabSegmentInfo:
+ * @exists: whether the system has a segment for the key
+ * @size: its size in bytes
+ * @attach_count: processes attached to it now; for POSIX, the processes
+ *   this user may inspect that map it (others cannot be seen)
+ * @attach_count_exact: FALSE when @attach_count may miss processes
+ * @owner_uid: the uid that owns it
+ * @creator_pid: the process that created it (System V; 0 when unknown)
+ * @last_pid: the last process that attached or detached (System V; 0 when unknown)
+ * @mode: its permission bits (0600 for segments made by ShmLab or Qt)
+ * @id: the System V segment id (-1 for POSIX)
+ * @sysv_key: the System V key from ftok() (0 for POSIX)
+ * @change_time: the last attach, detach or change, seconds since the epoch
+ */
+typedef struct
+{
+  gboolean exists;
+  gsize size;
+  gint attach_count;
+  gboolean attach_count_exact;
+  uid_t owner_uid;
+  pid_t creator_pid;
+  pid_t last_pid;
+  guint mode;
+  gint id;
+  gint32 sysv_key;
+  gint64 change_time;
+} ShmlabSegmentInfo;
+
+#define SHMLAB_TYPE_SEGMENT (shmlab_segment_get_type ())
+G_DECLARE_FINAL_TYPE (ShmlabSegment, shmlab_segment, SHMLAB, SEGMENT, GObject)
+
+ShmlabSegment     *shmlab_segment_new                (ShmlabBackend       backend);
+ShmlabBackend      shmlab_segment_get_backend        (ShmlabSegment      *self);
+
+gboolean           shmlab_segment_set_key            (ShmlabSegment      *self,
+                                                      const char         *key,
+                                                      GError            **error);
+const char        *shmlab_segment_get_key            (ShmlabSegment      *self);
+const char        *shmlab_segment_get_native_key     (ShmlabSegment      *self);
+const char        *shmlab_segment_get_semaphore_key  (ShmlabSegment      *self);
+
+void               shmlab_segment_set_lock_timeout   (ShmlabSegment      *self,
+                                                      gint                timeout_ms);
+gint               shmlab_segment_get_lock_timeout   (ShmlabSegment      *self);
+
+gboolean           shmlab_segment_create             (ShmlabSegment      *self,
+                                                      gsize               size,
+                                                      ShmlabAccessMode    mode,
+                                                      GCancellable       *cancellable,
+                                                      GError            **error);
+gboolean           shmlab_segment_attach             (ShmlabSegment      *self,
+                                                      ShmlabAccessMode    mode,
+                                                      GCancellable       *cancellable,
+                                                      GError            **error);
+gboolean           shmlab_segment_detach             (ShmlabSegment      *self,
+                                                      GError            **error);
+gboolean           shmlab_segment_is_attached        (ShmlabSegment      *self);
+gboolean           shmlab_segment_get_removed_on_detach (ShmlabSegment   *self);
+
+gboolean           shmlab_segment_lock               (ShmlabSegment      *self,
+                                                      GCancellable       *cancellable,
+                                                      GError            **error);
+gboolean           shmlab_segment_lock_full          (ShmlabSegment      *self,
+                                                      gint                timeout_ms,
+                                                      GCancellable       *cancellable,
+                                                      GError            **error);
+gboolean           shmlab_segment_unlock             (ShmlabSegment      *self,
+                                                      GError            **error);
+gboolean           shmlab_segment_is_locked          (ShmlabSegment      *self);
+
+gsize              shmlab_segment_get_size           (ShmlabSegment      *self);
+gpointer           shmlab_segment_get_data           (ShmlabSegment      *self);
+const void        *shmlab_segment_get_const_data     (ShmlabSegment      *self);
+ShmlabAccessMode   shmlab_segment_get_access_mode    (ShmlabSegment      *self);
+
+ShmlabSegmentError shmlab_segment_get_error          (ShmlabSegment      *self);
+const char        *shmlab_segment_get_error_string   (ShmlabSegment      *self);
+
+gboolean           shmlab_segment_query              (ShmlabSegment      *self,
+                                                      ShmlabSegmentInfo  *info,
+                                                      GError            **error);
+
+gboolean           shmlab_segment_query_key          (const char         *key,
+                                                      ShmlabBackend       backend,
+                                                      ShmlabSegmentInfo  *info,
+                                                      GError            **error);
+gboolean           shmlab_segment_remove_key         (const char         *key,
+                                                      ShmlabBackend       backend,
+                                                      gboolean            force,
+                                                      GError            **error);
+
+G_END_DECLS

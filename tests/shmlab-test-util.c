@@ -1,0 +1,175 @@
+/* shmlab-test-util.c — what every test program shares
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-test-util.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "shmlab-segment.h"
+
+static char *temp_dir;
+static GPtrArray *tracked_keys;
+static guint key_counter;
+
+static void
+cleanup_on_signal (int signum)
+{
+  /* A failed g_assert() aborts: remove what the test made before dying. */
+  shmlab_test_cleanup ();
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+/**
+ * shmlab_test_init:
+ *
+ * g_test_init() plus a private TMPDIR (so Qt-style key files stay in it) and
+ * a cleanup that runs at exit and on abort.
+ */
+void
+shmlab_test_init (int    *argc,
+                  char ***argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_test_init (argc, argv, NULL);
+
+  temp_dir = g_dir_make_tmp ("shmlab-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("TMPDIR", temp_dir, TRUE);
+  tracked_keys = g_ptr_array_new_with_free_func (g_free);
+
+  atexit (shmlab_test_cleanup);
+  signal (SIGABRT, cleanup_on_signal);
+  signal (SIGSEGV, cleanup_on_signal);
+  signal (SIGTERM, cleanup_on_signal);
+  signal (SIGINT, cleanup_on_signal);
+}
+
+const char *
+shmlab_test_get_temp_dir (void)
+{
+  return temp_dir;
+}
+
+/* A key no other test or run uses, tracked for removal. */
+char *
+shmlab_test_unique_key (const char *stem)
+{
+  char *key = g_strdup_printf (SHMLAB_TEST_KEY_PREFIX "-%s-%d-%u", stem, (int) getpid (),
+                               ++key_counter);
+  shmlab_test_track_key (key);
+  return key;
+}
+
+void
+shmlab_test_track_key (const char *key)
+{
+  g_ptr_array_add (tracked_keys, g_strdup (key));
+}
+
+/* Removes every tracked key's segment, semaphore and key files on both
+ * backends, then the temp dir. Safe to call more than once. */
+void
+shmlab_test_cleanup (void)
+{
+  if (tracked_keys != NULL)
+    {
+      for (guint i = 0; i < tracked_keys->len; i++)
+        {
+          const char *key = g_ptr_array_index (tracked_keys, i);
+          shmlab_segment_remove_key (key, SHMLAB_BACKEND_SYSV, TRUE, NULL);
+          shmlab_segment_remove_key (key, SHMLAB_BACKEND_POSIX, TRUE, NULL);
+        }
+      g_ptr_array_set_size (tracked_keys, 0);
+    }
+
+  if (temp_dir != NULL)
+    {
+      GDir *dir = g_dir_open (temp_dir, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (temp_dir, name, NULL);
+          g_unlink (path);
+        }
+      if (dir != NULL)
+        g_dir_close (dir);
+      g_rmdir (temp_dir);
+      g_clear_pointer (&temp_dir, g_free);
+    }
+}
+
+char *
+shmlab_test_build_file (const char *name)
+{
+  return g_test_build_filename (G_TEST_BUILT, name, NULL);
+}
+
+char *
+shmlab_test_source_file (const char *first_part,
+                         ...)
+{
+  va_list ap;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
+  const char *part;
+
+  g_ptr_array_add (parts, (gpointer) g_test_get_dir (G_TEST_DIST));
+  va_start (ap, first_part);
+  for (part = first_part; part != NULL; part = va_arg (ap, const char *))
+    g_ptr_array_add (parts, (gpointer) part);
+  va_end (ap);
+  g_ptr_array_add (parts, NULL);
+  return g_build_filenamev ((char **) parts->pdata);
+}
+
+const char *
+shmlab_test_cli_path (void)
+{
+  const char *path = g_getenv ("SHMLAB_CLI");
+  g_assert_nonnull (path);
+  return path;
+}
+
+/**
+ * shmlab_test_run_cli:
+ *
+ * Runs `shmlab ARGS…` to completion, capturing its output. Returns FALSE only
+ * when it could not be started.
+ */
+gboolean
+shmlab_test_run_cli (char       **out,
+                     char       **err,
+                     int         *status,
+                     const char  *first_arg,
+                     ...)
+{
+  va_list ap;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  int wait_status = 0;
+  gboolean ok;
+
+  g_ptr_array_add (argv, (gpointer) shmlab_test_cli_path ());
+  va_start (ap, first_arg);
+  for (arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  ok = g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
+                     &wait_status, &error);
+  g_assert_no_error (error);
+  if (status != NULL)
+    *status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+  return ok;
+}
