@@ -11,13 +11,16 @@ G_BEGIN_DECLS
 /**
  * ShmlabSegmentError:
  *
- * Mirrors QSharedMemory::SharedMemoryError, one code for each of Qt's, so a
+ * Mirrors QSharedMemory::SharedMemoryError (%SHMLAB_SEGMENT_ERROR_NONE is Qt's
+ * NoError, never the code of a #GError), one code for each of Qt's, so a
  * student can match what ShmLab says with what a Qt program reports.
  * %SHMLAB_SEGMENT_ERROR_TIMED_OUT is a lock error that ran out of time (Qt's
- * lock cannot time out).
+ * lock cannot time out); %SHMLAB_SEGMENT_ERROR_IN_USE refuses to remove a
+ * segment that processes are still attached to.
  */
 typedef enum
 {
+  SHMLAB_SEGMENT_ERROR_NONE = -1,
   SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED,
   SHMLAB_SEGMENT_ERROR_INVALID_SIZE,
   SHMLAB_SEGMENT_ERROR_KEY_ERROR,
@@ -27,6 +30,7 @@ typedef enum
   SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
   SHMLAB_SEGMENT_ERROR_UNKNOWN,
   SHMLAB_SEGMENT_ERROR_TIMED_OUT,
+  SHMLAB_SEGMENT_ERROR_IN_USE,
 } ShmlabSegmentError;
 
 #define SHMLAB_SEGMENT_ERROR (shmlab_segment_error_quark ())

@@ -1,1 +1,212 @@
-/* placeholder */
+/* shmlab-limits.c — how much shared memory this system allows
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-limits.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "shmlab-error.h"
+
+static guint64
+read_proc_number (const char *path)
+{
+  g_autofree char *contents = NULL;
+  guint64 value;
+  char *end = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return G_MAXUINT64;
+  errno = 0;
+  value = g_ascii_strtoull (g_strstrip (contents), &end, 10);
+  if (errno != 0 || end == contents)
+    return G_MAXUINT64;
+  return value;
+}
+
+/* MemTotal + SwapTotal from /proc/meminfo, in bytes. */
+static guint64
+read_memory_total (void)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint64 total = 0;
+  gboolean found = FALSE;
+
+  if (!g_file_get_contents ("/proc/meminfo", &contents, NULL, NULL))
+    return G_MAXUINT64;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], "MemTotal:") || g_str_has_prefix (lines[i], "SwapTotal:"))
+      {
+        const char *value = strchr (lines[i], ':') + 1;
+        total += g_ascii_strtoull (value, NULL, 10) * 1024;
+        found = TRUE;
+      }
+  return found ? total : G_MAXUINT64;
+}
+
+/* Reads the limits in force now; what the system does not tell stays G_MAXUINT64. */
+void
+shmlab_limits_read (ShmlabLimits *limits)
+{
+  struct statvfs vfs;
+  long page = sysconf (_SC_PAGESIZE);
+
+  limits->shmmax = read_proc_number ("/proc/sys/kernel/shmmax");
+  limits->shmall = read_proc_number ("/proc/sys/kernel/shmall");
+  limits->shmmni = read_proc_number ("/proc/sys/kernel/shmmni");
+  limits->page_size = page > 0 ? (guint64) page : 4096;
+  limits->memory_total = read_memory_total ();
+
+  if (statvfs ("/dev/shm", &vfs) == 0)
+    {
+      limits->dev_shm_total = (guint64) vfs.f_blocks * vfs.f_frsize;
+      limits->dev_shm_free = (guint64) vfs.f_bavail * vfs.f_frsize;
+    }
+  else
+    {
+      limits->dev_shm_total = G_MAXUINT64;
+      limits->dev_shm_free = G_MAXUINT64;
+    }
+}
+
+/* The largest segment one could hope to create now on @backend. */
+guint64
+shmlab_limits_max_size (const ShmlabLimits *limits,
+                        ShmlabBackend       backend)
+{
+  guint64 all, max;
+
+  if (backend == SHMLAB_BACKEND_POSIX)
+    return MIN (limits->dev_shm_free, limits->memory_total);
+
+  max = MIN (limits->shmmax, limits->memory_total);
+  if (limits->shmall != G_MAXUINT64 && g_uint64_checked_mul (&all, limits->shmall, limits->page_size))
+    max = MIN (max, all);
+  return max;
+}
+
+/* "1 MiB (1048576 bytes)", or just "100 bytes" under a KiB. */
+char *
+shmlab_format_bytes (guint64 bytes)
+{
+  g_autofree char *human = NULL;
+
+  /* Linux's default SHMMAX and SHMALL are "as much as can be counted". */
+  if (bytes >= (G_GUINT64_CONSTANT (1) << 62))
+    return g_strdup ("unlimited");
+  if (bytes < 1024)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " %s", bytes, bytes == 1 ? "byte" : "bytes");
+  human = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+  return g_strdup_printf ("%s (%" G_GUINT64_FORMAT " bytes)", human, bytes);
+}
+
+/* One sentence on the limits that matter for @backend, for error messages. */
+char *
+shmlab_limits_describe (const ShmlabLimits *limits,
+                        ShmlabBackend       backend)
+{
+  if (backend == SHMLAB_BACKEND_POSIX)
+    {
+      g_autofree char *free_space = shmlab_format_bytes (limits->dev_shm_free);
+      g_autofree char *total = shmlab_format_bytes (limits->dev_shm_total);
+      g_autofree char *memory = shmlab_format_bytes (limits->memory_total);
+      return g_strdup_printf ("/dev/shm has %s free of %s, and the system has %s of memory (RAM "
+                              "and swap)",
+                              free_space, total, memory);
+    }
+  else
+    {
+      g_autofree char *shmmax = shmlab_format_bytes (limits->shmmax);
+      g_autofree char *memory = shmlab_format_bytes (limits->memory_total);
+      g_autofree char *shmall = NULL;
+      guint64 all;
+
+      if (limits->shmall != G_MAXUINT64 &&
+          g_uint64_checked_mul (&all, limits->shmall, limits->page_size))
+        shmall = shmlab_format_bytes (all);
+      else
+        shmall = g_strdup ("unlimited");
+      return g_strdup_printf ("this system allows one segment up to SHMMAX = %s, all "
+                              "segments together up to SHMALL = %s, and has %s of memory "
+                              "(RAM and swap)",
+                              shmmax, shmall, memory);
+    }
+}
+
+/**
+ * shmlab_parse_size:
+ * @text: "100", "4096 B", "4 KiB", "1.5 MiB", "2k", "1G"…
+ * @bytes: (out): the size
+ * @error: a G_OPTION_ERROR_BAD_VALUE saying what was expected
+ *
+ * Units are powers of 1024 (B, KiB/K/KB, MiB/M/MB, GiB/G/GB, TiB/T/TB,
+ * PiB/P/PB), case-insensitive. Zero parses: whether it is a valid size is for
+ * the segment to say.
+ */
+gboolean
+shmlab_parse_size (const char  *text,
+                   guint64     *bytes,
+                   GError     **error)
+{
+  static const struct { const char *suffix; guint shift; } units[] = {
+    { "", 0 }, { "b", 0 }, { "byte", 0 }, { "bytes", 0 },
+    { "k", 10 }, { "kb", 10 }, { "kib", 10 },
+    { "m", 20 }, { "mb", 20 }, { "mib", 20 },
+    { "g", 30 }, { "gb", 30 }, { "gib", 30 },
+    { "t", 40 }, { "tb", 40 }, { "tib", 40 },
+    { "p", 50 }, { "pb", 50 }, { "pib", 50 },
+  };
+  g_autofree char *copy = NULL;
+  char *end = NULL;
+  double value;
+  const char *suffix;
+
+  if (text == NULL)
+    text = "";
+  copy = g_strstrip (g_strdup (text));
+
+  if (*copy == '\0' || !(g_ascii_isdigit (*copy) || *copy == '.'))
+    goto bad;
+
+  errno = 0;
+  value = g_ascii_strtod (copy, &end);
+  if (errno != 0 || end == copy || value < 0)
+    goto bad;
+
+  suffix = end;
+  while (*suffix == ' ')
+    suffix++;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (units); i++)
+    if (g_ascii_strcasecmp (suffix, units[i].suffix) == 0)
+      {
+        double scaled = value * (double) ((guint64) 1 << units[i].shift);
+
+        if (scaled >= 18446744073709551616.0)
+          {
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         "the size “%s” is larger than any computer's memory", text);
+            return FALSE;
+          }
+        if (scaled != (double) (guint64) scaled)
+          {
+            g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         "the size “%s” is not a whole number of bytes", text);
+            return FALSE;
+          }
+        *bytes = (guint64) scaled;
+        return TRUE;
+      }
+
+bad:
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "“%s” is not a size: write a number of bytes, optionally with a unit "
+               "(B, KiB, MiB, GiB), such as 100, 4KiB or 1.5MiB",
+               text);
+  return FALSE;
+}

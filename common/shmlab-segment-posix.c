@@ -1,1 +1,338 @@
-/* placeholder */
+/* shmlab-segment-posix.c — POSIX segments: shm_open("/qipc_sharedmemory_…")
+ *
+ * The process that created a POSIX segment unlinks its name when it
+ * detaches; mappings other processes already made stay valid until they
+ * unmap. (Qt 6.6 never unlinks, and leaks into /dev/shm.)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-segment-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "shmlab-limits.h"
+
+#define DEV_SHM "/dev/shm"
+
+static char *
+dev_shm_path (const char *native_key)
+{
+  return g_build_filename (DEV_SHM, native_key + 1, NULL);
+}
+
+/* Mappings of /dev/shm/NAME, found in /proc/PID/maps: the POSIX twin of
+ * shm_nattch. Only the maps this user may read are seen, so the count is
+ * exact only for root. */
+static gint
+count_mappings (const char *native_key)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  g_autofree char *needle = dev_shm_path (native_key);
+  gsize needle_length = strlen (needle);
+  const char *name;
+  gint count = 0;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *maps_path = NULL;
+      g_autofree char *contents = NULL;
+      const char *hit;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      maps_path = g_build_filename ("/proc", name, "maps", NULL);
+      if (!g_file_get_contents (maps_path, &contents, NULL, NULL))
+        continue;
+      for (hit = strstr (contents, needle); hit != NULL; hit = strstr (hit + 1, needle))
+        {
+          char after = hit[needle_length];
+          if (after == '\n' || after == ' ' || after == '\0')
+            count++;
+        }
+    }
+  return count;
+}
+
+static void
+info_from_stat (ShmlabSegmentInfo *info,
+                const char        *native_key,
+                const struct stat *st)
+{
+  info->exists = TRUE;
+  info->size = st->st_size;
+  info->owner_uid = st->st_uid;
+  info->mode = st->st_mode & 0777;
+  info->id = -1;
+  info->change_time = MAX (st->st_mtime, st->st_ctime);
+  info->attach_count = count_mappings (native_key);
+  info->attach_count_exact = geteuid () == 0;
+}
+
+static void
+set_errno_error (GError     **error,
+                 int          saved_errno,
+                 const char  *key,
+                 const char  *what)
+{
+  ShmlabSegmentError code;
+
+  switch (saved_errno)
+    {
+    case EACCES:
+    case EPERM: code = SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED; break;
+    case ENOENT: code = SHMLAB_SEGMENT_ERROR_NOT_FOUND; break;
+    case ENAMETOOLONG:
+    case EINVAL: code = SHMLAB_SEGMENT_ERROR_KEY_ERROR; break;
+    case ENOMEM:
+    case ENOSPC:
+    case EMFILE:
+    case ENFILE: code = SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES; break;
+    default: code = SHMLAB_SEGMENT_ERROR_UNKNOWN; break;
+    }
+  g_set_error (error, SHMLAB_SEGMENT_ERROR, code, "cannot %s the segment of key “%s”: %s", what,
+               key, g_strerror (saved_errno));
+}
+
+static gboolean
+map_fd (const char        *key,
+        int                fd,
+        ShmlabAccessMode   mode,
+        ShmlabMapping     *mapping,
+        GError           **error)
+{
+  struct stat st;
+  void *data;
+
+  if (fstat (fd, &st) != 0)
+    {
+      set_errno_error (error, errno, key, "inspect");
+      return FALSE;
+    }
+  if (st.st_uid != geteuid ())
+    {
+      shmlab_segment_set_not_mine_error (error, key, st.st_uid);
+      return FALSE;
+    }
+  if (st.st_size <= 0)
+    {
+      g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_INVALID_SIZE,
+                   "the segment of key “%s” has size 0: it is being created right now, or a "
+                   "program crashed while creating it — try again, or remove it",
+                   key);
+      return FALSE;
+    }
+  if ((guint64) st.st_size > G_MAXSIZE)
+    {
+      g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_INVALID_SIZE,
+                   "the segment of key “%s” is larger than this process can map", key);
+      return FALSE;
+    }
+
+  data = mmap (NULL, st.st_size, mode == SHMLAB_ACCESS_READ_ONLY ? PROT_READ : PROT_READ | PROT_WRITE,
+               MAP_SHARED, fd, 0);
+  if (data == MAP_FAILED)
+    {
+      set_errno_error (error, errno, key, "map");
+      return FALSE;
+    }
+
+  mapping->data = data;
+  mapping->size = st.st_size;
+  mapping->mode = mode;
+  mapping->id = -1;
+  return TRUE;
+}
+
+gboolean
+shmlab_posix_create (const char     *key,
+                     const char     *native_key,
+                     gsize           size,
+                     ShmlabAccessMode mode,
+                     ShmlabMapping  *mapping,
+                     GError        **error)
+{
+  int fd, rc;
+
+  fd = shm_open (native_key, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == EEXIST)
+        {
+          ShmlabSegmentInfo info;
+          shmlab_posix_query (key, native_key, &info, NULL);
+          shmlab_segment_set_exists_error (error, key, SHMLAB_BACKEND_POSIX, &info);
+        }
+      else
+        set_errno_error (error, saved_errno, key, "create");
+      return FALSE;
+    }
+
+  if (ftruncate (fd, size) != 0)
+    {
+      int saved_errno = errno;
+      shm_unlink (native_key);
+      close (fd);
+      shmlab_segment_set_size_error (error, SHMLAB_SEGMENT_ERROR_INVALID_SIZE, key,
+                                     SHMLAB_BACKEND_POSIX, size, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* Reserve the pages now: a full /dev/shm then fails here, not with SIGBUS at the first write. */
+  rc = posix_fallocate (fd, 0, size);
+  if (rc != 0 && rc != EOPNOTSUPP && rc != EINVAL)
+    {
+      shm_unlink (native_key);
+      close (fd);
+      shmlab_segment_set_size_error (error, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES, key,
+                                     SHMLAB_BACKEND_POSIX, size,
+                                     rc == ENOSPC ? "/dev/shm is full" : g_strerror (rc));
+      return FALSE;
+    }
+
+  if (!map_fd (key, fd, mode, mapping, error))
+    {
+      shm_unlink (native_key);
+      close (fd);
+      return FALSE;
+    }
+  close (fd);
+  mapping->created = TRUE;
+  return TRUE;
+}
+
+gboolean
+shmlab_posix_attach (const char        *key,
+                     const char        *native_key,
+                     ShmlabAccessMode   mode,
+                     ShmlabMapping     *mapping,
+                     GError           **error)
+{
+  gboolean ok;
+  int fd;
+
+  fd = shm_open (native_key, (mode == SHMLAB_ACCESS_READ_ONLY ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+      g_autofree char *path = dev_shm_path (native_key);
+      struct stat st;
+
+      if (saved_errno == ENOENT)
+        g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
+                     "no segment has the key “%s” (there is no %s): start the writer first, or "
+                     "check the key's spelling and that both programs use the POSIX backend",
+                     key, path);
+      else if ((saved_errno == EACCES || saved_errno == EPERM) && stat (path, &st) == 0)
+        shmlab_segment_set_not_mine_error (error, key, st.st_uid);
+      else
+        set_errno_error (error, saved_errno, key, "open");
+      return FALSE;
+    }
+
+  ok = map_fd (key, fd, mode, mapping, error);
+  close (fd);
+  mapping->created = FALSE;
+  return ok;
+}
+
+gboolean
+shmlab_posix_detach (const char     *native_key,
+                     ShmlabMapping  *mapping,
+                     gboolean        remove_if_last,
+                     gboolean       *removed,
+                     GError        **error)
+{
+  *removed = FALSE;
+  if (munmap (mapping->data, mapping->size) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_UNKNOWN, "cannot unmap: %s",
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+  mapping->data = NULL;
+
+  /* The creator takes the name away; other mappings stay valid until unmapped. */
+  if (remove_if_last && mapping->created && shm_unlink (native_key) == 0)
+    *removed = TRUE;
+  return TRUE;
+}
+
+gboolean
+shmlab_posix_query (const char         *key,
+                    const char         *native_key,
+                    ShmlabSegmentInfo  *info,
+                    GError            **error)
+{
+  g_autofree char *path = dev_shm_path (native_key);
+  struct stat st;
+
+  shmlab_segment_info_clear (info);
+  if (lstat (path, &st) != 0)
+    {
+      int saved_errno = errno;
+      if (saved_errno == ENOENT)
+        return TRUE;
+      set_errno_error (error, saved_errno, key, "inspect");
+      return FALSE;
+    }
+  info_from_stat (info, native_key, &st);
+  return TRUE;
+}
+
+gboolean
+shmlab_posix_remove (const char               *key,
+                     const char               *native_key,
+                     const ShmlabSegmentInfo  *info,
+                     GError                  **error)
+{
+  if (info->exists && shm_unlink (native_key) != 0 && errno != ENOENT)
+    {
+      int saved_errno = errno;
+      if (saved_errno == EACCES || saved_errno == EPERM)
+        shmlab_segment_set_not_mine_error (error, key, info->owner_uid);
+      else
+        set_errno_error (error, saved_errno, key, "remove");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+shmlab_posix_list (GPtrArray  *listings,
+                   GError    **error)
+{
+  g_autoptr(GDir) dir = g_dir_open (DEV_SHM, 0, NULL);
+  const char *name;
+  uid_t me = geteuid ();
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (DEV_SHM, name, NULL);
+      g_autofree char *native = g_strconcat ("/", name, NULL);
+      ShmlabSegmentListing *l;
+      struct stat st;
+
+      if (g_str_has_prefix (name, "sem.") || lstat (path, &st) != 0 || !S_ISREG (st.st_mode))
+        continue;
+      if (me != 0 && st.st_uid != me && (st.st_mode & 0004) == 0)
+        continue;
+
+      l = g_new0 (ShmlabSegmentListing, 1);
+      l->backend = SHMLAB_BACKEND_POSIX;
+      info_from_stat (&l->info, native, &st);
+      l->native_key = g_steal_pointer (&native);
+      l->key_letters = shmlab_native_key_to_key (name, NULL);
+      if (l->key_letters == NULL)
+        l->key_letters = g_strdup ("");
+      g_ptr_array_add (listings, l);
+    }
+  return TRUE;
+}

@@ -1,7 +1,917 @@
-/* placeholder until the segment lands */
+/* shmlab-segment.c — a keyed shared-memory segment under a semaphore: the C
+ * twin of Qt's QSharedMemory
+ *
+ * Lifetime, as Qt: create() attaches; System V: detach() removes the segment
+ * (and its key file) when the last process detaches. POSIX: the process that
+ * created the segment unlinks its name when it detaches; mappings other
+ * processes made stay valid until they detach. create, attach and detach run
+ * under the segment's lock, as Qt's do, so they never race each other.
+ *
+ * A ShmlabSegment is used by one thread at a time; a GUI may hand it to a
+ * GTask and take it back.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
 #include "shmlab-segment.h"
-gboolean
-shmlab_segment_remove_key (const char *key, ShmlabBackend backend, gboolean force, GError **error)
+
+#include <string.h>
+#include <unistd.h>
+
+#include "shmlab-limits.h"
+#include "shmlab-segment-private.h"
+#include "shmlab-semaphore.h"
+#include "shmlab-users.h"
+
+struct _ShmlabSegment
 {
+  GObject parent_instance;
+
+  ShmlabBackend backend;
+  char *key;
+  char *native_key;
+  ShmlabSemaphore *semaphore;
+
+  ShmlabMapping mapping;
+  gboolean attached;
+  gboolean locked;
+  gboolean removed_on_detach;
+  gboolean observer;  /* peeks: never removes what it finds */
+  gint lock_timeout;
+
+  ShmlabSegmentError error_code;
+  char *error_string;
+};
+
+G_DEFINE_FINAL_TYPE (ShmlabSegment, shmlab_segment, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_BACKEND,
+  PROP_KEY,
+  PROP_LOCK_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+void
+shmlab_segment_info_clear (ShmlabSegmentInfo *info)
+{
+  memset (info, 0, sizeof *info);
+  info->id = -1;
+  info->attach_count_exact = TRUE;
+}
+
+/* "probably left by a program that crashed" is the one thing a student needs to hear. */
+void
+shmlab_segment_set_exists_error (GError                  **error,
+                                 const char               *key,
+                                 ShmlabBackend             backend,
+                                 const ShmlabSegmentInfo  *info)
+{
+  g_autofree char *size = shmlab_format_bytes (info->size);
+  g_autofree char *owner = NULL;
+
+  if (!info->exists)
+    {
+      g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
+                   "key “%s” already names a segment (it vanished while being looked at): try again",
+                   key);
+      return;
+    }
+
+  if (!shmlab_user_is_me (info->owner_uid))
+    {
+      shmlab_segment_set_not_mine_error (error, key, info->owner_uid);
+      if (error && *error)
+        (*error)->code = SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS;
+      return;
+    }
+
+  owner = shmlab_user_describe (info->owner_uid);
+  if (info->attach_count == 0)
+    g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
+                 "key “%s” already names a segment of %s owned by %s, attached by 0 processes — "
+                 "probably left by a program that crashed: attach to it, or remove it "
+                 "(shmlab remove%s “%s”)",
+                 key, size, owner, backend == SHMLAB_BACKEND_POSIX ? " --backend posix" : "", key);
+  else
+    g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
+                 "key “%s” already names a segment of %s owned by %s, attached by %d %s%s: "
+                 "attach to it instead, or pick another key",
+                 key, size, owner, info->attach_count, info->attach_count == 1 ? "process" : "processes",
+                 info->attach_count_exact ? "" : " or more");
+}
+
+void
+shmlab_segment_set_not_mine_error (GError     **error,
+                                   const char  *key,
+                                   uid_t        owner)
+{
+  g_autofree char *who = shmlab_user_describe (owner);
+  g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED,
+               "key “%s” belongs to %s: pick another key (ShmLab uses only your own segments)",
+               key, who);
+}
+
+void
+shmlab_segment_set_size_error (GError             **error,
+                               ShmlabSegmentError   code,
+                               const char          *key,
+                               ShmlabBackend        backend,
+                               guint64              size,
+                               const char          *reason)
+{
+  ShmlabLimits limits;
+  g_autofree char *wanted = shmlab_format_bytes (size);
+  g_autofree char *described = NULL;
+
+  shmlab_limits_read (&limits);
+  described = shmlab_limits_describe (&limits, backend);
+  g_set_error (error, SHMLAB_SEGMENT_ERROR, code,
+               "a segment of %s for key “%s” does not fit: %s; %s — pick a smaller size%s",
+               wanted, key, reason, described,
+               backend == SHMLAB_BACKEND_SYSV ? ", or raise the limit (sysctl kernel.shmmax / kernel.shmall)"
+                                              : ", or free space in /dev/shm (shmlab list)");
+}
+
+static void
+shmlab_segment_finalize (GObject *object)
+{
+  ShmlabSegment *self = SHMLAB_SEGMENT (object);
+
+  if (self->locked)
+    shmlab_segment_unlock (self, NULL);
+  if (self->attached && !shmlab_segment_detach (self, NULL) && self->attached)
+    {
+      /* The lock could not be had: leave the segment (stale, not lost), but unmap it. */
+      gboolean removed;
+      if (self->backend == SHMLAB_BACKEND_POSIX)
+        shmlab_posix_detach (self->native_key, &self->mapping, FALSE, &removed, NULL);
+      else
+        shmlab_sysv_detach (self->native_key, &self->mapping, FALSE, &removed, NULL);
+    }
+
+  g_clear_pointer (&self->semaphore, shmlab_semaphore_free);
+  g_clear_pointer (&self->key, g_free);
+  g_clear_pointer (&self->native_key, g_free);
+  g_clear_pointer (&self->error_string, g_free);
+
+  G_OBJECT_CLASS (shmlab_segment_parent_class)->finalize (object);
+}
+
+static void
+shmlab_segment_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  ShmlabSegment *self = SHMLAB_SEGMENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_BACKEND:
+      g_value_set_int (value, self->backend);
+      break;
+    case PROP_KEY:
+      g_value_set_string (value, self->key);
+      break;
+    case PROP_LOCK_TIMEOUT:
+      g_value_set_int (value, self->lock_timeout);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+shmlab_segment_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  ShmlabSegment *self = SHMLAB_SEGMENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_BACKEND:
+      self->backend = g_value_get_int (value);
+      break;
+    case PROP_LOCK_TIMEOUT:
+      shmlab_segment_set_lock_timeout (self, g_value_get_int (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+shmlab_segment_class_init (ShmlabSegmentClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = shmlab_segment_finalize;
+  object_class->get_property = shmlab_segment_get_property;
+  object_class->set_property = shmlab_segment_set_property;
+
+  properties[PROP_BACKEND] =
+    g_param_spec_int ("backend", NULL, NULL, SHMLAB_BACKEND_SYSV, SHMLAB_BACKEND_POSIX,
+                      SHMLAB_BACKEND_SYSV,
+                      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_KEY] =
+    g_param_spec_string ("key", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOCK_TIMEOUT] =
+    g_param_spec_int ("lock-timeout", NULL, NULL, -1, G_MAXINT, -1,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+shmlab_segment_init (ShmlabSegment *self)
+{
+  self->lock_timeout = -1;
+  self->error_code = SHMLAB_SEGMENT_ERROR_NONE;
+  self->mapping.id = -1;
+}
+
+/**
+ * shmlab_segment_new:
+ * @backend: System V (as Qt on Linux) or POSIX
+ *
+ * Returns: (transfer full): a segment with no key, not attached
+ */
+ShmlabSegment *
+shmlab_segment_new (ShmlabBackend backend)
+{
+  return g_object_new (SHMLAB_TYPE_SEGMENT, "backend", backend, NULL);
+}
+
+ShmlabBackend
+shmlab_segment_get_backend (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), SHMLAB_BACKEND_SYSV);
+  return self->backend;
+}
+
+/* Keeps the last failure, as QSharedMemory::error() and errorString() do. */
+static gboolean
+fail (ShmlabSegment  *self,
+      GError        **error,
+      GError         *local_error)
+{
+  if (local_error->domain == SHMLAB_SEGMENT_ERROR)
+    self->error_code = local_error->code;
+  else
+    self->error_code = SHMLAB_SEGMENT_ERROR_UNKNOWN;
+  g_free (self->error_string);
+  self->error_string = g_strdup (local_error->message);
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+static gboolean
+fail_literal (ShmlabSegment       *self,
+              GError             **error,
+              ShmlabSegmentError   code,
+              const char          *message)
+{
+  return fail (self, error, g_error_new_literal (SHMLAB_SEGMENT_ERROR, code, message));
+}
+
+static void
+succeed (ShmlabSegment *self)
+{
+  self->error_code = SHMLAB_SEGMENT_ERROR_NONE;
+  g_clear_pointer (&self->error_string, g_free);
+}
+
+/**
+ * shmlab_segment_set_key:
+ * @key: (nullable): the key both programs agree on; %NULL clears it
+ * @error: a KEY_ERROR for a key that is empty, not UTF-8 or too long
+ *
+ * As QSharedMemory::setKey(): a segment attached under the old key is
+ * detached first.
+ */
+gboolean
+shmlab_segment_set_key (ShmlabSegment  *self,
+                        const char     *key,
+                        GError        **error)
+{
+  GError *local_error = NULL;
+  g_autofree char *native = NULL;
+  ShmlabSemaphore *semaphore = NULL;
+
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
+
+  if (key != NULL && g_strcmp0 (key, self->key) == 0)
+    return TRUE;
+
+  if (key != NULL)
+    {
+      native = shmlab_native_key (key, self->backend, SHMLAB_NATIVE_SEGMENT, &local_error);
+      if (native == NULL)
+        return fail (self, error, local_error);
+      semaphore = shmlab_semaphore_new (key, self->backend, &local_error);
+      if (semaphore == NULL)
+        return fail (self, error, local_error);
+    }
+
+  if (self->attached)
+    shmlab_segment_detach (self, NULL);
+  if (self->locked)
+    shmlab_segment_unlock (self, NULL);
+
+  g_free (self->key);
+  self->key = g_strdup (key);
+  g_free (self->native_key);
+  self->native_key = g_steal_pointer (&native);
+  g_clear_pointer (&self->semaphore, shmlab_semaphore_free);
+  self->semaphore = semaphore;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEY]);
+  succeed (self);
   return TRUE;
+}
+
+const char *
+shmlab_segment_get_key (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), NULL);
+  return self->key;
+}
+
+/**
+ * shmlab_segment_get_native_key:
+ *
+ * System V: the key file path, whose ftok() names the segment. POSIX: the
+ * shm_open() name. %NULL when no key is set.
+ */
+const char *
+shmlab_segment_get_native_key (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), NULL);
+  return self->native_key;
+}
+
+/* The lock's native key: its key file (System V) or sem_open() name (POSIX). */
+const char *
+shmlab_segment_get_semaphore_key (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), NULL);
+  return self->semaphore ? shmlab_semaphore_get_native_key (self->semaphore) : NULL;
+}
+
+/**
+ * shmlab_segment_set_lock_timeout:
+ * @timeout_ms: how long lock(), create(), attach() and detach() wait for the
+ *   lock; negative (the default, as Qt) waits as long as it takes
+ */
+void
+shmlab_segment_set_lock_timeout (ShmlabSegment *self,
+                                 gint           timeout_ms)
+{
+  g_return_if_fail (SHMLAB_IS_SEGMENT (self));
+  timeout_ms = MAX (timeout_ms, -1);
+  if (self->lock_timeout == timeout_ms)
+    return;
+  self->lock_timeout = timeout_ms;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOCK_TIMEOUT]);
+}
+
+gint
+shmlab_segment_get_lock_timeout (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), -1);
+  return self->lock_timeout;
+}
+
+static gboolean
+require_key (ShmlabSegment  *self,
+             const char     *what,
+             GError        **error)
+{
+  g_autofree char *message = NULL;
+
+  if (self->key != NULL)
+    return TRUE;
+  message = g_strdup_printf ("cannot %s: no key is set — set a key first", what);
+  return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_KEY_ERROR, message);
+}
+
+/* Takes the lock for an operation unless the caller already holds it. */
+static gboolean
+lock_for (ShmlabSegment  *self,
+          gboolean       *took,
+          GCancellable   *cancellable,
+          GError        **error)
+{
+  *took = FALSE;
+  if (self->locked)
+    return TRUE;
+  if (!shmlab_semaphore_acquire (self->semaphore, self->lock_timeout, cancellable, error))
+    return FALSE;
+  *took = TRUE;
+  return TRUE;
+}
+
+static void
+unlock_for (ShmlabSegment *self,
+            gboolean       took)
+{
+  if (took)
+    shmlab_semaphore_release (self->semaphore, NULL);
+}
+
+/* After a failed create or attach: a lock this process made for nothing goes again. */
+static void
+drop_unused_semaphore (ShmlabSegment *self)
+{
+  ShmlabSegmentInfo info;
+
+  if (!shmlab_semaphore_get_created (self->semaphore) || self->locked)
+    return;
+  if (shmlab_segment_query_key (self->key, self->backend, &info, NULL) && info.exists)
+    return;
+  shmlab_semaphore_remove (self->semaphore);
+  shmlab_semaphore_free (self->semaphore);
+  self->semaphore = shmlab_semaphore_new (self->key, self->backend, NULL);
+}
+
+/**
+ * shmlab_segment_create:
+ * @size: bytes, at least 1 and at most what the system allows
+ * @mode: how to attach to it once made
+ * @cancellable: (nullable): ends a wait for the lock
+ * @error: ALREADY_EXISTS, INVALID_SIZE, OUT_OF_RESOURCES, PERMISSION_DENIED…
+ *
+ * Creates the segment for the key (mode 0600) and attaches to it, as
+ * QSharedMemory::create() does. Unlike Qt, it never resets the lock another
+ * process may hold.
+ */
+gboolean
+shmlab_segment_create (ShmlabSegment     *self,
+                       gsize              size,
+                       ShmlabAccessMode   mode,
+                       GCancellable      *cancellable,
+                       GError           **error)
+{
+  GError *local_error = NULL;
+  ShmlabLimits limits;
+  gboolean took, ok;
+
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
+
+  if (!require_key (self, "create a segment", error))
+    return FALSE;
+  if (self->attached)
+    {
+      g_autofree char *message = g_strdup_printf (
+        "already attached to the segment of key “%s”: detach before creating again", self->key);
+      return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_UNKNOWN, message);
+    }
+  if (size == 0)
+    return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_INVALID_SIZE,
+                         "a segment of 0 bytes cannot be created: a segment holds at least 1 byte");
+
+  shmlab_limits_read (&limits);
+  if ((guint64) size > shmlab_limits_max_size (&limits, self->backend))
+    {
+      shmlab_segment_set_size_error (&local_error,
+                                     self->backend == SHMLAB_BACKEND_POSIX
+                                       ? SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES
+                                       : SHMLAB_SEGMENT_ERROR_INVALID_SIZE,
+                                     self->key, self->backend, size,
+                                     "it is larger than the system allows");
+      return fail (self, error, local_error);
+    }
+
+  if (!shmlab_semaphore_open (self->semaphore, &local_error) ||
+      !lock_for (self, &took, cancellable, &local_error))
+    {
+      drop_unused_semaphore (self);
+      return fail (self, error, local_error);
+    }
+
+  if (self->backend == SHMLAB_BACKEND_POSIX)
+    ok = shmlab_posix_create (self->key, self->native_key, size, mode, &self->mapping, &local_error);
+  else
+    ok = shmlab_sysv_create (self->key, self->native_key, size, mode, &self->mapping, &local_error);
+
+  unlock_for (self, took);
+  if (!ok)
+    {
+      drop_unused_semaphore (self);
+      return fail (self, error, local_error);
+    }
+
+  self->attached = TRUE;
+  self->removed_on_detach = FALSE;
+  succeed (self);
+  return TRUE;
+}
+
+/**
+ * shmlab_segment_attach:
+ * @mode: read-only or read-write
+ * @cancellable: (nullable): ends a wait for the lock
+ * @error: NOT_FOUND, PERMISSION_DENIED (another user's segment)…
+ *
+ * Attaches to the segment another process created, as QSharedMemory::attach().
+ * A segment owned by another user is refused.
+ */
+gboolean
+shmlab_segment_attach (ShmlabSegment     *self,
+                       ShmlabAccessMode   mode,
+                       GCancellable      *cancellable,
+                       GError           **error)
+{
+  GError *local_error = NULL;
+  gboolean took, ok;
+
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
+
+  if (!require_key (self, "attach", error))
+    return FALSE;
+  if (self->attached)
+    {
+      g_autofree char *message = g_strdup_printf (
+        "already attached to the segment of key “%s”", self->key);
+      return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_UNKNOWN, message);
+    }
+
+  if (!shmlab_semaphore_open (self->semaphore, &local_error) ||
+      !lock_for (self, &took, cancellable, &local_error))
+    {
+      drop_unused_semaphore (self);
+      return fail (self, error, local_error);
+    }
+
+  if (self->backend == SHMLAB_BACKEND_POSIX)
+    ok = shmlab_posix_attach (self->key, self->native_key, mode, &self->mapping, &local_error);
+  else
+    ok = shmlab_sysv_attach (self->key, self->native_key, mode, &self->mapping, &local_error);
+
+  unlock_for (self, took);
+  if (!ok)
+    {
+      drop_unused_semaphore (self);
+      return fail (self, error, local_error);
+    }
+
+  self->attached = TRUE;
+  self->removed_on_detach = FALSE;
+  succeed (self);
+  return TRUE;
+}
+
+/**
+ * shmlab_segment_detach:
+ *
+ * Detaches, under the lock. System V: when no process is attached any more,
+ * the segment, its lock and their key files are removed. POSIX: the creator
+ * unlinks the name (and the lock); see shmlab_segment_get_removed_on_detach().
+ * If the lock cannot be had within the lock timeout, stays attached and fails.
+ */
+gboolean
+shmlab_segment_detach (ShmlabSegment  *self,
+                       GError        **error)
+{
+  GError *local_error = NULL;
+  gboolean took, ok, removed = FALSE;
+
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
+
+  if (!self->attached)
+    return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
+                         "cannot detach: not attached to a segment");
+
+  if (!lock_for (self, &took, NULL, &local_error))
+    return fail (self, error, local_error);
+
+  if (self->backend == SHMLAB_BACKEND_POSIX)
+    ok = shmlab_posix_detach (self->native_key, &self->mapping, !self->observer, &removed,
+                              &local_error);
+  else
+    ok = shmlab_sysv_detach (self->native_key, &self->mapping, !self->observer, &removed,
+                             &local_error);
+
+  if (ok)
+    {
+      self->attached = FALSE;
+      self->removed_on_detach = removed;
+      /* Nobody is left to use the lock: take it away with the segment. */
+      if (removed)
+        shmlab_semaphore_remove (self->semaphore);
+    }
+
+  unlock_for (self, took);
+  if (!ok)
+    return fail (self, error, local_error);
+  succeed (self);
+  return TRUE;
+}
+
+gboolean
+shmlab_segment_is_attached (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
+  return self->attached;
+}
+
+/* Whether the last detach() removed the segment (this process was its last user or creator). */
+gboolean
+shmlab_segment_get_removed_on_detach (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
+  return self->removed_on_detach;
+}
+
+/**
+ * shmlab_segment_lock_full:
+ * @timeout_ms: negative to wait as long as it takes; 0 to try once
+ * @cancellable: (nullable): ends the wait with G_IO_ERROR_CANCELLED
+ * @error: TIMED_OUT when another process kept the lock too long
+ *
+ * Takes the key's lock (QSharedMemory::lock()), which needs a key but not an
+ * attached segment. Taking a lock this object already holds succeeds at once.
+ */
+gboolean
+shmlab_segment_lock_full (ShmlabSegment  *self,
+                          gint            timeout_ms,
+                          GCancellable   *cancellable,
+                          GError        **error)
+{
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
+
+  if (!require_key (self, "lock", error))
+    return FALSE;
+  if (self->locked)
+    return TRUE;
+
+  if (!shmlab_semaphore_open (self->semaphore, &local_error) ||
+      !shmlab_semaphore_acquire (self->semaphore, timeout_ms, cancellable, &local_error))
+    return fail (self, error, local_error);
+
+  self->locked = TRUE;
+  succeed (self);
+  return TRUE;
+}
+
+/* Takes the lock, waiting at most the lock timeout. */
+gboolean
+shmlab_segment_lock (ShmlabSegment  *self,
+                     GCancellable   *cancellable,
+                     GError        **error)
+{
+  return shmlab_segment_lock_full (self, self->lock_timeout, cancellable, error);
+}
+
+gboolean
+shmlab_segment_unlock (ShmlabSegment  *self,
+                       GError        **error)
+{
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
+
+  if (!self->locked)
+    return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_LOCK_ERROR,
+                         "cannot unlock: this program does not hold the lock");
+
+  self->locked = FALSE;
+  if (!shmlab_semaphore_release (self->semaphore, &local_error))
+    return fail (self, error, local_error);
+  succeed (self);
+  return TRUE;
+}
+
+gboolean
+shmlab_segment_is_locked (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
+  return self->locked;
+}
+
+gsize
+shmlab_segment_get_size (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), 0);
+  return self->attached ? self->mapping.size : 0;
+}
+
+/**
+ * shmlab_segment_get_data:
+ *
+ * The mapping, or %NULL when not attached. Read or write it only while
+ * holding the lock; a reader should copy it out before trusting anything in it.
+ */
+gpointer
+shmlab_segment_get_data (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), NULL);
+  return self->attached ? self->mapping.data : NULL;
+}
+
+const void *
+shmlab_segment_get_const_data (ShmlabSegment *self)
+{
+  return shmlab_segment_get_data (self);
+}
+
+ShmlabAccessMode
+shmlab_segment_get_access_mode (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), SHMLAB_ACCESS_READ_ONLY);
+  return self->mapping.mode;
+}
+
+/**
+ * shmlab_segment_get_error:
+ *
+ * The code of the last operation's failure, or %SHMLAB_SEGMENT_ERROR_NONE when
+ * it succeeded.
+ */
+ShmlabSegmentError
+shmlab_segment_get_error (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), SHMLAB_SEGMENT_ERROR_UNKNOWN);
+  return self->error_code;
+}
+
+const char *
+shmlab_segment_get_error_string (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), NULL);
+  return self->error_string;
+}
+
+/* What the system says of this key's segment now (attach count, owner, mode…). */
+gboolean
+shmlab_segment_query (ShmlabSegment      *self,
+                      ShmlabSegmentInfo  *info,
+                      GError            **error)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
+
+  if (!require_key (self, "inspect the segment", error))
+    return FALSE;
+  return shmlab_segment_query_key (self->key, self->backend, info, error);
+}
+
+gboolean
+shmlab_segment_query_key (const char         *key,
+                          ShmlabBackend       backend,
+                          ShmlabSegmentInfo  *info,
+                          GError            **error)
+{
+  g_autofree char *native = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEGMENT, error);
+
+  shmlab_segment_info_clear (info);
+  if (native == NULL)
+    return FALSE;
+  if (backend == SHMLAB_BACKEND_POSIX)
+    return shmlab_posix_query (key, native, info, error);
+  return shmlab_sysv_query (key, native, info, error);
+}
+
+/* No process attached: left by a program that ended without detaching (crashed). */
+gboolean
+shmlab_segment_info_is_stale (const ShmlabSegmentInfo *info)
+{
+  return info->exists && info->attach_count == 0;
+}
+
+/**
+ * shmlab_segment_remove_key:
+ * @force: remove even while processes are attached (they keep their mapping)
+ * @error: NOT_FOUND when nothing has the key, IN_USE while attached
+ *
+ * Removes a stale segment, its lock and their key files. Does not take the
+ * lock: a dead process may hold it.
+ */
+gboolean
+shmlab_segment_remove_key (const char     *key,
+                           ShmlabBackend   backend,
+                           gboolean        force,
+                           GError        **error)
+{
+  g_autofree char *native = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEGMENT, error);
+  ShmlabSegmentInfo info;
+  gboolean key_file = FALSE, semaphore;
+
+  if (native == NULL || !shmlab_segment_query_key (key, backend, &info, error))
+    return FALSE;
+
+  if (backend == SHMLAB_BACKEND_SYSV)
+    key_file = g_file_test (native, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK);
+  semaphore = shmlab_semaphore_exists (key, backend);
+
+  if (!info.exists && !key_file && !semaphore)
+    {
+      g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
+                   "nothing to remove: no %s segment, lock or key file has the key “%s”",
+                   shmlab_backend_describe (backend), key);
+      return FALSE;
+    }
+
+  if (info.exists && info.attach_count > 0 && !force)
+    {
+      g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_IN_USE,
+                   "the segment of key “%s” is attached by %d %s: detach %s first, or force the "
+                   "removal (they keep what they mapped; no new process can attach)",
+                   key, info.attach_count, info.attach_count == 1 ? "process" : "processes",
+                   info.attach_count == 1 ? "it" : "them");
+      return FALSE;
+    }
+
+  if (info.exists && !shmlab_user_is_me (info.owner_uid) && geteuid () != 0)
+    {
+      shmlab_segment_set_not_mine_error (error, key, info.owner_uid);
+      return FALSE;
+    }
+
+  if (backend == SHMLAB_BACKEND_POSIX ? !shmlab_posix_remove (key, native, &info, error)
+                                      : !shmlab_sysv_remove (key, native, &info, error))
+    return FALSE;
+  shmlab_semaphore_remove_key (key, backend);
+  return TRUE;
+}
+
+void
+shmlab_segment_listing_free (ShmlabSegmentListing *listing)
+{
+  if (listing == NULL)
+    return;
+  g_free (listing->key);
+  g_free (listing->key_letters);
+  g_free (listing->native_key);
+  g_free (listing);
+}
+
+/**
+ * shmlab_segment_list:
+ * @backend: where to look
+ *
+ * Returns: (transfer full) (element-type ShmlabSegmentListing): every segment
+ *   this user can see there
+ */
+GPtrArray *
+shmlab_segment_list (ShmlabBackend   backend,
+                     GError        **error)
+{
+  g_autoptr(GPtrArray) listings =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) shmlab_segment_listing_free);
+  gboolean ok = backend == SHMLAB_BACKEND_POSIX ? shmlab_posix_list (listings, error)
+                                                : shmlab_sysv_list (listings, error);
+  return ok ? g_steal_pointer (&listings) : NULL;
+}
+
+/**
+ * shmlab_segment_peek_key:
+ * @max_bytes: copy at most this many bytes from the start
+ * @timeout_ms: how long to wait for the lock
+ * @info: (out) (optional): what the system says of the segment
+ *
+ * Looks at a segment without changing its life: attaches read-only, copies
+ * under the lock, and detaches without removing it even if it is stale.
+ *
+ * Returns: (transfer full): a private copy of the segment's first bytes
+ */
+GBytes *
+shmlab_segment_peek_key (const char         *key,
+                         ShmlabBackend       backend,
+                         gsize               max_bytes,
+                         gint                timeout_ms,
+                         ShmlabSegmentInfo  *info,
+                         GError            **error)
+{
+  g_autoptr(ShmlabSegment) self = shmlab_segment_new (backend);
+  g_autofree guint8 *copy = NULL;
+  gsize length;
+
+  if (info != NULL && !shmlab_segment_query_key (key, backend, info, error))
+    return NULL;
+  if (!shmlab_segment_set_key (self, key, error))
+    return NULL;
+  self->observer = TRUE;
+  self->lock_timeout = timeout_ms;
+
+  if (!shmlab_segment_attach (self, SHMLAB_ACCESS_READ_ONLY, NULL, error))
+    return NULL;
+  if (!shmlab_segment_lock (self, NULL, error))
+    {
+      shmlab_segment_detach (self, NULL);
+      return NULL;
+    }
+
+  length = MIN (max_bytes, self->mapping.size);
+  copy = g_malloc (MAX (length, 1));
+  memcpy (copy, self->mapping.data, length);
+
+  shmlab_segment_unlock (self, NULL);
+  shmlab_segment_detach (self, NULL);
+  return g_bytes_new_take (g_steal_pointer (&copy), length);
 }

@@ -117,4 +117,39 @@ gboolean           shmlab_segment_remove_key         (const char         *key,
                                                       gboolean            force,
                                                       GError            **error);
 
+/**
+ * ShmlabSegmentListing:
+ * @backend: where it lives
+ * @key: (nullable): the user's key, when it can be recovered (a key file
+ *   written by ShmLab holds it)
+ * @key_letters: the letters of the key kept in the native name ("" when the
+ *   segment has no Qt-style name)
+ * @native_key: the key file path (System V, Qt-style), "0x…" (other System V
+ *   segments) or the /dev/shm name (POSIX)
+ * @info: what the system says of it
+ *
+ * One segment found by shmlab_segment_list().
+ */
+typedef struct
+{
+  ShmlabBackend backend;
+  char *key;
+  char *key_letters;
+  char *native_key;
+  ShmlabSegmentInfo info;
+} ShmlabSegmentListing;
+
+void               shmlab_segment_listing_free       (ShmlabSegmentListing *listing);
+GPtrArray         *shmlab_segment_list               (ShmlabBackend       backend,
+                                                      GError            **error);
+GBytes            *shmlab_segment_peek_key           (const char         *key,
+                                                      ShmlabBackend       backend,
+                                                      gsize               max_bytes,
+                                                      gint                timeout_ms,
+                                                      ShmlabSegmentInfo  *info,
+                                                      GError            **error);
+gboolean           shmlab_segment_info_is_stale      (const ShmlabSegmentInfo *info);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShmlabSegmentListing, shmlab_segment_listing_free)
+
 G_END_DECLS

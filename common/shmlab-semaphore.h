@@ -1,0 +1,37 @@
+/* shmlab-semaphore.h — the lock beside a segment: Qt's QSystemSemaphore
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "shmlab-native-key.h"
+
+G_BEGIN_DECLS
+
+typedef struct _ShmlabSemaphore ShmlabSemaphore;
+
+ShmlabSemaphore *shmlab_semaphore_new             (const char       *key,
+                                                   ShmlabBackend     backend,
+                                                   GError          **error);
+void             shmlab_semaphore_free            (ShmlabSemaphore  *self);
+const char      *shmlab_semaphore_get_native_key  (ShmlabSemaphore  *self);
+gboolean         shmlab_semaphore_open            (ShmlabSemaphore  *self,
+                                                   GError          **error);
+gboolean         shmlab_semaphore_acquire         (ShmlabSemaphore  *self,
+                                                   gint              timeout_ms,
+                                                   GCancellable     *cancellable,
+                                                   GError          **error);
+gboolean         shmlab_semaphore_release         (ShmlabSemaphore  *self,
+                                                   GError          **error);
+gboolean         shmlab_semaphore_get_created     (ShmlabSemaphore  *self);
+void             shmlab_semaphore_remove          (ShmlabSemaphore  *self);
+gboolean         shmlab_semaphore_exists          (const char       *key,
+                                                   ShmlabBackend     backend);
+void             shmlab_semaphore_remove_key      (const char       *key,
+                                                   ShmlabBackend     backend);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShmlabSemaphore, shmlab_semaphore_free)
+
+G_END_DECLS
