@@ -1,15 +1,420 @@
+/* test-segment-process.c — segments between real processes: the lock
+ * excludes, a killed holder gives the System V lock back, a crash leaves a
+ * stale segment that remove clears, and another user's segment is refused
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
 #include "shmlab-test-util.h"
 
-static void
-test_placeholder (void)
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "shmlab-segment.h"
+
+/* A uid no account on the test machine has. */
+#define OTHER_UID 54321
+
+typedef struct
 {
-  g_test_skip ("not written yet");
+  ShmlabBackend backend;
+  char *key;
+  GArray *children;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->backend = GPOINTER_TO_INT (data);
+  f->key = shmlab_test_unique_key ("process");
+  f->children = g_array_new (FALSE, FALSE, sizeof (pid_t));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  for (guint i = 0; i < f->children->len; i++)
+    {
+      pid_t pid = g_array_index (f->children, pid_t, i);
+      kill (pid, SIGKILL);
+      waitpid (pid, NULL, 0);
+    }
+  g_array_unref (f->children);
+  shmlab_segment_remove_key (f->key, f->backend, TRUE, NULL);
+  g_free (f->key);
+}
+
+static ShmlabSegment *
+segment_with_key (Fixture *f)
+{
+  ShmlabSegment *segment = shmlab_segment_new (f->backend);
+  g_assert_true (shmlab_segment_set_key (segment, f->key, NULL));
+  return segment;
+}
+
+/* Forks a child that runs @body and exits with its status; the child's end
+ * of @pipe_fds (if any) is the write end. */
+static pid_t
+spawn_child (Fixture  *f,
+             int     (*body) (Fixture *f, int report_fd),
+             int      *read_fd)
+{
+  int fds[2];
+  pid_t pid;
+
+  g_assert_cmpint (pipe (fds), ==, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      close (fds[0]);
+      _exit (body (f, fds[1]));
+    }
+  close (fds[1]);
+  *read_fd = fds[0];
+  g_array_append_val (f->children, pid);
+  return pid;
+}
+
+static int
+wait_child (Fixture *f,
+            pid_t    pid)
+{
+  int status = 0;
+
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  for (guint i = 0; i < f->children->len; i++)
+    if (g_array_index (f->children, pid_t, i) == pid)
+      g_array_remove_index (f->children, i--);
+  return status;
+}
+
+static void
+wait_for_line (int         fd,
+               const char *expected)
+{
+  char buffer[64] = { 0 };
+  gsize length = strlen (expected), got = 0;
+
+  while (got < length)
+    {
+      gssize n = read (fd, buffer + got, length - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      g_assert_cmpint (n, >, 0);
+      got += n;
+    }
+  g_assert_cmpstr (buffer, ==, expected);
+}
+
+typedef struct
+{
+  guint64 counter;
+  gint32 inside;
+  gint32 violations;
+} Shared;
+
+#define ROUNDS 3000
+
+static int
+exclusion_body (Fixture *f,
+                int      report_fd)
+{
+  g_autoptr(ShmlabSegment) segment = segment_with_key (f);
+  int violations = 0;
+
+  if (!shmlab_segment_attach (segment, SHMLAB_ACCESS_READ_WRITE, NULL, NULL))
+    return 2;
+  for (int i = 0; i < ROUNDS; i++)
+    {
+      volatile Shared *shared;
+      guint64 value;
+
+      if (!shmlab_segment_lock (segment, NULL, NULL))
+        return 3;
+      shared = shmlab_segment_get_data (segment);
+      if (shared->inside != 0)
+        violations++;
+      shared->inside = getpid ();
+      value = shared->counter;
+      sched_yield ();
+      if (shared->inside != getpid ())
+        violations++;
+      shared->counter = value + 1;
+      shared->inside = 0;
+      if (!shmlab_segment_unlock (segment, NULL))
+        return 4;
+    }
+  shmlab_segment_detach (segment, NULL);
+  return violations > 0 ? 5 : 0;
+}
+
+/* Two processes increment one counter under the lock: no update is lost and
+ * no process ever sees the other inside. */
+static void
+test_exclusion (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(ShmlabSegment) owner = segment_with_key (f);
+  g_autoptr(GError) error = NULL;
+  const Shared *shared;
+  int fd_a, fd_b;
+  pid_t a, b;
+  int status_a, status_b;
+
+  g_assert_true (shmlab_segment_create (owner, sizeof (Shared), SHMLAB_ACCESS_READ_WRITE, NULL, &error));
+  g_assert_no_error (error);
+
+  a = spawn_child (f, exclusion_body, &fd_a);
+  b = spawn_child (f, exclusion_body, &fd_b);
+  status_a = wait_child (f, a);
+  status_b = wait_child (f, b);
+  close (fd_a);
+  close (fd_b);
+  g_assert_true (WIFEXITED (status_a));
+  g_assert_cmpint (WEXITSTATUS (status_a), ==, 0);
+  g_assert_true (WIFEXITED (status_b));
+  g_assert_cmpint (WEXITSTATUS (status_b), ==, 0);
+
+  g_assert_true (shmlab_segment_lock (owner, NULL, &error));
+  shared = shmlab_segment_get_const_data (owner);
+  g_assert_cmpuint (shared->counter, ==, 2 * ROUNDS);
+  g_assert_true (shmlab_segment_unlock (owner, &error));
+}
+
+static int
+hold_lock_body (Fixture *f,
+                int      report_fd)
+{
+  g_autoptr(ShmlabSegment) segment = segment_with_key (f);
+
+  if (!shmlab_segment_attach (segment, SHMLAB_ACCESS_READ_WRITE, NULL, NULL) ||
+      !shmlab_segment_lock (segment, NULL, NULL))
+    return 2;
+  if (write (report_fd, "locked", 6) != 6)
+    return 3;
+  for (;;)
+    pause ();
+}
+
+/* System V: SEM_UNDO gives the lock of a killed holder back at once. */
+static void
+test_sysv_killed_holder (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(ShmlabSegment) owner = segment_with_key (f);
+  g_autoptr(GError) error = NULL;
+  int fd, status;
+  pid_t holder;
+
+  g_assert_true (shmlab_segment_create (owner, 64, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
+  holder = spawn_child (f, hold_lock_body, &fd);
+  wait_for_line (fd, "locked");
+  close (fd);
+
+  /* Held: a short wait fails… */
+  g_assert_false (shmlab_segment_lock_full (owner, 50, NULL, &error));
+  g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+
+  /* …killed: the lock comes back within a second. */
+  kill (holder, SIGKILL);
+  status = wait_child (f, holder);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_true (shmlab_segment_lock_full (owner, 1000, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (shmlab_segment_unlock (owner, &error));
+}
+
+/* POSIX: a killed holder keeps the lock; remove clears it. */
+static void
+test_posix_killed_holder (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(ShmlabSegment) owner = segment_with_key (f);
+  g_autoptr(ShmlabSegment) again = NULL;
+  g_autoptr(GError) error = NULL;
+  int fd;
+  pid_t holder;
+
+  g_assert_true (shmlab_segment_create (owner, 64, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
+  holder = spawn_child (f, hold_lock_body, &fd);
+  wait_for_line (fd, "locked");
+  close (fd);
+  kill (holder, SIGKILL);
+  wait_child (f, holder);
+
+  g_assert_false (shmlab_segment_lock_full (owner, 200, NULL, &error));
+  g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (error->message, "shmlab remove"));
+  g_clear_error (&error);
+
+  /* Detaching needs the lock too: it gives up after the timeout and stays attached. */
+  shmlab_segment_set_lock_timeout (owner, 100);
+  g_assert_false (shmlab_segment_detach (owner, &error));
+  g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT);
+  g_assert_true (shmlab_segment_is_attached (owner));
+  g_clear_error (&error);
+  g_clear_object (&owner);
+  g_assert_true (shmlab_segment_remove_key (f->key, f->backend, TRUE, &error));
+  g_assert_no_error (error);
+
+  again = segment_with_key (f);
+  g_assert_true (shmlab_segment_create (again, 64, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
+  g_assert_true (shmlab_segment_lock_full (again, 1000, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (shmlab_segment_unlock (again, &error));
+}
+
+static int
+create_and_hang_body (Fixture *f,
+                      int      report_fd)
+{
+  g_autoptr(ShmlabSegment) segment = segment_with_key (f);
+
+  if (!shmlab_segment_create (segment, 100, SHMLAB_ACCESS_READ_WRITE, NULL, NULL))
+    return 2;
+  if (write (report_fd, "created", 7) != 7)
+    return 3;
+  for (;;)
+    pause ();
+}
+
+/* A writer killed while attached leaves a stale segment: seen, then removed. */
+static void
+test_killed_writer_leaves_stale (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GPtrArray) listings = NULL;
+  g_autoptr(GError) error = NULL;
+  ShmlabSegmentInfo info;
+  gboolean listed = FALSE;
+  int fd;
+  pid_t writer;
+
+  writer = spawn_child (f, create_and_hang_body, &fd);
+  wait_for_line (fd, "created");
+  close (fd);
+
+  g_assert_true (shmlab_segment_query_key (f->key, f->backend, &info, &error));
+  g_assert_true (info.exists);
+  g_assert_false (shmlab_segment_info_is_stale (&info));
+
+  kill (writer, SIGKILL);
+  wait_child (f, writer);
+
+  g_assert_true (shmlab_segment_query_key (f->key, f->backend, &info, &error));
+  g_assert_true (info.exists);
+  g_assert_true (shmlab_segment_info_is_stale (&info));
+
+  listings = shmlab_segment_list (f->backend, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < listings->len; i++)
+    {
+      ShmlabSegmentListing *l = g_ptr_array_index (listings, i);
+      if (l->info.exists && l->info.size == 100 && g_strcmp0 (l->key_letters, "shmlabtestprocess") == 0)
+        {
+          listed = TRUE;
+          g_assert_true (shmlab_segment_info_is_stale (&l->info));
+        }
+    }
+  g_assert_true (listed);
+
+  g_assert_true (shmlab_segment_remove_key (f->key, f->backend, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (shmlab_segment_query_key (f->key, f->backend, &info, &error));
+  g_assert_false (info.exists);
+}
+
+static int
+other_user_body (Fixture *f,
+                 int      report_fd)
+{
+  g_autoptr(ShmlabSegment) segment = NULL;
+  char byte;
+
+  if (setresgid (OTHER_UID, OTHER_UID, OTHER_UID) != 0 || setresuid (OTHER_UID, OTHER_UID, OTHER_UID) != 0)
+    return 2;
+  segment = segment_with_key (f);
+  if (!shmlab_segment_create (segment, 100, SHMLAB_ACCESS_READ_WRITE, NULL, NULL))
+    return 3;
+  if (write (report_fd, "created", 7) != 7)
+    return 4;
+  /* Hold until the parent closes its end (it reads nothing back: wait on a signal). */
+  (void) byte;
+  for (;;)
+    pause ();
+}
+
+/* A segment of another uid is refused, and the message names its owner. */
+static void
+test_other_user (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(ShmlabSegment) mine = segment_with_key (f);
+  g_autoptr(GError) error = NULL;
+  int fd;
+  pid_t other;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("acting as another user needs root (CI runs as root)");
+      return;
+    }
+
+  /* The other user must be able to make key files, as in the real /tmp. */
+  g_assert_cmpint (chmod (shmlab_test_get_temp_dir (), 01777), ==, 0);
+  other = spawn_child (f, other_user_body, &fd);
+  wait_for_line (fd, "created");
+  close (fd);
+
+  g_assert_false (shmlab_segment_attach (mine, SHMLAB_ACCESS_READ_ONLY, NULL, &error));
+  g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED);
+  g_assert_nonnull (strstr (error->message, "54321"));
+  g_assert_nonnull (strstr (error->message, "pick another key"));
+  g_assert_false (shmlab_segment_is_attached (mine));
+  g_clear_error (&error);
+
+  g_assert_false (shmlab_segment_create (mine, 100, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
+  g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS);
+  g_assert_nonnull (strstr (error->message, "54321"));
+
+  kill (other, SIGKILL);
+  wait_child (f, other);
+  g_assert_cmpint (chmod (shmlab_test_get_temp_dir (), 0700), ==, 0);
+}
+
+static void
+add_both (const char *name,
+          void (*func) (Fixture *, gconstpointer))
+{
+  g_autofree char *sysv = g_strdup_printf ("/segment-process/sysv/%s", name);
+  g_autofree char *posix = g_strdup_printf ("/segment-process/posix/%s", name);
+
+  g_test_add (sysv, Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_SYSV), fixture_setup, func,
+              fixture_teardown);
+  g_test_add (posix, Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_POSIX), fixture_setup, func,
+              fixture_teardown);
 }
 
 int
 main (int argc, char **argv)
 {
   shmlab_test_init (&argc, &argv);
-  g_test_add_func ("/segment-process/placeholder", test_placeholder);
+
+  add_both ("exclusion", test_exclusion);
+  add_both ("killed-writer-leaves-stale", test_killed_writer_leaves_stale);
+  add_both ("other-user", test_other_user);
+  g_test_add ("/segment-process/sysv/killed-holder-releases", Fixture,
+              GINT_TO_POINTER (SHMLAB_BACKEND_SYSV), fixture_setup, test_sysv_killed_holder,
+              fixture_teardown);
+  g_test_add ("/segment-process/posix/killed-holder-keeps-lock", Fixture,
+              GINT_TO_POINTER (SHMLAB_BACKEND_POSIX), fixture_setup, test_posix_killed_holder,
+              fixture_teardown);
   return g_test_run ();
 }
