@@ -1,1 +1,126 @@
-int main (void) { return 0; }
+/* shmlab.c — the shmlab command: shared memory from a terminal, the way Qt's
+ * QSharedMemory sees it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shmlab-cli.h"
+
+typedef struct
+{
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+  { "write", shmlab_cmd_write, "Put text or a picture in a key's segment and stay attached" },
+  { "read", shmlab_cmd_read, "Copy a key's segment out under its lock and show what it holds" },
+  { "info", shmlab_cmd_info, "Show what the system knows of a key's segment" },
+  { "list", shmlab_cmd_list, "List the segments you can see" },
+  { "remove", shmlab_cmd_remove, "Remove a key's segment, its lock and its key files" },
+  { "lock", shmlab_cmd_lock, "Hold a key's lock, so you can watch another program wait" },
+};
+
+static const Command *
+find_command (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+static void
+print_help (void)
+{
+  GString *help = g_string_new (NULL);
+
+  g_string_append (help,
+                   "Usage:\n"
+                   "  shmlab COMMAND [OPTION…] [KEY]\n"
+                   "\n"
+                   "Put text and pictures in shared memory and look at them. A key is found the\n"
+                   "way Qt's QSharedMemory finds it, so a Qt program calling setKey() with the\n"
+                   "same key shares the same segment and the same lock.\n"
+                   "\n"
+                   "Commands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (help, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  g_string_append (help,
+                   "\n"
+                   "Options:\n"
+                   "  -h, --help     Show this help\n"
+                   "  --version      Show the version\n"
+                   "\n"
+                   "Run “shmlab help COMMAND” or “shmlab COMMAND --help” for what a command\n"
+                   "takes. Exit status: 0 on success, 1 when something failed, 2 when the\n"
+                   "command line was not understood.\n"
+                   "\n"
+                   "Example, in two terminals:\n"
+                   "  shmlab write demo --text \"Hello, shared memory\"\n"
+                   "  shmlab read demo\n");
+  g_print ("%s", help->str);
+  g_string_free (help, TRUE);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const Command *command;
+  const char *name;
+
+  setlocale (LC_ALL, "");
+  g_set_prgname ("shmlab");
+
+  if (argc < 2)
+    return shmlab_cli_usage_error (NULL, "missing COMMAND: one of write, read, info, list, "
+                                         "remove or lock");
+
+  name = argv[1];
+  if (strcmp (name, "--help") == 0 || strcmp (name, "-h") == 0 || strcmp (name, "-?") == 0 ||
+      (strcmp (name, "help") == 0 && argc == 2))
+    {
+      print_help ();
+      return SHMLAB_CLI_EXIT_OK;
+    }
+
+  if (strcmp (name, "--version") == 0)
+    {
+      g_print ("shmlab %s\n", SHMLAB_VERSION);
+      return SHMLAB_CLI_EXIT_OK;
+    }
+
+  if (strcmp (name, "help") == 0)
+    {
+      char *help_argv[] = { argv[2], (char *) "--help", NULL };
+
+      if (argc > 3)
+        return shmlab_cli_usage_error (NULL, "“shmlab help” takes one command name");
+      command = find_command (argv[2]);
+      if (command == NULL)
+        {
+          g_autofree char *shown = g_utf8_make_valid (argv[2], -1);
+          return shmlab_cli_usage_error (NULL, "unknown command “%s”", shown);
+        }
+      return command->run (2, help_argv);
+    }
+
+  command = find_command (name);
+  if (command == NULL)
+    {
+      g_autofree char *shown = g_utf8_make_valid (name, -1);
+
+      if (name[0] == '-')
+        return shmlab_cli_usage_error (NULL, "unknown option “%s”: options come after the "
+                                             "command, as in “shmlab read demo --raw”", shown);
+      return shmlab_cli_usage_error (NULL, "unknown command “%s”: use write, read, info, list, "
+                                           "remove or lock", shown);
+    }
+
+  return command->run (argc - 1, argv + 1);
+}

@@ -55,6 +55,8 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+static void drop_unused_semaphore (ShmlabSegment *self);
+
 void
 shmlab_segment_info_clear (ShmlabSegmentInfo *info)
 {
@@ -153,6 +155,7 @@ shmlab_segment_finalize (GObject *object)
         shmlab_sysv_detach (self->native_key, &self->mapping, FALSE, &removed, NULL);
     }
 
+  drop_unused_semaphore (self);
   g_clear_pointer (&self->semaphore, shmlab_semaphore_free);
   g_clear_pointer (&self->key, g_free);
   g_clear_pointer (&self->native_key, g_free);
@@ -323,6 +326,7 @@ shmlab_segment_set_key (ShmlabSegment  *self,
   if (self->locked)
     shmlab_segment_unlock (self, NULL);
 
+  drop_unused_semaphore (self);
   g_free (self->key);
   self->key = g_strdup (key);
   g_free (self->native_key);
@@ -423,13 +427,16 @@ unlock_for (ShmlabSegment *self,
     shmlab_semaphore_release (self->semaphore, NULL);
 }
 
-/* After a failed create or attach: a lock this process made for nothing goes again. */
+/* A lock this process made goes again once no segment needs it: after a
+ * failed create or attach, a lock taken with no segment, a segment removed
+ * under us (as Qt removes the semaphores it created when it is done). */
 static void
 drop_unused_semaphore (ShmlabSegment *self)
 {
   ShmlabSegmentInfo info;
 
-  if (!shmlab_semaphore_get_created (self->semaphore) || self->locked)
+  if (self->semaphore == NULL || !shmlab_semaphore_get_created (self->semaphore) ||
+      self->locked || self->attached)
     return;
   if (shmlab_segment_query_key (self->key, self->backend, &info, NULL) && info.exists)
     return;
@@ -608,6 +615,8 @@ shmlab_segment_detach (ShmlabSegment  *self,
   unlock_for (self, took);
   if (!ok)
     return fail (self, error, local_error);
+  if (!removed)
+    drop_unused_semaphore (self);
   succeed (self);
   return TRUE;
 }
@@ -684,6 +693,7 @@ shmlab_segment_unlock (ShmlabSegment  *self,
   self->locked = FALSE;
   if (!shmlab_semaphore_release (self->semaphore, &local_error))
     return fail (self, error, local_error);
+  drop_unused_semaphore (self);
   succeed (self);
   return TRUE;
 }

@@ -1,15 +1,1164 @@
+/* test-cli.c — the shmlab command as a person or a script uses it: round
+ * trips of text and pictures on both backends, info, list, remove, the lock,
+ * and a clear one-line message for every mistake
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
 #include "shmlab-test-util.h"
 
-static void
-test_placeholder (void)
+#include <signal.h>
+#include <string.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "shmlab-image.h"
+#include "shmlab-png.h"
+#include "shmlab-segment.h"
+
+#define HELLO "你好, shared memory"
+
+/* A shmlab process that keeps running (write or lock), cleaned up at the end
+ * of the test even when an assertion failed. */
+typedef struct
 {
-  g_test_skip ("not written yet");
+  GSubprocess *process;
+  GDataInputStream *err;
+  GString *err_text;
+  gboolean finished;
+  int status;
+} CliProcess;
+
+static void
+cli_process_free (gpointer data)
+{
+  CliProcess *self = data;
+
+  if (!self->finished)
+    {
+      g_subprocess_send_signal (self->process, SIGKILL);
+      g_subprocess_wait (self->process, NULL, NULL);
+    }
+  g_clear_object (&self->err);
+  g_clear_object (&self->process);
+  g_string_free (self->err_text, TRUE);
+  g_free (self);
+}
+
+static GPtrArray *
+cli_argv (const char *first_arg,
+          va_list     ap)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+
+  g_ptr_array_add (argv, (gpointer) shmlab_test_cli_path ());
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  g_ptr_array_add (argv, NULL);
+  return argv;
+}
+
+/* Reads stderr lines until one starts with @prefix; FALSE when the process
+ * ended first. */
+static gboolean
+cli_process_wait_for (CliProcess *self,
+                      const char *prefix)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_data_input_stream_read_line (self->err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        return FALSE;
+      g_string_append (self->err_text, line);
+      g_string_append_c (self->err_text, '\n');
+      if (g_str_has_prefix (line, prefix))
+        return TRUE;
+    }
+}
+
+/**
+ * cli_start:
+ * @ready: how the stderr line starts that says the process is ready
+ * @input: (nullable): text for its standard input, which is then closed
+ *
+ * Starts `shmlab ARGS…` with a pipe for stdin (whose end makes write and lock
+ * let go) and returns once it printed @ready. Never sleeps: it reads.
+ */
+static CliProcess *
+cli_start (const char *ready,
+           const char *input,
+           const char *first_arg,
+           ...) G_GNUC_NULL_TERMINATED;
+
+static CliProcess *
+cli_start (const char *ready,
+           const char *input,
+           const char *first_arg,
+           ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  CliProcess *self = g_new0 (CliProcess, 1);
+  va_list ap;
+
+  va_start (ap, first_arg);
+  argv = cli_argv (first_arg, ap);
+  va_end (ap);
+
+  self->err_text = g_string_new (NULL);
+  self->process = g_subprocess_newv ((const char *const *) argv->pdata,
+                                     G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                     G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                     G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                     &error);
+  g_assert_no_error (error);
+  if (self->process == NULL)
+    {
+      self->finished = TRUE;
+      g_test_queue_destroy (cli_process_free, self);
+      return self;
+    }
+  g_test_queue_destroy (cli_process_free, self);
+  self->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (self->process));
+
+  if (input != NULL)
+    {
+      GOutputStream *in = g_subprocess_get_stdin_pipe (self->process);
+      g_output_stream_write_all (in, input, strlen (input), NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_output_stream_close (in, NULL, NULL);
+    }
+
+  if (!cli_process_wait_for (self, ready))
+    g_test_message ("the process ended before saying “%s”; it said:\n%s", ready,
+                    self->err_text->str);
+  g_assert_nonnull (strstr (self->err_text->str, ready));
+  return self;
+}
+
+/* Reads the rest of its stderr, waits for it and returns its exit status. */
+static int
+cli_process_finish (CliProcess *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->finished)
+    return self->status;
+  while (self->err != NULL && cli_process_wait_for (self, "\x01never"))
+    ;
+  g_subprocess_wait (self->process, NULL, &error);
+  g_assert_no_error (error);
+  self->finished = TRUE;
+  if (g_subprocess_get_if_exited (self->process))
+    self->status = g_subprocess_get_exit_status (self->process);
+  else
+    self->status = 128 + g_subprocess_get_term_sig (self->process);
+  return self->status;
+}
+
+static int
+cli_process_close_stdin (CliProcess *self)
+{
+  if (self->process != NULL && !self->finished)
+    g_output_stream_close (g_subprocess_get_stdin_pipe (self->process), NULL, NULL);
+  return cli_process_finish (self);
+}
+
+static int
+cli_process_signal (CliProcess *self,
+                    int         signal_number)
+{
+  if (self->process != NULL && !self->finished)
+    g_subprocess_send_signal (self->process, signal_number);
+  return cli_process_finish (self);
+}
+
+/**
+ * cli_run_full:
+ * @input: (nullable): bytes for its standard input
+ * @out: (out) (optional): its standard output, exactly
+ * @err: (out) (optional): its standard error
+ *
+ * Runs `shmlab ARGS…` to completion; returns its exit status.
+ */
+static int
+cli_run_full (GBytes      *input,
+              GBytes     **out,
+              char       **err,
+              const char  *first_arg,
+              ...) G_GNUC_NULL_TERMINATED;
+
+static int
+cli_run_full (GBytes      *input,
+              GBytes     **out,
+              char       **err,
+              const char  *first_arg,
+              ...)
+{
+  g_autoptr(GPtrArray) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GBytes) out_bytes = NULL;
+  g_autoptr(GBytes) err_bytes = NULL;
+  g_autoptr(GBytes) no_input = g_bytes_new (NULL, 0);
+  va_list ap;
+
+  va_start (ap, first_arg);
+  argv = cli_argv (first_arg, ap);
+  va_end (ap);
+
+  process = g_subprocess_newv ((const char *const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  if (process == NULL)
+    return -1;
+  g_subprocess_communicate (process, input ? input : no_input, NULL, &out_bytes, &err_bytes,
+                            &error);
+  g_assert_no_error (error);
+  if (out != NULL)
+    *out = out_bytes ? g_bytes_ref (out_bytes) : g_bytes_new (NULL, 0);
+  if (err != NULL)
+    *err = err_bytes != NULL && g_bytes_get_size (err_bytes) > 0
+           ? g_strndup (g_bytes_get_data (err_bytes, NULL), g_bytes_get_size (err_bytes))
+           : g_strdup ("");
+  if (g_subprocess_get_if_exited (process))
+    return g_subprocess_get_exit_status (process);
+  return 128 + g_subprocess_get_term_sig (process);
+}
+
+/* `shmlab ARGS…` with its output as text. */
+#define run_cli(out, err, ...) \
+  (shmlab_test_run_cli ((out), (err), &cli_status, __VA_ARGS__, NULL), cli_status)
+static int cli_status;
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; p != NULL && *p; p++)
+    if (*p == '\n')
+      n++;
+  return n;
+}
+
+static gboolean
+contains (const char *haystack,
+          const char *needle)
+{
+  gboolean found = haystack != NULL && strstr (haystack, needle) != NULL;
+
+  if (!found)
+    g_test_message ("“%s” not found in:\n%s", needle, haystack ? haystack : "(null)");
+  return found;
+}
+
+/* The value on the line "NAME   VALUE" of `shmlab info`. */
+static char *
+info_field (const char *out,
+            const char *name)
+{
+  g_auto(GStrv) lines = g_strsplit (out ? out : "", "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], name) && lines[i][strlen (name)] == ' ')
+      return g_strstrip (g_strdup (lines[i] + strlen (name)));
+  g_test_message ("no field “%s” in:\n%s", name, out ? out : "(null)");
+  return g_strdup ("");
+}
+
+/* A failure is one line; a usage error is one line and where to read more. */
+#define assert_error(status, err, expected_status, word)                     \
+  G_STMT_START                                                               \
+  {                                                                          \
+    g_assert_cmpint ((status), ==, (expected_status));                       \
+    g_assert_true (contains ((err), "shmlab: "));                            \
+    g_assert_true (contains ((err), (word)));                                \
+    if ((expected_status) == 2)                                              \
+      {                                                                      \
+        g_assert_cmpuint (count_lines (err), ==, 2);                         \
+        g_assert_true (contains ((err), "\nTry “shmlab"));                   \
+      }                                                                      \
+    else                                                                     \
+      g_assert_cmpuint (count_lines (err), ==, 1);                           \
+  }                                                                          \
+  G_STMT_END
+
+/* No segment, lock or key file is left for @key on either backend. */
+static void
+assert_nothing_left (const char *key)
+{
+  static const ShmlabBackend backends[] = { SHMLAB_BACKEND_SYSV, SHMLAB_BACKEND_POSIX };
+
+  for (guint i = 0; i < G_N_ELEMENTS (backends); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      ShmlabSegmentInfo info;
+
+      /* A key that is not valid cannot name anything. */
+      if (!shmlab_key_validate (key, NULL))
+        continue;
+      g_assert_true (shmlab_segment_query_key (key, backends[i], &info, &error));
+      g_assert_no_error (error);
+      g_assert_false (info.exists);
+    }
+
+  if (shmlab_key_validate (key, NULL))
+    {
+      g_autofree char *segment_file = shmlab_native_key (key, SHMLAB_BACKEND_SYSV,
+                                                         SHMLAB_NATIVE_SEGMENT, NULL);
+      g_autofree char *semaphore_file = shmlab_native_key (key, SHMLAB_BACKEND_SYSV,
+                                                           SHMLAB_NATIVE_SEMAPHORE, NULL);
+      g_autofree char *posix_segment = shmlab_native_key (key, SHMLAB_BACKEND_POSIX,
+                                                          SHMLAB_NATIVE_SEGMENT, NULL);
+      g_autofree char *posix_semaphore = shmlab_native_key (key, SHMLAB_BACKEND_POSIX,
+                                                            SHMLAB_NATIVE_SEMAPHORE, NULL);
+      /* Linux shows POSIX shared memory and named semaphores in /dev/shm. */
+      g_autofree char *posix_segment_file = g_strconcat ("/dev/shm", posix_segment, NULL);
+      g_autofree char *posix_semaphore_file = g_strconcat ("/dev/shm/sem.", posix_semaphore + 1,
+                                                           NULL);
+
+      g_assert_false (g_file_test (segment_file, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (semaphore_file, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (posix_segment_file, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (posix_semaphore_file, G_FILE_TEST_EXISTS));
+    }
+}
+
+static char *
+temp_file (const char *name)
+{
+  return g_build_filename (shmlab_test_get_temp_dir (), name, NULL);
+}
+
+static ShmlabImage *
+make_image (guint32 width,
+            guint32 height)
+{
+  g_autoptr(GError) error = NULL;
+  ShmlabImage *image = shmlab_image_new (width, height, &error);
+
+  g_assert_no_error (error);
+  for (guint32 y = 0; image != NULL && y < height; y++)
+    for (guint32 x = 0; x < width; x++)
+      {
+        guint8 *p = image->pixels + (gsize) y * image->stride + (gsize) x * 4;
+        p[0] = (guint8) (x * 37);
+        p[1] = (guint8) (y * 53);
+        p[2] = (guint8) (x * y * 11);
+        p[3] = (guint8) (255 - x * 9);
+      }
+  return image;
+}
+
+static void
+test_usage (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("usage");
+  const char *commands[] = { "write", "read", "info", "list", "remove", "lock" };
+
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, NULL), err, 2, "COMMAND");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "frobnicate"), err, 2, "unknown command “frobnicate”");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write"), err, 2, "missing KEY");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "read"), err, 2, "missing KEY");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--text", "a", "--file", "b.png"), err, 2,
+                  "only one of --text, --file and -");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key), err, 2, "no content");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "read", key, "--bogus"), err, 2, "--bogus");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "read", key, "extra"), err, 2, "“extra”");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--text", "x", "--size", "abc"), err, 2,
+                  "“abc” is not a size");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--text", "x", "--backend", "foo"), err, 2,
+                  "backend “foo”");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--text", "x", "--format", "bogus"), err, 2,
+                  "“bogus” is not a format");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--text", "x", "--hold", "soon"), err, 2,
+                  "--hold");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--text", "x", "--attach", "--size", "1KiB"),
+                  err, 2, "--attach");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "read", key, "--lock-timeout", "-5"), err, 2,
+                  "--lock-timeout");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "help", "frobnicate"), err, 2, "“frobnicate”");
+  }
+  assert_nothing_left (key);
+
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "--help"), ==, 0);
+    for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+      g_assert_true (contains (out, commands[i]));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "--version"), ==, 0);
+    g_assert_true (g_str_has_prefix (out, "shmlab "));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "help", "write"), ==, 0);
+    g_assert_true (contains (out, "shmlab write"));
+    g_assert_true (contains (out, "--text"));
+    g_assert_true (contains (out, "--hold"));
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      g_autofree char *usage = g_strdup_printf ("shmlab %s [OPTION…]", commands[i]);
+
+      g_assert_cmpint (run_cli (&out, &err, commands[i], "--help"), ==, 0);
+      g_assert_true (contains (out, usage));
+      g_assert_true (contains (out, "--backend"));
+      g_assert_cmpstr (err, ==, "");
+    }
+}
+
+static void
+test_text_round_trip (gconstpointer data)
+{
+  ShmlabBackend backend = GPOINTER_TO_INT (data);
+  const char *backend_name = shmlab_backend_to_string (backend);
+  g_autofree char *key = shmlab_test_unique_key ("text");
+  g_autofree char *native = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEGMENT, NULL);
+  g_autofree char *holding = g_strdup_printf ("holding \"%s\" (100 bytes, %s)", key,
+                                              shmlab_backend_describe (backend));
+  CliProcess *writer;
+
+  writer = cli_start ("holding", NULL, "write", key, "--text", HELLO, "--size", "100",
+                      "--backend", backend_name, NULL);
+  g_assert_true (contains (writer->err_text->str, native));
+  g_assert_true (contains (writer->err_text->str, "create   100 bytes  ok"));
+  g_assert_true (contains (writer->err_text->str, "copy     22 bytes in (text)  ok"));
+  g_assert_true (contains (writer->err_text->str, holding));
+
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "read", key, "--backend", backend_name), ==, 0);
+    g_assert_cmpstr (out, ==, HELLO "\n");
+    g_assert_true (contains (err, "attach   100 bytes, read-only  ok"));
+    g_assert_true (contains (err, "copy     100 bytes out  ok"));
+    g_assert_true (contains (err, "segment kept"));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "read", key, "--backend", backend_name, "--quiet"),
+                     ==, 0);
+    g_assert_cmpstr (out, ==, HELLO "\n");
+    g_assert_cmpstr (err, ==, "");
+  }
+
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+  g_assert_true (contains (writer->err_text->str, "stdin closed; segment removed: last process"));
+
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "info", key, "--backend", backend_name), err, 1,
+                  "no segment");
+  }
+  assert_nothing_left (key);
+
+  /* Text from standard input, in a frame; a signal ends the hold. */
+  writer = cli_start ("holding", "line one\nline two\n", "write", key, "-", "--format", "frame",
+                      "--backend", backend_name, NULL);
+  g_assert_true (contains (writer->err_text->str, "(frame, generation 1)"));
+  g_assert_true (contains (writer->err_text->str, "press Ctrl+C to detach"));
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "read", key, "--backend", backend_name), ==, 0);
+    g_assert_cmpstr (out, ==, "line one\nline two\n");
+    g_assert_true (contains (err, "decode   frame, 18 bytes of text  ok"));
+  }
+  g_assert_cmpint (cli_process_signal (writer, SIGTERM), ==, 0);
+  g_assert_true (contains (writer->err_text->str, "SIGTERM; segment removed"));
+  assert_nothing_left (key);
+}
+
+static void
+test_text_cut (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("cut");
+  CliProcess *writer;
+
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--text", "abcdefghij", "--size", "8",
+                           "--quiet"),
+                  err, 1, "needs 11 bytes but the segment holds 8");
+    g_assert_true (contains (err, "use --cut to cut the text, or a larger --size"));
+  }
+  assert_nothing_left (key);
+
+  /* Cut on a character boundary: 8 bytes hold one NUL and two 3-byte characters. */
+  writer = cli_start ("holding", NULL, "write", key, "--text", "你好你好", "--size", "8", "--cut",
+                      NULL);
+  g_assert_true (contains (writer->err_text->str, "7 bytes in (text, cut from 13 bytes)"));
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "read", key, "--quiet"), ==, 0);
+    g_assert_cmpstr (out, ==, "你好\n");
+  }
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+  assert_nothing_left (key);
+}
+
+static void
+test_image_round_trip (gconstpointer data)
+{
+  const char *format = data;
+  g_autofree char *key = shmlab_test_unique_key ("image");
+  g_autofree char *in_name = g_strdup_printf ("in-%s.png", format);
+  g_autofree char *out_name = g_strdup_printf ("out-%s.png", format);
+  g_autofree char *in_path = temp_file (in_name);
+  g_autofree char *out_path = temp_file (out_name);
+  g_autoptr(ShmlabImage) image = make_image (7, 5);
+  g_autoptr(ShmlabImage) read_back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *copied = NULL;
+  CliProcess *writer;
+
+  g_assert_true (shmlab_png_write_file (image, in_path, &error));
+  g_assert_no_error (error);
+
+  writer = cli_start ("holding", NULL, "write", key, "--file", in_path, "--format", format, NULL);
+  copied = g_strdup_printf ("bytes in (%s", format);
+  g_assert_true (contains (writer->err_text->str, copied));
+
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *decoded = g_strdup_printf ("decode   %s, 7×5 image  ok", format);
+    g_assert_cmpint (run_cli (&out, &err, "read", key), ==, 1);
+    g_assert_true (contains (err, decoded));
+    g_assert_true (contains (err, "shmlab: the segment holds a 7×5 image: give --output FILE.png"));
+    g_assert_cmpstr (out, ==, "");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "read", key, "--output", out_path, "--quiet"), ==, 0);
+    g_assert_cmpstr (err, ==, "");
+  }
+  read_back = shmlab_png_read_file (out_path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (read_back);
+  if (read_back != NULL)
+    g_assert_true (shmlab_image_equal (image, read_back));
+
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *described = g_strdup_printf ("%s", g_str_equal (format, "frame")
+                                                  ? "frame: 7×5 image" : "qt-image: 7×5 image");
+    g_assert_cmpint (run_cli (&out, &err, "list", "--backend", "sysv"), ==, 0);
+    g_assert_true (contains (out, described));
+  }
+
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+  assert_nothing_left (key);
+}
+
+static void
+test_raw (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("raw");
+  g_autofree char *raw_path = temp_file ("raw.bin");
+  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  static const guint8 expected[16] = { 'a', 'b', 'c', 0 };
+  gsize length = 0;
+  CliProcess *writer;
+
+  writer = cli_start ("holding", NULL, "write", key, "--text", "abc", "--format", "text",
+                      "--size", "16", NULL);
+
+  g_assert_cmpint (cli_run_full (NULL, &out, &err, "read", key, "--raw", "--quiet", NULL), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), expected, sizeof expected);
+
+  {
+    g_autofree char *text_out = NULL, *text_err = NULL;
+    g_assert_cmpint (run_cli (&text_out, &text_err, "read", key, "--raw", "--output", raw_path),
+                     ==, 0);
+    g_assert_cmpstr (text_out, ==, "");
+  }
+  g_assert_true (g_file_get_contents (raw_path, &contents, &length, &error));
+  g_assert_no_error (error);
+  g_assert_cmpmem (contents, length, expected, sizeof expected);
+
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+  assert_nothing_left (key);
+}
+
+static void
+test_attach (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("attach");
+  CliProcess *writer;
+
+  writer = cli_start ("holding", NULL, "write", key, "--text", "one", "--format", "frame",
+                      "--size", "1KiB", NULL);
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--text", "two", "--quiet"), err, 1,
+                  "--attach");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "write", key, "--attach", "--text", "two", "--format",
+                              "frame", "--hold", "0.1"),
+                     ==, 0);
+    g_assert_cmpstr (out, ==, "");
+    g_assert_true (contains (err, "(1024 bytes), read-write  ok"));
+    g_assert_true (contains (err, "(frame, generation 2)"));
+    g_assert_true (contains (err, "holding \"" ));
+    g_assert_true (contains (err, "(1024 bytes, System V) for 0.1 s"));
+    g_assert_true (contains (err, "(time is up; segment kept: 1 other process is attached)"));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *generation = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "info", key), ==, 0);
+    generation = info_field (out, "  generation");
+    g_assert_cmpstr (generation, ==, "2");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "read", key, "--quiet"), ==, 0);
+    g_assert_cmpstr (out, ==, "two\n");
+  }
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+  assert_nothing_left (key);
+}
+
+static void
+test_info (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("info");
+  g_autofree char *native = shmlab_native_key (key, SHMLAB_BACKEND_SYSV, SHMLAB_NATIVE_SEGMENT,
+                                               NULL);
+  g_autofree char *semaphore = shmlab_native_key (key, SHMLAB_BACKEND_SYSV,
+                                                  SHMLAB_NATIVE_SEMAPHORE, NULL);
+  CliProcess *writer;
+
+  writer = cli_start ("holding", NULL, "write", key, "--text", "hello info", "--format", "frame",
+                      "--size", "1KiB", NULL);
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *value = NULL;
+    g_autofree char *pid = g_strdup (g_subprocess_get_identifier (writer->process));
+
+    g_assert_cmpint (run_cli (&out, &err, "info", key), ==, 0);
+    g_assert_cmpstr (err, ==, "");
+    value = info_field (out, "key");
+    g_assert_cmpstr (value, ==, key);
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "backend");
+    g_assert_cmpstr (value, ==, "System V (sysv)");
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "segment");
+    g_assert_cmpstr (value, ==, native);
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "semaphore");
+    g_assert_cmpstr (value, ==, semaphore);
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "System V key");
+    g_assert_true (g_str_has_prefix (value, "0x"));
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "size");
+    g_assert_true (contains (value, "1024 bytes"));
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "attached");
+    g_assert_cmpstr (value, ==, "1 process");
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "owner");
+    g_assert_true (g_str_has_prefix (value, "you"));
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "mode");
+    g_assert_cmpstr (value, ==, "0600");
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "creator pid");
+    g_assert_cmpstr (value, ==, pid);
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "stale");
+    g_assert_cmpstr (value, ==, "no");
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "format");
+    g_assert_cmpstr (value, ==, "ShmLab frame");
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "  kind");
+    g_assert_cmpstr (value, ==, "1 (text)");
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "  payload_length");
+    g_assert_cmpstr (value, ==, "10 bytes");
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "  writer_pid");
+    g_assert_cmpstr (value, ==, pid);
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "text");
+    g_assert_cmpstr (value, ==, "\"hello info\" (10 bytes)");
+    g_clear_pointer (&value, g_free);
+    g_assert_true (contains (out, "  crc32"));
+    g_assert_true (contains (out, "  write_time"));
+  }
+
+  /* A writer killed while attached leaves a stale segment. */
+  g_assert_cmpint (cli_process_signal (writer, SIGKILL), ==, 128 + SIGKILL);
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *value = NULL;
+    g_autofree char *remove_hint = g_strdup_printf ("`shmlab remove %s`", key);
+
+    g_assert_cmpint (run_cli (&out, &err, "info", key), ==, 0);
+    value = info_field (out, "attached");
+    g_assert_cmpstr (value, ==, "0 processes");
+    g_clear_pointer (&value, g_free);
+    value = info_field (out, "stale");
+    g_assert_true (g_str_has_prefix (value, "yes: no process is attached"));
+    g_assert_true (contains (value, remove_hint));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "list", "--backend", "sysv"), ==, 0);
+    g_assert_true (contains (out, key));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "remove", key), ==, 0);
+  }
+  assert_nothing_left (key);
+}
+
+/* The row of `shmlab list` for @key, or NULL. */
+static char *
+list_row (const char *out,
+          const char *key)
+{
+  g_auto(GStrv) lines = g_strsplit (out ? out : "", "\n", -1);
+  g_autofree char *prefix = g_strdup_printf ("%s ", key);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i]);
+  return NULL;
+}
+
+static void
+test_list (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("list");
+  CliProcess *sysv_writer, *posix_writer;
+
+  sysv_writer = cli_start ("holding", NULL, "write", key, "--text", "listed", NULL);
+  /* POSIX names keep only the key's letters: the full key cannot be shown. */
+  posix_writer = cli_start ("holding", NULL, "write", key, "--text", "listed", "--size", "777",
+                            "--backend", "posix", NULL);
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *row = NULL;
+    g_autofree char *posix_row = NULL;
+
+    g_assert_cmpint (run_cli (&out, &err, "list"), ==, 0);
+    g_assert_true (g_str_has_prefix (out, "KEY "));
+    g_assert_true (contains (out, "FORMAT"));
+    row = list_row (out, key);
+    g_assert_nonnull (row);
+    g_assert_true (contains (row, " sysv "));
+    g_assert_true (contains (row, " 7 bytes "));
+    g_assert_true (contains (row, " 1 "));
+    g_assert_true (contains (row, " no "));
+    g_assert_true (g_str_has_suffix (row, " text"));
+    posix_row = list_row (out, "shmlabtestlist…");
+    g_assert_nonnull (posix_row);
+    g_assert_true (contains (posix_row, " posix "));
+    g_assert_true (contains (out, " 777 bytes "));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *row = NULL;
+
+    g_assert_cmpint (run_cli (&out, &err, "list", "--backend", "posix"), ==, 0);
+    row = list_row (out, key);
+    g_assert_null (row);
+    g_assert_true (contains (out, " 777 bytes "));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *entry = g_strdup_printf ("{\"key\": \"%s\"", key);
+
+    g_assert_cmpint (run_cli (&out, &err, "list", "--json", "--backend", "sysv"), ==, 0);
+    g_assert_true (g_str_has_prefix (out, "[\n"));
+    g_assert_true (contains (out, entry));
+    g_assert_true (contains (out, "\"stale\": false"));
+  }
+  g_assert_cmpint (cli_process_close_stdin (sysv_writer), ==, 0);
+  g_assert_cmpint (cli_process_close_stdin (posix_writer), ==, 0);
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "list"), ==, 0);
+    g_assert_null (strstr (out, key));
+    g_assert_null (strstr (out, " 777 bytes "));
+  }
+  assert_nothing_left (key);
+}
+
+static void
+test_remove (gconstpointer data)
+{
+  ShmlabBackend backend = GPOINTER_TO_INT (data);
+  const char *backend_name = shmlab_backend_to_string (backend);
+  g_autofree char *key = shmlab_test_unique_key ("remove");
+  CliProcess *writer;
+
+  writer = cli_start ("holding", NULL, "write", key, "--text", "keep me", "--backend",
+                      backend_name, NULL);
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "remove", key, "--backend", backend_name), err, 1,
+                  "attached by 1 process");
+    g_assert_true (contains (err, "--force"));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "read", key, "--quiet", "--backend", backend_name),
+                     ==, 0);
+    g_assert_cmpstr (out, ==, "keep me\n");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "remove", key, "--force", "--backend", backend_name),
+                     ==, 0);
+    g_assert_true (contains (out, "removed"));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "info", key, "--backend", backend_name), err, 1,
+                  "no segment");
+  }
+  assert_nothing_left (key);
+
+  /* The writer keeps its mapping and still detaches cleanly. */
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+  g_assert_true (contains (writer->err_text->str, "segment already removed by another process"));
+}
+
+/* A writer detaching from a segment removed under it leaves nothing behind:
+ * no lock, no key file. */
+static void
+test_remove_then_detach (gconstpointer data)
+{
+  ShmlabBackend backend = GPOINTER_TO_INT (data);
+  const char *backend_name = shmlab_backend_to_string (backend);
+  g_autofree char *key = shmlab_test_unique_key ("removed");
+  CliProcess *writer;
+
+  writer = cli_start ("holding", NULL, "write", key, "--text", "gone", "--backend", backend_name,
+                      NULL);
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "remove", key, "--force", "--backend", backend_name),
+                     ==, 0);
+  }
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+  assert_nothing_left (key);
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "remove", key, "--backend", backend_name), err, 1,
+                  "nothing to remove");
+  }
+}
+
+static void
+test_lock_timeout (gconstpointer data)
+{
+  ShmlabBackend backend = GPOINTER_TO_INT (data);
+  const char *backend_name = shmlab_backend_to_string (backend);
+  g_autofree char *key = shmlab_test_unique_key ("lock");
+  CliProcess *writer, *locker;
+
+  writer = cli_start ("holding", NULL, "write", key, "--text", "behind a lock", "--backend",
+                      backend_name, NULL);
+  locker = cli_start ("locked", NULL, "lock", key, "--backend", backend_name, NULL);
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "read", key, "--lock-timeout", "200", "--quiet",
+                           "--backend", backend_name),
+                  err, 1, "not released within 200 ms");
+    g_assert_cmpstr (out, ==, "");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *format = NULL;
+
+    g_assert_cmpint (run_cli (&out, &err, "info", key, "--backend", backend_name), ==, 0);
+    format = info_field (out, "format");
+    g_assert_true (g_str_has_prefix (format, "unknown: the lock was not free"));
+  }
+  if (backend == SHMLAB_BACKEND_SYSV)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      g_autofree char *row = NULL;
+
+      g_assert_cmpint (run_cli (&out, &err, "list", "--backend", backend_name), ==, 0);
+      row = list_row (out, key);
+      g_assert_true (g_str_has_suffix (row, " locked"));
+    }
+  g_assert_cmpint (cli_process_close_stdin (locker), ==, 0);
+  g_assert_true (contains (locker->err_text->str, "unlock   (stdin closed)  ok"));
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "read", key, "--lock-timeout", "200", "--quiet",
+                              "--backend", backend_name),
+                     ==, 0);
+    g_assert_cmpstr (out, ==, "behind a lock\n");
+  }
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+  assert_nothing_left (key);
+}
+
+/* Holding the lock of a key nobody created leaves no lock or key file. */
+static void
+test_lock_alone (gconstpointer data)
+{
+  ShmlabBackend backend = GPOINTER_TO_INT (data);
+  const char *backend_name = shmlab_backend_to_string (backend);
+  g_autofree char *key = shmlab_test_unique_key ("lockalone");
+  g_autofree char *out = NULL, *err = NULL;
+
+  g_assert_cmpint (run_cli (&out, &err, "lock", key, "--hold", "0", "--backend", backend_name),
+                   ==, 0);
+  g_assert_true (contains (err, "  lock     ok"));
+  g_assert_true (contains (err, "unlock   (time is up)  ok"));
+  assert_nothing_left (key);
+}
+
+static void
+test_bad_input (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("bad");
+  g_autofree char *long_key = g_strnfill (256, '7');
+  g_autofree char *missing = temp_file ("missing.png");
+  g_autofree char *corrupt = temp_file ("corrupt.png");
+  g_autofree char *truncated = temp_file ("truncated.png");
+  g_autoptr(ShmlabImage) image = make_image (40, 30);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *png = NULL;
+  gsize png_length = 0;
+  const char *backends[] = { "sysv", "posix" };
+
+  g_assert_true (g_file_set_contents (corrupt, "this is not a picture", -1, &error));
+  g_assert_no_error (error);
+  g_assert_true (shmlab_png_write_file (image, truncated, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (truncated, &png, &png_length, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (truncated, png, (gssize) png_length / 2, &error));
+  g_assert_no_error (error);
+
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", "", "--text", "x", "-q"), err, 1, "key is empty");
+    assert_nothing_left ("");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", long_key, "--text", "x", "-q"), err, 1, "255");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "read", "bad\xff", "-q"), err, 1, "not valid UTF-8");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--text", "bad\xfe", "-q"), err, 1,
+                  "not valid UTF-8");
+  }
+  {
+    g_autoptr(GBytes) input = g_bytes_new_static ("caf\xe9\n", 5);
+    g_autofree char *err = NULL;
+    assert_error (cli_run_full (input, NULL, &err, "write", key, "-", "-q", NULL), err, 1,
+                  "standard input is not valid UTF-8 text: byte 3 (0xE9)");
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (backends); i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      g_autofree char *out2 = NULL, *err2 = NULL;
+
+      assert_error (run_cli (&out, &err, "write", key, "--text", "x", "--size", "0", "-q",
+                             "--backend", backends[i]),
+                    err, 1, "0 bytes");
+      assert_error (run_cli (&out2, &err2, "write", key, "--text", "x", "--size", "1PiB", "-q",
+                             "--backend", backends[i]),
+                    err2, 1, "1125899906842624 bytes");
+      g_assert_true (contains (err2, "allows"));
+    }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--file", missing, "-q"), err, 1, missing);
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--file", corrupt, "-q"), err, 1,
+                  "not a PNG file");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--file", truncated, "-q"), err, 1, "PNG");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--text", "abcdefghij", "--size", "4",
+                           "--format", "frame", "--cut", "-q"),
+                  err, 1, "64-byte frame header");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "write", key, "--attach", "--text", "x", "-q"), err, 1,
+                  "no segment");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "read", key, "-q"), err, 1, "no segment");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "info", key), err, 1, "no segment");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "remove", key), err, 1, "nothing to remove");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "read", key, "-q", "--backend", "posix"), err, 1,
+                  "no segment");
+  }
+  assert_nothing_left (key);
+}
+
+/* A segment of bytes that are not text is shown, with a warning. */
+static void
+test_garbage (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("garbage");
+  g_autoptr(ShmlabSegment) segment = shmlab_segment_new (SHMLAB_BACKEND_SYSV);
+  g_autoptr(GError) error = NULL;
+  guint8 *data;
+
+  g_assert_true (shmlab_segment_set_key (segment, key, &error));
+  g_assert_true (shmlab_segment_create (segment, 64, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
+  g_assert_no_error (error);
+  if (!shmlab_segment_is_attached (segment))
+    return;
+  data = shmlab_segment_get_data (segment);
+  memcpy (data, "ok ", 3);
+  for (guint i = 3; i < 35; i++)
+    data[i] = (guint8) (0x80 + i);
+
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *hint = g_strdup_printf ("try “shmlab info %s”", key);
+
+    g_assert_cmpint (run_cli (&out, &err, "read", key, "-q"), ==, 0);
+    g_assert_true (g_str_has_prefix (out, "ok \xef\xbf\xbd"));
+    g_assert_true (g_utf8_validate (out, -1, NULL));
+    g_assert_true (contains (err, "shmlab: warning: 32 bytes were not valid text, shown as "
+                                  "U+FFFD"));
+    g_assert_true (contains (err, hint));
+    g_assert_cmpuint (count_lines (err), ==, 1);
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "info", key), ==, 0);
+    g_assert_true (contains (out, "32 bytes are not valid text"));
+  }
+
+  g_assert_true (shmlab_segment_detach (segment, &error));
+  g_assert_no_error (error);
+  assert_nothing_left (key);
 }
 
 int
-main (int argc, char **argv)
+main (int    argc,
+      char **argv)
 {
   shmlab_test_init (&argc, &argv);
-  g_test_add_func ("/cli/placeholder", test_placeholder);
+  /* A failed check must not skip the cleanup of the processes a test started. */
+  g_test_set_nonfatal_assertions ();
+
+  g_test_add_func ("/cli/usage", test_usage);
+  g_test_add_data_func ("/cli/text/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
+                        test_text_round_trip);
+  g_test_add_data_func ("/cli/text/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
+                        test_text_round_trip);
+  g_test_add_func ("/cli/text/cut", test_text_cut);
+  g_test_add_data_func ("/cli/image/frame", "frame", test_image_round_trip);
+  g_test_add_data_func ("/cli/image/qt-image", "qt-image", test_image_round_trip);
+  g_test_add_func ("/cli/raw", test_raw);
+  g_test_add_func ("/cli/attach", test_attach);
+  g_test_add_func ("/cli/info", test_info);
+  g_test_add_func ("/cli/list", test_list);
+  g_test_add_data_func ("/cli/remove/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV), test_remove);
+  g_test_add_data_func ("/cli/remove/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX), test_remove);
+  g_test_add_data_func ("/cli/remove/then-detach/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
+                        test_remove_then_detach);
+  g_test_add_data_func ("/cli/remove/then-detach/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
+                        test_remove_then_detach);
+  g_test_add_data_func ("/cli/lock-timeout/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
+                        test_lock_timeout);
+  g_test_add_data_func ("/cli/lock-timeout/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
+                        test_lock_timeout);
+  g_test_add_data_func ("/cli/lock-alone/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
+                        test_lock_alone);
+  g_test_add_data_func ("/cli/lock-alone/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
+                        test_lock_alone);
+  g_test_add_func ("/cli/bad-input", test_bad_input);
+  g_test_add_func ("/cli/garbage", test_garbage);
   return g_test_run ();
 }

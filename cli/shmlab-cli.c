@@ -1,0 +1,490 @@
+/* shmlab-cli.c — what the commands of the shmlab tool share: option parsing,
+ * messages, timed steps and holding a segment or lock until told to let go
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "shmlab-error.h"
+
+/* The longest hold a GLib timeout can measure, in whole seconds. */
+#define HOLD_MAX_SECONDS (G_MAXUINT / 1000)
+
+static gboolean quiet;
+
+/* Messages end in one line, whatever the library put in them. */
+static char *
+one_line (const char *message)
+{
+  char *line = g_utf8_make_valid (message, -1);
+
+  g_strstrip (line);
+  for (char *p = line; *p; p++)
+    if (*p == '\n' || *p == '\r')
+      *p = ' ';
+  return line;
+}
+
+/**
+ * shmlab_cli_context_new:
+ * @command: the command's name, such as "write"
+ * @parameters: what follows the options in the usage line, such as "KEY"
+ * @summary: one sentence on what the command does
+ * @description: (nullable): what `--help` shows after the options
+ * @entries: the command's options
+ *
+ * An option context whose `--help` reads "shmlab COMMAND [OPTION…] PARAMETERS".
+ */
+GOptionContext *
+shmlab_cli_context_new (const char         *command,
+                        const char         *parameters,
+                        const char         *summary,
+                        const char         *description,
+                        const GOptionEntry *entries)
+{
+  g_autofree char *program = g_strdup_printf ("shmlab %s", command);
+  GOptionContext *context = g_option_context_new (parameters);
+
+  /* GOption builds the usage line from the program name. */
+  g_set_prgname (program);
+  g_option_context_set_summary (context, summary);
+  if (description != NULL)
+    g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, NULL);
+  return context;
+}
+
+/* Parses the options; on a mistake prints it and sets @status to 2. */
+gboolean
+shmlab_cli_parse (GOptionContext   *context,
+                  const char       *command,
+                  int              *argc,
+                  char           ***argv,
+                  int              *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *status = shmlab_cli_usage_error (command, "%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* --backend NAME, sysv when not given. */
+gboolean
+shmlab_cli_parse_backend (const char    *command,
+                          const char    *name,
+                          ShmlabBackend *backend,
+                          int           *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (name == NULL)
+    {
+      *backend = SHMLAB_BACKEND_SYSV;
+      return TRUE;
+    }
+  if (!shmlab_backend_from_string (name, backend, &error))
+    {
+      *status = shmlab_cli_usage_error (command, "%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+shmlab_cli_parse_lock_timeout (const char *command,
+                               int         timeout_ms,
+                               int        *status)
+{
+  if (timeout_ms < -1)
+    {
+      *status = shmlab_cli_usage_error (command,
+                                        "--lock-timeout takes a number of milliseconds (0 or "
+                                        "more, or -1 to wait as long as it takes), not %d",
+                                        timeout_ms);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * shmlab_cli_get_key:
+ * @command: the command's name, for the usage hint
+ * @arguments: (nullable): what is left after the options
+ * @max_arguments: how many of them the command takes, the key included
+ * @key: (out) (transfer none): the key, checked with shmlab_key_validate()
+ * @status: (out): the exit status when this fails
+ *
+ * The first argument is the key. A missing key or too many arguments is a
+ * usage error (2); a key that is not valid is a failure (1).
+ */
+gboolean
+shmlab_cli_get_key (const char  *command,
+                    char       **arguments,
+                    guint        max_arguments,
+                    const char **key,
+                    int         *status)
+{
+  g_autoptr(GError) error = NULL;
+  guint n_arguments = arguments ? g_strv_length (arguments) : 0;
+
+  if (n_arguments == 0)
+    {
+      *status = shmlab_cli_usage_error (command, "missing KEY: give the key both programs use, "
+                                                 "such as “demo”");
+      return FALSE;
+    }
+  if (n_arguments > max_arguments)
+    {
+      g_autofree char *extra = g_utf8_make_valid (arguments[max_arguments], -1);
+      *status = shmlab_cli_usage_error (command, "unexpected argument “%s” after the key", extra);
+      return FALSE;
+    }
+  if (!shmlab_key_validate (arguments[0], &error))
+    {
+      *status = shmlab_cli_fail (error);
+      return FALSE;
+    }
+  *key = arguments[0];
+  return TRUE;
+}
+
+/* Prints "shmlab: MESSAGE" and returns the failure status, 1. */
+int
+shmlab_cli_fail (const GError *error)
+{
+  g_autofree char *line = one_line (error->message);
+
+  g_printerr ("shmlab: %s\n", line);
+  return SHMLAB_CLI_EXIT_FAILURE;
+}
+
+int
+shmlab_cli_fail_printf (const char *format,
+                        ...)
+{
+  va_list ap;
+  g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
+
+  va_start (ap, format);
+  message = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  line = one_line (message);
+  g_printerr ("shmlab: %s\n", line);
+  return SHMLAB_CLI_EXIT_FAILURE;
+}
+
+/* Prints the mistake and where to read how the command is used; returns 2. */
+int
+shmlab_cli_usage_error (const char *command,
+                        const char *format,
+                        ...)
+{
+  va_list ap;
+  g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
+
+  va_start (ap, format);
+  message = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  line = one_line (message);
+  g_printerr ("shmlab: %s\n", line);
+  if (command != NULL)
+    g_printerr ("Try “shmlab %s --help”.\n", command);
+  else
+    g_printerr ("Try “shmlab --help”.\n");
+  return SHMLAB_CLI_EXIT_USAGE;
+}
+
+void
+shmlab_cli_warn (const char *format,
+                 ...)
+{
+  va_list ap;
+  g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
+
+  va_start (ap, format);
+  message = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  line = one_line (message);
+  g_printerr ("shmlab: warning: %s\n", line);
+}
+
+/* The key as a person would type it in a shell. */
+char *
+shmlab_cli_quote_key (const char *key)
+{
+  gboolean plain = *key != '\0' && *key != '-';
+
+  for (const char *p = key; plain && *p; p++)
+    plain = g_ascii_isalnum (*p) || strchr ("._-+=,:@%/", *p) != NULL;
+  return plain ? g_strdup (key) : g_shell_quote (key);
+}
+
+/* "shmlab COMMAND KEY", with the backend when it is not the default. */
+char *
+shmlab_cli_command_hint (const char    *command,
+                         const char    *key,
+                         ShmlabBackend  backend)
+{
+  g_autofree char *quoted = shmlab_cli_quote_key (key);
+
+  if (backend == SHMLAB_BACKEND_SYSV)
+    return g_strdup_printf ("shmlab %s %s", command, quoted);
+  return g_strdup_printf ("shmlab %s %s --backend %s", command, quoted,
+                          shmlab_backend_to_string (backend));
+}
+
+void
+shmlab_cli_set_quiet (gboolean value)
+{
+  quiet = value;
+}
+
+void
+shmlab_cli_step_begin (ShmlabCliStep *step,
+                       const char    *name)
+{
+  step->name = name;
+  step->started = g_get_monotonic_time ();
+}
+
+void
+shmlab_cli_step_end (ShmlabCliStep *step,
+                     gboolean       ok,
+                     const char    *format,
+                     ...)
+{
+  double ms = (double) (g_get_monotonic_time () - step->started) / 1000.0;
+  g_autofree char *detail = NULL;
+  va_list ap;
+
+  if (quiet)
+    return;
+
+  if (format != NULL)
+    {
+      va_start (ap, format);
+      detail = g_strdup_vprintf (format, ap);
+      va_end (ap);
+    }
+
+  if (detail != NULL && *detail != '\0')
+    g_printerr ("  %-8s %s  %s  %.2f ms\n", step->name, detail, ok ? "ok" : "failed", ms);
+  else
+    g_printerr ("  %-8s %s  %.2f ms\n", step->name, ok ? "ok" : "failed", ms);
+}
+
+/* What became of the segment after a detach, for the step line. */
+char *
+shmlab_cli_describe_detach (ShmlabSegment *segment)
+{
+  ShmlabSegmentInfo info;
+
+  if (shmlab_segment_get_removed_on_detach (segment))
+    return g_strdup ("segment removed: last process");
+  if (!shmlab_segment_query_key (shmlab_segment_get_key (segment),
+                                 shmlab_segment_get_backend (segment), &info, NULL))
+    return g_strdup ("segment kept");
+  if (!info.exists)
+    return g_strdup ("segment already removed by another process");
+  return g_strdup_printf ("segment kept: %s%d other %s attached",
+                          info.attach_count_exact ? "" : "at least ", info.attach_count,
+                          info.attach_count == 1 ? "process is" : "processes are");
+}
+
+/* --hold SECONDS; -1 in @seconds when not given (hold until told to stop). */
+gboolean
+shmlab_cli_parse_hold (const char  *command,
+                       const char  *text,
+                       double      *seconds,
+                       int         *status)
+{
+  char *end = NULL;
+  double value;
+
+  if (text == NULL)
+    {
+      *seconds = -1;
+      return TRUE;
+    }
+
+  errno = 0;
+  value = g_ascii_strtod (text, &end);
+  if (errno != 0 || end == text || *end != '\0' || !isfinite (value) || value < 0 ||
+      value > HOLD_MAX_SECONDS)
+    {
+      g_autofree char *shown = g_utf8_make_valid (text, -1);
+      *status = shmlab_cli_usage_error (command,
+                                        "--hold takes a number of seconds from 0 to %u, "
+                                        "such as 10 or 0.5, not “%s”",
+                                        HOLD_MAX_SECONDS, shown);
+      return FALSE;
+    }
+  *seconds = value;
+  return TRUE;
+}
+
+/* Whether the end of standard input can mean "let go": it must be open and
+ * not /dev/null (what a shell gives a command started with & in a script),
+ * and a terminal only when we are in its foreground (a background reader of
+ * a terminal is stopped by SIGTTIN). */
+gboolean
+shmlab_cli_can_watch_stdin (void)
+{
+  struct stat in, null;
+
+  if (fstat (STDIN_FILENO, &in) != 0)
+    return FALSE;
+  if (S_ISCHR (in.st_mode) && stat ("/dev/null", &null) == 0 && S_ISCHR (null.st_mode) &&
+      in.st_rdev == null.st_rdev)
+    return FALSE;
+  if (isatty (STDIN_FILENO) && tcgetpgrp (STDIN_FILENO) != getpgrp ())
+    return FALSE;
+  return TRUE;
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  ShmlabCliHoldEnd end;
+  int signal_number;
+} Hold;
+
+typedef struct
+{
+  Hold *hold;
+  int signal_number;
+} HoldSignal;
+
+static gboolean
+hold_on_signal (gpointer user_data)
+{
+  HoldSignal *hold_signal = user_data;
+
+  hold_signal->hold->end = SHMLAB_CLI_HOLD_SIGNAL;
+  hold_signal->hold->signal_number = hold_signal->signal_number;
+  g_main_loop_quit (hold_signal->hold->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+hold_on_timeout (gpointer user_data)
+{
+  Hold *hold = user_data;
+
+  hold->end = SHMLAB_CLI_HOLD_TIMEOUT;
+  g_main_loop_quit (hold->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+hold_on_stdin (int           fd,
+               GIOCondition  condition,
+               gpointer      user_data)
+{
+  Hold *hold = user_data;
+  char buffer[4096];
+  ssize_t n;
+
+  if (condition & G_IO_IN)
+    {
+      /* What is typed is thrown away; only the end of input matters. */
+      n = read (fd, buffer, sizeof buffer);
+      if (n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN)))
+        return G_SOURCE_CONTINUE;
+    }
+
+  hold->end = SHMLAB_CLI_HOLD_STDIN_CLOSED;
+  g_main_loop_quit (hold->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * shmlab_cli_hold:
+ * @seconds: how long to wait, or a negative number to wait until a signal
+ *   (or the end of standard input)
+ * @watch_stdin: whether the end of standard input ends the wait
+ * @signal_number: (out) (optional): the signal that ended it
+ *
+ * Waits on a main loop until the time is up, SIGINT, SIGTERM or SIGHUP
+ * arrives, or standard input is closed, so that the caller can let go of
+ * what it holds cleanly whichever comes first.
+ */
+ShmlabCliHoldEnd
+shmlab_cli_hold (double    seconds,
+                 gboolean  watch_stdin,
+                 int      *signal_number)
+{
+  static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+  HoldSignal hold_signals[G_N_ELEMENTS (signals)];
+  guint signal_ids[G_N_ELEMENTS (signals)];
+  guint timeout_id = 0;
+  guint stdin_id = 0;
+  Hold hold = { NULL, SHMLAB_CLI_HOLD_TIMEOUT, 0 };
+
+  if (seconds == 0)
+    return SHMLAB_CLI_HOLD_TIMEOUT;
+
+  hold.loop = g_main_loop_new (NULL, FALSE);
+  for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      hold_signals[i].hold = &hold;
+      hold_signals[i].signal_number = signals[i];
+      signal_ids[i] = g_unix_signal_add (signals[i], hold_on_signal, &hold_signals[i]);
+    }
+  if (seconds > 0)
+    timeout_id = g_timeout_add ((guint) MIN (seconds * 1000.0 + 0.5, (double) G_MAXUINT),
+                                hold_on_timeout, &hold);
+  if (watch_stdin)
+    stdin_id = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, hold_on_stdin, &hold);
+
+  g_main_loop_run (hold.loop);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
+    g_source_remove (signal_ids[i]);
+  g_clear_handle_id (&timeout_id, g_source_remove);
+  g_clear_handle_id (&stdin_id, g_source_remove);
+  g_main_loop_unref (hold.loop);
+
+  if (signal_number != NULL)
+    *signal_number = hold.signal_number;
+  return hold.end;
+}
+
+/* "time is up", "SIGINT", "stdin closed": why a hold ended, for a step line. */
+char *
+shmlab_cli_describe_hold_end (ShmlabCliHoldEnd end,
+                              int              signal_number)
+{
+  switch (end)
+    {
+    case SHMLAB_CLI_HOLD_SIGNAL:
+      switch (signal_number)
+        {
+        case SIGINT: return g_strdup ("SIGINT");
+        case SIGTERM: return g_strdup ("SIGTERM");
+        case SIGHUP: return g_strdup ("SIGHUP");
+        default: return g_strdup_printf ("signal %d", signal_number);
+        }
+    case SHMLAB_CLI_HOLD_STDIN_CLOSED:
+      return g_strdup ("stdin closed");
+    case SHMLAB_CLI_HOLD_TIMEOUT:
+    default:
+      return g_strdup ("time is up");
+    }
+}

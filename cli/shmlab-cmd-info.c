@@ -1,0 +1,301 @@
+/* shmlab-cmd-info.c — `shmlab info`: what the system knows of a key's
+ * segment, and what it holds
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-cli.h"
+
+#include <string.h>
+
+#include "shmlab-limits.h"
+#include "shmlab-payload.h"
+#include "shmlab-segment.h"
+#include "shmlab-users.h"
+
+#define COMMAND "info"
+
+/* At most this much of the segment is copied out to find its format. */
+#define PEEK_MAX_BYTES ((gsize) 64 * 1024 * 1024)
+#define PEEK_TIMEOUT_MS 1000
+/* How many characters of a text are shown. */
+#define TEXT_PREVIEW_CHARS 60
+
+static const char summary[] =
+  "Show what the system knows of the shared memory segment of KEY, and what it holds.";
+
+static const char description[] =
+  "Shows the native names of the segment and of its lock (the semaphore), the System V\n"
+  "key and id, the size, how many processes are attached, the owner and permissions,\n"
+  "the processes that created it and last used it, whether it is stale (left behind by\n"
+  "a program that died), and the format of its content with every field of its header.\n"
+  "The content is copied out under the lock; when the lock is not free within a second\n"
+  "the format is not shown.\n"
+  "\n"
+  "Example:\n"
+  "  shmlab info demo";
+
+static void
+print_field (const char *name,
+             const char *format,
+             ...) G_GNUC_PRINTF (2, 3);
+
+static void
+print_field (const char *name,
+             const char *format,
+             ...)
+{
+  g_autofree char *value = NULL;
+  va_list ap;
+
+  va_start (ap, format);
+  value = g_strdup_vprintf (format, ap);
+  va_end (ap);
+  g_print ("%-18s%s\n", name, value);
+}
+
+/* The first characters of @text on one line, control characters escaped. */
+static char *
+text_preview (const char *text,
+              gsize       length)
+{
+  GString *preview = g_string_new ("\"");
+  const char *p = text;
+  const char *end = text + length;
+  guint n_chars = 0;
+
+  while (p < end && *p != '\0' && n_chars < TEXT_PREVIEW_CHARS)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\n')
+        g_string_append (preview, "\\n");
+      else if (c == '\t')
+        g_string_append (preview, "\\t");
+      else if (c == '\r')
+        g_string_append (preview, "\\r");
+      else if (c == '"' || c == '\\')
+        g_string_append_printf (preview, "\\%c", (char) c);
+      else if (g_unichar_iscntrl (c))
+        g_string_append_printf (preview, "\\u%04X", (guint) c);
+      else
+        g_string_append_unichar (preview, c);
+      p = g_utf8_next_char (p);
+      n_chars++;
+    }
+  g_string_append_c (preview, '"');
+  if (p < end && *p != '\0')
+    g_string_append (preview, "…");
+  return g_string_free (preview, FALSE);
+}
+
+static char *
+format_time (gint64 seconds)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (seconds);
+
+  if (time == NULL || seconds <= 0)
+    return g_strdup ("unknown");
+  return g_date_time_format (time, "%Y-%m-%d %H:%M:%S");
+}
+
+static char *
+format_time_us (gint64 microseconds)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_local (microseconds / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) exact = NULL;
+
+  if (time == NULL || microseconds <= 0)
+    return g_strdup_printf ("%" G_GINT64_FORMAT " µs (not a time)", microseconds);
+  exact = g_date_time_add (time, microseconds % G_USEC_PER_SEC);
+  return g_date_time_format (exact != NULL ? exact : time, "%Y-%m-%d %H:%M:%S.%f");
+}
+
+static void
+print_frame_header (const ShmlabFrameHeader *header)
+{
+  g_autofree char *write_time = format_time_us (header->write_time);
+  const char *kind = header->kind == SHMLAB_PAYLOAD_KIND_TEXT    ? "text"
+                     : header->kind == SHMLAB_PAYLOAD_KIND_IMAGE ? "RGBA8 image"
+                                                                 : "unknown";
+
+  print_field ("  version", "%u", header->version);
+  print_field ("  header_size", "%u bytes", header->header_size);
+  print_field ("  kind", "%u (%s)", header->kind, kind);
+  print_field ("  width", "%u", header->width);
+  print_field ("  height", "%u", header->height);
+  print_field ("  stride", "%u bytes", header->stride);
+  print_field ("  crc32", "0x%08x", header->crc32);
+  print_field ("  payload_length", "%" G_GUINT64_FORMAT " bytes", header->payload_length);
+  print_field ("  generation", "%" G_GUINT64_FORMAT, header->generation);
+  print_field ("  write_time", "%s", write_time);
+  print_field ("  writer_pid", "%u", header->writer_pid);
+}
+
+static void
+print_payload (const ShmlabPayload *payload)
+{
+  if (payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
+    {
+      print_field ("image", "%u×%u pixels", payload->image->width, payload->image->height);
+      return;
+    }
+
+  {
+    g_autofree char *preview = text_preview (payload->text, payload->text_length);
+    print_field ("text", "%s (%" G_GSIZE_FORMAT " bytes)", preview, payload->text_length);
+    if (payload->invalid_bytes > 0)
+      print_field ("", "%" G_GSIZE_FORMAT " %s not valid text: the segment may not hold text",
+                   payload->invalid_bytes, payload->invalid_bytes == 1 ? "byte is" : "bytes are");
+  }
+}
+
+/* Finds the format of the segment's first bytes and shows it with its header. */
+static void
+print_content (GBytes                  *bytes,
+               const ShmlabSegmentInfo *info)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShmlabPayload) payload = NULL;
+  gsize length;
+  const guint8 *data = g_bytes_get_data (bytes, &length);
+  gboolean partial = length < info->size;
+
+  if (length >= strlen (SHMLAB_FRAME_MAGIC) &&
+      memcmp (data, SHMLAB_FRAME_MAGIC, strlen (SHMLAB_FRAME_MAGIC)) == 0)
+    {
+      ShmlabFrameHeader header;
+      g_autoptr(GError) header_error = NULL;
+      gboolean header_ok = shmlab_frame_header_parse (data, length, &header, &header_error);
+
+      print_field ("format", "%s", shmlab_format_describe (SHMLAB_FORMAT_FRAME));
+      print_frame_header (&header);
+      if (!header_ok)
+        {
+          print_field ("damaged", "%s%s", header_error->message,
+                       partial ? " (only the start of the segment was read)" : "");
+          return;
+        }
+    }
+
+  payload = shmlab_payload_decode (data, length, &error);
+  if (payload == NULL)
+    {
+      print_field ("content", "not readable: %s%s", error->message,
+                   partial ? " (only the start of the segment was read)" : "");
+      return;
+    }
+  if (payload->format != SHMLAB_FORMAT_FRAME)
+    print_field ("format", "%s", shmlab_format_describe (payload->format));
+  if (payload->format == SHMLAB_FORMAT_QT_IMAGE)
+    print_field ("png", "%" G_GSIZE_FORMAT " bytes after the 4-byte marker",
+                 payload->encoded_length - 4);
+  print_payload (payload);
+}
+
+static char *
+describe_pid (pid_t pid)
+{
+  return pid > 0 ? g_strdup_printf ("%d", (int) pid) : g_strdup ("unknown");
+}
+
+static void
+print_info (const char              *key,
+            ShmlabBackend            backend,
+            const ShmlabSegmentInfo *info)
+{
+  g_autofree char *segment_name = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEGMENT, NULL);
+  g_autofree char *semaphore_name = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEMAPHORE, NULL);
+  g_autofree char *size = shmlab_format_bytes (info->size);
+  g_autofree char *owner = shmlab_user_describe (info->owner_uid);
+  g_autofree char *changed = format_time (info->change_time);
+  g_autofree char *creator_pid = describe_pid (info->creator_pid);
+  g_autofree char *last_pid = describe_pid (info->last_pid);
+
+  print_field ("key", "%s", key);
+  print_field ("backend", "%s (%s)", shmlab_backend_describe (backend),
+               shmlab_backend_to_string (backend));
+  print_field ("segment", "%s", segment_name);
+  print_field ("semaphore", "%s", semaphore_name);
+  if (backend == SHMLAB_BACKEND_SYSV)
+    {
+      print_field ("System V key", "0x%08x", (guint32) info->sysv_key);
+      print_field ("id", "%d", info->id);
+    }
+  print_field ("size", "%s", size);
+  print_field ("attached", "%d %s%s", info->attach_count,
+               info->attach_count == 1 ? "process" : "processes",
+               info->attach_count_exact
+                 ? ""
+                 : " (approximate: processes of other users cannot be seen)");
+  print_field ("owner", "%s", owner);
+  print_field ("mode", "0%03o", info->mode & 0777);
+  print_field ("creator pid", "%s", creator_pid);
+  print_field ("last pid", "%s", last_pid);
+  print_field ("changed", "%s", changed);
+  if (shmlab_segment_info_is_stale (info))
+    {
+      g_autofree char *hint = shmlab_cli_command_hint ("remove", key, backend);
+      print_field ("stale", "yes: no process is attached — probably left by a program that "
+                   "crashed; remove it with `%s`", hint);
+    }
+  else
+    print_field ("stale", "no");
+}
+
+int
+shmlab_cmd_info (int    argc,
+                 char **argv)
+{
+  g_autofree char *backend_name = NULL;
+  g_auto(GStrv) arguments = NULL;
+  const GOptionEntry entries[] = {
+    SHMLAB_CLI_BACKEND_OPTION (backend_name),
+    SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  ShmlabSegmentInfo info;
+  ShmlabSegmentInfo peek_info;
+  ShmlabBackend backend;
+  const char *key = NULL;
+  int status = SHMLAB_CLI_EXIT_OK;
+
+  context = shmlab_cli_context_new (COMMAND, "KEY", summary, description, entries);
+  if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status) ||
+      !shmlab_cli_get_key (COMMAND, arguments, 1, &key, &status) ||
+      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status))
+    return status;
+
+  if (!shmlab_segment_query_key (key, backend, &info, &error))
+    return shmlab_cli_fail (error);
+
+  if (!info.exists)
+    {
+      /* Attaching says best why there is nothing, in the library's words. */
+      bytes = shmlab_segment_peek_key (key, backend, 1, 0, &peek_info, &error);
+      if (bytes == NULL && g_error_matches (error, SHMLAB_SEGMENT_ERROR,
+                                            SHMLAB_SEGMENT_ERROR_NOT_FOUND))
+        return shmlab_cli_fail (error);
+      g_clear_error (&error);
+      return shmlab_cli_fail_printf ("there is no %s segment for key “%s”: nobody created it, or "
+                                     "it was removed", shmlab_backend_describe (backend), key);
+    }
+
+  print_info (key, backend, &info);
+
+  bytes = shmlab_segment_peek_key (key, backend, MIN (info.size, PEEK_MAX_BYTES), PEEK_TIMEOUT_MS,
+                                   &peek_info, &error);
+  if (bytes == NULL)
+    {
+      if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT))
+        print_field ("format", "unknown: the lock was not free within %d ms (someone holds it)",
+                     PEEK_TIMEOUT_MS);
+      else
+        print_field ("format", "unknown: %s", error->message);
+      return SHMLAB_CLI_EXIT_OK;
+    }
+  print_content (bytes, &info);
+  return SHMLAB_CLI_EXIT_OK;
+}

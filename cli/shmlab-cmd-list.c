@@ -1,0 +1,303 @@
+/* shmlab-cmd-list.c — `shmlab list`: the segments this user can see, in a
+ * table or as JSON
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-cli.h"
+
+#include <string.h>
+
+#include "shmlab-limits.h"
+#include "shmlab-payload.h"
+#include "shmlab-segment.h"
+#include "shmlab-users.h"
+
+#define COMMAND "list"
+
+/* At most this much of each segment is copied out to find its format. */
+#define PEEK_MAX_BYTES ((gsize) 16 * 1024 * 1024)
+#define PEEK_TIMEOUT_MS 200
+
+static const char summary[] = "List the shared memory segments you can see.";
+
+static const char description[] =
+  "Lists the segments of both backends (or only of --backend), with their key, size,\n"
+  "how many processes are attached, owner, whether they are stale (no process\n"
+  "attached: probably left by a program that crashed) and the format of what they\n"
+  "hold. A key shown as letters followed by … is one whose full name cannot be\n"
+  "recovered: Qt keeps only the letters of a key in its native name. The format is\n"
+  "\"locked\" when the segment's lock was not free within 200 ms, and — when the\n"
+  "segment could not be read.\n"
+  "\n"
+  "Example:\n"
+  "  shmlab list --backend posix";
+
+enum
+{
+  COLUMN_KEY,
+  COLUMN_BACKEND,
+  COLUMN_SIZE,
+  COLUMN_ATTACHED,
+  COLUMN_OWNER,
+  COLUMN_STALE,
+  COLUMN_FORMAT,
+  N_COLUMNS
+};
+
+static const char *const column_titles[N_COLUMNS] = {
+  "KEY", "BACKEND", "SIZE", "ATTACHED", "OWNER", "STALE", "FORMAT",
+};
+
+/* What a segment holds, in a few words, from a copy of its first bytes. */
+static char *
+describe_format (const ShmlabSegmentListing *listing)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(ShmlabPayload) payload = NULL;
+  ShmlabSegmentInfo info;
+  const guint8 *data;
+  gsize length;
+
+  if (listing->key == NULL)
+    return g_strdup ("—");
+
+  bytes = shmlab_segment_peek_key (listing->key, listing->backend,
+                                   MIN (listing->info.size, PEEK_MAX_BYTES), PEEK_TIMEOUT_MS,
+                                   &info, &error);
+  if (bytes == NULL)
+    return g_strdup (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT)
+                     ? "locked" : "—");
+  data = g_bytes_get_data (bytes, &length);
+
+  if (length >= strlen (SHMLAB_FRAME_MAGIC) &&
+      memcmp (data, SHMLAB_FRAME_MAGIC, strlen (SHMLAB_FRAME_MAGIC)) == 0)
+    {
+      ShmlabFrameHeader header;
+
+      if (!shmlab_frame_header_parse (data, length, &header, NULL))
+        return g_strdup ("frame (damaged)");
+      if (header.kind == SHMLAB_PAYLOAD_KIND_IMAGE)
+        return g_strdup_printf ("frame: %u×%u image", header.width, header.height);
+      return g_strdup_printf ("frame: text");
+    }
+
+  payload = shmlab_payload_decode (data, length, NULL);
+  if (payload == NULL)
+    return g_strdup ("unknown");
+  if (payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
+    return g_strdup_printf ("%s: %u×%u image", shmlab_format_to_string (payload->format),
+                            payload->image->width, payload->image->height);
+  if (payload->invalid_bytes > 0)
+    return g_strdup ("text (not valid)");
+  return g_strdup (payload->text_length == 0 ? "text (empty)" : "text");
+}
+
+static char *
+describe_key (const ShmlabSegmentListing *listing)
+{
+  if (listing->key != NULL)
+    return g_strdup (listing->key);
+  if (listing->key_letters != NULL && *listing->key_letters != '\0')
+    return g_strconcat (listing->key_letters, "…", NULL);
+  /* A name found on disk need not be UTF-8. */
+  return g_utf8_make_valid (listing->native_key, -1);
+}
+
+static char *
+describe_attached (const ShmlabSegmentInfo *info)
+{
+  return g_strdup_printf ("%s%d", info->attach_count_exact ? "" : "≥", info->attach_count);
+}
+
+static void
+append_padded (GString    *line,
+               const char *text,
+               gsize       width)
+{
+  gsize length = g_utf8_strlen (text, -1);
+
+  g_string_append (line, text);
+  for (; length < width; length++)
+    g_string_append_c (line, ' ');
+}
+
+static void
+print_table (GPtrArray *rows)
+{
+  gsize widths[N_COLUMNS];
+
+  for (guint c = 0; c < N_COLUMNS; c++)
+    widths[c] = g_utf8_strlen (column_titles[c], -1);
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **row = g_ptr_array_index (rows, r);
+      for (guint c = 0; c < N_COLUMNS; c++)
+        widths[c] = MAX (widths[c], (gsize) g_utf8_strlen (row[c], -1));
+    }
+
+  for (guint r = 0; r <= rows->len; r++)
+    {
+      const char *const *row = r == 0 ? column_titles
+                                      : (const char *const *) g_ptr_array_index (rows, r - 1);
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      for (guint c = 0; c < N_COLUMNS; c++)
+        {
+          append_padded (line, row[c], c + 1 < N_COLUMNS ? widths[c] + 2 : 0);
+        }
+      g_print ("%s\n", line->str);
+    }
+}
+
+static void
+append_json_string (GString    *json,
+                    const char *text)
+{
+  if (text == NULL)
+    {
+      g_string_append (json, "null");
+      return;
+    }
+  g_string_append_c (json, '"');
+  for (const char *p = text; *p; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '"' || c == '\\')
+        g_string_append_printf (json, "\\%c", c);
+      else if (c < 0x20)
+        g_string_append_printf (json, "\\u%04x", c);
+      else
+        g_string_append_c (json, (char) c);
+    }
+  g_string_append_c (json, '"');
+}
+
+static void
+append_json (GString                    *json,
+             const ShmlabSegmentListing *listing,
+             const char                 *format)
+{
+  g_autofree char *owner = shmlab_user_name (listing->info.owner_uid);
+
+  g_string_append (json, "  {\"key\": ");
+  append_json_string (json, listing->key);
+  g_string_append (json, ", \"key_letters\": ");
+  append_json_string (json, listing->key_letters);
+  g_string_append (json, ", \"native_key\": ");
+  {
+    g_autofree char *native_key = g_utf8_make_valid (listing->native_key, -1);
+    append_json_string (json, native_key);
+  }
+  g_string_append_printf (json, ", \"backend\": \"%s\", \"size\": %" G_GSIZE_FORMAT
+                          ", \"attach_count\": %d, \"attach_count_exact\": %s"
+                          ", \"owner_uid\": %u, \"owner\": ",
+                          shmlab_backend_to_string (listing->backend), listing->info.size,
+                          listing->info.attach_count,
+                          listing->info.attach_count_exact ? "true" : "false",
+                          (guint) listing->info.owner_uid);
+  append_json_string (json, owner);
+  g_string_append_printf (json, ", \"stale\": %s, \"format\": ",
+                          shmlab_segment_info_is_stale (&listing->info) ? "true" : "false");
+  append_json_string (json, format);
+  g_string_append (json, "}");
+}
+
+int
+shmlab_cmd_list (int    argc,
+                 char **argv)
+{
+  g_autofree char *backend_name = NULL;
+  g_auto(GStrv) arguments = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &json,
+      "Print a JSON array instead of a table", NULL },
+    { "backend", 'b', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &backend_name,
+      "Only the segments of BACKEND: sysv or posix (default: both)", "BACKEND" },
+    SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GPtrArray) listings = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) shmlab_segment_listing_free);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(GString) json_text = g_string_new ("[\n");
+  ShmlabBackend backends[2] = { SHMLAB_BACKEND_SYSV, SHMLAB_BACKEND_POSIX };
+  guint n_backends = 2;
+  guint n_failed = 0;
+  int status = SHMLAB_CLI_EXIT_OK;
+
+  context = shmlab_cli_context_new (COMMAND, NULL, summary, description, entries);
+  if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status))
+    return status;
+  if (arguments != NULL && arguments[0] != NULL)
+    {
+      g_autofree char *shown = g_utf8_make_valid (arguments[0], -1);
+      return shmlab_cli_usage_error (COMMAND, "unexpected argument “%s”: list takes no key", shown);
+    }
+  if (backend_name != NULL)
+    {
+      if (!shmlab_cli_parse_backend (COMMAND, backend_name, &backends[0], &status))
+        return status;
+      n_backends = 1;
+    }
+
+  for (guint b = 0; b < n_backends; b++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) found = shmlab_segment_list (backends[b], &error);
+
+      if (found == NULL)
+        {
+          /* One backend missing (System V in some containers) leaves the other. */
+          if (n_backends == 1)
+            return shmlab_cli_fail (error);
+          shmlab_cli_warn ("%s", error->message);
+          n_failed++;
+          continue;
+        }
+      for (guint i = 0; i < found->len; i++)
+        g_ptr_array_add (listings, g_ptr_array_steal_index (found, i--));
+    }
+  if (n_failed == n_backends)
+    return SHMLAB_CLI_EXIT_FAILURE;
+
+  for (guint i = 0; i < listings->len; i++)
+    {
+      const ShmlabSegmentListing *listing = g_ptr_array_index (listings, i);
+      g_autofree char *format = describe_format (listing);
+
+      if (json)
+        {
+          append_json (json_text, listing, format);
+          g_string_append (json_text, i + 1 < listings->len ? ",\n" : "\n");
+        }
+      else
+        {
+          char **row = g_new0 (char *, N_COLUMNS + 1);
+
+          row[COLUMN_KEY] = describe_key (listing);
+          row[COLUMN_BACKEND] = g_strdup (shmlab_backend_to_string (listing->backend));
+          row[COLUMN_SIZE] = shmlab_format_bytes (listing->info.size);
+          row[COLUMN_ATTACHED] = describe_attached (&listing->info);
+          row[COLUMN_OWNER] = shmlab_user_name (listing->info.owner_uid);
+          row[COLUMN_STALE] = g_strdup (shmlab_segment_info_is_stale (&listing->info) ? "yes"
+                                                                                      : "no");
+          row[COLUMN_FORMAT] = g_steal_pointer (&format);
+          g_ptr_array_add (rows, row);
+        }
+    }
+
+  if (json)
+    {
+      g_string_append (json_text, "]\n");
+      g_print ("%s", json_text->str);
+    }
+  else if (rows->len == 0)
+    g_print ("no segments\n");
+  else
+    print_table (rows);
+  return SHMLAB_CLI_EXIT_OK;
+}

@@ -1,0 +1,241 @@
+/* shmlab-cmd-read.c — `shmlab read`: copy a key's segment out under its lock,
+ * then show what the private copy holds
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "shmlab-limits.h"
+#include "shmlab-payload.h"
+#include "shmlab-png.h"
+#include "shmlab-segment.h"
+
+#define COMMAND "read"
+
+static const char summary[] =
+  "Copy the shared memory segment of KEY out under its lock and show what it holds.";
+
+static const char description[] =
+  "The segment is attached read-only, locked, copied whole into private memory,\n"
+  "unlocked and detached; only then is the copy decoded, so a writer is never kept\n"
+  "waiting and nothing read from shared memory is trusted before it is checked.\n"
+  "\n"
+  "Text is printed on standard output (with a newline added when it has none).\n"
+  "A picture needs --output FILE.png. --raw writes the segment's bytes exactly as\n"
+  "they are, to standard output or to --output. Steps go to standard error.\n"
+  "\n"
+  "Examples:\n"
+  "  shmlab read demo\n"
+  "  shmlab read QSharedMemoryExample --output cat.png\n"
+  "  shmlab read demo --raw | hexdump -C | head";
+
+/* Writes everything or says why not. */
+static gboolean
+write_stdout (const void  *data,
+              gsize        length,
+              GError     **error)
+{
+  if ((length > 0 && fwrite (data, 1, length, stdout) != length) || fflush (stdout) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "cannot write to standard output: %s", g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_output (const char  *output,
+              const void  *data,
+              gsize        length,
+              GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (output == NULL)
+    return write_stdout (data, length, error);
+  if (!g_file_set_contents (output, data, (gssize) length, &local_error))
+    {
+      g_set_error (error, local_error->domain, local_error->code,
+                   "cannot save to “%s”: %s", output, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Copies the whole segment out between lock and unlock, printing each step. */
+static GBytes *
+copy_segment (ShmlabSegment  *segment,
+              const char     *key,
+              int             lock_timeout,
+              GError        **error)
+{
+  g_autofree guint8 *copy = NULL;
+  g_autofree char *size_shown = NULL;
+  g_autoptr(GError) local_error = NULL;
+  ShmlabCliStep step;
+  gsize size = 0;
+  gboolean ok;
+
+  shmlab_cli_step_begin (&step, "setKey");
+  ok = shmlab_segment_set_key (segment, key, error);
+  shmlab_cli_step_end (&step, ok, "\"%s\" → %s", key,
+                       ok ? shmlab_segment_get_native_key (segment) : "?");
+  if (!ok)
+    return NULL;
+  if (lock_timeout >= 0)
+    shmlab_segment_set_lock_timeout (segment, lock_timeout);
+
+  shmlab_cli_step_begin (&step, "attach");
+  ok = shmlab_segment_attach (segment, SHMLAB_ACCESS_READ_ONLY, NULL, error);
+  if (ok)
+    {
+      size = shmlab_segment_get_size (segment);
+      size_shown = shmlab_format_bytes (size);
+    }
+  shmlab_cli_step_end (&step, ok, "%s%s", ok ? size_shown : "", ok ? ", read-only" : "");
+  if (!ok)
+    return NULL;
+
+  shmlab_cli_step_begin (&step, "lock");
+  ok = shmlab_segment_lock (segment, NULL, error);
+  shmlab_cli_step_end (&step, ok, NULL);
+
+  if (ok)
+    {
+      shmlab_cli_step_begin (&step, "copy");
+      copy = g_try_malloc (MAX (size, 1));
+      if (copy == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                       "not enough memory to copy the segment (%s): close other programs, "
+                       "or read it with a program that does not copy it", size_shown);
+          ok = FALSE;
+        }
+      else
+        memcpy (copy, shmlab_segment_get_const_data (segment), size);
+      shmlab_cli_step_end (&step, ok, "%" G_GSIZE_FORMAT " bytes out", size);
+
+      shmlab_cli_step_begin (&step, "unlock");
+      if (shmlab_segment_unlock (segment, &local_error))
+        shmlab_cli_step_end (&step, TRUE, NULL);
+      else
+        shmlab_cli_step_end (&step, FALSE, "%s", local_error->message);
+      g_clear_error (&local_error);
+    }
+
+  shmlab_cli_step_begin (&step, "detach");
+  if (shmlab_segment_detach (segment, &local_error))
+    {
+      g_autofree char *outcome = shmlab_cli_describe_detach (segment);
+      shmlab_cli_step_end (&step, TRUE, "(%s)", outcome);
+    }
+  else
+    shmlab_cli_step_end (&step, FALSE, "%s", local_error->message);
+
+  if (!ok)
+    return NULL;
+  return g_bytes_new_take (g_steal_pointer (&copy), size);
+}
+
+int
+shmlab_cmd_read (int    argc,
+                 char **argv)
+{
+  g_autofree char *output = NULL;
+  g_autofree char *backend_name = NULL;
+  g_auto(GStrv) arguments = NULL;
+  gboolean raw = FALSE;
+  gboolean quiet = FALSE;
+  int lock_timeout = -1;
+  const GOptionEntry entries[] = {
+    { "output", 'o', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &output,
+      "Save to FILE instead of printing (a picture is saved as PNG)", "FILE" },
+    { "raw", 'r', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &raw,
+      "Write the segment's bytes exactly as they are, without decoding them", NULL },
+    SHMLAB_CLI_LOCK_TIMEOUT_OPTION (lock_timeout),
+    SHMLAB_CLI_BACKEND_OPTION (backend_name),
+    SHMLAB_CLI_QUIET_OPTION (quiet),
+    SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShmlabSegment) segment = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(ShmlabPayload) payload = NULL;
+  ShmlabBackend backend;
+  ShmlabCliStep step;
+  const guint8 *data;
+  const char *key = NULL;
+  gsize length;
+  int status = SHMLAB_CLI_EXIT_OK;
+
+  context = shmlab_cli_context_new (COMMAND, "KEY", summary, description, entries);
+  if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status) ||
+      !shmlab_cli_get_key (COMMAND, arguments, 1, &key, &status) ||
+      !shmlab_cli_parse_lock_timeout (COMMAND, lock_timeout, &status) ||
+      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status))
+    return status;
+  shmlab_cli_set_quiet (quiet);
+
+  segment = shmlab_segment_new (backend);
+  bytes = copy_segment (segment, key, lock_timeout, &error);
+  if (bytes == NULL)
+    return shmlab_cli_fail (error);
+  data = g_bytes_get_data (bytes, &length);
+
+  if (raw)
+    {
+      if (!write_output (output, data, length, &error))
+        return shmlab_cli_fail (error);
+      return SHMLAB_CLI_EXIT_OK;
+    }
+
+  /* Decoding works on the private copy: the segment may change meanwhile. */
+  shmlab_cli_step_begin (&step, "decode");
+  payload = shmlab_payload_decode (data, length, &error);
+  if (payload == NULL)
+    {
+      shmlab_cli_step_end (&step, FALSE, NULL);
+      return shmlab_cli_fail (error);
+    }
+  if (payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
+    shmlab_cli_step_end (&step, TRUE, "%s, %u×%u image", shmlab_format_to_string (payload->format),
+                         payload->image->width, payload->image->height);
+  else
+    shmlab_cli_step_end (&step, TRUE, "%s, %" G_GSIZE_FORMAT " bytes of text",
+                         shmlab_format_to_string (payload->format), payload->text_length);
+
+  if (payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
+    {
+      if (output == NULL)
+        return shmlab_cli_fail_printf ("the segment holds a %u×%u image: give --output FILE.png "
+                                       "to save it", payload->image->width,
+                                       payload->image->height);
+      if (!shmlab_png_write_file (payload->image, output, &error))
+        return shmlab_cli_fail (error);
+      return SHMLAB_CLI_EXIT_OK;
+    }
+
+  if (payload->invalid_bytes > 0)
+    {
+      g_autofree char *hint = shmlab_cli_command_hint ("info", key, backend);
+      shmlab_cli_warn ("%" G_GSIZE_FORMAT " %s not valid text, shown as U+FFFD (�); the "
+                       "segment may not hold text: try “%s”", payload->invalid_bytes,
+                       payload->invalid_bytes == 1 ? "byte was" : "bytes were", hint);
+    }
+
+  if (!write_output (output, payload->text, payload->text_length, &error))
+    return shmlab_cli_fail (error);
+  if (output == NULL && (payload->text_length == 0 ||
+                         payload->text[payload->text_length - 1] != '\n') &&
+      !write_stdout ("\n", 1, &error))
+    return shmlab_cli_fail (error);
+  return SHMLAB_CLI_EXIT_OK;
+}
