@@ -145,6 +145,8 @@ const char    *shmlab_format_describe    (ShmlabFormat        format);
  * A payload made ready to be copied into a segment: the slow part (PNG
  * encoding, the CRC-32) is done when it is made, outside the lock, so that
  * shmlab_encoded_write() under the lock is a header and one memcpy().
+ * Reference counted: shmlab_encoded_ref(), and shmlab_encoded_free() drops
+ * one reference.
  */
 typedef struct _ShmlabEncoded ShmlabEncoded;
 
@@ -167,6 +169,8 @@ gboolean       shmlab_encoded_write      (const ShmlabEncoded *self,
                                           guint64              generation,
                                           gsize               *written,
                                           GError             **error);
+ShmlabEncoded *shmlab_encoded_ref        (ShmlabEncoded       *self);
+/* Drops a reference: frees the encoded payload with the last one. */
 void           shmlab_encoded_free       (ShmlabEncoded       *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShmlabPayload, shmlab_payload_free)

@@ -50,6 +50,5 @@ void     shmlab_segment_set_exists_error   (GError **error, const char *key, Shm
 void     shmlab_segment_set_not_mine_error (GError **error, const char *key, uid_t owner);
 void     shmlab_segment_set_size_error     (GError **error, ShmlabSegmentError code, const char *key,
                                             ShmlabBackend backend, guint64 size, const char *reason);
-void     shmlab_segment_info_clear         (ShmlabSegmentInfo *info);
 
 G_END_DECLS

@@ -149,6 +149,7 @@ GBytes            *shmlab_segment_peek_key           (const char         *key,
                                                       ShmlabSegmentInfo  *info,
                                                       GError            **error);
 gboolean           shmlab_segment_info_is_stale      (const ShmlabSegmentInfo *info);
+void               shmlab_segment_info_clear         (ShmlabSegmentInfo  *info);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShmlabSegmentListing, shmlab_segment_listing_free)
 

@@ -1,0 +1,456 @@
+/* test-session.c — the session runs each step off the main thread, reports
+ * it, waits for a lock without blocking the main loop, and can be cancelled
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-test-util.h"
+
+#include <string.h>
+
+#include "shmlab-session.h"
+
+typedef struct
+{
+  ShmlabBackend backend;
+  char *key;
+  GPtrArray *steps;
+  GAsyncResult *result;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->backend = GPOINTER_TO_INT (data);
+  f->key = shmlab_test_unique_key ("session");
+  f->steps = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  shmlab_segment_remove_key (f->key, f->backend, TRUE, NULL);
+  g_ptr_array_unref (f->steps);
+  g_clear_object (&f->result);
+  g_free (f->key);
+}
+
+static void
+on_step (ShmlabSession *session,
+         ShmlabStep    *step,
+         Fixture       *f)
+{
+  g_ptr_array_add (f->steps, g_strdup_printf ("%s%s", step->name, step->ok ? "" : "!"));
+}
+
+static ShmlabSession *
+session_new (Fixture *f)
+{
+  ShmlabSession *session = shmlab_session_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (shmlab_session_set_key (session, f->key, f->backend, &error));
+  g_assert_no_error (error);
+  g_signal_connect (session, "step", G_CALLBACK (on_step), f);
+  return session;
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+  *slot = g_object_ref (result);
+}
+
+/* Runs the main loop until the operation started with store_result is done. */
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+run_step (ShmlabSession *session,
+          void (*start) (ShmlabSession *, GCancellable *, GAsyncReadyCallback, gpointer))
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  start (session, NULL, store_result, &result);
+  g_assert_true (shmlab_session_step_finish (session, wait_result (&result), &error));
+  g_assert_no_error (error);
+}
+
+static ShmlabEncoded *
+encode_text (const char *text)
+{
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text (text, -1);
+  g_autoptr(GError) error = NULL;
+  ShmlabEncoded *encoded = shmlab_payload_encode (payload, SHMLAB_FORMAT_AUTO, &error);
+
+  g_assert_no_error (error);
+  return encoded;
+}
+
+static void
+write_all (ShmlabSession *session,
+           const char    *text,
+           gsize          size,
+           GError       **error)
+{
+  g_autoptr(ShmlabEncoded) encoded = encode_text (text);
+  g_autoptr(GAsyncResult) result = NULL;
+
+  shmlab_session_write_all_async (session, encoded, size, SHMLAB_WRITE_FLAGS_NONE, NULL,
+                                  store_result, &result);
+  shmlab_session_step_finish (session, wait_result (&result), error);
+}
+
+static ShmlabReadResult *
+read_all (ShmlabSession *session,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  shmlab_session_read_all_async (session, cancellable, store_result, &result);
+  return shmlab_session_read_finish (session, wait_result (&result), error);
+}
+
+static char *
+joined_steps (Fixture *f)
+{
+  g_ptr_array_add (f->steps, NULL);
+  char *joined = g_strjoinv (" ", (char **) f->steps->pdata);
+  g_ptr_array_set_size (f->steps, 0);
+  return joined;
+}
+
+static void
+test_round_trip (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(ShmlabSession) writer = session_new (f);
+  g_autoptr(ShmlabSession) reader = session_new (f);
+  g_autoptr(ShmlabReadResult) read = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *writer_steps = NULL;
+  g_autofree char *reader_steps = NULL;
+
+  write_all (writer, "你好, shared memory", 0, &error);
+  g_assert_no_error (error);
+  writer_steps = joined_steps (f);
+  g_assert_cmpstr (writer_steps, ==, "setKey create lock copy unlock");
+  g_assert_true (shmlab_session_get_attached (writer));
+  g_assert_true (shmlab_session_get_created (writer));
+  g_assert_false (shmlab_session_get_locked (writer));
+  g_assert_cmpuint (shmlab_session_get_size (writer), ==, strlen ("你好, shared memory") + 1);
+  g_assert_cmpint (shmlab_session_get_info (writer)->attach_count, ==, 1);
+  g_assert_nonnull (shmlab_session_get_snapshot (writer));
+
+  read = read_all (reader, NULL, &error);
+  g_assert_no_error (error);
+  reader_steps = joined_steps (f);
+  g_assert_cmpstr (reader_steps, ==, "setKey attach lock copy unlock detach decode");
+  g_assert_nonnull (read->payload);
+  g_assert_cmpstr (read->payload->text, ==, "你好, shared memory");
+  g_assert_cmpint (read->payload->format, ==, SHMLAB_FORMAT_TEXT);
+  g_assert_false (shmlab_session_get_attached (reader));
+}
+
+/* A second write of the same size reuses the segment: no detach, no create. */
+static void
+test_reuse (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(ShmlabSession) writer = session_new (f);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+
+  write_all (writer, "first", 100, &error);
+  g_assert_no_error (error);
+  first = joined_steps (f);
+  write_all (writer, "second", 100, &error);
+  g_assert_no_error (error);
+  second = joined_steps (f);
+  g_assert_cmpstr (second, ==, "lock copy unlock");
+}
+
+static void
+test_too_large (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(ShmlabSession) writer = session_new (f);
+  g_autoptr(GError) error = NULL;
+
+  write_all (writer, "this text needs more than ten bytes", 10, &error);
+  g_assert_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_TOO_LARGE);
+  g_assert_false (shmlab_session_get_locked (writer));
+  g_assert_false (shmlab_session_get_busy (writer));
+}
+
+typedef struct
+{
+  ShmlabSession *holder;
+  GCancellable *cancellable;
+  gboolean saw_waiting;
+  GAsyncResult *unlock_result;
+} WaitData;
+
+static void
+on_waiting (ShmlabSession *session,
+            GParamSpec    *pspec,
+            WaitData      *wait)
+{
+  if (!shmlab_session_get_waiting (session))
+    return;
+  wait->saw_waiting = TRUE;
+  /* The reader now waits without blocking this loop: release, or cancel. */
+  if (wait->cancellable)
+    g_cancellable_cancel (wait->cancellable);
+  else
+    shmlab_session_unlock_async (wait->holder, NULL, store_result, &wait->unlock_result);
+}
+
+static void
+test_wait_for_lock (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(ShmlabSession) writer = session_new (f);
+  g_autoptr(ShmlabSession) reader = session_new (f);
+  g_autoptr(ShmlabReadResult) read = NULL;
+  g_autoptr(GError) error = NULL;
+  WaitData wait = { writer, NULL, FALSE, NULL };
+
+  write_all (writer, "waited for", 0, &error);
+  run_step (writer, shmlab_session_lock_async);
+  g_assert_true (shmlab_session_get_locked (writer));
+
+  shmlab_session_set_lock_timeout (reader, -1);
+  g_signal_connect (reader, "notify::waiting", G_CALLBACK (on_waiting), &wait);
+  read = read_all (reader, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (wait.saw_waiting);
+  g_assert_false (shmlab_session_get_waiting (reader));
+  g_assert_cmpstr (read->payload->text, ==, "waited for");
+  g_assert_true (shmlab_session_step_finish (writer, wait_result (&wait.unlock_result), NULL));
+  g_clear_object (&wait.unlock_result);
+}
+
+static void
+test_cancel_wait (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(ShmlabSession) writer = session_new (f);
+  g_autoptr(ShmlabSession) reader = session_new (f);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  ShmlabReadResult *read;
+  WaitData wait = { writer, cancellable, FALSE, NULL };
+
+  write_all (writer, "never read", 0, &error);
+  run_step (writer, shmlab_session_lock_async);
+  shmlab_session_set_lock_timeout (reader, -1);
+  g_signal_connect (reader, "notify::waiting", G_CALLBACK (on_waiting), &wait);
+  read = read_all (reader, cancellable, &error);
+  g_assert_null (read);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (wait.saw_waiting);
+  g_assert_false (shmlab_session_get_attached (reader));
+  run_step (writer, shmlab_session_unlock_async);
+}
+
+static void
+test_timeout (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(ShmlabSession) writer = session_new (f);
+  g_autoptr(ShmlabSession) reader = session_new (f);
+  g_autoptr(GError) error = NULL;
+  ShmlabReadResult *read;
+
+  write_all (writer, "locked away", 0, &error);
+  run_step (writer, shmlab_session_lock_async);
+  shmlab_session_set_lock_timeout (reader, 100);
+  read = read_all (reader, NULL, &error);
+  g_assert_null (read);
+  g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT);
+  run_step (writer, shmlab_session_unlock_async);
+}
+
+static void
+test_busy (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(ShmlabSession) writer = session_new (f);
+  g_autoptr(ShmlabEncoded) encoded = encode_text ("busy");
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(GError) error = NULL;
+
+  shmlab_session_write_all_async (writer, encoded, 0, 0, NULL, store_result, &first);
+  g_assert_true (shmlab_session_get_busy (writer));
+  shmlab_session_detach_async (writer, NULL, store_result, &second);
+  g_assert_false (shmlab_session_step_finish (writer, wait_result (&second), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
+  g_clear_error (&error);
+  g_assert_true (shmlab_session_step_finish (writer, wait_result (&first), &error));
+  g_assert_no_error (error);
+}
+
+/* Step by step, as a student clicks through it. */
+static void
+test_step_by_step (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(ShmlabSession) writer = session_new (f);
+  g_autoptr(ShmlabEncoded) encoded = encode_text ("one step at a time");
+  g_autoptr(GAsyncResult) created = NULL;
+  g_autoptr(GAsyncResult) written = NULL;
+  g_autoptr(GAsyncResult) not_locked = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *steps = NULL;
+
+  shmlab_session_create_async (writer, 64, NULL, store_result, &created);
+  g_assert_true (shmlab_session_step_finish (writer, wait_result (&created), &error));
+
+  shmlab_session_write_async (writer, encoded, 0, NULL, store_result, &not_locked);
+  g_assert_false (shmlab_session_step_finish (writer, wait_result (&not_locked), &error));
+  g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_LOCK_ERROR);
+  g_clear_error (&error);
+
+  run_step (writer, shmlab_session_lock_async);
+  shmlab_session_write_async (writer, encoded, 0, NULL, store_result, &written);
+  g_assert_true (shmlab_session_step_finish (writer, wait_result (&written), &error));
+  run_step (writer, shmlab_session_unlock_async);
+  run_step (writer, shmlab_session_detach_async);
+  steps = joined_steps (f);
+  g_assert_cmpstr (steps, ==, "setKey create lock copy unlock detach");
+  g_assert_false (shmlab_session_get_attached (writer));
+}
+
+static ShmlabReadResult *
+poll (ShmlabSession *session,
+      GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  shmlab_session_poll_async (session, NULL, store_result, &result);
+  return shmlab_session_read_finish (session, wait_result (&result), error);
+}
+
+static void
+write_frame (ShmlabSession *writer,
+             const char    *text)
+{
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text (text, -1);
+  g_autoptr(ShmlabEncoded) encoded = shmlab_payload_encode (payload, SHMLAB_FORMAT_FRAME, NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  shmlab_session_write_all_async (writer, encoded, 256, 0, NULL, store_result, &result);
+  g_assert_true (shmlab_session_step_finish (writer, wait_result (&result), &error));
+  g_assert_no_error (error);
+}
+
+/* Follow: only new writes are read; a vanished segment is waited for. */
+static void
+test_follow (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(ShmlabSession) writer = session_new (f);
+  g_autoptr(ShmlabSession) reader = session_new (f);
+  g_autoptr(GError) error = NULL;
+  ShmlabReadResult *read;
+
+  write_frame (writer, "one");
+  read = poll (reader, &error);
+  g_assert_no_error (error);
+  g_assert_true (read->changed);
+  g_assert_cmpstr (read->payload->text, ==, "one");
+  g_assert_cmpuint (read->payload->header.generation, ==, 1);
+  shmlab_read_result_free (read);
+
+  read = poll (reader, &error);
+  g_assert_false (read->changed);
+  g_assert_null (read->payload);
+  shmlab_read_result_free (read);
+
+  write_frame (writer, "two");
+  write_frame (writer, "three");
+  read = poll (reader, &error);
+  g_assert_true (read->changed);
+  g_assert_cmpstr (read->payload->text, ==, "three");
+  g_assert_cmpuint (read->payload->header.generation, ==, 3);
+  shmlab_read_result_free (read);
+  g_assert_true (shmlab_session_get_attached (reader));
+
+  /* The writer goes; System V keeps the segment while the reader is attached. */
+  run_step (writer, shmlab_session_detach_async);
+  run_step (reader, shmlab_session_detach_async);
+  read = poll (reader, &error);
+  g_assert_null (read);
+  g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  write_frame (writer, "back");
+  read = poll (reader, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (read->payload->text, ==, "back");
+  shmlab_read_result_free (read);
+}
+
+static void
+test_remove (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(ShmlabSession) writer = session_new (f);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  ShmlabSegmentInfo info;
+
+  write_all (writer, "to be removed", 0, &error);
+  shmlab_session_remove_async (writer, FALSE, NULL, store_result, &result);
+  g_assert_true (shmlab_session_step_finish (writer, wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_assert_true (shmlab_segment_query_key (f->key, f->backend, &info, NULL));
+  g_assert_false (info.exists);
+  g_assert_false (shmlab_session_get_attached (writer));
+}
+
+static void
+add_both (const char *name,
+          void (*func) (Fixture *, gconstpointer))
+{
+  g_autofree char *sysv = g_strdup_printf ("/session/sysv/%s", name);
+  g_autofree char *posix = g_strdup_printf ("/session/posix/%s", name);
+
+  g_test_add (sysv, Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_SYSV), fixture_setup, func,
+              fixture_teardown);
+  g_test_add (posix, Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_POSIX), fixture_setup, func,
+              fixture_teardown);
+}
+
+int
+main (int argc, char **argv)
+{
+  shmlab_test_init (&argc, &argv);
+  add_both ("round-trip", test_round_trip);
+  add_both ("reuse", test_reuse);
+  add_both ("too-large", test_too_large);
+  add_both ("wait-for-lock", test_wait_for_lock);
+  add_both ("cancel-wait", test_cancel_wait);
+  add_both ("timeout", test_timeout);
+  add_both ("busy", test_busy);
+  add_both ("step-by-step", test_step_by_step);
+  add_both ("remove", test_remove);
+  g_test_add ("/session/sysv/follow", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
+              fixture_setup, test_follow, fixture_teardown);
+  return g_test_run ();
+}
