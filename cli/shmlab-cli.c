@@ -13,8 +13,12 @@
 #include <unistd.h>
 
 #include <glib-unix.h>
+#include <pthread.h>
 
 #include "shmlab-error.h"
+
+static GCancellable *interrupt_cancellable;
+static int interrupt_signal;
 
 /* The longest hold a GLib timeout can measure, in whole seconds. */
 #define HOLD_MAX_SECONDS (G_MAXUINT / 1000)
@@ -165,7 +169,16 @@ shmlab_cli_get_key (const char  *command,
 int
 shmlab_cli_fail (const GError *error)
 {
-  g_autofree char *line = one_line (error->message);
+  g_autofree char *line = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      int signum = g_atomic_int_get (&interrupt_signal);
+      g_printerr ("shmlab: interrupted by %s while waiting; let go of everything it held\n",
+                  signum == SIGINT ? "Ctrl+C (SIGINT)" : signum == SIGTERM ? "SIGTERM" : "SIGHUP");
+      return SHMLAB_CLI_EXIT_FAILURE;
+    }
+  line = one_line (error->message);
 
   g_printerr ("shmlab: %s\n", line);
   return SHMLAB_CLI_EXIT_FAILURE;
@@ -365,20 +378,59 @@ typedef struct
   int signal_number;
 } Hold;
 
-typedef struct
+
+/* SIGINT, SIGTERM and SIGHUP are taken by this thread alone, so that a
+ * signal can cancel a wait for a lock as cleanly as it ends a hold. */
+static gpointer
+interrupt_thread (gpointer data)
 {
-  Hold *hold;
-  int signal_number;
-} HoldSignal;
+  sigset_t *set = data;
+  int signum;
+
+  for (;;)
+    {
+      if (sigwait (set, &signum) != 0)
+        continue;
+      /* A second Ctrl+C while cleaning up: stop at once. */
+      if (g_atomic_int_get (&interrupt_signal) != 0)
+        _exit (128 + signum);
+      g_atomic_int_set (&interrupt_signal, signum);
+      g_cancellable_cancel (interrupt_cancellable);
+    }
+  return NULL;
+}
+
+/* Call first in main(), before any other thread starts. */
+void
+shmlab_cli_interrupt_init (void)
+{
+  static sigset_t set;
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGINT);
+  sigaddset (&set, SIGTERM);
+  sigaddset (&set, SIGHUP);
+  pthread_sigmask (SIG_BLOCK, &set, NULL);
+  interrupt_cancellable = g_cancellable_new ();
+  g_thread_unref (g_thread_new ("signals", interrupt_thread, &set));
+}
+
+/* Cancelled by SIGINT, SIGTERM or SIGHUP: pass it to every wait. */
+GCancellable *
+shmlab_cli_interrupt (void)
+{
+  return interrupt_cancellable;
+}
 
 static gboolean
-hold_on_signal (gpointer user_data)
+hold_on_interrupt (GCancellable *cancellable,
+                   gpointer      user_data)
 {
-  HoldSignal *hold_signal = user_data;
+  Hold *hold = user_data;
 
-  hold_signal->hold->end = SHMLAB_CLI_HOLD_SIGNAL;
-  hold_signal->hold->signal_number = hold_signal->signal_number;
-  g_main_loop_quit (hold_signal->hold->loop);
+  hold->end = SHMLAB_CLI_HOLD_SIGNAL;
+  hold->signal_number = g_atomic_int_get (&interrupt_signal);
+  g_main_loop_quit (hold->loop);
   return G_SOURCE_CONTINUE;
 }
 
@@ -430,9 +482,7 @@ shmlab_cli_hold (double    seconds,
                  gboolean  watch_stdin,
                  int      *signal_number)
 {
-  static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
-  HoldSignal hold_signals[G_N_ELEMENTS (signals)];
-  guint signal_ids[G_N_ELEMENTS (signals)];
+  GSource *interrupt_source = NULL;
   guint timeout_id = 0;
   guint stdin_id = 0;
   Hold hold = { NULL, SHMLAB_CLI_HOLD_TIMEOUT, 0 };
@@ -441,11 +491,11 @@ shmlab_cli_hold (double    seconds,
     return SHMLAB_CLI_HOLD_TIMEOUT;
 
   hold.loop = g_main_loop_new (NULL, FALSE);
-  for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
+  if (interrupt_cancellable != NULL)
     {
-      hold_signals[i].hold = &hold;
-      hold_signals[i].signal_number = signals[i];
-      signal_ids[i] = g_unix_signal_add (signals[i], hold_on_signal, &hold_signals[i]);
+      interrupt_source = g_cancellable_source_new (interrupt_cancellable);
+      g_source_set_callback (interrupt_source, G_SOURCE_FUNC (hold_on_interrupt), &hold, NULL);
+      g_source_attach (interrupt_source, NULL);
     }
   if (seconds > 0)
     timeout_id = g_timeout_add ((guint) MIN (seconds * 1000.0 + 0.5, (double) G_MAXUINT),
@@ -455,8 +505,11 @@ shmlab_cli_hold (double    seconds,
 
   g_main_loop_run (hold.loop);
 
-  for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
-    g_source_remove (signal_ids[i]);
+  if (interrupt_source != NULL)
+    {
+      g_source_destroy (interrupt_source);
+      g_source_unref (interrupt_source);
+    }
   g_clear_handle_id (&timeout_id, g_source_remove);
   g_clear_handle_id (&stdin_id, g_source_remove);
   g_main_loop_unref (hold.loop);

@@ -23,6 +23,9 @@ int shmlab_cmd_list   (int argc, char **argv);
 int shmlab_cmd_remove (int argc, char **argv);
 int shmlab_cmd_lock   (int argc, char **argv);
 
+void          shmlab_cli_interrupt_init (void);
+GCancellable *shmlab_cli_interrupt      (void);
+
 #define SHMLAB_CLI_BACKEND_OPTION(variable) \
   { "backend", 'b', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &(variable), \
     "Where the segment lives: sysv (System V, as Qt on Linux; the default) or posix", "BACKEND" }

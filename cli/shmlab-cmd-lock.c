@@ -72,7 +72,7 @@ shmlab_cmd_lock (int    argc,
     return shmlab_cli_fail (error);
 
   shmlab_cli_step_begin (&step, "lock");
-  ok = shmlab_segment_lock_full (segment, lock_timeout, NULL, &error);
+  ok = shmlab_segment_lock_full (segment, lock_timeout, shmlab_cli_interrupt (), &error);
   shmlab_cli_step_end (&step, ok, NULL);
   if (!ok)
     return shmlab_cli_fail (error);

@@ -92,7 +92,7 @@ copy_segment (ShmlabSegment  *segment,
     shmlab_segment_set_lock_timeout (segment, lock_timeout);
 
   shmlab_cli_step_begin (&step, "attach");
-  ok = shmlab_segment_attach (segment, SHMLAB_ACCESS_READ_ONLY, NULL, error);
+  ok = shmlab_segment_attach (segment, SHMLAB_ACCESS_READ_ONLY, shmlab_cli_interrupt (), error);
   if (ok)
     {
       size = shmlab_segment_get_size (segment);
@@ -103,7 +103,7 @@ copy_segment (ShmlabSegment  *segment,
     return NULL;
 
   shmlab_cli_step_begin (&step, "lock");
-  ok = shmlab_segment_lock (segment, NULL, error);
+  ok = shmlab_segment_lock (segment, shmlab_cli_interrupt (), error);
   shmlab_cli_step_end (&step, ok, NULL);
 
   if (ok)

@@ -324,7 +324,7 @@ shmlab_cmd_write (int    argc,
   if (attach)
     {
       shmlab_cli_step_begin (&step, "attach");
-      ok = shmlab_segment_attach (segment, SHMLAB_ACCESS_READ_WRITE, NULL, &error);
+      ok = shmlab_segment_attach (segment, SHMLAB_ACCESS_READ_WRITE, shmlab_cli_interrupt (), &error);
       if (ok)
         size_shown = shmlab_format_bytes (shmlab_segment_get_size (segment));
       shmlab_cli_step_end (&step, ok, "%s%s", ok ? size_shown : "", ok ? ", read-write" : "");
@@ -333,7 +333,7 @@ shmlab_cmd_write (int    argc,
     {
       size_shown = shmlab_format_bytes (size);
       shmlab_cli_step_begin (&step, "create");
-      ok = shmlab_segment_create (segment, (gsize) size, SHMLAB_ACCESS_READ_WRITE, NULL, &error);
+      ok = shmlab_segment_create (segment, (gsize) size, SHMLAB_ACCESS_READ_WRITE, shmlab_cli_interrupt (), &error);
       shmlab_cli_step_end (&step, ok, "%s", size_shown);
       if (!ok && g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS))
         return shmlab_cli_fail_printf ("%s (--attach writes into it)", error->message);
@@ -342,7 +342,7 @@ shmlab_cmd_write (int    argc,
     return shmlab_cli_fail (error);
 
   shmlab_cli_step_begin (&step, "lock");
-  ok = shmlab_segment_lock (segment, NULL, &error);
+  ok = shmlab_segment_lock (segment, shmlab_cli_interrupt (), &error);
   shmlab_cli_step_end (&step, ok, NULL);
   if (!ok)
     {

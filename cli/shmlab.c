@@ -76,6 +76,7 @@ main (int    argc,
 
   setlocale (LC_ALL, "");
   g_set_prgname ("shmlab");
+  shmlab_cli_interrupt_init ();
 
   if (argc < 2)
     return shmlab_cli_usage_error (NULL, "missing COMMAND: one of write, read, info, list, "
