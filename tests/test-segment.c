@@ -423,7 +423,6 @@ test_modes (Fixture       *f,
   if (f->backend == SHMLAB_BACKEND_SYSV)
     {
       g_autofree char *contents = NULL;
-      g_autofree char *needle = NULL;
       g_auto(GStrv) lines = NULL;
       key_t sem_key = ftok (shmlab_segment_get_semaphore_key (segment), 'Q');
       gboolean found = FALSE;
