@@ -44,6 +44,7 @@ static char *qt_missing_reason;
 static pid_t live_peers[16];
 static struct sigaction previous_abort_action;
 
+/* A program the test started: Qt peer or shmlab, and what it printed. */
 typedef struct
 {
   char *name;
@@ -55,6 +56,7 @@ typedef struct
   int status;
 } Peer;
 
+/* The peers of one test, and the ids that must be gone when it ends. */
 typedef struct
 {
   GPtrArray *peers;
@@ -62,6 +64,7 @@ typedef struct
   int sem_id;
 } Fixture;
 
+/* semctl() leaves this union for its caller to define. */
 union semun_arg
 {
   int val;
@@ -162,16 +165,24 @@ await_result (GAsyncResult **result,
   return TRUE;
 }
 
-/* Shows in the test log what a peer printed, before a failure is reported. */
+/* Shows a program's output in the test log, one message per line, before a
+ * failure is reported. */
 static void
-peer_show_transcript (Peer *peer)
+show_output (const char *command,
+             const char *output)
 {
-  g_auto(GStrv) lines = g_strsplit (peer->transcript->str, "\n", -1);
+  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
 
-  g_test_message ("output of “%s”:", peer->name);
+  g_test_message ("output of “%s”:", command);
   for (guint i = 0; lines[i] != NULL; i++)
     if (lines[i][0] != '\0' || lines[i + 1] != NULL)
       g_test_message ("  %s", lines[i]);
+}
+
+static void
+peer_show_transcript (Peer *peer)
+{
+  show_output (peer->name, peer->transcript->str);
 }
 
 /* argv[name_start] onwards, its first element without a directory. */
@@ -371,7 +382,7 @@ peer_finish_ok (Peer *peer)
     }
 }
 
-/* Qt's name for key, derived here from qt-compat's rule rather than by ShmLab. */
+/* The key file Qt makes for key, derived here by Qt's rule, not by ShmLab's code. */
 static char *
 qt_key_file (const char *key,
              const char *prefix)
@@ -915,6 +926,9 @@ test_native_key_known_answer (Fixture       *fixture,
   g_autofree char *err = NULL;
   g_autofree char *expected_path = NULL;
   g_autofree char *native_key = NULL;
+  g_autofree char *sysv_key = NULL;
+  g_autofree char *png = NULL;
+  g_autofree char *output = NULL;
   g_autoptr(GPtrArray) files = NULL;
   g_autoptr(GError) error = NULL;
   int status = -1;
@@ -926,8 +940,11 @@ test_native_key_known_answer (Fixture       *fixture,
   shmlab_test_track_key (EXAMPLE_KEY);
   expected_path = g_build_filename (shmlab_test_get_temp_dir (),
                                     "qipc_sharedmemory_" EXAMPLE_SAFE_NAME, NULL);
+  png = write_test_png ("example-input.png");
+  output = g_build_filename (shmlab_test_get_temp_dir (), "example-output.png", NULL);
 
-  writer = spawn_qt (fixture, "write-text", EXAMPLE_KEY, "known answer", NULL);
+  /* Qt's Shared Memory Example, under the key it really uses. */
+  writer = spawn_qt (fixture, "write-image", EXAMPLE_KEY, png, NULL);
   peer_wait_for_line (writer, "ready");
   record_ipc_ids (fixture, EXAMPLE_KEY);
 
@@ -946,10 +963,26 @@ test_native_key_known_answer (Fixture       *fixture,
     fail_test ("`shmlab info " EXAMPLE_KEY "` exited with %d: %s", status, g_strstrip (err));
   if (strstr (out, expected_path) == NULL)
     {
-      g_test_message ("`shmlab info " EXAMPLE_KEY "` printed:\n%s", out);
+      show_output ("shmlab info " EXAMPLE_KEY, out);
       fail_test ("`shmlab info " EXAMPLE_KEY "` does not name the native key %s",
                  expected_path);
     }
+  sysv_key = g_strdup_printf ("0x%08x", (unsigned int) qt_sysv_key (EXAMPLE_KEY,
+                                                                     "qipc_sharedmemory_"));
+  if (strstr (out, sysv_key) == NULL)
+    {
+      show_output ("shmlab info " EXAMPLE_KEY, out);
+      fail_test ("`shmlab info " EXAMPLE_KEY "` does not show Qt's System V key %s", sysv_key);
+    }
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_true (shmlab_test_run_cli (&out, &err, &status, "read", EXAMPLE_KEY, "--output",
+                                     output, NULL));
+  if (status != 0)
+    fail_test ("`shmlab read " EXAMPLE_KEY " --output %s` exited with %d: %s", output, status,
+               g_strstrip (err));
+  assert_png_is_test_image (output);
 
   peer_finish_ok (writer);
   assert_nothing_left (fixture, EXAMPLE_KEY);
@@ -1024,8 +1057,11 @@ find_qt_missing_reason (void)
                      &wait_status, &error))
     return g_strdup_printf ("cannot run %s: %s", python, error->message);
   if (!g_spawn_check_wait_status (wait_status, NULL))
-    return g_strdup_printf ("%s cannot import PyQt5 (install python3-pyqt5): %s", python,
-                            g_strstrip (err));
+    {
+      g_autofree char *why = last_line (g_strstrip (err));
+
+      return g_strdup_printf ("%s cannot import PyQt5 (install python3-pyqt5): %s", python, why);
+    }
   return NULL;
 }
 

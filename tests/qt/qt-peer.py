@@ -23,16 +23,14 @@ import os
 import sys
 import uuid
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from PyQt5.QtCore import (  # noqa: E402
+from PyQt5.QtCore import (
     QBuffer,
     QByteArray,
     QCoreApplication,
     QDataStream,
     QSharedMemory,
 )
-from PyQt5.QtGui import QImage  # noqa: E402
+from PyQt5.QtGui import QImage
 
 ERROR_NAMES = {
     getattr(QSharedMemory, name): name
