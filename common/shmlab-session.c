@@ -973,12 +973,14 @@ run_write_all (OpData        *data,
   if (!step_apply_key (data, error))
     return FALSE;
 
-  /* Reuse the segment this session made when it is the size asked for. */
+  /* Reuse the segment this session is attached to for writing (made here, or
+   * attached to on purpose) when it has the size asked for. */
   if (shmlab_segment_is_attached (self->segment))
     {
       gsize current = shmlab_segment_get_size (self->segment);
-      gboolean reuse = self->made_segment &&
-                       (data->size ? current == data->size : current >= needed);
+      gboolean reuse =
+        shmlab_segment_get_access_mode (self->segment) == SHMLAB_ACCESS_READ_WRITE &&
+        (data->size ? current == data->size : current >= needed);
       if (!reuse && !step_detach (data, error))
         return FALSE;
     }
@@ -1362,8 +1364,8 @@ shmlab_session_remove_async (ShmlabSession       *self,
  * @flags: %SHMLAB_WRITE_FLAGS_CUT to cut text to fit
  *
  * The Writer's one click, the Qt demo's sequence done right: set the key,
- * reuse the segment this session made if it has the right size (else detach
- * and create), lock, copy, unlock — and stay attached.
+ * reuse the segment this session is attached to read-write if it has the
+ * right size (else detach and create), lock, copy, unlock — and stay attached.
  */
 void
 shmlab_session_write_all_async (ShmlabSession       *self,

@@ -182,6 +182,35 @@ test_reuse (Fixture       *f,
   g_assert_cmpstr (second, ==, "lock copy unlock");
 }
 
+/* Attached to a segment someone else left: the one click writes into it. */
+static void
+test_write_into_attached (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(ShmlabSession) first = session_new (f);
+  g_autoptr(ShmlabSession) second = session_new (f);
+  g_autoptr(ShmlabSession) reader = session_new (f);
+  g_autoptr(ShmlabReadResult) read = NULL;
+  g_autoptr(GAsyncResult) attached = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *steps = NULL;
+
+  write_all (first, "left behind", 64, &error);
+  g_assert_no_error (error);
+  shmlab_session_attach_async (second, SHMLAB_ACCESS_READ_WRITE, NULL, store_result, &attached);
+  g_assert_true (shmlab_session_step_finish (second, wait_result (&attached), &error));
+  g_ptr_array_set_size (f->steps, 0);
+
+  write_all (second, "written by the second", 0, &error);
+  g_assert_no_error (error);
+  steps = joined_steps (f);
+  g_assert_cmpstr (steps, ==, "lock copy unlock");
+  g_assert_false (shmlab_session_get_created (second));
+
+  read = read_all (reader, NULL, &error);
+  g_assert_cmpstr (read->payload->text, ==, "written by the second");
+}
+
 static void
 test_too_large (Fixture       *f,
                 gconstpointer  data)
@@ -444,6 +473,7 @@ main (int argc, char **argv)
   add_both ("round-trip", test_round_trip);
   add_both ("reuse", test_reuse);
   add_both ("too-large", test_too_large);
+  add_both ("write-into-attached", test_write_into_attached);
   add_both ("wait-for-lock", test_wait_for_lock);
   add_both ("cancel-wait", test_cancel_wait);
   add_both ("timeout", test_timeout);
