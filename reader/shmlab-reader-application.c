@@ -1,0 +1,154 @@
+/* shmlab-reader-application.c — the Reader application: its options, its
+ * accelerators and its one window per activation
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-reader-application.h"
+
+#include "shmlab-app-support.h"
+#include "shmlab-reader-window.h"
+
+struct _ShmlabReaderApplication
+{
+  GtkApplication parent_instance;
+
+  ShmlabAppOptions options;
+  gboolean read_at_start;
+  gboolean follow_at_start;
+  gboolean print_content;
+};
+
+G_DEFINE_FINAL_TYPE (ShmlabReaderApplication, shmlab_reader_application, GTK_TYPE_APPLICATION)
+
+static const GOptionEntry reader_entries[] = {
+  { "read", 'r', 0, G_OPTION_ARG_NONE, NULL,
+    "Read from shared memory once the window is open", NULL },
+  { "follow", 'f', 0, G_OPTION_ARG_NONE, NULL,
+    "Follow the segment from the start: show every new write as it comes", NULL },
+  { "print-content", 0, 0, G_OPTION_ARG_NONE, NULL,
+    "Print what the window shows after each read on standard output: "
+    "content: text \"…\" (C-escaped), content: image W × H, sha256 <of the RGBA pixels>, "
+    "or content: problem <what went wrong>; and a waiting: line while a read waits for the lock",
+    NULL },
+  { NULL }
+};
+
+static gint
+shmlab_reader_application_handle_local_options (GApplication *app,
+                                                GVariantDict *options)
+{
+  ShmlabReaderApplication *self = SHMLAB_READER_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
+
+  shmlab_app_options_clear (&self->options);
+  if (!shmlab_app_options_read (options, &self->options, &error))
+    {
+      g_printerr ("shmlab-reader: %s\n", error->message);
+      return 2;
+    }
+  self->read_at_start = g_variant_dict_contains (options, "read");
+  self->follow_at_start = g_variant_dict_contains (options, "follow");
+  self->print_content = g_variant_dict_contains (options, "print-content");
+  return -1;
+}
+
+static void
+shmlab_reader_application_startup (GApplication *app)
+{
+  static const char *const read_accels[] = { "<Control>r", NULL };
+  static const char *const follow_accels[] = { "<Control>f", NULL };
+  static const char *const quit_accels[] = { "<Control>q", "<Control>w", NULL };
+
+  G_APPLICATION_CLASS (shmlab_reader_application_parent_class)->startup (app);
+
+  shmlab_app_support_init ();
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.read", read_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.follow", follow_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", quit_accels);
+}
+
+static void
+shmlab_reader_application_activate (GApplication *app)
+{
+  ShmlabReaderApplication *self = SHMLAB_READER_APPLICATION (app);
+  ShmlabReaderWindow *window = shmlab_reader_window_new (GTK_APPLICATION (app));
+  ShmlabSession *session = shmlab_reader_window_get_session (window);
+  ShmlabKeyBar *key_bar = shmlab_reader_window_get_key_bar (window);
+  ShmlabReaderStart action = self->follow_at_start ? SHMLAB_READER_START_FOLLOW
+                             : self->read_at_start ? SHMLAB_READER_START_READ
+                             : SHMLAB_READER_START_NOTHING;
+
+  shmlab_key_bar_set_key (key_bar, self->options.key ? self->options.key : SHMLAB_DEFAULT_KEY);
+  shmlab_key_bar_set_backend (key_bar, self->options.backend);
+  shmlab_session_set_lock_timeout (session, self->options.lock_timeout_ms);
+  shmlab_reader_window_set_print_steps (window, self->options.print_steps);
+  shmlab_reader_window_set_print_content (window, self->print_content);
+
+  /* A screenshot taken two frames after a change must not catch a cross-fade half way. */
+  if (self->options.screenshot != NULL)
+    g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  gtk_window_present (GTK_WINDOW (window));
+  shmlab_reader_window_start (window, action, self->options.screenshot,
+                              self->options.screenshot_delay_ms);
+}
+
+/* The Reader reads shared memory, not files: say so rather than fail. */
+static void
+shmlab_reader_application_open (GApplication  *app,
+                                GFile        **files,
+                                gint           n_files,
+                                const char    *hint)
+{
+  for (gint i = 0; i < n_files; i++)
+    {
+      g_autofree char *name = g_file_get_parse_name (files[i]);
+      g_printerr ("shmlab-reader: ignoring %s: the Reader reads a key's segment, not files "
+                  "(give the key with --key; open files in the Writer)\n", name);
+    }
+  g_application_activate (app);
+}
+
+static void
+shmlab_reader_application_finalize (GObject *object)
+{
+  ShmlabReaderApplication *self = SHMLAB_READER_APPLICATION (object);
+
+  shmlab_app_options_clear (&self->options);
+  G_OBJECT_CLASS (shmlab_reader_application_parent_class)->finalize (object);
+}
+
+static void
+shmlab_reader_application_class_init (ShmlabReaderApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = shmlab_reader_application_finalize;
+  app_class->handle_local_options = shmlab_reader_application_handle_local_options;
+  app_class->startup = shmlab_reader_application_startup;
+  app_class->activate = shmlab_reader_application_activate;
+  app_class->open = shmlab_reader_application_open;
+}
+
+static void
+shmlab_reader_application_init (ShmlabReaderApplication *self)
+{
+  self->options.lock_timeout_ms = 5000;
+  shmlab_app_options_add (G_APPLICATION (self));
+  g_application_add_main_option_entries (G_APPLICATION (self), reader_entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
+  g_application_set_option_context_summary (
+    G_APPLICATION (self),
+    "Read what a keyed shared memory segment holds — text or a picture — the way Qt's "
+    "QSharedMemory demo does: attach, lock, copy, unlock, detach, then show the copy.");
+}
+
+ShmlabReaderApplication *
+shmlab_reader_application_new (void)
+{
+  return g_object_new (SHMLAB_TYPE_READER_APPLICATION,
+                       "application-id", "io.github.shmlab.Reader",
+                       "flags", G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN,
+                       NULL);
+}

@@ -1,0 +1,894 @@
+/* test-reader-window.c — the Reader's window in-process: it reads what a
+ * segment holds and shows it, follows changes, waits for a lock without
+ * freezing, gives up after the timeout, and explains bad segments
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-test-util.h"
+
+#include <string.h>
+
+#include <gtk/gtk.h>
+
+#include "shmlab-app-support.h"
+#include "shmlab-payload.h"
+#include "shmlab-png.h"
+#include "shmlab-reader-window.h"
+#include "shmlab-segment.h"
+
+/* Bounds every wait; reaching it fails the test, it never makes one pass. */
+#define WAIT_SECONDS 30
+
+/* A failed assertion with a message (it aborts, so the test's keys are removed). */
+#define fail_test(...) \
+  G_STMT_START \
+  { \
+    g_autofree char *fail_message_ = g_strdup_printf (__VA_ARGS__); \
+    g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, fail_message_); \
+  } \
+  G_STMT_END
+
+static gboolean
+wake_up (gpointer user_data)
+{
+  gboolean *expired = user_data;
+
+  *expired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main context until @done says so, failing after WAIT_SECONDS. */
+static void
+spin_until (gboolean (*done) (gpointer),
+            gpointer    data,
+            const char *what)
+{
+  gboolean expired = FALSE;
+  guint timeout = g_timeout_add_seconds (WAIT_SECONDS, wake_up, &expired);
+
+  while (!done (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (timeout);
+  if (expired && !done (data))
+    fail_test ("gave up after %d s waiting for %s", WAIT_SECONDS, what);
+}
+
+typedef struct
+{
+  ShmlabReaderWindow *window;
+  guint n_results;
+} ResultWait;
+
+static gboolean
+has_results (gpointer data)
+{
+  ResultWait *wait = data;
+  return shmlab_reader_window_get_n_results (wait->window) >= wait->n_results &&
+         !shmlab_session_get_busy (shmlab_reader_window_get_session (wait->window));
+}
+
+/* Waits for the window to show its next result. */
+static void
+wait_next_result (ShmlabReaderWindow *window)
+{
+  ResultWait wait = { window, shmlab_reader_window_get_n_results (window) + 1 };
+  spin_until (has_results, &wait, "the window to show a result");
+}
+
+static gboolean
+session_idle (gpointer data)
+{
+  return !shmlab_session_get_busy (shmlab_reader_window_get_session (data));
+}
+
+static gboolean
+session_waiting (gpointer data)
+{
+  return shmlab_session_get_waiting (shmlab_reader_window_get_session (data));
+}
+
+static gboolean
+session_detached (gpointer data)
+{
+  return !shmlab_session_get_attached (data) && !shmlab_session_get_busy (data);
+}
+
+static ShmlabReaderWindow *
+reader_new (const char *key)
+{
+  ShmlabReaderWindow *window = shmlab_reader_window_new (NULL);
+  ShmlabKeyBar *key_bar = shmlab_reader_window_get_key_bar (window);
+
+  /* The toplevel list owns the window; the test keeps its own reference. */
+  g_object_ref (window);
+  shmlab_key_bar_set_key (key_bar, key);
+  shmlab_key_bar_set_backend (key_bar, SHMLAB_BACKEND_SYSV);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static gboolean
+only_test_holds (gpointer data)
+{
+  return G_OBJECT (data)->ref_count == 1;
+}
+
+/* Closes the window and proves it goes away, with everything it started. */
+static void
+reader_close (ShmlabReaderWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin_until (only_test_holds, window, "the window's operations to let go of it");
+  g_assert_finalize_object (window);
+}
+
+/* A segment made and filled the way a writer does, kept attached. */
+static ShmlabSegment *
+segment_new (const char *key,
+             gsize       size)
+{
+  g_autoptr(GError) error = NULL;
+  ShmlabSegment *segment = shmlab_segment_new (SHMLAB_BACKEND_SYSV);
+
+  g_assert_true (shmlab_segment_set_key (segment, key, &error));
+  g_assert_no_error (error);
+  g_assert_true (shmlab_segment_create (segment, size, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
+  g_assert_no_error (error);
+  return segment;
+}
+
+static void
+segment_write_bytes (ShmlabSegment *segment,
+                     const guint8  *bytes,
+                     gsize          length)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (length, <=, shmlab_segment_get_size (segment));
+  g_assert_true (shmlab_segment_lock (segment, NULL, &error));
+  memcpy (shmlab_segment_get_data (segment), bytes, length);
+  g_assert_true (shmlab_segment_unlock (segment, &error));
+  g_assert_no_error (error);
+}
+
+static ShmlabEncoded *
+encode (ShmlabPayload *payload,
+        ShmlabFormat   format)
+{
+  g_autoptr(GError) error = NULL;
+  ShmlabEncoded *encoded = shmlab_payload_encode (payload, format, &error);
+
+  g_assert_no_error (error);
+  return encoded;
+}
+
+static void
+segment_write_encoded (ShmlabSegment *segment,
+                       ShmlabEncoded *encoded,
+                       guint64        generation)
+{
+  g_autoptr(GError) error = NULL;
+  gsize written = 0;
+
+  g_assert_true (shmlab_segment_lock (segment, NULL, &error));
+  g_assert_true (shmlab_encoded_write (encoded, shmlab_segment_get_data (segment),
+                                       shmlab_segment_get_size (segment),
+                                       SHMLAB_WRITE_FLAGS_NONE, generation, &written, &error));
+  g_assert_no_error (error);
+  g_assert_true (shmlab_segment_unlock (segment, &error));
+}
+
+/* A segment holding @encoded exactly. */
+static ShmlabSegment *
+segment_new_with (const char    *key,
+                  ShmlabEncoded *encoded)
+{
+  ShmlabSegment *segment = segment_new (key, shmlab_encoded_get_size (encoded));
+
+  segment_write_encoded (segment, encoded, 1);
+  return segment;
+}
+
+/* An opaque picture with a different colour in every pixel, so a swapped
+ * channel or a shifted row shows. */
+static ShmlabImage *
+gradient_new (guint32 width,
+              guint32 height)
+{
+  g_autoptr(GError) error = NULL;
+  ShmlabImage *image = shmlab_image_new (width, height, &error);
+
+  g_assert_no_error (error);
+  for (guint32 y = 0; y < height; y++)
+    for (guint32 x = 0; x < width; x++)
+      {
+        guint8 *p = image->pixels + (gsize) y * image->stride + (gsize) x * 4;
+        p[0] = (x * 255) / MAX (width - 1, 1);
+        p[1] = (y * 255) / MAX (height - 1, 1);
+        p[2] = (x * 7 + y * 13) & 0xff;
+        p[3] = 255;
+      }
+  return image;
+}
+
+/* The texture on show holds exactly @image's pixels. */
+static void
+assert_texture_equals (GdkTexture  *texture,
+                       ShmlabImage *image)
+{
+  int width, height;
+  gsize stride;
+  g_autofree guint8 *argb = NULL;
+
+  g_assert_nonnull (texture);
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  g_assert_cmpint (width, ==, image->width);
+  g_assert_cmpint (height, ==, image->height);
+
+  stride = (gsize) width * 4;
+  argb = g_malloc0 (stride * height);
+  /* Premultiplied ARGB32 in native order: for opaque pixels, the straight values. */
+  gdk_texture_download (texture, argb, stride);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint32 pixel;
+        const guint8 *p = image->pixels + (gsize) y * image->stride + (gsize) x * 4;
+
+        memcpy (&pixel, argb + (gsize) y * stride + (gsize) x * 4, 4);
+        if ((pixel >> 24) != p[3] || ((pixel >> 16) & 0xff) != p[0] ||
+            ((pixel >> 8) & 0xff) != p[1] || (pixel & 0xff) != p[2])
+          fail_test ("pixel (%d, %d) is ARGB %08x on screen, RGBA %02x%02x%02x%02x in the "
+                     "segment", x, y, pixel, p[0], p[1], p[2], p[3]);
+      }
+}
+
+static gboolean
+contains (const char *haystack,
+          const char *needle)
+{
+  gboolean found = haystack != NULL && strstr (haystack, needle) != NULL;
+
+  if (!found)
+    g_test_message ("“%s” not found in: %s", needle, haystack ? haystack : "(null)");
+  return found;
+}
+
+static const char *
+page_of (ShmlabReaderWindow *window)
+{
+  return shmlab_content_view_get_page (shmlab_reader_window_get_content_view (window));
+}
+
+static char *
+text_of (ShmlabReaderWindow *window)
+{
+  return shmlab_content_view_get_text (shmlab_reader_window_get_content_view (window));
+}
+
+static char *
+log_of (ShmlabReaderWindow *window)
+{
+  return shmlab_step_log_to_text (shmlab_reader_window_get_step_log (window));
+}
+
+static void
+read_now (ShmlabReaderWindow *window)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
+  wait_next_result (window);
+}
+
+/* The first button in @root's tree bound to @action. */
+static GtkWidget *
+find_button (GtkWidget  *root,
+             const char *action)
+{
+  if (GTK_IS_ACTIONABLE (root) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, action);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+button_sensitive (ShmlabReaderWindow *window,
+                  const char         *action)
+{
+  GtkWidget *button = find_button (GTK_WIDGET (window), action);
+  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+
+  if (button == NULL && titlebar != NULL)
+    button = find_button (titlebar, action);
+  g_assert_nonnull (button);
+  return gtk_widget_is_sensitive (button);
+}
+
+static void
+test_new_destroy (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rnew");
+  ShmlabReaderWindow *window = reader_new (key);
+
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "ShmLab Reader");
+  g_assert_nonnull (shmlab_reader_window_get_session (window));
+  g_assert_false (shmlab_reader_window_get_following (window));
+  g_assert_true (button_sensitive (window, "win.read"));
+  g_assert_true (button_sensitive (window, "win.follow"));
+  g_assert_cmpstr (shmlab_reader_window_get_side_page (window), ==, "steps");
+  reader_close (window);
+}
+
+static void
+test_read_text (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rtext");
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("Hello, 共享内存", -1);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
+  g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
+  ShmlabReaderWindow *window = reader_new (key);
+  g_autofree char *text = NULL;
+  g_autofree char *log = NULL;
+
+  read_now (window);
+  g_assert_cmpstr (page_of (window), ==, "text");
+  text = text_of (window);
+  g_assert_cmpstr (text, ==, "Hello, 共享内存");
+  g_assert_null (shmlab_reader_window_get_problem (window));
+
+  /* The log shows the protocol, and the read left the segment alone. */
+  log = log_of (window);
+  g_assert_true (contains (log, "attach"));
+  g_assert_true (contains (log, "lock"));
+  g_assert_true (contains (log, "copy"));
+  g_assert_true (contains (log, "unlock"));
+  g_assert_true (contains (log, "detach"));
+  g_assert_false (shmlab_session_get_attached (shmlab_reader_window_get_session (window)));
+  reader_close (window);
+}
+
+static void
+test_read_image (gconstpointer data)
+{
+  ShmlabFormat format = GPOINTER_TO_INT (data);
+  g_autofree char *key = shmlab_test_unique_key ("rimage");
+  g_autoptr(ShmlabImage) image = gradient_new (67, 45);
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_image (image);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, format);
+  g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
+  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabContentView *view = shmlab_reader_window_get_content_view (window);
+
+  read_now (window);
+  g_assert_cmpstr (page_of (window), ==, "image");
+  assert_texture_equals (shmlab_content_view_get_texture (view), image);
+  g_assert_true (contains (shmlab_content_view_get_caption (view), "67"));
+  g_assert_true (contains (shmlab_content_view_get_caption (view), "45"));
+  reader_close (window);
+}
+
+/* Nothing under the key: the window says so and how to fix it. */
+static void
+test_read_not_found (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rnone");
+  ShmlabReaderWindow *window = reader_new (key);
+  g_autofree char *log = NULL;
+
+  read_now (window);
+  g_assert_cmpstr (page_of (window), ==, "problem");
+  g_assert_true (contains (shmlab_reader_window_get_problem (window), "No segment"));
+  g_assert_true (contains (shmlab_reader_window_get_problem (window), key));
+  g_assert_true (contains (shmlab_reader_window_get_problem (window), "start the writer"));
+  log = log_of (window);
+  g_assert_true (contains (log, "start the writer"));
+  reader_close (window);
+}
+
+typedef struct
+{
+  ShmlabReaderWindow *window;
+  const char *text;
+} TextWait;
+
+static gboolean
+shows_text (gpointer data)
+{
+  TextWait *wait = data;
+  g_autofree char *text = NULL;
+
+  if (g_strcmp0 (page_of (wait->window), "text") != 0)
+    return FALSE;
+  text = text_of (wait->window);
+  return g_strcmp0 (text, wait->text) == 0;
+}
+
+static void
+wait_for_text (ShmlabReaderWindow *window,
+               const char         *expected)
+{
+  TextWait wait = { window, expected };
+  g_autofree char *what = g_strdup_printf ("the window to show “%s”", expected);
+
+  spin_until (shows_text, &wait, what);
+}
+
+static void
+write_text_as (ShmlabSegment *segment,
+               const char    *text,
+               ShmlabFormat   format,
+               guint64        generation)
+{
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text (text, -1);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, format);
+
+  segment_write_encoded (segment, encoded, generation);
+}
+
+/* Follow: each write shows, the last of three in a row too; off detaches. */
+static void
+test_follow (gconstpointer data)
+{
+  ShmlabFormat format = GPOINTER_TO_INT (data);
+  g_autofree char *key = shmlab_test_unique_key ("rfollow");
+  g_autoptr(ShmlabSegment) writer = segment_new (key, 4096);
+  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabSession *session = shmlab_reader_window_get_session (window);
+
+  write_text_as (writer, "zeroth", format, 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.follow", NULL));
+  g_assert_true (shmlab_reader_window_get_following (window));
+  wait_for_text (window, "zeroth");
+  g_assert_true (shmlab_session_get_attached (session));
+  /* Reading once and the steps make no sense while following. */
+  g_assert_false (button_sensitive (window, "win.read"));
+  g_assert_false (button_sensitive (window, "win.step-attach"));
+
+  /* Three writes in a row, with no chance for the window to poll between them. */
+  write_text_as (writer, "first", format, 2);
+  write_text_as (writer, "second", format, 3);
+  write_text_as (writer, "third", format, 4);
+  wait_for_text (window, "third");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.follow", NULL));
+  g_assert_false (shmlab_reader_window_get_following (window));
+  /* The poll in flight returns, then the detach runs. */
+  spin_until (session_detached, session, "the detach after Follow");
+  g_assert_true (button_sensitive (window, "win.read"));
+  reader_close (window);
+}
+
+static gboolean
+log_mentions_gone (gpointer data)
+{
+  g_autofree char *log = log_of (data);
+  return strstr (log, "the segment is gone") != NULL;
+}
+
+typedef struct
+{
+  ShmlabSession *session;
+  guint ops;
+} OpCount;
+
+static void
+count_ops (ShmlabSession *session,
+           GParamSpec    *pspec,
+           OpCount       *count)
+{
+  if (!shmlab_session_get_busy (session))
+    count->ops++;
+}
+
+static gboolean
+three_more_ops (gpointer data)
+{
+  return ((OpCount *) data)->ops >= 3;
+}
+
+static guint
+count_occurrences (const char *haystack,
+                   const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* A followed segment that goes away is said once; when it is back, it shows. */
+static void
+test_follow_gone (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rgone");
+  ShmlabSegment *writer = segment_new (key, 4096);
+  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabSession *session = shmlab_reader_window_get_session (window);
+  OpCount count = { session, 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log = NULL;
+  gulong handler;
+
+  write_text_as (writer, "before", SHMLAB_FORMAT_FRAME, 1);
+  shmlab_reader_window_set_following (window, TRUE);
+  wait_for_text (window, "before");
+
+  g_clear_object (&writer);
+  /* The Reader keeps it alive by being attached: remove it for good. */
+  g_assert_true (shmlab_segment_remove_key (key, SHMLAB_BACKEND_SYSV, TRUE, &error));
+  g_assert_no_error (error);
+  spin_until (log_mentions_gone, window, "the window to say the segment is gone");
+  g_assert_cmpstr (page_of (window), ==, "problem");
+  g_assert_true (contains (shmlab_reader_window_get_problem (window), "waiting for the writer"));
+
+  /* It keeps looking, quietly. */
+  handler = g_signal_connect (session, "notify::busy", G_CALLBACK (count_ops), &count);
+  spin_until (three_more_ops, &count, "three more polls");
+  g_signal_handler_disconnect (session, handler);
+  log = log_of (window);
+  g_assert_cmpuint (count_occurrences (log, "the segment is gone"), ==, 1);
+
+  writer = segment_new (key, 4096);
+  write_text_as (writer, "after", SHMLAB_FORMAT_FRAME, 1);
+  wait_for_text (window, "after");
+
+  shmlab_reader_window_set_following (window, FALSE);
+  reader_close (window);
+  g_clear_object (&writer);
+}
+
+/* Another holder of the lock: the window waits, says so, then reads. */
+static void
+test_wait_for_lock (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rwait");
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("behind the lock", -1);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
+  g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
+  g_autoptr(GError) error = NULL;
+  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabSession *session = shmlab_reader_window_get_session (window);
+  guint results = shmlab_reader_window_get_n_results (window);
+  g_autofree char *log = NULL;
+
+  shmlab_session_set_lock_timeout (session, -1);
+  g_assert_true (shmlab_segment_lock (writer, NULL, &error));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
+  spin_until (session_waiting, window, "the read to wait for the lock");
+  g_assert_true (shmlab_wait_bar_is_shown (shmlab_reader_window_get_wait_bar (window)));
+  g_assert_false (button_sensitive (window, "win.read"));
+  g_assert_cmpuint (shmlab_reader_window_get_n_results (window), ==, results);
+  log = log_of (window);
+  g_assert_true (contains (log, "waiting for the lock"));
+
+  g_assert_true (shmlab_segment_unlock (writer, &error));
+  wait_next_result (window);
+  wait_for_text (window, "behind the lock");
+  g_assert_false (shmlab_session_get_waiting (session));
+  g_assert_true (button_sensitive (window, "win.read"));
+  reader_close (window);
+}
+
+static void
+test_lock_timeout (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rtimeout");
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("never read", -1);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
+  g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
+  g_autoptr(GError) error = NULL;
+  ShmlabReaderWindow *window = reader_new (key);
+  g_autofree char *log = NULL;
+
+  shmlab_session_set_lock_timeout (shmlab_reader_window_get_session (window), 1000);
+  g_assert_true (shmlab_segment_lock (writer, NULL, &error));
+  read_now (window);
+  g_assert_true (shmlab_segment_unlock (writer, &error));
+
+  g_assert_cmpstr (page_of (window), ==, "problem");
+  g_assert_true (contains (shmlab_reader_window_get_problem (window), "not released in time"));
+  g_assert_true (contains (shmlab_reader_window_get_problem (window), "1000 ms"));
+  log = log_of (window);
+  g_assert_true (contains (log, "1000 ms"));
+  g_assert_false (shmlab_wait_bar_is_shown (shmlab_reader_window_get_wait_bar (window)));
+  reader_close (window);
+}
+
+static void
+finalized (gpointer  data,
+           GObject  *where_the_object_was)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Closing the window mid-wait cancels the wait: no hang, no crash. */
+static void
+test_close_while_waiting (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rclose");
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("unread", -1);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
+  g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
+  g_autoptr(GError) error = NULL;
+  ShmlabReaderWindow *window = reader_new (key);
+  gboolean gone = FALSE;
+
+  shmlab_session_set_lock_timeout (shmlab_reader_window_get_session (window), -1);
+  g_assert_true (shmlab_segment_lock (writer, NULL, &error));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
+  spin_until (session_waiting, window, "the read to wait for the lock");
+
+  g_object_weak_ref (G_OBJECT (window), finalized, &gone);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  spin_until (flag_set, &gone, "the closed window to go away while the lock is still held");
+  g_assert_true (shmlab_segment_unlock (writer, &error));
+}
+
+/* The steps one at a time, each button usable only when the step makes sense. */
+static void
+test_step_by_step (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rsteps");
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("one step at a time", -1);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
+  g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
+  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabSession *session = shmlab_reader_window_get_session (window);
+  GtkWidget *widget = GTK_WIDGET (window);
+
+  g_assert_true (gtk_widget_activate_action (widget, "win.step-by-step", NULL));
+  g_assert_true (shmlab_reader_window_get_step_by_step (window));
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (find_button (widget, "win.step-lock"))));
+
+  g_assert_true (button_sensitive (window, "win.step-attach"));
+  g_assert_false (button_sensitive (window, "win.step-lock"));
+  g_assert_false (button_sensitive (window, "win.step-read"));
+  g_assert_false (button_sensitive (window, "win.step-unlock"));
+  g_assert_false (button_sensitive (window, "win.step-detach"));
+
+  gtk_widget_activate_action (widget, "win.step-attach", NULL);
+  spin_until (session_idle, window, "attach");
+  g_assert_true (shmlab_session_get_attached (session));
+  g_assert_false (button_sensitive (window, "win.step-attach"));
+  g_assert_true (button_sensitive (window, "win.step-lock"));
+  g_assert_false (button_sensitive (window, "win.step-read"));
+  g_assert_true (button_sensitive (window, "win.step-detach"));
+
+  gtk_widget_activate_action (widget, "win.step-lock", NULL);
+  spin_until (session_idle, window, "lock");
+  g_assert_true (shmlab_session_get_locked (session));
+  g_assert_false (button_sensitive (window, "win.step-lock"));
+  g_assert_true (button_sensitive (window, "win.step-read"));
+  g_assert_true (button_sensitive (window, "win.step-unlock"));
+  /* Holding the lock, a one-click read would wait for itself. */
+  g_assert_false (button_sensitive (window, "win.read"));
+
+  gtk_widget_activate_action (widget, "win.step-read", NULL);
+  wait_next_result (window);
+  wait_for_text (window, "one step at a time");
+  g_assert_true (shmlab_session_get_locked (session));
+
+  gtk_widget_activate_action (widget, "win.step-unlock", NULL);
+  spin_until (session_idle, window, "unlock");
+  g_assert_false (shmlab_session_get_locked (session));
+  g_assert_true (button_sensitive (window, "win.step-lock"));
+  g_assert_false (button_sensitive (window, "win.step-read"));
+
+  gtk_widget_activate_action (widget, "win.step-detach", NULL);
+  spin_until (session_idle, window, "detach");
+  g_assert_false (shmlab_session_get_attached (session));
+  g_assert_true (button_sensitive (window, "win.step-attach"));
+  g_assert_false (button_sensitive (window, "win.step-detach"));
+
+  gtk_widget_activate_action (widget, "win.step-by-step", NULL);
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (find_button (widget, "win.step-lock"))));
+  reader_close (window);
+}
+
+/* Reads a segment holding @bytes and returns the window, which showed a
+ * problem or a text with a warning. */
+static ShmlabReaderWindow *
+read_bad_segment (const char   *key,
+                  const guint8 *bytes,
+                  gsize         length)
+{
+  g_autoptr(ShmlabSegment) writer = segment_new (key, length);
+  ShmlabReaderWindow *window;
+
+  segment_write_bytes (writer, bytes, length);
+  window = reader_new (key);
+  read_now (window);
+  g_test_message ("page %s: %s", page_of (window), shmlab_reader_window_get_problem (window));
+  return window;
+}
+
+/* The problem named, and the bytes one click away in front. */
+static void
+assert_problem (ShmlabReaderWindow *window,
+                const char         *word)
+{
+  g_autofree char *log = log_of (window);
+
+  g_assert_cmpstr (page_of (window), ==, "problem");
+  g_assert_true (contains (shmlab_reader_window_get_problem (window), word));
+  g_assert_true (contains (log, word));
+  g_assert_cmpstr (shmlab_reader_window_get_side_page (window), ==, "segment");
+  g_assert_nonnull (shmlab_inspector_get_bytes (shmlab_reader_window_get_inspector (window)));
+}
+
+static void
+test_bad_garbage (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rgarbage");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20240611);
+  guint8 bytes[4096];
+  ShmlabReaderWindow *window;
+  g_autofree char *text = NULL;
+
+  /* No NUL, so all of it is taken for text, and most of it is not. */
+  for (gsize i = 0; i < sizeof bytes; i++)
+    bytes[i] = g_rand_int_range (rand, 1, 256);
+  window = read_bad_segment (key, bytes, sizeof bytes);
+  g_assert_cmpstr (page_of (window), ==, "text");
+  text = text_of (window);
+  g_assert_true (contains (text, "\xef\xbf\xbd"));
+  g_assert_true (contains (shmlab_reader_window_get_problem (window), "not valid UTF-8"));
+  g_assert_cmpstr (shmlab_reader_window_get_side_page (window), ==, "segment");
+  reader_close (window);
+}
+
+static GBytes *
+encoded_bytes (ShmlabEncoded *encoded)
+{
+  g_autoptr(GError) error = NULL;
+  gsize size = shmlab_encoded_get_size (encoded);
+  guint8 *bytes = g_malloc0 (size);
+  gsize written = 0;
+
+  g_assert_true (shmlab_encoded_write (encoded, bytes, size, SHMLAB_WRITE_FLAGS_NONE, 1, &written,
+                                       &error));
+  g_assert_no_error (error);
+  return g_bytes_new_take (bytes, size);
+}
+
+static void
+put_le32 (guint8  *p,
+          guint32  value)
+{
+  p[0] = value;
+  p[1] = value >> 8;
+  p[2] = value >> 16;
+  p[3] = value >> 24;
+}
+
+static void
+test_bad_frame_dimensions (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rlying");
+  g_autoptr(ShmlabImage) image = gradient_new (16, 16);
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_image (image);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_FRAME);
+  g_autoptr(GBytes) good = encoded_bytes (encoded);
+  gsize length;
+  g_autofree guint8 *bytes = g_memdup2 (g_bytes_get_data (good, &length), g_bytes_get_size (good));
+  ShmlabReaderWindow *window;
+
+  /* A width the segment has no room for, then one beyond any picture. */
+  put_le32 (bytes + 16, 1000);
+  window = read_bad_segment (key, bytes, length);
+  assert_problem (window, "stride");
+  assert_problem (window, "1000 pixels");
+  reader_close (window);
+
+  g_clear_pointer (&key, g_free);
+  key = shmlab_test_unique_key ("rhuge");
+  put_le32 (bytes + 16, 60000);
+  window = read_bad_segment (key, bytes, length);
+  assert_problem (window, "width");
+  assert_problem (window, "60000");
+  reader_close (window);
+}
+
+static void
+test_bad_frame_crc (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rcrc");
+  g_autoptr(ShmlabImage) image = gradient_new (16, 16);
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_image (image);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_FRAME);
+  g_autoptr(GBytes) good = encoded_bytes (encoded);
+  gsize length;
+  g_autofree guint8 *bytes = g_memdup2 (g_bytes_get_data (good, &length), g_bytes_get_size (good));
+  ShmlabReaderWindow *window;
+
+  bytes[SHMLAB_FRAME_HEADER_SIZE + 100] ^= 0x5a;
+  window = read_bad_segment (key, bytes, length);
+  assert_problem (window, "CRC");
+  reader_close (window);
+}
+
+static void
+test_bad_qt_png (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rqtpng");
+  g_autoptr(ShmlabImage) image = gradient_new (32, 32);
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_image (image);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_QT_IMAGE);
+  g_autoptr(GBytes) good = encoded_bytes (encoded);
+  gsize length;
+  g_autofree guint8 *bytes = g_memdup2 (g_bytes_get_data (good, &length), g_bytes_get_size (good));
+  ShmlabReaderWindow *window;
+
+  /* The stream's mark and the PNG signature stay; the chunks after are noise. */
+  g_assert_cmpuint (length, >, 64);
+  for (gsize i = 4 + 8 + 8; i < length; i++)
+    bytes[i] ^= 0xa5;
+  window = read_bad_segment (key, bytes, length);
+  assert_problem (window, "PNG");
+  reader_close (window);
+}
+
+static void
+test_bad_one_byte (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rone");
+  const guint8 byte = 0xff;
+  ShmlabReaderWindow *window = read_bad_segment (key, &byte, 1);
+  g_autofree char *text = NULL;
+
+  g_assert_cmpstr (page_of (window), ==, "text");
+  text = text_of (window);
+  g_assert_cmpstr (text, ==, "\xef\xbf\xbd");
+  g_assert_true (contains (shmlab_reader_window_get_problem (window), "not valid UTF-8"));
+  g_assert_cmpstr (shmlab_reader_window_get_side_page (window), ==, "segment");
+  reader_close (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  shmlab_test_init (&argc, &argv);
+  gtk_init ();
+  shmlab_app_support_init ();
+
+  g_test_add_func ("/reader-window/new-destroy", test_new_destroy);
+  g_test_add_func ("/reader-window/read/text", test_read_text);
+  g_test_add_data_func ("/reader-window/read/image-frame", GINT_TO_POINTER (SHMLAB_FORMAT_FRAME),
+                        test_read_image);
+  g_test_add_data_func ("/reader-window/read/image-qt", GINT_TO_POINTER (SHMLAB_FORMAT_QT_IMAGE),
+                        test_read_image);
+  g_test_add_func ("/reader-window/read/not-found", test_read_not_found);
+  g_test_add_data_func ("/reader-window/follow/frame", GINT_TO_POINTER (SHMLAB_FORMAT_FRAME),
+                        test_follow);
+  g_test_add_data_func ("/reader-window/follow/text", GINT_TO_POINTER (SHMLAB_FORMAT_TEXT),
+                        test_follow);
+  g_test_add_func ("/reader-window/follow/gone", test_follow_gone);
+  g_test_add_func ("/reader-window/lock/wait", test_wait_for_lock);
+  g_test_add_func ("/reader-window/lock/timeout", test_lock_timeout);
+  g_test_add_func ("/reader-window/lock/close-while-waiting", test_close_while_waiting);
+  g_test_add_func ("/reader-window/step-by-step", test_step_by_step);
+  g_test_add_func ("/reader-window/bad/garbage", test_bad_garbage);
+  g_test_add_func ("/reader-window/bad/frame-dimensions", test_bad_frame_dimensions);
+  g_test_add_func ("/reader-window/bad/frame-crc", test_bad_frame_crc);
+  g_test_add_func ("/reader-window/bad/qt-corrupt-png", test_bad_qt_png);
+  g_test_add_func ("/reader-window/bad/one-byte", test_bad_one_byte);
+
+  return g_test_run ();
+}

@@ -1,0 +1,937 @@
+/* test-writer-window.c — the Writer's window, built and driven in-process
+ * through its actions, its segments checked from outside
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <signal.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <gtk/gtk.h>
+
+#include "shmlab-app-support.h"
+#include "shmlab-content-view.h"
+#include "shmlab-error.h"
+#include "shmlab-payload.h"
+#include "shmlab-png.h"
+#include "shmlab-segment.h"
+#include "shmlab-step-log.h"
+#include "shmlab-test-util.h"
+#include "shmlab-writer-window.h"
+
+/* A bound on every wait: reaching it fails the test, it never paces it. */
+#define WAIT_LIMIT_US (60 * G_USEC_PER_SEC)
+
+typedef gboolean (*Condition) (gpointer data);
+
+static gboolean
+wake_up (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+wait_until (Condition   condition,
+            gpointer    data,
+            const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
+  guint wake = g_timeout_add (20, wake_up, NULL);
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_test_message ("gave up waiting for %s", what);
+          g_assert_true (condition (data));
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (wake);
+}
+
+static gboolean
+window_idle (gpointer data)
+{
+  ShmlabWriterWindow *window = data;
+  return !shmlab_writer_window_get_busy (window);
+}
+
+static gboolean
+widget_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+session_waiting (gpointer data)
+{
+  return shmlab_session_get_waiting (data);
+}
+
+static ShmlabWriterWindow *
+window_new (const char *key)
+{
+  ShmlabWriterWindow *window = g_object_ref_sink (shmlab_writer_window_new (NULL));
+
+  shmlab_key_bar_set_key (shmlab_writer_window_get_key_bar (window), key);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_until (widget_mapped, window, "the window to show");
+  return window;
+}
+
+/* Destroys the window and proves it, and its session, went away. */
+static void
+window_close (ShmlabWriterWindow *window)
+{
+  g_assert_true (window_idle (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+static void
+wait_idle (ShmlabWriterWindow *window)
+{
+  wait_until (window_idle, window, "the window's job to end");
+}
+
+static void
+activate (ShmlabWriterWindow *window,
+          const char         *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
+}
+
+static GtkWidget *
+find_actionable (GtkWidget  *root,
+                 const char *action)
+{
+  if (GTK_IS_ACTIONABLE (root) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_actionable (child, action);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_by_type (GtkWidget *root,
+              GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_type (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* What a user sees: the button for @action is shown and can be clicked. */
+static gboolean
+can_click (ShmlabWriterWindow *window,
+           const char         *action)
+{
+  GtkWidget *button = find_actionable (GTK_WIDGET (window), action);
+
+  g_assert_nonnull (button);
+  return gtk_widget_is_visible (button) && gtk_widget_is_sensitive (button);
+}
+
+/* The segment of @key as another process would read it. */
+static ShmlabPayload *
+peek_payload (const char *key,
+              gsize      *segment_size)
+{
+  g_autoptr(GError) error = NULL;
+  ShmlabSegmentInfo info;
+  g_autoptr(GBytes) bytes = shmlab_segment_peek_key (key, SHMLAB_BACKEND_SYSV, G_MAXSIZE, 5000,
+                                                     &info, &error);
+  ShmlabPayload *payload;
+  gsize length;
+  const guint8 *data;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (bytes);
+  data = g_bytes_get_data (bytes, &length);
+  payload = shmlab_payload_decode (data, length, &error);
+  g_assert_no_error (error);
+  if (segment_size != NULL)
+    *segment_size = info.size;
+  return payload;
+}
+
+#define assert_contains(haystack, needle) \
+  G_STMT_START { \
+    const char *h_ = (haystack); \
+    if (h_ == NULL || strstr (h_, (needle)) == NULL) \
+      g_error ("%s:%d: “%s” does not say “%s”", __FILE__, __LINE__, h_ ? h_ : "(nothing)", \
+               (needle)); \
+  } G_STMT_END
+
+static gboolean
+segment_exists (const char *key)
+{
+  ShmlabSegmentInfo info;
+
+  if (!shmlab_segment_query_key (key, SHMLAB_BACKEND_SYSV, &info, NULL))
+    return FALSE;
+  return info.exists;
+}
+
+static ShmlabImage *
+make_image (guint32  width,
+            guint32  height,
+            gboolean translucent)
+{
+  g_autoptr(GError) error = NULL;
+  ShmlabImage *image = shmlab_image_new (width, height, &error);
+
+  g_assert_no_error (error);
+  for (guint32 y = 0; y < height; y++)
+    for (guint32 x = 0; x < width; x++)
+      {
+        guint8 *p = image->pixels + (gsize) y * image->stride + (gsize) x * 4;
+        p[0] = (guint8) (x * 7);
+        p[1] = (guint8) (y * 11);
+        p[2] = (guint8) ((x + y) * 5);
+        /* Opaque, fully transparent (colour 0, as premultiplying keeps it) or see-through. */
+        if ((x + y) % 5 == 0)
+          p[0] = p[1] = p[2] = p[3] = 0;
+        else
+          p[3] = translucent && x % 3 == 0 ? (guint8) (40 + y) : 255;
+      }
+  return image;
+}
+
+static char *
+write_png (const char  *name,
+           ShmlabImage *image)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (shmlab_test_get_temp_dir (), name, NULL);
+
+  shmlab_png_write_file (image, path, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError *error;
+} Outcome;
+
+static void
+loaded_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Outcome *outcome = user_data;
+
+  outcome->ok = shmlab_writer_window_load_image_finish (SHMLAB_WRITER_WINDOW (source), result,
+                                                        &outcome->error);
+  outcome->done = TRUE;
+}
+
+static gboolean
+load (ShmlabWriterWindow  *window,
+      const char          *path,
+      GError             **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  Outcome outcome = { 0 };
+
+  shmlab_writer_window_load_image_async (window, file, NULL, loaded_cb, &outcome);
+  wait_until (flag_set, &outcome.done, "the picture to load");
+  wait_idle (window);
+  if (outcome.error)
+    g_propagate_error (error, outcome.error);
+  return outcome.ok;
+}
+
+/* `shmlab write` holding a segment of @key, once it has written. */
+static GSubprocess *
+start_cli_writer (const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+  g_autoptr(GDataInputStream) err = NULL;
+  gboolean holding = FALSE;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                              &error, shmlab_test_cli_path (), "write", key, "--text",
+                              "left here by the command-line writer", "--size", "1KiB", "--hold",
+                              "120", NULL);
+  g_assert_no_error (error);
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  while (!holding)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line); /* it ended before writing: its messages are above */
+      g_test_message ("shmlab write: %s", line);
+      holding = g_str_has_prefix (line, "holding");
+    }
+  return process;
+}
+
+/* A segment nobody is attached to: its writer was killed. */
+static void
+make_stale_segment (const char *key)
+{
+  g_autoptr(GSubprocess) process = start_cli_writer (key);
+  g_autoptr(GError) error = NULL;
+  ShmlabSegmentInfo info;
+
+  g_subprocess_force_exit (process);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (shmlab_segment_query_key (key, SHMLAB_BACKEND_SYSV, &info, &error));
+  g_assert_no_error (error);
+  g_assert_true (info.exists);
+  g_assert_cmpint (info.attach_count, ==, 0);
+}
+
+static void
+test_new_destroy (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wnew");
+  ShmlabWriterWindow *window = window_new (key);
+  ShmlabSession *session = shmlab_writer_window_get_session (window);
+
+  g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "ShmLab Writer");
+  g_assert_false (shmlab_writer_window_get_busy (window));
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "text");
+  g_assert_true (can_click (window, "win.write"));
+  g_assert_true (can_click (window, "win.open"));
+  /* The step bar is hidden until step-by-step mode is on. */
+  g_assert_false (can_click (window, "win.step-create"));
+  g_assert_false (shmlab_session_get_attached (session));
+  g_assert_cmpstr (shmlab_session_get_key (session), ==, key);
+
+  window_close (window);
+  g_assert_null (session);
+}
+
+static void
+test_write_text (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wtext");
+  ShmlabWriterWindow *window = window_new (key);
+  ShmlabSession *session = shmlab_writer_window_get_session (window);
+  g_autoptr(ShmlabPayload) payload = NULL;
+  g_autoptr(ShmlabPayload) again = NULL;
+  const char *text = "Grüße aus dem Writer — ShmLab";
+  gsize size = 0;
+
+  shmlab_writer_window_set_text (window, text);
+  activate (window, "win.write");
+  g_assert_true (shmlab_writer_window_get_busy (window));
+  g_assert_false (can_click (window, "win.write"));
+  wait_idle (window);
+
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_true (shmlab_session_get_attached (session));
+  g_assert_false (shmlab_session_get_locked (session));
+  payload = peek_payload (key, &size);
+  g_assert_cmpint (payload->kind, ==, SHMLAB_PAYLOAD_KIND_TEXT);
+  g_assert_cmpint (payload->format, ==, SHMLAB_FORMAT_TEXT);
+  g_assert_cmpstr (payload->text, ==, text);
+  /* Auto: exactly the UTF-8 bytes and the NUL. */
+  g_assert_cmpuint (size, ==, strlen (text) + 1);
+
+  /* A second write of a shorter text, as a frame, reuses nothing it should not. */
+  shmlab_writer_window_set_text (window, "short");
+  shmlab_writer_window_set_format (window, SHMLAB_FORMAT_FRAME);
+  activate (window, "win.write");
+  wait_idle (window);
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+  again = peek_payload (key, NULL);
+  g_assert_cmpint (again->format, ==, SHMLAB_FORMAT_FRAME);
+  g_assert_cmpstr (again->text, ==, "short");
+
+  /* Closing detaches; the writer was the last process, so the segment is gone. */
+  window_close (window);
+  g_assert_false (segment_exists (key));
+}
+
+static void
+test_write_image (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wimage");
+  g_autoptr(ShmlabImage) image = make_image (37, 23, TRUE);
+  g_autofree char *path = write_png ("picture.png", image);
+  ShmlabWriterWindow *window = window_new (key);
+  g_autoptr(GError) error = NULL;
+  static const ShmlabFormat formats[] = { SHMLAB_FORMAT_FRAME, SHMLAB_FORMAT_QT_IMAGE,
+                                          SHMLAB_FORMAT_AUTO };
+
+  g_assert_true (load (window, path, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "image");
+  g_assert_true (shmlab_image_equal (shmlab_writer_window_get_image (window), image));
+
+  for (gsize i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autoptr(ShmlabPayload) payload = NULL;
+
+      shmlab_writer_window_set_format (window, formats[i]);
+      activate (window, "win.write");
+      wait_idle (window);
+      g_assert_null (shmlab_writer_window_get_error_text (window));
+      payload = peek_payload (key, NULL);
+      g_assert_cmpint (payload->kind, ==, SHMLAB_PAYLOAD_KIND_IMAGE);
+      g_assert_cmpint (payload->format, ==,
+                       formats[i] == SHMLAB_FORMAT_AUTO ? SHMLAB_FORMAT_FRAME : formats[i]);
+      g_assert_true (shmlab_image_equal (payload->image, image));
+    }
+
+  window_close (window);
+  g_assert_false (segment_exists (key));
+}
+
+static void
+test_too_large_cut (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wcut");
+  ShmlabWriterWindow *window = window_new (key);
+  g_autoptr(ShmlabPayload) payload = NULL;
+  const char *text = "This text is longer than eight bytes";
+  gsize size = 0;
+
+  shmlab_key_bar_set_size_text (shmlab_writer_window_get_key_bar (window), "8");
+  shmlab_writer_window_set_text (window, text);
+  activate (window, "win.write");
+  wait_idle (window);
+
+  /* 36 bytes and the NUL in 8 bytes: 29 too many. */
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
+  assert_contains (shmlab_writer_window_get_offer_text (window), "29 bytes too large");
+  assert_contains (shmlab_writer_window_get_offer_text (window), "needs 37 bytes");
+  g_assert_true (can_click (window, "win.offer-grow"));
+  g_assert_true (can_click (window, "win.offer-cut"));
+  g_assert_false (can_click (window, "win.offer-attach"));
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+
+  activate (window, "win.offer-cut");
+  wait_idle (window);
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_false (can_click (window, "win.offer-cut"));
+  payload = peek_payload (key, &size);
+  g_assert_cmpuint (size, ==, 8);
+  g_assert_cmpstr (payload->text, ==, "This te");
+
+  window_close (window);
+  g_assert_false (segment_exists (key));
+}
+
+static void
+test_too_large_grow (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wgrow");
+  ShmlabWriterWindow *window = window_new (key);
+  ShmlabKeyBar *key_bar = shmlab_writer_window_get_key_bar (window);
+  g_autoptr(ShmlabPayload) payload = NULL;
+  const char *text = "This text needs more than four bytes";
+  gsize size = 0;
+  guint64 asked = 1;
+
+  shmlab_key_bar_set_size_text (key_bar, "4 B");
+  shmlab_writer_window_set_text (window, text);
+  activate (window, "win.write");
+  wait_idle (window);
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
+
+  activate (window, "win.offer-grow");
+  wait_idle (window);
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  payload = peek_payload (key, &size);
+  g_assert_cmpstr (payload->text, ==, text);
+  g_assert_cmpuint (size, ==, strlen (text) + 1);
+  /* The size is Auto from now on. */
+  g_assert_true (shmlab_key_bar_get_size (key_bar, &asked, NULL));
+  g_assert_cmpuint (asked, ==, 0);
+
+  window_close (window);
+}
+
+static void
+test_image_cannot_be_cut (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wimgcut");
+  g_autoptr(ShmlabImage) image = make_image (8, 8, FALSE);
+  ShmlabWriterWindow *window = window_new (key);
+
+  shmlab_writer_window_set_image (window, image, "tiny");
+  shmlab_key_bar_set_size_text (shmlab_writer_window_get_key_bar (window), "100");
+  activate (window, "win.write");
+  wait_idle (window);
+
+  /* 64 + 8 × 8 × 4 = 320 bytes in 100. */
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
+  assert_contains (shmlab_writer_window_get_offer_text (window), "220 bytes too large");
+  assert_contains (shmlab_writer_window_get_offer_text (window), "cannot be cut");
+  g_assert_true (can_click (window, "win.offer-grow"));
+  g_assert_false (can_click (window, "win.offer-cut"));
+
+  window_close (window);
+}
+
+static void
+test_stale_remove (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wstale");
+  ShmlabWriterWindow *window = NULL;
+  g_autoptr(ShmlabPayload) payload = NULL;
+  const char *offer;
+
+  make_stale_segment (key);
+  window = window_new (key);
+  shmlab_writer_window_set_text (window, "a fresh start");
+  activate (window, "win.write");
+  wait_idle (window);
+
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_EXISTS);
+  offer = shmlab_writer_window_get_offer_text (window);
+  assert_contains (offer, "attached by 0 processes");
+  assert_contains (offer, "left behind");
+  g_assert_true (can_click (window, "win.offer-attach"));
+  g_assert_true (can_click (window, "win.offer-remove"));
+  g_assert_true (can_click (window, "win.offer-other-key"));
+  g_assert_false (can_click (window, "win.offer-cut"));
+
+  activate (window, "win.offer-remove");
+  wait_idle (window);
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+  payload = peek_payload (key, NULL);
+  g_assert_cmpstr (payload->text, ==, "a fresh start");
+  g_assert_true (shmlab_session_get_created (shmlab_writer_window_get_session (window)));
+
+  window_close (window);
+  g_assert_false (segment_exists (key));
+}
+
+static void
+test_stale_attach (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wattach");
+  ShmlabWriterWindow *window = NULL;
+  ShmlabSession *session;
+  g_autoptr(ShmlabPayload) first = NULL;
+  g_autoptr(ShmlabPayload) second = NULL;
+  gsize size = 0;
+
+  make_stale_segment (key);
+  window = window_new (key);
+  session = shmlab_writer_window_get_session (window);
+  shmlab_writer_window_set_text (window, "written into the old segment");
+  activate (window, "win.write");
+  wait_idle (window);
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_EXISTS);
+
+  activate (window, "win.offer-attach");
+  wait_idle (window);
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_true (shmlab_session_get_attached (session));
+  g_assert_false (shmlab_session_get_created (session));
+  g_assert_false (shmlab_session_get_locked (session));
+  first = peek_payload (key, &size);
+  g_assert_cmpstr (first->text, ==, "written into the old segment");
+  /* The segment keeps the size its maker gave it. */
+  g_assert_cmpuint (size, ==, 1024);
+
+  /* The next write goes into the same segment, without a question. */
+  shmlab_writer_window_set_text (window, "and again");
+  activate (window, "win.write");
+  wait_idle (window);
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  second = peek_payload (key, NULL);
+  g_assert_cmpstr (second->text, ==, "and again");
+
+  /* This window was the last one attached: closing removes the segment. */
+  window_close (window);
+  g_assert_false (segment_exists (key));
+}
+
+static void
+test_live_segment (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wlive");
+  g_autoptr(GSubprocess) holder = start_cli_writer (key);
+  ShmlabWriterWindow *window = window_new (key);
+  g_autoptr(GError) error = NULL;
+  const char *offer;
+
+  activate (window, "win.write");
+  wait_idle (window);
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_EXISTS);
+  offer = shmlab_writer_window_get_offer_text (window);
+  assert_contains (offer, "attached by 1 process");
+  g_assert_true (can_click (window, "win.offer-attach"));
+  g_assert_true (can_click (window, "win.offer-other-key"));
+  /* Nobody removes a segment a live process uses. */
+  g_assert_false (can_click (window, "win.offer-remove"));
+
+  window_close (window);
+  g_subprocess_send_signal (holder, SIGTERM);
+  g_subprocess_wait (holder, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (segment_exists (key));
+}
+
+static void
+test_steps (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wsteps");
+  ShmlabWriterWindow *window = window_new (key);
+  ShmlabSession *session = shmlab_writer_window_get_session (window);
+  g_autoptr(ShmlabPayload) payload = NULL;
+  static const char *const steps[] = {
+    "win.step-create", "win.step-attach", "win.step-lock",
+    "win.step-write", "win.step-unlock", "win.step-detach",
+  };
+
+  activate (window, "win.step-by-step");
+  shmlab_writer_window_set_text (window, "one step at a time");
+
+  g_assert_true (can_click (window, "win.step-create"));
+  g_assert_true (can_click (window, "win.step-attach"));
+  g_assert_false (can_click (window, "win.step-lock"));
+  g_assert_false (can_click (window, "win.step-write"));
+  g_assert_false (can_click (window, "win.step-unlock"));
+  g_assert_false (can_click (window, "win.step-detach"));
+
+  activate (window, "win.step-create");
+  /* While a step runs, no other can be clicked. */
+  for (gsize i = 0; i < G_N_ELEMENTS (steps); i++)
+    g_assert_false (can_click (window, steps[i]));
+  wait_idle (window);
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_true (shmlab_session_get_attached (session));
+  g_assert_false (can_click (window, "win.step-create"));
+  g_assert_false (can_click (window, "win.step-attach"));
+  g_assert_true (can_click (window, "win.step-lock"));
+  g_assert_false (can_click (window, "win.step-write"));
+  g_assert_false (can_click (window, "win.step-unlock"));
+  g_assert_true (can_click (window, "win.step-detach"));
+
+  activate (window, "win.step-lock");
+  wait_idle (window);
+  g_assert_true (shmlab_session_get_locked (session));
+  g_assert_false (can_click (window, "win.step-lock"));
+  g_assert_true (can_click (window, "win.step-write"));
+  g_assert_true (can_click (window, "win.step-unlock"));
+
+  activate (window, "win.step-write");
+  wait_idle (window);
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_true (shmlab_session_get_locked (session));
+
+  activate (window, "win.step-unlock");
+  wait_idle (window);
+  g_assert_false (shmlab_session_get_locked (session));
+  g_assert_true (can_click (window, "win.step-lock"));
+  g_assert_false (can_click (window, "win.step-write"));
+  g_assert_false (can_click (window, "win.step-unlock"));
+
+  payload = peek_payload (key, NULL);
+  g_assert_cmpstr (payload->text, ==, "one step at a time");
+
+  activate (window, "win.step-detach");
+  wait_idle (window);
+  g_assert_false (shmlab_session_get_attached (session));
+  g_assert_true (can_click (window, "win.step-create"));
+  g_assert_false (can_click (window, "win.step-detach"));
+  /* The only process attached detached: the segment is gone. */
+  g_assert_false (segment_exists (key));
+
+  /* Step mode off hides the bar again. */
+  activate (window, "win.step-by-step");
+  g_assert_false (can_click (window, "win.step-create"));
+  window_close (window);
+}
+
+static guint
+log_lines (ShmlabWriterWindow *window)
+{
+  GtkWidget *log = find_by_type (GTK_WIDGET (window), SHMLAB_TYPE_STEP_LOG);
+
+  g_assert_nonnull (log);
+  return shmlab_step_log_get_n_lines (SHMLAB_STEP_LOG (log));
+}
+
+static void
+check_bad_png (ShmlabWriterWindow *window,
+               const char         *path,
+               const char         *name,
+               const char         *says)
+{
+  g_autoptr(GError) error = NULL;
+  guint lines = log_lines (window);
+  const char *banner;
+
+  g_assert_false (load (window, path, &error));
+  g_assert_nonnull (error);
+  banner = shmlab_writer_window_get_error_text (window);
+  g_assert_nonnull (banner);
+  g_test_message ("%s: %s", name, banner);
+  assert_contains (banner, name);
+  assert_contains (banner, says);
+  g_assert_cmpuint (log_lines (window), ==, lines + 1);
+  g_assert_null (shmlab_writer_window_get_image (window));
+  g_assert_false (shmlab_writer_window_get_busy (window));
+}
+
+static void
+test_bad_png (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wbadpng");
+  ShmlabWriterWindow *window = window_new (key);
+  g_autoptr(ShmlabImage) image = make_image (16, 16, FALSE);
+  g_autofree char *good = write_png ("good.png", image);
+  g_autofree char *missing = g_build_filename (shmlab_test_get_temp_dir (), "missing.png", NULL);
+  g_autofree char *corrupt = g_build_filename (shmlab_test_get_temp_dir (), "corrupt.png", NULL);
+  g_autofree char *truncated = g_build_filename (shmlab_test_get_temp_dir (), "half.png", NULL);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (corrupt, "this is a text file, not a picture", -1, &error);
+  g_assert_no_error (error);
+  g_file_get_contents (good, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (truncated, contents, length / 2, &error);
+  g_assert_no_error (error);
+
+  check_bad_png (window, missing, "missing.png", "could not open");
+  check_bad_png (window, corrupt, "corrupt.png", "PNG signature");
+  check_bad_png (window, truncated, "half.png", "truncated");
+
+  /* A failed load leaves the page as it was; nothing to write on the Image
+   * page: said, and nothing is created. */
+  g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "text");
+  shmlab_writer_window_set_page (window, "image");
+  activate (window, "win.write");
+  wait_idle (window);
+  assert_contains (shmlab_writer_window_get_error_text (window), "no picture");
+  g_assert_false (segment_exists (key));
+
+  /* A good file afterwards clears the banner. */
+  g_assert_true (load (window, good, &error));
+  g_assert_no_error (error);
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+  window_close (window);
+}
+
+static void
+test_format_mismatch (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wmismatch");
+  ShmlabWriterWindow *window = window_new (key);
+
+  shmlab_writer_window_set_text (window, "text is no picture");
+  shmlab_writer_window_set_format (window, SHMLAB_FORMAT_QT_IMAGE);
+  activate (window, "win.write");
+  wait_idle (window);
+  assert_contains (shmlab_writer_window_get_error_text (window), "Qt example image");
+  g_assert_false (segment_exists (key));
+  window_close (window);
+}
+
+static void
+paste (ShmlabWriterWindow *window)
+{
+  activate (window, "win.paste");
+  wait_idle (window);
+}
+
+static void
+test_paste (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wpaste");
+  ShmlabWriterWindow *window = window_new (key);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
+  g_autoptr(ShmlabImage) translucent = make_image (21, 13, TRUE);
+  g_autoptr(ShmlabImage) opaque = make_image (9, 12, FALSE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) png = shmlab_png_write (translucent, &error);
+  g_autoptr(GdkContentProvider) png_provider = NULL;
+  g_autoptr(GdkTexture) texture = shmlab_texture_new_for_image (opaque);
+  g_autoptr(GBytes) tiff = gdk_texture_save_to_tiff_bytes (texture);
+  g_autoptr(GdkContentProvider) tiff_provider = NULL;
+
+  g_assert_no_error (error);
+
+  /* A PNG on the clipboard comes in exactly, see-through pixels too. */
+  png_provider = gdk_content_provider_new_for_bytes ("image/png", png);
+  gdk_clipboard_set_content (clipboard, png_provider);
+  paste (window);
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "image");
+  g_assert_true (shmlab_image_equal (shmlab_writer_window_get_image (window), translucent));
+
+  /* Any other picture goes through GTK's premultiplied texture. */
+  tiff_provider = gdk_content_provider_new_for_bytes ("image/tiff", tiff);
+  gdk_clipboard_set_content (clipboard, tiff_provider);
+  paste (window);
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_true (shmlab_image_equal (shmlab_writer_window_get_image (window), opaque));
+
+  /* Text is not a picture: said, and the last picture stays. */
+  gdk_clipboard_set_text (clipboard, "just words");
+  paste (window);
+  assert_contains (shmlab_writer_window_get_error_text (window), "no picture");
+  g_assert_true (shmlab_image_equal (shmlab_writer_window_get_image (window), opaque));
+
+  window_close (window);
+}
+
+static void
+test_cancel_lock_wait (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wcancel");
+  g_autoptr(ShmlabSegment) holder = shmlab_segment_new (SHMLAB_BACKEND_SYSV);
+  ShmlabWriterWindow *window;
+  ShmlabSession *session;
+  g_autoptr(GError) error = NULL;
+  guint lines;
+
+  g_assert_true (shmlab_segment_set_key (holder, key, &error));
+  g_assert_true (shmlab_segment_create (holder, 64, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
+  g_assert_true (shmlab_segment_lock (holder, NULL, &error));
+  g_assert_no_error (error);
+
+  window = window_new (key);
+  session = shmlab_writer_window_get_session (window);
+  shmlab_session_set_lock_timeout (session, 600 * 1000);
+  lines = log_lines (window);
+  activate (window, "win.write");
+  wait_until (session_waiting, session, "the window to wait for the lock");
+
+  activate (window, "win.cancel");
+  wait_idle (window);
+  g_assert_false (shmlab_session_get_waiting (session));
+  /* Cancelling is no error: no red banner, a line in the log. */
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_cmpuint (log_lines (window), >, lines);
+
+  window_close (window);
+  g_assert_true (shmlab_segment_unlock (holder, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_close_while_waiting (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wclosewait");
+  g_autoptr(ShmlabSegment) holder = shmlab_segment_new (SHMLAB_BACKEND_SYSV);
+  ShmlabWriterWindow *window;
+  ShmlabSession *session;
+  g_autoptr(GError) error = NULL;
+  ShmlabSegmentInfo info;
+
+  g_assert_true (shmlab_segment_set_key (holder, key, &error));
+  g_assert_true (shmlab_segment_create (holder, 64, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
+  g_assert_true (shmlab_segment_lock (holder, NULL, &error));
+  g_assert_no_error (error);
+
+  window = window_new (key);
+  session = shmlab_writer_window_get_session (window);
+  shmlab_session_set_lock_timeout (session, 600 * 1000);
+  activate (window, "win.write");
+  wait_until (session_waiting, session, "the window to wait for the lock");
+
+  /* Closing cancels the wait: the window and its session go away long before
+   * the ten-minute lock timeout. */
+  g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  g_object_unref (window);
+  wait_until (pointer_cleared, &session, "the session to go away");
+  wait_until (pointer_cleared, &window, "the window to go away");
+
+  g_assert_true (shmlab_segment_query (holder, &info, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (info.attach_count, ==, 1);
+  g_assert_true (shmlab_segment_unlock (holder, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_close_while_loading (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wcloseload");
+  g_autoptr(ShmlabImage) image = make_image (1024, 1024, TRUE);
+  g_autofree char *path = write_png ("large.png", image);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  ShmlabWriterWindow *window = window_new (key);
+  Outcome outcome = { 0 };
+
+  shmlab_writer_window_load_image_async (window, file, NULL, loaded_cb, &outcome);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  g_object_unref (window);
+  wait_until (flag_set, &outcome.done, "the load to end");
+  wait_until (pointer_cleared, &window, "the window to go away");
+  g_assert_false (outcome.ok);
+  g_assert_error (outcome.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&outcome.error);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  shmlab_test_init (&argc, &argv);
+  gtk_init ();
+  shmlab_app_support_init ();
+
+  g_test_add_func ("/writer-window/new-destroy", test_new_destroy);
+  g_test_add_func ("/writer-window/write-text", test_write_text);
+  g_test_add_func ("/writer-window/write-image", test_write_image);
+  g_test_add_func ("/writer-window/too-large-cut", test_too_large_cut);
+  g_test_add_func ("/writer-window/too-large-grow", test_too_large_grow);
+  g_test_add_func ("/writer-window/image-cannot-be-cut", test_image_cannot_be_cut);
+  g_test_add_func ("/writer-window/stale-remove", test_stale_remove);
+  g_test_add_func ("/writer-window/stale-attach", test_stale_attach);
+  g_test_add_func ("/writer-window/live-segment", test_live_segment);
+  g_test_add_func ("/writer-window/steps", test_steps);
+  g_test_add_func ("/writer-window/bad-png", test_bad_png);
+  g_test_add_func ("/writer-window/format-mismatch", test_format_mismatch);
+  g_test_add_func ("/writer-window/paste", test_paste);
+  g_test_add_func ("/writer-window/cancel-lock-wait", test_cancel_lock_wait);
+  g_test_add_func ("/writer-window/close-while-waiting", test_close_while_waiting);
+  g_test_add_func ("/writer-window/close-while-loading", test_close_while_loading);
+  return g_test_run ();
+}

@@ -1,0 +1,334 @@
+/* shmlab-app-support.c — what both applications share beyond widgets: the
+ * common command-line options, screenshots, resources and styles
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-app-support.h"
+
+#include <string.h>
+
+#include "shmlab-resources.h"
+
+#define EXIT_STATUS_KEY "shmlab-exit-status"
+
+/* Screenshots show a still window: no transition caught halfway. */
+static gboolean screenshot_mode;
+
+static void
+apply_screenshot_mode (void)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+
+  if (screenshot_mode && display != NULL)
+    g_object_set (gtk_settings_get_for_display (display), "gtk-enable-animations", FALSE, NULL);
+}
+
+static const GOptionEntry shared_entries[] = {
+  { "key", 'k', 0, G_OPTION_ARG_STRING, NULL,
+    "The key both programs agree on (default: “shmlab-demo”)", "KEY" },
+  { "backend", 'b', 0, G_OPTION_ARG_STRING, NULL,
+    "sysv (System V, as Qt on Linux; the default) or posix", "BACKEND" },
+  { "lock-timeout", 0, 0, G_OPTION_ARG_INT, NULL,
+    "How long to wait for the lock, in milliseconds (default 5000)", "MS" },
+  { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    "Once the window has drawn and its start-up action has finished, save it as a PNG and exit",
+    "FILE.png" },
+  { "screenshot-delay", 0, 0, G_OPTION_ARG_INT, NULL,
+    "Wait this long before taking the screenshot", "MS" },
+  { "print-steps", 0, 0, G_OPTION_ARG_NONE, NULL,
+    "Also print each step on standard output", NULL },
+  { NULL }
+};
+
+/* Adds --key, --backend, --lock-timeout, --screenshot, --screenshot-delay and --print-steps. */
+void
+shmlab_app_options_add (GApplication *app)
+{
+  g_application_add_main_option_entries (app, shared_entries);
+}
+
+/**
+ * shmlab_app_options_read:
+ * @options: the dictionary handed to GApplication::handle-local-options
+ * @out: (out caller-allocates): the options, with defaults for the missing ones
+ * @error: G_OPTION_ERROR_BAD_VALUE for a backend, key or delay that makes no sense
+ */
+gboolean
+shmlab_app_options_read (GVariantDict      *options,
+                         ShmlabAppOptions  *out,
+                         GError           **error)
+{
+  const char *backend = NULL;
+  const char *screenshot = NULL;
+
+  memset (out, 0, sizeof *out);
+  out->backend = SHMLAB_BACKEND_SYSV;
+  out->lock_timeout_ms = 5000;
+
+  g_variant_dict_lookup (options, "key", "s", &out->key);
+  if (out->key != NULL && !shmlab_key_validate (out->key, error))
+    return FALSE;
+
+  if (g_variant_dict_lookup (options, "backend", "&s", &backend) &&
+      !shmlab_backend_from_string (backend, &out->backend, error))
+    return FALSE;
+
+  if (g_variant_dict_lookup (options, "lock-timeout", "i", &out->lock_timeout_ms) &&
+      out->lock_timeout_ms < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--lock-timeout %d: give a number of milliseconds, 0 or more",
+                   out->lock_timeout_ms);
+      return FALSE;
+    }
+
+  if (g_variant_dict_lookup (options, "screenshot", "^&ay", &screenshot))
+    {
+      out->screenshot = g_strdup (screenshot);
+      screenshot_mode = TRUE;
+      apply_screenshot_mode ();
+    }
+  if (g_variant_dict_lookup (options, "screenshot-delay", "i", &out->screenshot_delay_ms) &&
+      out->screenshot_delay_ms < 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--screenshot-delay %d: give a number of milliseconds, 0 or more",
+                   out->screenshot_delay_ms);
+      return FALSE;
+    }
+  out->print_steps = g_variant_dict_contains (options, "print-steps");
+  return TRUE;
+}
+
+void
+shmlab_app_options_clear (ShmlabAppOptions *options)
+{
+  g_clear_pointer (&options->key, g_free);
+  g_clear_pointer (&options->screenshot, g_free);
+}
+
+/**
+ * shmlab_app_support_init:
+ *
+ * Registers the templates and loads the styles; call it from each
+ * application's startup (and from GUI tests after gtk_init()). Safe to call
+ * more than once.
+ */
+void
+shmlab_app_support_init (void)
+{
+  static gsize resources_done = 0;
+  static GdkDisplay *styled_display = NULL;
+  GdkDisplay *display;
+
+  if (g_once_init_enter (&resources_done))
+    {
+      shmlab_register_resource ();
+      g_once_init_leave (&resources_done, 1);
+    }
+
+  display = gdk_display_get_default ();
+  if (display != NULL && display != styled_display)
+    {
+      g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+      gtk_css_provider_load_from_resource (provider, "/io/github/shmlab/style.css");
+      gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+      styled_display = display;
+    }
+  apply_screenshot_mode ();
+}
+
+/* Overrides what shmlab_app_run() returns (a failed screenshot exits 1). */
+void
+shmlab_app_set_exit_status (GApplication *app,
+                            int           status)
+{
+  g_object_set_data (G_OBJECT (app), EXIT_STATUS_KEY, GINT_TO_POINTER (status + 1));
+}
+
+/* main()'s one line: runs the application and frees it. */
+int
+shmlab_app_run (GApplication  *app,
+                int            argc,
+                char         **argv)
+{
+  int status = g_application_run (app, argc, argv);
+  int override = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (app), EXIT_STATUS_KEY));
+
+  g_object_unref (app);
+  return override ? override - 1 : status;
+}
+
+/**
+ * shmlab_widget_save_png:
+ * @widget: a realized widget with a size
+ * @path: where to save
+ * @error: a #GError
+ *
+ * Draws @widget as it is now, at its real size, into a PNG file.
+ */
+gboolean
+shmlab_widget_save_png (GtkWidget   *widget,
+                        const char  *path,
+                        GError     **error)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderNode *node;
+  GtkSnapshot *snapshot;
+  GtkNative *native = gtk_widget_get_native (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  if (native == NULL || !gtk_widget_get_realized (widget) || width <= 0 || height <= 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                   "cannot take a screenshot: the window has not been drawn yet");
+      return FALSE;
+    }
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "cannot take a screenshot: the window drew nothing");
+      return FALSE;
+    }
+
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (native), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gsk_render_node_unref (node);
+
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "cannot save the screenshot to %s: check that %s exists and is writable",
+                   path, dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  GtkWindow *window;
+  char *path;
+  guint delay_ms;
+  guint frames;
+  gboolean painting;
+} Screenshot;
+
+static void
+screenshot_free (Screenshot *shot)
+{
+  g_clear_object (&shot->window);
+  g_free (shot->path);
+  g_free (shot);
+}
+
+static void
+screenshot_take (Screenshot *shot)
+{
+  g_autoptr(GError) error = NULL;
+  GtkApplication *app = gtk_window_get_application (shot->window);
+
+  if (shmlab_widget_save_png (GTK_WIDGET (shot->window), shot->path, &error))
+    g_print ("screenshot saved to %s (%d × %d)\n", shot->path,
+             gtk_widget_get_width (GTK_WIDGET (shot->window)),
+             gtk_widget_get_height (GTK_WIDGET (shot->window)));
+  else
+    {
+      g_printerr ("%s\n", error->message);
+      if (app != NULL)
+        shmlab_app_set_exit_status (G_APPLICATION (app), 1);
+    }
+
+  if (app != NULL)
+    g_application_quit (G_APPLICATION (app));
+  else
+    gtk_window_destroy (shot->window);
+}
+
+/* After the paint, when the window's layout is up to date (a tick comes before it). */
+static void
+screenshot_after_paint (GdkFrameClock *clock,
+                        Screenshot    *shot)
+{
+  screenshot_take (shot);
+  g_signal_handlers_disconnect_by_func (clock, screenshot_after_paint, shot);
+}
+
+static void
+screenshot_painted_done (gpointer  user_data,
+                         GClosure *closure)
+{
+  screenshot_free (user_data);
+}
+
+static void
+screenshot_tick_done (gpointer user_data)
+{
+  Screenshot *shot = user_data;
+
+  if (!shot->painting)
+    screenshot_free (shot);
+}
+
+/* Two frames after the delay: the first lays out what changed, the second is painted. */
+static gboolean
+screenshot_tick (GtkWidget     *widget,
+                 GdkFrameClock *clock,
+                 gpointer       user_data)
+{
+  Screenshot *shot = user_data;
+
+  gtk_widget_queue_draw (widget);
+  if (++shot->frames < 2)
+    return G_SOURCE_CONTINUE;
+  shot->painting = TRUE;
+  g_signal_connect_data (clock, "after-paint", G_CALLBACK (screenshot_after_paint), shot,
+                         screenshot_painted_done, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+screenshot_after_delay (gpointer user_data)
+{
+  Screenshot *shot = user_data;
+
+  gtk_widget_queue_draw (GTK_WIDGET (shot->window));
+  gtk_widget_add_tick_callback (GTK_WIDGET (shot->window), screenshot_tick, shot,
+                                screenshot_tick_done);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * shmlab_window_screenshot_when_ready:
+ * @window: a window that has been presented
+ * @path: the PNG to write
+ * @delay_ms: how long to wait first (animations, a spinner mid-wait)
+ *
+ * Call once the window's start-up action has finished. Waits @delay_ms and
+ * then two frames, saves the window at its real size, and quits the
+ * application (exit status 1, with the reason on stderr, if it failed).
+ */
+void
+shmlab_window_screenshot_when_ready (GtkWindow  *window,
+                                     const char *path,
+                                     guint       delay_ms)
+{
+  Screenshot *shot = g_new0 (Screenshot, 1);
+
+  screenshot_mode = TRUE;
+  apply_screenshot_mode ();
+  shot->window = g_object_ref (window);
+  shot->path = g_strdup (path);
+  shot->delay_ms = delay_ms;
+  g_timeout_add (MAX (delay_ms, 1), screenshot_after_delay, shot);
+}

@@ -1,0 +1,53 @@
+/* shmlab-app-support.h — what both applications share beyond widgets: the
+ * common command-line options, screenshots, resources and styles
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "shmlab-native-key.h"
+
+G_BEGIN_DECLS
+
+/**
+ * ShmlabAppOptions:
+ * @key: --key (NULL: the default key)
+ * @backend: --backend
+ * @lock_timeout_ms: --lock-timeout (default 5000)
+ * @screenshot: --screenshot FILE.png: draw the window once ready, save, exit
+ * @screenshot_delay_ms: --screenshot-delay MS
+ * @print_steps: --print-steps: also print each step on standard output
+ */
+typedef struct
+{
+  char *key;
+  ShmlabBackend backend;
+  gint lock_timeout_ms;
+  char *screenshot;
+  gint screenshot_delay_ms;
+  gboolean print_steps;
+} ShmlabAppOptions;
+
+void     shmlab_app_options_add        (GApplication     *app);
+gboolean shmlab_app_options_read       (GVariantDict     *options,
+                                        ShmlabAppOptions *out,
+                                        GError          **error);
+void     shmlab_app_options_clear      (ShmlabAppOptions *options);
+
+void     shmlab_app_support_init       (void);
+int      shmlab_app_run                (GApplication     *app,
+                                        int               argc,
+                                        char            **argv);
+void     shmlab_app_set_exit_status    (GApplication     *app,
+                                        int               status);
+
+void     shmlab_window_screenshot_when_ready (GtkWindow  *window,
+                                              const char *path,
+                                              guint       delay_ms);
+gboolean shmlab_widget_save_png        (GtkWidget        *widget,
+                                        const char       *path,
+                                        GError          **error);
+
+G_END_DECLS

@@ -1,0 +1,398 @@
+/* shmlab-content-view.c — what a segment holds, shown: a text, a picture
+ * scaled to fit with its size, or an explanation of why there is nothing to
+ * show
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-content-view.h"
+
+#include "shmlab-limits.h"
+
+/* A text view lays out a long paragraph slowly: beyond this the text is cut for showing. */
+#define TEXT_SHOWN_MAX (256 * 1024)
+#define CHECKER_SIZE 8
+
+struct _ShmlabContentView
+{
+  GtkWidget parent_instance;
+
+  /* Template widgets */
+  GtkStack *stack;
+  GtkLabel *empty_label;
+  GtkWidget *text_banner;
+  GtkImage *text_banner_icon;
+  GtkLabel *text_banner_label;
+  GtkTextView *text_view;
+  GtkWidget *checkerboard;
+  GtkPicture *picture;
+  GtkLabel *caption_label;
+  GtkLabel *problem_title;
+  GtkLabel *problem_label;
+
+  /* Owned */
+  GdkTexture *texture;
+  cairo_pattern_t *checker_pattern;
+};
+
+G_DEFINE_FINAL_TYPE (ShmlabContentView, shmlab_content_view, GTK_TYPE_WIDGET)
+
+static void
+image_unref_notify (gpointer data)
+{
+  shmlab_image_unref (data);
+}
+
+/**
+ * shmlab_texture_new_for_image:
+ * @image: straight-alpha RGBA8 pixels
+ *
+ * A texture over @image's pixels, without a copy: it holds a reference to
+ * @image, whose pixels must not change from now on.
+ *
+ * Returns: (transfer full): the texture
+ */
+GdkTexture *
+shmlab_texture_new_for_image (ShmlabImage *image)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (image != NULL, NULL);
+  g_return_val_if_fail (image->width > 0 && image->height > 0, NULL);
+
+  bytes = g_bytes_new_with_free_func (image->pixels, shmlab_image_get_byte_size (image),
+                                      image_unref_notify, shmlab_image_ref (image));
+  return gdk_memory_texture_new ((int) image->width, (int) image->height, GDK_MEMORY_R8G8B8A8,
+                                 bytes, image->stride);
+}
+
+/* Light and dark squares, only under the picture, where transparency shows. */
+static void
+draw_checkerboard (GtkDrawingArea *area,
+                   cairo_t        *cr,
+                   int             width,
+                   int             height,
+                   gpointer        user_data)
+{
+  ShmlabContentView *self = user_data;
+  double image_width, image_height, scale;
+  int w, h;
+
+  if (self->texture == NULL || width <= 0 || height <= 0)
+    return;
+
+  image_width = gdk_texture_get_width (self->texture);
+  image_height = gdk_texture_get_height (self->texture);
+  /* As GtkPicture places a "contain" picture: scaled to fit, centred. */
+  scale = MIN (width / image_width, height / image_height);
+  w = (int) (image_width * scale + 0.999);
+  h = (int) (image_height * scale + 0.999);
+
+  if (self->checker_pattern == NULL)
+    {
+      cairo_surface_t *tile = cairo_image_surface_create (CAIRO_FORMAT_RGB24, 2 * CHECKER_SIZE,
+                                                          2 * CHECKER_SIZE);
+      cairo_t *tile_cr = cairo_create (tile);
+
+      cairo_set_source_rgb (tile_cr, 1, 1, 1);
+      cairo_paint (tile_cr);
+      cairo_set_source_rgb (tile_cr, 0.8, 0.8, 0.8);
+      cairo_rectangle (tile_cr, 0, 0, CHECKER_SIZE, CHECKER_SIZE);
+      cairo_rectangle (tile_cr, CHECKER_SIZE, CHECKER_SIZE, CHECKER_SIZE, CHECKER_SIZE);
+      cairo_fill (tile_cr);
+      cairo_destroy (tile_cr);
+      self->checker_pattern = cairo_pattern_create_for_surface (tile);
+      cairo_pattern_set_extend (self->checker_pattern, CAIRO_EXTEND_REPEAT);
+      cairo_surface_destroy (tile);
+    }
+
+  cairo_rectangle (cr, (width - w) / 2, (height - h) / 2, w, h);
+  cairo_set_source (cr, self->checker_pattern);
+  cairo_fill (cr);
+}
+
+static void
+set_page (ShmlabContentView *self,
+          const char        *page)
+{
+  gtk_stack_set_visible_child_name (self->stack, page);
+}
+
+static void
+clear_texture (ShmlabContentView *self)
+{
+  g_clear_object (&self->texture);
+  gtk_picture_set_paintable (self->picture, NULL);
+  gtk_label_set_text (self->caption_label, "");
+  gtk_widget_queue_draw (self->checkerboard);
+}
+
+static void
+set_banner (ShmlabContentView *self,
+            const char        *text,
+            gboolean           is_warning)
+{
+  gtk_label_set_text (self->text_banner_label, text ? text : "");
+  gtk_widget_set_visible (self->text_banner, text != NULL);
+  gtk_image_set_from_icon_name (self->text_banner_icon, is_warning ? "dialog-warning-symbolic"
+                                                                   : "dialog-information-symbolic");
+  if (is_warning)
+    gtk_widget_remove_css_class (self->text_banner, "info");
+  else
+    gtk_widget_add_css_class (self->text_banner, "info");
+}
+
+static void
+show_text (ShmlabContentView   *self,
+           const ShmlabPayload *payload)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  gsize length = payload->text ? payload->text_length : 0;
+  g_autoptr(GString) banner = g_string_new (NULL);
+
+  if (length > TEXT_SHOWN_MAX)
+    {
+      g_autofree char *shown = shmlab_format_bytes (TEXT_SHOWN_MAX);
+      g_autofree char *total = shmlab_format_bytes (length);
+      /* Cut on a character boundary: the text is valid UTF-8. */
+      const char *end = g_utf8_find_prev_char (payload->text, payload->text + TEXT_SHOWN_MAX + 1);
+
+      length = end ? (gsize) (end - payload->text) : 0;
+      g_string_append_printf (banner, "Showing the first %s of %s of text. ", shown, total);
+    }
+
+  gtk_text_buffer_set_text (buffer, length ? payload->text : "", (int) length);
+
+  if (payload->invalid_bytes > 0)
+    g_string_append_printf (banner,
+                            payload->invalid_bytes == 1
+                              ? "%" G_GSIZE_FORMAT " byte was not valid UTF-8 text (shown as �) "
+                                "or was a control character: the segment may not hold text."
+                              : "%" G_GSIZE_FORMAT " bytes were not valid UTF-8 text (shown as "
+                                "�) or were control characters: the segment may not hold text.",
+                            payload->invalid_bytes);
+  if (payload->text_length == 0)
+    set_banner (self, "The segment holds an empty text: its first byte is 0 (NUL).", FALSE);
+  else
+    set_banner (self, banner->len ? banner->str : NULL, TRUE);
+
+  clear_texture (self);
+  set_page (self, "text");
+}
+
+static void
+shmlab_content_view_dispose (GObject *object)
+{
+  ShmlabContentView *self = SHMLAB_CONTENT_VIEW (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), SHMLAB_TYPE_CONTENT_VIEW);
+  g_clear_object (&self->texture);
+  g_clear_pointer (&self->checker_pattern, cairo_pattern_destroy);
+
+  G_OBJECT_CLASS (shmlab_content_view_parent_class)->dispose (object);
+}
+
+static void
+shmlab_content_view_class_init (ShmlabContentViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = shmlab_content_view_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/shmlab/shmlab-content-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, stack);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, empty_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, text_banner);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, text_banner_icon);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, text_banner_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, text_view);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, checkerboard);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, picture);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, caption_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, problem_title);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, problem_label);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "shmlab-content-view");
+}
+
+static void
+shmlab_content_view_init (ShmlabContentView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->checkerboard), draw_checkerboard, self,
+                                  NULL);
+  shmlab_content_view_show_empty (self, NULL);
+}
+
+GtkWidget *
+shmlab_content_view_new (void)
+{
+  return g_object_new (SHMLAB_TYPE_CONTENT_VIEW, NULL);
+}
+
+/**
+ * shmlab_content_view_show_payload:
+ * @payload: (nullable): a decoded segment; NULL shows the empty page
+ *
+ * Text goes to the text page (with a warning when bytes were not UTF-8),
+ * an image to the image page with its size and format.
+ */
+void
+shmlab_content_view_show_payload (ShmlabContentView   *self,
+                                  const ShmlabPayload *payload)
+{
+  g_autofree char *bytes = NULL;
+  g_autofree char *caption = NULL;
+
+  g_return_if_fail (SHMLAB_IS_CONTENT_VIEW (self));
+
+  if (payload == NULL)
+    {
+      shmlab_content_view_show_empty (self, NULL);
+      return;
+    }
+
+  if (payload->kind == SHMLAB_PAYLOAD_KIND_TEXT)
+    {
+      show_text (self, payload);
+      return;
+    }
+
+  if (payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE && payload->image != NULL)
+    {
+      bytes = shmlab_format_bytes (payload->encoded_length
+                                     ? payload->encoded_length
+                                     : shmlab_image_get_byte_size (payload->image));
+      caption = g_strdup_printf ("%u × %u pixels · %s · %s", payload->image->width,
+                                 payload->image->height, bytes,
+                                 shmlab_format_describe (payload->format));
+      shmlab_content_view_show_image (self, payload->image, caption);
+      return;
+    }
+
+  shmlab_content_view_show_problem (self, "Nothing to show",
+                                    "The segment was decoded, but it holds neither a text nor "
+                                    "an image.");
+}
+
+/**
+ * shmlab_content_view_show_image:
+ * @image: the picture (the view keeps a reference; its pixels must not change)
+ * @caption: (nullable): what to say under it; NULL: its size in pixels and bytes
+ */
+void
+shmlab_content_view_show_image (ShmlabContentView *self,
+                                ShmlabImage       *image,
+                                const char        *caption)
+{
+  g_autofree char *default_caption = NULL;
+
+  g_return_if_fail (SHMLAB_IS_CONTENT_VIEW (self));
+  g_return_if_fail (image != NULL);
+
+  if (caption == NULL)
+    {
+      g_autofree char *bytes = shmlab_format_bytes (shmlab_image_get_byte_size (image));
+
+      default_caption = g_strdup_printf ("%u × %u pixels · %s", image->width, image->height,
+                                         bytes);
+      caption = default_caption;
+    }
+
+  g_clear_object (&self->texture);
+  self->texture = shmlab_texture_new_for_image (image);
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->texture));
+  gtk_picture_set_alternative_text (self->picture, caption);
+  gtk_label_set_text (self->caption_label, caption);
+  gtk_widget_queue_draw (self->checkerboard);
+  set_page (self, "image");
+}
+
+/* @title: one line ("Not a ShmLab frame"); @explanation: why, and what to do. */
+void
+shmlab_content_view_show_problem (ShmlabContentView *self,
+                                  const char        *title,
+                                  const char        *explanation)
+{
+  g_return_if_fail (SHMLAB_IS_CONTENT_VIEW (self));
+
+  gtk_label_set_text (self->problem_title, title ? title : "");
+  gtk_label_set_text (self->problem_label, explanation ? explanation : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->problem_label), explanation && *explanation);
+  clear_texture (self);
+  set_page (self, "problem");
+}
+
+/* @hint: (nullable): what to do to see something, e.g. "Press Read". */
+void
+shmlab_content_view_show_empty (ShmlabContentView *self,
+                                const char        *hint)
+{
+  g_return_if_fail (SHMLAB_IS_CONTENT_VIEW (self));
+
+  gtk_label_set_text (self->empty_label, hint ? hint : "Nothing to show yet.");
+  clear_texture (self);
+  set_page (self, "empty");
+}
+
+/* "empty", "text", "image" or "problem". */
+const char *
+shmlab_content_view_get_page (ShmlabContentView *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_CONTENT_VIEW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+/* The text shown on the text page (the problem's explanation on the problem page). */
+char *
+shmlab_content_view_get_text (ShmlabContentView *self)
+{
+  const char *page;
+
+  g_return_val_if_fail (SHMLAB_IS_CONTENT_VIEW (self), NULL);
+
+  page = shmlab_content_view_get_page (self);
+  if (g_strcmp0 (page, "text") == 0)
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+      GtkTextIter start, end;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    }
+  if (g_strcmp0 (page, "problem") == 0)
+    return g_strdup_printf ("%s\n%s", gtk_label_get_text (self->problem_title),
+                            gtk_label_get_text (self->problem_label));
+  if (g_strcmp0 (page, "empty") == 0)
+    return g_strdup (gtk_label_get_text (self->empty_label));
+  return g_strdup ("");
+}
+
+/* The picture shown, or NULL. (transfer none) */
+GdkTexture *
+shmlab_content_view_get_texture (ShmlabContentView *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_CONTENT_VIEW (self), NULL);
+  return self->texture;
+}
+
+const char *
+shmlab_content_view_get_caption (ShmlabContentView *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_CONTENT_VIEW (self), NULL);
+  return gtk_label_get_text (self->caption_label);
+}
+
+/* The banner over the text (invalid bytes, a cut, an empty text), or NULL. */
+const char *
+shmlab_content_view_get_notice (ShmlabContentView *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_CONTENT_VIEW (self), NULL);
+  if (g_strcmp0 (shmlab_content_view_get_page (self), "text") != 0 ||
+      !gtk_widget_get_visible (self->text_banner))
+    return NULL;
+  return gtk_label_get_text (self->text_banner_label);
+}

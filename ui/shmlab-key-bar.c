@@ -1,0 +1,647 @@
+/* shmlab-key-bar.c — the key, the backend (and in the Writer, the size),
+ * with what they mean to the system shown underneath, always visible
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-key-bar.h"
+
+#include "shmlab-limits.h"
+
+struct _ShmlabKeyBar
+{
+  GtkWidget parent_instance;
+
+  /* Template widgets */
+  GtkWidget *grid;
+  GtkEntry *key_entry;
+  GtkDropDown *backend_dropdown;
+  GtkWidget *size_box;
+  GtkEntry *size_entry;
+  GtkLabel *error_label;
+  GtkLabel *native_key_label;
+  GtkLabel *attached_label;
+  GtkLabel *locked_label;
+  GtkLabel *size_label;
+  GtkLabel *count_label;
+  GtkWidget *stale_box;
+
+  /* Owned */
+  ShmlabSession *session;
+  char *key_error;
+  char *size_error;
+
+  /* Set while the fields are filled from the session, so that does not apply. */
+  gboolean syncing;
+  /* Focus leaves the entries while the window goes away: nothing to apply then. */
+  gboolean disposed;
+};
+
+G_DEFINE_FINAL_TYPE (ShmlabKeyBar, shmlab_key_bar, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_SESSION,
+  PROP_SHOW_SIZE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+update_error (ShmlabKeyBar *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (self->key_error)
+    g_string_append (text, self->key_error);
+  if (self->size_error)
+    g_string_append_printf (text, "%s%s", text->len ? "\n" : "", self->size_error);
+
+  gtk_label_set_text (self->error_label, text->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), text->len > 0);
+
+  if (self->key_error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->key_entry), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->key_entry), "error");
+  if (self->size_error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->size_entry), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->size_entry), "error");
+
+  /* A screen reader says the problem with the field it belongs to. */
+  if (self->key_error)
+    gtk_accessible_update_state (GTK_ACCESSIBLE (self->key_entry), GTK_ACCESSIBLE_STATE_INVALID,
+                                 GTK_ACCESSIBLE_INVALID_TRUE, -1);
+  else
+    gtk_accessible_reset_state (GTK_ACCESSIBLE (self->key_entry), GTK_ACCESSIBLE_STATE_INVALID);
+  if (self->size_error)
+    gtk_accessible_update_state (GTK_ACCESSIBLE (self->size_entry), GTK_ACCESSIBLE_STATE_INVALID,
+                                 GTK_ACCESSIBLE_INVALID_TRUE, -1);
+  else
+    gtk_accessible_reset_state (GTK_ACCESSIBLE (self->size_entry), GTK_ACCESSIBLE_STATE_INVALID);
+}
+
+static void
+set_key_error (ShmlabKeyBar *self,
+               const char   *message)
+{
+  g_free (self->key_error);
+  self->key_error = g_strdup (message);
+  update_error (self);
+}
+
+static void
+set_size_error (ShmlabKeyBar *self,
+                const char   *message)
+{
+  g_free (self->size_error);
+  self->size_error = g_strdup (message);
+  update_error (self);
+}
+
+static void
+set_pill (GtkLabel   *label,
+          gboolean    on,
+          const char *on_text,
+          const char *off_text)
+{
+  gtk_label_set_text (label, on ? on_text : off_text);
+  if (on)
+    gtk_widget_add_css_class (GTK_WIDGET (label), "on");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (label), "on");
+}
+
+static void
+update_native_key (ShmlabKeyBar *self)
+{
+  const ShmlabSegmentInfo *info;
+  const char *native;
+  g_autofree char *text = NULL;
+
+  if (self->session == NULL || shmlab_session_get_native_key (self->session) == NULL)
+    {
+      gtk_label_set_text (self->native_key_label, "—");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->native_key_label), NULL);
+      return;
+    }
+
+  native = shmlab_session_get_native_key (self->session);
+  info = shmlab_session_get_info (self->session);
+  if (shmlab_session_get_backend (self->session) == SHMLAB_BACKEND_POSIX)
+    text = g_strdup_printf ("%s  (the file /dev/shm%s)", native, native);
+  else if (info->exists && info->sysv_key != 0)
+    text = g_strdup_printf ("%s  →  System V key 0x%08x", native, (guint32) info->sysv_key);
+  else
+    text = g_strdup_printf ("%s  (no System V key until the segment exists)", native);
+
+  gtk_label_set_text (self->native_key_label, text);
+  /* The path is long: the tooltip shows all of it when the label is cut. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->native_key_label), text);
+}
+
+static void
+update_state (ShmlabKeyBar *self)
+{
+  const ShmlabSegmentInfo *info = NULL;
+  gboolean attached = FALSE;
+  gboolean locked = FALSE;
+  guint64 size = 0;
+  g_autofree char *size_text = NULL;
+  g_autofree char *count_text = NULL;
+
+  if (self->session)
+    {
+      info = shmlab_session_get_info (self->session);
+      attached = shmlab_session_get_attached (self->session);
+      locked = shmlab_session_get_locked (self->session);
+      size = attached ? shmlab_session_get_size (self->session) : (info->exists ? info->size : 0);
+    }
+
+  set_pill (self->attached_label, attached, "attached", "not attached");
+  set_pill (self->locked_label, locked, "locked", "not locked");
+
+  if (info == NULL || (!attached && !info->exists))
+    {
+      size_text = g_strdup ("no segment with this key");
+      count_text = g_strdup ("");
+    }
+  else
+    {
+      g_autofree char *bytes = shmlab_format_bytes (size);
+
+      size_text = g_strdup_printf ("size %s", bytes);
+      if (!info->exists)
+        count_text = g_strdup ("");
+      else if (info->attach_count_exact)
+        count_text = g_strdup_printf ("attach count %d", info->attach_count);
+      else
+        count_text = g_strdup_printf ("attach count at least %d", info->attach_count);
+    }
+  gtk_label_set_text (self->size_label, size_text);
+  gtk_label_set_text (self->count_label, count_text);
+  gtk_widget_set_visible (GTK_WIDGET (self->count_label), *count_text != '\0');
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label),
+                               info && info->exists && !info->attach_count_exact
+                                 ? "POSIX shared memory does not keep a count: this counts the "
+                                   "processes of this user that map it, others cannot be seen"
+                                 : "How many processes are attached to the segment now "
+                                   "(shm_nattch)");
+  gtk_widget_set_visible (self->stale_box, info && shmlab_segment_info_is_stale (info));
+
+  update_native_key (self);
+}
+
+/* The session's key changed elsewhere (an option, another widget): show it. */
+static void
+sync_from_session (ShmlabKeyBar *self)
+{
+  const char *key;
+  ShmlabBackend backend;
+
+  if (self->session == NULL)
+    return;
+  key = shmlab_session_get_key (self->session);
+  backend = shmlab_session_get_backend (self->session);
+  self->syncing = TRUE;
+  if (key && g_strcmp0 (key, gtk_editable_get_text (GTK_EDITABLE (self->key_entry))) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->key_entry), key);
+  if (key && gtk_drop_down_get_selected (self->backend_dropdown) != (guint) backend)
+    gtk_drop_down_set_selected (self->backend_dropdown, backend);
+  self->syncing = FALSE;
+}
+
+static void
+apply_quietly (ShmlabKeyBar *self)
+{
+  if (!self->syncing && !self->disposed)
+    shmlab_key_bar_apply (self, NULL);
+}
+
+static void
+on_key_activate (ShmlabKeyBar *self)
+{
+  apply_quietly (self);
+}
+
+/* Typing clears an error as soon as the key is right again; it never adds one. */
+static void
+on_key_changed (ShmlabKeyBar *self)
+{
+  if (!self->disposed && self->key_error &&
+      shmlab_key_validate (gtk_editable_get_text (GTK_EDITABLE (self->key_entry)), NULL))
+    set_key_error (self, NULL);
+}
+
+static void
+on_backend_selected (ShmlabKeyBar *self)
+{
+  apply_quietly (self);
+}
+
+static void
+check_size (ShmlabKeyBar *self)
+{
+  guint64 size;
+
+  if (!self->disposed)
+    shmlab_key_bar_get_size (self, &size, NULL);
+}
+
+static void
+on_size_activate (ShmlabKeyBar *self)
+{
+  check_size (self);
+}
+
+static void
+on_size_changed (ShmlabKeyBar *self)
+{
+  guint64 size;
+
+  if (!self->disposed && self->size_error && shmlab_key_bar_get_size (self, &size, NULL))
+    set_size_error (self, NULL);
+}
+
+static void
+on_key_focus_leave (ShmlabKeyBar *self)
+{
+  apply_quietly (self);
+}
+
+static void
+on_size_focus_leave (ShmlabKeyBar *self)
+{
+  check_size (self);
+}
+
+static void
+shmlab_key_bar_dispose (GObject *object)
+{
+  ShmlabKeyBar *self = SHMLAB_KEY_BAR (object);
+
+  self->disposed = TRUE;
+  shmlab_key_bar_set_session (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SHMLAB_TYPE_KEY_BAR);
+
+  G_OBJECT_CLASS (shmlab_key_bar_parent_class)->dispose (object);
+}
+
+static void
+shmlab_key_bar_finalize (GObject *object)
+{
+  ShmlabKeyBar *self = SHMLAB_KEY_BAR (object);
+
+  g_free (self->key_error);
+  g_free (self->size_error);
+
+  G_OBJECT_CLASS (shmlab_key_bar_parent_class)->finalize (object);
+}
+
+static void
+shmlab_key_bar_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  ShmlabKeyBar *self = SHMLAB_KEY_BAR (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    case PROP_SHOW_SIZE:
+      g_value_set_boolean (value, gtk_widget_get_visible (self->size_box));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+shmlab_key_bar_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  ShmlabKeyBar *self = SHMLAB_KEY_BAR (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      shmlab_key_bar_set_session (self, g_value_get_object (value));
+      break;
+    case PROP_SHOW_SIZE:
+      shmlab_key_bar_set_show_size (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+shmlab_key_bar_class_init (ShmlabKeyBarClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = shmlab_key_bar_dispose;
+  object_class->finalize = shmlab_key_bar_finalize;
+  object_class->get_property = shmlab_key_bar_get_property;
+  object_class->set_property = shmlab_key_bar_set_property;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, SHMLAB_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_SIZE] =
+    g_param_spec_boolean ("show-size", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shmlab/shmlab-key-bar.ui");
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, grid);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, key_entry);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, backend_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, size_box);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, size_entry);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, error_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, native_key_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, attached_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, locked_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, size_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, count_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, stale_box);
+  gtk_widget_class_bind_template_callback (widget_class, on_key_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_key_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_backend_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_size_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_size_changed);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "shmlab-key-bar");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+shmlab_key_bar_init (ShmlabKeyBar *self)
+{
+  GtkEventController *focus;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->syncing = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->key_entry), SHMLAB_DEFAULT_KEY);
+  self->syncing = FALSE;
+
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_swapped (focus, "leave", G_CALLBACK (on_key_focus_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->key_entry), focus);
+
+  focus = gtk_event_controller_focus_new ();
+  g_signal_connect_swapped (focus, "leave", G_CALLBACK (on_size_focus_leave), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->size_entry), focus);
+
+  update_state (self);
+}
+
+GtkWidget *
+shmlab_key_bar_new (void)
+{
+  return g_object_new (SHMLAB_TYPE_KEY_BAR, NULL);
+}
+
+/**
+ * shmlab_key_bar_set_session:
+ * @session: (nullable): the session to show and to give the key to
+ *
+ * The bar shows the session's native key and state from now on. A session
+ * that has a key puts it in the fields; one without gets the fields' key.
+ */
+void
+shmlab_key_bar_set_session (ShmlabKeyBar  *self,
+                            ShmlabSession *session)
+{
+  g_return_if_fail (SHMLAB_IS_KEY_BAR (self));
+  g_return_if_fail (session == NULL || SHMLAB_IS_SESSION (session));
+
+  if (self->session == session)
+    return;
+
+  if (self->session)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+
+  if (session)
+    {
+      static const char *const state_properties[] = {
+        "notify::native-key", "notify::attached", "notify::locked", "notify::size",
+        "notify::info",
+      };
+
+      for (gsize i = 0; i < G_N_ELEMENTS (state_properties); i++)
+        g_signal_connect_swapped (session, state_properties[i], G_CALLBACK (update_state), self);
+      g_signal_connect_swapped (session, "notify::key", G_CALLBACK (sync_from_session), self);
+      g_signal_connect_swapped (session, "notify::backend", G_CALLBACK (sync_from_session), self);
+
+      if (shmlab_session_get_key (session) != NULL)
+        sync_from_session (self);
+      else
+        shmlab_key_bar_apply (self, NULL);
+    }
+
+  update_state (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+ShmlabSession *
+shmlab_key_bar_get_session (ShmlabKeyBar *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_KEY_BAR (self), NULL);
+  return self->session;
+}
+
+/* The Writer asks for a size; the Reader takes whatever the segment has. */
+void
+shmlab_key_bar_set_show_size (ShmlabKeyBar *self,
+                              gboolean      show_size)
+{
+  g_return_if_fail (SHMLAB_IS_KEY_BAR (self));
+
+  show_size = !!show_size;
+  if (gtk_widget_get_visible (self->size_box) == show_size)
+    return;
+  gtk_widget_set_visible (self->size_box, show_size);
+  if (!show_size)
+    set_size_error (self, NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_SIZE]);
+}
+
+/* Puts @key in the field and, with a session, applies it (errors show under it). */
+void
+shmlab_key_bar_set_key (ShmlabKeyBar *self,
+                        const char   *key)
+{
+  g_return_if_fail (SHMLAB_IS_KEY_BAR (self));
+
+  self->syncing = TRUE;
+  gtk_editable_set_text (GTK_EDITABLE (self->key_entry), key ? key : "");
+  self->syncing = FALSE;
+  if (self->session)
+    shmlab_key_bar_apply (self, NULL);
+}
+
+const char *
+shmlab_key_bar_get_key (ShmlabKeyBar *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_KEY_BAR (self), NULL);
+  return gtk_editable_get_text (GTK_EDITABLE (self->key_entry));
+}
+
+/* Selects @backend and, with a session, applies it. */
+void
+shmlab_key_bar_set_backend (ShmlabKeyBar  *self,
+                            ShmlabBackend  backend)
+{
+  g_return_if_fail (SHMLAB_IS_KEY_BAR (self));
+  g_return_if_fail (backend == SHMLAB_BACKEND_SYSV || backend == SHMLAB_BACKEND_POSIX);
+
+  self->syncing = TRUE;
+  gtk_drop_down_set_selected (self->backend_dropdown, backend);
+  self->syncing = FALSE;
+  if (self->session)
+    shmlab_key_bar_apply (self, NULL);
+}
+
+ShmlabBackend
+shmlab_key_bar_get_backend (ShmlabKeyBar *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_KEY_BAR (self), SHMLAB_BACKEND_SYSV);
+  return gtk_drop_down_get_selected (self->backend_dropdown) == SHMLAB_BACKEND_POSIX
+           ? SHMLAB_BACKEND_POSIX
+           : SHMLAB_BACKEND_SYSV;
+}
+
+/* @text: "" or "Auto" for automatic, or a size such as "64 KiB". */
+void
+shmlab_key_bar_set_size_text (ShmlabKeyBar *self,
+                              const char   *text)
+{
+  g_return_if_fail (SHMLAB_IS_KEY_BAR (self));
+
+  gtk_editable_set_text (GTK_EDITABLE (self->size_entry),
+                         text && g_ascii_strcasecmp (text, "auto") != 0 ? text : "");
+  check_size (self);
+}
+
+/**
+ * shmlab_key_bar_get_size:
+ * @size: (out): the size in bytes, 0 for Auto
+ * @error: why the text is not a size (also shown under the field)
+ */
+gboolean
+shmlab_key_bar_get_size (ShmlabKeyBar  *self,
+                         guint64       *size,
+                         GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *text = NULL;
+  guint64 bytes = 0;
+
+  g_return_val_if_fail (SHMLAB_IS_KEY_BAR (self), FALSE);
+  g_return_val_if_fail (size != NULL, FALSE);
+
+  text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->size_entry))));
+  if (*text == '\0' || g_ascii_strcasecmp (text, "auto") == 0)
+    bytes = 0;
+  else if (!shmlab_parse_size (text, &bytes, &local_error))
+    ;
+  else if (bytes == 0)
+    g_set_error (&local_error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 "a segment of 0 bytes cannot hold anything: leave the size empty (Auto) to "
+                 "make it as large as the content needs, or give at least 1 byte");
+
+  if (local_error)
+    {
+      set_size_error (self, local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  set_size_error (self, NULL);
+  *size = bytes;
+  return TRUE;
+}
+
+/**
+ * shmlab_key_bar_apply:
+ * @error: a KEY_ERROR for a key that cannot be used (also shown under the
+ *   field, which turns red)
+ *
+ * Gives the fields' key and backend to the session; they take effect with
+ * its next operation. Without a session, only checks the key.
+ */
+gboolean
+shmlab_key_bar_apply (ShmlabKeyBar  *self,
+                      GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *native = NULL;
+  const char *key;
+  ShmlabBackend backend;
+  gboolean ok;
+
+  g_return_val_if_fail (SHMLAB_IS_KEY_BAR (self), FALSE);
+
+  key = gtk_editable_get_text (GTK_EDITABLE (self->key_entry));
+  backend = shmlab_key_bar_get_backend (self);
+  if (self->session)
+    ok = shmlab_session_set_key (self->session, key, backend, &local_error);
+  else
+    ok = (native = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEGMENT, &local_error)) != NULL;
+
+  if (!ok)
+    {
+      set_key_error (self, local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  set_key_error (self, NULL);
+  return TRUE;
+}
+
+/* What the bar says under the fields, as one line: "native key · attached ·
+ * not locked · size 22 bytes · attach count 1". */
+char *
+shmlab_key_bar_get_status_text (ShmlabKeyBar *self)
+{
+  GtkLabel *labels[] = {
+    self->native_key_label, self->attached_label, self->locked_label, self->size_label,
+    self->count_label,
+  };
+  GString *text;
+
+  g_return_val_if_fail (SHMLAB_IS_KEY_BAR (self), NULL);
+
+  text = g_string_new (NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (gtk_widget_get_visible (GTK_WIDGET (labels[i])))
+      g_string_append_printf (text, "%s%s", text->len ? " · " : "",
+                              gtk_label_get_text (labels[i]));
+  if (gtk_widget_get_visible (self->stale_box))
+    g_string_append (text, " · stale: no process is attached");
+  return g_string_free (text, FALSE);
+}
+
+/* The message under the fields (a bad key or size), or NULL. */
+const char *
+shmlab_key_bar_get_error_text (ShmlabKeyBar *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_KEY_BAR (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->error_label))
+           ? gtk_label_get_text (self->error_label)
+           : NULL;
+}

@@ -1,0 +1,12 @@
+/* main.c — the Writer
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-app-support.h"
+#include "shmlab-writer-application.h"
+
+int
+main (int argc, char **argv)
+{
+  return shmlab_app_run (G_APPLICATION (shmlab_writer_application_new ()), argc, argv);
+}

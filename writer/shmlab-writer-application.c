@@ -1,0 +1,302 @@
+/* shmlab-writer-application.c — the Writer application: its command line,
+ * its keys, and what it does at start
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-writer-application.h"
+
+#include <glib-unix.h>
+#include <signal.h>
+
+#include "shmlab-app-support.h"
+#include "shmlab-limits.h"
+#include "shmlab-payload.h"
+#include "shmlab-writer-window.h"
+
+struct _ShmlabWriterApplication
+{
+  GtkApplication parent_instance;
+
+  ShmlabAppOptions options;
+  char *size;
+  char *text;
+  ShmlabFormat format;
+  gboolean write;
+  guint sigint_source;
+  guint sigterm_source;
+};
+
+G_DEFINE_FINAL_TYPE (ShmlabWriterApplication, shmlab_writer_application, GTK_TYPE_APPLICATION)
+
+static const GOptionEntry writer_entries[] = {
+  { "size", 's', 0, G_OPTION_ARG_STRING, NULL,
+    "The segment size: auto (what the content needs; the default) or bytes with a unit, "
+    "such as 4KiB", "SIZE" },
+  { "text", 't', 0, G_OPTION_ARG_STRING, NULL, "The text to write", "TEXT" },
+  { "format", 'f', 0, G_OPTION_ARG_STRING, NULL,
+    "auto (the default), text, qt-image or frame", "FORMAT" },
+  { "write", 'w', 0, G_OPTION_ARG_NONE, NULL,
+    "Write to shared memory at once (after FILE is loaded)", NULL },
+  { NULL }
+};
+
+static gint
+shmlab_writer_application_handle_local_options (GApplication *app,
+                                                GVariantDict *options)
+{
+  ShmlabWriterApplication *self = SHMLAB_WRITER_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
+  const char *format = NULL;
+
+  shmlab_app_options_clear (&self->options);
+  if (!shmlab_app_options_read (options, &self->options, &error))
+    goto fail;
+
+  if (g_variant_dict_lookup (options, "size", "s", &self->size) &&
+      g_ascii_strcasecmp (self->size, "auto") != 0)
+    {
+      guint64 bytes;
+
+      if (!shmlab_parse_size (self->size, &bytes, &error))
+        goto fail;
+    }
+  g_variant_dict_lookup (options, "text", "s", &self->text);
+  if (g_variant_dict_lookup (options, "format", "&s", &format) &&
+      !shmlab_format_from_string (format, &self->format, &error))
+    goto fail;
+  self->write = g_variant_dict_contains (options, "write");
+
+  return -1;
+
+fail:
+  g_printerr ("shmlab-writer: %s\n", error->message);
+  return 1;
+}
+
+/* Closing every window detaches its session (the last detach removes the
+ * segment); the application ends when the last one is gone. */
+static void
+close_all_windows (GApplication *app)
+{
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+  g_list_free (windows);
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  close_all_windows (G_APPLICATION (user_data));
+}
+
+/* SIGINT and SIGTERM end the Writer as closing its windows does, not with a stale segment. */
+static gboolean
+quit_on_signal (gpointer user_data)
+{
+  close_all_windows (G_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+shmlab_writer_application_startup (GApplication *app)
+{
+  ShmlabWriterApplication *self = SHMLAB_WRITER_APPLICATION (app);
+  static const GActionEntry entries[] = {
+    { "quit", quit_activated, NULL, NULL, NULL, { 0 } },
+  };
+  static const struct { const char *action; const char *accels[3]; } accels[] = {
+    { "win.write", { "<Control>Return", "<Control>KP_Enter", NULL } },
+    { "win.open", { "<Control>o", NULL } },
+    { "window.close", { "<Control>w", NULL } },
+    { "app.quit", { "<Control>q", NULL } },
+  };
+
+  G_APPLICATION_CLASS (shmlab_writer_application_parent_class)->startup (app);
+
+  shmlab_app_support_init ();
+  self->sigint_source = g_unix_signal_add (SIGINT, quit_on_signal, app);
+  self->sigterm_source = g_unix_signal_add (SIGTERM, quit_on_signal, app);
+  g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+  for (gsize i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action,
+                                           accels[i].accels);
+}
+
+/* A screenshot or g_application_quit() stops the main loop with windows
+ * still open: close them here, and let their sessions detach. */
+static void
+shmlab_writer_application_shutdown (GApplication *app)
+{
+  ShmlabWriterApplication *self = SHMLAB_WRITER_APPLICATION (app);
+
+  close_all_windows (app);
+  if (!shmlab_writer_window_wait_closed (10000))
+    g_printerr ("shmlab-writer: a step still runs after 10 s; the segment may be left "
+                "behind (remove it with “shmlab remove”)\n");
+  g_clear_handle_id (&self->sigint_source, g_source_remove);
+  g_clear_handle_id (&self->sigterm_source, g_source_remove);
+
+  G_APPLICATION_CLASS (shmlab_writer_application_parent_class)->shutdown (app);
+}
+
+static ShmlabWriterWindow *
+create_window (ShmlabWriterApplication *self)
+{
+  ShmlabWriterWindow *window = shmlab_writer_window_new (GTK_APPLICATION (self));
+  ShmlabKeyBar *key_bar = shmlab_writer_window_get_key_bar (window);
+
+  if (self->options.key != NULL)
+    shmlab_key_bar_set_key (key_bar, self->options.key);
+  shmlab_key_bar_set_backend (key_bar, self->options.backend);
+  shmlab_session_set_lock_timeout (shmlab_writer_window_get_session (window),
+                                   self->options.lock_timeout_ms);
+  if (self->size != NULL)
+    shmlab_key_bar_set_size_text (key_bar, self->size);
+  shmlab_writer_window_set_format (window, self->format);
+  if (self->text != NULL)
+    shmlab_writer_window_set_text (window, self->text);
+  shmlab_writer_window_set_print_steps (window, self->options.print_steps);
+  return window;
+}
+
+static void
+take_screenshot (ShmlabWriterWindow *window)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
+  ShmlabWriterApplication *self = SHMLAB_WRITER_APPLICATION (app);
+
+  g_signal_handlers_disconnect_by_func (window, take_screenshot, NULL);
+  if (self != NULL)
+    shmlab_window_screenshot_when_ready (GTK_WINDOW (window), self->options.screenshot,
+                                         self->options.screenshot_delay_ms);
+}
+
+/* The start-up action is over (it may have failed: that shows in the window). */
+static void
+startup_done (ShmlabWriterWindow *window)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
+  ShmlabWriterApplication *self = SHMLAB_WRITER_APPLICATION (app);
+
+  if (self == NULL || self->options.screenshot == NULL)
+    return;
+  /* A quick write can end before the window is even on screen. */
+  if (gtk_widget_get_mapped (GTK_WIDGET (window)))
+    take_screenshot (window);
+  else
+    g_signal_connect (window, "map", G_CALLBACK (take_screenshot), NULL);
+}
+
+static void
+startup_written_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  ShmlabWriterWindow *window = SHMLAB_WRITER_WINDOW (source);
+
+  shmlab_writer_window_write_finish (window, result, NULL);
+  startup_done (window);
+}
+
+static void
+startup_write (ShmlabWriterWindow *window)
+{
+  ShmlabWriterApplication *self =
+    SHMLAB_WRITER_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+
+  if (self != NULL && self->write)
+    shmlab_writer_window_write_async (window, NULL, startup_written_cb, NULL);
+  else
+    startup_done (window);
+}
+
+static void
+startup_loaded_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  ShmlabWriterWindow *window = SHMLAB_WRITER_WINDOW (source);
+
+  /* Nothing to write when the file could not be read: the banner says why. */
+  if (shmlab_writer_window_load_image_finish (window, result, NULL))
+    startup_write (window);
+  else
+    startup_done (window);
+}
+
+static void
+shmlab_writer_application_activate (GApplication *app)
+{
+  ShmlabWriterWindow *window = create_window (SHMLAB_WRITER_APPLICATION (app));
+
+  gtk_window_present (GTK_WINDOW (window));
+  startup_write (window);
+}
+
+static void
+shmlab_writer_application_open (GApplication  *app,
+                                GFile        **files,
+                                gint           n_files,
+                                const gchar   *hint)
+{
+  ShmlabWriterWindow *window = create_window (SHMLAB_WRITER_APPLICATION (app));
+
+  gtk_window_present (GTK_WINDOW (window));
+  if (n_files > 1)
+    g_printerr ("shmlab-writer: a segment holds one picture: opening the first file only\n");
+  shmlab_writer_window_load_image_async (window, files[0], NULL, startup_loaded_cb, NULL);
+}
+
+static void
+shmlab_writer_application_finalize (GObject *object)
+{
+  ShmlabWriterApplication *self = SHMLAB_WRITER_APPLICATION (object);
+
+  shmlab_app_options_clear (&self->options);
+  g_free (self->size);
+  g_free (self->text);
+
+  G_OBJECT_CLASS (shmlab_writer_application_parent_class)->finalize (object);
+}
+
+static void
+shmlab_writer_application_class_init (ShmlabWriterApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = shmlab_writer_application_finalize;
+  app_class->handle_local_options = shmlab_writer_application_handle_local_options;
+  app_class->startup = shmlab_writer_application_startup;
+  app_class->shutdown = shmlab_writer_application_shutdown;
+  app_class->activate = shmlab_writer_application_activate;
+  app_class->open = shmlab_writer_application_open;
+}
+
+static void
+shmlab_writer_application_init (ShmlabWriterApplication *self)
+{
+  self->options.backend = SHMLAB_BACKEND_SYSV;
+  self->options.lock_timeout_ms = 5000;
+  self->format = SHMLAB_FORMAT_AUTO;
+
+  shmlab_app_options_add (G_APPLICATION (self));
+  g_application_add_main_option_entries (G_APPLICATION (self), writer_entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), "[FILE.png]");
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            "Write a text or a picture into shared memory, "
+                                            "as the Qt shared memory demo's writer does.");
+}
+
+ShmlabWriterApplication *
+shmlab_writer_application_new (void)
+{
+  return g_object_new (SHMLAB_TYPE_WRITER_APPLICATION,
+                       "application-id", "io.github.shmlab.Writer",
+                       "flags", G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN,
+                       NULL);
+}

@@ -1,0 +1,81 @@
+/* shmlab-writer-window.h — the Writer's window: a text or a picture, copied
+ * into a keyed segment in one click or step by step
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "shmlab-image.h"
+#include "shmlab-key-bar.h"
+#include "shmlab-payload.h"
+#include "shmlab-session.h"
+
+G_BEGIN_DECLS
+
+/**
+ * ShmlabWriterOffer:
+ * @SHMLAB_WRITER_OFFER_NONE: no banner
+ * @SHMLAB_WRITER_OFFER_EXISTS: the key names a segment this window did not
+ *   make: attach to it, remove it (when nobody is attached), or pick another key
+ * @SHMLAB_WRITER_OFFER_TOO_LARGE: the content does not fit the fixed size:
+ *   grow the segment, or cut the text
+ *
+ * Which question the window is asking.
+ */
+typedef enum
+{
+  SHMLAB_WRITER_OFFER_NONE,
+  SHMLAB_WRITER_OFFER_EXISTS,
+  SHMLAB_WRITER_OFFER_TOO_LARGE,
+} ShmlabWriterOffer;
+
+#define SHMLAB_TYPE_WRITER_WINDOW (shmlab_writer_window_get_type ())
+G_DECLARE_FINAL_TYPE (ShmlabWriterWindow, shmlab_writer_window, SHMLAB, WRITER_WINDOW, GtkApplicationWindow)
+
+ShmlabWriterWindow *shmlab_writer_window_new             (GtkApplication      *application);
+
+ShmlabSession      *shmlab_writer_window_get_session     (ShmlabWriterWindow  *self);
+ShmlabKeyBar       *shmlab_writer_window_get_key_bar     (ShmlabWriterWindow  *self);
+gboolean            shmlab_writer_window_get_busy        (ShmlabWriterWindow  *self);
+
+void                shmlab_writer_window_set_text        (ShmlabWriterWindow  *self,
+                                                          const char          *text);
+char               *shmlab_writer_window_get_text        (ShmlabWriterWindow  *self);
+void                shmlab_writer_window_set_image       (ShmlabWriterWindow  *self,
+                                                          ShmlabImage         *image,
+                                                          const char          *name);
+ShmlabImage        *shmlab_writer_window_get_image       (ShmlabWriterWindow  *self);
+void                shmlab_writer_window_set_format      (ShmlabWriterWindow  *self,
+                                                          ShmlabFormat         format);
+ShmlabFormat        shmlab_writer_window_get_format      (ShmlabWriterWindow  *self);
+void                shmlab_writer_window_set_page        (ShmlabWriterWindow  *self,
+                                                          const char          *page);
+const char         *shmlab_writer_window_get_page        (ShmlabWriterWindow  *self);
+void                shmlab_writer_window_set_print_steps (ShmlabWriterWindow  *self,
+                                                          gboolean             print_steps);
+
+void                shmlab_writer_window_load_image_async  (ShmlabWriterWindow  *self,
+                                                            GFile               *file,
+                                                            GCancellable        *cancellable,
+                                                            GAsyncReadyCallback  callback,
+                                                            gpointer             user_data);
+gboolean            shmlab_writer_window_load_image_finish (ShmlabWriterWindow  *self,
+                                                            GAsyncResult        *result,
+                                                            GError             **error);
+void                shmlab_writer_window_write_async       (ShmlabWriterWindow  *self,
+                                                            GCancellable        *cancellable,
+                                                            GAsyncReadyCallback  callback,
+                                                            gpointer             user_data);
+gboolean            shmlab_writer_window_write_finish      (ShmlabWriterWindow  *self,
+                                                            GAsyncResult        *result,
+                                                            GError             **error);
+void                shmlab_writer_window_cancel            (ShmlabWriterWindow  *self);
+gboolean            shmlab_writer_window_wait_closed       (guint                timeout_ms);
+
+ShmlabWriterOffer   shmlab_writer_window_get_offer         (ShmlabWriterWindow  *self);
+const char         *shmlab_writer_window_get_offer_text    (ShmlabWriterWindow  *self);
+const char         *shmlab_writer_window_get_error_text    (ShmlabWriterWindow  *self);
+
+G_END_DECLS
