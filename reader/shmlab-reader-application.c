@@ -26,10 +26,7 @@ static const GOptionEntry reader_entries[] = {
   { "follow", 'f', 0, G_OPTION_ARG_NONE, NULL,
     "Follow the segment from the start: show every new write as it comes", NULL },
   { "print-content", 0, 0, G_OPTION_ARG_NONE, NULL,
-    "Print what the window shows after each read on standard output: "
-    "content: text \"…\" (C-escaped), content: image W × H, sha256 <of the RGBA pixels>, "
-    "or content: problem <what went wrong>; and a waiting: line while a read waits for the lock",
-    NULL },
+    "Print what the window shows after each read on standard output (see below)", NULL },
   { NULL }
 };
 
@@ -142,6 +139,22 @@ shmlab_reader_application_init (ShmlabReaderApplication *self)
     G_APPLICATION (self),
     "Read what a keyed shared memory segment holds — text or a picture — the way Qt's "
     "QSharedMemory demo does: attach, lock, copy, unlock, detach, then show the copy.");
+  g_application_set_option_context_description (
+    G_APPLICATION (self),
+    "With --read or --follow, --screenshot waits for the first result. Given a\n"
+    "--screenshot-delay as well, a read that waits for a lock is pictured that long\n"
+    "after the wait began (give a --lock-timeout longer than the delay).\n"
+    "\n"
+    "--print-content prints one line per result:\n"
+    "  content: text \"…\"                   the text, C-escaped\n"
+    "  content: image W × H, sha256 HEX    the picture's size and the SHA-256 of its\n"
+    "                                      pixels as RGBA rows\n"
+    "  content: problem TITLE: WHY         what went wrong\n"
+    "and \"waiting: …\" when a read starts waiting for a lock.\n"
+    "\n"
+    "Example, with the Writer running:\n"
+    "  shmlab-reader --read\n"
+    "  shmlab-reader --key demo --follow");
 }
 
 ShmlabReaderApplication *

@@ -16,10 +16,12 @@
 #include "shmlab-error.h"
 #include "shmlab-limits.h"
 
-/* Follow mode: frames are polled every frame, other formats and errors slower. */
+/* Follow mode polls a frame at every frame of the window (or every 16 ms
+ * while it is not drawn), other formats four times a second, and a segment
+ * that is gone, or fails, twice a second. */
+#define POLL_FALLBACK_MS 16
 #define POLL_SLOW_MS 250
 #define POLL_GONE_MS 500
-#define POLL_FALLBACK_MS 16
 
 struct _ShmlabReaderWindow
 {
@@ -33,7 +35,6 @@ struct _ShmlabReaderWindow
   ShmlabInspector *inspector;
   GtkWidget *step_bar;
   ShmlabWaitBar *wait_bar;
-  GtkMenuButton *menu_button;
   GtkWidget *read_button;
   GtkSpinButton *timeout_spin;
   GtkCheckButton *timeout_forever;
@@ -122,8 +123,6 @@ pending_free (Pending *pending)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pending, pending_free)
 
-/* ---- telling the student ---- */
-
 static void
 note (ShmlabReaderWindow *self,
       const char         *text,
@@ -131,7 +130,10 @@ note (ShmlabReaderWindow *self,
 {
   shmlab_step_log_append_note (self->step_log, text, is_error);
   if (self->print_steps)
-    g_print ("note  %s\n", text);
+    {
+      g_print ("note  %s\n", text);
+      fflush (stdout);
+    }
 }
 
 static char *
@@ -320,15 +322,13 @@ show_read_result (ShmlabReaderWindow     *self,
       const GError *error = result->decode_error;
       gsize size = result->bytes ? g_bytes_get_size (result->bytes) : 0;
 
-      self->last_was_frame = size >= 8 && result->bytes &&
-                             memcmp (g_bytes_get_data (result->bytes, NULL), SHMLAB_FRAME_MAGIC, 8) == 0;
+      self->last_was_frame = size >= 8 && memcmp (g_bytes_get_data (result->bytes, NULL),
+                                                   SHMLAB_FRAME_MAGIC, 8) == 0;
       show_problem (self, error ? decode_error_title (error) : "Nothing to show",
                     error ? error->message : "the bytes are in no format ShmLab knows");
       gtk_stack_set_visible_child_name (self->side_stack, "segment");
     }
 }
-
-/* ---- one-click read ---- */
 
 /* Segment steps are quick unless they wait for the lock: the wait bar shows
  * up only then, and its Cancel cancels the operation. */
@@ -399,8 +399,6 @@ shmlab_reader_window_read (ShmlabReaderWindow *self)
   shmlab_session_read_all_async (self->session, self->op_cancellable, read_done,
                                  pending_new (self));
 }
-
-/* ---- follow ---- */
 
 static void
 detach_done (GObject      *source,
@@ -643,8 +641,6 @@ shmlab_reader_window_get_following (ShmlabReaderWindow *self)
   return self->following;
 }
 
-/* ---- step by step ---- */
-
 static void
 step_done (GObject      *source,
            GAsyncResult *res,
@@ -785,8 +781,6 @@ update_actions (ShmlabReaderWindow *self)
   gtk_widget_action_set_enabled (widget, "win.step-detach", free_to_step && attached);
 }
 
-/* ---- the session ---- */
-
 static void
 session_state_changed (ShmlabReaderWindow *self)
 {
@@ -844,8 +838,6 @@ session_waiting_changed (ShmlabReaderWindow *self)
     take_startup_screenshot (self);
 }
 
-/* ---- the lock timeout setting ---- */
-
 static void
 session_timeout_changed (ShmlabReaderWindow *self)
 {
@@ -872,8 +864,6 @@ timeout_controls_changed (ShmlabReaderWindow *self)
     timeout = (gint) (gtk_spin_button_get_value (self->timeout_spin) * 1000.0 + 0.5);
   shmlab_session_set_lock_timeout (self->session, timeout);
 }
-
-/* ---- the window ---- */
 
 /* Stops everything: an operation in flight keeps the window alive, so this
  * cannot wait for dispose, which only comes once the operation returns. */
@@ -1009,7 +999,6 @@ shmlab_reader_window_class_init (ShmlabReaderWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, inspector);
   gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, step_bar);
   gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, wait_bar);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, menu_button);
   gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, read_button);
   gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, timeout_spin);
   gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, timeout_forever);

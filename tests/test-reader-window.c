@@ -13,6 +13,7 @@
 #include "shmlab-app-support.h"
 #include "shmlab-payload.h"
 #include "shmlab-png.h"
+#include "shmlab-reader-application.h"
 #include "shmlab-reader-window.h"
 #include "shmlab-segment.h"
 
@@ -352,6 +353,7 @@ test_read_text (void)
   g_assert_true (contains (log, "unlock"));
   g_assert_true (contains (log, "detach"));
   g_assert_false (shmlab_session_get_attached (shmlab_reader_window_get_session (window)));
+  g_assert_true (shmlab_segment_is_attached (writer));
   reader_close (window);
 }
 
@@ -372,6 +374,7 @@ test_read_image (gconstpointer data)
   assert_texture_equals (shmlab_content_view_get_texture (view), image);
   g_assert_true (contains (shmlab_content_view_get_caption (view), "67"));
   g_assert_true (contains (shmlab_content_view_get_caption (view), "45"));
+  g_assert_true (shmlab_segment_is_attached (writer));
   reader_close (window);
 }
 
@@ -654,7 +657,7 @@ test_step_by_step (void)
 
   g_assert_true (gtk_widget_activate_action (widget, "win.step-by-step", NULL));
   g_assert_true (shmlab_reader_window_get_step_by_step (window));
-  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (find_button (widget, "win.step-lock"))));
+  g_assert_true (gtk_widget_is_visible (find_button (widget, "win.step-lock")));
 
   g_assert_true (button_sensitive (window, "win.step-attach"));
   g_assert_false (button_sensitive (window, "win.step-lock"));
@@ -696,8 +699,10 @@ test_step_by_step (void)
   g_assert_true (button_sensitive (window, "win.step-attach"));
   g_assert_false (button_sensitive (window, "win.step-detach"));
 
+  /* The writer's segment lived on while the Reader came and went. */
+  g_assert_true (shmlab_segment_is_attached (writer));
   gtk_widget_activate_action (widget, "win.step-by-step", NULL);
-  g_assert_false (gtk_widget_get_visible (gtk_widget_get_parent (find_button (widget, "win.step-lock"))));
+  g_assert_false (gtk_widget_is_visible (find_button (widget, "win.step-lock")));
   reader_close (window);
 }
 
@@ -860,6 +865,33 @@ test_bad_one_byte (void)
   reader_close (window);
 }
 
+/* Ctrl+R reads, Ctrl+F follows; the main action has its mnemonic. */
+static void
+test_keys (void)
+{
+  g_autoptr(ShmlabReaderApplication) app = shmlab_reader_application_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) read = NULL;
+  g_auto(GStrv) follow = NULL;
+  g_autofree char *key = shmlab_test_unique_key ("rkeys");
+  ShmlabReaderWindow *window;
+  GtkWidget *button;
+
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  read = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), "<Control>r");
+  follow = gtk_application_get_actions_for_accel (GTK_APPLICATION (app), "<Control>f");
+  g_assert_true (g_strv_contains ((const char *const *) read, "win.read"));
+  g_assert_true (g_strv_contains ((const char *const *) follow, "win.follow"));
+
+  window = reader_new (key);
+  button = find_button (gtk_window_get_titlebar (GTK_WINDOW (window)), "win.read");
+  g_assert_nonnull (button);
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Read from shared memory");
+  g_assert_true (gtk_button_get_use_underline (GTK_BUTTON (button)));
+  reader_close (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -869,6 +901,7 @@ main (int   argc,
   shmlab_app_support_init ();
 
   g_test_add_func ("/reader-window/new-destroy", test_new_destroy);
+  g_test_add_func ("/reader-window/keys", test_keys);
   g_test_add_func ("/reader-window/read/text", test_read_text);
   g_test_add_data_func ("/reader-window/read/image-frame", GINT_TO_POINTER (SHMLAB_FORMAT_FRAME),
                         test_read_image);
