@@ -543,6 +543,15 @@ decode_qt_image (const guint8  *bytes,
                                  &limits, &consumed, &local_error);
   if (self->image == NULL)
     {
+      /* The PNG came from another program: it is that program's to write again. */
+      if (!g_error_matches (local_error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE))
+        {
+          char *message = g_strconcat (local_error->message,
+                                       " — the program that wrote the segment put a damaged PNG "
+                                       "in it: write it again", NULL);
+          g_free (local_error->message);
+          local_error->message = message;
+        }
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
                                   "Qt example image: ");
       return NULL;

@@ -112,7 +112,7 @@ check_dimensions (guint32                width,
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_CORRUPT,
                    "the PNG header says the image is %u × %u pixels, but a PNG has at least one "
-                   "pixel: the file is damaged; save it again from an image editor",
+                   "pixel: the PNG is damaged",
                    width, height);
       return FALSE;
     }
@@ -266,19 +266,17 @@ set_read_error (ReadContext *ctx,
   else if (ctx->truncated)
     g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TRUNCATED,
                  "the PNG ends after %" G_GSIZE_FORMAT " of its bytes, before its IEND chunk: "
-                 "the file is truncated; save or copy it again in full",
+                 "the PNG is truncated",
                  ctx->length);
   else if (ctx->message != NULL && ctx->warning != NULL &&
            strcmp (ctx->message, "Invalid IHDR data") == 0)
     /* libpng names what is wrong with IHDR only in a warning. */
     g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_CORRUPT,
-                 "the PNG header is damaged (libpng reports “%s”: “%s”): it cannot be decoded; "
-                 "save it again from an image editor or choose another file",
+                 "the PNG header is damaged (libpng reports “%s”: “%s”): it cannot be decoded",
                  ctx->message, ctx->warning);
   else
     g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_CORRUPT,
-                 "the PNG is damaged (libpng reports “%s”): it cannot be decoded; "
-                 "save it again from an image editor or choose another file",
+                 "the PNG is damaged (libpng reports “%s”): it cannot be decoded",
                  ctx->message != NULL ? ctx->message : "unknown error");
 }
 
@@ -324,7 +322,7 @@ shmlab_png_read (const guint8          *data,
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TRUNCATED,
                    "the PNG ends after %" G_GSIZE_FORMAT " of its bytes, inside its 8-byte "
-                   "signature: the file is truncated; save or copy it again in full",
+                   "signature: the PNG is truncated",
                    length);
       return NULL;
     }
@@ -512,6 +510,15 @@ shmlab_png_read_file (const char            *path,
     {
       g_autofree char *display = g_filename_display_name (path);
       g_prefix_error (error, "“%s”: ", display);
+      /* What to do depends on where the PNG came from: here, a file. */
+      if (error != NULL && !g_error_matches (*error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE))
+        {
+          char *message = g_strconcat ((*error)->message,
+                                       "; save it again in full from an image editor, or choose "
+                                       "another file", NULL);
+          g_free ((*error)->message);
+          (*error)->message = message;
+        }
     }
   return image;
 }

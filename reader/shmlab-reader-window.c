@@ -230,14 +230,19 @@ result_shown (ShmlabReaderWindow *self,
   g_signal_emit (self, signals[SIGNAL_RESULT], 0, ok);
 }
 
+/* @has_bytes: something was read, and the inspector shows it */
 static void
 show_problem (ShmlabReaderWindow *self,
               const char         *title,
-              const char         *explanation)
+              const char         *explanation,
+              gboolean            has_bytes)
 {
   g_free (self->problem);
   self->problem = g_strdup_printf ("%s: %s", title, explanation);
-  shmlab_content_view_show_problem (self->content_view, title, explanation);
+  if (has_bytes)
+    shmlab_content_view_show_bad_bytes (self->content_view, title, explanation);
+  else
+    shmlab_content_view_show_problem (self->content_view, title, explanation);
 }
 
 static const char *
@@ -288,7 +293,7 @@ show_error (ShmlabReaderWindow *self,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     explanation = "the operation was cancelled before it finished: nothing new was read";
-  show_problem (self, error_title (error), explanation);
+  show_problem (self, error_title (error), explanation, FALSE);
   if (g_strcmp0 (self->last_step_error, error->message) != 0)
     note (self, explanation, TRUE);
   g_clear_pointer (&self->last_step_error, g_free);
@@ -325,7 +330,8 @@ show_read_result (ShmlabReaderWindow     *self,
       self->last_was_frame = size >= 8 && memcmp (g_bytes_get_data (result->bytes, NULL),
                                                    SHMLAB_FRAME_MAGIC, 8) == 0;
       show_problem (self, error ? decode_error_title (error) : "Nothing to show",
-                    error ? error->message : "the bytes are in no format ShmLab knows");
+                    error ? error->message : "the bytes are in no format ShmLab knows", TRUE);
+
       gtk_stack_set_visible_child_name (self->side_stack, "segment");
     }
 }
@@ -502,7 +508,8 @@ poll_done (GObject      *source,
                                   "second and shows the content as soon as a writer creates the "
                                   "segment%s.", key ? key : "", never_seen ? "" : " again");
           show_problem (self, never_seen ? "No segment yet — waiting for the writer"
-                                         : "The segment is gone — waiting for the writer", text);
+                                         : "The segment is gone — waiting for the writer", text,
+                        FALSE);
           result_shown (self, FALSE);
         }
       else if (first)

@@ -28,6 +28,7 @@ struct _ShmlabContentView
   GtkLabel *caption_label;
   GtkLabel *problem_title;
   GtkLabel *problem_label;
+  GtkWidget *problem_hint;
 
   /* Owned */
   GdkTexture *texture;
@@ -212,6 +213,7 @@ shmlab_content_view_class_init (ShmlabContentViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, caption_label);
   gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, problem_title);
   gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, problem_hint);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "shmlab-content-view");
@@ -311,19 +313,39 @@ shmlab_content_view_show_image (ShmlabContentView *self,
   set_page (self, "image");
 }
 
-/* @title: one line ("Not a ShmLab frame"); @explanation: why, and what to do. */
+static void
+show_problem (ShmlabContentView *self,
+              const char        *title,
+              const char        *explanation,
+              gboolean           has_bytes)
+{
+  gtk_label_set_text (self->problem_title, title ? title : "");
+  gtk_label_set_text (self->problem_label, explanation ? explanation : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->problem_label), explanation && *explanation);
+  gtk_widget_set_visible (self->problem_hint, has_bytes);
+  clear_texture (self);
+  set_page (self, "problem");
+}
+
+/* @title: one line ("No segment"); @explanation: why, and what to do. */
 void
 shmlab_content_view_show_problem (ShmlabContentView *self,
                                   const char        *title,
                                   const char        *explanation)
 {
   g_return_if_fail (SHMLAB_IS_CONTENT_VIEW (self));
+  show_problem (self, title, explanation, FALSE);
+}
 
-  gtk_label_set_text (self->problem_title, title ? title : "");
-  gtk_label_set_text (self->problem_label, explanation ? explanation : "");
-  gtk_widget_set_visible (GTK_WIDGET (self->problem_label), explanation && *explanation);
-  clear_texture (self);
-  set_page (self, "problem");
+/* As show_problem, for bytes that were read but cannot be shown: points at
+ * the inspector, which shows them. */
+void
+shmlab_content_view_show_bad_bytes (ShmlabContentView *self,
+                                    const char        *title,
+                                    const char        *explanation)
+{
+  g_return_if_fail (SHMLAB_IS_CONTENT_VIEW (self));
+  show_problem (self, title, explanation, TRUE);
 }
 
 /* @hint: (nullable): what to do to see something, e.g. "Press Read". */

@@ -25,6 +25,9 @@ void        shmlab_content_view_show_image     (ShmlabContentView   *self,
 void        shmlab_content_view_show_problem   (ShmlabContentView   *self,
                                                 const char          *title,
                                                 const char          *explanation);
+void        shmlab_content_view_show_bad_bytes (ShmlabContentView   *self,
+                                                const char          *title,
+                                                const char          *explanation);
 void        shmlab_content_view_show_empty     (ShmlabContentView   *self,
                                                 const char          *hint);
 const char *shmlab_content_view_get_page       (ShmlabContentView   *self);
