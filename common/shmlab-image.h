@@ -39,6 +39,8 @@ void         shmlab_image_unref          (ShmlabImage  *self);
 gsize        shmlab_image_get_byte_size  (const ShmlabImage *self);
 gboolean     shmlab_image_equal          (const ShmlabImage *a,
                                           const ShmlabImage *b);
+ShmlabImage *shmlab_image_scale_to_fit   (ShmlabImage  *self,
+                                          guint32       max_side);
 gboolean     shmlab_image_size_check     (guint64       width,
                                           guint64       height,
                                           guint64       max_dimension,

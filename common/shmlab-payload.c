@@ -141,9 +141,12 @@ count_suspicious_bytes (const char *text,
                         gsize       length)
 {
   const char *p = text;
-  const char *end = text + length;
+  const char *end;
   gsize count = 0;
 
+  if (length == 0)
+    return 0;
+  end = text + length;
   while (p < end)
     {
       const char *invalid = NULL;

@@ -44,6 +44,7 @@ struct _ShmlabReaderWindow
   GCancellable *op_cancellable;      /* the running read or step */
   GCancellable *follow_cancellable;  /* the polls of one Follow */
   char *problem;                     /* the last problem shown, "title: explanation" */
+  ShmlabImage *shown_image;          /* the last picture shown, at full size */
   char *last_step_error;             /* the last failed step's message, not to log it twice */
   char *follow_error;                /* the last error while following, said once */
   ShmlabReadResult *followed;        /* the last content Follow showed */
@@ -136,45 +137,15 @@ note (ShmlabReaderWindow *self,
     }
 }
 
+/* SHA-256 of the picture's RGBA rows (padding left out), as a PNG of it would give. */
 static char *
-texture_checksum (GdkTexture *texture)
+image_checksum (const ShmlabImage *image)
 {
-  int width = gdk_texture_get_width (texture);
-  int height = gdk_texture_get_height (texture);
-  gsize stride = (gsize) width * 4;
-  g_autofree guint8 *argb = g_malloc ((gsize) height * stride);
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree guint8 *row = g_malloc (stride);
 
-  gdk_texture_download (texture, argb, stride);
-  /* Back to straight RGBA, the order ShmLab images and PNG files use. */
-  for (int y = 0; y < height; y++)
-    {
-      const guint8 *in = argb + (gsize) y * stride;
-
-      for (int x = 0; x < width; x++)
-        {
-          guint32 pixel;
-          guint8 a, r, g, b;
-
-          memcpy (&pixel, in + (gsize) x * 4, 4);
-          a = pixel >> 24;
-          r = (pixel >> 16) & 0xff;
-          g = (pixel >> 8) & 0xff;
-          b = pixel & 0xff;
-          if (a != 0 && a != 255)
-            {
-              r = MIN (255, (r * 255 + a / 2) / a);
-              g = MIN (255, (g * 255 + a / 2) / a);
-              b = MIN (255, (b * 255 + a / 2) / a);
-            }
-          row[x * 4 + 0] = r;
-          row[x * 4 + 1] = g;
-          row[x * 4 + 2] = b;
-          row[x * 4 + 3] = a;
-        }
-      g_checksum_update (checksum, row, stride);
-    }
+  for (guint32 y = 0; y < image->height; y++)
+    g_checksum_update (checksum, image->pixels + (gsize) y * image->stride,
+                       (gsize) image->width * 4);
   return g_strdup (g_checksum_get_string (checksum));
 }
 
@@ -187,13 +158,12 @@ print_content (ShmlabReaderWindow *self)
   if (!self->print_content)
     return;
 
-  if (g_strcmp0 (page, "image") == 0 && shmlab_content_view_get_texture (self->content_view))
+  if (g_strcmp0 (page, "image") == 0 && self->shown_image != NULL)
     {
-      GdkTexture *texture = shmlab_content_view_get_texture (self->content_view);
-      g_autofree char *sum = texture_checksum (texture);
+      g_autofree char *sum = image_checksum (self->shown_image);
 
-      g_print ("content: image %d × %d, sha256 %s\n", gdk_texture_get_width (texture),
-               gdk_texture_get_height (texture), sum);
+      g_print ("content: image %u × %u, sha256 %s\n", self->shown_image->width,
+               self->shown_image->height, sum);
     }
   else if (g_strcmp0 (page, "text") == 0)
     {
@@ -238,6 +208,7 @@ show_problem (ShmlabReaderWindow *self,
               gboolean            has_bytes)
 {
   g_free (self->problem);
+  g_clear_pointer (&self->shown_image, shmlab_image_unref);
   self->problem = g_strdup_printf ("%s: %s", title, explanation);
   if (has_bytes)
     shmlab_content_view_show_bad_bytes (self->content_view, title, explanation);
@@ -306,6 +277,9 @@ show_read_result (ShmlabReaderWindow     *self,
   if (result->payload != NULL)
     {
       shmlab_content_view_show_payload (self->content_view, result->payload);
+      g_clear_pointer (&self->shown_image, shmlab_image_unref);
+      if (result->payload->image != NULL)
+        self->shown_image = shmlab_image_ref (result->payload->image);
       g_clear_pointer (&self->problem, g_free);
       self->last_was_frame = result->payload->format == SHMLAB_FORMAT_FRAME;
       if (result->payload->kind == SHMLAB_PAYLOAD_KIND_TEXT && result->payload->invalid_bytes > 0)
@@ -917,6 +891,7 @@ shmlab_reader_window_finalize (GObject *object)
   g_clear_object (&self->op_cancellable);
   g_clear_object (&self->follow_cancellable);
   g_free (self->problem);
+  g_clear_pointer (&self->shown_image, shmlab_image_unref);
   g_free (self->last_step_error);
   g_free (self->follow_error);
   g_clear_pointer (&self->followed, shmlab_read_result_free);

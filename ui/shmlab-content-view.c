@@ -33,7 +33,13 @@ struct _ShmlabContentView
   /* Owned */
   GdkTexture *texture;
   cairo_pattern_t *checker_pattern;
+  GCancellable *preview_cancellable;
 };
+
+/* Drawing converts a whole texture each frame: a picture larger than this
+ * is shown through a smaller preview, made in a thread. */
+#define DIRECT_MAX_PIXELS (1024 * 1024)
+#define PREVIEW_MAX_SIDE 1024
 
 G_DEFINE_FINAL_TYPE (ShmlabContentView, shmlab_content_view, GTK_TYPE_WIDGET)
 
@@ -121,6 +127,8 @@ set_page (ShmlabContentView *self,
 static void
 clear_texture (ShmlabContentView *self)
 {
+  g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
   g_clear_object (&self->texture);
   gtk_picture_set_paintable (self->picture, NULL);
   gtk_label_set_text (self->caption_label, "");
@@ -185,6 +193,8 @@ shmlab_content_view_dispose (GObject *object)
 {
   ShmlabContentView *self = SHMLAB_CONTENT_VIEW (object);
 
+  g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), SHMLAB_TYPE_CONTENT_VIEW);
   g_clear_object (&self->texture);
   g_clear_pointer (&self->checker_pattern, cairo_pattern_destroy);
@@ -280,10 +290,88 @@ shmlab_content_view_show_payload (ShmlabContentView   *self,
                                     "an image.");
 }
 
+typedef struct
+{
+  GBytes *bytes;
+  guint32 width;
+  guint32 height;
+  guint32 stride;
+} Preview;
+
+static void
+preview_free (Preview *preview)
+{
+  g_bytes_unref (preview->bytes);
+  g_free (preview);
+}
+
+/* In a thread: the picture scaled to fit, as cairo draws it (premultiplied BGRA). */
+static void
+make_preview (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  g_autoptr(ShmlabImage) scaled = shmlab_image_scale_to_fit (task_data, PREVIEW_MAX_SIDE);
+  Preview *preview = g_new0 (Preview, 1);
+  guint8 *out = g_malloc ((gsize) scaled->width * scaled->height * 4);
+
+  for (guint32 y = 0; y < scaled->height; y++)
+    {
+      const guint8 *p = scaled->pixels + (gsize) y * scaled->stride;
+      guint8 *q = out + (gsize) y * scaled->width * 4;
+      for (guint32 x = 0; x < scaled->width; x++, p += 4, q += 4)
+        {
+          q[0] = (guint8) ((p[2] * p[3] + 127) / 255);
+          q[1] = (guint8) ((p[1] * p[3] + 127) / 255);
+          q[2] = (guint8) ((p[0] * p[3] + 127) / 255);
+          q[3] = p[3];
+        }
+    }
+  preview->width = scaled->width;
+  preview->height = scaled->height;
+  preview->stride = scaled->width * 4;
+  preview->bytes = g_bytes_new_take (out, (gsize) preview->stride * preview->height);
+  g_task_return_pointer (task, preview, (GDestroyNotify) preview_free);
+}
+
+static void
+preview_ready (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  ShmlabContentView *self = SHMLAB_CONTENT_VIEW (source);
+  g_autofree char *caption = user_data;
+  g_autofree char *shown = NULL;
+  Preview *preview = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (preview == NULL || g_task_had_error (G_TASK (result)) ||
+      g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    {
+      g_clear_pointer (&preview, preview_free);
+      return;
+    }
+
+  g_clear_object (&self->texture);
+  self->texture = gdk_memory_texture_new ((int) preview->width, (int) preview->height,
+                                          GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, preview->bytes,
+                                          preview->stride);
+  shown = g_strdup_printf ("%s (shown scaled to %u × %u)", caption, preview->width,
+                           preview->height);
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->texture));
+  gtk_label_set_text (self->caption_label, shown);
+  gtk_widget_queue_draw (self->checkerboard);
+  preview_free (preview);
+}
+
 /**
  * shmlab_content_view_show_image:
  * @image: the picture (the view keeps a reference; its pixels must not change)
  * @caption: (nullable): what to say under it; NULL: its size in pixels and bytes
+ *
+ * A picture of up to a megapixel is shown as it is, at once. A larger one is
+ * shown through a preview scaled to fit, made in a thread, so that neither
+ * showing nor redrawing it holds up the window.
  */
 void
 shmlab_content_view_show_image (ShmlabContentView *self,
@@ -291,6 +379,7 @@ shmlab_content_view_show_image (ShmlabContentView *self,
                                 const char        *caption)
 {
   g_autofree char *default_caption = NULL;
+  g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (SHMLAB_IS_CONTENT_VIEW (self));
   g_return_if_fail (image != NULL);
@@ -304,13 +393,25 @@ shmlab_content_view_show_image (ShmlabContentView *self,
       caption = default_caption;
     }
 
-  g_clear_object (&self->texture);
-  self->texture = shmlab_texture_new_for_image (image);
-  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->texture));
+  clear_texture (self);
   gtk_picture_set_alternative_text (self->picture, caption);
-  gtk_label_set_text (self->caption_label, caption);
-  gtk_widget_queue_draw (self->checkerboard);
   set_page (self, "image");
+
+  if ((guint64) image->width * image->height <= DIRECT_MAX_PIXELS)
+    {
+      self->texture = shmlab_texture_new_for_image (image);
+      gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->texture));
+      gtk_label_set_text (self->caption_label, caption);
+      gtk_widget_queue_draw (self->checkerboard);
+      return;
+    }
+
+  gtk_label_set_text (self->caption_label, caption);
+  self->preview_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->preview_cancellable, preview_ready, g_strdup (caption));
+  g_task_set_source_tag (task, shmlab_content_view_show_image);
+  g_task_set_task_data (task, shmlab_image_ref (image), (GDestroyNotify) shmlab_image_unref);
+  g_task_run_in_thread (task, make_preview);
 }
 
 static void
@@ -393,7 +494,8 @@ shmlab_content_view_get_text (ShmlabContentView *self)
   return g_strdup ("");
 }
 
-/* The picture shown, or NULL. (transfer none) */
+/* The texture shown (for a picture above a megapixel, its scaled preview once
+ * made), or NULL. (transfer none) */
 GdkTexture *
 shmlab_content_view_get_texture (ShmlabContentView *self)
 {
