@@ -169,6 +169,10 @@ shmlab_test_run_cli (char       **out,
   ok = g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
                      &wait_status, &error);
   g_assert_no_error (error);
+  /* No run of shmlab should die of a signal: say what it printed before it did. */
+  if (WIFSIGNALED (wait_status) || (WIFEXITED (wait_status) && WEXITSTATUS (wait_status) > 2))
+    g_test_message ("shmlab %s died (wait status %d); its stderr:\n%s", first_arg, wait_status,
+                    err && *err ? *err : "(not captured)");
   if (status != NULL)
     *status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
   return ok;
