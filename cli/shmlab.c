@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "shmlab-bench.h"
 #include "shmlab-cli.h"
 
 typedef struct
@@ -23,6 +24,7 @@ static const Command commands[] = {
   { "list", shmlab_cmd_list, "List the segments you can see" },
   { "remove", shmlab_cmd_remove, "Remove a key's segment, its lock and its key files" },
   { "lock", shmlab_cmd_lock, "Hold a key's lock, so you can watch another program wait" },
+  { "bench", shmlab_cmd_bench, "Measure shared memory against pipes and sockets on this machine" },
 };
 
 static const Command *
@@ -80,7 +82,7 @@ main (int    argc,
 
   if (argc < 2)
     return shmlab_cli_usage_error (NULL, "missing COMMAND: one of write, read, info, list, "
-                                         "remove or lock");
+                                         "remove, lock or bench");
 
   name = argv[1];
   if (strcmp (name, "--help") == 0 || strcmp (name, "-h") == 0 || strcmp (name, "-?") == 0 ||
@@ -120,7 +122,7 @@ main (int    argc,
         return shmlab_cli_usage_error (NULL, "unknown option “%s”: options come after the "
                                              "command, as in “shmlab read demo --raw”", shown);
       return shmlab_cli_usage_error (NULL, "unknown command “%s”: use write, read, info, list, "
-                                           "remove or lock", shown);
+                                           "remove, lock or bench", shown);
     }
 
   return command->run (argc - 1, argv + 1);

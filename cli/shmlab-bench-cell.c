@@ -1,0 +1,588 @@
+/* shmlab-bench-cell.c — one measurement of one mechanism at one size: open
+ * the channel, fork the writer and the reader, watch over them, reap them,
+ * remove what they made, and turn what they recorded into figures
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-bench-private.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "shmlab-cli.h"
+#include "shmlab-segment.h"
+
+/* Shares of a cell's time: the rest is the warm-up and the slack. */
+#define LATENCY_SHARE 0.45
+#define THROUGHPUT_SHARE 0.45
+
+typedef struct
+{
+  const char *role;
+  pid_t pid;
+  int pidfd;
+  gboolean running;
+  gboolean stopped;  /* killed by the bench because the other failed */
+  int status;
+} Process;
+
+typedef enum
+{
+  SUPERVISE_DONE,
+  SUPERVISE_CANCELLED,
+  SUPERVISE_TIMED_OUT,
+} SuperviseOutcome;
+
+/* Random bytes, so that no transport can compress or guess them. */
+guint8 *
+shmlab_bench_pattern_new (gsize size)
+{
+  guint8 *pattern = g_try_malloc (MAX (size, 8));
+  guint64 x = G_GUINT64_CONSTANT (0x2545f4914f6cdd1d);
+
+  if (pattern == NULL)
+    return NULL;
+  for (gsize i = 0; i < size; i += 8)
+    {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      memcpy (pattern + i, &x, MIN (8, size - i));
+    }
+  return pattern;
+}
+
+/* Removes a segment the bench made, with its lock and key files. */
+void
+shmlab_bench_remove_key (const char    *key,
+                         ShmlabBackend  backend)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!shmlab_segment_remove_key (key, backend, TRUE, &error) &&
+      !g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND))
+    shmlab_cli_warn ("could not remove the bench's segment “%s”: %s (remove it with "
+                     "`shmlab remove %s --backend %s`)",
+                     key, error->message, key, shmlab_backend_to_string (backend));
+}
+
+static void
+set_errno_error (GError     **error,
+                 const char  *what)
+{
+  int saved_errno = errno;
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "cannot %s: %s", what,
+               g_strerror (saved_errno));
+}
+
+/* Closes the parent's ends; the table itself stays as the processes read it. */
+static void
+close_channels (const ShmlabBenchShared *shared)
+{
+  int fds[4];
+
+  memcpy (fds, shared->fds, sizeof fds);
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    {
+      if (fds[i] < 0)
+        continue;
+      close (fds[i]);
+      /* A socket is both ends of its side: close it once. */
+      for (guint j = i + 1; j < G_N_ELEMENTS (fds); j++)
+        if (fds[j] == fds[i])
+          fds[j] = -1;
+    }
+}
+
+static gboolean
+open_tcp_loopback (ShmlabBenchShared  *shared,
+                   GError            **error)
+{
+  struct sockaddr_in address = { 0 };
+  socklen_t length = sizeof address;
+  int listener, client = -1, server = -1, one = 1;
+
+  listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (listener < 0)
+    {
+      set_errno_error (error, "open a TCP socket");
+      return FALSE;
+    }
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  address.sin_port = 0;
+  if (bind (listener, (struct sockaddr *) &address, sizeof address) != 0 ||
+      listen (listener, 1) != 0 ||
+      getsockname (listener, (struct sockaddr *) &address, &length) != 0)
+    {
+      set_errno_error (error, "listen on 127.0.0.1");
+      close (listener);
+      return FALSE;
+    }
+  client = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (client < 0 || connect (client, (struct sockaddr *) &address, sizeof address) != 0 ||
+      (server = accept4 (listener, NULL, NULL, SOCK_CLOEXEC)) < 0)
+    {
+      set_errno_error (error, "connect to 127.0.0.1");
+      if (client >= 0)
+        close (client);
+      close (listener);
+      return FALSE;
+    }
+  close (listener);
+  /* Each message leaves at once, as a latency measurement needs. */
+  setsockopt (client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  setsockopt (server, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  shared->fds[SHMLAB_BENCH_SIDE_A][0] = shared->fds[SHMLAB_BENCH_SIDE_A][1] = client;
+  shared->fds[SHMLAB_BENCH_SIDE_B][0] = shared->fds[SHMLAB_BENCH_SIDE_B][1] = server;
+  return TRUE;
+}
+
+static gboolean
+open_channels (ShmlabBenchShared  *shared,
+               GError            **error)
+{
+  int a_to_b[2], b_to_a[2], pair[2];
+
+  switch (shared->mechanism)
+    {
+    case SHMLAB_BENCH_PIPE:
+      if (pipe2 (a_to_b, O_CLOEXEC) != 0)
+        {
+          set_errno_error (error, "open a pipe");
+          return FALSE;
+        }
+      if (pipe2 (b_to_a, O_CLOEXEC) != 0)
+        {
+          set_errno_error (error, "open a pipe");
+          close (a_to_b[0]);
+          close (a_to_b[1]);
+          return FALSE;
+        }
+      shared->fds[SHMLAB_BENCH_SIDE_A][0] = a_to_b[1];
+      shared->fds[SHMLAB_BENCH_SIDE_A][1] = b_to_a[0];
+      shared->fds[SHMLAB_BENCH_SIDE_B][0] = b_to_a[1];
+      shared->fds[SHMLAB_BENCH_SIDE_B][1] = a_to_b[0];
+      return TRUE;
+
+    case SHMLAB_BENCH_UNIX_SOCKET:
+      if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
+        {
+          set_errno_error (error, "open a Unix socket pair");
+          return FALSE;
+        }
+      shared->fds[SHMLAB_BENCH_SIDE_A][0] = shared->fds[SHMLAB_BENCH_SIDE_A][1] = pair[0];
+      shared->fds[SHMLAB_BENCH_SIDE_B][0] = shared->fds[SHMLAB_BENCH_SIDE_B][1] = pair[1];
+      return TRUE;
+
+    case SHMLAB_BENCH_TCP_LOOPBACK:
+      return open_tcp_loopback (shared, error);
+
+    case SHMLAB_BENCH_MEMCPY:
+    case SHMLAB_BENCH_SHM_SYSV:
+    case SHMLAB_BENCH_SHM_POSIX:
+    case SHMLAB_BENCH_SHM_INPLACE:
+    case SHMLAB_BENCH_N_MECHANISMS:
+    default:
+      return TRUE;
+    }
+}
+
+static int
+open_pidfd (pid_t pid)
+{
+#ifdef SYS_pidfd_open
+  return (int) syscall (SYS_pidfd_open, pid, 0);
+#else
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
+static gboolean
+spawn (ShmlabBenchShared  *shared,
+       guint               side,
+       guint8             *pattern,
+       Process            *process,
+       GError            **error)
+{
+  pid_t pid = fork ();
+
+  if (pid < 0)
+    {
+      set_errno_error (error, "start a process");
+      return FALSE;
+    }
+  if (pid == 0)
+    _exit (shmlab_bench_child_main (shared, side, pattern));
+
+  process->pid = pid;
+  process->pidfd = open_pidfd (pid);
+  process->running = TRUE;
+  return TRUE;
+}
+
+static void
+reap (Process *process,
+      gboolean block)
+{
+  int status;
+  pid_t got;
+
+  if (!process->running)
+    return;
+  do
+    got = waitpid (process->pid, &status, block ? 0 : WNOHANG);
+  while (got < 0 && errno == EINTR);
+  if (got == process->pid || (got < 0 && errno == ECHILD))
+    {
+      process->running = FALSE;
+      process->status = got == process->pid ? status : 0;
+      if (process->pidfd >= 0)
+        close (process->pidfd);
+      process->pidfd = -1;
+    }
+}
+
+static void
+kill_and_reap (Process *process)
+{
+  if (!process->running)
+    return;
+  kill (process->pid, SIGKILL);
+  process->stopped = TRUE;
+  reap (process, TRUE);
+}
+
+static gboolean
+failed (const Process *process)
+{
+  return !process->running && process->pid > 0 &&
+         !(WIFEXITED (process->status) && WEXITSTATUS (process->status) == 0);
+}
+
+/* Waits for the processes to end, without waking up while they measure;
+ * stops them all when one fails, on Ctrl+C, or at @deadline. */
+static SuperviseOutcome
+supervise (Process      *processes,
+           guint         n_processes,
+           gint64        deadline,
+           GCancellable *cancellable)
+{
+  GPollFD cancel_fd = { -1, 0, 0 };
+  gboolean have_cancel_fd = cancellable != NULL && g_cancellable_make_pollfd (cancellable,
+                                                                                &cancel_fd);
+  SuperviseOutcome outcome = SUPERVISE_DONE;
+
+  for (;;)
+    {
+      struct pollfd fds[3];
+      nfds_t n_fds = 0;
+      gboolean any_running = FALSE, any_failed = FALSE, polling = FALSE;
+      gint64 left_ms;
+
+      for (guint i = 0; i < n_processes; i++)
+        {
+          reap (&processes[i], FALSE);
+          any_running |= processes[i].running;
+          any_failed |= failed (&processes[i]);
+        }
+      if (any_failed)
+        for (guint i = 0; i < n_processes; i++)
+          kill_and_reap (&processes[i]);
+      if (!any_running || any_failed)
+        break;
+
+      if (g_cancellable_is_cancelled (cancellable))
+        outcome = SUPERVISE_CANCELLED;
+      else if (shmlab_bench_now_ns () >= deadline)
+        outcome = SUPERVISE_TIMED_OUT;
+      if (outcome != SUPERVISE_DONE)
+        {
+          for (guint i = 0; i < n_processes; i++)
+            kill_and_reap (&processes[i]);
+          break;
+        }
+
+      if (have_cancel_fd)
+        fds[n_fds++] = (struct pollfd) { cancel_fd.fd, POLLIN, 0 };
+      for (guint i = 0; i < n_processes; i++)
+        if (processes[i].running)
+          {
+            if (processes[i].pidfd >= 0)
+              fds[n_fds++] = (struct pollfd) { processes[i].pidfd, POLLIN, 0 };
+            else
+              polling = TRUE;
+          }
+      left_ms = (deadline - shmlab_bench_now_ns ()) / 1000000 + 1;
+      poll (fds, n_fds, (int) CLAMP (left_ms, 0, polling ? 20 : G_MAXINT));
+    }
+
+  if (have_cancel_fd)
+    g_cancellable_release_fd (cancellable);
+  return outcome;
+}
+
+static char *
+describe_failure (const ShmlabBenchShared *shared,
+                  const Process           *process,
+                  guint                    side)
+{
+  if (WIFEXITED (process->status))
+    {
+      if (shared->side[side].error[0] != '\0')
+        return g_utf8_make_valid (shared->side[side].error, -1);
+      return g_strdup_printf ("the %s process ended with status %d", process->role,
+                              WEXITSTATUS (process->status));
+    }
+  if (WIFSIGNALED (process->status))
+    return g_strdup_printf ("the %s process was killed by signal %d (%s)", process->role,
+                            WTERMSIG (process->status), g_strsignal (WTERMSIG (process->status)));
+  return g_strdup_printf ("the %s process ended abnormally", process->role);
+}
+
+/* Adds what one pass recorded to @result; a pass whose checks fail spoils it. */
+static void
+collect (const ShmlabBenchShared *shared,
+         guint                    n_processes,
+         ShmlabBenchResult       *result)
+{
+  const ShmlabBenchSide *a = &shared->side[SHMLAB_BENCH_SIDE_A];
+  const ShmlabBenchSide *b = &shared->side[SHMLAB_BENCH_SIDE_B];
+  guint64 sent = a->sent + b->sent, received = a->received + b->received;
+  guint64 checked = a->checked + b->checked;
+  guint64 checksum_sent = a->checksum_sent + b->checksum_sent;
+  guint64 checksum_received = a->checksum_received + b->checksum_received;
+  guint64 mismatches = a->mismatches + b->mismatches;
+  guint n_runs = MIN (shared->n_runs, SHMLAB_BENCH_MAX_RUNS);
+  guint n_samples = MIN (shared->n_samples, SHMLAB_BENCH_MAX_SAMPLES);
+
+  result->messages += received;
+  result->checked += checked;
+  result->bytes += received * shared->size;
+  result->checksum_sent += checksum_sent;
+  result->checksum_received += checksum_received;
+  result->mismatches += mismatches;
+
+  if (mismatches > 0 || checksum_sent != checksum_received)
+    {
+      result->error = g_strdup_printf (
+        "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " checked messages did not arrive as "
+        "sent (checksums: sent 0x%016" G_GINT64_MODIFIER "x, received 0x%016" G_GINT64_MODIFIER
+        "x): the bytes were not delivered intact, so no figure is given",
+        MAX (mismatches, 1), checked, checksum_sent, checksum_received);
+      return;
+    }
+  if (sent != received || (n_processes == 2 && checked != received))
+    {
+      result->error = g_strdup_printf ("%" G_GUINT64_FORMAT " messages were sent but %"
+                                       G_GUINT64_FORMAT " were received and checked",
+                                       sent, checked);
+      return;
+    }
+  if (n_samples == 0 || n_runs == 0)
+    {
+      result->error = g_strdup ("nothing was measured: the processes ended too early");
+      return;
+    }
+
+  g_array_append_vals (result->samples, shared->samples, n_samples);
+  for (guint r = 0; r < n_runs; r++)
+    {
+      gint64 elapsed = shared->run_end[r] - shared->run_start[r];
+      double rate;
+
+      if (shared->checks_off_clock)
+        elapsed -= shared->run_check_ns[r];
+      result->stream_messages += shared->run_messages[r];
+      if (elapsed <= 0)
+        continue;
+      rate = (double) shared->run_messages[r] * (double) shared->size * 1e9 / (double) elapsed;
+      g_array_append_val (result->rates, rate);
+    }
+  result->stream_syscalls += a->stream_syscalls + b->stream_syscalls;
+  result->copy_in_ns += a->copy_in_ns;
+  result->copy_in_bytes += a->copy_in_bytes;
+  result->copy_out_ns += b->copy_out_ns;
+  result->copy_out_bytes += b->copy_out_bytes;
+  result->passes++;
+}
+
+void
+shmlab_bench_result_init (ShmlabBenchResult *result,
+                          guint64            size)
+{
+  memset (result, 0, sizeof *result);
+  result->size = size;
+  result->syscalls_per_message = -1;
+  result->samples = g_array_new (FALSE, FALSE, sizeof (double));
+  result->rates = g_array_new (FALSE, FALSE, sizeof (double));
+}
+
+void
+shmlab_bench_result_clear (ShmlabBenchResult *result)
+{
+  g_clear_pointer (&result->error, g_free);
+  g_clear_pointer (&result->samples, g_array_unref);
+  g_clear_pointer (&result->rates, g_array_unref);
+}
+
+/* The medians and rates of everything the passes pooled. */
+void
+shmlab_bench_result_finish (ShmlabBenchResult *result)
+{
+  double *samples = (double *) result->samples->data;
+  double *rates = (double *) result->rates->data;
+
+  result->ok = FALSE;
+  if (result->error != NULL)
+    return;
+  if (result->samples->len == 0 || result->rates->len == 0)
+    {
+      result->error = g_strdup ("nothing was measured: the processes ended too early");
+      return;
+    }
+
+  result->latency_samples = result->samples->len;
+  result->latency_median_ns = shmlab_bench_median (samples, result->samples->len);
+  result->latency_p99_ns = shmlab_bench_percentile (samples, result->samples->len, 99);
+  result->runs = result->rates->len;
+  result->throughput_median = shmlab_bench_median (rates, result->rates->len);
+  result->throughput_min = rates[0];
+  result->throughput_max = rates[result->rates->len - 1];
+  result->syscalls_per_message = result->stream_messages > 0
+    ? (double) result->stream_syscalls / (double) result->stream_messages
+    : -1;
+  if (result->copy_in_ns > 0)
+    result->copy_in_rate = (double) result->copy_in_bytes * 1e9 / (double) result->copy_in_ns;
+  if (result->copy_out_ns > 0)
+    result->copy_out_rate = (double) result->copy_out_bytes * 1e9 / (double) result->copy_out_ns;
+  result->ok = TRUE;
+}
+
+/**
+ * shmlab_bench_run_cell:
+ * @pattern: at least @size random bytes; each process stamps its own copy
+ * @result: where this pass's figures are added, or why there are none is said
+ *
+ * Measures @mechanism at @size once more. A failure of the measurement (a
+ * process that fails, a checksum that does not match, a stuck process) is
+ * recorded in @result; only Ctrl+C (through @cancellable) returns %FALSE.
+ * Either way every process is reaped and every segment removed.
+ */
+gboolean
+shmlab_bench_run_cell (ShmlabBenchMechanism   mechanism,
+                       guint64                size,
+                       const guint8          *pattern,
+                       const ShmlabBenchPlan *plan,
+                       GCancellable          *cancellable,
+                       ShmlabBenchResult     *result,
+                       GError               **error)
+{
+  const ShmlabBenchMechanismInfo *info = shmlab_bench_mechanism_info (mechanism);
+  g_autoptr(GError) local_error = NULL;
+  Process processes[2] = {
+    { "writer", -1, -1, FALSE, FALSE, 0 },
+    { "reader", -1, -1, FALSE, FALSE, 0 },
+  };
+  ShmlabBenchShared *shared;
+  ShmlabBackend backend;
+  gboolean uses_shm = shmlab_bench_mechanism_uses_shm (mechanism, &backend);
+  gint64 started = shmlab_bench_now_ns (), deadline;
+  SuperviseOutcome outcome = SUPERVISE_DONE;
+  guint n_started = 0;
+
+  g_return_val_if_fail (result->size == size, FALSE);
+  if (mechanism == SHMLAB_BENCH_MEMCPY)
+    processes[0].role = "copying";
+
+  shared = mmap (NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED)
+    {
+      result->error = g_strdup_printf ("cannot map memory to share with the processes: %s",
+                                       g_strerror (errno));
+      return TRUE;
+    }
+
+  shared->mechanism = mechanism;
+  shared->size = size;
+  shared->latency_budget_ns = (gint64) (plan->cell_seconds * LATENCY_SHARE * 1e9);
+  shared->runs = CLAMP (plan->runs, 1, SHMLAB_BENCH_MAX_RUNS);
+  shared->run_budget_ns = (gint64) (plan->cell_seconds * THROUGHPUT_SHARE * 1e9 / shared->runs);
+  shared->min_samples = MAX (plan->min_samples, 1);
+  shmlab_bench_sum_init (&shared->base);
+  shmlab_bench_sum_update (&shared->base, pattern, (gsize) size);
+  memcpy (&shared->base_word, pattern, sizeof shared->base_word);
+  shared->base_word = GUINT64_FROM_LE (shared->base_word);
+  g_snprintf (shared->key, sizeof shared->key, "%s-%s-%" G_GUINT64_FORMAT, plan->key_prefix,
+              info->name, size);
+  shared->empty.value = 1;
+  shared->cpus[0] = plan->cpus[0];
+  shared->cpus[1] = plan->cpus[1];
+  /* On one processor the two never run at once, so a check's time is the check's alone. */
+  shared->checks_off_clock = plan->cpus[0] >= 0 && plan->cpus[0] == plan->cpus[1];
+  for (guint s = 0; s < 2; s++)
+    shared->fds[s][0] = shared->fds[s][1] = -1;
+
+  if (!open_channels (shared, &local_error))
+    {
+      result->error = g_strdup (local_error->message);
+      munmap (shared, sizeof *shared);
+      return TRUE;
+    }
+
+  for (; n_started < info->processes; n_started++)
+    if (!spawn (shared, n_started, (guint8 *) pattern, &processes[n_started], &local_error))
+      break;
+  close_channels (shared);
+
+  /* Generous: only a stuck process takes this long. */
+  deadline = started + (gint64) ((plan->cell_seconds * 5 + 30) * 1e9);
+  if (local_error != NULL)
+    for (guint i = 0; i < n_started; i++)
+      kill_and_reap (&processes[i]);
+  else
+    outcome = supervise (processes, n_started, deadline, cancellable);
+
+  if (uses_shm)
+    shmlab_bench_remove_key (shared->key, backend);
+  result->seconds += (double) (shmlab_bench_now_ns () - started) / 1e9;
+
+  if (outcome == SUPERVISE_CANCELLED)
+    {
+      munmap (shared, sizeof *shared);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "interrupted");
+      return FALSE;
+    }
+
+  if (local_error != NULL)
+    result->error = g_strdup (local_error->message);
+  else if (outcome == SUPERVISE_TIMED_OUT)
+    result->error = g_strdup_printf ("did not finish within %.0f s, so its processes were "
+                                     "stopped: one of them is stuck (is the machine overloaded?)",
+                                     (double) (deadline - started) / 1e9);
+  else
+    {
+      /* The one that failed on its own explains; the other was only stopped. */
+      for (guint i = 0; i < n_started && result->error == NULL; i++)
+        if (failed (&processes[i]) && !processes[i].stopped)
+          result->error = describe_failure (shared, &processes[i], i);
+      if (result->error == NULL)
+        collect (shared, n_started, result);
+    }
+
+  munmap (shared, sizeof *shared);
+  return TRUE;
+}

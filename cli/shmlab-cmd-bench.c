@@ -1,0 +1,560 @@
+/* shmlab-cmd-bench.c — `shmlab bench`: measure what the articles claim about
+ * shared memory, pipes and sockets, on this machine, with every byte checked
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-cli.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shmlab-bench.h"
+#include "shmlab-limits.h"
+
+#define COMMAND "bench"
+
+#define DEFAULT_SECONDS 34.0
+#define QUICK_SECONDS 3.0
+#define IMAGE_SECONDS 10.0
+#define QUICK_IMAGE_SECONDS 2.0
+#define MAX_SECONDS 3600.0
+/* At most this share of the time, and this long per backend, goes to the locks. */
+#define LOCK_SHARE 0.03
+#define LOCK_MAX_SECONDS 0.6
+
+static const char summary[] =
+  "Measure how fast shared memory, pipes and sockets move bytes between two processes.";
+
+static const char description[] =
+  "Each mechanism moves messages between two processes made for it (memcpy: within one),\n"
+  "and the receiver checks every byte of every message against what was sent: a\n"
+  "mismatch is reported as a failure, never as a figure. For each message size it\n"
+  "measures the one-way latency (half a ping-pong round trip; median and 99th\n"
+  "percentile) and the throughput (a stream; the median of several runs), and for each\n"
+  "backend the cost of an uncontended lock + unlock.\n"
+  "\n"
+  "Mechanisms: memcpy (one process: the most a core can copy), shm-sysv and shm-posix\n"
+  "(the apps' path: lock, copy in, unlock, signal; wake, lock, copy out, unlock),\n"
+  "shm-inplace (the reader uses the bytes where they are: no copy out), pipe,\n"
+  "unix-socket and tcp-loopback (127.0.0.1).\n"
+  "\n"
+  "The default run takes under a minute; --quick a few seconds. --image measures instead\n"
+  "a picture's way from the Writer to the Reader, as a ShmLab frame and in the Qt\n"
+  "example's PNG format. Segments are made under keys starting with “shmlab-bench-”\n"
+  "and removed at the end, also after a failure or Ctrl+C. Progress goes to standard\n"
+  "error; the table (or the JSON) to standard output.\n"
+  "\n"
+  "Examples:\n"
+  "  shmlab bench\n"
+  "  shmlab bench --quick --plot bench.png\n"
+  "  shmlab bench --sizes 64,1MiB --mechanisms shm-posix,pipe --seconds 5 --json\n"
+  "  shmlab bench --image data/sample.png";
+
+static const guint64 default_sizes[] = {
+  64, 4 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20,
+};
+
+static int
+compare_sizes (gconstpointer a,
+               gconstpointer b)
+{
+  guint64 x = *(const guint64 *) a, y = *(const guint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+static gboolean
+parse_sizes (const char  *text,
+             GArray      *sizes,
+             int         *status)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *max_text = shmlab_bench_format_size (SHMLAB_BENCH_MAX_SIZE);
+
+  if (text == NULL)
+    {
+      g_array_append_vals (sizes, default_sizes, G_N_ELEMENTS (default_sizes));
+      return TRUE;
+    }
+
+  parts = g_strsplit (text, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *shown = g_utf8_make_valid (g_strstrip (parts[i]), -1);
+      guint64 size;
+      gboolean seen = FALSE;
+
+      if (*parts[i] == '\0')
+        {
+          *status = shmlab_cli_usage_error (COMMAND, "--sizes has an empty size between commas: "
+                                                     "write sizes such as 64,4KiB,1MiB");
+          return FALSE;
+        }
+      if (!shmlab_parse_size (parts[i], &size, &error))
+        {
+          *status = shmlab_cli_usage_error (COMMAND, "--sizes: %s", error->message);
+          return FALSE;
+        }
+      if (size < SHMLAB_BENCH_MIN_SIZE || size > SHMLAB_BENCH_MAX_SIZE)
+        {
+          *status = shmlab_cli_usage_error (COMMAND, "--sizes: “%s” is %s: each message size "
+                                            "must be from %d bytes (room for its stamp) to %s, "
+                                            "such as 64,4KiB,1MiB",
+                                            shown,
+                                            size == 0 ? "0 bytes, a message that carries nothing"
+                                                      : size < SHMLAB_BENCH_MIN_SIZE
+                                                        ? "too small" : "too large",
+                                            SHMLAB_BENCH_MIN_SIZE, max_text);
+          return FALSE;
+        }
+      for (guint j = 0; j < sizes->len; j++)
+        seen |= g_array_index (sizes, guint64, j) == size;
+      if (!seen)
+        g_array_append_val (sizes, size);
+    }
+  g_array_sort (sizes, compare_sizes);
+  return TRUE;
+}
+
+static gboolean
+parse_mechanisms (const char            *text,
+                  gboolean               chosen[SHMLAB_BENCH_N_MECHANISMS],
+                  int                   *status)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (text == NULL || g_strcmp0 (text, "all") == 0)
+    {
+      for (guint i = 0; i < SHMLAB_BENCH_N_MECHANISMS; i++)
+        chosen[i] = TRUE;
+      return TRUE;
+    }
+
+  parts = g_strsplit (text, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      ShmlabBenchMechanism mechanism;
+
+      if (!shmlab_bench_mechanism_from_string (g_strstrip (parts[i]), &mechanism))
+        {
+          g_autofree char *shown = g_utf8_make_valid (parts[i], -1);
+          g_autofree char *names = shmlab_bench_mechanism_names ();
+          *status = shmlab_cli_usage_error (COMMAND, "--mechanisms: unknown mechanism “%s”: use "
+                                            "%s, separated by commas", shown, names);
+          return FALSE;
+        }
+      chosen[mechanism] = TRUE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_seconds (const char *text,
+               double      fallback,
+               double     *seconds,
+               int        *status)
+{
+  char *end = NULL;
+  double value;
+
+  if (text == NULL)
+    {
+      *seconds = fallback;
+      return TRUE;
+    }
+  errno = 0;
+  value = g_ascii_strtod (text, &end);
+  if (errno != 0 || end == text || *end != '\0' || !isfinite (value) || value <= 0 ||
+      value > MAX_SECONDS)
+    {
+      g_autofree char *shown = g_utf8_make_valid (text, -1);
+      *status = shmlab_cli_usage_error (COMMAND, "--seconds takes a number of seconds greater "
+                                        "than 0 and at most %.0f, such as 20 or 2.5, not “%s”",
+                                        MAX_SECONDS, shown);
+      return FALSE;
+    }
+  *seconds = value;
+  return TRUE;
+}
+
+/* --cpus: where the two processes run. "apart" needs two processors. */
+static gboolean
+parse_cpus (const char *text,
+            int         cpus[2],
+            int        *status)
+{
+  cpu_set_t set;
+  int allowed[2] = { -1, -1 };
+  guint n_allowed = 0;
+
+  cpus[0] = cpus[1] = -1;
+  if (text == NULL)
+    text = "same";
+  if (g_strcmp0 (text, "any") == 0)
+    return TRUE;
+  if (g_strcmp0 (text, "same") != 0 && g_strcmp0 (text, "apart") != 0)
+    {
+      g_autofree char *shown = g_utf8_make_valid (text, -1);
+      *status = shmlab_cli_usage_error (COMMAND, "--cpus takes same (both processes on one "
+                                        "processor), apart (one each) or any (where the "
+                                        "scheduler puts them), not “%s”", shown);
+      return FALSE;
+    }
+
+  CPU_ZERO (&set);
+  if (sched_getaffinity (0, sizeof set, &set) == 0)
+    for (int cpu = 0; cpu < CPU_SETSIZE && n_allowed < 2; cpu++)
+      if (CPU_ISSET (cpu, &set))
+        allowed[n_allowed++] = cpu;
+  if (n_allowed == 0)
+    allowed[n_allowed++] = 0;
+  if (g_strcmp0 (text, "apart") == 0 && n_allowed < 2)
+    {
+      *status = shmlab_cli_usage_error (COMMAND, "--cpus apart needs two processors, and this "
+                                        "program may run on only one: use same or any");
+      return FALSE;
+    }
+  cpus[0] = allowed[0];
+  cpus[1] = g_strcmp0 (text, "apart") == 0 ? allowed[1] : allowed[0];
+  return TRUE;
+}
+
+/* The chart is drawn after a minute of measuring: find out now that it cannot be saved. */
+static gboolean
+check_plot_path (const char *path,
+                 int        *status)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *shown = g_filename_display_name (path);
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      *status = shmlab_cli_usage_error (COMMAND, "--plot “%s” is a folder: give a file name "
+                                        "such as bench.png", shown);
+      return FALSE;
+    }
+  if (!g_file_test (folder, G_FILE_TEST_IS_DIR) || access (folder, W_OK) != 0)
+    {
+      g_autofree char *folder_shown = g_filename_display_name (folder);
+      *status = shmlab_cli_usage_error (COMMAND, "--plot “%s”: the folder “%s” does not exist "
+                                        "or cannot be written: choose another path",
+                                        shown, folder_shown);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+progress (gboolean    quiet,
+          const char *format,
+          ...) G_GNUC_PRINTF (2, 3);
+
+static void
+progress (gboolean    quiet,
+          const char *format,
+          ...)
+{
+  va_list ap;
+
+  if (quiet)
+    return;
+  va_start (ap, format);
+  vfprintf (stderr, format, ap);
+  va_end (ap);
+  fflush (stderr);
+}
+
+/* Removes whatever a run may have left under its keys (each part removes
+ * its own; this is the net under them). */
+static void
+sweep_keys (const char *key_prefix,
+            GArray     *sizes)
+{
+  static const char *const others[] = { "lock-sysv", "lock-posix", "image-frame", "image-qt" };
+
+  for (guint m = 0; m < SHMLAB_BENCH_N_MECHANISMS; m++)
+    {
+      ShmlabBackend backend;
+
+      if (!shmlab_bench_mechanism_uses_shm (m, &backend))
+        continue;
+      for (guint i = 0; i < sizes->len; i++)
+        {
+          g_autofree char *key = g_strdup_printf ("%s-%s-%" G_GUINT64_FORMAT, key_prefix,
+                                                  shmlab_bench_mechanism_info (m)->name,
+                                                  g_array_index (sizes, guint64, i));
+          shmlab_bench_remove_key (key, backend);
+        }
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+    {
+      g_autofree char *key = g_strdup_printf ("%s-%s", key_prefix, others[i]);
+      shmlab_bench_remove_key (key, g_str_has_suffix (key, "posix") ? SHMLAB_BACKEND_POSIX
+                                                                    : SHMLAB_BACKEND_SYSV);
+    }
+}
+
+static int
+interrupted (void)
+{
+  g_printerr ("shmlab: the bench was interrupted: its processes were stopped and its segments "
+              "removed, so nothing was measured in full\n");
+  return SHMLAB_CLI_EXIT_FAILURE;
+}
+
+static gboolean
+measure_locks (ShmlabBenchReport  *report,
+               const gboolean      chosen[SHMLAB_BENCH_N_MECHANISMS],
+               double              seconds,
+               const char         *key_prefix,
+               gboolean            quiet,
+               GError            **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (report->locks); i++)
+    {
+      ShmlabBackend backend = report->locks[i].backend;
+      g_autofree char *key = g_strdup_printf ("%s-lock-%s", key_prefix,
+                                              shmlab_backend_to_string (backend));
+      gboolean needed = FALSE;
+
+      for (guint m = 0; m < SHMLAB_BENCH_N_MECHANISMS; m++)
+        {
+          ShmlabBackend uses;
+          needed |= chosen[m] && shmlab_bench_mechanism_uses_shm (m, &uses) && uses == backend;
+        }
+      if (!needed)
+        continue;
+      progress (quiet, "measuring lock + unlock (%s)\n", shmlab_backend_describe (backend));
+      if (!shmlab_bench_measure_lock (backend, seconds, key, shmlab_cli_interrupt (),
+                                      &report->locks[i], error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Measures every chosen mechanism at every size, in @passes passes over all
+ * of them: a moment when the machine is busy then spoils one pass of a few
+ * cells, not every run of them, and the median sets it aside. */
+static gboolean
+measure_mechanisms (ShmlabBenchReport     *report,
+                    const gboolean         chosen[SHMLAB_BENCH_N_MECHANISMS],
+                    const ShmlabBenchPlan *plan,
+                    guint                  passes,
+                    gboolean               quiet,
+                    GError               **error)
+{
+  guint64 largest = g_array_index (report->sizes, guint64, report->sizes->len - 1);
+  g_autofree guint8 *pattern = shmlab_bench_pattern_new ((gsize) largest);
+
+  if (pattern == NULL)
+    {
+      g_autofree char *shown = shmlab_bench_format_size (largest);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
+                   "not enough memory for a %s message: try smaller --sizes", shown);
+      return FALSE;
+    }
+
+  for (guint m = 0; m < SHMLAB_BENCH_N_MECHANISMS; m++)
+    {
+      ShmlabBenchRow *row;
+
+      if (!chosen[m])
+        continue;
+      row = g_new0 (ShmlabBenchRow, 1);
+      row->mechanism = m;
+      row->n_results = report->sizes->len;
+      row->results = g_new0 (ShmlabBenchResult, row->n_results);
+      for (guint i = 0; i < row->n_results; i++)
+        shmlab_bench_result_init (&row->results[i], g_array_index (report->sizes, guint64, i));
+      g_ptr_array_add (report->rows, row);
+    }
+
+  for (guint pass = 0; pass < passes; pass++)
+    for (guint i = 0; i < report->sizes->len; i++)
+      {
+        g_autofree char *shown = shmlab_bench_format_size (g_array_index (report->sizes,
+                                                                          guint64, i));
+        gint64 started = shmlab_bench_now_ns ();
+
+        /* Size by size, so that the mechanisms compared at one size are
+         * measured close together in time. */
+        progress (quiet, "measuring %-7s", shown);
+        for (guint r = 0; r < report->rows->len; r++)
+          {
+            ShmlabBenchRow *row = g_ptr_array_index (report->rows, r);
+            ShmlabBenchResult *result = &row->results[i];
+
+            progress (quiet, " %s", shmlab_bench_mechanism_info (row->mechanism)->name);
+            if (result->error != NULL)
+              {
+                progress (quiet, " (failed before)");
+                continue;
+              }
+            if (!shmlab_bench_run_cell (row->mechanism, result->size, pattern, plan,
+                                        shmlab_cli_interrupt (), result, error))
+              {
+                progress (quiet, "\n");
+                return FALSE;
+              }
+            if (result->error != NULL)
+              progress (quiet, " (failed)");
+          }
+        if (passes > 1)
+          progress (quiet, "  (pass %u of %u, %.1f s)\n", pass + 1, passes,
+                    (double) (shmlab_bench_now_ns () - started) / 1e9);
+        else
+          progress (quiet, "  (%.1f s)\n", (double) (shmlab_bench_now_ns () - started) / 1e9);
+      }
+
+  for (guint r = 0; r < report->rows->len; r++)
+    {
+      ShmlabBenchRow *row = g_ptr_array_index (report->rows, r);
+      for (guint i = 0; i < row->n_results; i++)
+        shmlab_bench_result_finish (&row->results[i]);
+    }
+  return TRUE;
+}
+
+int
+shmlab_cmd_bench (int    argc,
+                  char **argv)
+{
+  gboolean quick = FALSE, json = FALSE, quiet = FALSE;
+  g_autofree char *seconds_text = NULL;
+  g_autofree char *sizes_text = NULL;
+  g_autofree char *mechanisms_text = NULL;
+  g_autofree char *plot = NULL;
+  g_autofree char *image = NULL;
+  g_autofree char *cpus_text = NULL;
+  g_auto(GStrv) arguments = NULL;
+  const GOptionEntry entries[] = {
+    { "quick", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &quick,
+      "Measure for a few seconds instead of most of a minute (fewer runs, rougher figures)",
+      NULL },
+    { "seconds", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &seconds_text,
+      "Spend about SECONDS measuring (default 34; 3 with --quick; setting up adds a little)",
+      "SECONDS" },
+    { "sizes", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &sizes_text,
+      "Measure these message sizes (default 64,4KiB,64KiB,1MiB,16MiB,64MiB)", "LIST" },
+    { "mechanisms", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &mechanisms_text,
+      "Measure only these, separated by commas (default: all)", "LIST" },
+    { "cpus", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &cpus_text,
+      "Run the two processes on the same processor (the default), apart (one each), or any "
+      "(where the scheduler puts them)",
+      "WHERE" },
+    { "json", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &json,
+      "Print the results as JSON instead of tables", NULL },
+    { "plot", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &plot,
+      "Draw throughput and latency against size into FILE.png", "FILE.png" },
+    { "image", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &image,
+      "Instead, time a picture's way from Writer to Reader, as a frame and as Qt's PNG",
+      "FILE.png" },
+    { "quiet", 'q', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &quiet,
+      "Do not print the progress", NULL },
+    SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
+    G_OPTION_ENTRY_NULL
+  };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(ShmlabBenchReport) report = shmlab_bench_report_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key_prefix = g_strdup_printf ("%s-%d", SHMLAB_BENCH_KEY_PREFIX,
+                                                 (int) getpid ());
+  g_autofree char *output = NULL;
+  gboolean chosen[SHMLAB_BENCH_N_MECHANISMS] = { FALSE };
+  ShmlabBenchPlan plan = { 0 };
+  gint64 started = shmlab_bench_now_ns ();
+  guint n_chosen = 0, passes;
+  double lock_seconds;
+  int status = SHMLAB_CLI_EXIT_OK;
+  gboolean ok;
+
+  context = shmlab_cli_context_new (COMMAND, NULL, summary, description, entries);
+  if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status))
+    return status;
+  if (arguments != NULL && arguments[0] != NULL)
+    {
+      g_autofree char *shown = g_utf8_make_valid (arguments[0], -1);
+      return shmlab_cli_usage_error (COMMAND, "unexpected argument “%s”: bench takes only "
+                                     "options", shown);
+    }
+  if (image != NULL && (plot != NULL || sizes_text != NULL || mechanisms_text != NULL))
+    return shmlab_cli_usage_error (COMMAND, "--image measures a picture's way alone: it does not "
+                                   "go with --plot, --sizes or --mechanisms (run them apart)");
+  if (!parse_seconds (seconds_text,
+                      image != NULL ? (quick ? QUICK_IMAGE_SECONDS : IMAGE_SECONDS)
+                                    : (quick ? QUICK_SECONDS : DEFAULT_SECONDS),
+                      &report->seconds, &status) ||
+      !parse_sizes (image != NULL ? NULL : sizes_text, report->sizes, &status) ||
+      !parse_mechanisms (mechanisms_text, chosen, &status) ||
+      !parse_cpus (cpus_text, report->cpus, &status) ||
+      (plot != NULL && !check_plot_path (plot, &status)))
+    return status;
+
+  report->quick = quick;
+  report->key_prefix = g_strdup (key_prefix);
+  shmlab_bench_machine_read (&report->machine);
+
+  if (image != NULL)
+    {
+      g_array_set_size (report->sizes, 0);
+      progress (quiet, "measuring the picture's way, as a frame and in Qt's format\n");
+      report->image = g_new0 (ShmlabBenchImage, 1);
+      ok = shmlab_bench_measure_image (image, report->seconds, key_prefix,
+                                       shmlab_cli_interrupt (), report->image, &error);
+      sweep_keys (key_prefix, report->sizes);
+      if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return interrupted ();
+      if (!ok)
+        return shmlab_cli_fail (error);
+    }
+  else
+    {
+      for (guint m = 0; m < SHMLAB_BENCH_N_MECHANISMS; m++)
+        n_chosen += chosen[m];
+      lock_seconds = MIN (LOCK_MAX_SECONDS, report->seconds * LOCK_SHARE);
+      passes = report->passes = quick ? 1 : 3;
+      plan.cell_seconds = MAX (report->seconds - 2 * lock_seconds, report->seconds / 2) /
+                          (n_chosen * report->sizes->len * passes);
+      /* Per pass; pooled over the passes, at least 6 round trips and 6 runs (3 with --quick). */
+      plan.min_samples = quick ? 3 : 2;
+      plan.runs = quick ? 3 : 2;
+      plan.key_prefix = key_prefix;
+      plan.cpus[0] = report->cpus[0];
+      plan.cpus[1] = report->cpus[1];
+
+      ok = measure_locks (report, chosen, lock_seconds, key_prefix, quiet, &error) &&
+           measure_mechanisms (report, chosen, &plan, passes, quiet, &error);
+      sweep_keys (key_prefix, report->sizes);
+      if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return interrupted ();
+      if (!ok)
+        return shmlab_cli_fail (error);
+    }
+  report->elapsed = (double) (shmlab_bench_now_ns () - started) / 1e9;
+
+  if (plot != NULL)
+    {
+      if (shmlab_bench_plot_write (report, plot, &error))
+        {
+          report->plot_path = g_strdup (plot);
+          report->plot_width = SHMLAB_BENCH_PLOT_WIDTH;
+          report->plot_height = SHMLAB_BENCH_PLOT_HEIGHT;
+        }
+      else
+        status = SHMLAB_CLI_EXIT_FAILURE;
+    }
+
+  output = json ? shmlab_bench_report_json (report) : shmlab_bench_report_table (report);
+  g_print ("%s", output);
+  if (error != NULL)
+    return shmlab_cli_fail (error);
+  if (!shmlab_bench_report_ok (report))
+    return shmlab_cli_fail_printf ("some measurements failed (see “FAILED” above, or “ok”: false "
+                                   "in the JSON): their figures are not given");
+  return status;
+}

@@ -1,0 +1,856 @@
+/* test-bench.c — `shmlab bench` checked for its shape and its honesty, never
+ * its speed: every mechanism delivers every byte, the JSON parses and holds
+ * every row and size, the chart is a PNG of the stated size, bad options are
+ * one-line usage errors, and nothing is left behind, even after Ctrl+C
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-test-util.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "shmlab-image.h"
+#include "shmlab-png.h"
+#include "shmlab-segment.h"
+
+static const char *const mechanisms[] = {
+  "memcpy", "shm-sysv", "shm-posix", "shm-inplace", "pipe", "unix-socket", "tcp-loopback",
+};
+
+static const gint64 default_sizes[] = {
+  64, 4096, 65536, 1048576, 16777216, 67108864,
+};
+
+/* A JSON value, from a parser made for these tests: strict RFC 8259, no extensions. */
+typedef enum
+{
+  JSON_NULL,
+  JSON_BOOLEAN,
+  JSON_NUMBER,
+  JSON_STRING,
+  JSON_ARRAY,
+  JSON_OBJECT,
+} JsonKind;
+
+typedef struct
+{
+  JsonKind kind;
+  gboolean boolean;
+  double number;
+  char *string;
+  GPtrArray *items;  /* JsonValue, for arrays and objects */
+  GPtrArray *keys;   /* char *, for objects */
+} JsonValue;
+
+static void
+json_value_free (gpointer data)
+{
+  JsonValue *value = data;
+
+  if (value == NULL)
+    return;
+  g_free (value->string);
+  g_clear_pointer (&value->items, g_ptr_array_unref);
+  g_clear_pointer (&value->keys, g_ptr_array_unref);
+  g_free (value);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (JsonValue, json_value_free)
+
+typedef struct
+{
+  const char *text;
+  const char *p;
+  char *error;
+} JsonParser;
+
+static JsonValue *json_parse_value (JsonParser *parser, guint depth);
+
+static gboolean
+json_fail (JsonParser *parser,
+           const char *what)
+{
+  if (parser->error == NULL)
+    parser->error = g_strdup_printf ("%s at offset %ld", what, (long) (parser->p - parser->text));
+  return FALSE;
+}
+
+static void
+json_skip_space (JsonParser *parser)
+{
+  while (*parser->p == ' ' || *parser->p == '\t' || *parser->p == '\n' || *parser->p == '\r')
+    parser->p++;
+}
+
+static gboolean
+json_parse_hex4 (JsonParser *parser,
+                 gunichar   *code)
+{
+  *code = 0;
+  for (guint i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (parser->p[i]);
+      if (digit < 0)
+        return json_fail (parser, "bad \\u escape");
+      *code = *code * 16 + (gunichar) digit;
+    }
+  parser->p += 4;
+  return TRUE;
+}
+
+static char *
+json_parse_string (JsonParser *parser)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  parser->p++;  /* the opening quote */
+  for (;;)
+    {
+      guchar c = (guchar) *parser->p;
+
+      if (c == '\0' || c < 0x20)
+        {
+          json_fail (parser, "unterminated string or raw control character");
+          return NULL;
+        }
+      parser->p++;
+      if (c == '"')
+        break;
+      if (c != '\\')
+        {
+          g_string_append_c (out, (char) c);
+          continue;
+        }
+      c = (guchar) *parser->p++;
+      switch (c)
+        {
+        case '"': g_string_append_c (out, '"'); break;
+        case '\\': g_string_append_c (out, '\\'); break;
+        case '/': g_string_append_c (out, '/'); break;
+        case 'b': g_string_append_c (out, '\b'); break;
+        case 'f': g_string_append_c (out, '\f'); break;
+        case 'n': g_string_append_c (out, '\n'); break;
+        case 'r': g_string_append_c (out, '\r'); break;
+        case 't': g_string_append_c (out, '\t'); break;
+        case 'u':
+          {
+            gunichar code, low;
+
+            if (!json_parse_hex4 (parser, &code))
+              return NULL;
+            if (code >= 0xd800 && code < 0xdc00)
+              {
+                if (parser->p[0] != '\\' || parser->p[1] != 'u')
+                  {
+                    json_fail (parser, "lone surrogate");
+                    return NULL;
+                  }
+                parser->p += 2;
+                if (!json_parse_hex4 (parser, &low) || low < 0xdc00 || low >= 0xe000)
+                  {
+                    json_fail (parser, "bad surrogate pair");
+                    return NULL;
+                  }
+                code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+              }
+            g_string_append_unichar (out, code);
+            break;
+          }
+        default:
+          json_fail (parser, "unknown escape");
+          return NULL;
+        }
+    }
+  if (!g_utf8_validate (out->str, out->len, NULL))
+    {
+      json_fail (parser, "string is not UTF-8");
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static gboolean
+json_parse_number (JsonParser *parser,
+                   double     *number)
+{
+  const char *start = parser->p, *p = parser->p;
+  g_autofree char *copy = NULL;
+
+  /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+  if (*p == '-')
+    p++;
+  if (*p == '0')
+    p++;
+  else if (g_ascii_isdigit (*p))
+    while (g_ascii_isdigit (*p))
+      p++;
+  else
+    return json_fail (parser, "bad number");
+  if (*p == '.')
+    {
+      p++;
+      if (!g_ascii_isdigit (*p))
+        return json_fail (parser, "bad fraction");
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  if (*p == 'e' || *p == 'E')
+    {
+      p++;
+      if (*p == '+' || *p == '-')
+        p++;
+      if (!g_ascii_isdigit (*p))
+        return json_fail (parser, "bad exponent");
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  copy = g_strndup (start, p - start);
+  *number = g_ascii_strtod (copy, NULL);
+  parser->p = p;
+  return TRUE;
+}
+
+static JsonValue *
+json_parse_container (JsonParser *parser,
+                      guint       depth,
+                      gboolean    object)
+{
+  g_autoptr(JsonValue) value = g_new0 (JsonValue, 1);
+  char close = object ? '}' : ']';
+
+  value->kind = object ? JSON_OBJECT : JSON_ARRAY;
+  value->items = g_ptr_array_new_with_free_func (json_value_free);
+  if (object)
+    value->keys = g_ptr_array_new_with_free_func (g_free);
+  parser->p++;
+  json_skip_space (parser);
+  if (*parser->p == close)
+    {
+      parser->p++;
+      return g_steal_pointer (&value);
+    }
+  for (;;)
+    {
+      JsonValue *item;
+
+      json_skip_space (parser);
+      if (object)
+        {
+          char *key;
+
+          if (*parser->p != '"')
+            {
+              json_fail (parser, "expected a key");
+              return NULL;
+            }
+          key = json_parse_string (parser);
+          if (key == NULL)
+            return NULL;
+          g_ptr_array_add (value->keys, key);
+          json_skip_space (parser);
+          if (*parser->p++ != ':')
+            {
+              json_fail (parser, "expected ':'");
+              return NULL;
+            }
+        }
+      item = json_parse_value (parser, depth + 1);
+      if (item == NULL)
+        return NULL;
+      g_ptr_array_add (value->items, item);
+      json_skip_space (parser);
+      if (*parser->p == ',')
+        {
+          parser->p++;
+          continue;
+        }
+      if (*parser->p == close)
+        {
+          parser->p++;
+          return g_steal_pointer (&value);
+        }
+      json_fail (parser, object ? "expected ',' or '}'" : "expected ',' or ']'");
+      return NULL;
+    }
+}
+
+static JsonValue *
+json_parse_value (JsonParser *parser,
+                  guint       depth)
+{
+  JsonValue *value;
+
+  if (depth > 64)
+    {
+      json_fail (parser, "nested too deep");
+      return NULL;
+    }
+  json_skip_space (parser);
+  switch (*parser->p)
+    {
+    case '{':
+      return json_parse_container (parser, depth, TRUE);
+    case '[':
+      return json_parse_container (parser, depth, FALSE);
+    case '"':
+      {
+        char *string = json_parse_string (parser);
+        if (string == NULL)
+          return NULL;
+        value = g_new0 (JsonValue, 1);
+        value->kind = JSON_STRING;
+        value->string = string;
+        return value;
+      }
+    default:
+      break;
+    }
+
+  value = g_new0 (JsonValue, 1);
+  if (g_str_has_prefix (parser->p, "true") || g_str_has_prefix (parser->p, "false"))
+    {
+      value->kind = JSON_BOOLEAN;
+      value->boolean = *parser->p == 't';
+      parser->p += value->boolean ? 4 : 5;
+    }
+  else if (g_str_has_prefix (parser->p, "null"))
+    {
+      value->kind = JSON_NULL;
+      parser->p += 4;
+    }
+  else
+    {
+      value->kind = JSON_NUMBER;
+      if (!json_parse_number (parser, &value->number))
+        {
+          json_value_free (value);
+          return NULL;
+        }
+    }
+  return value;
+}
+
+static JsonValue *
+json_parse (const char  *text,
+            char       **error)
+{
+  JsonParser parser = { text, text, NULL };
+  JsonValue *value = json_parse_value (&parser, 0);
+
+  if (value != NULL)
+    {
+      json_skip_space (&parser);
+      if (*parser.p != '\0')
+        {
+          json_fail (&parser, "text after the value");
+          g_clear_pointer (&value, json_value_free);
+        }
+    }
+  *error = parser.error;
+  return value;
+}
+
+/* The member @key of @object, asserted to exist and be of @kind. */
+static JsonValue *
+json_get (const JsonValue *object,
+          const char      *key,
+          JsonKind         kind)
+{
+  g_assert_nonnull (object);
+  g_assert_cmpint (object->kind, ==, JSON_OBJECT);
+  for (guint i = 0; i < object->keys->len; i++)
+    if (g_str_equal (g_ptr_array_index (object->keys, i), key))
+      {
+        JsonValue *value = g_ptr_array_index (object->items, i);
+        if (value->kind != kind)
+          g_error ("JSON member “%s” is of kind %d, not %d", key, value->kind, kind);
+        return value;
+      }
+  g_error ("JSON object has no member “%s”", key);
+  return NULL;
+}
+
+static double
+json_number (const JsonValue *object,
+             const char      *key)
+{
+  return json_get (object, key, JSON_NUMBER)->number;
+}
+
+static const char *
+json_string (const JsonValue *object,
+             const char      *key)
+{
+  return json_get (object, key, JSON_STRING)->string;
+}
+
+static gboolean
+json_boolean (const JsonValue *object,
+              const char      *key)
+{
+  return json_get (object, key, JSON_BOOLEAN)->boolean;
+}
+
+static const JsonValue *
+json_item (const JsonValue *array,
+           guint            index)
+{
+  g_assert_cmpint (array->kind, ==, JSON_ARRAY);
+  g_assert_cmpuint (index, <, array->items->len);
+  return g_ptr_array_index (array->items, index);
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint lines = 0;
+
+  for (const char *p = text; *p; p++)
+    lines += *p == '\n';
+  return lines;
+}
+
+/* Nothing is left under any key the bench may have made: no segment, lock or
+ * key file, on either backend. */
+static void
+assert_nothing_left (const char *key_prefix)
+{
+  static const char *const others[] = { "lock-sysv", "lock-posix", "image-frame", "image-qt" };
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  for (guint m = 0; m < G_N_ELEMENTS (mechanisms); m++)
+    for (guint s = 0; s < G_N_ELEMENTS (default_sizes); s++)
+      g_ptr_array_add (keys, g_strdup_printf ("%s-%s-%" G_GINT64_FORMAT, key_prefix,
+                                              mechanisms[m], default_sizes[s]));
+  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+    g_ptr_array_add (keys, g_strdup_printf ("%s-%s", key_prefix, others[i]));
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (keys, i);
+
+      shmlab_test_track_key (key);
+      for (ShmlabBackend backend = SHMLAB_BACKEND_SYSV; backend <= SHMLAB_BACKEND_POSIX; backend++)
+        {
+          g_autoptr(GError) error = NULL;
+
+          /* Removal finds nothing to remove only when nothing is left. */
+          g_assert_false (shmlab_segment_remove_key (key, backend, TRUE, &error));
+          g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND);
+        }
+    }
+
+  /* System V key files live in the temp dir, private to this test. */
+  dir = g_dir_open (shmlab_test_get_temp_dir (), 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_assert_false (g_str_has_prefix (name, "qipc_"));
+}
+
+typedef struct
+{
+  char *out;
+  char *err;
+  int status;
+  JsonValue *json;
+  char *plot;
+} QuickRun;
+
+static QuickRun quick;
+
+/* One `shmlab bench --quick --json --plot`, shared by the tests that read it. */
+static const QuickRun *
+quick_run (void)
+{
+  g_autofree char *parse_error = NULL;
+
+  if (quick.out != NULL)
+    return &quick;
+  quick.plot = g_build_filename (shmlab_test_get_temp_dir (), "bench.png", NULL);
+  g_assert_true (shmlab_test_run_cli (&quick.out, &quick.err, &quick.status, "bench", "--quick",
+                                      "--json", "--plot", quick.plot, NULL));
+  g_test_message ("stderr:\n%s", quick.err);
+  quick.json = json_parse (quick.out, &parse_error);
+  if (quick.json == NULL)
+    g_test_message ("the JSON does not parse: %s\n%s", parse_error, quick.out);
+  return &quick;
+}
+
+static void
+test_quick_every_byte (void)
+{
+  const QuickRun *run = quick_run ();
+  const JsonValue *rows;
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_nonnull (run->json);
+  g_assert_true (json_boolean (run->json, "ok"));
+
+  rows = json_get (run->json, "mechanisms", JSON_ARRAY);
+  for (guint m = 0; m < rows->items->len; m++)
+    {
+      const JsonValue *sizes = json_get (json_item (rows, m), "sizes", JSON_ARRAY);
+
+      for (guint s = 0; s < sizes->items->len; s++)
+        {
+          const JsonValue *cell = json_item (sizes, s);
+          const JsonValue *checksum = json_get (cell, "checksum", JSON_OBJECT);
+          double messages = json_number (cell, "messages");
+
+          g_test_message ("%s at %.0f bytes: %.0f messages, checksums %s / %s",
+                          json_string (json_item (rows, m), "name"), json_number (cell, "size"),
+                          messages, json_string (checksum, "sent"),
+                          json_string (checksum, "received"));
+          g_assert_true (json_boolean (cell, "ok"));
+          g_assert_cmpint (json_get (cell, "error", JSON_NULL)->kind, ==, JSON_NULL);
+          g_assert_true (json_boolean (checksum, "ok"));
+          g_assert_cmpfloat (json_number (checksum, "mismatches"), ==, 0);
+          g_assert_cmpstr (json_string (checksum, "sent"), ==, json_string (checksum, "received"));
+          g_assert_true (g_str_has_prefix (json_string (checksum, "sent"), "0x"));
+          g_assert_cmpfloat (messages, >, 0);
+          g_assert_cmpfloat (json_number (cell, "bytes"), ==,
+                             messages * json_number (cell, "size"));
+        }
+    }
+}
+
+static void
+test_quick_json_shape (void)
+{
+  const QuickRun *run = quick_run ();
+  const JsonValue *machine, *options, *rows, *locks, *placement;
+
+  g_assert_nonnull (run->json);
+  g_assert_cmpstr (json_string (run->json, "format"), ==, "shmlab-bench 1");
+
+  machine = json_get (run->json, "machine", JSON_OBJECT);
+  g_assert_cmpstr (json_string (machine, "cpu_model"), !=, "");
+  g_assert_cmpfloat (json_number (machine, "cores"), >=, 1);
+  g_assert_true (g_str_has_prefix (json_string (machine, "kernel"), "Linux "));
+  g_assert_cmpfloat (json_number (machine, "memory_bytes"), >, 0);
+
+  options = json_get (run->json, "options", JSON_OBJECT);
+  g_assert_true (json_boolean (options, "quick"));
+  placement = json_get (run->json, "placement", JSON_OBJECT);
+  g_assert_true (json_boolean (placement, "checks_off_clock"));
+  g_assert_cmpfloat (json_number (placement, "writer_cpu"), ==,
+                     json_number (placement, "reader_cpu"));
+
+  /* Every row, in the order the help lists them, with every size. */
+  rows = json_get (run->json, "mechanisms", JSON_ARRAY);
+  g_assert_cmpuint (rows->items->len, ==, G_N_ELEMENTS (mechanisms));
+  for (guint m = 0; m < G_N_ELEMENTS (mechanisms); m++)
+    {
+      const JsonValue *row = json_item (rows, m);
+      const JsonValue *sizes = json_get (row, "sizes", JSON_ARRAY);
+
+      g_assert_cmpstr (json_string (row, "name"), ==, mechanisms[m]);
+      g_assert_cmpfloat (json_number (row, "processes"), ==, m == 0 ? 1 : 2);
+      g_assert_cmpfloat (json_number (row, "copies_per_message"), >=, 1);
+      g_assert_cmpstr (json_string (row, "syscalls_per_message_stated"), !=, "");
+      g_assert_cmpuint (sizes->items->len, ==, G_N_ELEMENTS (default_sizes));
+      for (guint s = 0; s < G_N_ELEMENTS (default_sizes); s++)
+        {
+          const JsonValue *cell = json_item (sizes, s);
+          const JsonValue *latency = json_get (cell, "latency_ns", JSON_OBJECT);
+          const JsonValue *throughput = json_get (cell, "throughput_gb_per_s", JSON_OBJECT);
+          double median = json_number (throughput, "median");
+
+          g_assert_cmpfloat (json_number (cell, "size"), ==, (double) default_sizes[s]);
+          g_assert_cmpfloat (json_number (latency, "median"), >, 0);
+          g_assert_cmpfloat (json_number (latency, "p99"), >=, json_number (latency, "median"));
+          g_assert_cmpfloat (json_number (latency, "samples"), >=, 3);
+          g_assert_cmpfloat (median, >, 0);
+          g_assert_cmpfloat (json_number (throughput, "min"), <=, median);
+          g_assert_cmpfloat (json_number (throughput, "max"), >=, median);
+          g_assert_cmpfloat (json_number (throughput, "runs"), ==, 3);
+          g_assert_cmpfloat (json_number (cell, "syscalls_per_message"), >=, 0);
+        }
+    }
+
+  locks = json_get (run->json, "lock_unlock_ns", JSON_ARRAY);
+  g_assert_cmpuint (locks->items->len, ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      const JsonValue *lock = json_item (locks, i);
+      g_assert_cmpstr (json_string (lock, "backend"), ==, i == 0 ? "sysv" : "posix");
+      g_assert_true (json_boolean (lock, "ok"));
+      g_assert_cmpfloat (json_number (lock, "segment"), >, 0);
+      g_assert_cmpfloat (json_number (lock, "primitive"), >, 0);
+    }
+  g_assert_cmpint (json_get (run->json, "image", JSON_NULL)->kind, ==, JSON_NULL);
+  g_assert_cmpuint (json_get (run->json, "targets", JSON_ARRAY)->items->len, >, 0);
+}
+
+static void
+test_quick_plot (void)
+{
+  const QuickRun *run = quick_run ();
+  const JsonValue *plot;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShmlabImage) image = NULL;
+
+  g_assert_nonnull (run->json);
+  plot = json_get (run->json, "plot", JSON_OBJECT);
+  g_assert_cmpstr (json_string (plot, "path"), ==, run->plot);
+  image = shmlab_png_read_file (run->plot, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (image->width, ==, json_number (plot, "width"));
+  g_assert_cmpfloat (image->height, ==, json_number (plot, "height"));
+  g_assert_cmpuint (image->width, >=, 800);
+  g_assert_cmpuint (image->height, >=, 400);
+}
+
+static void
+test_quick_nothing_left (void)
+{
+  const QuickRun *run = quick_run ();
+
+  g_assert_nonnull (run->json);
+  assert_nothing_left (json_string (run->json, "key_prefix"));
+}
+
+static void
+test_table (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  int status;
+
+  g_assert_true (shmlab_test_run_cli (&out, &err, &status, "bench", "--quick", "--quiet",
+                                      "--sizes", "64,4KiB", "--mechanisms", "memcpy,pipe",
+                                      "--seconds", "0.5", NULL));
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_nonnull (strstr (out, "what was received matches what was sent"));
+  g_assert_nonnull (strstr (out, "\nmemcpy "));
+  g_assert_nonnull (strstr (out, "\npipe "));
+  g_assert_null (strstr (out, "\nshm-sysv "));
+  g_assert_nonnull (strstr (out, "64 B"));
+  g_assert_nonnull (strstr (out, "4 KiB"));
+  g_assert_null (strstr (out, "64 MiB"));
+  g_assert_null (strstr (out, "FAILED"));
+}
+
+static void
+test_image (void)
+{
+  g_autofree char *path = g_build_filename (shmlab_test_get_temp_dir (), "small.png", NULL);
+  g_autofree char *out = NULL, *err = NULL, *parse_error = NULL;
+  g_autoptr(ShmlabImage) picture = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonValue) json = NULL;
+  const JsonValue *image;
+  int status;
+
+  picture = shmlab_image_new (96, 64, &error);
+  g_assert_no_error (error);
+  for (guint32 y = 0; y < picture->height; y++)
+    for (guint32 x = 0; x < picture->width; x++)
+      {
+        guint8 *p = picture->pixels + y * picture->stride + x * 4;
+        p[0] = x * 2, p[1] = y * 3, p[2] = (x ^ y) & 0xff, p[3] = 0xff - x;
+      }
+  g_assert_true (shmlab_png_write_file (picture, path, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (shmlab_test_run_cli (&out, &err, &status, "bench", "--image", path, "--json",
+                                      "--seconds", "0.5", NULL));
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  json = json_parse (out, &parse_error);
+  g_assert_cmpstr (parse_error, ==, NULL);
+  g_assert_true (json_boolean (json, "ok"));
+  g_assert_cmpuint (json_get (json, "mechanisms", JSON_ARRAY)->items->len, ==, 0);
+
+  image = json_get (json, "image", JSON_OBJECT);
+  g_assert_cmpfloat (json_number (image, "width"), ==, 96);
+  g_assert_cmpfloat (json_number (image, "height"), ==, 64);
+  g_assert_false (json_boolean (image, "upload_measured"));
+  for (guint i = 0; i < 2; i++)
+    {
+      const JsonValue *path_times = json_get (image, i == 0 ? "frame" : "qt_image", JSON_OBJECT);
+
+      /* Read back pixel for pixel, both ways. */
+      g_assert_true (json_boolean (path_times, "identical"));
+      g_assert_cmpfloat (json_number (path_times, "runs"), >=, 1);
+      g_assert_cmpfloat (json_number (path_times, "total_ms"), >, 0);
+    }
+  /* A frame is its 64-byte header and the rows. */
+  g_assert_cmpfloat (json_number (json_get (image, "frame", JSON_OBJECT), "bytes"), ==,
+                     64 + 96 * 64 * 4);
+  g_assert_cmpfloat (json_number (image, "ratio"), >, 0);
+  assert_nothing_left (json_string (json, "key_prefix"));
+}
+
+/* A usage error is one line naming what was wrong, and where to read more. */
+static void
+assert_usage_error (const char *expected,
+                    const char *first_arg,
+                    ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+  va_list ap;
+
+  g_ptr_array_add (argv, (gpointer) shmlab_test_cli_path ());
+  g_ptr_array_add (argv, (gpointer) "bench");
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err, &wait_status, &error));
+  g_assert_no_error (error);
+  g_test_message ("%s", err);
+  g_assert_true (WIFEXITED (wait_status));
+  g_assert_cmpint (WEXITSTATUS (wait_status), ==, 2);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_true (g_str_has_prefix (err, "shmlab: "));
+  g_assert_nonnull (strstr (err, expected));
+  g_assert_cmpuint (count_lines (err), ==, 2);
+  g_assert_nonnull (strstr (err, "\nTry “shmlab bench --help”."));
+}
+
+static void
+test_usage (void)
+{
+  assert_usage_error ("--sizes: “0” is 0 bytes", "--sizes", "0", NULL);
+  assert_usage_error ("“abc” is not a size", "--sizes", "abc", NULL);
+  assert_usage_error ("--sizes has an empty size", "--sizes", "64,,4KiB", NULL);
+  assert_usage_error ("“512MiB” is too large", "--sizes", "64,512MiB", NULL);
+  assert_usage_error ("unknown mechanism “nope”", "--mechanisms", "nope", NULL);
+  assert_usage_error ("unknown mechanism “nope”", "--mechanisms", "pipe,nope", NULL);
+  assert_usage_error ("--seconds takes a number of seconds greater than 0", "--seconds", "-1",
+                      NULL);
+  assert_usage_error ("not “0”", "--seconds", "0", NULL);
+  assert_usage_error ("not “soon”", "--seconds", "soon", NULL);
+  assert_usage_error ("--cpus takes same", "--cpus", "elsewhere", NULL);
+  assert_usage_error ("unexpected argument “extra”", "extra", NULL);
+  assert_usage_error ("--image measures a picture's way alone", "--image", "a.png", "--plot",
+                      "b.png", NULL);
+  assert_usage_error ("does not exist", "--plot", "/nonexistent-folder/bench.png", NULL);
+}
+
+static gboolean
+any_process_mentions (const char *marker)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "cmdline", NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &contents, &length, NULL))
+        continue;
+      for (gsize i = 0; i + strlen (marker) <= length; i++)
+        if (memcmp (contents + i, marker, strlen (marker)) == 0)
+          return TRUE;
+    }
+  return FALSE;
+}
+
+/* Reads @stream into @text until @needle shows, or to its end when @needle is NULL. */
+static void
+read_stderr (GInputStream *stream,
+             GString      *text,
+             const char   *needle)
+{
+  while (needle == NULL || strstr (text->str, needle) == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      char buffer[256];
+      gssize n = g_input_stream_read (stream, buffer, sizeof buffer, NULL, &error);
+
+      g_assert_no_error (error);
+      if (n == 0)
+        {
+          g_assert_null (needle);
+          return;
+        }
+      g_string_append_len (text, buffer, n);
+    }
+}
+
+/* Ctrl+C in the middle of a measurement: the processes it forked are gone,
+ * and so is every segment and lock. */
+static void
+test_interrupt (void)
+{
+  g_autofree char *marker = g_build_filename (shmlab_test_get_temp_dir (), "interrupted.png", NULL);
+  g_autofree char *key_prefix = NULL;
+  g_autoptr(GString) err = g_string_new (NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error, shmlab_test_cli_path (), "bench", "--sizes", "64MiB",
+                              "--mechanisms", "shm-sysv,shm-posix,pipe", "--seconds", "60",
+                              "--plot", marker, NULL);
+  g_assert_no_error (error);
+  key_prefix = g_strdup_printf ("shmlab-bench-%s", g_subprocess_get_identifier (process));
+
+  /* The progress names each mechanism as its measurement begins. */
+  read_stderr (g_subprocess_get_stderr_pipe (process), err, "measuring 64 MiB  shm-sysv");
+  g_subprocess_send_signal (process, SIGINT);
+  read_stderr (g_subprocess_get_stderr_pipe (process), err, NULL);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err->str);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_nonnull (strstr (err->str, "\nshmlab: the bench was interrupted"));
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+
+  /* Its children ran with its command line, which names the marker. */
+  g_assert_false (any_process_mentions (marker));
+  assert_nothing_left (key_prefix);
+}
+
+static void
+quick_run_clear (void)
+{
+  g_free (quick.out);
+  g_free (quick.err);
+  g_free (quick.plot);
+  json_value_free (quick.json);
+  memset (&quick, 0, sizeof quick);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  shmlab_test_init (&argc, &argv);
+
+  g_test_add_func ("/bench/quick/every-byte", test_quick_every_byte);
+  g_test_add_func ("/bench/quick/json", test_quick_json_shape);
+  g_test_add_func ("/bench/quick/plot", test_quick_plot);
+  g_test_add_func ("/bench/quick/nothing-left", test_quick_nothing_left);
+  g_test_add_func ("/bench/table", test_table);
+  g_test_add_func ("/bench/image", test_image);
+  g_test_add_func ("/bench/usage", test_usage);
+  g_test_add_func ("/bench/interrupt", test_interrupt);
+
+  status = g_test_run ();
+  quick_run_clear ();
+  return status;
+}
