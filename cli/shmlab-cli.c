@@ -381,11 +381,20 @@ typedef struct
 
 /* SIGINT, SIGTERM and SIGHUP are taken by this thread alone, so that a
  * signal can cancel a wait for a lock as cleanly as it ends a hold. */
+static GMutex interrupt_mutex;
+static GCond interrupt_started;
+static gboolean interrupt_running;
+
 static gpointer
 interrupt_thread (gpointer data)
 {
   sigset_t *set = data;
   int signum;
+
+  g_mutex_lock (&interrupt_mutex);
+  interrupt_running = TRUE;
+  g_cond_signal (&interrupt_started);
+  g_mutex_unlock (&interrupt_mutex);
 
   for (;;)
     {
@@ -413,6 +422,12 @@ shmlab_cli_interrupt_init (void)
   pthread_sigmask (SIG_BLOCK, &set, NULL);
   interrupt_cancellable = g_cancellable_new ();
   g_thread_unref (g_thread_new ("signals", interrupt_thread, &set));
+
+  /* A process that exits while a thread is still starting trips LeakSanitizer. */
+  g_mutex_lock (&interrupt_mutex);
+  while (!interrupt_running)
+    g_cond_wait (&interrupt_started, &interrupt_mutex);
+  g_mutex_unlock (&interrupt_mutex);
 }
 
 /* Cancelled by SIGINT, SIGTERM or SIGHUP: pass it to every wait. */
