@@ -524,9 +524,9 @@ append_image (GString                 *out,
   append_cell (out, qt_bytes, 16, TRUE);
   g_string_append (out, "\n");
   g_string_append_printf (out, "Each step as the apps do it: encode outside the lock; lock, "
-                          "write, unlock; lock, copy out into a new buffer, unlock; decode the "
-                          "copy. “copy out again” repeats the copy into the same buffer, its "
-                          "pages now touched (not in the total).\n"
+                          "write, unlock; a new buffer with its pages touched, then lock, copy "
+                          "out, unlock; decode the copy in place. “copy out again” is the copy "
+                          "under the lock alone (not in the total).\n"
                           "The frame path is %.1f× faster end to end (a frame is a 64-byte "
                           "header and the RGBA rows; Qt's format is a PNG file, encoded by the "
                           "Writer and decoded by the Reader). The Reader's upload to a texture "

@@ -110,6 +110,55 @@ shmlab_image_new (guint32   width,
   return self;
 }
 
+/**
+ * shmlab_image_new_for_bytes:
+ * @bytes: memory that holds the rows; the image keeps a reference
+ * @offset: where the first row starts in @bytes
+ * @width: width in pixels
+ * @height: height in pixels
+ * @stride: bytes from one row to the next, at least @width × 4
+ * @error: a #GError when the rows do not fit in @bytes
+ *
+ * An image over rows that are already in memory (a private copy of a
+ * segment), without copying them. Every bound is checked against @bytes.
+ */
+ShmlabImage *
+shmlab_image_new_for_bytes (GBytes   *bytes,
+                            gsize     offset,
+                            guint32   width,
+                            guint32   height,
+                            guint32   stride,
+                            GError  **error)
+{
+  ShmlabImage *self;
+  guint32 row;
+  guint64 span;
+  gsize size = g_bytes_get_size (bytes);
+
+  if (!shmlab_image_size_check (width, height, 0, &row, NULL, error))
+    return NULL;
+  if (stride < row ||
+      !g_uint64_checked_mul (&span, stride, (guint64) height - 1) ||
+      !g_uint64_checked_add (&span, span, row) ||
+      !g_uint64_checked_add (&span, span, offset) || span > size)
+    {
+      g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_INVALID_SIZE,
+                   "%u rows of %u pixels, %u bytes apart from byte %" G_GSIZE_FORMAT
+                   ", do not fit in %" G_GSIZE_FORMAT " bytes",
+                   height, width, stride, offset, size);
+      return NULL;
+    }
+
+  self = g_new0 (ShmlabImage, 1);
+  self->width = width;
+  self->height = height;
+  self->stride = stride;
+  self->storage = g_bytes_ref (bytes);
+  self->pixels = (guint8 *) g_bytes_get_data (bytes, NULL) + offset;
+  g_atomic_ref_count_init (&self->ref_count);
+  return self;
+}
+
 ShmlabImage *
 shmlab_image_ref (ShmlabImage *self)
 {
@@ -124,7 +173,10 @@ shmlab_image_unref (ShmlabImage *self)
   g_return_if_fail (self != NULL);
   if (g_atomic_ref_count_dec (&self->ref_count))
     {
-      g_free (self->pixels);
+      if (self->storage != NULL)
+        g_bytes_unref (self->storage);
+      else
+        g_free (self->pixels);
       g_free (self);
     }
 }

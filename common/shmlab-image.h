@@ -19,7 +19,9 @@ G_BEGIN_DECLS
  * @pixels: @stride × @height bytes of straight (not premultiplied) RGBA,
  *   8 bits per channel, in the order R, G, B, A
  *
- * Reference counted; fields are read-only once the image is shared.
+ * Reference counted; fields are read-only once the image is shared. An image
+ * made by shmlab_image_new_for_bytes() shares immutable bytes: never write
+ * its pixels.
  */
 typedef struct
 {
@@ -29,10 +31,17 @@ typedef struct
   guint8 *pixels;
   /*< private >*/
   gatomicrefcount ref_count;
+  GBytes *storage;
 } ShmlabImage;
 
 ShmlabImage *shmlab_image_new            (guint32       width,
                                           guint32       height,
+                                          GError      **error);
+ShmlabImage *shmlab_image_new_for_bytes  (GBytes       *bytes,
+                                          gsize         offset,
+                                          guint32       width,
+                                          guint32       height,
+                                          guint32       stride,
                                           GError      **error);
 ShmlabImage *shmlab_image_ref            (ShmlabImage  *self);
 void         shmlab_image_unref          (ShmlabImage  *self);

@@ -481,6 +481,7 @@ shmlab_frame_peek_generation (const guint8 *bytes,
 static ShmlabPayload *
 decode_frame (const guint8  *bytes,
               gsize          length,
+              GBytes        *owner,
               GError       **error)
 {
   g_autoptr(ShmlabPayload) self = g_new0 (ShmlabPayload, 1);
@@ -511,6 +512,23 @@ decode_frame (const guint8  *bytes,
   if (self->kind == SHMLAB_PAYLOAD_KIND_TEXT)
     {
       payload_set_text (self, (const char *) payload, (gsize) self->header.payload_length);
+      return g_steal_pointer (&self);
+    }
+
+  /* Rows that already sit in a private copy are shown from it: no second copy. */
+  if (owner != NULL)
+    {
+      gsize offset = (gsize) (payload - (const guint8 *) g_bytes_get_data (owner, NULL));
+
+      self->image = shmlab_image_new_for_bytes (owner, offset, self->header.width,
+                                                self->header.height, self->header.stride,
+                                                &local_error);
+      if (self->image == NULL)
+        {
+          g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
+                       "ShmLab frame: %s", local_error->message);
+          return NULL;
+        }
       return g_steal_pointer (&self);
     }
 
@@ -574,30 +592,11 @@ is_all_zero (const guint8 *bytes,
   return TRUE;
 }
 
-/**
- * shmlab_payload_decode:
- * @bytes: (array length=length): a private copy of the segment, never trusted
- * @length: how many bytes there are
- * @error: a #GError in SHMLAB_PAYLOAD_ERROR, or in SHMLAB_IMAGE_ERROR for the
- *   PNG of a Qt example image (its message then starts "Qt example image: ")
- *
- * Finds what the segment holds, checked in this order:
- *
- * - bytes starting "SHMLABFR" are a ShmLab frame, and are rejected if it is
- *   not valid (never read as text);
- * - 00 00 00 01 then the PNG signature is the Qt example's image stream;
- *   bytes after the PNG's end are ignored;
- * - 00 00 00 00 is the Qt example's mark of a null image: when only zeros
- *   follow (Qt's 4-byte segment, or a fresh one) it is read as empty text,
- *   when anything else follows it is refused (MALFORMED);
- * - anything else is plain text up to the first NUL.
- *
- * @bytes are only read.
- */
-ShmlabPayload *
-shmlab_payload_decode (const guint8  *bytes,
-                       gsize          length,
-                       GError       **error)
+static ShmlabPayload *
+decode (const guint8  *bytes,
+        gsize          length,
+        GBytes        *owner,
+        GError       **error)
 {
   ShmlabPayload *self;
   const guint8 *nul;
@@ -608,7 +607,7 @@ shmlab_payload_decode (const guint8  *bytes,
 
   if (length >= strlen (SHMLAB_FRAME_MAGIC) &&
       memcmp (bytes, SHMLAB_FRAME_MAGIC, strlen (SHMLAB_FRAME_MAGIC)) == 0)
-    return decode_frame (bytes, length, error);
+    return decode_frame (bytes, length, owner, error);
 
   if (length >= QT_IMAGE_MARKER_SIZE + PNG_SIGNATURE_SIZE &&
       memcmp (bytes, qt_image_marker, QT_IMAGE_MARKER_SIZE) == 0 &&
@@ -634,6 +633,53 @@ shmlab_payload_decode (const guint8  *bytes,
   payload_set_text (self, (const char *) bytes, text_length);
   self->encoded_length = nul ? text_length + 1 : length;
   return self;
+}
+
+/**
+ * shmlab_payload_decode:
+ * @bytes: (array length=length): a private copy of the segment, never trusted
+ * @length: how many bytes there are
+ * @error: a #GError in SHMLAB_PAYLOAD_ERROR, or in SHMLAB_IMAGE_ERROR for the
+ *   PNG of a Qt example image (its message then starts "Qt example image: ")
+ *
+ * Finds what the segment holds, checked in this order:
+ *
+ * - bytes starting "SHMLABFR" are a ShmLab frame, and are rejected if it is
+ *   not valid (never read as text);
+ * - 00 00 00 01 then the PNG signature is the Qt example's image stream;
+ *   bytes after the PNG's end are ignored;
+ * - 00 00 00 00 is the Qt example's mark of a null image: when only zeros
+ *   follow (Qt's 4-byte segment, or a fresh one) it is read as empty text,
+ *   when anything else follows it is refused (MALFORMED);
+ * - anything else is plain text up to the first NUL.
+ *
+ * @bytes are only read.
+ */
+ShmlabPayload *
+shmlab_payload_decode (const guint8  *bytes,
+                       gsize          length,
+                       GError       **error)
+{
+  return decode (bytes, length, NULL, error);
+}
+
+/**
+ * shmlab_payload_decode_bytes:
+ * @bytes: a private copy of the segment
+ * @error: as shmlab_payload_decode()
+ *
+ * As shmlab_payload_decode(), but the picture of a ShmLab frame shares the
+ * rows of @bytes instead of copying them: reading a frame costs the segment,
+ * one copy, and whatever shows it.
+ */
+ShmlabPayload *
+shmlab_payload_decode_bytes (GBytes  *bytes,
+                             GError **error)
+{
+  gsize length;
+  const guint8 *data = g_bytes_get_data (bytes, &length);
+
+  return decode (data, length, bytes, error);
 }
 
 /**

@@ -126,6 +126,9 @@ ShmlabPayload *shmlab_payload_decode     (const guint8       *bytes,
                                           gsize               length,
                                           GError            **error);
 
+ShmlabPayload *shmlab_payload_decode_bytes (GBytes           *bytes,
+                                            GError          **error);
+
 gboolean       shmlab_frame_header_parse (const guint8       *bytes,
                                           gsize               length,
                                           ShmlabFrameHeader  *header,

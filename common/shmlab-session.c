@@ -897,15 +897,31 @@ step_copy_in (OpData  *data,
   return ok;
 }
 
-/* The whole segment into a private copy: everything after works on the copy. */
+/* Memory for a copy of @size bytes, its pages already mapped: taking them
+ * one fault at a time while holding the lock would make others wait. */
+static guint8 *
+prepare_copy (gsize size)
+{
+  long page = 4096;
+  guint8 *copy = g_try_malloc (MAX (size, 1));
+
+  if (copy != NULL)
+    for (gsize i = 0; i < size; i += (gsize) page)
+      ((volatile guint8 *) copy)[i] = 0;
+  return copy;
+}
+
+/* The whole segment into a private copy (made ready beforehand by
+ * prepare_copy() when the size was known): everything after works on it. */
 static GBytes *
 step_copy_out (OpData  *data,
+               guint8  *prepared,
                GError **error)
 {
   ShmlabSegment *segment = data->self->segment;
   Timer t = timer_start ("copy");
   gsize size = shmlab_segment_get_size (segment);
-  guint8 *copy = g_try_malloc (MAX (size, 1));
+  guint8 *copy = prepared ? prepared : g_try_malloc (MAX (size, 1));
   GError *local_error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GBytes) snapshot = NULL;
@@ -933,12 +949,9 @@ step_decode (OpData *data,
 {
   ShmlabReadResult *result = g_new0 (ShmlabReadResult, 1);
   Timer t = timer_start ("decode");
-  gsize length;
-  const guint8 *copy = g_bytes_get_data (bytes, &length);
-
   result->bytes = g_bytes_ref (bytes);
   result->changed = TRUE;
-  result->payload = shmlab_payload_decode (copy, length, &result->decode_error);
+  result->payload = shmlab_payload_decode_bytes (bytes, &result->decode_error);
   if (result->payload == NULL)
     report (data, t, FALSE, result->decode_error, NULL, NULL);
   else if (result->payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
@@ -1006,6 +1019,7 @@ run_read_all (OpData        *data,
 {
   ShmlabSession *self = data->self;
   g_autoptr(GBytes) bytes = NULL;
+  guint8 *prepared;
 
   if (!step_apply_key (data, error))
     return NULL;
@@ -1013,12 +1027,14 @@ run_read_all (OpData        *data,
     return NULL;
   if (!step_attach (data, SHMLAB_ACCESS_READ_ONLY, cancellable, error))
     return NULL;
+  prepared = prepare_copy (shmlab_segment_get_size (self->segment));
   if (!step_lock (data, cancellable, error))
     {
+      g_free (prepared);
       step_detach (data, NULL);
       return NULL;
     }
-  bytes = step_copy_out (data, error);
+  bytes = step_copy_out (data, g_steal_pointer (&prepared), error);
   step_unlock (data, NULL);
   step_detach (data, NULL);
   if (bytes == NULL)
@@ -1085,7 +1101,7 @@ run_poll (OpData        *data,
 
   /* Changed: show the protocol, as a read does. */
   report (data, timer_start ("lock"), TRUE, NULL, NULL, "following: the content changed");
-  bytes = step_copy_out (data, error);
+  bytes = step_copy_out (data, NULL, error);
   self->last_generation = shmlab_frame_peek_generation (mapped, size);
   step_unlock (data, NULL);
   if (bytes == NULL)
@@ -1132,7 +1148,7 @@ run_op (GTask        *task,
       ok = require (data, TRUE, TRUE, "write", &error) && step_copy_in (data, &error);
       break;
     case OP_READ:
-      if (require (data, TRUE, TRUE, "read", &error) && (bytes = step_copy_out (data, &error)))
+      if (require (data, TRUE, TRUE, "read", &error) && (bytes = step_copy_out (data, NULL, &error)))
         result = step_decode (data, bytes);
       break;
     case OP_REMOVE:

@@ -183,6 +183,42 @@ test_ref (void)
   shmlab_image_unref (image);
 }
 
+/* Rows already in memory are used where they are, and must fit. */
+static void
+test_new_for_bytes (void)
+{
+  guint8 data[3 * 12];
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(ShmlabImage) image = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (gsize i = 0; i < sizeof data; i++)
+    data[i] = (guint8) i;
+  bytes = g_bytes_new (data, sizeof data);
+
+  /* 2 × 3 pixels, 12 bytes a row, starting 4 bytes in: the last row ends at 36. */
+  image = shmlab_image_new_for_bytes (bytes, 4, 2, 3, 12, &error);
+  g_assert_no_error (error);
+  g_assert_true (image->pixels == (guint8 *) g_bytes_get_data (bytes, NULL) + 4);
+  g_assert_cmpuint (image->pixels[12], ==, 16);
+  g_clear_pointer (&image, shmlab_image_unref);
+
+  image = shmlab_image_new_for_bytes (bytes, 5, 2, 3, 12, &error);
+  g_assert_null (image);
+  g_assert_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_INVALID_SIZE);
+  g_assert_nonnull (strstr (error->message, "do not fit"));
+  g_clear_error (&error);
+
+  image = shmlab_image_new_for_bytes (bytes, 0, 4, 2, 8, &error);
+  g_assert_null (image);
+  g_assert_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_INVALID_SIZE);
+  g_clear_error (&error);
+
+  image = shmlab_image_new_for_bytes (bytes, 0, 2, G_MAXUINT32, 12, &error);
+  g_assert_null (image);
+  g_assert_nonnull (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -195,5 +231,6 @@ main (int argc, char **argv)
   g_test_add_func ("/image/equal", test_equal);
   g_test_add_func ("/image/equal/ignores-padding", test_equal_ignores_padding);
   g_test_add_func ("/image/ref", test_ref);
+  g_test_add_func ("/image/new-for-bytes", test_new_for_bytes);
   return g_test_run ();
 }

@@ -1101,12 +1101,40 @@ test_frame_fields (void)
   g_assert_cmpuint (fields[8].size, ==, 8);
 }
 
+/* Decoding a private copy shares its rows: the picture is not copied again. */
+static void
+test_decode_bytes_shares_rows (void)
+{
+  g_autoptr(ShmlabImage) image = make_test_image (7, 5);
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_image (image);
+  g_autoptr(GByteArray) encoded = encode_to_bytes (payload, SHMLAB_FORMAT_FRAME, 1);
+  g_autoptr(GBytes) bytes = g_bytes_new (encoded->data, encoded->len);
+  g_autoptr(ShmlabPayload) shared = NULL;
+  g_autoptr(ShmlabPayload) copied = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint8 *base = g_bytes_get_data (bytes, NULL);
+
+  shared = shmlab_payload_decode_bytes (bytes, &error);
+  g_assert_no_error (error);
+  copied = shmlab_payload_decode (base, g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+
+  g_assert_true (shared->image->pixels == base + SHMLAB_FRAME_HEADER_SIZE);
+  g_assert_true (shmlab_image_equal (shared->image, copied->image));
+  g_assert_true (shmlab_image_equal (shared->image, image));
+
+  /* The bytes live as long as the picture does. */
+  g_clear_pointer (&bytes, g_bytes_unref);
+  g_assert_true (shmlab_image_equal (shared->image, image));
+}
+
 int
 main (int argc, char **argv)
 {
   shmlab_test_init (&argc, &argv);
 
   g_test_add_func ("/payload/text/round-trip", test_text_round_trip);
+  g_test_add_func ("/payload/frame/decode-bytes-shares-rows", test_decode_bytes_shares_rows);
   g_test_add_func ("/payload/text/stops-at-nul", test_text_decode_stops_at_nul);
   g_test_add_func ("/payload/text/invalid-utf8", test_text_invalid_utf8);
   g_test_add_func ("/payload/text/zeros-and-null-qt-image", test_zeros_and_null_qt_image);
