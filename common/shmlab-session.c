@@ -11,6 +11,8 @@
  */
 #include "shmlab-session.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "shmlab-limits.h"
@@ -53,7 +55,7 @@ shmlab_step_to_string (const ShmlabStep *step)
 
   if (step->detail && *step->detail)
     g_string_append_printf (line, "  %s", step->detail);
-  g_string_append_printf (line, "  %s  %.2f ms", step->ok ? "ok" : "failed",
+  g_string_append_printf (line, _("  %s  %.2f ms"), step->ok ? "ok" : "failed",
                           step->duration_us / 1000.0);
   if (step->error)
     g_string_append_printf (line, ": %s", step->error->message);
@@ -512,6 +514,22 @@ delivery_free (gpointer user_data)
   g_free (d);
 }
 
+/* Always through a source on the session's context, in order: never
+ * g_main_context_invoke(), which runs the function in the calling thread
+ * whenever that thread can acquire the context. */
+static void
+deliver_later (ShmlabSession *self,
+               Delivery      *d)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, deliver, d, delivery_free);
+  g_source_set_static_name (source, "[shmlab] session step");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
 static void
 capture_state (ShmlabSession *self,
                const char    *key,
@@ -541,7 +559,7 @@ post_step (OpData     *data,
   d->has_state = TRUE;
   capture_state (data->self, data->key, data->backend, &d->state);
   d->state.snapshot = snapshot ? g_bytes_ref (snapshot) : NULL;
-  g_main_context_invoke_full (data->self->context, G_PRIORITY_DEFAULT, deliver, d, delivery_free);
+  deliver_later (data->self, d);
 }
 
 static void
@@ -553,7 +571,7 @@ post_waiting (OpData   *data,
   d->self = g_object_ref (data->self);
   d->has_waiting = TRUE;
   d->waiting = waiting;
-  g_main_context_invoke_full (data->self->context, G_PRIORITY_DEFAULT, deliver, d, delivery_free);
+  deliver_later (data->self, d);
 }
 
 /* ---- the steps, run in the worker ---- */
@@ -638,8 +656,8 @@ step_detach (OpData  *data,
       self->last_generation = 0;
     }
   report (data, t, ok, local_error, NULL, "%s",
-          !ok ? "" : removed ? "segment removed: this was the last process"
-                             : "the segment lives on while others are attached");
+          !ok ? "" : removed ? _("segment removed: this was the last process")
+                             : _("the segment lives on while others are attached"));
   if (!ok)
     g_propagate_error (error, local_error);
   return ok;
@@ -658,7 +676,7 @@ step_apply_key (OpData  *data,
   if (data->key == NULL)
     {
       g_set_error_literal (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_KEY_ERROR,
-                           "no key is set: type a key first");
+                           _("no key is set: type a key first"));
       return FALSE;
     }
 
@@ -701,13 +719,13 @@ require (OpData      *data,
   if (attached && (segment == NULL || !shmlab_segment_is_attached (segment)))
     {
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
-                   "cannot %s: not attached to a segment — create or attach first", what);
+                   _("cannot %s: not attached to a segment — create or attach first"), what);
       return FALSE;
     }
   if (locked && !shmlab_segment_is_locked (segment))
     {
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_LOCK_ERROR,
-                   "cannot %s without the lock: lock first", what);
+                   _("cannot %s without the lock: lock first"), what);
       return FALSE;
     }
   return TRUE;
@@ -735,7 +753,7 @@ step_create (OpData        *data,
       self->made_segment = TRUE;
       self->last_id = shmlab_segment_query (self->segment, &info, NULL) ? info.id : -1;
     }
-  report (data, t, ok, local_error, NULL, "%s, mode 0600", text);
+  report (data, t, ok, local_error, NULL, _("%s, mode 0600"), text);
   if (!ok)
     g_propagate_error (error, local_error);
   return ok;
@@ -835,7 +853,7 @@ step_lock (OpData        *data,
   gboolean ok = acquire (data, cancellable, &waited, &local_error);
 
   report (data, t, ok, local_error, NULL, "%s",
-          waited && ok ? "waited for another process to unlock" : "");
+          waited && ok ? _("waited for another process to unlock") : "");
   if (!ok)
     g_propagate_error (error, local_error);
   return ok;
@@ -880,7 +898,7 @@ step_copy_in (OpData  *data,
   if (shmlab_segment_get_access_mode (segment) != SHMLAB_ACCESS_READ_WRITE)
     {
       g_set_error_literal (&local_error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED,
-                           "cannot write: attached read-only — detach and attach read-write");
+                           _("cannot write: attached read-only — detach and attach read-write"));
       ok = FALSE;
     }
   else
@@ -888,7 +906,7 @@ step_copy_in (OpData  *data,
                                &local_error);
   if (ok)
     snapshot = snapshot_of (segment);
-  report (data, t, ok, local_error, snapshot, "%" G_GSIZE_FORMAT " bytes in (%s)%s", ok ? written
+  report (data, t, ok, local_error, snapshot, _("%" "zu" " bytes in (%s)%s"), ok ? written
           : shmlab_encoded_get_size (data->encoded),
           shmlab_format_describe (shmlab_encoded_get_format (data->encoded)),
           ok && written < shmlab_encoded_get_size (data->encoded) ? ", cut to fit" : "");
@@ -930,8 +948,8 @@ step_copy_out (OpData  *data,
     {
       g_autofree char *text = size_text (size);
       g_set_error (&local_error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   "not enough memory to copy the segment of %s out: free memory or read a "
-                   "smaller segment", text);
+                   _("not enough memory to copy the segment of %s out: free memory or read a "
+                   "smaller segment"), text);
       report (data, t, FALSE, local_error, NULL, NULL);
       g_propagate_error (error, local_error);
       return NULL;
@@ -939,7 +957,7 @@ step_copy_out (OpData  *data,
   memcpy (copy, shmlab_segment_get_const_data (segment), size);
   bytes = g_bytes_new_take (copy, size);
   snapshot = g_bytes_new_from_bytes (bytes, 0, MIN (size, SNAPSHOT_BYTES));
-  report (data, t, TRUE, NULL, snapshot, "%" G_GSIZE_FORMAT " bytes out", size);
+  report (data, t, TRUE, NULL, snapshot, _("%" "zu" " bytes out"), size);
   return g_steal_pointer (&bytes);
 }
 
@@ -955,11 +973,11 @@ step_decode (OpData *data,
   if (result->payload == NULL)
     report (data, t, FALSE, result->decode_error, NULL, NULL);
   else if (result->payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
-    report (data, t, TRUE, NULL, NULL, "%s, %u × %u pixels",
+    report (data, t, TRUE, NULL, NULL, _("%s, %u × %u pixels"),
             shmlab_format_describe (result->payload->format), result->payload->image->width,
             result->payload->image->height);
   else
-    report (data, t, TRUE, NULL, NULL, "%s, %" G_GSIZE_FORMAT " bytes of text%s",
+    report (data, t, TRUE, NULL, NULL, _("%s, %" "zu" " bytes of text%s"),
             shmlab_format_describe (result->payload->format), result->payload->text_length,
             result->payload->invalid_bytes ? ", some not valid UTF-8" : "");
   return result;
@@ -1074,7 +1092,7 @@ run_poll (OpData        *data,
       if (!shmlab_segment_query (segment, &info, NULL) || !info.exists)
         {
           g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
-                       "the segment of key “%s” is gone: waiting for a writer to create it again",
+                       _("the segment of key “%s” is gone: waiting for a writer to create it again"),
                        data->key);
           post_step (data, NULL, NULL);
           return NULL;
@@ -1100,7 +1118,7 @@ run_poll (OpData        *data,
     }
 
   /* Changed: show the protocol, as a read does. */
-  report (data, timer_start ("lock"), TRUE, NULL, NULL, "following: the content changed");
+  report (data, timer_start ("lock"), TRUE, NULL, NULL, _("following: the content changed"));
   bytes = step_copy_out (data, NULL, error);
   self->last_generation = shmlab_frame_peek_generation (mapped, size);
   step_unlock (data, NULL);
@@ -1139,7 +1157,7 @@ run_op (GTask        *task,
       ok = self->segment != NULL && step_unlock (data, &error);
       if (self->segment == NULL)
         g_set_error_literal (&error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_LOCK_ERROR,
-                             "cannot unlock: the lock is not held");
+                             _("cannot unlock: the lock is not held"));
       break;
     case OP_DETACH:
       ok = require (data, TRUE, FALSE, "detach", &error) && step_detach (data, &error);
@@ -1167,7 +1185,7 @@ run_op (GTask        *task,
             g_clear_error (&error);
             ok = TRUE;
           }
-        report (data, t, ok, error, NULL, "segment, lock and key files of “%s”", data->key);
+        report (data, t, ok, error, NULL, _("segment, lock and key files of “%s”"), data->key);
       }
       break;
     case OP_WRITE_ALL:
@@ -1241,7 +1259,7 @@ start_op (ShmlabSession       *self,
   if (self->busy)
     {
       g_task_return_new_error (outer, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "another step is still running: wait for it, or cancel it");
+                               _("another step is still running: wait for it, or cancel it"));
       op_data_free (data);
       g_object_unref (outer);
       return;

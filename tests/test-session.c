@@ -36,11 +36,15 @@ fixture_teardown (Fixture       *f,
   g_free (f->key);
 }
 
+static GThread *main_thread;
+
 static void
 on_step (ShmlabSession *session,
          ShmlabStep    *step,
          Fixture       *f)
 {
+  /* Signals reach the thread of the session's context, never the worker. */
+  g_assert_true (g_thread_self () == main_thread);
   g_ptr_array_add (f->steps, g_strdup_printf ("%s%s", step->name, step->ok ? "" : "!"));
 }
 
@@ -161,6 +165,34 @@ test_round_trip (Fixture       *f,
   g_assert_cmpstr (read->payload->text, ==, "你好, shared memory");
   g_assert_cmpint (read->payload->format, ==, SHMLAB_FORMAT_TEXT);
   g_assert_false (shmlab_session_get_attached (reader));
+}
+
+/* While the main loop is not running, the worker could own the default
+ * context: steps must still wait for the main thread, and come in order. */
+static void
+test_idle_main_loop (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(ShmlabSession) writer = session_new (f);
+  g_autoptr(ShmlabEncoded) encoded = encode_text ("while the loop sleeps");
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *steps = NULL;
+  ShmlabSegmentInfo info;
+
+  shmlab_session_write_all_async (writer, encoded, 0, 0, NULL, store_result, &result);
+  /* Not iterating: wait (bounded) until the worker has made the segment. */
+  for (int i = 0; i < 2000; i++)
+    {
+      if (shmlab_segment_query_key (f->key, f->backend, &info, NULL) && info.exists)
+        break;
+      g_usleep (1000);
+    }
+  g_usleep (50 * 1000);
+  g_assert_cmpuint (f->steps->len, ==, 0);
+  g_assert_true (shmlab_session_step_finish (writer, wait_result (&result), &error));
+  steps = joined_steps (f);
+  g_assert_cmpstr (steps, ==, "setKey create lock copy unlock");
 }
 
 /* A second write of the same size reuses the segment: no detach, no create. */
@@ -470,7 +502,9 @@ int
 main (int argc, char **argv)
 {
   shmlab_test_init (&argc, &argv);
+  main_thread = g_thread_self ();
   add_both ("round-trip", test_round_trip);
+  add_both ("idle-main-loop", test_idle_main_loop);
   add_both ("reuse", test_reuse);
   add_both ("too-large", test_too_large);
   add_both ("write-into-attached", test_write_into_attached);
