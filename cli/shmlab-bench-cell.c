@@ -6,6 +6,9 @@
  */
 #include "shmlab-bench-private.h"
 
+#include <inttypes.h>
+#include <glib/gi18n-lib.h>
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -72,8 +75,8 @@ shmlab_bench_remove_key (const char    *key,
 
   if (!shmlab_segment_remove_key (key, backend, TRUE, &error) &&
       !g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND))
-    shmlab_cli_warn ("could not remove the bench's segment “%s”: %s (remove it with "
-                     "`shmlab remove %s --backend %s`)",
+    shmlab_cli_warn (_("could not remove the bench's segment “%s”: %s (remove it with "
+                     "`shmlab remove %s --backend %s`)"),
                      key, error->message, key, shmlab_backend_to_string (backend));
 }
 
@@ -83,7 +86,7 @@ set_errno_error (GError     **error,
 {
   int saved_errno = errno;
 
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "cannot %s: %s", what,
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), _("cannot %s: %s"), what,
                g_strerror (saved_errno));
 }
 
@@ -117,7 +120,7 @@ open_tcp_loopback (ShmlabBenchShared  *shared,
   listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listener < 0)
     {
-      set_errno_error (error, "open a TCP socket");
+      set_errno_error (error, _("open a TCP socket"));
       return FALSE;
     }
   address.sin_family = AF_INET;
@@ -127,7 +130,7 @@ open_tcp_loopback (ShmlabBenchShared  *shared,
       listen (listener, 1) != 0 ||
       getsockname (listener, (struct sockaddr *) &address, &length) != 0)
     {
-      set_errno_error (error, "listen on 127.0.0.1");
+      set_errno_error (error, _("listen on 127.0.0.1"));
       close (listener);
       return FALSE;
     }
@@ -135,7 +138,7 @@ open_tcp_loopback (ShmlabBenchShared  *shared,
   if (client < 0 || connect (client, (struct sockaddr *) &address, sizeof address) != 0 ||
       (server = accept4 (listener, NULL, NULL, SOCK_CLOEXEC)) < 0)
     {
-      set_errno_error (error, "connect to 127.0.0.1");
+      set_errno_error (error, _("connect to 127.0.0.1"));
       if (client >= 0)
         close (client);
       close (listener);
@@ -161,12 +164,12 @@ open_channels (ShmlabBenchShared  *shared,
     case SHMLAB_BENCH_PIPE:
       if (pipe2 (a_to_b, O_CLOEXEC) != 0)
         {
-          set_errno_error (error, "open a pipe");
+          set_errno_error (error, _("open a pipe"));
           return FALSE;
         }
       if (pipe2 (b_to_a, O_CLOEXEC) != 0)
         {
-          set_errno_error (error, "open a pipe");
+          set_errno_error (error, _("open a pipe"));
           close (a_to_b[0]);
           close (a_to_b[1]);
           return FALSE;
@@ -180,7 +183,7 @@ open_channels (ShmlabBenchShared  *shared,
     case SHMLAB_BENCH_UNIX_SOCKET:
       if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
         {
-          set_errno_error (error, "open a Unix socket pair");
+          set_errno_error (error, _("open a Unix socket pair"));
           return FALSE;
         }
       shared->fds[SHMLAB_BENCH_SIDE_A][0] = shared->fds[SHMLAB_BENCH_SIDE_A][1] = pair[0];
@@ -222,7 +225,7 @@ spawn (ShmlabBenchShared  *shared,
 
   if (pid < 0)
     {
-      set_errno_error (error, "start a process");
+      set_errno_error (error, _("start a process"));
       return FALSE;
     }
   if (pid == 0)
@@ -344,13 +347,13 @@ describe_failure (const ShmlabBenchShared *shared,
     {
       if (shared->side[side].error[0] != '\0')
         return g_utf8_make_valid (shared->side[side].error, -1);
-      return g_strdup_printf ("the %s process ended with status %d", process->role,
+      return g_strdup_printf (_("the %s process ended with status %d"), process->role,
                               WEXITSTATUS (process->status));
     }
   if (WIFSIGNALED (process->status))
-    return g_strdup_printf ("the %s process was killed by signal %d (%s)", process->role,
+    return g_strdup_printf (_("the %s process was killed by signal %d (%s)"), process->role,
                             WTERMSIG (process->status), g_strsignal (WTERMSIG (process->status)));
-  return g_strdup_printf ("the %s process ended abnormally", process->role);
+  return g_strdup_printf (_("the %s process ended abnormally"), process->role);
 }
 
 /* Adds what one pass recorded to @result; a pass whose checks fail spoils it. */
@@ -379,22 +382,22 @@ collect (const ShmlabBenchShared *shared,
   if (mismatches > 0 || checksum_sent != checksum_received)
     {
       result->error = g_strdup_printf (
-        "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " checked messages did not arrive as "
-        "sent (checksums: sent 0x%016" G_GINT64_MODIFIER "x, received 0x%016" G_GINT64_MODIFIER
-        "x): the bytes were not delivered intact, so no figure is given",
+        _("%" PRIu64 " of %" PRIu64 " checked messages did not arrive as "
+        "sent (checksums: sent 0x%016lx, received 0x%016l"
+        "x): the bytes were not delivered intact, so no figure is given"),
         MAX (mismatches, 1), checked, checksum_sent, checksum_received);
       return;
     }
   if (sent != received || (n_processes == 2 && checked != received))
     {
-      result->error = g_strdup_printf ("%" G_GUINT64_FORMAT " messages were sent but %"
-                                       G_GUINT64_FORMAT " were received and checked",
+      result->error = g_strdup_printf (_("%" PRIu64 " messages were sent but %"
+                                       PRIu64 " were received and checked"),
                                        sent, checked);
       return;
     }
   if (n_samples == 0 || n_runs == 0)
     {
-      result->error = g_strdup ("nothing was measured: the processes ended too early");
+      result->error = g_strdup (_("nothing was measured: the processes ended too early"));
       return;
     }
 
@@ -451,7 +454,7 @@ shmlab_bench_result_finish (ShmlabBenchResult *result)
     return;
   if (result->samples->len == 0 || result->rates->len == 0)
     {
-      result->error = g_strdup ("nothing was measured: the processes ended too early");
+      result->error = g_strdup (_("nothing was measured: the processes ended too early"));
       return;
     }
 
@@ -511,7 +514,7 @@ shmlab_bench_run_cell (ShmlabBenchMechanism   mechanism,
   shared = mmap (NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (shared == MAP_FAILED)
     {
-      result->error = g_strdup_printf ("cannot map memory to share with the processes: %s",
+      result->error = g_strdup_printf (_("cannot map memory to share with the processes: %s"),
                                        g_strerror (errno));
       return TRUE;
     }
@@ -563,15 +566,15 @@ shmlab_bench_run_cell (ShmlabBenchMechanism   mechanism,
   if (outcome == SUPERVISE_CANCELLED)
     {
       munmap (shared, sizeof *shared);
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "interrupted");
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("interrupted"));
       return FALSE;
     }
 
   if (local_error != NULL)
     result->error = g_strdup (local_error->message);
   else if (outcome == SUPERVISE_TIMED_OUT)
-    result->error = g_strdup_printf ("did not finish within %.0f s, so its processes were "
-                                     "stopped: one of them is stuck (is the machine overloaded?)",
+    result->error = g_strdup_printf (_("did not finish within %.0f s, so its processes were "
+                                     "stopped: one of them is stuck (is the machine overloaded?)"),
                                      (double) (deadline - started) / 1e9);
   else
     {

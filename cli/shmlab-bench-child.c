@@ -6,6 +6,9 @@
  */
 #include "shmlab-bench-private.h"
 
+#include <inttypes.h>
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <sched.h>
 #include <linux/futex.h>
@@ -192,9 +195,9 @@ write_all (Child        *self,
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        child_fail (self, "the %s could not send a message: %s (the other process ended?)",
+        child_fail (self, _("the %s could not send a message: %s (the other process ended?)"),
                     self->side == SHMLAB_BENCH_SIDE_A ? "writer" : "reader",
-                    n < 0 ? g_strerror (errno) : "nothing was written");
+                    n < 0 ? g_strerror (errno) : _("nothing was written"));
       done += (gsize) n;
     }
 }
@@ -218,11 +221,11 @@ read_all (Child *self)
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        child_fail (self, "the %s could not receive a message: %s",
+        child_fail (self, _("the %s could not receive a message: %s"),
                     self->side == SHMLAB_BENCH_SIDE_A ? "writer" : "reader", g_strerror (errno));
       if (n == 0)
-        child_fail (self, "the %s got %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes, then the "
-                    "other end was closed (the other process ended early)",
+        child_fail (self, _("the %s got %zu of %zu bytes, then the "
+                    "other end was closed (the other process ended early)"),
                     self->side == SHMLAB_BENCH_SIDE_A ? "writer" : "reader", got, self->size);
       got += (gsize) n;
       ready = got == self->size ? got - summed : (got - summed) / 32 * 32;
@@ -337,7 +340,7 @@ setup_segment (Child *self)
     {
       if (!shmlab_segment_create (self->segment, self->size, SHMLAB_ACCESS_READ_WRITE, NULL,
                                   &error))
-        child_fail (self, "the writer could not create its segment: %s", error->message);
+        child_fail (self, _("the writer could not create its segment: %s"), error->message);
       signal_post (&self->shared->created, &self->ignored_syscalls);
     }
   else
@@ -345,12 +348,12 @@ setup_segment (Child *self)
       signal_wait (&self->shared->created, &self->ignored_syscalls);
       /* Read-write: the reader answers each ping through the same segment. */
       if (!shmlab_segment_attach (self->segment, SHMLAB_ACCESS_READ_WRITE, NULL, &error))
-        child_fail (self, "the reader could not attach to the segment: %s", error->message);
+        child_fail (self, _("the reader could not attach to the segment: %s"), error->message);
     }
   self->segment_data = shmlab_segment_get_data (self->segment);
   if (self->segment_data == NULL || shmlab_segment_get_size (self->segment) < self->size)
-    child_fail (self, "the segment of key “%s” is smaller than the %" G_GSIZE_FORMAT
-                "-byte message", self->shared->key, self->size);
+    child_fail (self, _("the segment of key “%s” is smaller than the %zu"
+                "-byte message"), self->shared->key, self->size);
 }
 
 static void
@@ -371,8 +374,8 @@ allocate_touched (Child *self)
   guint8 *buffer = g_try_malloc (self->size);
 
   if (buffer == NULL)
-    child_fail (self, "not enough memory for a %" G_GSIZE_FORMAT "-byte buffer: try smaller "
-                "--sizes", self->size);
+    child_fail (self, _("not enough memory for a %zu-byte buffer: try smaller "
+                "--sizes"), self->size);
   /* Touch every page now, so no page fault is timed. */
   memset (buffer, 0, self->size);
   return buffer;
@@ -407,8 +410,8 @@ run_writer (Child *self)
       if (recorded > 0)
         shared->samples[shared->n_samples++] = (double) MAX (round_trip, 0) / 2.0;
       if (answer != (stamp | SHMLAB_BENCH_STAMP_FROM_B))
-        child_fail (self, "the answer to ping %" G_GUINT64_FORMAT " came back stamped "
-                    "0x%" G_GINT64_MODIFIER "x: the messages got out of step", seq - 1, answer);
+        child_fail (self, _("the answer to ping %" PRIu64 " came back stamped "
+                    "0x%lx: the messages got out of step"), seq - 1, answer);
       if (last)
         break;
     }
@@ -456,8 +459,8 @@ run_reader (Child *self)
       guint64 stamp = receive_message (self, FALSE);
 
       if ((stamp & (SHMLAB_BENCH_STAMP_SEQ_MASK | SHMLAB_BENCH_STAMP_FROM_B)) != expected_seq)
-        child_fail (self, "ping %" G_GUINT64_FORMAT " arrived stamped 0x%" G_GINT64_MODIFIER "x: "
-                    "a message was lost or repeated", expected_seq, stamp);
+        child_fail (self, _("ping %" PRIu64 " arrived stamped 0x%lx: "
+                    "a message was lost or repeated"), expected_seq, stamp);
       expected_seq++;
       shared->answer_check_ns = self->check_ns;
       send_message (self, stamp | SHMLAB_BENCH_STAMP_FROM_B, FALSE);
@@ -478,8 +481,8 @@ run_reader (Child *self)
           stamp = receive_message (self, TRUE);
           checking += self->check_ns;
           if ((stamp & (SHMLAB_BENCH_STAMP_SEQ_MASK | SHMLAB_BENCH_STAMP_FROM_B)) != expected_seq)
-            child_fail (self, "message %" G_GUINT64_FORMAT " arrived stamped 0x%"
-                        G_GINT64_MODIFIER "x: a message was lost or repeated", expected_seq, stamp);
+            child_fail (self, _("message %" PRIu64 " arrived stamped 0x"
+                        "%lx: a message was lost or repeated"), expected_seq, stamp);
           expected_seq++;
         }
       while (!(stamp & SHMLAB_BENCH_STAMP_LAST));
@@ -592,7 +595,7 @@ shmlab_bench_child_main (ShmlabBenchShared *shared,
       CPU_ZERO (&set);
       CPU_SET (shared->cpus[side], &set);
       if (sched_setaffinity (0, sizeof set, &set) != 0)
-        child_fail (&self, "cannot run on processor %d: %s", shared->cpus[side],
+        child_fail (&self, _("cannot run on processor %d: %s"), shared->cpus[side],
                     g_strerror (errno));
     }
 

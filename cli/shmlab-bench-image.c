@@ -11,6 +11,8 @@
  */
 #include "shmlab-bench.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "shmlab-payload.h"
@@ -113,8 +115,8 @@ one_run (ShmlabPayload        *payload,
   if (shmlab_segment_get_size (writer) < size)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "the picture encoded to %" G_GSIZE_FORMAT " bytes once and to more the next "
-                   "time: the encoder is not deterministic", size);
+                   _("the picture encoded to %zu bytes once and to more the next "
+                   "time: the encoder is not deterministic"), size);
       return FALSE;
     }
 
@@ -135,7 +137,7 @@ one_run (ShmlabPayload        *payload,
   if (copy == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   "not enough memory for a copy of %" G_GSIZE_FORMAT " bytes", written);
+                   _("not enough memory for a copy of %zu bytes"), written);
       return FALSE;
     }
   for (gsize i = 0; i < written; i += 4096)
@@ -177,7 +179,7 @@ one_run (ShmlabPayload        *payload,
   if (!path->identical)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "the picture read back through %s differs from the one written",
+                   _("the picture read back through %s differs from the one written"),
                    path->name);
       return FALSE;
     }
@@ -247,14 +249,14 @@ shmlab_bench_measure_image (const char        *path,
 
   memset (image, 0, sizeof *image);
   image->path = g_strdup (path);
-  image->frame.name = "a ShmLab frame";
-  image->qt.name = "the Qt example's format";
+  image->frame.name = _("a ShmLab frame");
+  image->qt.name = _("the Qt example's format");
 
   picture = shmlab_png_read_file (path, NULL, &local_error);
   if (picture == NULL)
     {
       g_set_error (error, local_error->domain, local_error->code,
-                   "--image needs a PNG picture: %s", local_error->message);
+                   _("--image needs a PNG picture: %s"), local_error->message);
       return FALSE;
     }
   image->width = picture->width;

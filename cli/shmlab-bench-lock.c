@@ -5,6 +5,8 @@
  */
 #include "shmlab-bench.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <semaphore.h>
 #include <sys/ipc.h>
@@ -49,7 +51,7 @@ lock_pair (LockSubject  *subject,
       else if (sem_wait (&subject->sem) == 0 && sem_post (&subject->sem) == 0)
         return TRUE;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                   "the bare semaphore failed: %s", g_strerror (errno));
+                   _("the bare semaphore failed: %s"), g_strerror (errno));
       return FALSE;
     }
 
@@ -110,7 +112,7 @@ open_primitive (LockSubject  *subject,
         return TRUE;
     }
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-               "cannot make a bare %s semaphore to compare with: %s",
+               _("cannot make a bare %s semaphore to compare with: %s"),
                shmlab_backend_describe (subject->backend), g_strerror (errno));
   return FALSE;
 }

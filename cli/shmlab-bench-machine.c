@@ -5,6 +5,8 @@
  */
 #include "shmlab-bench.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -45,12 +47,12 @@ shmlab_bench_machine_read (ShmlabBenchMachine *machine)
       flags = cpuinfo_field (cpuinfo, "flags");
     }
   if (machine->cpu_model == NULL)
-    machine->cpu_model = g_strdup ("unknown processor");
+    machine->cpu_model = g_strdup (_("unknown processor"));
   machine->cores = g_get_num_processors ();
   if (uname (&name) == 0)
     machine->kernel = g_strdup_printf ("%s %s", name.sysname, name.release);
   else
-    machine->kernel = g_strdup ("unknown kernel");
+    machine->kernel = g_strdup (_("unknown kernel"));
   if (pages > 0 && page_size > 0)
     machine->memory_bytes = (guint64) pages * (guint64) page_size;
   /* Other programs running at the same time make every figure noisier. */
@@ -62,7 +64,7 @@ shmlab_bench_machine_read (ShmlabBenchMachine *machine)
     {
       g_auto(GStrv) words = g_strsplit (flags, " ", -1);
       if (g_strv_contains ((const char * const *) words, "hypervisor"))
-        machine->hypervisor = g_strdup ("virtual machine");
+        machine->hypervisor = g_strdup (_("virtual machine"));
     }
 }
 
@@ -80,7 +82,7 @@ shmlab_bench_machine_describe (const ShmlabBenchMachine *machine)
 {
   g_autofree char *memory = g_format_size_full (machine->memory_bytes, G_FORMAT_SIZE_IEC_UNITS);
 
-  return g_strdup_printf ("%s, %u %s, %s of memory, %s%s%s%s", machine->cpu_model,
+  return g_strdup_printf (_("%s, %u %s, %s of memory, %s%s%s%s"), machine->cpu_model,
                           machine->cores, machine->cores == 1 ? "core" : "cores", memory,
                           machine->kernel, machine->hypervisor ? " (" : "",
                           machine->hypervisor ? machine->hypervisor : "",

@@ -5,6 +5,8 @@
  */
 #include "shmlab-bench.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 /* Copies and system calls are per message in a stream, both processes
@@ -17,35 +19,35 @@ static const ShmlabBenchMechanismInfo mechanisms[SHMLAB_BENCH_N_MECHANISMS] = {
   },
   [SHMLAB_BENCH_SHM_SYSV] = {
     "shm-sysv", 2, 2, "memcpy() in and memcpy() out, each under the lock",
-    "4 semop + ≤4 futex", "futex",
-    "the apps' path on System V (as Qt on Linux): the writer locks, copies in, unlocks and "
-    "signals; the reader wakes, locks, copies out, unlocks and signals back",
+    N_("4 semop + ≤4 futex"), "futex",
+    N_("the apps' path on System V (as Qt on Linux): the writer locks, copies in, unlocks and "
+    "signals; the reader wakes, locks, copies out, unlocks and signals back"),
   },
   [SHMLAB_BENCH_SHM_POSIX] = {
     "shm-posix", 2, 2, "memcpy() in and memcpy() out, each under the lock",
-    "≤4 futex", "futex",
-    "the apps' path on POSIX: the same steps; the lock is a POSIX semaphore, which takes and "
-    "gives back an uncontended lock without a system call",
+    N_("≤4 futex"), "futex",
+    N_("the apps' path on POSIX: the same steps; the lock is a POSIX semaphore, which takes and "
+    "gives back an uncontended lock without a system call"),
   },
   [SHMLAB_BENCH_SHM_INPLACE] = {
     "shm-inplace", 2, 1, "memcpy() in; the reader reads the bytes where they are",
-    "≤4 futex", "futex",
-    "POSIX shared memory read in place: the reader checks the bytes in the segment under the "
-    "lock instead of copying them out (what “zero copies” really means)",
+    N_("≤4 futex"), "futex",
+    N_("POSIX shared memory read in place: the reader checks the bytes in the segment under the "
+    "lock instead of copying them out (what “zero copies” really means)"),
   },
   [SHMLAB_BENCH_PIPE] = {
     "pipe", 2, 2, "the kernel copies into the pipe's buffer and out of it",
-    "1 write + 1 read per 64 KiB", "read() wakes",
+    N_("1 write + 1 read per 64 KiB"), N_("read() wakes"),
     "an anonymous pipe: write() the message, read() it on the other side",
   },
   [SHMLAB_BENCH_UNIX_SOCKET] = {
     "unix-socket", 2, 2, "the kernel copies into the socket's buffer and out of it",
-    "1 write + ≥1 read", "read() wakes",
+    N_("1 write + ≥1 read"), N_("read() wakes"),
     "a Unix-domain stream socket pair",
   },
   [SHMLAB_BENCH_TCP_LOOPBACK] = {
     "tcp-loopback", 2, 2, "the kernel copies into the socket's buffer and out of it",
-    "1 write + ≥1 read", "read() wakes",
+    N_("1 write + ≥1 read"), N_("read() wakes"),
     "a TCP connection over 127.0.0.1 (TCP_NODELAY), through the whole network stack",
   },
 };

@@ -5,6 +5,8 @@
  */
 #include "shmlab-bench.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <cairo.h>
 #include <math.h>
 
@@ -218,7 +220,7 @@ draw_panel (cairo_t                 *cr,
   cairo_stroke (cr);
 
   cairo_set_font_size (cr, 15);
-  show_text (cr, "message size (log scale)", (panel->left + panel->right) / 2,
+  show_text (cr, _("message size (log scale)"), (panel->left + panel->right) / 2,
              panel->bottom + 38, 0.5, 0);
   cairo_save (cr);
   cairo_translate (cr, panel->left - 80, (panel->top + panel->bottom) / 2);
@@ -346,7 +348,7 @@ shmlab_bench_plot_write (const ShmlabBenchReport  *report,
   if (report->rows->len == 0 || report->sizes->len == 0)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           "there is nothing to draw: no mechanism was measured");
+                           _("there is nothing to draw: no mechanism was measured"));
       return FALSE;
     }
 
@@ -359,21 +361,21 @@ shmlab_bench_plot_write (const ShmlabBenchReport  *report,
 
   cairo_set_source_rgb (cr, 0, 0, 0);
   cairo_set_font_size (cr, 24);
-  show_text (cr, "shmlab bench: moving a message from one process to another",
+  show_text (cr, _("shmlab bench: moving a message from one process to another"),
              SHMLAB_BENCH_PLOT_WIDTH / 2.0, 18, 0.5, 0);
   if (shmlab_bench_report_checks_off_clock (report))
-    subtitle = g_strdup_printf ("%s; both processes on one processor; medians; every byte "
-                                "checked", machine);
+    subtitle = g_strdup_printf (_("%s; both processes on one processor; medians; every byte "
+                                "checked"), machine);
   else
-    subtitle = g_strdup_printf ("%s; medians; every byte checked", machine);
+    subtitle = g_strdup_printf (_("%s; medians; every byte checked"), machine);
   cairo_set_font_size (cr, 15);
   cairo_set_source_rgb (cr, 0.3, 0.3, 0.3);
   show_text (cr, subtitle, SHMLAB_BENCH_PLOT_WIDTH / 2.0, 52, 0.5, 0);
 
-  draw_panel (cr, report, &throughput, "Throughput (higher is better)",
-              "GB/s (10⁹ bytes per second, log scale)", throughput_gb, FALSE);
-  draw_panel (cr, report, &latency, "One-way latency (lower is better)",
-              "median time per message (log scale)", latency_ns, TRUE);
+  draw_panel (cr, report, &throughput, _("Throughput (higher is better)"),
+              _("GB/s (10⁹ bytes per second, log scale)"), throughput_gb, FALSE);
+  draw_panel (cr, report, &latency, _("One-way latency (lower is better)"),
+              _("median time per message (log scale)"), latency_ns, TRUE);
   draw_legend (cr, report);
 
   cairo_surface_flush (surface);
@@ -387,14 +389,14 @@ shmlab_bench_plot_write (const ShmlabBenchReport  *report,
 
   if (status != CAIRO_STATUS_SUCCESS)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot draw the chart for “%s”: %s",
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("cannot draw the chart for “%s”: %s"),
                    shown, cairo_status_to_string (status));
       return FALSE;
     }
   if (!g_file_set_contents (path, (const char *) png->data, png->len, &local_error))
     {
       g_set_error (error, local_error->domain, local_error->code,
-                   "cannot save the chart: %s (choose a --plot path in a folder you can write)",
+                   _("cannot save the chart: %s (choose a --plot path in a folder you can write)"),
                    local_error->message);
       return FALSE;
     }

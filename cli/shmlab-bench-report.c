@@ -6,6 +6,8 @@
  */
 #include "shmlab-bench.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -68,15 +70,15 @@ static char *
 describe_placement (const ShmlabBenchReport *self)
 {
   if (shmlab_bench_report_checks_off_clock (self))
-    return g_strdup_printf ("both processes on processor %d, taking turns: the time the "
+    return g_strdup_printf (_("both processes on processor %d, taking turns: the time the "
                             "receiver spends checking is measured and taken out, so each "
-                            "figure is the transfer alone", self->cpus[0]);
+                            "figure is the transfer alone"), self->cpus[0]);
   if (self->cpus[0] >= 0)
-    return g_strdup_printf ("the writer on processor %d, the reader on processor %d: the "
+    return g_strdup_printf (_("the writer on processor %d, the reader on processor %d: the "
                             "receiver's checks overlap the transfer, so they stay in the "
-                            "figures", self->cpus[0], self->cpus[1]);
-  return g_strdup ("the processes where the scheduler puts them: the receiver's checks may "
-                   "overlap the transfer, so they stay in the figures");
+                            "figures"), self->cpus[0], self->cpus[1]);
+  return g_strdup (_("the processes where the scheduler puts them: the receiver's checks may "
+                   "overlap the transfer, so they stay in the figures"));
 }
 
 /* Every message delivered intact, every lock measured. */
@@ -286,9 +288,9 @@ shmlab_bench_report_targets (const ShmlabBenchReport *self)
           g_autofree char *out = format_rate (r->copy_out_rate);
 
           add_target (targets,
-                      g_strdup_printf ("%s ≥ 16 MiB, end to end vs memcpy", name),
-                      g_strdup_printf ("worst at %s: %.2f× per copy (two copies); inside the "
-                                       "path memcpy in %s GB/s, out %s GB/s",
+                      g_strdup_printf (_("%s ≥ 16 MiB, end to end vs memcpy"), name),
+                      g_strdup_printf (_("worst at %s: %.2f× per copy (two copies); inside the "
+                                       "path memcpy in %s GB/s, out %s GB/s"),
                                        size, 2 * ratio, in, out),
                       ratio, 0.4, TRUE, "×");
         }
@@ -299,9 +301,9 @@ shmlab_bench_report_targets (const ShmlabBenchReport *self)
             {
               g_autofree char *size = shmlab_bench_format_size (at);
               add_target (targets,
-                          g_strdup_printf ("%s ≥ 16 MiB vs %s", name,
+                          g_strdup_printf (_("%s ≥ 16 MiB vs %s"), name,
                                            shmlab_bench_mechanism_info (others[o])->name),
-                          g_strdup_printf ("worst at %s", size), ratio, 2, TRUE, "×");
+                          g_strdup_printf (_("worst at %s"), size), ratio, 2, TRUE, "×");
             }
         }
     }
@@ -309,17 +311,17 @@ shmlab_bench_report_targets (const ShmlabBenchReport *self)
   for (guint i = 0; i < G_N_ELEMENTS (self->locks); i++)
     if (self->locks[i].measured && self->locks[i].ok)
       add_target (targets,
-                  g_strdup_printf ("lock + unlock, %s",
+                  g_strdup_printf (_("lock + unlock, %s"),
                                    shmlab_backend_describe (self->locks[i].backend)),
-                  g_strdup ("uncontended, through ShmlabSegment"),
+                  g_strdup (_("uncontended, through ShmlabSegment")),
                   self->locks[i].segment_ns,
                   self->locks[i].backend == SHMLAB_BACKEND_SYSV ? 1000 : 100, FALSE, "ns");
 
   if (self->image != NULL && self->image->frame.runs > 0)
     add_target (targets,
-                g_strdup_printf ("picture %u × %u as a frame, copy in + copy out",
+                g_strdup_printf (_("picture %u × %u as a frame, copy in + copy out"),
                                  self->image->width, self->image->height),
-                g_strdup ("the Reader's texture upload is not measured here"),
+                g_strdup (_("the Reader's texture upload is not measured here")),
                 self->image->frame.copy_in_ms + self->image->frame.copy_out_ms, 50, FALSE,
                 "ms");
   return targets;
@@ -412,14 +414,14 @@ append_summary (GString                 *out,
   guint64 large = g_array_index (self->sizes, guint64, self->sizes->len - 1);
   g_autofree char *small_text = shmlab_bench_format_size (small);
   g_autofree char *large_text = shmlab_bench_format_size (large);
-  g_autofree char *latency_title = g_strdup_printf ("latency %s", small_text);
-  g_autofree char *throughput_title = g_strdup_printf ("GB/s %s", large_text);
+  g_autofree char *latency_title = g_strdup_printf (_("latency %s"), small_text);
+  g_autofree char *throughput_title = g_strdup_printf (_("GB/s %s"), large_text);
 
-  g_string_append (out, "\nThe article's table, measured (one-way latency: median; throughput: "
-                        "median, in 10⁹ bytes per second):\n");
+  g_string_append (out, _("\nThe article's table, measured (one-way latency: median; throughput: "
+                        "median, in 10⁹ bytes per second):\n"));
   append_cell (out, "mechanism", NAME_WIDTH, FALSE);
   append_cell (out, "copies", 8, FALSE);
-  append_cell (out, "system calls / message", 31, FALSE);
+  append_cell (out, _("system calls / message"), 31, FALSE);
   append_cell (out, "signal", 14, FALSE);
   append_cell (out, latency_title, 13, TRUE);
   append_cell (out, throughput_title, 13, TRUE);
@@ -439,8 +441,8 @@ append_summary (GString                 *out,
 
       append_cell (out, info->name, NAME_WIDTH, FALSE);
       append_cell (out, copies, 8, FALSE);
-      append_cell (out, info->syscalls, 31, FALSE);
-      append_cell (out, info->signal, 14, FALSE);
+      append_cell (out, _(info->syscalls), 31, FALSE);
+      append_cell (out, _(info->signal), 14, FALSE);
       append_cell (out, latency, 13, TRUE);
       append_cell (out, throughput, 13, TRUE);
       g_string_append_c (out, '\n');
@@ -458,11 +460,11 @@ append_locks (GString                 *out,
   if (!any)
     return;
 
-  g_string_append (out, "\nLock + unlock, uncontended (median):\n");
+  g_string_append (out, _("\nLock + unlock, uncontended (median):\n"));
   append_cell (out, "backend", NAME_WIDTH, FALSE);
   append_cell (out, "ShmlabSegment", 15, TRUE);
-  append_cell (out, "+ GCancellable", 16, TRUE);
-  append_cell (out, "bare primitive", 16, TRUE);
+  append_cell (out, _("+ GCancellable"), 16, TRUE);
+  append_cell (out, _("bare primitive"), 16, TRUE);
   g_string_append_c (out, '\n');
   for (guint i = 0; i < G_N_ELEMENTS (self->locks); i++)
     {
@@ -480,11 +482,11 @@ append_locks (GString                 *out,
           append_cell (out, segment, 15, TRUE);
           append_cell (out, cancellable, 16, TRUE);
           append_cell (out, primitive, 16, TRUE);
-          g_string_append (out, lock->backend == SHMLAB_BACKEND_SYSV ? "   (2 × semop)"
-                                                                     : "   (sem_wait + sem_post)");
+          g_string_append (out, lock->backend == SHMLAB_BACKEND_SYSV ? _("   (2 × semop)")
+                                                                     : _("   (sem_wait + sem_post)"));
         }
       else
-        g_string_append_printf (out, "  failed: %s", lock->error);
+        g_string_append_printf (out, _("  failed: %s"), lock->error);
       g_string_append_c (out, '\n');
     }
 }
@@ -494,22 +496,22 @@ append_image (GString                 *out,
               const ShmlabBenchImage  *image)
 {
   const ShmlabBenchImagePath *paths[] = { &image->frame, &image->qt };
-  const char *steps[] = { "encode", "copy in", "copy out", "decode", "total",
-                          "copy out again" };
+  const char *steps[] = { "encode", N_("copy in"), N_("copy out"), "decode", "total",
+                          N_("copy out again") };
   g_autofree char *frame_bytes = shmlab_bench_format_size (image->frame.bytes);
   g_autofree char *qt_bytes = shmlab_bench_format_size (image->qt.bytes);
 
-  g_string_append_printf (out, "\nThe picture %s (%u × %u), from the Writer's memory to the "
-                          "Reader's through System V shared memory (median of %u and %u runs):\n",
+  g_string_append_printf (out, _("\nThe picture %s (%u × %u), from the Writer's memory to the "
+                          "Reader's through System V shared memory (median of %u and %u runs):\n"),
                           image->path, image->width, image->height, image->frame.runs,
                           image->qt.runs);
   append_cell (out, "step", NAME_WIDTH, FALSE);
-  append_cell (out, "ShmLab frame", 16, TRUE);
-  append_cell (out, "Qt's format", 16, TRUE);
+  append_cell (out, _("ShmLab frame"), 16, TRUE);
+  append_cell (out, _("Qt's format"), 16, TRUE);
   g_string_append_c (out, '\n');
   for (guint s = 0; s < G_N_ELEMENTS (steps); s++)
     {
-      append_cell (out, steps[s], NAME_WIDTH, FALSE);
+      append_cell (out, _(steps[s]), NAME_WIDTH, FALSE);
       for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
         {
           double ms[] = { paths[p]->encode_ms, paths[p]->copy_in_ms, paths[p]->copy_out_ms,
@@ -519,18 +521,18 @@ append_image (GString                 *out,
         }
       g_string_append_c (out, '\n');
     }
-  append_cell (out, "in the segment", NAME_WIDTH, FALSE);
+  append_cell (out, _("in the segment"), NAME_WIDTH, FALSE);
   append_cell (out, frame_bytes, 16, TRUE);
   append_cell (out, qt_bytes, 16, TRUE);
   g_string_append (out, "\n");
-  g_string_append_printf (out, "Each step as the apps do it: encode outside the lock; lock, "
+  g_string_append_printf (out, _("Each step as the apps do it: encode outside the lock; lock, "
                           "write, unlock; a new buffer with its pages touched, then lock, copy "
                           "out, unlock; decode the copy in place. “copy out again” is the copy "
                           "under the lock alone (not in the total).\n"
                           "The frame path is %.1f× faster end to end (a frame is a 64-byte "
                           "header and the RGBA rows; Qt's format is a PNG file, encoded by the "
                           "Writer and decoded by the Reader). The Reader's upload to a texture "
-                          "happens in its window and is not measured here.\n",
+                          "happens in its window and is not measured here.\n"),
                           image->frame.total_ms > 0 ? image->qt.total_ms / image->frame.total_ms
                                                     : 0);
 }
@@ -544,10 +546,10 @@ shmlab_bench_report_table (const ShmlabBenchReport *self)
   gboolean ok = shmlab_bench_report_ok (self);
   guint runs = 0;
 
-  g_string_append_printf (out, "shmlab bench on %s\n", machine);
+  g_string_append_printf (out, _("shmlab bench on %s\n"), machine);
   if (self->machine.load_average >= 0.5 * MAX (self->machine.cores, 1))
-    g_string_append_printf (out, "The machine was busy when the run began (load average %.2f): "
-                            "other programs share its processors, so expect noisy figures.\n",
+    g_string_append_printf (out, _("The machine was busy when the run began (load average %.2f): "
+                            "other programs share its processors, so expect noisy figures.\n"),
                             self->machine.load_average);
 
   if (self->rows->len > 0)
@@ -561,28 +563,28 @@ shmlab_bench_report_table (const ShmlabBenchReport *self)
             runs = MAX (runs, row->results[i].runs);
         }
       if (ok)
-        g_string_append_printf (out, "%.1f s in all. Every byte of every message was checked by "
-                                "its receiver: what was received matches what was sent.\n",
+        g_string_append_printf (out, _("%.1f s in all. Every byte of every message was checked by "
+                                "its receiver: what was received matches what was sent.\n"),
                                 self->elapsed);
       else
-        g_string_append_printf (out, "%.1f s in all. SOME MEASUREMENTS FAILED and give no "
+        g_string_append_printf (out, _("%.1f s in all. SOME MEASUREMENTS FAILED and give no "
                                 "figures (see FAILED below); in the others every byte of every "
-                                "message was checked and arrived as sent.\n", self->elapsed);
-      g_string_append_printf (out, "Placement: %s.\n", placement);
+                                "message was checked and arrived as sent.\n"), self->elapsed);
+      g_string_append_printf (out, _("Placement: %s.\n"), placement);
       append_summary (out, self);
-      append_by_size (out, self, "One-way latency, median (half a ping-pong round trip):",
+      append_by_size (out, self, _("One-way latency, median (half a ping-pong round trip):"),
                       cell_latency_median);
-      append_by_size (out, self, "One-way latency, 99th percentile:", cell_latency_p99);
+      append_by_size (out, self, _("One-way latency, 99th percentile:"), cell_latency_p99);
       {
-        g_autofree char *title = g_strdup_printf ("Throughput, GB/s (a stream of messages, "
-                                                  "median of %u runs):", runs);
+        g_autofree char *title = g_strdup_printf (_("Throughput, GB/s (a stream of messages, "
+                                                  "median of %u runs):"), runs);
         append_by_size (out, self, title, cell_throughput);
       }
-      append_by_size (out, self, "System calls per message, counted in the stream (both "
-                      "processes):", cell_syscalls);
-      g_string_append (out, "memcpy is one process copying; its copies are checked with the "
+      append_by_size (out, self, _("System calls per message, counted in the stream (both "
+                      "processes):"), cell_syscalls);
+      g_string_append (out, _("memcpy is one process copying; its copies are checked with the "
                        "clock stopped. The shm rows lock with ShmlabSegment and signal with a "
-                       "futex.\n");
+                       "futex.\n"));
     }
 
   append_locks (out, self);
@@ -591,7 +593,7 @@ shmlab_bench_report_table (const ShmlabBenchReport *self)
 
   if (targets->len > 0)
     {
-      g_string_append (out, "\nTargets, measured side by side (a benchmark, not a test):\n");
+      g_string_append (out, _("\nTargets, measured side by side (a benchmark, not a test):\n"));
       for (guint i = 0; i < targets->len; i++)
         {
           const ShmlabBenchTarget *target = g_ptr_array_index (targets, i);
@@ -618,14 +620,14 @@ shmlab_bench_report_table (const ShmlabBenchReport *self)
         if (!row->results[i].ok)
           {
             g_autofree char *size = shmlab_bench_format_size (row->results[i].size);
-            g_string_append_printf (out, "FAILED: %s at %s: %s\n",
+            g_string_append_printf (out, _("FAILED: %s at %s: %s\n"),
                                     shmlab_bench_mechanism_info (row->mechanism)->name, size,
                                     row->results[i].error);
           }
     }
 
   if (self->plot_path != NULL)
-    g_string_append_printf (out, "\nChart: %s (%u × %u pixels)\n", self->plot_path,
+    g_string_append_printf (out, _("\nChart: %s (%u × %u pixels)\n"), self->plot_path,
                             self->plot_width, self->plot_height);
   return g_string_free (out, FALSE);
 }

@@ -5,6 +5,8 @@
  */
 #include "shmlab-cli.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -55,15 +57,16 @@ shmlab_cli_context_new (const char         *command,
                         const char         *description,
                         const GOptionEntry *entries)
 {
-  g_autofree char *program = g_strdup_printf ("shmlab %s", command);
+  g_autofree char *program = g_strdup_printf (_("shmlab %s"), command);
   GOptionContext *context = g_option_context_new (parameters);
 
   /* GOption builds the usage line from the program name. */
   g_set_prgname (program);
-  g_option_context_set_summary (context, summary);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context, _(summary));
   if (description != NULL)
-    g_option_context_set_description (context, description);
-  g_option_context_add_main_entries (context, entries, NULL);
+    g_option_context_set_description (context, _(description));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   return context;
 }
 
@@ -115,8 +118,8 @@ shmlab_cli_parse_lock_timeout (const char *command,
   if (timeout_ms < -1)
     {
       *status = shmlab_cli_usage_error (command,
-                                        "--lock-timeout takes a number of milliseconds (0 or "
-                                        "more, or -1 to wait as long as it takes), not %d",
+                                        _("--lock-timeout takes a number of milliseconds (0 or "
+                                        "more, or -1 to wait as long as it takes), not %d"),
                                         timeout_ms);
       return FALSE;
     }
@@ -146,14 +149,14 @@ shmlab_cli_get_key (const char  *command,
 
   if (n_arguments == 0)
     {
-      *status = shmlab_cli_usage_error (command, "missing KEY: give the key both programs use, "
-                                                 "such as “demo”");
+      *status = shmlab_cli_usage_error (command, _("missing KEY: give the key both programs use, "
+                                                 "such as “demo”"));
       return FALSE;
     }
   if (n_arguments > max_arguments)
     {
       g_autofree char *extra = g_utf8_make_valid (arguments[max_arguments], -1);
-      *status = shmlab_cli_usage_error (command, "unexpected argument “%s” after the key", extra);
+      *status = shmlab_cli_usage_error (command, _("unexpected argument “%s” after the key"), extra);
       return FALSE;
     }
   if (!shmlab_key_validate (arguments[0], &error))
@@ -174,13 +177,13 @@ shmlab_cli_fail (const GError *error)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       int signum = g_atomic_int_get (&interrupt_signal);
-      g_printerr ("shmlab: interrupted by %s while waiting; let go of everything it held\n",
-                  signum == SIGINT ? "Ctrl+C (SIGINT)" : signum == SIGTERM ? "SIGTERM" : "SIGHUP");
+      g_printerr (_("shmlab: interrupted by %s while waiting; let go of everything it held\n"),
+                  signum == SIGINT ? _("Ctrl+C (SIGINT)") : signum == SIGTERM ? "SIGTERM" : "SIGHUP");
       return SHMLAB_CLI_EXIT_FAILURE;
     }
   line = one_line (error->message);
 
-  g_printerr ("shmlab: %s\n", line);
+  g_printerr (_("shmlab: %s\n"), line);
   return SHMLAB_CLI_EXIT_FAILURE;
 }
 
@@ -196,7 +199,7 @@ shmlab_cli_fail_printf (const char *format,
   message = g_strdup_vprintf (format, ap);
   va_end (ap);
   line = one_line (message);
-  g_printerr ("shmlab: %s\n", line);
+  g_printerr (_("shmlab: %s\n"), line);
   return SHMLAB_CLI_EXIT_FAILURE;
 }
 
@@ -214,11 +217,11 @@ shmlab_cli_usage_error (const char *command,
   message = g_strdup_vprintf (format, ap);
   va_end (ap);
   line = one_line (message);
-  g_printerr ("shmlab: %s\n", line);
+  g_printerr (_("shmlab: %s\n"), line);
   if (command != NULL)
-    g_printerr ("Try “shmlab %s --help”.\n", command);
+    g_printerr (_("Try “shmlab %s --help”.\n"), command);
   else
-    g_printerr ("Try “shmlab --help”.\n");
+    g_printerr (_("Try “shmlab --help”.\n"));
   return SHMLAB_CLI_EXIT_USAGE;
 }
 
@@ -234,7 +237,7 @@ shmlab_cli_warn (const char *format,
   message = g_strdup_vprintf (format, ap);
   va_end (ap);
   line = one_line (message);
-  g_printerr ("shmlab: warning: %s\n", line);
+  g_printerr (_("shmlab: warning: %s\n"), line);
 }
 
 /* The key as a person would type it in a shell. */
@@ -248,6 +251,17 @@ shmlab_cli_quote_key (const char *key)
   return plain ? g_strdup (key) : g_shell_quote (key);
 }
 
+/* Columns @text takes on a terminal: a translation may hold wide characters. */
+gsize
+shmlab_cli_display_width (const char *text)
+{
+  gsize width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    width += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+  return width;
+}
+
 /* "shmlab COMMAND KEY", with the backend when it is not the default. */
 char *
 shmlab_cli_command_hint (const char    *command,
@@ -257,8 +271,8 @@ shmlab_cli_command_hint (const char    *command,
   g_autofree char *quoted = shmlab_cli_quote_key (key);
 
   if (backend == SHMLAB_BACKEND_SYSV)
-    return g_strdup_printf ("shmlab %s %s", command, quoted);
-  return g_strdup_printf ("shmlab %s %s --backend %s", command, quoted,
+    return g_strdup_printf (_("shmlab %s %s"), command, quoted);
+  return g_strdup_printf (_("shmlab %s %s --backend %s"), command, quoted,
                           shmlab_backend_to_string (backend));
 }
 
@@ -297,9 +311,9 @@ shmlab_cli_step_end (ShmlabCliStep *step,
     }
 
   if (detail != NULL && *detail != '\0')
-    g_printerr ("  %-8s %s  %s  %.2f ms\n", step->name, detail, ok ? "ok" : "failed", ms);
+    g_printerr (_("  %-8s %s  %s  %.2f ms\n"), step->name, detail, ok ? _("ok") : _("failed"), ms);
   else
-    g_printerr ("  %-8s %s  %.2f ms\n", step->name, ok ? "ok" : "failed", ms);
+    g_printerr (_("  %-8s %s  %.2f ms\n"), step->name, ok ? _("ok") : _("failed"), ms);
 }
 
 /* What became of the segment after a detach, for the step line. */
@@ -309,15 +323,15 @@ shmlab_cli_describe_detach (ShmlabSegment *segment)
   ShmlabSegmentInfo info;
 
   if (shmlab_segment_get_removed_on_detach (segment))
-    return g_strdup ("segment removed: last process");
+    return g_strdup (_("segment removed: last process"));
   if (!shmlab_segment_query_key (shmlab_segment_get_key (segment),
                                  shmlab_segment_get_backend (segment), &info, NULL))
-    return g_strdup ("segment kept");
+    return g_strdup (_("segment kept"));
   if (!info.exists)
-    return g_strdup ("segment already removed by another process");
-  return g_strdup_printf ("segment kept: %s%d other %s attached",
-                          info.attach_count_exact ? "" : "at least ", info.attach_count,
-                          info.attach_count == 1 ? "process is" : "processes are");
+    return g_strdup (_("segment already removed by another process"));
+  return g_strdup_printf (_("segment kept: %s%d other %s attached"),
+                          info.attach_count_exact ? "" : _("at least "), info.attach_count,
+                          info.attach_count == 1 ? _("process is") : _("processes are"));
 }
 
 /* --hold SECONDS; -1 in @seconds when not given (hold until told to stop). */
@@ -343,8 +357,8 @@ shmlab_cli_parse_hold (const char  *command,
     {
       g_autofree char *shown = g_utf8_make_valid (text, -1);
       *status = shmlab_cli_usage_error (command,
-                                        "--hold takes a number of seconds from 0 to %u, "
-                                        "such as 10 or 0.5, not “%s”",
+                                        _("--hold takes a number of seconds from 0 to %u, "
+                                        "such as 10 or 0.5, not “%s”"),
                                         HOLD_MAX_SECONDS, shown);
       return FALSE;
     }
@@ -547,12 +561,12 @@ shmlab_cli_describe_hold_end (ShmlabCliHoldEnd end,
         case SIGINT: return g_strdup ("SIGINT");
         case SIGTERM: return g_strdup ("SIGTERM");
         case SIGHUP: return g_strdup ("SIGHUP");
-        default: return g_strdup_printf ("signal %d", signal_number);
+        default: return g_strdup_printf (_("signal %d"), signal_number);
         }
     case SHMLAB_CLI_HOLD_STDIN_CLOSED:
-      return g_strdup ("stdin closed");
+      return g_strdup (_("stdin closed"));
     case SHMLAB_CLI_HOLD_TIMEOUT:
     default:
-      return g_strdup ("time is up");
+      return g_strdup (_("time is up"));
     }
 }

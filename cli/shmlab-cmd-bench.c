@@ -5,6 +5,8 @@
  */
 #include "shmlab-cli.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <sched.h>
 #include <math.h>
@@ -27,10 +29,10 @@
 #define LOCK_MAX_SECONDS 0.6
 
 static const char summary[] =
-  "Measure how fast shared memory, pipes and sockets move bytes between two processes.";
+  N_("Measure how fast shared memory, pipes and sockets move bytes between two processes.");
 
 static const char description[] =
-  "Each mechanism moves messages between two processes made for it (memcpy: within one),\n"
+  N_("Each mechanism moves messages between two processes made for it (memcpy: within one),\n"
   "and the receiver checks every byte of every message against what was sent: a\n"
   "mismatch is reported as a failure, never as a figure. For each message size it\n"
   "measures the one-way latency (half a ping-pong round trip; median and 99th\n"
@@ -52,7 +54,7 @@ static const char description[] =
   "  shmlab bench\n"
   "  shmlab bench --quick --plot bench.png\n"
   "  shmlab bench --sizes 64,1MiB --mechanisms shm-posix,pipe --seconds 5 --json\n"
-  "  shmlab bench --image data/sample.png";
+  "  shmlab bench --image data/sample.png");
 
 static const guint64 default_sizes[] = {
   64, 4 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20,
@@ -91,24 +93,24 @@ parse_sizes (const char  *text,
 
       if (*parts[i] == '\0')
         {
-          *status = shmlab_cli_usage_error (COMMAND, "--sizes has an empty size between commas: "
-                                                     "write sizes such as 64,4KiB,1MiB");
+          *status = shmlab_cli_usage_error (COMMAND, _("--sizes has an empty size between commas: "
+                                                     "write sizes such as 64,4KiB,1MiB"));
           return FALSE;
         }
       if (!shmlab_parse_size (parts[i], &size, &error))
         {
-          *status = shmlab_cli_usage_error (COMMAND, "--sizes: %s", error->message);
+          *status = shmlab_cli_usage_error (COMMAND, _("--sizes: %s"), error->message);
           return FALSE;
         }
       if (size < SHMLAB_BENCH_MIN_SIZE || size > SHMLAB_BENCH_MAX_SIZE)
         {
-          *status = shmlab_cli_usage_error (COMMAND, "--sizes: “%s” is %s: each message size "
+          *status = shmlab_cli_usage_error (COMMAND, _("--sizes: “%s” is %s: each message size "
                                             "must be from %d bytes (room for its stamp) to %s, "
-                                            "such as 64,4KiB,1MiB",
+                                            "such as 64,4KiB,1MiB"),
                                             shown,
-                                            size == 0 ? "0 bytes, a message that carries nothing"
+                                            size == 0 ? _("0 bytes, a message that carries nothing")
                                                       : size < SHMLAB_BENCH_MIN_SIZE
-                                                        ? "too small" : "too large",
+                                                        ? _("too small") : _("too large"),
                                             SHMLAB_BENCH_MIN_SIZE, max_text);
           return FALSE;
         }
@@ -144,8 +146,8 @@ parse_mechanisms (const char            *text,
         {
           g_autofree char *shown = g_utf8_make_valid (parts[i], -1);
           g_autofree char *names = shmlab_bench_mechanism_names ();
-          *status = shmlab_cli_usage_error (COMMAND, "--mechanisms: unknown mechanism “%s”: use "
-                                            "%s, separated by commas", shown, names);
+          *status = shmlab_cli_usage_error (COMMAND, _("--mechanisms: unknown mechanism “%s”: use "
+                                            "%s, separated by commas"), shown, names);
           return FALSE;
         }
       chosen[mechanism] = TRUE;
@@ -173,8 +175,8 @@ parse_seconds (const char *text,
       value > MAX_SECONDS)
     {
       g_autofree char *shown = g_utf8_make_valid (text, -1);
-      *status = shmlab_cli_usage_error (COMMAND, "--seconds takes a number of seconds greater "
-                                        "than 0 and at most %.0f, such as 20 or 2.5, not “%s”",
+      *status = shmlab_cli_usage_error (COMMAND, _("--seconds takes a number of seconds greater "
+                                        "than 0 and at most %.0f, such as 20 or 2.5, not “%s”"),
                                         MAX_SECONDS, shown);
       return FALSE;
     }
@@ -200,9 +202,9 @@ parse_cpus (const char *text,
   if (g_strcmp0 (text, "same") != 0 && g_strcmp0 (text, "apart") != 0)
     {
       g_autofree char *shown = g_utf8_make_valid (text, -1);
-      *status = shmlab_cli_usage_error (COMMAND, "--cpus takes same (both processes on one "
+      *status = shmlab_cli_usage_error (COMMAND, _("--cpus takes same (both processes on one "
                                         "processor), apart (one each) or any (where the "
-                                        "scheduler puts them), not “%s”", shown);
+                                        "scheduler puts them), not “%s”"), shown);
       return FALSE;
     }
 
@@ -215,8 +217,8 @@ parse_cpus (const char *text,
     allowed[n_allowed++] = 0;
   if (g_strcmp0 (text, "apart") == 0 && n_allowed < 2)
     {
-      *status = shmlab_cli_usage_error (COMMAND, "--cpus apart needs two processors, and this "
-                                        "program may run on only one: use same or any");
+      *status = shmlab_cli_usage_error (COMMAND, _("--cpus apart needs two processors, and this "
+                                        "program may run on only one: use same or any"));
       return FALSE;
     }
   cpus[0] = allowed[0];
@@ -234,15 +236,15 @@ check_plot_path (const char *path,
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      *status = shmlab_cli_usage_error (COMMAND, "--plot “%s” is a folder: give a file name "
-                                        "such as bench.png", shown);
+      *status = shmlab_cli_usage_error (COMMAND, _("--plot “%s” is a folder: give a file name "
+                                        "such as bench.png"), shown);
       return FALSE;
     }
   if (!g_file_test (folder, G_FILE_TEST_IS_DIR) || access (folder, W_OK) != 0)
     {
       g_autofree char *folder_shown = g_filename_display_name (folder);
-      *status = shmlab_cli_usage_error (COMMAND, "--plot “%s”: the folder “%s” does not exist "
-                                        "or cannot be written: choose another path",
+      *status = shmlab_cli_usage_error (COMMAND, _("--plot “%s”: the folder “%s” does not exist "
+                                        "or cannot be written: choose another path"),
                                         shown, folder_shown);
       return FALSE;
     }
@@ -302,8 +304,8 @@ sweep_keys (const char *key_prefix,
 static int
 interrupted (void)
 {
-  g_printerr ("shmlab: the bench was interrupted: its processes were stopped and its segments "
-              "removed, so nothing was measured in full\n");
+  g_printerr (_("shmlab: the bench was interrupted: its processes were stopped and its segments "
+              "removed, so nothing was measured in full\n"));
   return SHMLAB_CLI_EXIT_FAILURE;
 }
 
@@ -329,7 +331,7 @@ measure_locks (ShmlabBenchReport  *report,
         }
       if (!needed)
         continue;
-      progress (quiet, "measuring lock + unlock (%s)\n", shmlab_backend_describe (backend));
+      progress (quiet, _("measuring lock + unlock (%s)\n"), shmlab_backend_describe (backend));
       if (!shmlab_bench_measure_lock (backend, seconds, key, shmlab_cli_interrupt (),
                                       &report->locks[i], error))
         return FALSE;
@@ -355,7 +357,7 @@ measure_mechanisms (ShmlabBenchReport     *report,
     {
       g_autofree char *shown = shmlab_bench_format_size (largest);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   "not enough memory for a %s message: try smaller --sizes", shown);
+                   _("not enough memory for a %s message: try smaller --sizes"), shown);
       return FALSE;
     }
 
@@ -383,7 +385,7 @@ measure_mechanisms (ShmlabBenchReport     *report,
 
         /* Size by size, so that the mechanisms compared at one size are
          * measured close together in time. */
-        progress (quiet, "measuring %-7s", shown);
+        progress (quiet, _("measuring %-7s"), shown);
         for (guint r = 0; r < report->rows->len; r++)
           {
             ShmlabBenchRow *row = g_ptr_array_index (report->rows, r);
@@ -392,7 +394,7 @@ measure_mechanisms (ShmlabBenchReport     *report,
             progress (quiet, " %s", shmlab_bench_mechanism_info (row->mechanism)->name);
             if (result->error != NULL)
               {
-                progress (quiet, " (failed before)");
+                progress (quiet, _(" (failed before)"));
                 continue;
               }
             if (!shmlab_bench_run_cell (row->mechanism, result->size, pattern, plan,
@@ -405,7 +407,7 @@ measure_mechanisms (ShmlabBenchReport     *report,
               progress (quiet, " (failed)");
           }
         if (passes > 1)
-          progress (quiet, "  (pass %u of %u, %.1f s)\n", pass + 1, passes,
+          progress (quiet, _("  (pass %u of %u, %.1f s)\n"), pass + 1, passes,
                     (double) (shmlab_bench_now_ns () - started) / 1e9);
         else
           progress (quiet, "  (%.1f s)\n", (double) (shmlab_bench_now_ns () - started) / 1e9);
@@ -434,28 +436,28 @@ shmlab_cmd_bench (int    argc,
   g_auto(GStrv) arguments = NULL;
   const GOptionEntry entries[] = {
     { "quick", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &quick,
-      "Measure for a few seconds instead of most of a minute (fewer runs, rougher figures)",
+      N_("Measure for a few seconds instead of most of a minute (fewer runs, rougher figures)"),
       NULL },
     { "seconds", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &seconds_text,
-      "Spend about SECONDS measuring (default 34; 3 with --quick; setting up adds a little)",
+      N_("Spend about SECONDS measuring (default 34; 3 with --quick; setting up adds a little)"),
       "SECONDS" },
     { "sizes", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &sizes_text,
-      "Measure these message sizes (default 64,4KiB,64KiB,1MiB,16MiB,64MiB)", "LIST" },
+      N_("Measure these message sizes (default 64,4KiB,64KiB,1MiB,16MiB,64MiB)"), "LIST" },
     { "mechanisms", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &mechanisms_text,
-      "Measure only these, separated by commas (default: all)", "LIST" },
+      N_("Measure only these, separated by commas (default: all)"), "LIST" },
     { "cpus", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &cpus_text,
-      "Run the two processes on the same processor (the default), apart (one each), or any "
-      "(where the scheduler puts them)",
+      N_("Run the two processes on the same processor (the default), apart (one each), or any "
+      "(where the scheduler puts them)"),
       "WHERE" },
     { "json", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &json,
-      "Print the results as JSON instead of tables", NULL },
+      N_("Print the results as JSON instead of tables"), NULL },
     { "plot", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &plot,
-      "Draw throughput and latency against size into FILE.png", "FILE.png" },
+      N_("Draw throughput and latency against size into FILE.png"), "FILE.png" },
     { "image", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &image,
-      "Instead, time a picture's way from Writer to Reader, as a frame and as Qt's PNG",
+      N_("Instead, time a picture's way from Writer to Reader, as a frame and as Qt's PNG"),
       "FILE.png" },
     { "quiet", 'q', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &quiet,
-      "Do not print the progress", NULL },
+      N_("Do not print the progress"), NULL },
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
     G_OPTION_ENTRY_NULL
   };
@@ -479,12 +481,12 @@ shmlab_cmd_bench (int    argc,
   if (arguments != NULL && arguments[0] != NULL)
     {
       g_autofree char *shown = g_utf8_make_valid (arguments[0], -1);
-      return shmlab_cli_usage_error (COMMAND, "unexpected argument “%s”: bench takes only "
-                                     "options", shown);
+      return shmlab_cli_usage_error (COMMAND, _("unexpected argument “%s”: bench takes only "
+                                     "options"), shown);
     }
   if (image != NULL && (plot != NULL || sizes_text != NULL || mechanisms_text != NULL))
-    return shmlab_cli_usage_error (COMMAND, "--image measures a picture's way alone: it does not "
-                                   "go with --plot, --sizes or --mechanisms (run them apart)");
+    return shmlab_cli_usage_error (COMMAND, _("--image measures a picture's way alone: it does not "
+                                   "go with --plot, --sizes or --mechanisms (run them apart)"));
   if (!parse_seconds (seconds_text,
                       image != NULL ? (quick ? QUICK_IMAGE_SECONDS : IMAGE_SECONDS)
                                     : (quick ? QUICK_SECONDS : DEFAULT_SECONDS),
@@ -502,7 +504,7 @@ shmlab_cmd_bench (int    argc,
   if (image != NULL)
     {
       g_array_set_size (report->sizes, 0);
-      progress (quiet, "measuring the picture's way, as a frame and in Qt's format\n");
+      progress (quiet, _("measuring the picture's way, as a frame and in Qt's format\n"));
       report->image = g_new0 (ShmlabBenchImage, 1);
       ok = shmlab_bench_measure_image (image, report->seconds, key_prefix,
                                        shmlab_cli_interrupt (), report->image, &error);
@@ -554,7 +556,7 @@ shmlab_cmd_bench (int    argc,
   if (error != NULL)
     return shmlab_cli_fail (error);
   if (!shmlab_bench_report_ok (report))
-    return shmlab_cli_fail_printf ("some measurements failed (see “FAILED” above, or “ok”: false "
-                                   "in the JSON): their figures are not given");
+    return shmlab_cli_fail_printf (_("some measurements failed (see “FAILED” above, or “ok”: false "
+                                   "in the JSON): their figures are not given"));
   return status;
 }

@@ -5,6 +5,9 @@
  */
 #include "shmlab-cli.h"
 
+#include <inttypes.h>
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "shmlab-limits.h"
@@ -21,10 +24,10 @@
 #define TEXT_PREVIEW_CHARS 60
 
 static const char summary[] =
-  "Show what the system knows of the shared memory segment of KEY, and what it holds.";
+  N_("Show what the system knows of the shared memory segment of KEY, and what it holds.");
 
 static const char description[] =
-  "Shows the native names of the segment and of its lock (the semaphore), the System V\n"
+  N_("Shows the native names of the segment and of its lock (the semaphore), the System V\n"
   "key and id, the size, how many processes are attached, the owner and permissions,\n"
   "the processes that created it and last used it, whether it is stale (left behind by\n"
   "a program that died), and the format of its content with every field of its header.\n"
@@ -32,7 +35,7 @@ static const char description[] =
   "the format is not shown.\n"
   "\n"
   "Example:\n"
-  "  shmlab info demo";
+  "  shmlab info demo");
 
 static void
 print_field (const char *name,
@@ -50,7 +53,7 @@ print_field (const char *name,
   va_start (ap, format);
   value = g_strdup_vprintf (format, ap);
   va_end (ap);
-  g_print ("%-18s%s\n", name, value);
+  g_print ("%s%*s%s\n", name, (int) (18 - MIN (shmlab_cli_display_width (name), 18)), "", value);
 }
 
 /* The first characters of @text on one line, control characters escaped. */
@@ -105,7 +108,7 @@ format_time_us (gint64 microseconds)
   g_autoptr(GDateTime) exact = NULL;
 
   if (time == NULL || microseconds <= 0)
-    return g_strdup_printf ("%" G_GINT64_FORMAT " µs (not a time)", microseconds);
+    return g_strdup_printf (_("%" PRId64 " µs (not a time)"), microseconds);
   exact = g_date_time_add (time, microseconds % G_USEC_PER_SEC);
   return g_date_time_format (exact != NULL ? exact : time, "%Y-%m-%d %H:%M:%S.%f");
 }
@@ -115,17 +118,17 @@ print_frame_header (const ShmlabFrameHeader *header)
 {
   g_autofree char *write_time = format_time_us (header->write_time);
   const char *kind = header->kind == SHMLAB_PAYLOAD_KIND_TEXT    ? "text"
-                     : header->kind == SHMLAB_PAYLOAD_KIND_IMAGE ? "RGBA8 image"
+                     : header->kind == SHMLAB_PAYLOAD_KIND_IMAGE ? _("RGBA8 image")
                                                                  : "unknown";
 
   print_field ("  version", "%u", header->version);
-  print_field ("  header_size", "%u bytes", header->header_size);
+  print_field ("  header_size", _("%u bytes"), header->header_size);
   print_field ("  kind", "%u (%s)", header->kind, kind);
   print_field ("  width", "%u", header->width);
   print_field ("  height", "%u", header->height);
-  print_field ("  stride", "%u bytes", header->stride);
+  print_field ("  stride", _("%u bytes"), header->stride);
   print_field ("  crc32", "0x%08x", header->crc32);
-  print_field ("  payload_length", "%" G_GUINT64_FORMAT " bytes", header->payload_length);
+  print_field ("  payload_length", _("%" PRIu64 " bytes"), header->payload_length);
   print_field ("  generation", "%" G_GUINT64_FORMAT, header->generation);
   print_field ("  write_time", "%s", write_time);
   print_field ("  writer_pid", "%u", header->writer_pid);
@@ -136,16 +139,16 @@ print_payload (const ShmlabPayload *payload)
 {
   if (payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
     {
-      print_field ("image", "%u×%u pixels", payload->image->width, payload->image->height);
+      print_field (_("image"), _("%u×%u pixels"), payload->image->width, payload->image->height);
       return;
     }
 
   {
     g_autofree char *preview = text_preview (payload->text, payload->text_length);
-    print_field ("text", "%s (%" G_GSIZE_FORMAT " bytes)", preview, payload->text_length);
+    print_field (_("text"), _("%s (%zu bytes)"), preview, payload->text_length);
     if (payload->invalid_bytes > 0)
-      print_field ("", "%" G_GSIZE_FORMAT " %s not valid text: the segment may not hold text",
-                   payload->invalid_bytes, payload->invalid_bytes == 1 ? "byte is" : "bytes are");
+      print_field ("", _("%zu %s not valid text: the segment may not hold text"),
+                   payload->invalid_bytes, payload->invalid_bytes == 1 ? _("byte is") : _("bytes are"));
   }
 }
 
@@ -167,12 +170,12 @@ print_content (GBytes                  *bytes,
       g_autoptr(GError) header_error = NULL;
       gboolean header_ok = shmlab_frame_header_parse (data, length, &header, &header_error);
 
-      print_field ("format", "%s", shmlab_format_describe (SHMLAB_FORMAT_FRAME));
+      print_field (_("format"), "%s", shmlab_format_describe (SHMLAB_FORMAT_FRAME));
       print_frame_header (&header);
       if (!header_ok)
         {
-          print_field ("damaged", "%s%s", header_error->message,
-                       partial ? " (only the start of the segment was read)" : "");
+          print_field (_("damaged"), "%s%s", header_error->message,
+                       partial ? _(" (only the start of the segment was read)") : "");
           return;
         }
     }
@@ -180,14 +183,14 @@ print_content (GBytes                  *bytes,
   payload = shmlab_payload_decode (data, length, &error);
   if (payload == NULL)
     {
-      print_field ("content", "not readable: %s%s", error->message,
-                   partial ? " (only the start of the segment was read)" : "");
+      print_field (_("content"), _("not readable: %s%s"), error->message,
+                   partial ? _(" (only the start of the segment was read)") : "");
       return;
     }
   if (payload->format != SHMLAB_FORMAT_FRAME)
-    print_field ("format", "%s", shmlab_format_describe (payload->format));
+    print_field (_("format"), "%s", shmlab_format_describe (payload->format));
   if (payload->format == SHMLAB_FORMAT_QT_IMAGE)
-    print_field ("png", "%" G_GSIZE_FORMAT " bytes after the 4-byte marker",
+    print_field (_("png"), _("%zu bytes after the 4-byte marker"),
                  payload->encoded_length - 4);
   print_payload (payload);
 }
@@ -211,35 +214,35 @@ print_info (const char              *key,
   g_autofree char *creator_pid = describe_pid (info->creator_pid);
   g_autofree char *last_pid = describe_pid (info->last_pid);
 
-  print_field ("key", "%s", key);
-  print_field ("backend", "%s (%s)", shmlab_backend_describe (backend),
+  print_field (_("key"), "%s", key);
+  print_field (_("backend"), "%s (%s)", shmlab_backend_describe (backend),
                shmlab_backend_to_string (backend));
-  print_field ("segment", "%s", segment_name);
-  print_field ("semaphore", "%s", semaphore_name);
+  print_field (_("segment"), "%s", segment_name);
+  print_field (_("semaphore"), "%s", semaphore_name);
   if (backend == SHMLAB_BACKEND_SYSV)
     {
-      print_field ("System V key", "0x%08x", (guint32) info->sysv_key);
-      print_field ("id", "%d", info->id);
+      print_field (_("System V key"), "0x%08x", (guint32) info->sysv_key);
+      print_field (_("id"), "%d", info->id);
     }
-  print_field ("size", "%s", size);
-  print_field ("attached", "%d %s%s", info->attach_count,
-               info->attach_count == 1 ? "process" : "processes",
+  print_field (_("size"), "%s", size);
+  print_field (_("attached"), "%d %s%s", info->attach_count,
+               info->attach_count == 1 ? _("process") : _("processes"),
                info->attach_count_exact
                  ? ""
-                 : " (approximate: processes of other users cannot be seen)");
-  print_field ("owner", "%s", owner);
-  print_field ("mode", "0%03o", info->mode & 0777);
-  print_field ("creator pid", "%s", creator_pid);
-  print_field ("last pid", "%s", last_pid);
-  print_field ("changed", "%s", changed);
+                 : _(" (approximate: processes of other users cannot be seen)"));
+  print_field (_("owner"), "%s", owner);
+  print_field (_("mode"), "0%03o", info->mode & 0777);
+  print_field (_("creator pid"), "%s", creator_pid);
+  print_field (_("last pid"), "%s", last_pid);
+  print_field (_("changed"), "%s", changed);
   if (shmlab_segment_info_is_stale (info))
     {
       g_autofree char *hint = shmlab_cli_command_hint ("remove", key, backend);
-      print_field ("stale", "yes: no process is attached — probably left by a program that "
-                   "crashed; remove it with `%s`", hint);
+      print_field (_("stale"), _("yes: no process is attached — probably left by a program that "
+                   "crashed; remove it with `%s`"), hint);
     }
   else
-    print_field ("stale", "no");
+    print_field (_("stale"), "%s", _("no"));
 }
 
 int
@@ -279,8 +282,8 @@ shmlab_cmd_info (int    argc,
                                             SHMLAB_SEGMENT_ERROR_NOT_FOUND))
         return shmlab_cli_fail (error);
       g_clear_error (&error);
-      return shmlab_cli_fail_printf ("there is no %s segment for key “%s”: nobody created it, or "
-                                     "it was removed", shmlab_backend_describe (backend), key);
+      return shmlab_cli_fail_printf (_("there is no %s segment for key “%s”: nobody created it, or "
+                                     "it was removed"), shmlab_backend_describe (backend), key);
     }
 
   print_info (key, backend, &info);
@@ -290,10 +293,10 @@ shmlab_cmd_info (int    argc,
   if (bytes == NULL)
     {
       if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT))
-        print_field ("format", "unknown: the lock was not free within %d ms (someone holds it)",
+        print_field (_("format"), _("unknown: the lock was not free within %d ms (someone holds it)"),
                      PEEK_TIMEOUT_MS);
       else
-        print_field ("format", "unknown: %s", error->message);
+        print_field (_("format"), _("unknown: %s"), error->message);
       return SHMLAB_CLI_EXIT_OK;
     }
   print_content (bytes, &info);

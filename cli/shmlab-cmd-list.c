@@ -5,6 +5,8 @@
  */
 #include "shmlab-cli.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "shmlab-limits.h"
@@ -18,10 +20,10 @@
 #define PEEK_MAX_BYTES ((gsize) 16 * 1024 * 1024)
 #define PEEK_TIMEOUT_MS 200
 
-static const char summary[] = "List the shared memory segments you can see.";
+static const char summary[] = N_("List the shared memory segments you can see.");
 
 static const char description[] =
-  "Lists the segments of both backends (or only of --backend), with their key, size,\n"
+  N_("Lists the segments of both backends (or only of --backend), with their key, size,\n"
   "how many processes are attached, owner, whether they are stale (no process\n"
   "attached: probably left by a program that crashed) and the format of what they\n"
   "hold. A key shown as letters followed by … is one whose full name cannot be\n"
@@ -30,7 +32,7 @@ static const char description[] =
   "segment could not be read.\n"
   "\n"
   "Example:\n"
-  "  shmlab list --backend posix";
+  "  shmlab list --backend posix");
 
 enum
 {
@@ -45,7 +47,9 @@ enum
 };
 
 static const char *const column_titles[N_COLUMNS] = {
-  "KEY", "BACKEND", "SIZE", "ATTACHED", "OWNER", "STALE", "FORMAT",
+  NC_("list column", "KEY"), NC_("list column", "BACKEND"), NC_("list column", "SIZE"),
+  NC_("list column", "ATTACHED"), NC_("list column", "OWNER"), NC_("list column", "STALE"),
+  NC_("list column", "FORMAT"),
 };
 
 /* What a segment holds, in a few words, from a copy of its first bytes. */
@@ -67,7 +71,7 @@ describe_format (const ShmlabSegmentListing *listing)
                                    &info, &error);
   if (bytes == NULL)
     return g_strdup (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT)
-                     ? "locked" : "—");
+                     ? _("locked") : "—");
   data = g_bytes_get_data (bytes, &length);
 
   if (length >= strlen (SHMLAB_FRAME_MAGIC) &&
@@ -76,21 +80,21 @@ describe_format (const ShmlabSegmentListing *listing)
       ShmlabFrameHeader header;
 
       if (!shmlab_frame_header_parse (data, length, &header, NULL))
-        return g_strdup ("frame (damaged)");
+        return g_strdup (_("frame (damaged)"));
       if (header.kind == SHMLAB_PAYLOAD_KIND_IMAGE)
-        return g_strdup_printf ("frame: %u×%u image", header.width, header.height);
-      return g_strdup_printf ("frame: text");
+        return g_strdup_printf (_("frame: %u×%u image"), header.width, header.height);
+      return g_strdup_printf (_("frame: text"));
     }
 
   payload = shmlab_payload_decode (data, length, NULL);
   if (payload == NULL)
-    return g_strdup ("unknown");
+    return g_strdup (_("unknown"));
   if (payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
-    return g_strdup_printf ("%s: %u×%u image", shmlab_format_to_string (payload->format),
+    return g_strdup_printf (_("%s: %u×%u image"), shmlab_format_to_string (payload->format),
                             payload->image->width, payload->image->height);
   if (payload->invalid_bytes > 0)
-    return g_strdup ("text (not valid)");
-  return g_strdup (payload->text_length == 0 ? "text (empty)" : "text");
+    return g_strdup (_("text (not valid)"));
+  return g_strdup (payload->text_length == 0 ? _("text (empty)") : _("text"));
 }
 
 static char *
@@ -115,7 +119,7 @@ append_padded (GString    *line,
                const char *text,
                gsize       width)
 {
-  gsize length = g_utf8_strlen (text, -1);
+  gsize length = shmlab_cli_display_width (text);
 
   g_string_append (line, text);
   for (; length < width; length++)
@@ -125,20 +129,24 @@ append_padded (GString    *line,
 static void
 print_table (GPtrArray *rows)
 {
+  const char *titles[N_COLUMNS];
   gsize widths[N_COLUMNS];
 
   for (guint c = 0; c < N_COLUMNS; c++)
-    widths[c] = g_utf8_strlen (column_titles[c], -1);
+    {
+      titles[c] = g_dpgettext2 (GETTEXT_PACKAGE, "list column", column_titles[c]);
+      widths[c] = shmlab_cli_display_width (titles[c]);
+    }
   for (guint r = 0; r < rows->len; r++)
     {
       char **row = g_ptr_array_index (rows, r);
       for (guint c = 0; c < N_COLUMNS; c++)
-        widths[c] = MAX (widths[c], (gsize) g_utf8_strlen (row[c], -1));
+        widths[c] = MAX (widths[c], shmlab_cli_display_width (row[c]));
     }
 
   for (guint r = 0; r <= rows->len; r++)
     {
-      const char *const *row = r == 0 ? column_titles
+      const char *const *row = r == 0 ? titles
                                       : (const char *const *) g_ptr_array_index (rows, r - 1);
       g_autoptr(GString) line = g_string_new (NULL);
 
@@ -213,9 +221,9 @@ shmlab_cmd_list (int    argc,
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &json,
-      "Print a JSON array instead of a table", NULL },
+      N_("Print a JSON array instead of a table"), NULL },
     { "backend", 'b', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &backend_name,
-      "Only the segments of BACKEND: sysv or posix (default: both)", "BACKEND" },
+      N_("Only the segments of BACKEND: sysv or posix (default: both)"), "BACKEND" },
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
     G_OPTION_ENTRY_NULL
   };
@@ -235,7 +243,7 @@ shmlab_cmd_list (int    argc,
   if (arguments != NULL && arguments[0] != NULL)
     {
       g_autofree char *shown = g_utf8_make_valid (arguments[0], -1);
-      return shmlab_cli_usage_error (COMMAND, "unexpected argument “%s”: list takes no key", shown);
+      return shmlab_cli_usage_error (COMMAND, _("unexpected argument “%s”: list takes no key"), shown);
     }
   if (backend_name != NULL)
     {
@@ -283,8 +291,8 @@ shmlab_cmd_list (int    argc,
           row[COLUMN_SIZE] = shmlab_format_bytes (listing->info.size);
           row[COLUMN_ATTACHED] = describe_attached (&listing->info);
           row[COLUMN_OWNER] = shmlab_user_name (listing->info.owner_uid);
-          row[COLUMN_STALE] = g_strdup (shmlab_segment_info_is_stale (&listing->info) ? "yes"
-                                                                                      : "no");
+          row[COLUMN_STALE] = g_strdup (shmlab_segment_info_is_stale (&listing->info) ? _("yes")
+                                                                                      : _("no"));
           row[COLUMN_FORMAT] = g_steal_pointer (&format);
           g_ptr_array_add (rows, row);
         }
@@ -296,7 +304,7 @@ shmlab_cmd_list (int    argc,
       g_print ("%s", json_text->str);
     }
   else if (rows->len == 0)
-    g_print ("no segments\n");
+    g_print (_("no segments\n"));
   else
     print_table (rows);
   return SHMLAB_CLI_EXIT_OK;

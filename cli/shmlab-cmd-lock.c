@@ -5,21 +5,23 @@
  */
 #include "shmlab-cli.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "shmlab-segment.h"
 
 #define COMMAND "lock"
 
-static const char summary[] = "Hold the lock of KEY, so you can watch another program wait for it.";
+static const char summary[] = N_("Hold the lock of KEY, so you can watch another program wait for it.");
 
 static const char description[] =
-  "Takes the lock every reader and writer of KEY takes around its copy (Qt's\n"
+  N_("Takes the lock every reader and writer of KEY takes around its copy (Qt's\n"
   "QSharedMemory::lock(), a semaphore) and keeps it for --hold SECONDS, or else\n"
   "until Ctrl+C, SIGTERM or the end of standard input. The segment itself need not\n"
   "exist. Meanwhile run `shmlab read KEY` in another terminal: it waits, or gives up\n"
   "after its --lock-timeout.\n"
   "\n"
   "Example:\n"
-  "  shmlab lock demo --hold 10";
+  "  shmlab lock demo --hold 10");
 
 int
 shmlab_cmd_lock (int    argc,
@@ -32,7 +34,7 @@ shmlab_cmd_lock (int    argc,
   int lock_timeout = -1;
   const GOptionEntry entries[] = {
     { "hold", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &hold_text,
-      "Keep the lock for SECONDS (default: until Ctrl+C or the end of standard input)",
+      N_("Keep the lock for SECONDS (default: until Ctrl+C or the end of standard input)"),
       "SECONDS" },
     SHMLAB_CLI_LOCK_TIMEOUT_OPTION (lock_timeout),
     SHMLAB_CLI_BACKEND_OPTION (backend_name),
@@ -79,10 +81,10 @@ shmlab_cmd_lock (int    argc,
 
   watch_stdin = hold_seconds < 0 && shmlab_cli_can_watch_stdin ();
   if (hold_seconds >= 0)
-    g_printerr ("locked \"%s\"; holding for %g s\n", key, hold_seconds);
+    g_printerr (_("locked \"%s\"; holding for %g s\n"), key, hold_seconds);
   else
-    g_printerr ("locked \"%s\"; press Ctrl+C%s to unlock\n", key,
-                watch_stdin ? " or close stdin" : "");
+    g_printerr (_("locked \"%s\"; press Ctrl+C%s to unlock\n"), key,
+                watch_stdin ? _(" or close stdin") : "");
 
   end = shmlab_cli_hold (hold_seconds, watch_stdin, &signal_number);
   end_reason = shmlab_cli_describe_hold_end (end, signal_number);

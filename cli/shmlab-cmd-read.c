@@ -5,6 +5,8 @@
  */
 #include "shmlab-cli.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,10 +19,10 @@
 #define COMMAND "read"
 
 static const char summary[] =
-  "Copy the shared memory segment of KEY out under its lock and show what it holds.";
+  N_("Copy the shared memory segment of KEY out under its lock and show what it holds.");
 
 static const char description[] =
-  "The segment is attached read-only, locked, copied whole into private memory,\n"
+  N_("The segment is attached read-only, locked, copied whole into private memory,\n"
   "unlocked and detached; only then is the copy decoded, so a writer is never kept\n"
   "waiting and nothing read from shared memory is trusted before it is checked.\n"
   "\n"
@@ -31,7 +33,7 @@ static const char description[] =
   "Examples:\n"
   "  shmlab read demo\n"
   "  shmlab read QSharedMemoryExample --output cat.png\n"
-  "  shmlab read demo --raw | hexdump -C | head";
+  "  shmlab read demo --raw | hexdump -C | head");
 
 /* Writes everything or says why not. */
 static gboolean
@@ -43,7 +45,7 @@ write_stdout (const void  *data,
     {
       int saved_errno = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "cannot write to standard output: %s", g_strerror (saved_errno));
+                   _("cannot write to standard output: %s"), g_strerror (saved_errno));
       return FALSE;
     }
   return TRUE;
@@ -62,7 +64,7 @@ write_output (const char  *output,
   if (!g_file_set_contents (output, data, (gssize) length, &local_error))
     {
       g_set_error (error, local_error->domain, local_error->code,
-                   "cannot save to “%s”: %s", output, local_error->message);
+                   _("cannot save to “%s”: %s"), output, local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -113,13 +115,13 @@ copy_segment (ShmlabSegment  *segment,
       if (copy == NULL)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                       "not enough memory to copy the segment (%s): close other programs, "
-                       "or read it with a program that does not copy it", size_shown);
+                       _("not enough memory to copy the segment (%s): close other programs, "
+                       "or read it with a program that does not copy it"), size_shown);
           ok = FALSE;
         }
       else
         memcpy (copy, shmlab_segment_get_const_data (segment), size);
-      shmlab_cli_step_end (&step, ok, "%" G_GSIZE_FORMAT " bytes out", size);
+      shmlab_cli_step_end (&step, ok, _("%zu bytes out"), size);
 
       shmlab_cli_step_begin (&step, "unlock");
       if (shmlab_segment_unlock (segment, &local_error))
@@ -155,9 +157,9 @@ shmlab_cmd_read (int    argc,
   int lock_timeout = -1;
   const GOptionEntry entries[] = {
     { "output", 'o', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &output,
-      "Save to FILE instead of printing (a picture is saved as PNG)", "FILE" },
+      N_("Save to FILE instead of printing (a picture is saved as PNG)"), "FILE" },
     { "raw", 'r', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &raw,
-      "Write the segment's bytes exactly as they are, without decoding them", NULL },
+      N_("Write the segment's bytes exactly as they are, without decoding them"), NULL },
     SHMLAB_CLI_LOCK_TIMEOUT_OPTION (lock_timeout),
     SHMLAB_CLI_BACKEND_OPTION (backend_name),
     SHMLAB_CLI_QUIET_OPTION (quiet),
@@ -206,17 +208,17 @@ shmlab_cmd_read (int    argc,
       return shmlab_cli_fail (error);
     }
   if (payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
-    shmlab_cli_step_end (&step, TRUE, "%s, %u×%u image", shmlab_format_to_string (payload->format),
+    shmlab_cli_step_end (&step, TRUE, _("%s, %u×%u image"), shmlab_format_to_string (payload->format),
                          payload->image->width, payload->image->height);
   else
-    shmlab_cli_step_end (&step, TRUE, "%s, %" G_GSIZE_FORMAT " bytes of text",
+    shmlab_cli_step_end (&step, TRUE, _("%s, %zu bytes of text"),
                          shmlab_format_to_string (payload->format), payload->text_length);
 
   if (payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
     {
       if (output == NULL)
-        return shmlab_cli_fail_printf ("the segment holds a %u×%u image: give --output FILE.png "
-                                       "to save it", payload->image->width,
+        return shmlab_cli_fail_printf (_("the segment holds a %u×%u image: give --output FILE.png "
+                                       "to save it"), payload->image->width,
                                        payload->image->height);
       if (!shmlab_png_write_file (payload->image, output, &error))
         return shmlab_cli_fail (error);
@@ -226,9 +228,9 @@ shmlab_cmd_read (int    argc,
   if (payload->invalid_bytes > 0)
     {
       g_autofree char *hint = shmlab_cli_command_hint ("info", key, backend);
-      shmlab_cli_warn ("%" G_GSIZE_FORMAT " %s not valid text, shown as U+FFFD (�); the "
-                       "segment may not hold text: try “%s”", payload->invalid_bytes,
-                       payload->invalid_bytes == 1 ? "byte was" : "bytes were", hint);
+      shmlab_cli_warn (_("%zu %s not valid text, shown as U+FFFD (�); the "
+                       "segment may not hold text: try “%s”"), payload->invalid_bytes,
+                       payload->invalid_bytes == 1 ? _("byte was") : _("bytes were"), hint);
     }
 
   if (!write_output (output, payload->text, payload->text_length, &error))

@@ -5,21 +5,23 @@
  */
 #include "shmlab-cli.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "shmlab-segment.h"
 
 #define COMMAND "remove"
 
 static const char summary[] =
-  "Remove the shared memory segment of KEY, its lock and its key files.";
+  N_("Remove the shared memory segment of KEY, its lock and its key files.");
 
 static const char description[] =
-  "For what a program that crashed left behind: the segment, the semaphore of its\n"
+  N_("For what a program that crashed left behind: the segment, the semaphore of its\n"
   "lock and, for System V, the key files in the temp dir. A segment that processes\n"
   "are still attached to is not removed unless --force is given; it then disappears\n"
   "from view at once, and its memory goes when the last of them detaches.\n"
   "\n"
   "Example:\n"
-  "  shmlab remove demo";
+  "  shmlab remove demo");
 
 int
 shmlab_cmd_remove (int    argc,
@@ -30,7 +32,7 @@ shmlab_cmd_remove (int    argc,
   gboolean force = FALSE;
   const GOptionEntry entries[] = {
     { "force", 'f', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &force,
-      "Remove it even while processes are attached", NULL },
+      N_("Remove it even while processes are attached"), NULL },
     SHMLAB_CLI_BACKEND_OPTION (backend_name),
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
     G_OPTION_ENTRY_NULL
@@ -52,10 +54,10 @@ shmlab_cmd_remove (int    argc,
       if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_IN_USE))
         {
           g_autofree char *hint = shmlab_cli_command_hint (COMMAND, key, backend);
-          return shmlab_cli_fail_printf ("%s; to force it: “%s --force”", error->message, hint);
+          return shmlab_cli_fail_printf (_("%s; to force it: “%s --force”"), error->message, hint);
         }
       return shmlab_cli_fail (error);
     }
-  g_print ("removed \"%s\" (%s)\n", key, shmlab_backend_describe (backend));
+  g_print (_("removed \"%s\" (%s)\n"), key, shmlab_backend_describe (backend));
   return SHMLAB_CLI_EXIT_OK;
 }

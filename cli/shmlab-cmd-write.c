@@ -5,6 +5,9 @@
  */
 #include "shmlab-cli.h"
 
+#include <inttypes.h>
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,10 +23,10 @@
 #define STDIN_MAX_BYTES ((gsize) 64 * 1024 * 1024)
 
 static const char summary[] =
-  "Put text or a picture in the shared memory segment of KEY, then stay attached.";
+  N_("Put text or a picture in the shared memory segment of KEY, then stay attached.");
 
 static const char description[] =
-  "The content comes from exactly one of --text TEXT, --file IMAGE.png, or - (text read\n"
+  N_("The content comes from exactly one of --text TEXT, --file IMAGE.png, or - (text read\n"
   "from standard input, UTF-8). It is encoded before the lock is taken, then the\n"
   "segment is created (or, with --attach, attached), locked, written and unlocked.\n"
   "\n"
@@ -41,7 +44,7 @@ static const char description[] =
   "Examples:\n"
   "  shmlab write demo --text \"Hello, shared memory\"\n"
   "  shmlab write QSharedMemoryExample --file cat.png --format qt-image --hold 60\n"
-  "  date | shmlab write demo - --size 1KiB";
+  "  date | shmlab write demo - --size 1KiB");
 
 /* Reads all of standard input, up to STDIN_MAX_BYTES. */
 static GBytes *
@@ -60,7 +63,7 @@ read_stdin (GError **error)
         {
           int saved_errno = errno;
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       "cannot read standard input: %s", g_strerror (saved_errno));
+                       _("cannot read standard input: %s"), g_strerror (saved_errno));
           return NULL;
         }
       if (n == 0)
@@ -68,8 +71,8 @@ read_stdin (GError **error)
       if ((gsize) n > STDIN_MAX_BYTES - array->len)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                       "standard input holds more than 64 MiB of text, more than shmlab "
-                       "writes: send less, or put a picture in with --file");
+                       _("standard input holds more than 64 MiB of text, more than shmlab "
+                       "writes: send less, or put a picture in with --file"));
           return NULL;
         }
       g_byte_array_append (array, buffer, (guint) n);
@@ -93,13 +96,13 @@ check_text (const char  *text,
   offset = (gsize) (end - text);
   if (*end == '\0')
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                 "%s holds a NUL byte at offset %" G_GSIZE_FORMAT ": text cannot contain one "
-                 "(a reader stops there); put binary data in with --file IMAGE.png",
+                 _("%s holds a NUL byte at offset %zu: text cannot contain one "
+                 "(a reader stops there); put binary data in with --file IMAGE.png"),
                  source, offset);
   else
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                 "%s is not valid UTF-8 text: byte %" G_GSIZE_FORMAT " (0x%02X) starts no "
-                 "character; convert it to UTF-8 (for example with iconv) first",
+                 _("%s is not valid UTF-8 text: byte %zu (0x%02X) starts no "
+                 "character; convert it to UTF-8 (for example with iconv) first"),
                  source, offset, (guint) (guint8) *end);
   return FALSE;
 }
@@ -112,7 +115,7 @@ build_payload (const char  *text,
 {
   if (text != NULL)
     {
-      if (!check_text (text, strlen (text), "the text given with --text", error))
+      if (!check_text (text, strlen (text), _("the text given with --text"), error))
         return NULL;
       return shmlab_payload_new_text (text, -1);
     }
@@ -126,7 +129,7 @@ build_payload (const char  *text,
       if (bytes == NULL)
         return NULL;
       data = g_bytes_get_data (bytes, &length);
-      if (!check_text (data, length, "standard input", error))
+      if (!check_text (data, length, _("standard input"), error))
         return NULL;
       return shmlab_payload_new_text (length > 0 ? data : "", (gssize) length);
     }
@@ -189,11 +192,11 @@ fit_hint (ShmlabPayloadKind kind,
           gboolean          attach)
 {
   if (kind == SHMLAB_PAYLOAD_KIND_TEXT && !cut)
-    return attach ? "use --cut to cut the text, or remove the segment and write again "
-                    "with a larger --size"
-                  : "use --cut to cut the text, or a larger --size";
-  return attach ? "remove the segment and write again with a larger --size"
-                : "use a larger --size";
+    return attach ? _("use --cut to cut the text, or remove the segment and write again "
+                    "with a larger --size")
+                  : _("use --cut to cut the text, or a larger --size");
+  return attach ? _("remove the segment and write again with a larger --size")
+                : _("use a larger --size");
 }
 
 int
@@ -213,21 +216,21 @@ shmlab_cmd_write (int    argc,
   int lock_timeout = -1;
   const GOptionEntry entries[] = {
     { "text", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &text,
-      "Write TEXT (UTF-8)", "TEXT" },
+      N_("Write TEXT (UTF-8)"), "TEXT" },
     { "file", 'f', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &file,
-      "Write the picture in IMAGE.png", "IMAGE.png" },
+      N_("Write the picture in IMAGE.png"), "IMAGE.png" },
     { "format", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &format_name,
-      "How to lay the content out: auto (the default), text, qt-image or frame", "FORMAT" },
+      N_("How to lay the content out: auto (the default), text, qt-image or frame"), "FORMAT" },
     { "size", 's', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &size_text,
-      "Create a segment of BYTES, such as 100, 4KiB or 1MiB "
-      "(default: exactly what the content needs)",
+      N_("Create a segment of BYTES, such as 100, 4KiB or 1MiB "
+      "(default: exactly what the content needs)"),
       "BYTES" },
     { "attach", 'a', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &attach,
-      "Write into the segment that exists instead of creating one", NULL },
+      N_("Write into the segment that exists instead of creating one"), NULL },
     { "cut", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &cut,
-      "Cut text that does not fit, as the Qt demo does (pictures are never cut)", NULL },
+      N_("Cut text that does not fit, as the Qt demo does (pictures are never cut)"), NULL },
     { "hold", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &hold_text,
-      "Stay attached for SECONDS, then detach (default: until Ctrl+C or the end of standard input)",
+      N_("Stay attached for SECONDS, then detach (default: until Ctrl+C or the end of standard input)"),
       "SECONDS" },
     SHMLAB_CLI_LOCK_TIMEOUT_OPTION (lock_timeout),
     SHMLAB_CLI_BACKEND_OPTION (backend_name),
@@ -257,7 +260,7 @@ shmlab_cmd_write (int    argc,
   guint n_sources;
   gboolean ok;
 
-  context = shmlab_cli_context_new (COMMAND, "KEY (--text TEXT | --file IMAGE.png | -)",
+  context = shmlab_cli_context_new (COMMAND, _("KEY (--text TEXT | --file IMAGE.png | -)"),
                                     summary, description, entries);
   if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status))
     return status;
@@ -269,9 +272,9 @@ shmlab_cmd_write (int    argc,
       else
         {
           g_autofree char *shown = g_utf8_make_valid (arguments[1], -1);
-          return shmlab_cli_usage_error (COMMAND, "unexpected argument “%s” after the key: "
+          return shmlab_cli_usage_error (COMMAND, _("unexpected argument “%s” after the key: "
                                          "write text with --text, a picture with --file, or "
-                                         "- for standard input", shown);
+                                         "- for standard input"), shown);
         }
     }
   if (!shmlab_cli_get_key (COMMAND, arguments, from_stdin ? 2 : 1, &key, &status))
@@ -279,18 +282,18 @@ shmlab_cmd_write (int    argc,
 
   n_sources = (text != NULL) + (file != NULL) + (from_stdin ? 1 : 0);
   if (n_sources == 0)
-    return shmlab_cli_usage_error (COMMAND, "no content: give --text TEXT, --file IMAGE.png, "
-                                            "or - to read text from standard input");
+    return shmlab_cli_usage_error (COMMAND, _("no content: give --text TEXT, --file IMAGE.png, "
+                                            "or - to read text from standard input"));
   if (n_sources > 1)
-    return shmlab_cli_usage_error (COMMAND, "give only one of --text, --file and -: a segment "
-                                            "holds one thing at a time");
+    return shmlab_cli_usage_error (COMMAND, _("give only one of --text, --file and -: a segment "
+                                            "holds one thing at a time"));
   if (attach && size_text != NULL)
-    return shmlab_cli_usage_error (COMMAND, "--size and --attach do not go together: an "
-                                            "existing segment keeps the size it was created with");
+    return shmlab_cli_usage_error (COMMAND, _("--size and --attach do not go together: an "
+                                            "existing segment keeps the size it was created with"));
   if (format_name != NULL && !shmlab_format_from_string (format_name, &format, &error))
-    return shmlab_cli_usage_error (COMMAND, "--format: %s", error->message);
+    return shmlab_cli_usage_error (COMMAND, _("--format: %s"), error->message);
   if (size_text != NULL && !shmlab_parse_size (size_text, &size, &error))
-    return shmlab_cli_usage_error (COMMAND, "--size: %s", error->message);
+    return shmlab_cli_usage_error (COMMAND, _("--size: %s"), error->message);
   if (!shmlab_cli_parse_hold (COMMAND, hold_text, &hold_seconds, &status) ||
       !shmlab_cli_parse_lock_timeout (COMMAND, lock_timeout, &status) ||
       !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status))
@@ -307,7 +310,7 @@ shmlab_cmd_write (int    argc,
   if (size_text == NULL)
     size = shmlab_encoded_get_size (encoded);
   if (size > G_MAXSIZE)
-    return shmlab_cli_fail_printf ("--size %s is more memory than this system can address",
+    return shmlab_cli_fail_printf (_("--size %s is more memory than this system can address"),
                                    size_text);
 
   segment = shmlab_segment_new (backend);
@@ -336,7 +339,7 @@ shmlab_cmd_write (int    argc,
       ok = shmlab_segment_create (segment, (gsize) size, SHMLAB_ACCESS_READ_WRITE, shmlab_cli_interrupt (), &error);
       shmlab_cli_step_end (&step, ok, "%s", size_shown);
       if (!ok && g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS))
-        return shmlab_cli_fail_printf ("%s (--attach writes into it)", error->message);
+        return shmlab_cli_fail_printf (_("%s (--attach writes into it)"), error->message);
     }
   if (!ok)
     return shmlab_cli_fail (error);
@@ -360,19 +363,19 @@ shmlab_cmd_write (int    argc,
                                cut ? SHMLAB_WRITE_FLAGS_CUT : SHMLAB_WRITE_FLAGS_NONE,
                                generation, &written, &error);
     if (!ok)
-      shmlab_cli_step_end (&step, FALSE, "%" G_GSIZE_FORMAT " bytes in (%s)",
+      shmlab_cli_step_end (&step, FALSE, _("%zu bytes in (%s)"),
                            shmlab_encoded_get_size (encoded),
                            shmlab_format_to_string (shmlab_encoded_get_format (encoded)));
     else if (written < shmlab_encoded_get_size (encoded))
-      shmlab_cli_step_end (&step, TRUE, "%" G_GSIZE_FORMAT " bytes in (%s, cut from %"
-                           G_GSIZE_FORMAT " bytes)", written,
+      shmlab_cli_step_end (&step, TRUE, _("%zu bytes in (%s, cut from"
+                           " %zu bytes)"), written,
                            shmlab_format_to_string (shmlab_encoded_get_format (encoded)),
                            shmlab_encoded_get_size (encoded));
     else if (shmlab_encoded_get_format (encoded) == SHMLAB_FORMAT_FRAME)
-      shmlab_cli_step_end (&step, TRUE, "%" G_GSIZE_FORMAT " bytes in (frame, generation %"
-                           G_GUINT64_FORMAT ")", written, generation);
+      shmlab_cli_step_end (&step, TRUE, _("%zu bytes in (frame, generation %"
+                           PRIu64 ")"), written, generation);
     else
-      shmlab_cli_step_end (&step, TRUE, "%" G_GSIZE_FORMAT " bytes in (%s)", written,
+      shmlab_cli_step_end (&step, TRUE, _("%zu bytes in (%s)"), written,
                            shmlab_format_to_string (shmlab_encoded_get_format (encoded)));
   }
 
@@ -388,13 +391,13 @@ shmlab_cmd_write (int    argc,
 
   watch_stdin = hold_seconds < 0 && !from_stdin && shmlab_cli_can_watch_stdin ();
   if (hold_seconds > 0)
-    g_printerr ("holding \"%s\" (%" G_GSIZE_FORMAT " bytes, %s) for %g s; press Ctrl+C to "
-                "detach sooner\n", key, shmlab_segment_get_size (segment),
+    g_printerr (_("holding \"%s\" (%zu bytes, %s) for %g s; press Ctrl+C to "
+                "detach sooner\n"), key, shmlab_segment_get_size (segment),
                 shmlab_backend_describe (backend), hold_seconds);
   else if (hold_seconds < 0)
-    g_printerr ("holding \"%s\" (%" G_GSIZE_FORMAT " bytes, %s); press Ctrl+C%s to detach\n",
+    g_printerr (_("holding \"%s\" (%zu bytes, %s); press Ctrl+C%s to detach\n"),
                 key, shmlab_segment_get_size (segment), shmlab_backend_describe (backend),
-                watch_stdin ? " or close stdin" : "");
+                watch_stdin ? _(" or close stdin") : "");
 
   end = shmlab_cli_hold (hold_seconds, watch_stdin, &signal_number);
   end_reason = shmlab_cli_describe_hold_end (end, signal_number);

@@ -3,12 +3,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "shmlab-bench.h"
+
+#include <glib/gi18n-lib.h>
 #include "shmlab-cli.h"
+#include "shmlab-i18n.h"
 
 typedef struct
 {
@@ -18,13 +20,13 @@ typedef struct
 } Command;
 
 static const Command commands[] = {
-  { "write", shmlab_cmd_write, "Put text or a picture in a key's segment and stay attached" },
-  { "read", shmlab_cmd_read, "Copy a key's segment out under its lock and show what it holds" },
-  { "info", shmlab_cmd_info, "Show what the system knows of a key's segment" },
-  { "list", shmlab_cmd_list, "List the segments you can see" },
-  { "remove", shmlab_cmd_remove, "Remove a key's segment, its lock and its key files" },
-  { "lock", shmlab_cmd_lock, "Hold a key's lock, so you can watch another program wait" },
-  { "bench", shmlab_cmd_bench, "Measure shared memory against pipes and sockets on this machine" },
+  { "write", shmlab_cmd_write, N_("Put text or a picture in a key's segment and stay attached") },
+  { "read", shmlab_cmd_read, N_("Copy a key's segment out under its lock and show what it holds") },
+  { "info", shmlab_cmd_info, N_("Show what the system knows of a key's segment") },
+  { "list", shmlab_cmd_list, N_("List the segments you can see") },
+  { "remove", shmlab_cmd_remove, N_("Remove a key's segment, its lock and its key files") },
+  { "lock", shmlab_cmd_lock, N_("Hold a key's lock, so you can watch another program wait") },
+  { "bench", shmlab_cmd_bench, N_("Measure shared memory against pipes and sockets on this machine") },
 };
 
 static const Command *
@@ -42,18 +44,18 @@ print_help (void)
   GString *help = g_string_new (NULL);
 
   g_string_append (help,
-                   "Usage:\n"
+                   _("Usage:\n"
                    "  shmlab COMMAND [OPTION…] [KEY]\n"
                    "\n"
                    "Put text and pictures in shared memory and look at them. A key is found the\n"
                    "way Qt's QSharedMemory finds it, so a Qt program calling setKey() with the\n"
                    "same key shares the same segment and the same lock.\n"
                    "\n"
-                   "Commands:\n");
+                   "Commands:\n"));
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    g_string_append_printf (help, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    g_string_append_printf (help, "  %-8s %s\n", commands[i].name, _(commands[i].summary));
   g_string_append (help,
-                   "\n"
+                   _("\n"
                    "Options:\n"
                    "  -h, --help     Show this help\n"
                    "  --version      Show the version\n"
@@ -64,7 +66,7 @@ print_help (void)
                    "\n"
                    "Example, in two terminals:\n"
                    "  shmlab write demo --text \"Hello, shared memory\"\n"
-                   "  shmlab read demo\n");
+                   "  shmlab read demo\n"));
   g_print ("%s", help->str);
   g_string_free (help, TRUE);
 }
@@ -76,13 +78,13 @@ main (int    argc,
   const Command *command;
   const char *name;
 
-  setlocale (LC_ALL, "");
+  shmlab_i18n_init ();
   g_set_prgname ("shmlab");
   shmlab_cli_interrupt_init ();
 
   if (argc < 2)
-    return shmlab_cli_usage_error (NULL, "missing COMMAND: one of write, read, info, list, "
-                                         "remove, lock or bench");
+    return shmlab_cli_usage_error (NULL, _("missing COMMAND: one of write, read, info, list, "
+                                         "remove, lock or bench"));
 
   name = argv[1];
   if (strcmp (name, "--help") == 0 || strcmp (name, "-h") == 0 || strcmp (name, "-?") == 0 ||
@@ -94,7 +96,7 @@ main (int    argc,
 
   if (strcmp (name, "--version") == 0)
     {
-      g_print ("shmlab %s\n", SHMLAB_VERSION);
+      g_print (_("shmlab %s\n"), SHMLAB_VERSION);
       return SHMLAB_CLI_EXIT_OK;
     }
 
@@ -103,12 +105,12 @@ main (int    argc,
       char *help_argv[] = { argv[2], (char *) "--help", NULL };
 
       if (argc > 3)
-        return shmlab_cli_usage_error (NULL, "“shmlab help” takes one command name");
+        return shmlab_cli_usage_error (NULL, _("“shmlab help” takes one command name"));
       command = find_command (argv[2]);
       if (command == NULL)
         {
           g_autofree char *shown = g_utf8_make_valid (argv[2], -1);
-          return shmlab_cli_usage_error (NULL, "unknown command “%s”", shown);
+          return shmlab_cli_usage_error (NULL, _("unknown command “%s”"), shown);
         }
       return command->run (2, help_argv);
     }
@@ -119,10 +121,10 @@ main (int    argc,
       g_autofree char *shown = g_utf8_make_valid (name, -1);
 
       if (name[0] == '-')
-        return shmlab_cli_usage_error (NULL, "unknown option “%s”: options come after the "
-                                             "command, as in “shmlab read demo --raw”", shown);
-      return shmlab_cli_usage_error (NULL, "unknown command “%s”: use write, read, info, list, "
-                                           "remove, lock or bench", shown);
+        return shmlab_cli_usage_error (NULL, _("unknown option “%s”: options come after the "
+                                             "command, as in “shmlab read demo --raw”"), shown);
+      return shmlab_cli_usage_error (NULL, _("unknown command “%s”: use write, read, info, list, "
+                                           "remove, lock or bench"), shown);
     }
 
   return command->run (argc - 1, argv + 1);

@@ -4,6 +4,9 @@
  */
 #include "shmlab-image.h"
 
+#include <inttypes.h>
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "shmlab-error.h"
@@ -36,8 +39,8 @@ shmlab_image_size_check (guint64   width,
   if (width == 0 || height == 0)
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_INVALID_SIZE,
-                   "an image of %" G_GUINT64_FORMAT " × %" G_GUINT64_FORMAT
-                   " pixels is empty: width and height must be at least 1",
+                   _("an image of %" PRIu64 " × %" PRIu64
+                   " pixels is empty: width and height must be at least 1"),
                    width, height);
       return FALSE;
     }
@@ -45,9 +48,9 @@ shmlab_image_size_check (guint64   width,
   if (width > max_dimension || height > max_dimension)
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                   "an image of %" G_GUINT64_FORMAT " × %" G_GUINT64_FORMAT
-                   " pixels is larger than the limit of %" G_GUINT64_FORMAT
-                   " pixels a side: scale it down first",
+                   _("an image of %" PRIu64 " × %" PRIu64
+                   " pixels is larger than the limit of %" PRIu64
+                   " pixels a side: scale it down first"),
                    width, height, max_dimension);
       return FALSE;
     }
@@ -56,8 +59,8 @@ shmlab_image_size_check (guint64   width,
       !g_uint64_checked_mul (&bytes, stride, height) || bytes > G_MAXSIZE)
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                   "an image of %" G_GUINT64_FORMAT " × %" G_GUINT64_FORMAT
-                   " pixels needs more memory than this system can address",
+                   _("an image of %" PRIu64 " × %" PRIu64
+                   " pixels needs more memory than this system can address"),
                    width, height);
       return FALSE;
     }
@@ -96,7 +99,7 @@ shmlab_image_new (guint32   width,
   if (pixels == NULL)
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                   "not enough memory for an image of %u × %u pixels (%" G_GSIZE_FORMAT " bytes)",
+                   _("not enough memory for an image of %u × %u pixels (%zu bytes)"),
                    width, height, bytes);
       return NULL;
     }
@@ -143,8 +146,8 @@ shmlab_image_new_for_bytes (GBytes   *bytes,
       !g_uint64_checked_add (&span, span, offset) || span > size)
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_INVALID_SIZE,
-                   "%u rows of %u pixels, %u bytes apart from byte %" G_GSIZE_FORMAT
-                   ", do not fit in %" G_GSIZE_FORMAT " bytes",
+                   _("%u rows of %u pixels, %u bytes apart from byte %zu"
+                   ", do not fit in %zu bytes"),
                    height, width, stride, offset, size);
       return NULL;
     }

@@ -9,6 +9,8 @@
  */
 #include "shmlab-key-file.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
@@ -30,8 +32,8 @@ set_errno_error (GError     **error,
   g_set_error (error, SHMLAB_SEGMENT_ERROR,
                saved_errno == EACCES || saved_errno == EPERM ? SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED
                                                              : SHMLAB_SEGMENT_ERROR_KEY_ERROR,
-               "cannot use the key file %s: %s — check that %s exists and that you may write in it "
-               "(the directory comes from TMPDIR)",
+               _("cannot use the key file %s: %s — check that %s exists and that you may write in it "
+               "(the directory comes from TMPDIR)"),
                path, g_strerror (saved_errno), dir);
 }
 
@@ -65,10 +67,10 @@ shmlab_key_file_check (const char  *path,
     {
       g_autofree char *owner = shmlab_user_describe (st.st_uid);
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_KEY_ERROR,
-                   "the key file %s is %s owned by %s, not a plain file: refusing to use it, "
+                   _("the key file %s is %s owned by %s, not a plain file: refusing to use it, "
                    "since it could point the key at someone else's segment — pick another key, "
-                   "or delete that file if you trust it",
-                   path, S_ISLNK (st.st_mode) ? "a symbolic link" : "not a regular file", owner);
+                   "or delete that file if you trust it"),
+                   path, S_ISLNK (st.st_mode) ? _("a symbolic link") : _("not a regular file"), owner);
       return FALSE;
     }
 
@@ -140,7 +142,7 @@ shmlab_key_file_ftok (const char  *path,
   if (!exists)
     {
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
-                   "the key file %s does not exist", path);
+                   _("the key file %s does not exist"), path);
       return FALSE;
     }
 

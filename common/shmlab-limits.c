@@ -4,6 +4,9 @@
  */
 #include "shmlab-limits.h"
 
+#include <inttypes.h>
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -98,11 +101,11 @@ shmlab_format_bytes (guint64 bytes)
 
   /* Linux's default SHMMAX and SHMALL are "as much as can be counted". */
   if (bytes >= (G_GUINT64_CONSTANT (1) << 62))
-    return g_strdup ("unlimited");
+    return g_strdup (_("unlimited"));
   if (bytes < 1024)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " %s", bytes, bytes == 1 ? "byte" : "bytes");
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " %s", bytes, bytes == 1 ? _("byte") : _("bytes"));
   human = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
-  return g_strdup_printf ("%s (%" G_GUINT64_FORMAT " bytes)", human, bytes);
+  return g_strdup_printf (_("%s (%" PRIu64 " bytes)"), human, bytes);
 }
 
 /* One sentence on the limits that matter for @backend, for error messages. */
@@ -131,9 +134,9 @@ shmlab_limits_describe (const ShmlabLimits *limits,
         shmall = shmlab_format_bytes (all);
       else
         shmall = g_strdup ("unlimited");
-      return g_strdup_printf ("this system allows one segment up to SHMMAX = %s, all "
+      return g_strdup_printf (_("this system allows one segment up to SHMMAX = %s, all "
                               "segments together up to SHMALL = %s, and has %s of memory "
-                              "(RAM and swap)",
+                              "(RAM and swap)"),
                               shmmax, shmall, memory);
     }
 }
@@ -190,13 +193,13 @@ shmlab_parse_size (const char  *text,
         if (scaled >= 18446744073709551616.0)
           {
             g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                         "the size “%s” is larger than any computer's memory", text);
+                         _("the size “%s” is larger than any computer's memory"), text);
             return FALSE;
           }
         if (scaled != (double) (guint64) scaled)
           {
             g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                         "the size “%s” is not a whole number of bytes", text);
+                         _("the size “%s” is not a whole number of bytes"), text);
             return FALSE;
           }
         *bytes = (guint64) scaled;
@@ -205,8 +208,8 @@ shmlab_parse_size (const char  *text,
 
 bad:
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "“%s” is not a size: write a number of bytes, optionally with a unit "
-               "(B, KiB, MiB, GiB), such as 100, 4KiB or 1.5MiB",
+               _("“%s” is not a size: write a number of bytes, optionally with a unit "
+               "(B, KiB, MiB, GiB), such as 100, 4KiB or 1.5MiB"),
                text);
   return FALSE;
 }

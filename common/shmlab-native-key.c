@@ -5,6 +5,8 @@
  */
 #include "shmlab-native-key.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "shmlab-error.h"
@@ -22,7 +24,7 @@ shmlab_backend_to_string (ShmlabBackend backend)
 const char *
 shmlab_backend_describe (ShmlabBackend backend)
 {
-  return backend == SHMLAB_BACKEND_POSIX ? "POSIX" : "System V";
+  return backend == SHMLAB_BACKEND_POSIX ? "POSIX" : _("System V");
 }
 
 gboolean
@@ -37,7 +39,7 @@ shmlab_backend_from_string (const char     *string,
   else
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "unknown backend “%s”: use “sysv” (System V, as Qt) or “posix”",
+                   _("unknown backend “%s”: use “sysv” (System V, as Qt) or “posix”"),
                    string ? string : "");
       return FALSE;
     }
@@ -61,7 +63,7 @@ shmlab_key_validate (const char  *key,
   if (key == NULL || *key == '\0')
     {
       g_set_error_literal (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_KEY_ERROR,
-                           "the key is empty: type a name such as “demo” (both programs must use the same key)");
+                           _("the key is empty: type a name such as “demo” (both programs must use the same key)"));
       return FALSE;
     }
 
@@ -69,14 +71,14 @@ shmlab_key_validate (const char  *key,
   if (!g_utf8_validate (key, -1, NULL))
     {
       g_set_error_literal (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_KEY_ERROR,
-                           "the key is not valid UTF-8 text: type it again, or check the terminal's encoding");
+                           _("the key is not valid UTF-8 text: type it again, or check the terminal's encoding"));
       return FALSE;
     }
 
   if (length > SHMLAB_KEY_MAX_BYTES)
     {
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_KEY_ERROR,
-                   "the key is %" G_GSIZE_FORMAT " bytes long; at most %d are allowed: pick a shorter key",
+                   _("the key is %zu bytes long; at most %d are allowed: pick a shorter key"),
                    length, SHMLAB_KEY_MAX_BYTES);
       return FALSE;
     }
@@ -89,8 +91,8 @@ shmlab_key_validate (const char  *key,
   if (strlen (SHMLAB_SEGMENT_PREFIX) + letters + 40 + strlen ("sem.") > NAME_LIMIT)
     {
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_KEY_ERROR,
-                   "the key has %" G_GSIZE_FORMAT " letters; its native name would be longer than "
-                   "the %d bytes a file name may have: use at most %d letters (digits and punctuation do not count)",
+                   _("the key has %zu letters; its native name would be longer than "
+                   "the %d bytes a file name may have: use at most %d letters (digits and punctuation do not count)"),
                    letters, NAME_LIMIT,
                    (int) (NAME_LIMIT - strlen (SHMLAB_SEGMENT_PREFIX) - 40 - strlen ("sem.")));
       return FALSE;

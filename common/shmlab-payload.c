@@ -5,6 +5,9 @@
  */
 #include "shmlab-payload.h"
 
+#include <inttypes.h>
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <unistd.h>
 
@@ -245,8 +248,8 @@ set_field_missing (const ShmlabFrameField  *field,
                    GError                 **error)
 {
   g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-               "frame field “%s” (bytes %u to %u) lies past the end of the %" G_GSIZE_FORMAT
-               "-byte segment: the segment is too small for a frame header, or damaged",
+               _("frame field “%s” (bytes %u to %u) lies past the end of the %zu"
+               "-byte segment: the segment is too small for a frame header, or damaged"),
                field->name, field->offset, field->offset + field->size - 1, length);
   return FALSE;
 }
@@ -264,16 +267,16 @@ check_image_dimensions (const ShmlabFrameHeader  *header,
       if (values[i] == 0)
         {
           g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                       "frame field “%s” is 0 but an image frame is at least 1 pixel on each "
-                       "side: the segment was not written by a ShmLab writer, or is damaged",
+                       _("frame field “%s” is 0 but an image frame is at least 1 pixel on each "
+                       "side: the segment was not written by a ShmLab writer, or is damaged"),
                        sides[i]);
           return FALSE;
         }
       if (values[i] > SHMLAB_IMAGE_MAX_DIMENSION)
         {
           g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                       "frame field “%s” is %u pixels but images are limited to %d pixels a "
-                       "side: the segment was not written by a ShmLab writer, or is damaged",
+                       _("frame field “%s” is %u pixels but images are limited to %d pixels a "
+                       "side: the segment was not written by a ShmLab writer, or is damaged"),
                        sides[i], values[i], SHMLAB_IMAGE_MAX_DIMENSION);
           return FALSE;
         }
@@ -283,8 +286,8 @@ check_image_dimensions (const ShmlabFrameHeader  *header,
   if (header->stride < header->width * 4)
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                   "frame field “stride” is %u but a row of %u pixels needs %u bytes: the "
-                   "segment was not written by a ShmLab writer, or is damaged",
+                   _("frame field “stride” is %u but a row of %u pixels needs %u bytes: the "
+                   "segment was not written by a ShmLab writer, or is damaged"),
                    header->stride, header->width, header->width * 4);
       return FALSE;
     }
@@ -304,8 +307,8 @@ check_text_dimensions (const ShmlabFrameHeader  *header,
     if (values[i] != 0)
       {
         g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                     "frame field “%s” is %u but a text frame has 0 there: the segment was "
-                     "not written by a ShmLab writer, or is damaged",
+                     _("frame field “%s” is %u but a text frame has 0 there: the segment was "
+                     "not written by a ShmLab writer, or is damaged"),
                      names[i], values[i]);
         return FALSE;
       }
@@ -376,8 +379,8 @@ shmlab_frame_header_parse (const guint8       *bytes,
       for (guint i = 0; i < f[FIELD_MAGIC].size; i++)
         g_string_append_printf (found, i ? " %02x" : "%02x", bytes[i]);
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                   "frame field “magic” is %s but a ShmLab frame starts with “%s” "
-                   "(53 48 4d 4c 41 42 46 52): the segment does not hold a ShmLab frame",
+                   _("frame field “magic” is %s but a ShmLab frame starts with “%s” "
+                   "(53 48 4d 4c 41 42 46 52): the segment does not hold a ShmLab frame"),
                    found->str, SHMLAB_FRAME_MAGIC);
       return FALSE;
     }
@@ -387,8 +390,8 @@ shmlab_frame_header_parse (const guint8       *bytes,
   if (h.version != SHMLAB_FRAME_VERSION)
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                   "frame field “version” is %u but this ShmLab reads version %d: the segment "
-                   "was written by another ShmLab version, or is damaged",
+                   _("frame field “version” is %u but this ShmLab reads version %d: the segment "
+                   "was written by another ShmLab version, or is damaged"),
                    h.version, SHMLAB_FRAME_VERSION);
       return FALSE;
     }
@@ -398,16 +401,16 @@ shmlab_frame_header_parse (const guint8       *bytes,
   if (h.header_size < SHMLAB_FRAME_HEADER_SIZE)
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                   "frame field “header_size” is %u but a version %d header is %d bytes: the "
-                   "segment was not written by a ShmLab writer, or is damaged",
+                   _("frame field “header_size” is %u but a version %d header is %d bytes: the "
+                   "segment was not written by a ShmLab writer, or is damaged"),
                    h.header_size, SHMLAB_FRAME_VERSION, SHMLAB_FRAME_HEADER_SIZE);
       return FALSE;
     }
   if (h.header_size > length)
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                   "frame field “header_size” says %u bytes but the segment holds only %"
-                   G_GSIZE_FORMAT ": the segment is too small for the frame, or damaged",
+                   _("frame field “header_size” says %u bytes but the segment holds only"
+                   " %zu: the segment is too small for the frame, or damaged"),
                    h.header_size, length);
       return FALSE;
     }
@@ -418,8 +421,8 @@ shmlab_frame_header_parse (const guint8       *bytes,
   if (h.kind != SHMLAB_PAYLOAD_KIND_TEXT && h.kind != SHMLAB_PAYLOAD_KIND_IMAGE)
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                   "frame field “kind” is %u but ShmLab knows only %d (text) and %d (RGBA8 "
-                   "image): the segment was written by another ShmLab version, or is damaged",
+                   _("frame field “kind” is %u but ShmLab knows only %d (text) and %d (RGBA8 "
+                   "image): the segment was written by another ShmLab version, or is damaged"),
                    h.kind, SHMLAB_PAYLOAD_KIND_TEXT, SHMLAB_PAYLOAD_KIND_IMAGE);
       return FALSE;
     }
@@ -432,9 +435,9 @@ shmlab_frame_header_parse (const guint8       *bytes,
   if (h.payload_length > available)
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                   "frame field “payload_length” says %" G_GUINT64_FORMAT " bytes but only %"
-                   G_GSIZE_FORMAT " follow the header: the segment is too small for the frame, "
-                   "or damaged",
+                   _("frame field “payload_length” says %" PRIu64 " bytes but only"
+                   " %zu follow the header: the segment is too small for the frame, "
+                   "or damaged"),
                    h.payload_length, available);
       return FALSE;
     }
@@ -448,10 +451,10 @@ shmlab_frame_header_parse (const guint8       *bytes,
           h.payload_length < needed)
         {
           g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                       "frame field “payload_length” is %" G_GUINT64_FORMAT " bytes but an "
+                       _("frame field “payload_length” is %" PRIu64 " bytes but an "
                        "image of %u × %u pixels with rows %u bytes apart needs %"
-                       G_GUINT64_FORMAT ": the segment was not written by a ShmLab writer, "
-                       "or is damaged",
+                       PRIu64 ": the segment was not written by a ShmLab writer, "
+                       "or is damaged"),
                        h.payload_length, h.width, h.height, h.stride, needed);
           return FALSE;
         }
@@ -499,9 +502,9 @@ decode_frame (const guint8  *bytes,
   if (crc != self->header.crc32)
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_CHECKSUM,
-                   "frame field “crc32” is 0x%08x but the %" G_GUINT64_FORMAT "-byte payload "
+                   _("frame field “crc32” is 0x%08x but the %" PRIu64 "-byte payload "
                    "has CRC-32 0x%08x: the payload changed after it was written (a write "
-                   "without the lock?), or the segment is damaged",
+                   "without the lock?), or the segment is damaged"),
                    self->header.crc32, self->header.payload_length, crc);
       return NULL;
     }
@@ -526,7 +529,7 @@ decode_frame (const guint8  *bytes,
       if (self->image == NULL)
         {
           g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                       "ShmLab frame: %s", local_error->message);
+                       _("ShmLab frame: %s"), local_error->message);
           return NULL;
         }
       return g_steal_pointer (&self);
@@ -537,7 +540,7 @@ decode_frame (const guint8  *bytes,
   if (self->image == NULL)
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_TOO_LARGE,
-                   "ShmLab frame: %s", local_error->message);
+                   _("ShmLab frame: %s"), local_error->message);
       return NULL;
     }
   for (guint32 y = 0; y < self->header.height; y++)
@@ -568,13 +571,13 @@ decode_qt_image (const guint8  *bytes,
       if (!g_error_matches (local_error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE))
         {
           char *message = g_strconcat (local_error->message,
-                                       " — the program that wrote the segment put a damaged PNG "
-                                       "in it: write it again", NULL);
+                                       _(" — the program that wrote the segment put a damaged PNG "
+                                       "in it: write it again"), NULL);
           g_free (local_error->message);
           local_error->message = message;
         }
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                  "Qt example image: ");
+                                  _("Qt example image: "));
       return NULL;
     }
   self->encoded_length = QT_IMAGE_MARKER_SIZE + MIN (consumed,
@@ -619,9 +622,9 @@ decode (const guint8  *bytes,
       !is_all_zero (bytes + QT_IMAGE_MARKER_SIZE, length - QT_IMAGE_MARKER_SIZE))
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                   "the segment starts with 00 00 00 00, the Qt example's mark of a null "
+                   _("the segment starts with 00 00 00 00, the Qt example's mark of a null "
                    "image, but more data follows: the Qt writer sent an empty image, or the "
-                   "segment holds neither text nor an image");
+                   "segment holds neither text nor an image"));
       return NULL;
     }
 
@@ -725,7 +728,7 @@ shmlab_format_from_string (const char    *string,
       }
 
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "“%s” is not a format: use auto, text, qt-image or frame",
+               _("“%s” is not a format: use auto, text, qt-image or frame"),
                string ? string : "");
   return FALSE;
 }
@@ -740,11 +743,11 @@ shmlab_format_describe (ShmlabFormat format)
 {
   switch (format)
     {
-    case SHMLAB_FORMAT_AUTO: return "automatic (text as plain text, images as a ShmLab frame)";
-    case SHMLAB_FORMAT_TEXT: return "plain text (Qt demo)";
-    case SHMLAB_FORMAT_QT_IMAGE: return "Qt example image (PNG stream)";
-    case SHMLAB_FORMAT_FRAME: return "ShmLab frame";
-    default: return "unknown format";
+    case SHMLAB_FORMAT_AUTO: return _("automatic (text as plain text, images as a ShmLab frame)");
+    case SHMLAB_FORMAT_TEXT: return _("plain text (Qt demo)");
+    case SHMLAB_FORMAT_QT_IMAGE: return _("Qt example image (PNG stream)");
+    case SHMLAB_FORMAT_FRAME: return _("ShmLab frame");
+    default: return _("unknown format");
     }
 }
 
@@ -768,7 +771,7 @@ image_tight_bytes (ShmlabImage  *image,
                                 &local_error))
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_TOO_LARGE,
-                   "cannot write the image as a ShmLab frame: %s", local_error->message);
+                   _("cannot write the image as a ShmLab frame: %s"), local_error->message);
       return NULL;
     }
   if (image->stride == stride)
@@ -779,8 +782,8 @@ image_tight_bytes (ShmlabImage  *image,
   if (pixels == NULL)
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_TOO_LARGE,
-                   "not enough memory to copy an image of %u × %u pixels (%" G_GSIZE_FORMAT
-                   " bytes) for writing",
+                   _("not enough memory to copy an image of %u × %u pixels (%zu"
+                   " bytes) for writing"),
                    image->width, image->height, size);
       return NULL;
     }
@@ -823,22 +826,22 @@ shmlab_payload_encode (const ShmlabPayload  *payload,
   if (format == SHMLAB_FORMAT_TEXT && !is_text)
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_UNSUPPORTED,
-                   "an image cannot be written as plain text: pick the frame or qt-image "
-                   "format");
+                   _("an image cannot be written as plain text: pick the frame or qt-image "
+                   "format"));
       return NULL;
     }
   if (format == SHMLAB_FORMAT_QT_IMAGE && is_text)
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_UNSUPPORTED,
-                   "text cannot be written as a Qt example image, which holds only a "
-                   "picture: pick the text or frame format");
+                   _("text cannot be written as a Qt example image, which holds only a "
+                   "picture: pick the text or frame format"));
       return NULL;
     }
   if (format != SHMLAB_FORMAT_TEXT && format != SHMLAB_FORMAT_QT_IMAGE &&
       format != SHMLAB_FORMAT_FRAME)
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_UNSUPPORTED,
-                   "format %d is unknown: pick text, qt-image or frame", (int) format);
+                   _("format %d is unknown: pick text, qt-image or frame"), (int) format);
       return NULL;
     }
 
@@ -867,7 +870,7 @@ shmlab_payload_encode (const ShmlabPayload  *payload,
       if (self->data == NULL)
         {
           g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
-                                      "Qt example image: ");
+                                      _("Qt example image: "));
           return NULL;
         }
     }
@@ -970,28 +973,28 @@ set_too_large (const ShmlabEncoded  *self,
 
   if (self->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
     {
-      what = self->format == SHMLAB_FORMAT_QT_IMAGE ? "the Qt example image"
-                                                    : "the image frame";
+      what = self->format == SHMLAB_FORMAT_QT_IMAGE ? _("the Qt example image")
+                                                    : _("the image frame");
       advice = (flags & SHMLAB_WRITE_FLAGS_CUT)
-               ? "images cannot be cut: grow the segment, or scale the image down"
-               : "grow the segment, or scale the image down";
+               ? _("images cannot be cut: grow the segment, or scale the image down")
+               : _("grow the segment, or scale the image down");
     }
   else
     {
-      what = self->format == SHMLAB_FORMAT_FRAME ? "the text frame" : "the text";
+      what = self->format == SHMLAB_FORMAT_FRAME ? _("the text frame") : _("the text");
       if (!(flags & SHMLAB_WRITE_FLAGS_CUT))
-        advice = "grow the segment, or cut the text";
+        advice = _("grow the segment, or cut the text");
       else if (self->format == SHMLAB_FORMAT_FRAME)
-        advice = "even a cut text needs the 64-byte frame header: grow the segment";
+        advice = _("even a cut text needs the 64-byte frame header: grow the segment");
       else
-        advice = "even a cut text needs 1 byte for its NUL: grow the segment";
+        advice = _("even a cut text needs 1 byte for its NUL: grow the segment");
     }
 
   g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_TOO_LARGE,
-               "%s needs %" G_GSIZE_FORMAT " bytes but the segment holds %" G_GSIZE_FORMAT
-               ": %" G_GSIZE_FORMAT " %s too many — %s",
+               _("%s needs %zu bytes but the segment holds %zu"
+               ": %zu %s too many — %s"),
                what, needed, dest_size, needed - dest_size,
-               needed - dest_size == 1 ? "byte" : "bytes", advice);
+               needed - dest_size == 1 ? _("byte") : _("bytes"), advice);
   return FALSE;
 }
 

@@ -4,6 +4,9 @@
  */
 #include "shmlab-png.h"
 
+#include <inttypes.h>
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -111,8 +114,8 @@ check_dimensions (guint32                width,
   if (width == 0 || height == 0)
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_CORRUPT,
-                   "the PNG header says the image is %u × %u pixels, but a PNG has at least one "
-                   "pixel: the PNG is damaged",
+                   _("the PNG header says the image is %u × %u pixels, but a PNG has at least one "
+                   "pixel: the PNG is damaged"),
                    width, height);
       return FALSE;
     }
@@ -120,8 +123,8 @@ check_dimensions (guint32                width,
   if (width > limits->max_dimension || height > limits->max_dimension)
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                   "the PNG is %u × %u pixels, larger than the limit of %u pixels a side: "
-                   "scale the image down first",
+                   _("the PNG is %u × %u pixels, larger than the limit of %u pixels a side: "
+                   "scale the image down first"),
                    width, height, limits->max_dimension);
       return FALSE;
     }
@@ -134,9 +137,9 @@ check_dimensions (guint32                width,
         g_format_size_full (limits->max_pixel_bytes, G_FORMAT_SIZE_IEC_UNITS);
 
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                   "the PNG is %u × %u pixels, which need %" G_GUINT64_FORMAT " bytes of memory "
-                   "(4 per pixel), more than the limit of %" G_GUINT64_FORMAT " bytes (%s): "
-                   "scale the image down first",
+                   _("the PNG is %u × %u pixels, which need %" PRIu64 " bytes of memory "
+                   "(4 per pixel), more than the limit of %" PRIu64 " bytes (%s): "
+                   "scale the image down first"),
                    width, height, bytes, limits->max_pixel_bytes, limit_text);
       return FALSE;
     }
@@ -239,8 +242,8 @@ read_guarded (ReadContext *ctx)
       png_get_rowbytes (ctx->png, ctx->info) != (size_t) width * 4)
     {
       g_set_error (&ctx->error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_CORRUPT,
-                   "the PNG (colour type %d, %d bits) could not be converted to 8-bit RGBA: "
-                   "save it again as an ordinary RGB or RGBA PNG",
+                   _("the PNG (colour type %d, %d bits) could not be converted to 8-bit RGBA: "
+                   "save it again as an ordinary RGB or RGBA PNG"),
                    color_type, bit_depth);
       return FALSE;
     }
@@ -265,19 +268,19 @@ set_read_error (ReadContext *ctx,
     g_propagate_error (error, g_steal_pointer (&ctx->error));
   else if (ctx->truncated)
     g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TRUNCATED,
-                 "the PNG ends after %" G_GSIZE_FORMAT " of its bytes, before its IEND chunk: "
-                 "the PNG is truncated",
+                 _("the PNG ends after %zu of its bytes, before its IEND chunk: "
+                 "the PNG is truncated"),
                  ctx->length);
   else if (ctx->message != NULL && ctx->warning != NULL &&
            strcmp (ctx->message, "Invalid IHDR data") == 0)
     /* libpng names what is wrong with IHDR only in a warning. */
     g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_CORRUPT,
-                 "the PNG header is damaged (libpng reports “%s”: “%s”): it cannot be decoded",
+                 _("the PNG header is damaged (libpng reports “%s”: “%s”): it cannot be decoded"),
                  ctx->message, ctx->warning);
   else
     g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_CORRUPT,
-                 "the PNG is damaged (libpng reports “%s”): it cannot be decoded",
-                 ctx->message != NULL ? ctx->message : "unknown error");
+                 _("the PNG is damaged (libpng reports “%s”): it cannot be decoded"),
+                 ctx->message != NULL ? ctx->message : _("unknown error"));
 }
 
 /**
@@ -314,23 +317,23 @@ shmlab_png_read (const guint8          *data,
   if (length == 0)
     {
       g_set_error_literal (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_CORRUPT,
-                           "the data is empty (0 bytes), so it holds no PNG: "
-                           "save the image again or choose another file");
+                           _("the data is empty (0 bytes), so it holds no PNG: "
+                           "save the image again or choose another file"));
       return NULL;
     }
   if (length < PNG_SIGNATURE_BYTES && png_sig_cmp (data, 0, length) == 0)
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TRUNCATED,
-                   "the PNG ends after %" G_GSIZE_FORMAT " of its bytes, inside its 8-byte "
-                   "signature: the PNG is truncated",
+                   _("the PNG ends after %zu of its bytes, inside its 8-byte "
+                   "signature: the PNG is truncated"),
                    length);
       return NULL;
     }
   if (!shmlab_png_has_signature (data, length))
     {
       g_set_error_literal (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_CORRUPT,
-                           "the data does not start with the 8-byte PNG signature, so it is not "
-                           "a PNG file: convert the image to PNG first");
+                           _("the data does not start with the 8-byte PNG signature, so it is not "
+                           "a PNG file: convert the image to PNG first"));
       return NULL;
     }
 
@@ -349,8 +352,8 @@ shmlab_png_read (const guint8          *data,
     {
       png_destroy_read_struct (ctx.png != NULL ? &ctx.png : NULL, NULL, NULL);
       g_set_error_literal (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                           "not enough memory to start reading a PNG: close other programs and "
-                           "try again");
+                           _("not enough memory to start reading a PNG: close other programs and "
+                           "try again"));
       return NULL;
     }
 
@@ -396,8 +399,8 @@ read_whole_file (const char *path,
     {
       saved_errno = errno;
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "could not open the PNG file “%s”: %s; check the path and that you may read "
-                   "the file",
+                   _("could not open the PNG file “%s”: %s; check the path and that you may read "
+                   "the file"),
                    display, g_strerror (saved_errno));
       return NULL;
     }
@@ -407,7 +410,7 @@ read_whole_file (const char *path,
       saved_errno = errno;
       g_close (fd, NULL);
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   "could not examine the file “%s”: %s; check that you may read it",
+                   _("could not examine the file “%s”: %s; check that you may read it"),
                    display, g_strerror (saved_errno));
       return NULL;
     }
@@ -416,15 +419,15 @@ read_whole_file (const char *path,
     {
       g_close (fd, NULL);
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
-                   "“%s” is a folder, not a PNG file: choose a file inside it", display);
+                   _("“%s” is a folder, not a PNG file: choose a file inside it"), display);
       return NULL;
     }
   if (!S_ISREG (st.st_mode))
     {
       g_close (fd, NULL);
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   "“%s” is not a regular file (it is a device, pipe or socket): "
-                   "choose a PNG file",
+                   _("“%s” is not a regular file (it is a device, pipe or socket): "
+                   "choose a PNG file"),
                    display);
       return NULL;
     }
@@ -435,8 +438,8 @@ read_whole_file (const char *path,
 
       g_close (fd, NULL);
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                   "the file “%s” is %" G_GINT64_FORMAT " bytes, more than the %s a PNG may "
-                   "have here: scale the image down or choose a smaller file",
+                   _("the file “%s” is %" PRId64 " bytes, more than the %s a PNG may "
+                   "have here: scale the image down or choose a smaller file"),
                    display, (gint64) st.st_size, limit_text);
       return NULL;
     }
@@ -447,8 +450,8 @@ read_whole_file (const char *path,
     {
       g_close (fd, NULL);
       g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
-                   "not enough memory to read the %" G_GSIZE_FORMAT " bytes of “%s”: close "
-                   "other programs and try again",
+                   _("not enough memory to read the %zu bytes of “%s”: close "
+                   "other programs and try again"),
                    size, display);
       return NULL;
     }
@@ -464,7 +467,7 @@ read_whole_file (const char *path,
           saved_errno = errno;
           g_close (fd, NULL);
           g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                       "could not read the file “%s”: %s; check the disk and try again",
+                       _("could not read the file “%s”: %s; check the disk and try again"),
                        display, g_strerror (saved_errno));
           return NULL;
         }
@@ -514,8 +517,8 @@ shmlab_png_read_file (const char            *path,
       if (error != NULL && !g_error_matches (*error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE))
         {
           char *message = g_strconcat ((*error)->message,
-                                       "; save it again in full from an image editor, or choose "
-                                       "another file", NULL);
+                                       _("; save it again in full from an image editor, or choose "
+                                       "another file"), NULL);
           g_free ((*error)->message);
           (*error)->message = message;
         }
@@ -583,8 +586,8 @@ shmlab_png_write (const ShmlabImage *image,
   if (image->pixels == NULL || image->stride / 4 < image->width)
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_INVALID_SIZE,
-                   "the image’s row stride is %u bytes but a row of %u pixels needs %" G_GUINT64_FORMAT
-                   ": the image was not made by shmlab_image_new(), or is damaged",
+                   _("the image’s row stride is %u bytes but a row of %u pixels needs %" PRIu64
+                   ": the image was not made by shmlab_image_new(), or is damaged"),
                    image->stride, image->width, (guint64) image->width * 4);
       return NULL;
     }
@@ -597,8 +600,8 @@ shmlab_png_write (const ShmlabImage *image,
     {
       png_destroy_write_struct (ctx.png != NULL ? &ctx.png : NULL, NULL);
       g_set_error_literal (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                           "not enough memory to start writing a PNG: close other programs and "
-                           "try again");
+                           _("not enough memory to start writing a PNG: close other programs and "
+                           "try again"));
       return NULL;
     }
 
@@ -609,10 +612,10 @@ shmlab_png_write (const ShmlabImage *image,
     result = g_byte_array_free_to_bytes (g_steal_pointer (&ctx.out));
   else
     g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                 "could not encode the %u × %u image as PNG (libpng reports “%s”): "
-                 "close other programs to free memory, or save a smaller image",
+                 _("could not encode the %u × %u image as PNG (libpng reports “%s”): "
+                 "close other programs to free memory, or save a smaller image"),
                  image->width, image->height,
-                 ctx.message != NULL ? ctx.message : "unknown error");
+                 ctx.message != NULL ? ctx.message : _("unknown error"));
 
   png_destroy_write_struct (&ctx.png, &ctx.info);
   if (ctx.out != NULL)
@@ -652,8 +655,8 @@ shmlab_png_write_file (const ShmlabImage *image,
   if (!g_file_set_contents (path, data, (gssize) length, &local_error))
     {
       g_set_error (error, local_error->domain, local_error->code,
-                   "could not save the PNG: %s; check that the folder exists and that you may "
-                   "write to it",
+                   _("could not save the PNG: %s; check that the folder exists and that you may "
+                   "write to it"),
                    local_error->message);
       return FALSE;
     }

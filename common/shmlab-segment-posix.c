@@ -8,6 +8,8 @@
  */
 #include "shmlab-segment-private.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -94,7 +96,7 @@ set_errno_error (GError     **error,
     case ENFILE: code = SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES; break;
     default: code = SHMLAB_SEGMENT_ERROR_UNKNOWN; break;
     }
-  g_set_error (error, SHMLAB_SEGMENT_ERROR, code, "cannot %s the segment of key “%s”: %s", what,
+  g_set_error (error, SHMLAB_SEGMENT_ERROR, code, _("cannot %s the segment of key “%s”: %s"), what,
                key, g_strerror (saved_errno));
 }
 
@@ -110,7 +112,7 @@ map_fd (const char        *key,
 
   if (fstat (fd, &st) != 0)
     {
-      set_errno_error (error, errno, key, "inspect");
+      set_errno_error (error, errno, key, _("inspect"));
       return FALSE;
     }
   if (st.st_uid != geteuid ())
@@ -121,15 +123,15 @@ map_fd (const char        *key,
   if (st.st_size <= 0)
     {
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_INVALID_SIZE,
-                   "the segment of key “%s” has size 0: it is being created right now, or a "
-                   "program crashed while creating it — try again, or remove it",
+                   _("the segment of key “%s” has size 0: it is being created right now, or a "
+                   "program crashed while creating it — try again, or remove it"),
                    key);
       return FALSE;
     }
   if ((guint64) st.st_size > G_MAXSIZE)
     {
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_INVALID_SIZE,
-                   "the segment of key “%s” is larger than this process can map", key);
+                   _("the segment of key “%s” is larger than this process can map"), key);
       return FALSE;
     }
 
@@ -137,7 +139,7 @@ map_fd (const char        *key,
                MAP_SHARED, fd, 0);
   if (data == MAP_FAILED)
     {
-      set_errno_error (error, errno, key, "map");
+      set_errno_error (error, errno, key, _("map"));
       return FALSE;
     }
 
@@ -170,7 +172,7 @@ shmlab_posix_create (const char     *key,
           shmlab_segment_set_exists_error (error, key, SHMLAB_BACKEND_POSIX, &info);
         }
       else
-        set_errno_error (error, saved_errno, key, "create");
+        set_errno_error (error, saved_errno, key, _("create"));
       return FALSE;
     }
 
@@ -226,13 +228,13 @@ shmlab_posix_attach (const char        *key,
 
       if (saved_errno == ENOENT)
         g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
-                     "no segment has the key “%s” (there is no %s): start the writer first, or "
-                     "check the key's spelling and that both programs use the POSIX backend",
+                     _("no segment has the key “%s” (there is no %s): start the writer first, or "
+                     "check the key's spelling and that both programs use the POSIX backend"),
                      key, path);
       else if ((saved_errno == EACCES || saved_errno == EPERM) && stat (path, &st) == 0)
         shmlab_segment_set_not_mine_error (error, key, st.st_uid);
       else
-        set_errno_error (error, saved_errno, key, "open");
+        set_errno_error (error, saved_errno, key, _("open"));
       return FALSE;
     }
 
@@ -253,7 +255,7 @@ shmlab_posix_detach (const char     *native_key,
   if (munmap (mapping->data, mapping->size) != 0)
     {
       int saved_errno = errno;
-      g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_UNKNOWN, "cannot unmap: %s",
+      g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_UNKNOWN, _("cannot unmap: %s"),
                    g_strerror (saved_errno));
       return FALSE;
     }
@@ -280,7 +282,7 @@ shmlab_posix_query (const char         *key,
       int saved_errno = errno;
       if (saved_errno == ENOENT)
         return TRUE;
-      set_errno_error (error, saved_errno, key, "inspect");
+      set_errno_error (error, saved_errno, key, _("inspect"));
       return FALSE;
     }
   info_from_stat (info, native_key, &st);
@@ -299,7 +301,7 @@ shmlab_posix_remove (const char               *key,
       if (saved_errno == EACCES || saved_errno == EPERM)
         shmlab_segment_set_not_mine_error (error, key, info->owner_uid);
       else
-        set_errno_error (error, saved_errno, key, "remove");
+        set_errno_error (error, saved_errno, key, _("remove"));
       return FALSE;
     }
   return TRUE;

@@ -4,6 +4,8 @@
  */
 #include "shmlab-segment-private.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <glib/gstdio.h>
@@ -133,11 +135,11 @@ set_errno_error (GError     **error,
 
   if (saved_errno == ENOSYS)
     g_set_error (error, SHMLAB_SEGMENT_ERROR, code,
-                 "cannot %s the segment of key “%s”: this system has no System V shared memory "
-                 "(common in containers) — use the POSIX backend instead",
+                 _("cannot %s the segment of key “%s”: this system has no System V shared memory "
+                 "(common in containers) — use the POSIX backend instead"),
                  what, key);
   else
-    g_set_error (error, SHMLAB_SEGMENT_ERROR, code, "cannot %s the segment of key “%s”: %s", what,
+    g_set_error (error, SHMLAB_SEGMENT_ERROR, code, _("cannot %s the segment of key “%s”: %s"), what,
                  key, g_strerror (saved_errno));
 }
 
@@ -157,9 +159,9 @@ map (const char        *key,
       int saved_errno = errno;
       if (saved_errno == EINVAL || saved_errno == EIDRM)
         g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
-                     "the segment of key “%s” was removed while attaching: create it again", key);
+                     _("the segment of key “%s” was removed while attaching: create it again"), key);
       else
-        set_errno_error (error, saved_errno, key, "attach to");
+        set_errno_error (error, saved_errno, key, _("attach to"));
       return FALSE;
     }
 
@@ -167,7 +169,7 @@ map (const char        *key,
     {
       int saved_errno = errno;
       shmdt (data);
-      set_errno_error (error, saved_errno, key, "inspect");
+      set_errno_error (error, saved_errno, key, _("inspect"));
       return FALSE;
     }
 
@@ -222,17 +224,17 @@ shmlab_sysv_create (const char     *key,
 
       if (saved_errno == EINVAL)
         shmlab_segment_set_size_error (error, SHMLAB_SEGMENT_ERROR_INVALID_SIZE, key,
-                                       SHMLAB_BACKEND_SYSV, size, "the system refuses that size");
+                                       SHMLAB_BACKEND_SYSV, size, _("the system refuses that size"));
       else if (saved_errno == ENOSPC)
         shmlab_segment_set_size_error (error, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES, key,
                                        SHMLAB_BACKEND_SYSV, size,
-                                       "the system's limit on the number of segments (SHMMNI) or "
-                                       "on all segments together (SHMALL) is reached");
+                                       _("the system's limit on the number of segments (SHMMNI) or "
+                                       "on all segments together (SHMALL) is reached"));
       else if (saved_errno == ENOMEM)
         shmlab_segment_set_size_error (error, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES, key,
-                                       SHMLAB_BACKEND_SYSV, size, "there is not enough memory");
+                                       SHMLAB_BACKEND_SYSV, size, _("there is not enough memory"));
       else
-        set_errno_error (error, saved_errno, key, "create");
+        set_errno_error (error, saved_errno, key, _("create"));
       return FALSE;
     }
 
@@ -264,9 +266,9 @@ shmlab_sysv_attach (const char        *key,
         {
           g_autofree char *dir = shmlab_native_key_temp_dir ();
           g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
-                       "no segment has the key “%s” (there is no key file %s): start the writer "
+                       _("no segment has the key “%s” (there is no key file %s): start the writer "
                        "first, or check the key's spelling and that both programs use the same "
-                       "temp dir (%s)",
+                       "temp dir (%s)"),
                        key, native_key, dir);
           return FALSE;
         }
@@ -283,13 +285,13 @@ shmlab_sysv_attach (const char        *key,
       shmlab_segment_info_clear (&info);
       if (saved_errno == ENOENT)
         g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
-                     "no segment has the key “%s” (its key file %s is there, left over from an "
-                     "earlier segment): start the writer first",
+                     _("no segment has the key “%s” (its key file %s is there, left over from an "
+                     "earlier segment): start the writer first"),
                      key, native_key);
       else if ((saved_errno == EACCES || saved_errno == EPERM) && query_ipc_key (ipc_key, &info))
         shmlab_segment_set_not_mine_error (error, key, info.owner_uid);
       else
-        set_errno_error (error, saved_errno, key, "find");
+        set_errno_error (error, saved_errno, key, _("find"));
       return FALSE;
     }
 
@@ -310,7 +312,7 @@ shmlab_sysv_detach (const char     *native_key,
     {
       int saved_errno = errno;
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_UNKNOWN,
-                   "cannot detach: %s", g_strerror (saved_errno));
+                   _("cannot detach: %s"), g_strerror (saved_errno));
       return FALSE;
     }
   mapping->data = NULL;
@@ -363,7 +365,7 @@ shmlab_sysv_remove (const char               *key,
           shmlab_segment_set_not_mine_error (error, key, info->owner_uid);
           return FALSE;
         }
-      set_errno_error (error, saved_errno, key, "remove");
+      set_errno_error (error, saved_errno, key, _("remove"));
       return FALSE;
     }
   shmlab_key_file_remove (native_key);

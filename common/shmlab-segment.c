@@ -14,6 +14,8 @@
  */
 #include "shmlab-segment.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <unistd.h>
 
@@ -78,7 +80,7 @@ shmlab_segment_set_exists_error (GError                  **error,
   if (!info->exists)
     {
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
-                   "key “%s” already names a segment (it vanished while being looked at): try again",
+                   _("key “%s” already names a segment (it vanished while being looked at): try again"),
                    key);
       return;
     }
@@ -94,16 +96,16 @@ shmlab_segment_set_exists_error (GError                  **error,
   owner = shmlab_user_describe (info->owner_uid);
   if (info->attach_count == 0)
     g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
-                 "key “%s” already names a segment of %s owned by %s, attached by 0 processes — "
+                 _("key “%s” already names a segment of %s owned by %s, attached by 0 processes — "
                  "probably left by a program that crashed: attach to it, or remove it "
-                 "(shmlab remove%s “%s”)",
-                 key, size, owner, backend == SHMLAB_BACKEND_POSIX ? " --backend posix" : "", key);
+                 "(shmlab remove%s “%s”)"),
+                 key, size, owner, backend == SHMLAB_BACKEND_POSIX ? _(" --backend posix") : "", key);
   else
     g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
-                 "key “%s” already names a segment of %s owned by %s, attached by %d %s%s: "
-                 "attach to it instead, or pick another key",
-                 key, size, owner, info->attach_count, info->attach_count == 1 ? "process" : "processes",
-                 info->attach_count_exact ? "" : " or more");
+                 _("key “%s” already names a segment of %s owned by %s, attached by %d %s%s: "
+                 "attach to it instead, or pick another key"),
+                 key, size, owner, info->attach_count, info->attach_count == 1 ? _("process") : _("processes"),
+                 info->attach_count_exact ? "" : _(" or more"));
 }
 
 void
@@ -113,7 +115,7 @@ shmlab_segment_set_not_mine_error (GError     **error,
 {
   g_autofree char *who = shmlab_user_describe (owner);
   g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED,
-               "key “%s” belongs to %s: pick another key (ShmLab uses only your own segments)",
+               _("key “%s” belongs to %s: pick another key (ShmLab uses only your own segments)"),
                key, who);
 }
 
@@ -132,7 +134,7 @@ shmlab_segment_set_size_error (GError             **error,
   shmlab_limits_read (&limits);
   described = shmlab_limits_describe (&limits, backend);
   g_set_error (error, SHMLAB_SEGMENT_ERROR, code,
-               "a segment of %s for key “%s” does not fit: %s; %s — pick a smaller size%s",
+               _("a segment of %s for key “%s” does not fit: %s; %s — pick a smaller size%s"),
                wanted, key, reason, described,
                backend == SHMLAB_BACKEND_SYSV ? ", or raise the limit (sysctl kernel.shmmax / kernel.shmall)"
                                               : ", or free space in /dev/shm (shmlab list)");
@@ -399,7 +401,7 @@ require_key (ShmlabSegment  *self,
 
   if (self->key != NULL)
     return TRUE;
-  message = g_strdup_printf ("cannot %s: no key is set — set a key first", what);
+  message = g_strdup_printf (_("cannot %s: no key is set — set a key first"), what);
   return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_KEY_ERROR, message);
 }
 
@@ -469,17 +471,17 @@ shmlab_segment_create (ShmlabSegment     *self,
 
   g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
 
-  if (!require_key (self, "create a segment", error))
+  if (!require_key (self, _("create a segment"), error))
     return FALSE;
   if (self->attached)
     {
       g_autofree char *message = g_strdup_printf (
-        "already attached to the segment of key “%s”: detach before creating again", self->key);
+        _("already attached to the segment of key “%s”: detach before creating again"), self->key);
       return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_UNKNOWN, message);
     }
   if (size == 0)
     return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_INVALID_SIZE,
-                         "a segment of 0 bytes cannot be created: a segment holds at least 1 byte");
+                         _("a segment of 0 bytes cannot be created: a segment holds at least 1 byte"));
 
   shmlab_limits_read (&limits);
   if ((guint64) size > shmlab_limits_max_size (&limits, self->backend))
@@ -489,7 +491,7 @@ shmlab_segment_create (ShmlabSegment     *self,
                                        ? SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES
                                        : SHMLAB_SEGMENT_ERROR_INVALID_SIZE,
                                      self->key, self->backend, size,
-                                     "it is larger than the system allows");
+                                     _("it is larger than the system allows"));
       return fail (self, error, local_error);
     }
 
@@ -538,12 +540,12 @@ shmlab_segment_attach (ShmlabSegment     *self,
 
   g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
 
-  if (!require_key (self, "attach", error))
+  if (!require_key (self, _("attach"), error))
     return FALSE;
   if (self->attached)
     {
       g_autofree char *message = g_strdup_printf (
-        "already attached to the segment of key “%s”", self->key);
+        _("already attached to the segment of key “%s”"), self->key);
       return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_UNKNOWN, message);
     }
 
@@ -591,7 +593,7 @@ shmlab_segment_detach (ShmlabSegment  *self,
 
   if (!self->attached)
     return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
-                         "cannot detach: not attached to a segment");
+                         _("cannot detach: not attached to a segment"));
 
   if (!lock_for (self, &took, NULL, &local_error))
     return fail (self, error, local_error);
@@ -655,7 +657,7 @@ shmlab_segment_lock_full (ShmlabSegment  *self,
 
   g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
 
-  if (!require_key (self, "lock", error))
+  if (!require_key (self, _("lock"), error))
     return FALSE;
   if (self->locked)
     return TRUE;
@@ -688,7 +690,7 @@ shmlab_segment_unlock (ShmlabSegment  *self,
 
   if (!self->locked)
     return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_LOCK_ERROR,
-                         "cannot unlock: this program does not hold the lock");
+                         _("cannot unlock: this program does not hold the lock"));
 
   self->locked = FALSE;
   if (!shmlab_semaphore_release (self->semaphore, &local_error))
@@ -766,7 +768,7 @@ shmlab_segment_query (ShmlabSegment      *self,
 {
   g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
 
-  if (!require_key (self, "inspect the segment", error))
+  if (!require_key (self, _("inspect the segment"), error))
     return FALSE;
   return shmlab_segment_query_key (self->key, self->backend, info, error);
 }
@@ -822,7 +824,7 @@ shmlab_segment_remove_key (const char     *key,
   if (!info.exists && !key_file && !semaphore)
     {
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
-                   "nothing to remove: no %s segment, lock or key file has the key “%s”",
+                   _("nothing to remove: no %s segment, lock or key file has the key “%s”"),
                    shmlab_backend_describe (backend), key);
       return FALSE;
     }
@@ -830,10 +832,10 @@ shmlab_segment_remove_key (const char     *key,
   if (info.exists && info.attach_count > 0 && !force)
     {
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_IN_USE,
-                   "the segment of key “%s” is attached by %d %s: detach %s first, or force the "
-                   "removal (they keep what they mapped; no new process can attach)",
-                   key, info.attach_count, info.attach_count == 1 ? "process" : "processes",
-                   info.attach_count == 1 ? "it" : "them");
+                   _("the segment of key “%s” is attached by %d %s: detach %s first, or force the "
+                   "removal (they keep what they mapped; no new process can attach)"),
+                   key, info.attach_count, info.attach_count == 1 ? _("process") : _("processes"),
+                   info.attach_count == 1 ? _("it") : _("them"));
       return FALSE;
     }
 

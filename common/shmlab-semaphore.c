@@ -10,6 +10,8 @@
  */
 #include "shmlab-semaphore.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <semaphore.h>
@@ -88,7 +90,7 @@ set_owner_error (ShmlabSemaphore  *self,
 {
   g_autofree char *who = shmlab_user_describe (owner);
   g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED,
-               "key “%s” belongs to %s (its lock is theirs): pick another key",
+               _("key “%s” belongs to %s (its lock is theirs): pick another key"),
                self->key, who);
 }
 
@@ -141,7 +143,7 @@ sysv_resolve (ShmlabSemaphore  *self,
           int saved_errno = errno;
           semctl (id, 0, IPC_RMID);
           g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_LOCK_ERROR,
-                       "cannot set up the lock of key “%s”: %s", self->key, g_strerror (saved_errno));
+                       _("cannot set up the lock of key “%s”: %s"), self->key, g_strerror (saved_errno));
           return FALSE;
         }
       self->created = TRUE;
@@ -158,18 +160,18 @@ sysv_resolve (ShmlabSemaphore  *self,
         set_owner_error (self, owner, error);
       else if (saved_errno == ENOSPC)
         g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
-                     "cannot create the lock of key “%s”: the system's limit on semaphores "
+                     _("cannot create the lock of key “%s”: the system's limit on semaphores "
                      "(kernel.sem) is reached — remove stale segments with `shmlab list` and "
-                     "`shmlab remove`", self->key);
+                     "`shmlab remove`"), self->key);
       else if (saved_errno == ENOSYS)
         g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_UNKNOWN,
-                     "this system has no System V semaphores (common in containers): "
-                     "use the POSIX backend instead");
+                     _("this system has no System V semaphores (common in containers): "
+                     "use the POSIX backend instead"));
       else
         g_set_error (error, SHMLAB_SEGMENT_ERROR,
                      saved_errno == EACCES ? SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED
                                            : SHMLAB_SEGMENT_ERROR_LOCK_ERROR,
-                     "cannot open the lock of key “%s”: %s", self->key, g_strerror (saved_errno));
+                     _("cannot open the lock of key “%s”: %s"), self->key, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -204,7 +206,7 @@ posix_open (ShmlabSemaphore  *self,
                      : saved_errno == EMFILE || saved_errno == ENFILE || saved_errno == ENOSPC
                          ? SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES
                          : SHMLAB_SEGMENT_ERROR_LOCK_ERROR,
-                     "cannot open the lock %s of key “%s”: %s", path, self->key,
+                     _("cannot open the lock %s of key “%s”: %s"), path, self->key,
                      g_strerror (saved_errno));
       return FALSE;
     }
@@ -229,11 +231,11 @@ set_timeout_error (ShmlabSemaphore  *self,
                    GError          **error)
 {
   g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT,
-               "the lock of key “%s” is held by another process and was not released within "
-               "%d ms: wait and try again, or find the holder with `shmlab info %s`%s",
+               _("the lock of key “%s” is held by another process and was not released within "
+               "%d ms: wait and try again, or find the holder with `shmlab info %s`%s"),
                self->key, timeout_ms, self->key,
                self->backend == SHMLAB_BACKEND_POSIX
-                 ? " (a POSIX lock stays taken if its holder crashed: `shmlab remove` clears it)"
+                 ? _(" (a POSIX lock stays taken if its holder crashed: `shmlab remove` clears it)")
                  : "");
 }
 
@@ -303,7 +305,7 @@ sysv_acquire (ShmlabSemaphore  *self,
           {
             int saved_errno = errno;
             g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_LOCK_ERROR,
-                         "cannot take the lock of key “%s”: %s", self->key, g_strerror (saved_errno));
+                         _("cannot take the lock of key “%s”: %s"), self->key, g_strerror (saved_errno));
             return FALSE;
           }
         }
@@ -361,7 +363,7 @@ posix_acquire (ShmlabSemaphore  *self,
         {
           int saved_errno = errno;
           g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_LOCK_ERROR,
-                       "cannot take the lock of key “%s”: %s", self->key, g_strerror (saved_errno));
+                       _("cannot take the lock of key “%s”: %s"), self->key, g_strerror (saved_errno));
           return FALSE;
         }
     }
@@ -418,7 +420,7 @@ shmlab_semaphore_release (ShmlabSemaphore  *self,
     }
 
   g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_LOCK_ERROR,
-               "cannot release the lock of key “%s”: %s", self->key, g_strerror (saved_errno));
+               _("cannot release the lock of key “%s”: %s"), self->key, g_strerror (saved_errno));
   return FALSE;
 }
 

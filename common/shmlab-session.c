@@ -781,7 +781,7 @@ step_attach (OpData            *data,
       text = size_text (shmlab_segment_get_size (self->segment));
     }
   report (data, t, ok, local_error, NULL, "%s%s%s", text ? text : "", text ? ", " : "",
-          mode == SHMLAB_ACCESS_READ_ONLY ? "read-only" : "read-write");
+          mode == SHMLAB_ACCESS_READ_ONLY ? _("read-only") : _("read-write"));
   if (!ok)
     g_propagate_error (error, local_error);
   return ok;
@@ -906,7 +906,7 @@ step_copy_in (OpData  *data,
                                &local_error);
   if (ok)
     snapshot = snapshot_of (segment);
-  report (data, t, ok, local_error, snapshot, _("%" "zu" " bytes in (%s)%s"), ok ? written
+  report (data, t, ok, local_error, snapshot, _("%zu bytes in (%s)%s"), ok ? written
           : shmlab_encoded_get_size (data->encoded),
           shmlab_format_describe (shmlab_encoded_get_format (data->encoded)),
           ok && written < shmlab_encoded_get_size (data->encoded) ? ", cut to fit" : "");
@@ -957,7 +957,7 @@ step_copy_out (OpData  *data,
   memcpy (copy, shmlab_segment_get_const_data (segment), size);
   bytes = g_bytes_new_take (copy, size);
   snapshot = g_bytes_new_from_bytes (bytes, 0, MIN (size, SNAPSHOT_BYTES));
-  report (data, t, TRUE, NULL, snapshot, _("%" "zu" " bytes out"), size);
+  report (data, t, TRUE, NULL, snapshot, _("%zu bytes out"), size);
   return g_steal_pointer (&bytes);
 }
 
@@ -977,7 +977,7 @@ step_decode (OpData *data,
             shmlab_format_describe (result->payload->format), result->payload->image->width,
             result->payload->image->height);
   else
-    report (data, t, TRUE, NULL, NULL, _("%s, %" "zu" " bytes of text%s"),
+    report (data, t, TRUE, NULL, NULL, _("%s, %zu bytes of text%s"),
             shmlab_format_describe (result->payload->format), result->payload->text_length,
             result->payload->invalid_bytes ? ", some not valid UTF-8" : "");
   return result;
@@ -1160,13 +1160,13 @@ run_op (GTask        *task,
                              _("cannot unlock: the lock is not held"));
       break;
     case OP_DETACH:
-      ok = require (data, TRUE, FALSE, "detach", &error) && step_detach (data, &error);
+      ok = require (data, TRUE, FALSE, _("detach"), &error) && step_detach (data, &error);
       break;
     case OP_WRITE:
-      ok = require (data, TRUE, TRUE, "write", &error) && step_copy_in (data, &error);
+      ok = require (data, TRUE, TRUE, _("write"), &error) && step_copy_in (data, &error);
       break;
     case OP_READ:
-      if (require (data, TRUE, TRUE, "read", &error) && (bytes = step_copy_out (data, NULL, &error)))
+      if (require (data, TRUE, TRUE, _("read"), &error) && (bytes = step_copy_out (data, NULL, &error)))
         result = step_decode (data, bytes);
       break;
     case OP_REMOVE:

@@ -4,6 +4,8 @@
  */
 #include "shmlab-users.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <pwd.h>
 #include <unistd.h>
 
@@ -16,7 +18,7 @@ shmlab_user_name (uid_t uid)
 
   if (getpwuid_r (uid, &pwd, buffer, sizeof buffer, &result) == 0 && result != NULL)
     return g_strdup (result->pw_name);
-  return g_strdup_printf ("uid %u", (unsigned) uid);
+  return g_strdup_printf (_("uid %u"), (unsigned) uid);
 }
 
 /* "you (alice)" for this user, "user bob" or "uid 12345 (no account)" for others. */
@@ -28,10 +30,10 @@ shmlab_user_describe (uid_t uid)
   gboolean known = getpwuid_r (uid, &pwd, buffer, sizeof buffer, &result) == 0 && result != NULL;
 
   if (shmlab_user_is_me (uid))
-    return known ? g_strdup_printf ("you (%s)", result->pw_name) : g_strdup ("you");
+    return known ? g_strdup_printf (_("you (%s)"), result->pw_name) : g_strdup (_("you"));
   if (known)
-    return g_strdup_printf ("user %s", result->pw_name);
-  return g_strdup_printf ("uid %u (no account)", (unsigned) uid);
+    return g_strdup_printf (_("user %s"), result->pw_name);
+  return g_strdup_printf (_("uid %u (no account)"), (unsigned) uid);
 }
 
 gboolean

@@ -5,7 +5,10 @@
  */
 #include "shmlab-reader-application.h"
 
+#include <glib/gi18n.h>
+
 #include "shmlab-app-support.h"
+#include "shmlab-help.h"
 #include "shmlab-reader-window.h"
 
 struct _ShmlabReaderApplication
@@ -22,11 +25,11 @@ G_DEFINE_FINAL_TYPE (ShmlabReaderApplication, shmlab_reader_application, GTK_TYP
 
 static const GOptionEntry reader_entries[] = {
   { "read", 'r', 0, G_OPTION_ARG_NONE, NULL,
-    "Read from shared memory once the window is open", NULL },
+    N_("Read from shared memory once the window is open"), NULL },
   { "follow", 'f', 0, G_OPTION_ARG_NONE, NULL,
-    "Follow the segment from the start: show every new write as it comes", NULL },
+    N_("Follow the segment from the start: show every new write as it comes"), NULL },
   { "print-content", 0, 0, G_OPTION_ARG_NONE, NULL,
-    "Print what the window shows after each read on standard output (see below)", NULL },
+    N_("Print what the window shows after each read on standard output (see below)"), NULL },
   { NULL }
 };
 
@@ -40,7 +43,7 @@ shmlab_reader_application_handle_local_options (GApplication *app,
   shmlab_app_options_clear (&self->options);
   if (!shmlab_app_options_read (options, &self->options, &error))
     {
-      g_printerr ("shmlab-reader: %s\n", error->message);
+      g_printerr (_("shmlab-reader: %s\n"), error->message);
       return 2;
     }
   self->read_at_start = g_variant_dict_contains (options, "read");
@@ -59,6 +62,7 @@ shmlab_reader_application_startup (GApplication *app)
   G_APPLICATION_CLASS (shmlab_reader_application_parent_class)->startup (app);
 
   shmlab_app_support_init ();
+  shmlab_help_install (GTK_APPLICATION (app), SHMLAB_HELP_READER);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.read", read_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.follow", follow_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", quit_accels);
@@ -100,8 +104,8 @@ shmlab_reader_application_open (GApplication  *app,
   for (gint i = 0; i < n_files; i++)
     {
       g_autofree char *name = g_file_get_parse_name (files[i]);
-      g_printerr ("shmlab-reader: ignoring %s: the Reader reads a key's segment, not files "
-                  "(give the key with --key; open files in the Writer)\n", name);
+      g_printerr (_("shmlab-reader: ignoring %s: the Reader reads a key's segment, not files "
+                  "(give the key with --key; open files in the Writer)\n"), name);
     }
   g_application_activate (app);
 }
@@ -137,11 +141,11 @@ shmlab_reader_application_init (ShmlabReaderApplication *self)
   g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
   g_application_set_option_context_summary (
     G_APPLICATION (self),
-    "Read what a keyed shared memory segment holds — text or a picture — the way Qt's "
-    "QSharedMemory demo does: attach, lock, copy, unlock, detach, then show the copy.");
+    _("Read what a keyed shared memory segment holds — text or a picture — the way Qt's "
+      "QSharedMemory demo does: attach, lock, copy, unlock, detach, then show the copy."));
   g_application_set_option_context_description (
     G_APPLICATION (self),
-    "With --read or --follow, --screenshot waits for the first result. Given a\n"
+    _("With --read or --follow, --screenshot waits for the first result. Given a\n"
     "--screenshot-delay as well, a read that waits for a lock is pictured that long\n"
     "after the wait began (give a --lock-timeout longer than the delay).\n"
     "\n"
@@ -154,7 +158,7 @@ shmlab_reader_application_init (ShmlabReaderApplication *self)
     "\n"
     "Example, with the Writer running:\n"
     "  shmlab-reader --read\n"
-    "  shmlab-reader --key demo --follow");
+    "  shmlab-reader --key demo --follow"));
 }
 
 ShmlabReaderApplication *

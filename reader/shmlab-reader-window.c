@@ -10,6 +10,8 @@
  */
 #include "shmlab-reader-window.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "shmlab-app-support.h"
@@ -132,7 +134,7 @@ note (ShmlabReaderWindow *self,
   shmlab_step_log_append_note (self->step_log, text, is_error);
   if (self->print_steps)
     {
-      g_print ("note  %s\n", text);
+      g_print (_("note  %s\n"), text);
       fflush (stdout);
     }
 }
@@ -222,20 +224,20 @@ error_title (const GError *error)
   if (error->domain == SHMLAB_SEGMENT_ERROR)
     switch (error->code)
       {
-      case SHMLAB_SEGMENT_ERROR_NOT_FOUND: return "No segment to read";
-      case SHMLAB_SEGMENT_ERROR_TIMED_OUT: return "The lock was not released in time";
-      case SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED: return "Not allowed to read this segment";
-      case SHMLAB_SEGMENT_ERROR_KEY_ERROR: return "This key cannot be used";
-      case SHMLAB_SEGMENT_ERROR_LOCK_ERROR: return "The lock failed";
-      case SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES: return "The system is out of shared memory";
-      case SHMLAB_SEGMENT_ERROR_INVALID_SIZE: return "The segment has a size that cannot be read";
-      default: return "Could not read the segment";
+      case SHMLAB_SEGMENT_ERROR_NOT_FOUND: return _("No segment to read");
+      case SHMLAB_SEGMENT_ERROR_TIMED_OUT: return _("The lock was not released in time");
+      case SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED: return _("Not allowed to read this segment");
+      case SHMLAB_SEGMENT_ERROR_KEY_ERROR: return _("This key cannot be used");
+      case SHMLAB_SEGMENT_ERROR_LOCK_ERROR: return _("The lock failed");
+      case SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES: return _("The system is out of shared memory");
+      case SHMLAB_SEGMENT_ERROR_INVALID_SIZE: return _("The segment has a size that cannot be read");
+      default: return _("Could not read the segment");
       }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return "Cancelled";
+    return _("Cancelled");
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
-    return "Not enough memory";
-  return "Could not read the segment";
+    return _("Not enough memory");
+  return _("Could not read the segment");
 }
 
 static const char *
@@ -244,15 +246,15 @@ decode_error_title (const GError *error)
   if (error->domain == SHMLAB_PAYLOAD_ERROR)
     switch (error->code)
       {
-      case SHMLAB_PAYLOAD_ERROR_MALFORMED: return "The segment's content is damaged";
-      case SHMLAB_PAYLOAD_ERROR_CHECKSUM: return "The content does not match its checksum";
-      case SHMLAB_PAYLOAD_ERROR_UNSUPPORTED: return "ShmLab cannot show this content";
-      case SHMLAB_PAYLOAD_ERROR_TOO_LARGE: return "The content is larger than the segment";
+      case SHMLAB_PAYLOAD_ERROR_MALFORMED: return _("The segment's content is damaged");
+      case SHMLAB_PAYLOAD_ERROR_CHECKSUM: return _("The content does not match its checksum");
+      case SHMLAB_PAYLOAD_ERROR_UNSUPPORTED: return _("ShmLab cannot show this content");
+      case SHMLAB_PAYLOAD_ERROR_TOO_LARGE: return _("The content is larger than the segment");
       default: break;
       }
   if (error->domain == SHMLAB_IMAGE_ERROR)
-    return "The picture in the segment cannot be decoded";
-  return "The segment holds nothing ShmLab can show";
+    return _("The picture in the segment cannot be decoded");
+  return _("The segment holds nothing ShmLab can show");
 }
 
 /* A failed operation: in the window, and in the log unless its step said it already. */
@@ -263,7 +265,7 @@ show_error (ShmlabReaderWindow *self,
   const char *explanation = error->message;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    explanation = "the operation was cancelled before it finished: nothing new was read";
+    explanation = _("the operation was cancelled before it finished: nothing new was read");
   show_problem (self, error_title (error), explanation, FALSE);
   if (g_strcmp0 (self->last_step_error, error->message) != 0)
     note (self, explanation, TRUE);
@@ -286,10 +288,10 @@ show_read_result (ShmlabReaderWindow     *self,
         {
           gsize n = result->payload->invalid_bytes;
           g_autofree char *text = g_strdup_printf (
-            n == 1 ? "%" G_GSIZE_FORMAT " byte of the segment is not valid UTF-8 text: it is "
-                     "shown as �; the Segment tab shows the bytes themselves"
-                   : "%" G_GSIZE_FORMAT " bytes of the segment are not valid UTF-8 text: they "
-                     "are shown as �; the Segment tab shows the bytes themselves", n);
+            n == 1 ? _("%zu byte of the segment is not valid UTF-8 text: it is "
+                     "shown as �; the Segment tab shows the bytes themselves")
+                   : _("%zu bytes of the segment are not valid UTF-8 text: they "
+                     "are shown as �; the Segment tab shows the bytes themselves"), n);
           note (self, text, TRUE);
           self->problem = g_steal_pointer (&text);
           /* Much of it may not be text at all: the bytes tell. */
@@ -303,8 +305,8 @@ show_read_result (ShmlabReaderWindow     *self,
 
       self->last_was_frame = size >= 8 && memcmp (g_bytes_get_data (result->bytes, NULL),
                                                    SHMLAB_FRAME_MAGIC, 8) == 0;
-      show_problem (self, error ? decode_error_title (error) : "Nothing to show",
-                    error ? error->message : "the bytes are in no format ShmLab knows", TRUE);
+      show_problem (self, error ? decode_error_title (error) : _("Nothing to show"),
+                    error ? error->message : _("the bytes are in no format ShmLab knows"), TRUE);
 
       gtk_stack_set_visible_child_name (self->side_stack, "segment");
     }
@@ -461,7 +463,7 @@ poll_done (GObject      *source,
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       /* Cancel in the wait bar: stop following. */
-      note (self, "following stopped: the wait for the lock was cancelled", FALSE);
+      note (self, _("following stopped: the wait for the lock was cancelled"), FALSE);
       shmlab_reader_window_set_following (self, FALSE);
       return;
     }
@@ -476,13 +478,13 @@ poll_done (GObject      *source,
           g_autofree char *text = NULL;
 
           self->gone_said = TRUE;
-          note (self, never_seen ? "no segment has this key yet — waiting for the writer"
-                                 : "the segment is gone — waiting for the writer", FALSE);
-          text = g_strdup_printf ("No segment has the key “%s” now. Follow keeps looking twice a "
+          note (self, never_seen ? _("no segment has this key yet — waiting for the writer")
+                                 : _("the segment is gone — waiting for the writer"), FALSE);
+          text = g_strdup_printf (_("No segment has the key “%s” now. Follow keeps looking twice a "
                                   "second and shows the content as soon as a writer creates the "
-                                  "segment%s.", key ? key : "", never_seen ? "" : " again");
-          show_problem (self, never_seen ? "No segment yet — waiting for the writer"
-                                         : "The segment is gone — waiting for the writer", text,
+                                  "segment%s."), key ? key : "", never_seen ? "" : _(" again"));
+          show_problem (self, never_seen ? _("No segment yet — waiting for the writer")
+                                         : _("The segment is gone — waiting for the writer"), text,
                         FALSE);
           result_shown (self, FALSE);
         }
@@ -504,7 +506,7 @@ poll_done (GObject      *source,
       if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_KEY_ERROR) ||
           g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED))
         {
-          note (self, "following stopped: this key cannot be read", TRUE);
+          note (self, _("following stopped: this key cannot be read"), TRUE);
           shmlab_reader_window_set_following (self, FALSE);
           return;
         }
@@ -591,7 +593,7 @@ shmlab_reader_window_set_following (ShmlabReaderWindow *self,
       g_clear_object (&self->follow_cancellable);
       self->follow_cancellable = g_cancellable_new ();
       shmlab_wait_bar_set_cancellable (self->wait_bar, self->follow_cancellable);
-      text = g_strdup_printf ("following “%s”: every new write is shown as it comes",
+      text = g_strdup_printf (_("following “%s”: every new write is shown as it comes"),
                               shmlab_session_get_key (self->session));
       note (self, text, FALSE);
       poll_now (self);
@@ -605,7 +607,7 @@ shmlab_reader_window_set_following (ShmlabReaderWindow *self,
       if (!self->closed)
         {
           shmlab_wait_bar_set_cancellable (self->wait_bar, NULL);
-          note (self, "stopped following", FALSE);
+          note (self, _("stopped following"), FALSE);
           /* Else the poll in flight detaches when it returns. */
           if (!self->polling)
             detach_if_attached (self);
@@ -794,23 +796,23 @@ session_waiting_changed (ShmlabReaderWindow *self)
   if (!shmlab_session_get_waiting (self->session))
     return;
   if (timeout < 0)
-    text = g_strdup_printf ("waiting for the lock of “%s” held by another process, as long as "
-                            "it takes", shmlab_session_get_key (self->session));
+    text = g_strdup_printf (_("waiting for the lock of “%s” held by another process, as long as "
+                            "it takes"), shmlab_session_get_key (self->session));
   else
-    text = g_strdup_printf ("waiting for the lock of “%s” held by another process (giving up "
-                            "after %.1f s)", shmlab_session_get_key (self->session),
+    text = g_strdup_printf (_("waiting for the lock of “%s” held by another process (giving up "
+                            "after %.1f s)"), shmlab_session_get_key (self->session),
                             timeout / 1000.0);
   /* Following a busy writer meets its lock often: the wait bar shows that, the log need not. */
   if (!self->following)
     {
       if (g_strcmp0 (shmlab_content_view_get_page (self->content_view), "empty") == 0)
         shmlab_content_view_show_empty (self->content_view,
-                                        "Waiting for the lock: another process holds it. The "
-                                        "read goes on as soon as it is free.");
+                                        _("Waiting for the lock: another process holds it. The "
+                                        "read goes on as soon as it is free."));
       note (self, text, FALSE);
       if (self->print_content)
         {
-          g_print ("waiting: %s\n", text);
+          g_print (_("waiting: %s\n"), text);
           fflush (stdout);
         }
     }
@@ -1007,8 +1009,8 @@ shmlab_reader_window_init (ShmlabReaderWindow *self)
   shmlab_inspector_set_session (self->inspector, self->session);
   shmlab_wait_bar_set_session (self->wait_bar, self->session);
   shmlab_content_view_show_empty (self->content_view,
-                                  "Press “Read from shared memory” (Ctrl+R) to see what the "
-                                  "segment of the key holds, or “Follow” (Ctrl+F) to watch it.");
+                                  _("Press “Read from shared memory” (Ctrl+R) to see what the "
+                                  "segment of the key holds, or “Follow” (Ctrl+F) to watch it."));
 
   g_signal_connect_swapped (self->session, "notify::attached",
                             G_CALLBACK (session_state_changed), self);

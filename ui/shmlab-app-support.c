@@ -5,6 +5,8 @@
  */
 #include "shmlab-app-support.h"
 
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "shmlab-resources.h"
@@ -25,18 +27,18 @@ apply_screenshot_mode (void)
 
 static const GOptionEntry shared_entries[] = {
   { "key", 'k', 0, G_OPTION_ARG_STRING, NULL,
-    "The key both programs agree on (default: “shmlab-demo”)", "KEY" },
+    N_("The key both programs agree on (default: “shmlab-demo”)"), "KEY" },
   { "backend", 'b', 0, G_OPTION_ARG_STRING, NULL,
-    "sysv (System V, as Qt on Linux; the default) or posix", "BACKEND" },
+    N_("sysv (System V, as Qt on Linux; the default) or posix"), "BACKEND" },
   { "lock-timeout", 0, 0, G_OPTION_ARG_INT, NULL,
-    "How long to wait for the lock, in milliseconds (default 5000)", "MS" },
+    N_("How long to wait for the lock, in milliseconds (default 5000)"), "MS" },
   { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-    "Once the window has drawn and its start-up action has finished, save it as a PNG and exit",
+    N_("Once the window has drawn and its start-up action has finished, save it as a PNG and exit"),
     "FILE.png" },
   { "screenshot-delay", 0, 0, G_OPTION_ARG_INT, NULL,
-    "Wait this long before taking the screenshot", "MS" },
+    N_("Wait this long before taking the screenshot"), "MS" },
   { "print-steps", 0, 0, G_OPTION_ARG_NONE, NULL,
-    "Also print each step on standard output", NULL },
+    N_("Also print each step on standard output"), NULL },
   { NULL }
 };
 
@@ -77,7 +79,7 @@ shmlab_app_options_read (GVariantDict      *options,
       out->lock_timeout_ms < 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--lock-timeout %d: give a number of milliseconds, 0 or more",
+                   _("--lock-timeout %d: give a number of milliseconds, 0 or more"),
                    out->lock_timeout_ms);
       return FALSE;
     }
@@ -92,7 +94,7 @@ shmlab_app_options_read (GVariantDict      *options,
       out->screenshot_delay_ms < 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--screenshot-delay %d: give a number of milliseconds, 0 or more",
+                   _("--screenshot-delay %d: give a number of milliseconds, 0 or more"),
                    out->screenshot_delay_ms);
       return FALSE;
     }
@@ -120,6 +122,7 @@ shmlab_app_support_init (void)
   static gsize resources_done = 0;
   static GdkDisplay *styled_display = NULL;
   GdkDisplay *display;
+  GApplication *app = g_application_get_default ();
 
   if (g_once_init_enter (&resources_done))
     {
@@ -136,7 +139,13 @@ shmlab_app_support_init (void)
       gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
                                                   GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
       styled_display = display;
+      /* Uninstalled, the action and application icons come from the resource. */
+      gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display),
+                                        "/io/github/shmlab/icons");
     }
+  /* The application id is also the name of its icon. */
+  if (app != NULL && g_application_get_application_id (app) != NULL)
+    gtk_window_set_default_icon_name (g_application_get_application_id (app));
   apply_screenshot_mode ();
 }
 
@@ -185,7 +194,7 @@ shmlab_widget_save_png (GtkWidget   *widget,
   if (native == NULL || !gtk_widget_get_realized (widget) || width <= 0 || height <= 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
-                   "cannot take a screenshot: the window has not been drawn yet");
+                   _("cannot take a screenshot: the window has not been drawn yet"));
       return FALSE;
     }
 
@@ -196,7 +205,7 @@ shmlab_widget_save_png (GtkWidget   *widget,
   if (node == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "cannot take a screenshot: the window drew nothing");
+                   _("cannot take a screenshot: the window drew nothing"));
       return FALSE;
     }
 
@@ -208,7 +217,7 @@ shmlab_widget_save_png (GtkWidget   *widget,
     {
       g_autofree char *dir = g_path_get_dirname (path);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "cannot save the screenshot to %s: check that %s exists and is writable",
+                   _("cannot save the screenshot to %s: check that %s exists and is writable"),
                    path, dir);
       return FALSE;
     }
@@ -239,7 +248,7 @@ screenshot_take (Screenshot *shot)
   GtkApplication *app = gtk_window_get_application (shot->window);
 
   if (shmlab_widget_save_png (GTK_WIDGET (shot->window), shot->path, &error))
-    g_print ("screenshot saved to %s (%d × %d)\n", shot->path,
+    g_print (_("screenshot saved to %s (%d × %d)\n"), shot->path,
              gtk_widget_get_width (GTK_WIDGET (shot->window)),
              gtk_widget_get_height (GTK_WIDGET (shot->window)));
   else

@@ -6,6 +6,8 @@
  */
 #include "shmlab-content-view.h"
 
+#include <glib/gi18n.h>
+
 #include "shmlab-limits.h"
 
 /* A text view lays out a long paragraph slowly: beyond this the text is cut for showing. */
@@ -166,7 +168,7 @@ show_text (ShmlabContentView   *self,
       const char *end = g_utf8_find_prev_char (payload->text, payload->text + TEXT_SHOWN_MAX + 1);
 
       length = end ? (gsize) (end - payload->text) : 0;
-      g_string_append_printf (banner, "Showing the first %s of %s of text. ", shown, total);
+      g_string_append_printf (banner, _("Showing the first %s of %s of text. "), shown, total);
     }
 
   gtk_text_buffer_set_text (buffer, length ? payload->text : "", (int) length);
@@ -174,13 +176,13 @@ show_text (ShmlabContentView   *self,
   if (payload->invalid_bytes > 0)
     g_string_append_printf (banner,
                             payload->invalid_bytes == 1
-                              ? "%" G_GSIZE_FORMAT " byte was not valid UTF-8 text (shown as �) "
-                                "or was a control character: the segment may not hold text."
-                              : "%" G_GSIZE_FORMAT " bytes were not valid UTF-8 text (shown as "
-                                "�) or were control characters: the segment may not hold text.",
+                              ? _("%zu byte was not valid UTF-8 text (shown as �) "
+                                "or was a control character: the segment may not hold text.")
+                              : _("%zu bytes were not valid UTF-8 text (shown as "
+                                "�) or were control characters: the segment may not hold text."),
                             payload->invalid_bytes);
   if (payload->text_length == 0)
-    set_banner (self, "The segment holds an empty text: its first byte is 0 (NUL).", FALSE);
+    set_banner (self, _("The segment holds an empty text: its first byte is 0 (NUL)."), FALSE);
   else
     set_banner (self, banner->len ? banner->str : NULL, TRUE);
 
@@ -278,16 +280,16 @@ shmlab_content_view_show_payload (ShmlabContentView   *self,
       bytes = shmlab_format_bytes (payload->encoded_length
                                      ? payload->encoded_length
                                      : shmlab_image_get_byte_size (payload->image));
-      caption = g_strdup_printf ("%u × %u pixels · %s · %s", payload->image->width,
+      caption = g_strdup_printf (_("%u × %u pixels · %s · %s"), payload->image->width,
                                  payload->image->height, bytes,
                                  shmlab_format_describe (payload->format));
       shmlab_content_view_show_image (self, payload->image, caption);
       return;
     }
 
-  shmlab_content_view_show_problem (self, "Nothing to show",
-                                    "The segment was decoded, but it holds neither a text nor "
-                                    "an image.");
+  shmlab_content_view_show_problem (self, _("Nothing to show"),
+                                    _("The segment was decoded, but it holds neither a text nor "
+                                    "an image."));
 }
 
 typedef struct
@@ -356,7 +358,7 @@ preview_ready (GObject      *source,
   self->texture = gdk_memory_texture_new ((int) preview->width, (int) preview->height,
                                           GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, preview->bytes,
                                           preview->stride);
-  shown = g_strdup_printf ("%s (shown scaled to %u × %u)", caption, preview->width,
+  shown = g_strdup_printf (_("%s (shown scaled to %u × %u)"), caption, preview->width,
                            preview->height);
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->texture));
   gtk_label_set_text (self->caption_label, shown);
@@ -388,7 +390,7 @@ shmlab_content_view_show_image (ShmlabContentView *self,
     {
       g_autofree char *bytes = shmlab_format_bytes (shmlab_image_get_byte_size (image));
 
-      default_caption = g_strdup_printf ("%u × %u pixels · %s", image->width, image->height,
+      default_caption = g_strdup_printf (_("%u × %u pixels · %s"), image->width, image->height,
                                          bytes);
       caption = default_caption;
     }
@@ -456,7 +458,7 @@ shmlab_content_view_show_empty (ShmlabContentView *self,
 {
   g_return_if_fail (SHMLAB_IS_CONTENT_VIEW (self));
 
-  gtk_label_set_text (self->empty_label, hint ? hint : "Nothing to show yet.");
+  gtk_label_set_text (self->empty_label, hint ? hint : _("Nothing to show yet."));
   clear_texture (self);
   set_page (self, "empty");
 }

@@ -14,6 +14,9 @@
  */
 #include "shmlab-inspector.h"
 
+#include <inttypes.h>
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "shmlab-limits.h"
@@ -210,15 +213,15 @@ describe_frame_field (const char   *name,
     }
   if (g_str_equal (name, "kind"))
     return g_strdup_printf ("%" G_GUINT64_FORMAT " = %s", value,
-                            value == SHMLAB_PAYLOAD_KIND_TEXT    ? "text"
-                            : value == SHMLAB_PAYLOAD_KIND_IMAGE ? "RGBA8 image"
-                                                                 : "unknown");
+                            value == SHMLAB_PAYLOAD_KIND_TEXT    ? _("text")
+                            : value == SHMLAB_PAYLOAD_KIND_IMAGE ? _("RGBA8 image")
+                                                                 : _("unknown"));
   if (g_str_equal (name, "width") || g_str_equal (name, "height"))
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " pixels", value);
+    return g_strdup_printf (_("%" PRIu64 " pixels"), value);
   if (g_str_equal (name, "stride"))
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes per row", value);
+    return g_strdup_printf (_("%" PRIu64 " bytes per row"), value);
   if (g_str_equal (name, "header_size") || g_str_equal (name, "payload_length"))
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", value);
+    return g_strdup_printf (_("%" PRIu64 " bytes"), value);
   if (g_str_equal (name, "crc32"))
     return g_strdup_printf ("0x%08" G_GINT64_MODIFIER "x", value);
   if (g_str_equal (name, "write_time"))
@@ -238,9 +241,9 @@ frame_fits_segment (const ShmlabFrameHeader  *h,
   if (h->header_size > segment_size || h->payload_length > segment_size - h->header_size)
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                   "frame field “payload_length” says %" G_GUINT64_FORMAT " bytes but the %"
-                   G_GUINT64_FORMAT "-byte segment has room for less after the %u-byte header: "
-                   "the segment is too small for the frame, or damaged",
+                   _("frame field “payload_length” says %" PRIu64 " bytes but the %"
+                   PRIu64 "-byte segment has room for less after the %u-byte header: "
+                   "the segment is too small for the frame, or damaged"),
                    h->payload_length, segment_size, h->header_size);
       return FALSE;
     }
@@ -250,9 +253,9 @@ frame_fits_segment (const ShmlabFrameHeader  *h,
        h->payload_length < needed))
     {
       g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                   "frame field “payload_length” is %" G_GUINT64_FORMAT " bytes but an image "
+                   _("frame field “payload_length” is %" PRIu64 " bytes but an image "
                    "of %u × %u pixels with rows %u bytes apart needs more: the segment was "
-                   "not written by a ShmLab writer, or is damaged",
+                   "not written by a ShmLab writer, or is damaged"),
                    h->payload_length, h->width, h->height, h->stride);
       return FALSE;
     }
@@ -283,7 +286,7 @@ analyse_frame (ShmlabInspector  *self,
 
       add_field (self, f->name, f->offset, f->size,
                  fits ? describe_frame_field (f->name, data + f->offset, f->size)
-                      : g_strdup ("— (past the end of the bytes)"));
+                      : g_strdup (_("— (past the end of the bytes)")));
     }
 
   ok = shmlab_frame_header_parse (data, length, &h, &error);
@@ -313,11 +316,11 @@ analyse_frame (ShmlabInspector  *self,
     {
       g_autofree char *wrong = error_field_name (error);
 
-      g_string_append (title, "ShmLab frame, damaged");
-      g_string_append (detail, wrong ? "The bytes start with the frame magic, but the field "
-                                       "marked ✗ is wrong: a reader refuses this frame."
-                                     : "The bytes start with the frame magic, but a reader "
-                                       "refuses this frame.");
+      g_string_append (title, _("ShmLab frame, damaged"));
+      g_string_append (detail, wrong ? _("The bytes start with the frame magic, but the field "
+                                       "marked ✗ is wrong: a reader refuses this frame.")
+                                     : _("The bytes start with the frame magic, but a reader "
+                                       "refuses this frame."));
       for (guint i = 0; wrong && i < self->fields->len; i++)
         {
           Field *field = g_ptr_array_index (self->fields, i);
@@ -331,19 +334,19 @@ analyse_frame (ShmlabInspector  *self,
 
   payload_size = shmlab_format_bytes (h.payload_length);
   add_field (self, "payload", h.header_size, (gsize) MIN (h.payload_length, (guint64) G_MAXSIZE),
-             g_strdup_printf ("%s of %s", payload_size,
-                              h.kind == SHMLAB_PAYLOAD_KIND_TEXT ? "UTF-8 text"
-                                                                 : "RGBA pixels, row by row"));
-  g_string_append (title, "ShmLab frame");
+             g_strdup_printf (_("%s of %s"), payload_size,
+                              h.kind == SHMLAB_PAYLOAD_KIND_TEXT ? _("UTF-8 text")
+                                                                 : _("RGBA pixels, row by row")));
+  g_string_append (title, _("ShmLab frame"));
   if (h.kind == SHMLAB_PAYLOAD_KIND_TEXT)
-    g_string_append_printf (detail, "text, %s of payload", payload_size);
+    g_string_append_printf (detail, _("text, %s of payload"), payload_size);
   else
-    g_string_append_printf (detail, "RGBA8 image of %u × %u pixels, %s of payload", h.width,
+    g_string_append_printf (detail, _("RGBA8 image of %u × %u pixels, %s of payload"), h.width,
                             h.height, payload_size);
   g_string_append_printf (detail, ", generation %" G_GUINT64_FORMAT, h.generation);
-  g_string_append (detail, crc_checked ? "; CRC-32 correct"
-                                       : "; the CRC-32 is not checked here, the payload goes "
-                                         "beyond the bytes at hand");
+  g_string_append (detail, crc_checked ? _("; CRC-32 correct")
+                                       : _("; the CRC-32 is not checked here, the payload goes "
+                                         "beyond the bytes at hand"));
 }
 
 static void
@@ -356,39 +359,39 @@ analyse_qt_image (ShmlabInspector *self,
   gboolean has_ihdr = length >= 30 && memcmp (data + 16, "IHDR", 4) == 0;
   Field *chunk;
 
-  g_string_append (title, "Qt example image (PNG stream)");
-  add_field (self, "marker", 0, QT_MARKER_SIZE, g_strdup ("1 = an image follows"));
+  g_string_append (title, _("Qt example image (PNG stream)"));
+  add_field (self, "marker", 0, QT_MARKER_SIZE, g_strdup (_("1 = an image follows")));
   add_field (self, "png_signature", 4, 8, g_strdup ("“\\x89PNG\\r\\n\\x1a\\n”"));
   if (length < 30)
     {
-      g_string_append (detail, "A PNG file follows the 4-byte marker, but it ends before "
-                               "saying its size.");
+      g_string_append (detail, _("A PNG file follows the 4-byte marker, but it ends before "
+                               "saying its size."));
       return;
     }
   chunk = add_field (self, "chunk", 12, 8,
-                     g_strdup_printf ("%u bytes of “%.4s”", read_be32 (data + 12),
+                     g_strdup_printf (_("%u bytes of “%.4s”"), read_be32 (data + 12),
                                       has_ihdr ? "IHDR" : "????"));
   chunk->wrong = !has_ihdr;
   if (!has_ihdr)
     {
-      g_string_append (detail, "A PNG file follows the 4-byte marker, but its first chunk is "
-                               "not IHDR: the PNG is damaged.");
+      g_string_append (detail, _("A PNG file follows the 4-byte marker, but its first chunk is "
+                               "not IHDR: the PNG is damaged."));
       g_free (self->wrong_field);
       self->wrong_field = g_strdup ("chunk");
       return;
     }
-  add_field (self, "png_width", 20, 4, g_strdup_printf ("%u pixels", read_be32 (data + 20)));
-  add_field (self, "png_height", 24, 4, g_strdup_printf ("%u pixels", read_be32 (data + 24)));
-  add_field (self, "bit_depth", 28, 1, g_strdup_printf ("%u bits", data[28]));
+  add_field (self, "png_width", 20, 4, g_strdup_printf (_("%u pixels"), read_be32 (data + 20)));
+  add_field (self, "png_height", 24, 4, g_strdup_printf (_("%u pixels"), read_be32 (data + 24)));
+  add_field (self, "bit_depth", 28, 1, g_strdup_printf (_("%u bits"), data[28]));
   add_field (self, "colour_type", 29, 1,
              g_strdup_printf ("%u = %s", data[29],
-                              data[29] == 0   ? "grey"
+                              data[29] == 0   ? _("grey")
                               : data[29] == 2 ? "RGB"
-                              : data[29] == 3 ? "palette"
-                              : data[29] == 4 ? "grey + alpha"
+                              : data[29] == 3 ? _("palette")
+                              : data[29] == 4 ? _("grey + alpha")
                               : data[29] == 6 ? "RGBA"
-                                              : "invalid"));
-  g_string_append_printf (detail, "a PNG file of %u × %u pixels follows the 4-byte marker",
+                                              : _("invalid")));
+  g_string_append_printf (detail, _("a PNG file of %u × %u pixels follows the 4-byte marker"),
                           read_be32 (data + 20), read_be32 (data + 24));
 }
 
@@ -430,24 +433,24 @@ analyse_text (ShmlabInspector *self,
   payload = shmlab_payload_decode (data, MIN (text_length, (gsize) DECODE_MAX), NULL);
   if (payload == NULL || payload->kind != SHMLAB_PAYLOAD_KIND_TEXT || payload->invalid_bytes > 0)
     {
-      g_string_append (title, "Unknown bytes");
+      g_string_append (title, _("Unknown bytes"));
       g_string_append_printf (detail,
-                              "Not a ShmLab frame, not a Qt example image, and not UTF-8 text: "
-                              "%" G_GSIZE_FORMAT " of the %" G_GSIZE_FORMAT " bytes before the "
-                              "first NUL are not valid UTF-8 or are control characters.",
+                              _("Not a ShmLab frame, not a Qt example image, and not UTF-8 text: "
+                              "%zu of the %zu bytes before the "
+                              "first NUL are not valid UTF-8 or are control characters."),
                               payload ? payload->invalid_bytes : text_length, text_length);
       return;
     }
 
   size = shmlab_format_bytes (text_length);
-  g_string_append (title, "Plain text (Qt demo)");
+  g_string_append (title, _("Plain text (Qt demo)"));
   if (nul)
-    g_string_append_printf (detail, "%s of UTF-8 text, then a NUL", size);
+    g_string_append_printf (detail, _("%s of UTF-8 text, then a NUL"), size);
   else
-    g_string_append_printf (detail, "%s of UTF-8 text, with no NUL in the bytes at hand", size);
+    g_string_append_printf (detail, _("%s of UTF-8 text, with no NUL in the bytes at hand"), size);
   add_field (self, "text", 0, text_length, text_preview (payload->text));
   if (nul)
-    add_field (self, "NUL", text_length, 1, g_strdup ("0 = the end of the text"));
+    add_field (self, "NUL", text_length, 1, g_strdup (_("0 = the end of the text")));
 }
 
 static gboolean
@@ -476,8 +479,8 @@ analyse (ShmlabInspector *self,
 
   if (length == 0)
     {
-      g_string_append (title, "No bytes yet");
-      g_string_append (detail, "Write or read to see what the segment holds.");
+      g_string_append (title, _("No bytes yet"));
+      g_string_append (detail, _("Write or read to see what the segment holds."));
     }
   else if (length >= strlen (SHMLAB_FRAME_MAGIC) &&
            memcmp (data, SHMLAB_FRAME_MAGIC, strlen (SHMLAB_FRAME_MAGIC)) == 0)
@@ -488,15 +491,15 @@ analyse (ShmlabInspector *self,
     analyse_qt_image (self, data, length, title, detail);
   else if (is_all_zero (data, length))
     {
-      g_string_append (title, "Nothing: every byte is 0");
-      g_string_append (detail, "A fresh segment, an empty text, or the Qt example's mark of "
-                               "an empty image (00 00 00 00).");
+      g_string_append (title, _("Nothing: every byte is 0"));
+      g_string_append (detail, _("A fresh segment, an empty text, or the Qt example's mark of "
+                               "an empty image (00 00 00 00)."));
     }
   else if (length >= QT_MARKER_SIZE && read_be32 (data) == 0)
     {
-      g_string_append (title, "Unknown bytes");
-      g_string_append (detail, "They start with 00 00 00 00, the Qt example's mark of an empty "
-                               "image, but more data follows.");
+      g_string_append (title, _("Unknown bytes"));
+      g_string_append (detail, _("They start with 00 00 00 00, the Qt example's mark of an empty "
+                               "image, but more data follows."));
     }
   else
     analyse_text (self, data, length, title, detail);
@@ -895,7 +898,7 @@ field_row_new (ShmlabInspector *self,
   gtk_widget_set_hexpand (GTK_WIDGET (row->value), TRUE);
   gtk_label_set_ellipsize (row->value, PANGO_ELLIPSIZE_END);
   row->wrong = GTK_WIDGET (row_label (box, "field-wrong-mark", 0));
-  gtk_label_set_text (GTK_LABEL (row->wrong), "✗ wrong");
+  gtk_label_set_text (GTK_LABEL (row->wrong), _("✗ wrong"));
 
   row->row = gtk_list_box_row_new ();
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row->row), GTK_WIDGET (box));
@@ -917,7 +920,7 @@ field_row_update (FieldRow    *row,
   g_autofree char *range = NULL;
   g_autofree char *label = NULL;
 
-  markup = g_markup_printf_escaped ("<span background=\"%s\" foreground=\"#000000\"> %s </span>",
+  markup = g_markup_printf_escaped (_("<span background=\"%s\" foreground=\"#000000\"> %s </span>"),
                                     colour, field->name);
   gtk_label_set_markup (row->name, markup);
   if (field->size == 1)
@@ -940,7 +943,7 @@ field_row_update (FieldRow    *row,
       gtk_widget_remove_css_class (GTK_WIDGET (row->value), "field-wrong");
     }
 
-  label = g_strdup_printf ("%s, bytes %s: %s%s", field->name, range, field->value,
+  label = g_strdup_printf (_("%s, bytes %s: %s%s"), field->name, range, field->value,
                            field->wrong ? ", wrong" : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (row->row), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   label, -1);
@@ -1002,9 +1005,9 @@ update_shown_label (ShmlabInspector *self)
   if (length == 0)
     text = g_strdup ("");
   else if (shown < total)
-    text = g_strdup_printf ("Showing the first %s of the %s segment", shown_text, total_text);
+    text = g_strdup_printf (_("Showing the first %s of the %s segment"), shown_text, total_text);
   else
-    text = g_strdup_printf ("Showing all %s of the segment", shown_text);
+    text = g_strdup_printf (_("Showing all %s of the segment"), shown_text);
   gtk_label_set_text (self->shown_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->shown_label), length > 0);
 }

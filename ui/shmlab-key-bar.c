@@ -5,6 +5,8 @@
  */
 #include "shmlab-key-bar.h"
 
+#include <glib/gi18n.h>
+
 #include "shmlab-limits.h"
 
 struct _ShmlabKeyBar
@@ -131,11 +133,11 @@ update_native_key (ShmlabKeyBar *self)
   native = shmlab_session_get_native_key (self->session);
   info = shmlab_session_get_info (self->session);
   if (shmlab_session_get_backend (self->session) == SHMLAB_BACKEND_POSIX)
-    text = g_strdup_printf ("%s  (the file /dev/shm%s)", native, native);
+    text = g_strdup_printf (_("%s  (the file /dev/shm%s)"), native, native);
   else if (info->exists && info->sysv_key != 0)
-    text = g_strdup_printf ("%s  →  System V key 0x%08x", native, (guint32) info->sysv_key);
+    text = g_strdup_printf (_("%s  →  System V key 0x%08x"), native, (guint32) info->sysv_key);
   else
-    text = g_strdup_printf ("%s  (no System V key until the segment exists)", native);
+    text = g_strdup_printf (_("%s  (no System V key until the segment exists)"), native);
 
   gtk_label_set_text (self->native_key_label, text);
   /* The path is long: the tooltip shows all of it when the label is cut. */
@@ -160,35 +162,35 @@ update_state (ShmlabKeyBar *self)
       size = attached ? shmlab_session_get_size (self->session) : (info->exists ? info->size : 0);
     }
 
-  set_pill (self->attached_label, attached, "attached", "not attached");
-  set_pill (self->locked_label, locked, "locked", "not locked");
+  set_pill (self->attached_label, attached, _("attached"), _("not attached"));
+  set_pill (self->locked_label, locked, _("locked"), _("not locked"));
 
   if (info == NULL || (!attached && !info->exists))
     {
-      size_text = g_strdup ("no segment with this key");
+      size_text = g_strdup (_("no segment with this key"));
       count_text = g_strdup ("");
     }
   else
     {
       g_autofree char *bytes = shmlab_format_bytes (size);
 
-      size_text = g_strdup_printf ("size %s", bytes);
+      size_text = g_strdup_printf (_("size %s"), bytes);
       if (!info->exists)
         count_text = g_strdup ("");
       else if (info->attach_count_exact)
-        count_text = g_strdup_printf ("attach count %d", info->attach_count);
+        count_text = g_strdup_printf (_("attach count %d"), info->attach_count);
       else
-        count_text = g_strdup_printf ("attach count at least %d", info->attach_count);
+        count_text = g_strdup_printf (_("attach count at least %d"), info->attach_count);
     }
   gtk_label_set_text (self->size_label, size_text);
   gtk_label_set_text (self->count_label, count_text);
   gtk_widget_set_visible (GTK_WIDGET (self->count_label), *count_text != '\0');
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label),
                                info && info->exists && !info->attach_count_exact
-                                 ? "POSIX shared memory does not keep a count: this counts the "
-                                   "processes of this user that map it, others cannot be seen"
-                                 : "How many processes are attached to the segment now "
-                                   "(shm_nattch)");
+                                 ? _("POSIX shared memory does not keep a count: this counts the "
+                                   "processes of this user that map it, others cannot be seen")
+                                 : _("How many processes are attached to the segment now "
+                                   "(shm_nattch)"));
   gtk_widget_set_visible (self->stale_box, info && shmlab_segment_info_is_stale (info));
 
   update_native_key (self);
@@ -560,8 +562,8 @@ shmlab_key_bar_get_size (ShmlabKeyBar  *self,
     ;
   else if (bytes == 0)
     g_set_error (&local_error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                 "a segment of 0 bytes cannot hold anything: leave the size empty (Auto) to "
-                 "make it as large as the content needs, or give at least 1 byte");
+                 _("a segment of 0 bytes cannot hold anything: leave the size empty (Auto) to "
+                 "make it as large as the content needs, or give at least 1 byte"));
 
   if (local_error)
     {
@@ -632,7 +634,7 @@ shmlab_key_bar_get_status_text (ShmlabKeyBar *self)
       g_string_append_printf (text, "%s%s", text->len ? " · " : "",
                               gtk_label_get_text (labels[i]));
   if (gtk_widget_get_visible (self->stale_box))
-    g_string_append (text, " · stale: no process is attached");
+    g_string_append (text, _(" · stale: no process is attached"));
   return g_string_free (text, FALSE);
 }
 

@@ -8,6 +8,8 @@
  */
 #include "shmlab-step-log.h"
 
+#include <glib/gi18n.h>
+
 /* Beyond this the oldest lines go: a log following a segment for hours must not grow forever. */
 #define MAX_LINES 5000
 
@@ -75,9 +77,9 @@ format_duration (gint64 duration_us)
 {
   duration_us = MAX (duration_us, 0);
   if (duration_us < 1000)
-    return g_strdup_printf ("%.2f ms", duration_us / 1000.0);
+    return g_strdup_printf (_("%.2f ms"), duration_us / 1000.0);
   if (duration_us < G_USEC_PER_SEC)
-    return g_strdup_printf ("%.1f ms", duration_us / 1000.0);
+    return g_strdup_printf (_("%.1f ms"), duration_us / 1000.0);
   return g_strdup_printf ("%.2f s", (double) duration_us / G_USEC_PER_SEC);
 }
 
@@ -95,7 +97,7 @@ step_line_append_text (ShmlabStepLine *line,
   g_string_append_printf (text, "%s  %-7s  ", line->time_text, line->name);
   if (line->detail && *line->detail)
     g_string_append_printf (text, "%s  ", line->detail);
-  g_string_append_printf (text, "%s  %s", line->ok ? "✓" : "✗ failed", line->duration_text);
+  g_string_append_printf (text, "%s  %s", line->ok ? "✓" : _("✗ failed"), line->duration_text);
   if (line->message)
     g_string_append_printf (text, ": %s", line->message);
   g_string_append_c (text, '\n');
@@ -240,11 +242,11 @@ update_count (ShmlabStepLog *self)
   g_autofree char *text = NULL;
 
   if (n == 0)
-    text = g_strdup ("none yet: each operation appears here");
+    text = g_strdup (_("none yet: each operation appears here"));
   else if (self->dropped > 0)
-    text = g_strdup_printf ("the last %u lines (%u older ones dropped)", n, self->dropped);
+    text = g_strdup_printf (_("the last %u lines (%u older ones dropped)"), n, self->dropped);
   else
-    text = g_strdup_printf (n == 1 ? "%u line" : "%u lines", n);
+    text = g_strdup_printf (n == 1 ? _("%u line") : _("%u lines"), n);
   gtk_label_set_text (self->count_label, text);
   gtk_widget_set_sensitive (self->copy_button, n > 0);
   gtk_widget_set_sensitive (self->clear_button, n > 0);

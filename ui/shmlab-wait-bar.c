@@ -5,6 +5,8 @@
  */
 #include "shmlab-wait-bar.h"
 
+#include <glib/gi18n.h>
+
 #define TICK_MS 100
 
 struct _ShmlabWaitBar
@@ -85,10 +87,10 @@ update (ShmlabWaitBar *self)
     {
       gint timeout = shmlab_session_get_lock_timeout (self->session);
       g_autofree char *seconds = format_seconds (timeout);
-      g_autofree char *limit = timeout < 0 ? g_strdup ("waits until it is free")
-                                           : g_strdup_printf ("gives up after %s", seconds);
+      g_autofree char *limit = timeout < 0 ? g_strdup (_("waits until it is free"))
+                                           : g_strdup_printf (_("gives up after %s"), seconds);
 
-      gtk_label_set_text (self->message_label, "Waiting for the lock held by another process…");
+      gtk_label_set_text (self->message_label, _("Waiting for the lock held by another process…"));
       gtk_label_set_text (self->limit_label, limit);
       gtk_widget_set_visible (GTK_WIDGET (self->limit_label), TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
@@ -324,7 +326,7 @@ shmlab_wait_bar_start_work (ShmlabWaitBar *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   g_free (self->work_what);
-  self->work_what = g_strdup (what ? what : "Working…");
+  self->work_what = g_strdup (what ? what : _("Working…"));
   g_set_object (&self->work_cancellable, cancellable);
   self->working = TRUE;
   self->progress = -1;

@@ -5,10 +5,13 @@
  */
 #include "shmlab-writer-application.h"
 
+#include <glib/gi18n.h>
+
 #include <glib-unix.h>
 #include <signal.h>
 
 #include "shmlab-app-support.h"
+#include "shmlab-help.h"
 #include "shmlab-limits.h"
 #include "shmlab-payload.h"
 #include "shmlab-writer-window.h"
@@ -30,13 +33,13 @@ G_DEFINE_FINAL_TYPE (ShmlabWriterApplication, shmlab_writer_application, GTK_TYP
 
 static const GOptionEntry writer_entries[] = {
   { "size", 's', 0, G_OPTION_ARG_STRING, NULL,
-    "The segment size: auto (what the content needs; the default) or bytes with a unit, "
-    "such as 4KiB", "SIZE" },
-  { "text", 't', 0, G_OPTION_ARG_STRING, NULL, "The text to write", "TEXT" },
+    N_("The segment size: auto (what the content needs; the default) or bytes with a unit, "
+    "such as 4KiB"), "SIZE" },
+  { "text", 't', 0, G_OPTION_ARG_STRING, NULL, N_("The text to write"), "TEXT" },
   { "format", 'f', 0, G_OPTION_ARG_STRING, NULL,
-    "auto (the default), text, qt-image or frame", "FORMAT" },
+    N_("auto (the default), text, qt-image or frame"), "FORMAT" },
   { "write", 'w', 0, G_OPTION_ARG_NONE, NULL,
-    "Write to shared memory at once (after FILE is loaded)", NULL },
+    N_("Write to shared memory at once (after FILE is loaded)"), NULL },
   { NULL }
 };
 
@@ -69,7 +72,7 @@ shmlab_writer_application_handle_local_options (GApplication *app,
   return -1;
 
 fail:
-  g_printerr ("shmlab-writer: %s\n", error->message);
+  g_printerr (_("shmlab-writer: %s\n"), error->message);
   return 1;
 }
 
@@ -118,6 +121,7 @@ shmlab_writer_application_startup (GApplication *app)
   G_APPLICATION_CLASS (shmlab_writer_application_parent_class)->startup (app);
 
   shmlab_app_support_init ();
+  shmlab_help_install (GTK_APPLICATION (app), SHMLAB_HELP_WRITER);
   self->sigint_source = g_unix_signal_add (SIGINT, quit_on_signal, app);
   self->sigterm_source = g_unix_signal_add (SIGTERM, quit_on_signal, app);
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
@@ -135,8 +139,8 @@ shmlab_writer_application_shutdown (GApplication *app)
 
   close_all_windows (app);
   if (!shmlab_writer_window_wait_closed (10000))
-    g_printerr ("shmlab-writer: a step still runs after 10 s; the segment may be left "
-                "behind (remove it with “shmlab remove”)\n");
+    g_printerr (_("shmlab-writer: a step still runs after 10 s; the segment may be left "
+                "behind (remove it with “shmlab remove”)\n"));
   g_clear_handle_id (&self->sigint_source, g_source_remove);
   g_clear_handle_id (&self->sigterm_source, g_source_remove);
 
@@ -247,7 +251,7 @@ shmlab_writer_application_open (GApplication  *app,
 
   gtk_window_present (GTK_WINDOW (window));
   if (n_files > 1)
-    g_printerr ("shmlab-writer: a segment holds one picture: opening the first file only\n");
+    g_printerr (_("shmlab-writer: a segment holds one picture: opening the first file only\n"));
   shmlab_writer_window_load_image_async (window, files[0], NULL, startup_loaded_cb, NULL);
 }
 
@@ -288,8 +292,8 @@ shmlab_writer_application_init (ShmlabWriterApplication *self)
   g_application_add_main_option_entries (G_APPLICATION (self), writer_entries);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), "[FILE.png]");
   g_application_set_option_context_summary (G_APPLICATION (self),
-                                            "Write a text or a picture into shared memory, "
-                                            "as the Qt shared memory demo's writer does.");
+                                            _("Write a text or a picture into shared memory, "
+                                              "as the Qt shared memory demo's writer does."));
 }
 
 ShmlabWriterApplication *

@@ -6,6 +6,9 @@
  */
 #include "shmlab-writer-window-private.h"
 
+#include <inttypes.h>
+#include <glib/gi18n.h>
+
 #include "shmlab-error.h"
 #include "shmlab-limits.h"
 
@@ -56,14 +59,14 @@ job_describe (JobKind kind)
 {
   switch (kind)
     {
-    case JOB_WRITE: return "Writing to shared memory…";
-    case JOB_STEP_CREATE: return "Creating the segment…";
-    case JOB_STEP_ATTACH: return "Attaching…";
-    case JOB_STEP_LOCK: return "Locking…";
-    case JOB_STEP_WRITE: return "Copying in…";
-    case JOB_STEP_UNLOCK: return "Unlocking…";
-    case JOB_STEP_DETACH: return "Detaching…";
-    default: return "Working…";
+    case JOB_WRITE: return _("Writing to shared memory…");
+    case JOB_STEP_CREATE: return _("Creating the segment…");
+    case JOB_STEP_ATTACH: return _("Attaching…");
+    case JOB_STEP_LOCK: return _("Locking…");
+    case JOB_STEP_WRITE: return _("Copying in…");
+    case JOB_STEP_UNLOCK: return _("Unlocking…");
+    case JOB_STEP_DETACH: return _("Detaching…");
+    default: return _("Working…");
     }
 }
 
@@ -72,14 +75,14 @@ job_noun (JobKind kind)
 {
   switch (kind)
     {
-    case JOB_WRITE: return "writing";
-    case JOB_STEP_CREATE: return "creating";
-    case JOB_STEP_ATTACH: return "attaching";
-    case JOB_STEP_LOCK: return "locking";
-    case JOB_STEP_WRITE: return "copying in";
-    case JOB_STEP_UNLOCK: return "unlocking";
-    case JOB_STEP_DETACH: return "detaching";
-    default: return "working";
+    case JOB_WRITE: return _("writing");
+    case JOB_STEP_CREATE: return _("creating");
+    case JOB_STEP_ATTACH: return _("attaching");
+    case JOB_STEP_LOCK: return _("locking");
+    case JOB_STEP_WRITE: return _("copying in");
+    case JOB_STEP_UNLOCK: return _("unlocking");
+    case JOB_STEP_DETACH: return _("detaching");
+    default: return _("working");
     }
 }
 
@@ -88,14 +91,14 @@ job_failure_title (JobKind kind)
 {
   switch (kind)
     {
-    case JOB_WRITE: return "Could not write to shared memory";
-    case JOB_STEP_CREATE: return "Could not create the segment";
-    case JOB_STEP_ATTACH: return "Could not attach";
-    case JOB_STEP_LOCK: return "Could not lock";
-    case JOB_STEP_WRITE: return "Could not copy in";
-    case JOB_STEP_UNLOCK: return "Could not unlock";
-    case JOB_STEP_DETACH: return "Could not detach";
-    default: return "Could not do it";
+    case JOB_WRITE: return _("Could not write to shared memory");
+    case JOB_STEP_CREATE: return _("Could not create the segment");
+    case JOB_STEP_ATTACH: return _("Could not attach");
+    case JOB_STEP_LOCK: return _("Could not lock");
+    case JOB_STEP_WRITE: return _("Could not copy in");
+    case JOB_STEP_UNLOCK: return _("Could not unlock");
+    case JOB_STEP_DETACH: return _("Could not detach");
+    default: return _("Could not do it");
     }
 }
 
@@ -116,7 +119,7 @@ job_task_new (ShmlabWriterWindow  *self,
   if (!_shmlab_writer_window_begin_job (self, job_describe (kind), cancellable))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "another operation is still running: wait for it, or cancel it");
+                               _("another operation is still running: wait for it, or cancel it"));
       g_object_unref (task);
       return NULL;
     }
@@ -134,9 +137,9 @@ show_exists_offer (ShmlabWriterWindow *self,
   self->offer_stale = shmlab_segment_info_is_stale (info);
   self->offer_flags = job->flags;
   if (self->offer_stale)
-    title = "A segment left behind by a program that ended holds this key.";
+    title = _("A segment left behind by a program that ended holds this key.");
   else
-    title = "Another program's segment holds this key.";
+    title = _("Another program's segment holds this key.");
   _shmlab_writer_window_show_offer (self, SHMLAB_WRITER_OFFER_EXISTS,
                                     job->kind == JOB_STEP_CREATE ? SHMLAB_OFFER_FROM_STEP_CREATE
                                                                  : SHMLAB_OFFER_FROM_WRITE,
@@ -166,24 +169,24 @@ show_too_large_offer (ShmlabWriterWindow *self,
   else
     source = SHMLAB_OFFER_FROM_WRITE;
 
-  title = g_strdup_printf ("The content is %" G_GSIZE_FORMAT " %s too large for the segment of %s.",
-                           over, over == 1 ? "byte" : "bytes", have_text);
+  title = g_strdup_printf (_("The content is %zu %s too large for the segment of %s."),
+                           over, over == 1 ? _("byte") : _("bytes"), have_text);
   if (source == SHMLAB_OFFER_FROM_ATTACHED)
-    message = g_strdup_printf ("%s. This segment was made by another program, so its size "
-                               "stays: %s", error->message,
-                               is_text ? "cut the text, or detach and write a new segment."
-                                       : "detach, then write a new segment.");
+    message = g_strdup_printf (_("%s. This segment was made by another program, so its size "
+                               "stays: %s"), error->message,
+                               is_text ? _("cut the text, or detach and write a new segment.")
+                                       : _("detach, then write a new segment."));
   else if (source == SHMLAB_OFFER_FROM_STEP_WRITE)
-    message = g_strdup_printf ("%s. Step by step: cut the text, or unlock, detach and create "
-                               "a larger segment.", error->message);
+    message = g_strdup_printf (_("%s. Step by step: cut the text, or unlock, detach and create "
+                               "a larger segment."), error->message);
   else if (!is_text)
-    message = g_strdup_printf ("%s. A picture cannot be cut, only a text can.", error->message);
+    message = g_strdup_printf (_("%s. A picture cannot be cut, only a text can."), error->message);
   else
     message = g_strdup_printf ("%s.", error->message);
 
-  grow = g_strdup_printf ("_Grow the segment to %" G_GSIZE_FORMAT " bytes", needed);
-  cut = g_strdup_printf ("Cut the te_xt to fit (%" G_GSIZE_FORMAT " %s fewer)", over,
-                         over == 1 ? "byte" : "bytes");
+  grow = g_strdup_printf (_("_Grow the segment to %zu bytes"), needed);
+  cut = g_strdup_printf (_("Cut the te_xt to fit (%zu %s fewer)"), over,
+                         over == 1 ? _("byte") : _("bytes"));
   gtk_button_set_label (GTK_BUTTON (self->grow_button), grow);
   gtk_button_set_label (GTK_BUTTON (self->cut_button), cut);
 
@@ -199,7 +202,7 @@ present_failure (ShmlabWriterWindow *self,
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_autofree char *note = g_strdup_printf ("%s: cancelled", job_noun (job->kind));
+      g_autofree char *note = g_strdup_printf (_("%s: cancelled"), job_noun (job->kind));
       if (!self->job_step_failed)
         _shmlab_writer_window_note (self, note, FALSE);
       return;
@@ -266,7 +269,7 @@ job_return (GTask  *task,
 static GError *
 closed_error (void)
 {
-  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "the window was closed");
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("the window was closed"));
 }
 
 static void
@@ -321,8 +324,8 @@ read_size (ShmlabWriterWindow  *self,
   if (bytes > G_MAXSIZE)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "a segment of %" G_GUINT64_FORMAT " bytes cannot be addressed on this "
-                   "computer: pick a smaller size", bytes);
+                   _("a segment of %" PRIu64 " bytes cannot be addressed on this "
+                   "computer: pick a smaller size"), bytes);
       return FALSE;
     }
   *size = (gsize) bytes;
@@ -444,7 +447,7 @@ encode_content (GTask *task)
     }
   shmlab_wait_bar_start_work (self->wait_bar,
                               payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE
-                              ? "Encoding the picture…" : "Encoding the text…",
+                              ? _("Encoding the picture…") : _("Encoding the text…"),
                               self->cancellable);
   shmlab_payload_encode_async (payload, shmlab_writer_window_get_format (self), self->cancellable,
                                write_encoded_cb, task);

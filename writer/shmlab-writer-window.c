@@ -5,6 +5,8 @@
  */
 #include "shmlab-writer-window-private.h"
 
+#include <glib/gi18n.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -299,24 +301,24 @@ update_byte_count (ShmlabWriterWindow *self)
 {
   g_autofree char *text = shmlab_writer_window_get_text (self);
   gsize length = strlen (text);
-  const char *unit = length == 1 ? "byte" : "bytes";
+  const char *unit = length == 1 ? _("byte") : _("bytes");
   g_autofree char *label = NULL;
 
   switch (shmlab_writer_window_get_format (self))
     {
     case SHMLAB_FORMAT_FRAME:
-      label = g_strdup_printf ("%" G_GSIZE_FORMAT " %s of UTF-8 (+64-byte frame header = %"
-                               G_GSIZE_FORMAT " in the segment)",
+      label = g_strdup_printf (_("%zu %s of UTF-8 (+64-byte frame header ="
+                               " %zu in the segment)"),
                                length, unit, length + SHMLAB_FRAME_HEADER_SIZE);
       break;
     case SHMLAB_FORMAT_QT_IMAGE:
-      label = g_strdup_printf ("%" G_GSIZE_FORMAT " %s of UTF-8 — the Qt example image format "
-                               "holds only pictures: pick another format to write text",
+      label = g_strdup_printf (_("%zu %s of UTF-8 — the Qt example image format "
+                               "holds only pictures: pick another format to write text"),
                                length, unit);
       break;
     default:
-      label = g_strdup_printf ("%" G_GSIZE_FORMAT " %s of UTF-8 (+1 NUL = %" G_GSIZE_FORMAT
-                               " in the segment)", length, unit, length + 1);
+      label = g_strdup_printf (_("%zu %s of UTF-8 (+1 NUL = %zu"
+                               " in the segment)"), length, unit, length + 1);
       break;
     }
   gtk_label_set_text (self->byte_count_label, label);
@@ -360,7 +362,7 @@ shmlab_writer_window_set_image (ShmlabWriterWindow *self,
     }
 
   bytes = shmlab_format_bytes ((guint64) image->width * image->height * 4);
-  caption = g_strdup_printf ("%s%s%u × %u pixels, %s of RGBA", name ? name : "",
+  caption = g_strdup_printf (_("%s%s%u × %u pixels, %s of RGBA"), name ? name : "",
                              name ? " — " : "", image->width, image->height, bytes);
   shmlab_content_view_show_image (self->image_view, image, caption);
   shmlab_writer_window_set_page (self, "image");
@@ -376,9 +378,9 @@ _shmlab_writer_window_make_payload (ShmlabWriterWindow  *self,
       if (self->image == NULL)
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               "there is no picture to write: open a PNG (Ctrl+O), drop one on "
+                               _("there is no picture to write: open a PNG (Ctrl+O), drop one on "
                                "the Image page, paste one (Ctrl+V), or write the Text page "
-                               "instead");
+                               "instead"));
           return NULL;
         }
       return shmlab_payload_new_image (self->image);
@@ -503,7 +505,7 @@ load_finish (GTask  *outer,
     {
       g_clear_error (&error);
       g_task_return_new_error (outer, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               "the window was closed");
+                               _("the window was closed"));
       return;
     }
 
@@ -515,8 +517,11 @@ load_finish (GTask  *outer,
       shmlab_writer_window_set_image (self, image, data->name);
       /* What comes next is writing it. */
       gtk_widget_grab_focus (self->write_button);
-      note = g_strdup_printf ("%s %s: %u × %u pixels", data->pasted ? "pasted" : "opened",
-                              data->name, image->width, image->height);
+      note = data->pasted
+               ? g_strdup_printf (_("pasted %s: %u × %u pixels"), data->name, image->width,
+                                  image->height)
+               : g_strdup_printf (_("opened %s: %u × %u pixels"), data->name, image->width,
+                                  image->height);
       _shmlab_writer_window_note (self, note, FALSE);
       g_task_return_boolean (outer, TRUE);
       return;
@@ -524,14 +529,15 @@ load_finish (GTask  *outer,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_autofree char *note = g_strdup_printf ("%s %s: cancelled",
-                                               data->pasted ? "pasting" : "opening", data->name);
+      g_autofree char *note = data->pasted
+                              ? g_strdup_printf (_("pasting %s: cancelled"), data->name)
+                              : g_strdup_printf (_("opening %s: cancelled"), data->name);
       _shmlab_writer_window_note (self, note, FALSE);
     }
   else
     {
-      g_autofree char *title = data->pasted ? g_strdup ("Cannot paste the picture")
-                                            : g_strdup_printf ("Cannot open “%s”", data->name);
+      g_autofree char *title = data->pasted ? g_strdup (_("Cannot paste the picture"))
+                                            : g_strdup_printf (_("Cannot open “%s”"), data->name);
       _shmlab_writer_window_show_error (self, title, error->message, TRUE);
     }
   g_task_return_error (outer, error);
@@ -568,12 +574,12 @@ load_task_new (ShmlabWriterWindow  *self,
   g_task_set_task_data (outer, data, (GDestroyNotify) load_data_free);
   g_task_set_source_tag (outer, shmlab_writer_window_load_image_async);
 
-  what = pasted ? g_strdup ("Reading the picture on the clipboard…")
-                : g_strdup_printf ("Opening %s…", name);
+  what = pasted ? g_strdup (_("Reading the picture on the clipboard…"))
+                : g_strdup_printf (_("Opening %s…"), name);
   if (!_shmlab_writer_window_begin_job (self, what, cancellable))
     {
       g_task_return_new_error (outer, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               "another operation is still running: wait for it, or cancel it");
+                               _("another operation is still running: wait for it, or cancel it"));
       g_object_unref (outer);
       return NULL;
     }
@@ -629,12 +635,12 @@ paste_error (GError *error)
   GError *plain;
 
   if (error == NULL)
-    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "the window was closed");
+    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("the window was closed"));
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return error;
   plain = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       "the clipboard holds no picture that can be read (%s): copy an image in "
-                       "another program first, or open a PNG with Ctrl+O",
+                       _("the clipboard holds no picture that can be read (%s): copy an image in "
+                       "another program first, or open a PNG with Ctrl+O"),
                        error->message);
   g_error_free (error);
   return plain;
@@ -751,7 +757,7 @@ _shmlab_writer_window_paste (ShmlabWriterWindow *self)
   static const char *const png_types[] = { "image/png", NULL };
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
   GdkContentFormats *formats = gdk_clipboard_get_formats (clipboard);
-  GTask *outer = load_task_new (self, "the clipboard picture", TRUE, NULL, NULL, NULL);
+  GTask *outer = load_task_new (self, _("the clipboard picture"), TRUE, NULL, NULL, NULL);
 
   if (outer == NULL)
     return;
@@ -792,13 +798,13 @@ _shmlab_writer_window_open (ShmlabWriterWindow *self)
       return;
     }
 
-  chooser = gtk_file_chooser_native_new ("Open a PNG picture", GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
-  gtk_file_filter_set_name (png, "PNG pictures");
+  chooser = gtk_file_chooser_native_new (_("Open a PNG picture"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  gtk_file_filter_set_name (png, _("PNG pictures"));
   gtk_file_filter_add_mime_type (png, "image/png");
   gtk_file_filter_add_suffix (png, "png");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), png);
-  gtk_file_filter_set_name (all, "All files");
+  gtk_file_filter_set_name (all, _("All files"));
   gtk_file_filter_add_pattern (all, "*");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
