@@ -62,6 +62,7 @@ shmlab_reader_application_startup (GApplication *app)
   G_APPLICATION_CLASS (shmlab_reader_application_parent_class)->startup (app);
 
   shmlab_app_support_init ();
+  shmlab_app_quit_on_signals (app);
   shmlab_help_install (GTK_APPLICATION (app), SHMLAB_HELP_READER);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.read", read_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.follow", follow_accels);
@@ -111,6 +112,13 @@ shmlab_reader_application_open (GApplication  *app,
 }
 
 static void
+shmlab_reader_application_shutdown (GApplication *app)
+{
+  shmlab_app_shutdown (app, "shmlab-reader");
+  G_APPLICATION_CLASS (shmlab_reader_application_parent_class)->shutdown (app);
+}
+
+static void
 shmlab_reader_application_finalize (GObject *object)
 {
   ShmlabReaderApplication *self = SHMLAB_READER_APPLICATION (object);
@@ -128,6 +136,7 @@ shmlab_reader_application_class_init (ShmlabReaderApplicationClass *klass)
   object_class->finalize = shmlab_reader_application_finalize;
   app_class->handle_local_options = shmlab_reader_application_handle_local_options;
   app_class->startup = shmlab_reader_application_startup;
+  app_class->shutdown = shmlab_reader_application_shutdown;
   app_class->activate = shmlab_reader_application_activate;
   app_class->open = shmlab_reader_application_open;
 }

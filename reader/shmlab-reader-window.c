@@ -860,7 +860,10 @@ shut_down (ShmlabReaderWindow *self)
   stop_poll_timers (self);
   g_cancellable_cancel (self->op_cancellable);
   if (self->session != NULL)
-    g_signal_handlers_disconnect_by_data (self->session, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->session, self);
+      shmlab_app_keep_until_detached (G_OBJECT (self->session));
+    }
 }
 
 /* gtk_window_destroy() unrealizes the window. */

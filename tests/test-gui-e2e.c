@@ -591,6 +591,37 @@ test_cli_writer (void)
   g_assert_cmpint (proc_finish (writer), ==, 0);
 }
 
+/* A following Reader keeps the segment alive after the writer leaves, and
+ * ends (here on SIGTERM) detached: the last detach removes the segment. */
+static void
+test_follow_reader_detaches_last (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("e2efollow");
+  Proc *writer = cli_start ("write", key, "--text", "followed", NULL);
+  g_autoptr(ShmlabPayload) written = wait_for_segment (key, writer);
+  const char *argv[] = { env_path ("SHMLAB_READER"), "--key", key, "--follow",
+                         "--print-content", NULL };
+  g_autofree char *content = NULL;
+  ShmlabSegmentInfo info;
+  Proc *reader;
+
+  require (written != NULL);
+  reader = proc_start (argv);
+  content = proc_wait_for (reader, "content: ");
+  g_assert_nonnull (content);
+
+  proc_close_stdin (writer);
+  g_assert_cmpint (proc_finish (writer), ==, 0);
+  g_assert_true (shmlab_segment_query_key (key, SHMLAB_BACKEND_SYSV, &info, NULL));
+  g_assert_true (info.exists);
+  g_assert_cmpint (info.attach_count, ==, 1);
+
+  g_subprocess_send_signal (reader->process, SIGTERM);
+  g_assert_cmpint (proc_finish (reader), ==, 0);
+  g_assert_true (shmlab_segment_query_key (key, SHMLAB_BACKEND_SYSV, &info, NULL));
+  g_assert_false (info.exists);
+}
+
 /* Writer window → `shmlab read`. */
 static void
 test_cli_reader (void)
@@ -783,6 +814,7 @@ main (int   argc,
   g_test_add_func ("/gui-e2e/writer-reader/image", test_writer_reader_image);
   g_test_add_func ("/gui-e2e/cli/writer", test_cli_writer);
   g_test_add_func ("/gui-e2e/cli/reader", test_cli_reader);
+  g_test_add_func ("/gui-e2e/reader/follow-detaches-last", test_follow_reader_detaches_last);
   g_test_add_func ("/gui-e2e/qt/writer", test_qt_writer);
   g_test_add_func ("/gui-e2e/qt/reader", test_qt_reader);
   g_test_add_func ("/gui-e2e/lock/reader-waits", test_reader_waits);

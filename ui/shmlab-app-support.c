@@ -7,6 +7,9 @@
 
 #include <glib/gi18n.h>
 
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <signal.h>
 #include <string.h>
 
 #include "shmlab-resources.h"
@@ -168,6 +171,118 @@ shmlab_app_run (GApplication  *app,
 
   g_object_unref (app);
   return override ? override - 1 : status;
+}
+
+/* Sessions of closed windows still finishing a step before they detach. */
+static guint n_closing_sessions;
+
+static void
+session_gone (gpointer  data,
+              GObject  *where_the_session_was)
+{
+  GApplication *app = data;
+
+  n_closing_sessions--;
+  if (app != NULL)
+    {
+      g_application_release (app);
+      g_object_unref (app);
+    }
+}
+
+/**
+ * shmlab_app_keep_until_detached:
+ * @session: the session of a window that is closing
+ *
+ * Keeps the application alive until @session is finalized, which detaches
+ * (the last detach removes the segment, as with Qt): a step still running
+ * holds the session until it returns, however long the window lives.
+ */
+void
+shmlab_app_keep_until_detached (GObject *session)
+{
+  GApplication *app = g_application_get_default ();
+
+  n_closing_sessions++;
+  if (app != NULL)
+    g_application_hold (app);
+  g_object_weak_ref (session, session_gone, app ? g_object_ref (app) : NULL);
+}
+
+/* Destroys every window of @app; each lets its session detach. */
+void
+shmlab_app_close_windows (GApplication *app)
+{
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+  g_list_free (windows);
+}
+
+static guint signal_sources[2];
+
+static gboolean
+close_on_signal (gpointer user_data)
+{
+  shmlab_app_close_windows (G_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+/* SIGINT and SIGTERM end the program as closing its windows does: detached,
+ * not with a stale segment. */
+void
+shmlab_app_quit_on_signals (GApplication *app)
+{
+  signal_sources[0] = g_unix_signal_add (SIGINT, close_on_signal, app);
+  signal_sources[1] = g_unix_signal_add (SIGTERM, close_on_signal, app);
+}
+
+/**
+ * shmlab_app_shutdown:
+ * @program: the program's name, for a message
+ *
+ * For GApplication::shutdown: a screenshot or a quit stops the main loop with
+ * windows open; close them and wait (at most 10 s) until their sessions have
+ * detached, so the last detach removes the segment as with Qt.
+ */
+void
+shmlab_app_shutdown (GApplication *app,
+                     const char   *program)
+{
+  shmlab_app_close_windows (app);
+  if (!shmlab_app_wait_detached (10000))
+    g_printerr (_("%s: a step still runs after 10 s; the segment may be left behind (remove "
+                  "it with “shmlab remove”)\n"),
+                program);
+  for (guint i = 0; i < G_N_ELEMENTS (signal_sources); i++)
+    g_clear_handle_id (&signal_sources[i], g_source_remove);
+}
+
+static gboolean
+keep_waiting (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * shmlab_app_wait_detached:
+ * @timeout_ms: the longest wait
+ *
+ * Runs the main context until the sessions of closed windows have detached;
+ * for an application's shutdown, after a screenshot or a quit stopped its
+ * main loop with windows open. Returns FALSE if some were still busy.
+ */
+gboolean
+shmlab_app_wait_detached (guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint wake = g_timeout_add (10, keep_waiting, NULL);
+
+  while (n_closing_sessions > 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  return n_closing_sessions == 0;
 }
 
 /**

@@ -46,6 +46,12 @@ void     shmlab_app_set_exit_status    (GApplication     *app,
 void     shmlab_window_screenshot_when_ready (GtkWindow  *window,
                                               const char *path,
                                               guint       delay_ms);
+void     shmlab_app_keep_until_detached (GObject     *session);
+void     shmlab_app_close_windows      (GApplication     *app);
+void     shmlab_app_quit_on_signals    (GApplication     *app);
+void     shmlab_app_shutdown           (GApplication     *app,
+                                        const char       *program);
+gboolean shmlab_app_wait_detached      (guint             timeout_ms);
 gboolean shmlab_widget_save_png        (GtkWidget        *widget,
                                         const char       *path,
                                         GError          **error);

@@ -7,7 +7,6 @@
 
 #include <glib/gi18n.h>
 
-#include <glib-unix.h>
 #include <signal.h>
 
 #include "shmlab-app-support.h"
@@ -25,8 +24,6 @@ struct _ShmlabWriterApplication
   char *text;
   ShmlabFormat format;
   gboolean write;
-  guint sigint_source;
-  guint sigterm_source;
 };
 
 G_DEFINE_FINAL_TYPE (ShmlabWriterApplication, shmlab_writer_application, GTK_TYPE_APPLICATION)
@@ -76,38 +73,19 @@ fail:
   return 1;
 }
 
-/* Closing every window detaches its session (the last detach removes the
- * segment); the application ends when the last one is gone. */
-static void
-close_all_windows (GApplication *app)
-{
-  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
-
-  for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (l->data);
-  g_list_free (windows);
-}
 
 static void
 quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  close_all_windows (G_APPLICATION (user_data));
+  shmlab_app_close_windows (G_APPLICATION (user_data));
 }
 
-/* SIGINT and SIGTERM end the Writer as closing its windows does, not with a stale segment. */
-static gboolean
-quit_on_signal (gpointer user_data)
-{
-  close_all_windows (G_APPLICATION (user_data));
-  return G_SOURCE_CONTINUE;
-}
 
 static void
 shmlab_writer_application_startup (GApplication *app)
 {
-  ShmlabWriterApplication *self = SHMLAB_WRITER_APPLICATION (app);
   static const GActionEntry entries[] = {
     { "quit", quit_activated, NULL, NULL, NULL, { 0 } },
   };
@@ -122,8 +100,7 @@ shmlab_writer_application_startup (GApplication *app)
 
   shmlab_app_support_init ();
   shmlab_help_install (GTK_APPLICATION (app), SHMLAB_HELP_WRITER);
-  self->sigint_source = g_unix_signal_add (SIGINT, quit_on_signal, app);
-  self->sigterm_source = g_unix_signal_add (SIGTERM, quit_on_signal, app);
+  shmlab_app_quit_on_signals (app);
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
   for (gsize i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action,
@@ -135,15 +112,7 @@ shmlab_writer_application_startup (GApplication *app)
 static void
 shmlab_writer_application_shutdown (GApplication *app)
 {
-  ShmlabWriterApplication *self = SHMLAB_WRITER_APPLICATION (app);
-
-  close_all_windows (app);
-  if (!shmlab_writer_window_wait_closed (10000))
-    g_printerr (_("shmlab-writer: a step still runs after 10 s; the segment may be left "
-                "behind (remove it with “shmlab remove”)\n"));
-  g_clear_handle_id (&self->sigint_source, g_source_remove);
-  g_clear_handle_id (&self->sigterm_source, g_source_remove);
-
+  shmlab_app_shutdown (app, "shmlab-writer");
   G_APPLICATION_CLASS (shmlab_writer_application_parent_class)->shutdown (app);
 }
 

@@ -5,6 +5,8 @@
  */
 #include "shmlab-writer-window-private.h"
 
+#include "shmlab-app-support.h"
+
 #include <glib/gi18n.h>
 
 #include <stdio.h>
@@ -921,31 +923,12 @@ shmlab_writer_window_get_key_bar (ShmlabWriterWindow *self)
   return self->key_bar;
 }
 
-/* Sessions of destroyed windows still finishing a step before they detach. */
-static guint n_closing_sessions;
-
-static void
-session_gone (gpointer  data,
-              GObject  *where_the_session_was)
-{
-  GApplication *app = data;
-
-  n_closing_sessions--;
-  if (app != NULL)
-    {
-      g_application_release (app);
-      g_object_unref (app);
-    }
-}
-
 /* The window goes away: cancel what runs, and keep the application alive
  * until the session has finished its step and detached (the last detach
  * removes the segment), however long the window object itself lives on. */
 static void
 begin_closing (ShmlabWriterWindow *self)
 {
-  GApplication *app = g_application_get_default ();
-
   if (self->closing)
     return;
   self->closing = TRUE;
@@ -959,37 +942,8 @@ begin_closing (ShmlabWriterWindow *self)
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
-      n_closing_sessions++;
-      if (app != NULL)
-        g_application_hold (app);
-      g_object_weak_ref (G_OBJECT (self->session), session_gone, app ? g_object_ref (app) : NULL);
+      shmlab_app_keep_until_detached (G_OBJECT (self->session));
     }
-}
-
-static gboolean
-keep_waiting (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/**
- * shmlab_writer_window_wait_closed:
- * @timeout_ms: the longest wait
- *
- * Runs the main context until the sessions of destroyed windows have ended
- * their last step and detached; for the application's shutdown, after its
- * main loop has stopped. Returns FALSE if some were still busy at the end.
- */
-gboolean
-shmlab_writer_window_wait_closed (guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint wake = g_timeout_add (10, keep_waiting, NULL);
-
-  while (n_closing_sessions > 0 && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return n_closing_sessions == 0;
 }
 
 /* gtk_window_destroy() unrealizes even while a job still holds the window. */

@@ -72,7 +72,6 @@ gboolean            shmlab_writer_window_write_finish      (ShmlabWriterWindow  
                                                             GAsyncResult        *result,
                                                             GError             **error);
 void                shmlab_writer_window_cancel            (ShmlabWriterWindow  *self);
-gboolean            shmlab_writer_window_wait_closed       (guint                timeout_ms);
 
 ShmlabWriterOffer   shmlab_writer_window_get_offer         (ShmlabWriterWindow  *self);
 const char         *shmlab_writer_window_get_offer_text    (ShmlabWriterWindow  *self);
