@@ -46,6 +46,11 @@ shmlab_reader_application_handle_local_options (GApplication *app,
       g_printerr (_("shmlab-reader: %s\n"), error->message);
       return 2;
     }
+  if (self->options.version)
+    {
+      shmlab_app_print_version ();
+      return 0;
+    }
   self->read_at_start = g_variant_dict_contains (options, "read");
   self->follow_at_start = g_variant_dict_contains (options, "follow");
   self->print_content = g_variant_dict_contains (options, "print-content");

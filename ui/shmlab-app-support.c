@@ -42,6 +42,7 @@ static const GOptionEntry shared_entries[] = {
     N_("Wait this long before taking the screenshot"), "MS" },
   { "print-steps", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Also print each step on standard output"), NULL },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
   { NULL }
 };
 
@@ -102,7 +103,15 @@ shmlab_app_options_read (GVariantDict      *options,
       return FALSE;
     }
   out->print_steps = g_variant_dict_contains (options, "print-steps");
+  out->version = g_variant_dict_contains (options, "version");
   return TRUE;
+}
+
+/* What --version prints: "shmlab-writer 0.1.0". */
+void
+shmlab_app_print_version (void)
+{
+  g_print ("%s %s\n", g_get_prgname (), SHMLAB_VERSION);
 }
 
 void

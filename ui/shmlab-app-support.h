@@ -19,6 +19,7 @@ G_BEGIN_DECLS
  * @screenshot: --screenshot FILE.png: draw the window once ready, save, exit
  * @screenshot_delay_ms: --screenshot-delay MS
  * @print_steps: --print-steps: also print each step on standard output
+ * @version: --version: print the version and exit
  */
 typedef struct
 {
@@ -28,6 +29,7 @@ typedef struct
   char *screenshot;
   gint screenshot_delay_ms;
   gboolean print_steps;
+  gboolean version;
 } ShmlabAppOptions;
 
 void     shmlab_app_options_add        (GApplication     *app);
@@ -35,6 +37,7 @@ gboolean shmlab_app_options_read       (GVariantDict     *options,
                                         ShmlabAppOptions *out,
                                         GError          **error);
 void     shmlab_app_options_clear      (ShmlabAppOptions *options);
+void     shmlab_app_print_version      (void);
 
 void     shmlab_app_support_init       (void);
 int      shmlab_app_run                (GApplication     *app,

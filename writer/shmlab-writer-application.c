@@ -51,6 +51,11 @@ shmlab_writer_application_handle_local_options (GApplication *app,
   shmlab_app_options_clear (&self->options);
   if (!shmlab_app_options_read (options, &self->options, &error))
     goto fail;
+  if (self->options.version)
+    {
+      shmlab_app_print_version ();
+      return 0;
+    }
 
   if (g_variant_dict_lookup (options, "size", "s", &self->size) &&
       g_ascii_strcasecmp (self->size, "auto") != 0)
@@ -263,6 +268,16 @@ shmlab_writer_application_init (ShmlabWriterApplication *self)
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Write a text or a picture into shared memory, "
                                               "as the Qt shared memory demo's writer does."));
+  g_application_set_option_context_description (
+    G_APPLICATION (self),
+    _("FILE.png is a picture to open on the Image page. With --write the Writer writes at\n"
+      "start (after FILE.png is loaded) and stays attached while its window is open;\n"
+      "closing it detaches, and the last detach removes the segment.\n"
+      "\n"
+      "Examples:\n"
+      "  shmlab-writer --text \"hello\" --write\n"
+      "  shmlab-writer picture.png --key demo --format qt-image --write\n"
+      "  shmlab-writer --text \"a long text\" --size 16 --write   (too large: it offers to cut)"));
 }
 
 ShmlabWriterApplication *
