@@ -647,70 +647,34 @@ step_done (GObject      *source,
   update_actions (self);
 }
 
+/* The step-by-step buttons: win.step-attach, -lock, -read, -unlock, -detach. */
 static void
-step_attach_activated (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
+step_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
   ShmlabReaderWindow *self = SHMLAB_READER_WINDOW (widget);
-
-  if (shmlab_session_get_busy (self->session) || !apply_key (self))
-    return;
-  start_op (self);
-  shmlab_session_attach_async (self->session, SHMLAB_ACCESS_READ_ONLY, self->op_cancellable,
-                               step_done, pending_new (self));
-}
-
-static void
-step_lock_activated (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  ShmlabReaderWindow *self = SHMLAB_READER_WINDOW (widget);
+  const char *step = action_name + strlen ("win.step-");
+  GCancellable *cancellable;
 
   if (shmlab_session_get_busy (self->session))
     return;
-  start_op (self);
-  shmlab_session_lock_async (self->session, self->op_cancellable, step_done, pending_new (self));
-}
-
-static void
-step_read_activated (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  ShmlabReaderWindow *self = SHMLAB_READER_WINDOW (widget);
-
-  if (shmlab_session_get_busy (self->session))
+  if (g_str_equal (step, "attach") && !apply_key (self))
     return;
   start_op (self);
-  shmlab_session_read_async (self->session, self->op_cancellable, read_done, pending_new (self));
-}
+  cancellable = self->op_cancellable;
 
-static void
-step_unlock_activated (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
-{
-  ShmlabReaderWindow *self = SHMLAB_READER_WINDOW (widget);
-
-  if (shmlab_session_get_busy (self->session))
-    return;
-  start_op (self);
-  shmlab_session_unlock_async (self->session, self->op_cancellable, step_done, pending_new (self));
-}
-
-static void
-step_detach_activated (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
-{
-  ShmlabReaderWindow *self = SHMLAB_READER_WINDOW (widget);
-
-  if (shmlab_session_get_busy (self->session))
-    return;
-  start_op (self);
-  shmlab_session_detach_async (self->session, self->op_cancellable, step_done, pending_new (self));
+  if (g_str_equal (step, "attach"))
+    shmlab_session_attach_async (self->session, SHMLAB_ACCESS_READ_ONLY, cancellable, step_done,
+                                 pending_new (self));
+  else if (g_str_equal (step, "lock"))
+    shmlab_session_lock_async (self->session, cancellable, step_done, pending_new (self));
+  else if (g_str_equal (step, "read"))
+    shmlab_session_read_async (self->session, cancellable, read_done, pending_new (self));
+  else if (g_str_equal (step, "unlock"))
+    shmlab_session_unlock_async (self->session, cancellable, step_done, pending_new (self));
+  else
+    shmlab_session_detach_async (self->session, cancellable, step_done, pending_new (self));
 }
 
 static void
@@ -993,11 +957,11 @@ shmlab_reader_window_class_init (ShmlabReaderWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.read", NULL, read_activated);
   gtk_widget_class_install_property_action (widget_class, "win.follow", "following");
   gtk_widget_class_install_property_action (widget_class, "win.step-by-step", "step-by-step");
-  gtk_widget_class_install_action (widget_class, "win.step-attach", NULL, step_attach_activated);
-  gtk_widget_class_install_action (widget_class, "win.step-lock", NULL, step_lock_activated);
-  gtk_widget_class_install_action (widget_class, "win.step-read", NULL, step_read_activated);
-  gtk_widget_class_install_action (widget_class, "win.step-unlock", NULL, step_unlock_activated);
-  gtk_widget_class_install_action (widget_class, "win.step-detach", NULL, step_detach_activated);
+  gtk_widget_class_install_action (widget_class, "win.step-attach", NULL, step_activated);
+  gtk_widget_class_install_action (widget_class, "win.step-lock", NULL, step_activated);
+  gtk_widget_class_install_action (widget_class, "win.step-read", NULL, step_activated);
+  gtk_widget_class_install_action (widget_class, "win.step-unlock", NULL, step_activated);
+  gtk_widget_class_install_action (widget_class, "win.step-detach", NULL, step_activated);
 }
 
 static void
