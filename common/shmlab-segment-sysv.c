@@ -17,6 +17,7 @@
 #include "shmlab-key-file.h"
 #include "shmlab-limits.h"
 #include "shmlab-semaphore.h"
+#include "shmlab-sysv-calls.h"
 
 /* One line of /proc/sysvipc/shm, which lists every segment whatever its mode. */
 typedef struct
@@ -101,7 +102,7 @@ query_ipc_key (key_t              ipc_key,
       }
 
   /* Without /proc, ask the kernel (this needs read permission). */
-  id = shmget (ipc_key, 0, 0);
+  id = shmlab_sysv_shmget (ipc_key, 0, 0);
   if (id >= 0 && shmctl (id, IPC_STAT, &ds) == 0)
     {
       ProcShm e = { ipc_key, id, ds.shm_perm.mode & 0777, ds.shm_segsz, ds.shm_cpid,
@@ -205,7 +206,7 @@ shmlab_sysv_create (const char     *key,
   if (!shmlab_key_file_ftok (native_key, &ipc_key, error))
     return FALSE;
 
-  id = shmget (ipc_key, size, 0600 | IPC_CREAT | IPC_EXCL);
+  id = shmlab_sysv_shmget (ipc_key, size, 0600 | IPC_CREAT | IPC_EXCL);
   if (id < 0)
     {
       int saved_errno = errno;
@@ -276,7 +277,7 @@ shmlab_sysv_attach (const char        *key,
       return FALSE;
     }
 
-  id = shmget (ipc_key, 0, mode == SHMLAB_ACCESS_READ_ONLY ? 0400 : 0600);
+  id = shmlab_sysv_shmget (ipc_key, 0, mode == SHMLAB_ACCESS_READ_ONLY ? 0400 : 0600);
   if (id < 0)
     {
       int saved_errno = errno;

@@ -24,6 +24,7 @@
 
 #include "shmlab-error.h"
 #include "shmlab-key-file.h"
+#include "shmlab-sysv-calls.h"
 #include "shmlab-users.h"
 
 /* How often a wait looks at its GCancellable. */
@@ -133,7 +134,7 @@ sysv_resolve (ShmlabSemaphore  *self,
   if (!shmlab_key_file_ftok (self->native_key, &ipc_key, error))
     return FALSE;
 
-  id = semget (ipc_key, 1, 0600 | IPC_CREAT | IPC_EXCL);
+  id = shmlab_sysv_semget (ipc_key, 1, 0600 | IPC_CREAT | IPC_EXCL);
   if (id >= 0)
     {
       union { int val; } arg = { 1 };
@@ -149,12 +150,16 @@ sysv_resolve (ShmlabSemaphore  *self,
       self->created = TRUE;
     }
   else if (errno == EEXIST)
-    id = semget (ipc_key, 1, 0600 | IPC_CREAT);
+    id = shmlab_sysv_semget (ipc_key, 1, 0600 | IPC_CREAT);
 
   if (id < 0)
     {
       int saved_errno = errno;
       uid_t owner;
+
+      /* No lock came of it: the key file this call made goes again. */
+      if (created_file)
+        shmlab_key_file_remove (self->native_key);
 
       if ((saved_errno == EACCES || saved_errno == EPERM) && sysv_semaphore_owner (ipc_key, &owner))
         set_owner_error (self, owner, error);
@@ -473,7 +478,8 @@ shmlab_semaphore_remove_key (const char    *key,
       sem_unlink (native);
       return;
     }
-  if (shmlab_key_file_ftok (native, &ipc_key, NULL) && (id = semget (ipc_key, 1, 0)) >= 0)
+  if (shmlab_key_file_ftok (native, &ipc_key, NULL) &&
+      (id = shmlab_sysv_semget (ipc_key, 1, 0)) >= 0)
     semctl (id, 0, IPC_RMID);
   shmlab_key_file_remove (native);
 }

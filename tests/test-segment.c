@@ -517,6 +517,41 @@ test_set_key_detaches (Fixture       *f,
   g_assert_cmpstr (shmlab_segment_get_key (segment), ==, other);
 }
 
+/* A system without System V IPC (some containers): a message that says so and
+ * points at POSIX, and nothing left behind. The seam is read once per
+ * process, so the check runs in a child. */
+static void
+test_no_sysv (Fixture       *f,
+              gconstpointer  data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(ShmlabSegment) segment = segment_with_key (f);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GDir) dir = NULL;
+
+      g_assert_false (shmlab_segment_create (segment, 64, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
+      g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_UNKNOWN);
+      g_assert_nonnull (strstr (error->message, "System V"));
+      g_assert_nonnull (strstr (error->message, "POSIX"));
+      g_clear_error (&error);
+
+      g_assert_false (shmlab_segment_attach (segment, SHMLAB_ACCESS_READ_ONLY, NULL, &error));
+      g_assert_nonnull (strstr (error->message, "POSIX"));
+
+      /* No key file stays in the temp dir. */
+      dir = g_dir_open (g_getenv ("TMPDIR"), 0, NULL);
+      g_assert_nonnull (dir);
+      g_assert_null (g_dir_read_name (dir));
+      return;
+    }
+
+  g_setenv ("SHMLAB_TEST_NO_SYSV", "1", TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_unsetenv ("SHMLAB_TEST_NO_SYSV");
+  g_test_trap_assert_passed ();
+}
+
 static void
 add_both (const char *name,
           void (*func) (Fixture *, gconstpointer))
@@ -555,6 +590,8 @@ main (int argc, char **argv)
               fixture_setup, test_posix_creator_unlinks, fixture_teardown);
   g_test_add ("/segment/posix/out-of-resources", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
               fixture_setup, test_out_of_resources, fixture_teardown);
+  g_test_add ("/segment/sysv/no-sysv", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
+              fixture_setup, test_no_sysv, fixture_teardown);
   g_test_add ("/segment/sysv/symlink-key-file", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
               fixture_setup, test_symlink_key_file, fixture_teardown);
   return g_test_run ();
