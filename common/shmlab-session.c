@@ -1004,14 +1004,17 @@ run_write_all (OpData        *data,
   if (!step_apply_key (data, error))
     return FALSE;
 
-  /* Reuse the segment this session is attached to for writing (made here, or
-   * attached to on purpose) when it has the size asked for. */
+  /* Reuse the segment this session made when it has the size asked for. One
+   * that another program made and this session attached to on purpose is
+   * written into as it is: its size is not ours to change (the copy says
+   * when the content does not fit). */
   if (shmlab_segment_is_attached (self->segment))
     {
       gsize current = shmlab_segment_get_size (self->segment);
-      gboolean reuse =
-        shmlab_segment_get_access_mode (self->segment) == SHMLAB_ACCESS_READ_WRITE &&
-        (data->size ? current == data->size : current >= needed);
+      gboolean writable =
+        shmlab_segment_get_access_mode (self->segment) == SHMLAB_ACCESS_READ_WRITE;
+      gboolean reuse = writable && (!self->made_segment ||
+                                    (data->size ? current == data->size : current >= needed));
       if (!reuse && !step_detach (data, error))
         return FALSE;
     }
@@ -1398,8 +1401,9 @@ shmlab_session_remove_async (ShmlabSession       *self,
  * @flags: %SHMLAB_WRITE_FLAGS_CUT to cut text to fit
  *
  * The Writer's one click, the Qt demo's sequence done right: set the key,
- * reuse the segment this session is attached to read-write if it has the
- * right size (else detach and create), lock, copy, unlock — and stay attached.
+ * reuse the segment this session made if it has the right size (else detach
+ * and create) — or write into the one it attached to read-write, whatever
+ * @size says — lock, copy, unlock, and stay attached.
  */
 void
 shmlab_session_write_all_async (ShmlabSession       *self,

@@ -241,6 +241,23 @@ test_write_into_attached (Fixture       *f,
 
   read = read_all (reader, NULL, &error);
   g_assert_cmpstr (read->payload->text, ==, "written by the second");
+  g_clear_pointer (&steps, g_free);
+  g_ptr_array_set_size (f->steps, 0);
+
+  /* Its size is not ours: a size asked for is ignored… */
+  write_all (second, "still the same segment", 999, &error);
+  g_assert_no_error (error);
+  steps = joined_steps (f);
+  g_assert_cmpstr (steps, ==, "lock copy unlock");
+  g_clear_pointer (&steps, g_free);
+
+  /* …and what does not fit says so, instead of a new segment being tried. */
+  write_all (second, "a text far longer than the sixty-four bytes the first writer made "
+                     "this segment hold", 0, &error);
+  g_assert_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_TOO_LARGE);
+  steps = joined_steps (f);
+  g_assert_cmpstr (steps, ==, "lock copy! unlock");
+  g_assert_true (shmlab_session_get_attached (second));
 }
 
 static void

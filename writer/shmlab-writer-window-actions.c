@@ -37,10 +37,9 @@ typedef struct
   JobPre pre;
   ShmlabWriteFlags flags;
   gboolean auto_size;      /* "grow": the size the content needs, whatever the key bar says */
-  gboolean into_attached;  /* write into a segment another process made: lock, copy, unlock */
+  gboolean into_attached;  /* into a segment another process made: its size stays */
   gsize size;
   ShmlabEncoded *encoded;
-  GError *copy_error;      /* kept while unlocking after a failed copy */
   char *key;               /* the key the job gave the session, if any */
   ShmlabBackend backend;
 } Job;
@@ -49,7 +48,6 @@ static void
 job_free (Job *job)
 {
   g_clear_pointer (&job->encoded, shmlab_encoded_free);
-  g_clear_error (&job->copy_error);
   g_free (job->key);
   g_free (job);
 }
@@ -333,62 +331,6 @@ read_size (ShmlabWriterWindow  *self,
 }
 
 static void
-attached_unlocked_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  GTask *task = user_data;
-  Job *job = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  shmlab_session_step_finish (SHMLAB_SESSION (source), result, &error);
-  if (job->copy_error != NULL)
-    {
-      g_clear_error (&error);
-      error = g_steal_pointer (&job->copy_error);
-    }
-  job_return (task, error);
-}
-
-static void
-attached_written_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  GTask *task = user_data;
-  Job *job = g_task_get_task_data (task);
-
-  shmlab_session_step_finish (SHMLAB_SESSION (source), result, &job->copy_error);
-  /* Unlock whatever happened, even after Cancel: never leave the lock held. */
-  shmlab_session_unlock_async (SHMLAB_SESSION (source), NULL, attached_unlocked_cb, task);
-}
-
-static void
-attached_locked_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  GTask *task = user_data;
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
-  Job *job = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  if (!shmlab_session_step_finish (SHMLAB_SESSION (source), result, &error))
-    {
-      job_return (task, error);
-      return;
-    }
-  if (self->closing)
-    {
-      job->copy_error = closed_error ();
-      shmlab_session_unlock_async (SHMLAB_SESSION (source), NULL, attached_unlocked_cb, task);
-      return;
-    }
-  shmlab_session_write_async (SHMLAB_SESSION (source), job->encoded, job->flags, NULL,
-                              attached_written_cb, task);
-}
-
-static void
 write_encoded_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
@@ -423,11 +365,8 @@ write_encoded_cb (GObject      *source,
                                   step_done_cb, task);
       break;
     default:
-      if (job->into_attached)
-        shmlab_session_lock_async (self->session, self->cancellable, attached_locked_cb, task);
-      else
-        shmlab_session_write_all_async (self->session, job->encoded, job->size, job->flags,
-                                        self->cancellable, step_done_cb, task);
+      shmlab_session_write_all_async (self->session, job->encoded, job->size, job->flags,
+                                      self->cancellable, step_done_cb, task);
       break;
     }
 }
