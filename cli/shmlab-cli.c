@@ -316,6 +316,16 @@ shmlab_cli_step_end (ShmlabCliStep *step,
     g_printerr (_("  %-8s %s  %.2f ms\n"), step->name, ok ? _("ok") : _("failed"), ms);
 }
 
+/* A lock taken over from a holder that died is news, even with --quiet. */
+void
+shmlab_cli_print_lock_note (ShmlabSegment *segment)
+{
+  g_autofree char *note = shmlab_segment_take_lock_note (segment);
+
+  if (note != NULL)
+    g_printerr (_("  note     %s\n"), note);
+}
+
 /* What became of the segment after a detach, for the step line. */
 char *
 shmlab_cli_describe_detach (ShmlabSegment *segment)

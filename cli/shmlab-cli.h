@@ -101,6 +101,7 @@ void            shmlab_cli_step_end       (ShmlabCliStep       *step,
                                            const char          *format,
                                            ...) G_GNUC_PRINTF (3, 4);
 
+void            shmlab_cli_print_lock_note (ShmlabSegment      *segment);
 char           *shmlab_cli_describe_detach (ShmlabSegment      *segment);
 
 /**

@@ -171,7 +171,22 @@ print_content (GBytes                  *bytes,
       gboolean header_ok = shmlab_frame_header_parse (data, length, &header, &header_error);
 
       print_field (_("format"), "%s", shmlab_format_describe (SHMLAB_FORMAT_FRAME));
-      print_frame_header (&header);
+      payload = shmlab_payload_decode (data, length, NULL);
+      /* Double buffered: the header of the frame a reader takes, the newest whole one. */
+      if (payload != NULL)
+        {
+          print_frame_header (&payload->header);
+          if (shmlab_frame_second_slot (info->size) != 0 &&
+              payload->encoded_length <= shmlab_frame_second_slot (info->size) +
+                                           payload->frame_offset)
+            print_field (_("slot"), _("%u of 2 (at byte %zu): a writer fills the other one"),
+                         payload->frame_offset == 0 ? 1u : 2u, payload->frame_offset);
+          if (payload->note != NULL)
+            print_field (_("note"), "%s", payload->note);
+          g_clear_pointer (&payload, shmlab_payload_free);
+        }
+      else
+        print_frame_header (&header);
       if (!header_ok)
         {
           print_field (_("damaged"), "%s%s", header_error->message,

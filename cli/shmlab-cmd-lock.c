@@ -75,6 +75,7 @@ shmlab_cmd_lock (int    argc,
 
   shmlab_cli_step_begin (&step, "lock");
   ok = shmlab_segment_lock_full (segment, lock_timeout, shmlab_cli_interrupt (), &error);
+  shmlab_cli_print_lock_note (segment);
   shmlab_cli_step_end (&step, ok, NULL);
   if (!ok)
     return shmlab_cli_fail (error);

@@ -95,6 +95,7 @@ copy_segment (ShmlabSegment  *segment,
 
   shmlab_cli_step_begin (&step, "attach");
   ok = shmlab_segment_attach (segment, SHMLAB_ACCESS_READ_ONLY, shmlab_cli_interrupt (), error);
+  shmlab_cli_print_lock_note (segment);
   if (ok)
     {
       size = shmlab_segment_get_size (segment);
@@ -107,6 +108,7 @@ copy_segment (ShmlabSegment  *segment,
   shmlab_cli_step_begin (&step, "lock");
   ok = shmlab_segment_lock (segment, shmlab_cli_interrupt (), error);
   shmlab_cli_step_end (&step, ok, NULL);
+  shmlab_cli_print_lock_note (segment);
 
   if (ok)
     {
@@ -213,6 +215,8 @@ shmlab_cmd_read (int    argc,
   else
     shmlab_cli_step_end (&step, TRUE, _("%s, %zu bytes of text"),
                          shmlab_format_to_string (payload->format), payload->text_length);
+  if (payload->note != NULL)
+    shmlab_cli_warn ("%s", payload->note);
 
   if (payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
     {

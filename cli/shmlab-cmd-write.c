@@ -328,6 +328,7 @@ shmlab_cmd_write (int    argc,
     {
       shmlab_cli_step_begin (&step, "attach");
       ok = shmlab_segment_attach (segment, SHMLAB_ACCESS_READ_WRITE, shmlab_cli_interrupt (), &error);
+      shmlab_cli_print_lock_note (segment);
       if (ok)
         size_shown = shmlab_format_bytes (shmlab_segment_get_size (segment));
       shmlab_cli_step_end (&step, ok, "%s%s", ok ? size_shown : "", ok ? ", read-write" : "");
@@ -346,6 +347,7 @@ shmlab_cmd_write (int    argc,
 
   shmlab_cli_step_begin (&step, "lock");
   ok = shmlab_segment_lock (segment, shmlab_cli_interrupt (), &error);
+  shmlab_cli_print_lock_note (segment);
   shmlab_cli_step_end (&step, ok, NULL);
   if (!ok)
     {

@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -37,7 +38,7 @@ enum
   FIELD_GENERATION,
   FIELD_WRITE_TIME,
   FIELD_WRITER_PID,
-  FIELD_RESERVED,
+  FIELD_LOCK_HOLDER,
   N_FIELDS
 };
 
@@ -54,7 +55,7 @@ static const ShmlabFrameField frame_fields[N_FIELDS] = {
   [FIELD_GENERATION] = { "generation", 40, 8 },
   [FIELD_WRITE_TIME] = { "write_time", 48, 8 },
   [FIELD_WRITER_PID] = { "writer_pid", 56, 4 },
-  [FIELD_RESERVED] = { "reserved", 60, 4 },
+  [FIELD_LOCK_HOLDER] = { "lock_holder", 60, 4 },
 };
 
 struct _ShmlabEncoded
@@ -75,7 +76,7 @@ struct _ShmlabEncoded
  * @n_fields: (out): the number of fields
  *
  * The fields of the frame header in the order they sit in the segment,
- * "reserved" included, for a hex view.
+ * lock_holder included, for a hex view.
  *
  * Returns: (array length=n_fields) (transfer none): a static table
  */
@@ -238,6 +239,7 @@ shmlab_payload_free (ShmlabPayload *self)
   if (self == NULL)
     return;
   g_free (self->text);
+  g_free (self->note);
   g_clear_pointer (&self->image, shmlab_image_unref);
   g_free (self);
 }
@@ -367,6 +369,8 @@ shmlab_frame_header_parse (const guint8       *bytes,
     h.write_time = (gint64) read_le64 (bytes + f[FIELD_WRITE_TIME].offset);
   if (FITS (FIELD_WRITER_PID))
     h.writer_pid = read_le32 (bytes + f[FIELD_WRITER_PID].offset);
+  if (FITS (FIELD_LOCK_HOLDER))
+    h.lock_holder = read_le32 (bytes + f[FIELD_LOCK_HOLDER].offset);
   if (header)
     *header = h;
 
@@ -464,21 +468,105 @@ shmlab_frame_header_parse (const guint8       *bytes,
 }
 
 /**
+ * shmlab_frame_second_slot:
+ * @length: the segment's size
+ *
+ * Where the second frame slot of a segment of @length bytes starts: half
+ * the segment, rounded down to 64 bytes. 0 when the segment is too small to
+ * have one.
+ */
+gsize
+shmlab_frame_second_slot (gsize length)
+{
+  gsize offset = (length / 2) & ~(gsize) (SHMLAB_FRAME_HEADER_SIZE - 1);
+
+  return offset >= SHMLAB_FRAME_HEADER_SIZE ? offset : 0;
+}
+
+/* The frame slots of a segment whose headers hold, newest first. */
+typedef struct
+{
+  guint n;
+  gsize offset[2];
+  ShmlabFrameHeader header[2];
+} FrameSlots;
+
+static gsize
+slot_extent (const ShmlabFrameHeader *header)
+{
+  /* parse checked that both lie within the segment. */
+  return header->header_size + (gsize) header->payload_length;
+}
+
+/* The second slot counts only when the first slot's frame (if any) ends
+ * before it: otherwise its bytes are the first frame's payload. */
+static void
+find_slots (const guint8 *bytes,
+            gsize         length,
+            FrameSlots   *slots)
+{
+  gsize second = shmlab_frame_second_slot (length);
+  gboolean first_ok;
+
+  slots->n = 0;
+  first_ok = shmlab_frame_header_parse (bytes, length, &slots->header[0], NULL);
+  if (first_ok)
+    slots->offset[slots->n++] = 0;
+  if (second != 0 && (!first_ok || slot_extent (&slots->header[0]) <= second) &&
+      shmlab_frame_header_parse (bytes + second, length - second, &slots->header[slots->n], NULL))
+    {
+      slots->offset[slots->n++] = second;
+      if (slots->n == 2 && slots->header[1].generation > slots->header[0].generation)
+        {
+          ShmlabFrameHeader newer = slots->header[1];
+
+          slots->header[1] = slots->header[0];
+          slots->header[0] = newer;
+          slots->offset[1] = 0;
+          slots->offset[0] = second;
+        }
+    }
+}
+
+/**
  * shmlab_frame_peek_generation:
  *
- * The generation of the frame in @bytes, or 0 when they do not start with a
- * valid frame header. Cheap enough to call under the lock: the payload is
- * not read.
+ * The generation of the newest frame in @bytes (either slot), or 0 when no
+ * slot holds a valid frame header. Cheap enough to call under the lock: the
+ * payloads are not read.
  */
 guint64
 shmlab_frame_peek_generation (const guint8 *bytes,
                               gsize         length)
 {
-  ShmlabFrameHeader header;
+  FrameSlots slots;
 
-  if (bytes == NULL || !shmlab_frame_header_parse (bytes, length, &header, NULL))
+  if (bytes == NULL)
     return 0;
-  return header.generation;
+  find_slots (bytes, length, &slots);
+  return slots.n > 0 ? slots.header[0].generation : 0;
+}
+
+/**
+ * shmlab_frame_lock_holder:
+ * @bytes: (array length=length): the mapped segment
+ *
+ * The lock_holder field of the segment's first slot, for atomic access, or
+ * %NULL when the segment does not start with a frame.
+ *
+ * Returns: (nullable): the field, a little-endian pid
+ */
+guint32 *
+shmlab_frame_lock_holder (guint8 *bytes,
+                          gsize   length)
+{
+  const ShmlabFrameField *f = &frame_fields[FIELD_LOCK_HOLDER];
+
+  if (bytes == NULL || length < SHMLAB_FRAME_HEADER_SIZE ||
+      memcmp (bytes, SHMLAB_FRAME_MAGIC, frame_fields[FIELD_MAGIC].size) != 0 ||
+      ((guintptr) (bytes + f->offset) % sizeof (guint32)) != 0)
+    return NULL;
+  return (guint32 *) (gpointer) (bytes + f->offset);
 }
 
 static ShmlabPayload *
@@ -550,6 +638,63 @@ decode_frame (const guint8  *bytes,
   return g_steal_pointer (&self);
 }
 
+/* A segment starting with a frame: the newest slot whose payload holds, or
+ * else the other one, with a note on why the newest was passed over. */
+static ShmlabPayload *
+decode_frames (const guint8  *bytes,
+               gsize          length,
+               GBytes        *owner,
+               GError       **error)
+{
+  g_autoptr(GError) newest_error = NULL;
+  g_autoptr(GError) first_error = NULL;
+  FrameSlots slots;
+  ShmlabFrameHeader first;
+  ShmlabPayload *self = NULL;
+  guint chosen;
+
+  find_slots (bytes, length, &slots);
+  /* The first slot's own message, when its header is what is wrong. */
+  if (slots.n == 0 || (slots.n == 1 && slots.offset[0] != 0))
+    shmlab_frame_header_parse (bytes, length, &first, &first_error);
+  if (slots.n == 0)
+    {
+      g_propagate_error (error, g_steal_pointer (&first_error));
+      return NULL;
+    }
+
+  for (chosen = 0; chosen < slots.n; chosen++)
+    {
+      self = decode_frame (bytes + slots.offset[chosen], length - slots.offset[chosen], owner,
+                           chosen == 0 ? &newest_error : NULL);
+      if (self != NULL)
+        break;
+    }
+  if (self == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&newest_error));
+      return NULL;
+    }
+
+  self->frame_offset = slots.offset[chosen];
+  self->encoded_length += self->frame_offset;
+  if (chosen > 0)
+    self->note = g_strdup_printf (_("the frame slot at byte %zu holds generation %" PRIu64
+                                    " by process %u, which is incomplete (%s); showing generation %"
+                                    PRIu64 ", the last complete frame: its writer stopped while "
+                                    "writing (killed?)"),
+                                  slots.offset[0], slots.header[0].generation,
+                                  slots.header[0].writer_pid, newest_error->message,
+                                  self->header.generation);
+  else if (first_error != NULL)
+    self->note = g_strdup_printf (_("the frame slot at byte 0 holds no complete header (%s); "
+                                    "showing generation %" PRIu64 " from the slot at byte %zu: "
+                                    "a writer stopped while writing (killed?)"),
+                                  first_error->message, self->header.generation,
+                                  self->frame_offset);
+  return self;
+}
+
 static ShmlabPayload *
 decode_qt_image (const guint8  *bytes,
                  gsize          length,
@@ -610,7 +755,7 @@ decode (const guint8  *bytes,
 
   if (length >= strlen (SHMLAB_FRAME_MAGIC) &&
       memcmp (bytes, SHMLAB_FRAME_MAGIC, strlen (SHMLAB_FRAME_MAGIC)) == 0)
-    return decode_frame (bytes, length, owner, error);
+    return decode_frames (bytes, length, owner, error);
 
   if (length >= QT_IMAGE_MARKER_SIZE + PNG_SIGNATURE_SIZE &&
       memcmp (bytes, qt_image_marker, QT_IMAGE_MARKER_SIZE) == 0 &&
@@ -937,12 +1082,34 @@ utf8_cut_length (const guint8 *text,
   return max;
 }
 
+/* Where a frame of @size bytes goes: the slot not holding the newest frame
+ * when both can hold it, else the first slot. */
+static gsize
+frame_slot_for_write (const guint8 *dest,
+                      gsize         dest_size,
+                      gsize         size)
+{
+  gsize second = shmlab_frame_second_slot (dest_size);
+  FrameSlots slots;
+
+  if (second == 0 || size > second)
+    return 0;
+  find_slots (dest, dest_size, &slots);
+  if (slots.n == 0 || slots.offset[0] != 0)
+    return 0;
+  /* A frame in the first slot that reaches into the second keeps it. */
+  return slot_extent (&slots.header[0]) <= second ? second : 0;
+}
+
+/* The generation goes last: until it is written the slot is older than the
+ * other one, so a writer stopped halfway leaves the newest frame alone. */
 static void
 write_frame_header (const ShmlabEncoded *self,
                     guint8              *dest,
                     guint64              payload_length,
                     guint32              crc,
-                    guint64              generation)
+                    guint64              generation,
+                    guint32              lock_holder)
 {
   const ShmlabFrameField *f = frame_fields;
 
@@ -955,10 +1122,11 @@ write_frame_header (const ShmlabEncoded *self,
   write_le32 (dest + f[FIELD_STRIDE].offset, self->stride);
   write_le32 (dest + f[FIELD_CRC32].offset, crc);
   write_le64 (dest + f[FIELD_PAYLOAD_LENGTH].offset, payload_length);
-  write_le64 (dest + f[FIELD_GENERATION].offset, generation);
   write_le64 (dest + f[FIELD_WRITE_TIME].offset, (guint64) g_get_real_time ());
   write_le32 (dest + f[FIELD_WRITER_PID].offset, (guint32) getpid ());
-  write_le32 (dest + f[FIELD_RESERVED].offset, 0);
+  write_le32 (dest + f[FIELD_LOCK_HOLDER].offset, lock_holder);
+  atomic_thread_fence (memory_order_release);
+  write_le64 (dest + f[FIELD_GENERATION].offset, generation);
 }
 
 static gboolean
@@ -1008,7 +1176,9 @@ set_too_large (const ShmlabEncoded  *self,
  * @written: (out) (optional): how many bytes were written
  * @error: a #GError in SHMLAB_PAYLOAD_ERROR (TOO_LARGE)
  *
- * Copies the payload into @dest: a header and one memcpy(). Text cut to fit
+ * Copies the payload into @dest: one memcpy() and a header. A frame goes to
+ * the slot that does not hold the newest frame when the segment has room
+ * for two (see #ShmlabFrameHeader), else to the start. Text cut to fit
  * ends on a character boundary; a cut frame gets the CRC-32 of what was kept.
  * Nothing is written on failure. Bytes past @written are left as they were.
  */
@@ -1051,8 +1221,19 @@ shmlab_encoded_write (const ShmlabEncoded  *self,
   switch (self->format)
     {
     case SHMLAB_FORMAT_FRAME:
-      write_frame_header (self, dest, keep, crc, generation);
-      break;
+      {
+        gsize slot = frame_slot_for_write (dest, dest_size, prefix + keep);
+
+        /* The payload first, then the header, whose generation makes it count. */
+        if (keep > 0)
+          memcpy (dest + slot + prefix, data, keep);
+        atomic_thread_fence (memory_order_release);
+        write_frame_header (self, dest + slot, keep, crc, generation,
+                            slot == 0 ? (guint32) getpid () : 0);
+        if (written)
+          *written = prefix + keep;
+        return TRUE;
+      }
     case SHMLAB_FORMAT_QT_IMAGE:
       memcpy (dest, qt_image_marker, QT_IMAGE_MARKER_SIZE);
       break;

@@ -58,9 +58,19 @@ typedef enum
  * | 40     | 8    | generation (each write adds one) |
  * | 48     | 8    | write_time (µs since the Unix epoch) |
  * | 56     | 4    | writer_pid |
- * | 60     | 4    | reserved (0) |
+ * | 60     | 4    | lock_holder (pid; first slot only) |
  *
  * The payload starts at header_size.
+ *
+ * Double buffering: a segment with room for two frames has a second slot at
+ * shmlab_frame_second_slot(). A writer fills the slot that does not hold the
+ * newest frame, payload first and generation last, and a reader takes the
+ * newest slot whose CRC holds: a writer killed halfway leaves the previous
+ * frame whole. A frame that needs more than half the segment has one slot.
+ *
+ * lock_holder, in the first slot, is the pid of the ShmLab process holding
+ * the key's lock, 0 when none does: a POSIX semaphore is not given back when
+ * its holder dies, and this is how a waiter finds out (see ShmlabSegment).
  */
 typedef struct
 {
@@ -75,6 +85,7 @@ typedef struct
   guint64 generation;
   gint64 write_time;
   guint32 writer_pid;
+  guint32 lock_holder;
 } ShmlabFrameHeader;
 
 /**
@@ -104,6 +115,10 @@ const ShmlabFrameField *shmlab_frame_fields (guint *n_fields);
  * @image: (nullable): the picture, for an image
  * @header: the frame header, when @format is %SHMLAB_FORMAT_FRAME
  * @encoded_length: how many bytes of the segment the payload occupied
+ * @frame_offset: where the frame shown starts in the segment (0, or the
+ *   second slot of a double-buffered segment)
+ * @note: (nullable): why the other slot of a double-buffered segment was not
+ *   shown (an incomplete write, a damaged frame), for the step log
  */
 typedef struct
 {
@@ -115,6 +130,8 @@ typedef struct
   ShmlabImage *image;
   ShmlabFrameHeader header;
   gsize encoded_length;
+  gsize frame_offset;
+  char *note;
 } ShmlabPayload;
 
 ShmlabPayload *shmlab_payload_new_text   (const char         *text,
@@ -135,6 +152,9 @@ gboolean       shmlab_frame_header_parse (const guint8       *bytes,
                                           GError            **error);
 guint64        shmlab_frame_peek_generation (const guint8    *bytes,
                                              gsize            length);
+gsize          shmlab_frame_second_slot  (gsize               length);
+guint32       *shmlab_frame_lock_holder  (guint8             *bytes,
+                                          gsize               length);
 
 const char    *shmlab_format_to_string   (ShmlabFormat        format);
 gboolean       shmlab_format_from_string (const char         *string,

@@ -16,10 +16,13 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "shmlab-limits.h"
+#include "shmlab-payload.h"
 #include "shmlab-segment-private.h"
 #include "shmlab-semaphore.h"
 #include "shmlab-users.h"
@@ -42,6 +45,8 @@ struct _ShmlabSegment
 
   ShmlabSegmentError error_code;
   char *error_string;
+  char *lock_note;  /* the lock was taken over from a holder that died */
+  gboolean claimed_unmapped;  /* … through a mapping of its own, to be undone so */
 };
 
 G_DEFINE_FINAL_TYPE (ShmlabSegment, shmlab_segment, G_TYPE_OBJECT)
@@ -162,6 +167,7 @@ shmlab_segment_finalize (GObject *object)
   g_clear_pointer (&self->key, g_free);
   g_clear_pointer (&self->native_key, g_free);
   g_clear_pointer (&self->error_string, g_free);
+  g_clear_pointer (&self->lock_note, g_free);
 
   G_OBJECT_CLASS (shmlab_segment_parent_class)->finalize (object);
 }
@@ -405,6 +411,143 @@ require_key (ShmlabSegment  *self,
   return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_KEY_ERROR, message);
 }
 
+/* A pid that no longer runs: gone, or a zombie waiting for its parent. */
+static gboolean
+process_has_ended (guint32 pid)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *stat = NULL;
+  const char *state;
+
+  if (pid == 0 || pid > G_MAXINT)
+    return FALSE;
+  if (kill ((pid_t) pid, 0) != 0)
+    return errno == ESRCH;
+  path = g_strdup_printf ("/proc/%u/stat", pid);
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  state = strrchr (stat, ')');
+  return state != NULL && state[1] == ' ' && state[2] == 'Z';
+}
+
+/* Claims the lock_holder field of @data from @holder for this process, once:
+ * of several waiters only one can swap the dead pid for its own. */
+static gboolean
+claim_from_dead_holder (gpointer  data,
+                        gsize     size,
+                        guint32  *from)
+{
+  guint32 *word = shmlab_frame_lock_holder (data, size);
+  guint32 holder, expected;
+
+  if (word == NULL)
+    return FALSE;
+  expected = __atomic_load_n (word, __ATOMIC_ACQUIRE);
+  holder = GUINT32_FROM_LE (expected);
+  if (holder == 0 || holder == (guint32) getpid () || !process_has_ended (holder))
+    return FALSE;
+  if (!__atomic_compare_exchange_n (word, &expected, GUINT32_TO_LE ((guint32) getpid ()), FALSE,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    return FALSE;
+  *from = holder;
+  return TRUE;
+}
+
+/* Asked while waiting for a POSIX lock: a holder that died keeps a POSIX
+ * semaphore taken for ever, but a ShmLab holder left its pid in the frame's
+ * lock_holder field, and a pid that no longer runs holds nothing. */
+static gboolean
+take_over_dead_holder (gpointer user_data)
+{
+  ShmlabSegment *self = user_data;
+  ShmlabMapping peek = { .id = -1 };
+  gboolean taken, removed;
+  guint32 holder = 0;
+
+  if (self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
+    taken = claim_from_dead_holder (self->mapping.data, self->mapping.size, &holder);
+  else if (shmlab_posix_attach (self->key, self->native_key, SHMLAB_ACCESS_READ_WRITE, &peek, NULL))
+    {
+      taken = claim_from_dead_holder (peek.data, peek.size, &holder);
+      shmlab_posix_detach (self->native_key, &peek, FALSE, &removed, NULL);
+      self->claimed_unmapped = taken;
+    }
+  else
+    return FALSE;
+
+  if (!taken)
+    return FALSE;
+  g_free (self->lock_note);
+  self->lock_note = g_strdup_printf (_("the lock of key “%s” was held by process %u, which ended "
+                                       "without giving it back (the system does not return a "
+                                       "POSIX lock when its holder dies): ShmLab took the lock "
+                                       "over; what process %u was writing may be incomplete"),
+                                     self->key, holder, holder);
+  return TRUE;
+}
+
+static gboolean
+acquire (ShmlabSegment  *self,
+         gint            timeout_ms,
+         GCancellable   *cancellable,
+         GError        **error)
+{
+  return shmlab_semaphore_acquire_full (self->semaphore, timeout_ms, cancellable,
+                                        self->backend == SHMLAB_BACKEND_POSIX
+                                          ? take_over_dead_holder : NULL,
+                                        self, error);
+}
+
+/* Records this process in the frame's lock_holder field while it holds the
+ * lock; a POSIX lock taken without a segment records through a mapping of
+ * its own (a read-only mapping cannot: the holder then goes unrecorded). */
+static void
+record_holder (ShmlabSegment *self)
+{
+  ShmlabMapping peek = { .id = -1 };
+  guint32 *word;
+  gboolean removed;
+
+  if (self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
+    word = shmlab_frame_lock_holder (self->mapping.data, self->mapping.size);
+  else if (self->backend == SHMLAB_BACKEND_POSIX && !self->attached &&
+           shmlab_posix_attach (self->key, self->native_key, SHMLAB_ACCESS_READ_WRITE, &peek, NULL))
+    word = shmlab_frame_lock_holder (peek.data, peek.size);
+  else
+    return;
+  if (word != NULL)
+    {
+      __atomic_store_n (word, GUINT32_TO_LE ((guint32) getpid ()), __ATOMIC_RELEASE);
+      self->claimed_unmapped = peek.data != NULL;
+    }
+  if (peek.data != NULL)
+    shmlab_posix_detach (self->native_key, &peek, FALSE, &removed, NULL);
+}
+
+/* Before the lock is given back: the field goes to 0 if it still names us. */
+static void
+forget_holder (ShmlabSegment *self)
+{
+  ShmlabMapping peek = { .id = -1 };
+  gboolean claimed_unmapped = self->claimed_unmapped;
+  guint32 *word;
+  guint32 expected = GUINT32_TO_LE ((guint32) getpid ());
+  gboolean removed;
+
+  self->claimed_unmapped = FALSE;
+  if (self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
+    word = shmlab_frame_lock_holder (self->mapping.data, self->mapping.size);
+  else if (claimed_unmapped &&
+           shmlab_posix_attach (self->key, self->native_key, SHMLAB_ACCESS_READ_WRITE, &peek, NULL))
+    word = shmlab_frame_lock_holder (peek.data, peek.size);
+  else
+    return;
+  if (word != NULL)
+    __atomic_compare_exchange_n (word, &expected, 0, FALSE, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+  if (peek.data != NULL)
+    shmlab_posix_detach (self->native_key, &peek, FALSE, &removed, NULL);
+}
+
 /* Takes the lock for an operation unless the caller already holds it. */
 static gboolean
 lock_for (ShmlabSegment  *self,
@@ -415,7 +558,7 @@ lock_for (ShmlabSegment  *self,
   *took = FALSE;
   if (self->locked)
     return TRUE;
-  if (!shmlab_semaphore_acquire (self->semaphore, self->lock_timeout, cancellable, error))
+  if (!acquire (self, self->lock_timeout, cancellable, error))
     return FALSE;
   *took = TRUE;
   return TRUE;
@@ -516,6 +659,8 @@ shmlab_segment_create (ShmlabSegment     *self,
 
   self->attached = TRUE;
   self->removed_on_detach = FALSE;
+  if (self->locked)
+    record_holder (self);
   succeed (self);
   return TRUE;
 }
@@ -570,6 +715,8 @@ shmlab_segment_attach (ShmlabSegment     *self,
 
   self->attached = TRUE;
   self->removed_on_detach = FALSE;
+  if (self->locked)
+    record_holder (self);
   succeed (self);
   return TRUE;
 }
@@ -598,6 +745,7 @@ shmlab_segment_detach (ShmlabSegment  *self,
   if (!lock_for (self, &took, NULL, &local_error))
     return fail (self, error, local_error);
 
+  forget_holder (self);
   if (self->backend == SHMLAB_BACKEND_POSIX)
     ok = shmlab_posix_detach (self->native_key, &self->mapping, !self->observer, &removed,
                               &local_error);
@@ -663,10 +811,11 @@ shmlab_segment_lock_full (ShmlabSegment  *self,
     return TRUE;
 
   if (!shmlab_semaphore_open (self->semaphore, &local_error) ||
-      !shmlab_semaphore_acquire (self->semaphore, timeout_ms, cancellable, &local_error))
+      !acquire (self, timeout_ms, cancellable, &local_error))
     return fail (self, error, local_error);
 
   self->locked = TRUE;
+  record_holder (self);
   succeed (self);
   return TRUE;
 }
@@ -692,12 +841,28 @@ shmlab_segment_unlock (ShmlabSegment  *self,
     return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_LOCK_ERROR,
                          _("cannot unlock: this program does not hold the lock"));
 
+  forget_holder (self);
   self->locked = FALSE;
   if (!shmlab_semaphore_release (self->semaphore, &local_error))
     return fail (self, error, local_error);
   drop_unused_semaphore (self);
   succeed (self);
   return TRUE;
+}
+
+/**
+ * shmlab_segment_take_lock_note:
+ *
+ * What the last wait for the lock had to do that the user should hear of:
+ * taking over the lock of a holder that died (POSIX). Asking clears it.
+ *
+ * Returns: (transfer full) (nullable): the note, or %NULL
+ */
+char *
+shmlab_segment_take_lock_note (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), NULL);
+  return g_steal_pointer (&self->lock_note);
 }
 
 gboolean

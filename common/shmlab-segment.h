@@ -94,6 +94,7 @@ gboolean           shmlab_segment_lock_full          (ShmlabSegment      *self,
                                                       GError            **error);
 gboolean           shmlab_segment_unlock             (ShmlabSegment      *self,
                                                       GError            **error);
+char              *shmlab_segment_take_lock_note     (ShmlabSegment      *self);
 gboolean           shmlab_segment_is_locked          (ShmlabSegment      *self);
 
 gsize              shmlab_segment_get_size           (ShmlabSegment      *self);

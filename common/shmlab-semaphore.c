@@ -318,13 +318,15 @@ sysv_acquire (ShmlabSemaphore  *self,
 }
 
 static gboolean
-posix_acquire (ShmlabSemaphore  *self,
-               gint              timeout_ms,
-               GCancellable     *cancellable,
-               GError          **error)
+posix_acquire (ShmlabSemaphore         *self,
+               gint                     timeout_ms,
+               GCancellable            *cancellable,
+               ShmlabSemaphoreTakeOver  take_over,
+               gpointer                 user_data,
+               GError                 **error)
 {
   gint64 deadline = timeout_ms < 0 ? -1 : g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  gboolean slicing = cancellable != NULL;
+  gboolean slicing = cancellable != NULL || take_over != NULL;
 
   if (self->sem == NULL && !posix_open (self, error))
     return FALSE;
@@ -358,6 +360,8 @@ posix_acquire (ShmlabSemaphore  *self,
 
       if (errno == ETIMEDOUT)
         {
+          if (take_over != NULL && take_over (user_data))
+            return TRUE;
           if (deadline >= 0 && g_get_monotonic_time () >= deadline)
             {
               set_timeout_error (self, timeout_ms, error);
@@ -388,8 +392,28 @@ shmlab_semaphore_acquire (ShmlabSemaphore  *self,
                           GCancellable     *cancellable,
                           GError          **error)
 {
+  return shmlab_semaphore_acquire_full (self, timeout_ms, cancellable, NULL, NULL, error);
+}
+
+/**
+ * shmlab_semaphore_acquire_full:
+ * @take_over: (nullable): asked after each slice of the wait whether the
+ *   holder is gone and the caller has taken its place (POSIX only: System V
+ *   gives a dead holder's lock back by itself)
+ *
+ * As shmlab_semaphore_acquire(). When @take_over says yes, the semaphore is
+ * left as it is, taken, and now belongs to the caller.
+ */
+gboolean
+shmlab_semaphore_acquire_full (ShmlabSemaphore          *self,
+                               gint                      timeout_ms,
+                               GCancellable             *cancellable,
+                               ShmlabSemaphoreTakeOver   take_over,
+                               gpointer                  user_data,
+                               GError                  **error)
+{
   if (self->backend == SHMLAB_BACKEND_POSIX)
-    return posix_acquire (self, timeout_ms, cancellable, error);
+    return posix_acquire (self, timeout_ms, cancellable, take_over, user_data, error);
   return sysv_acquire (self, timeout_ms, cancellable, error);
 }
 

@@ -23,6 +23,15 @@ gboolean         shmlab_semaphore_acquire         (ShmlabSemaphore  *self,
                                                    gint              timeout_ms,
                                                    GCancellable     *cancellable,
                                                    GError          **error);
+/* Asked between slices of a wait: TRUE when the caller took over the lock
+ * of a holder that is gone (POSIX only; see ShmlabSegment). */
+typedef gboolean (*ShmlabSemaphoreTakeOver) (gpointer user_data);
+gboolean         shmlab_semaphore_acquire_full    (ShmlabSemaphore  *self,
+                                                   gint              timeout_ms,
+                                                   GCancellable     *cancellable,
+                                                   ShmlabSemaphoreTakeOver take_over,
+                                                   gpointer          user_data,
+                                                   GError          **error);
 gboolean         shmlab_semaphore_release         (ShmlabSemaphore  *self,
                                                    GError          **error);
 gboolean         shmlab_semaphore_get_created     (ShmlabSemaphore  *self);

@@ -812,6 +812,14 @@ acquire (OpData        *data,
     }
   if (!ok)
     g_propagate_error (error, local_error);
+  else
+    {
+      /* A POSIX lock taken over from a holder that died: the student hears why. */
+      g_autofree char *note = shmlab_segment_take_lock_note (segment);
+
+      if (note != NULL)
+        report (data, timer_start ("lock"), TRUE, NULL, NULL, "%s", note);
+    }
   return ok;
 }
 
@@ -980,6 +988,9 @@ step_decode (OpData *data,
     report (data, t, TRUE, NULL, NULL, _("%s, %zu bytes of text%s"),
             shmlab_format_describe (result->payload->format), result->payload->text_length,
             result->payload->invalid_bytes ? ", some not valid UTF-8" : "");
+  /* The newest slot was torn by a writer that died: what is shown, and why. */
+  if (result->payload != NULL && result->payload->note != NULL)
+    report (data, timer_start ("decode"), TRUE, NULL, NULL, "%s", result->payload->note);
   return result;
 }
 
@@ -1072,7 +1083,7 @@ run_poll (OpData        *data,
 {
   ShmlabSession *self = data->self;
   ShmlabSegment *segment;
-  ShmlabFrameHeader header;
+  guint64 generation;
   ShmlabSegmentInfo info;
   const guint8 *mapped;
   gsize size;
@@ -1108,8 +1119,10 @@ run_poll (OpData        *data,
     return NULL;
   mapped = shmlab_segment_get_const_data (segment);
   size = shmlab_segment_get_size (segment);
-  if (shmlab_frame_header_parse (mapped, size, &header, NULL))
-    same = self->last_bytes != NULL && header.generation == self->last_generation;
+  /* The newest frame of either slot: a double-buffered writer alternates. */
+  generation = shmlab_frame_peek_generation (mapped, size);
+  if (generation != 0)
+    same = self->last_bytes != NULL && generation == self->last_generation;
   else if (self->last_bytes != NULL && g_bytes_get_size (self->last_bytes) == size)
     same = memcmp (g_bytes_get_data (self->last_bytes, NULL), mapped, size) == 0;
 

@@ -328,7 +328,8 @@ assert_image_frame_round_trip (ShmlabImage *image)
                     zlib_crc (bytes->data + 64, row * image->height));
   g_assert_cmpuint (get_le64 (bytes->data + 32), ==, row * image->height);
   g_assert_cmpuint (get_le64 (bytes->data + 40), ==, 5);
-  g_assert_cmpuint (get_le32 (bytes->data + 60), ==, 0);
+  /* The writer holds the lock while it writes: lock_holder is its pid. */
+  g_assert_cmpuint (get_le32 (bytes->data + 60), ==, (guint32) getpid ());
   for (guint32 y = 0; y < image->height; y++)
     g_assert_cmpmem (bytes->data + 64 + y * row, row,
                      image->pixels + (gsize) y * image->stride, row);
@@ -1083,7 +1084,7 @@ test_frame_fields (void)
 {
   const char *names[] = {
     "magic", "version", "header_size", "kind", "width", "height", "stride", "crc32",
-    "payload_length", "generation", "write_time", "writer_pid", "reserved",
+    "payload_length", "generation", "write_time", "writer_pid", "lock_holder",
   };
   guint n_fields = 0;
   const ShmlabFrameField *fields = shmlab_frame_fields (&n_fields);
@@ -1128,6 +1129,214 @@ test_decode_bytes_shares_rows (void)
   g_assert_true (shmlab_image_equal (shared->image, image));
 }
 
+/* Writes text frame @text with @generation into @segment, as a writer does. */
+static void
+write_text_frame (guint8     *segment,
+                  gsize       size,
+                  const char *text,
+                  guint64     generation)
+{
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text (text, -1);
+  g_autoptr(ShmlabEncoded) encoded = shmlab_payload_encode (payload, SHMLAB_FORMAT_FRAME, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (shmlab_encoded_write (encoded, segment, size, SHMLAB_WRITE_FLAGS_NONE,
+                                       generation, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_double_buffer_alternates (void)
+{
+  const gsize size = 512;
+  gsize second = shmlab_frame_second_slot (size);
+  g_autofree guint8 *segment = g_malloc0 (size);
+  const char *texts[] = { "first", "second", "third", "fourth" };
+
+  g_assert_cmpuint (second, ==, 256);
+  g_assert_cmpuint (shmlab_frame_second_slot (127), ==, 0);
+  g_assert_cmpuint (shmlab_frame_second_slot (128), ==, 64);
+  g_assert_cmpuint (shmlab_frame_second_slot (1000), ==, 448);
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(ShmlabPayload) decoded = NULL;
+      g_autoptr(GError) error = NULL;
+      guint64 generation = shmlab_frame_peek_generation (segment, size) + 1;
+
+      g_assert_cmpuint (generation, ==, i + 1);
+      write_text_frame (segment, size, texts[i], generation);
+      decoded = shmlab_payload_decode (segment, size, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (decoded->text, ==, texts[i]);
+      g_assert_cmpuint (decoded->header.generation, ==, i + 1);
+      /* Generation 1 in the first slot, 2 in the second, and so on. */
+      g_assert_cmpuint (decoded->frame_offset, ==, i % 2 == 0 ? 0 : second);
+      g_assert_null (decoded->note);
+    }
+  /* Only the first slot's header carries the lock holder. */
+  g_assert_cmpuint (get_le32 (segment + 60), ==, (guint32) getpid ());
+  g_assert_cmpuint (get_le32 (segment + second + 60), ==, 0);
+}
+
+/* A frame larger than half the segment has one slot; the next small frame
+ * goes to the start again, and only then do the slots alternate. */
+static void
+test_double_buffer_big_frame (void)
+{
+  const gsize size = 512;
+  g_autofree guint8 *segment = g_malloc0 (size);
+  g_autofree char *big = g_strnfill (300, 'b');
+  g_autoptr(ShmlabPayload) a = NULL, b = NULL, c = NULL;
+
+  write_text_frame (segment, size, big, 1);
+  a = shmlab_payload_decode (segment, size, NULL);
+  g_assert_cmpstr (a->text, ==, big);
+  g_assert_cmpuint (a->frame_offset, ==, 0);
+
+  write_text_frame (segment, size, "small", 2);
+  b = shmlab_payload_decode (segment, size, NULL);
+  g_assert_cmpstr (b->text, ==, "small");
+  g_assert_cmpuint (b->frame_offset, ==, 0);
+
+  write_text_frame (segment, size, "next", 3);
+  c = shmlab_payload_decode (segment, size, NULL);
+  g_assert_cmpstr (c->text, ==, "next");
+  g_assert_cmpuint (c->frame_offset, ==, 256);
+}
+
+/* A stale frame in the second slot (from before the segment held text) is
+ * older than what is written next, never shown over it. */
+static void
+test_double_buffer_stale_second_slot (void)
+{
+  const gsize size = 512;
+  g_autofree guint8 *segment = g_malloc0 (size);
+  g_autoptr(ShmlabPayload) text = NULL, frame = NULL;
+
+  write_text_frame (segment, size, "old one", 1);
+  write_text_frame (segment, size, "old two", 2);
+  /* Plain text over the first slot: the second one is not shown. */
+  memcpy (segment, "plain\0", 6);
+  text = shmlab_payload_decode (segment, size, NULL);
+  g_assert_cmpint (text->format, ==, SHMLAB_FORMAT_TEXT);
+  g_assert_cmpstr (text->text, ==, "plain");
+
+  write_text_frame (segment, size, "new", shmlab_frame_peek_generation (segment, size) + 1);
+  frame = shmlab_payload_decode (segment, size, NULL);
+  g_assert_cmpstr (frame->text, ==, "new");
+  g_assert_cmpuint (frame->header.generation, ==, 3);
+}
+
+/* Plays a write back byte by byte in the order the writer stores them
+ * (payload, header, generation) and stops it after @k bytes, as SIGKILL can. */
+static void
+replay_write_stopped (const guint8 *before,
+                      const guint8 *after,
+                      gsize         size,
+                      gsize         slot,
+                      gsize         payload_length,
+                      gsize         k,
+                      guint8       *out)
+{
+  gsize order[4][2] = {
+    { slot + 64, slot + 64 + payload_length },
+    { slot, slot + 40 },
+    { slot + 48, slot + 64 },
+    { slot + 40, slot + 48 },
+  };
+
+  memcpy (out, before, size);
+  for (guint r = 0; r < G_N_ELEMENTS (order) && k > 0; r++)
+    for (gsize i = order[r][0]; i < order[r][1] && k > 0; i++, k--)
+      out[i] = after[i];
+}
+
+static void
+check_stopped_writes (gsize    size,
+                      gboolean double_buffered,
+                      guint   *outcomes)
+{
+  g_autofree guint8 *before = g_malloc0 (size);
+  g_autofree guint8 *after = NULL;
+  g_autofree guint8 *stopped = g_malloc (size);
+  g_autofree char *old_text = g_strnfill (double_buffered ? 100 : 300, 'o');
+  g_autofree char *new_text = g_strnfill (double_buffered ? 100 : 300, 'n');
+  gsize slot;
+  gsize total;
+
+  write_text_frame (before, size, "older", 1);
+  write_text_frame (before, size, old_text, 2);
+  after = g_memdup2 (before, size);
+  write_text_frame (after, size, new_text, 3);
+  {
+    g_autoptr(ShmlabPayload) done = shmlab_payload_decode (after, size, NULL);
+    slot = done->frame_offset;
+  }
+  total = 64 + strlen (new_text);
+
+  for (gsize k = 0; k <= total; k++)
+    {
+      g_autoptr(ShmlabPayload) seen = NULL;
+      g_autoptr(GError) error = NULL;
+
+      replay_write_stopped (before, after, size, slot, strlen (new_text), k, stopped);
+      seen = shmlab_payload_decode (stopped, size, &error);
+      if (seen != NULL && strcmp (seen->text, old_text) == 0)
+        outcomes[0]++;
+      else if (seen != NULL && strcmp (seen->text, new_text) == 0)
+        outcomes[1]++;
+      else if (seen == NULL && !double_buffered)
+        {
+          /* One slot: a torn frame is refused, never shown. */
+          g_assert_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_CHECKSUM);
+          outcomes[2]++;
+        }
+      else
+        g_error ("write stopped after %zu of %zu bytes: read %s", k, total,
+                 seen ? seen->text : error->message);
+    }
+}
+
+static void
+test_double_buffer_stopped_anywhere (void)
+{
+  guint outcomes[3] = { 0 };
+
+  /* Room for two: every stop leaves the old frame or the new one, whole. */
+  check_stopped_writes (512, TRUE, outcomes);
+  g_assert_cmpuint (outcomes[2], ==, 0);
+  g_assert_cmpuint (outcomes[0], >, 100);
+  g_assert_cmpuint (outcomes[1], >=, 1);
+
+  /* Room for one: a stop in the middle is caught by the CRC. */
+  memset (outcomes, 0, sizeof outcomes);
+  check_stopped_writes (400, FALSE, outcomes);
+  g_assert_cmpuint (outcomes[2], >, 100);
+}
+
+/* The newest slot torn: the other one is shown, with a note that says why. */
+static void
+test_double_buffer_note (void)
+{
+  const gsize size = 512;
+  g_autofree guint8 *segment = g_malloc0 (size);
+  g_autoptr(ShmlabPayload) seen = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_text_frame (segment, size, "complete", 1);
+  write_text_frame (segment, size, "torn by a kill", 2);
+  segment[256 + 64 + 3] ^= 0xff;
+  seen = shmlab_payload_decode (segment, size, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (seen->text, ==, "complete");
+  g_assert_nonnull (seen->note);
+  g_assert_nonnull (strstr (seen->note, "generation 2"));
+  g_assert_nonnull (strstr (seen->note, "incomplete"));
+  g_assert_nonnull (strstr (seen->note, "generation 1"));
+  g_assert_cmpuint (shmlab_frame_peek_generation (segment, size), ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1165,6 +1374,11 @@ main (int argc, char **argv)
   g_test_add_func ("/payload/write/cut-one-byte", test_write_cut_one_byte);
   g_test_add_func ("/payload/write/leaves-tail", test_write_leaves_tail);
   g_test_add_func ("/payload/generation", test_generation);
+  g_test_add_func ("/payload/double-buffer/alternates", test_double_buffer_alternates);
+  g_test_add_func ("/payload/double-buffer/big-frame", test_double_buffer_big_frame);
+  g_test_add_func ("/payload/double-buffer/stale-second-slot", test_double_buffer_stale_second_slot);
+  g_test_add_func ("/payload/double-buffer/stopped-anywhere", test_double_buffer_stopped_anywhere);
+  g_test_add_func ("/payload/double-buffer/note", test_double_buffer_note);
   g_test_add_func ("/payload/encode/formats", test_encode_formats);
   g_test_add_func ("/payload/format/strings", test_format_strings);
 

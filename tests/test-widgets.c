@@ -612,7 +612,7 @@ test_inspector_frame (void)
   g_assert_cmpint (atoi (value), ==, getpid ());
   g_clear_pointer (&value, g_free);
 
-  /* Every field of the header is listed, "reserved" included. */
+  /* Every field of the header is listed, lock_holder included. */
   {
     guint n_fields;
     const ShmlabFrameField *fields = shmlab_frame_fields (&n_fields);
