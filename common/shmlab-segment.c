@@ -492,10 +492,19 @@ acquire (ShmlabSegment  *self,
          GCancellable   *cancellable,
          GError        **error)
 {
-  return shmlab_semaphore_acquire_full (self->semaphore, timeout_ms, cancellable,
-                                        self->backend == SHMLAB_BACKEND_POSIX
-                                          ? take_over_dead_holder : NULL,
-                                        self, error);
+  guint32 *word = NULL;
+  gboolean ok;
+
+  if (self->backend == SHMLAB_BACKEND_POSIX && self->attached &&
+      self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
+    word = shmlab_frame_lock_holder (self->mapping.data, self->mapping.size);
+  shmlab_semaphore_set_holder_record (self->semaphore, word, GUINT32_TO_LE ((guint32) getpid ()));
+  ok = shmlab_semaphore_acquire_full (self->semaphore, timeout_ms, cancellable,
+                                      self->backend == SHMLAB_BACKEND_POSIX
+                                        ? take_over_dead_holder : NULL,
+                                      self, error);
+  shmlab_semaphore_set_holder_record (self->semaphore, NULL, 0);
+  return ok;
 }
 
 /* Records this process in the frame's lock_holder field while it holds the
@@ -524,7 +533,7 @@ record_holder (ShmlabSegment *self)
     shmlab_posix_detach (self->native_key, &peek, FALSE, &removed, NULL);
 }
 
-/* Before the lock is given back: the field goes to 0 if it still names us. */
+/* Once the lock is given back: the field goes to 0 if it still names us. */
 static void
 forget_holder (ShmlabSegment *self)
 {
@@ -834,6 +843,7 @@ shmlab_segment_unlock (ShmlabSegment  *self,
                        GError        **error)
 {
   GError *local_error = NULL;
+  gboolean ok;
 
   g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
 
@@ -841,9 +851,12 @@ shmlab_segment_unlock (ShmlabSegment  *self,
     return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_LOCK_ERROR,
                          _("cannot unlock: this program does not hold the lock"));
 
-  forget_holder (self);
   self->locked = FALSE;
-  if (!shmlab_semaphore_release (self->semaphore, &local_error))
+  /* Given back first, forgotten after: a holder killed in between is
+   * recorded but holds nothing, and the next holder records itself. */
+  ok = shmlab_semaphore_release (self->semaphore, &local_error);
+  forget_holder (self);
+  if (!ok)
     return fail (self, error, local_error);
   drop_unused_semaphore (self);
   succeed (self);

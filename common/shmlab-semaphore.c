@@ -40,6 +40,8 @@ struct _ShmlabSemaphore
   sem_t *sem;         /* POSIX, NULL until opened */
   gboolean created;   /* this process created the semaphore (and so may remove it) */
   gboolean created_key_file;
+  guint32 *holder_word;  /* POSIX: where to record the holder the moment it is taken */
+  guint32 holder_value;
 };
 
 ShmlabSemaphore *
@@ -356,7 +358,12 @@ posix_acquire (ShmlabSemaphore         *self,
           rc = sem_clockwait (self->sem, CLOCK_MONOTONIC, &ts);
         }
       if (rc == 0)
-        return TRUE;
+        {
+          /* At once: a holder killed before it is recorded cannot be found. */
+          if (self->holder_word != NULL)
+            __atomic_store_n (self->holder_word, self->holder_value, __ATOMIC_RELEASE);
+          return TRUE;
+        }
 
       if (errno == ETIMEDOUT)
         {
@@ -393,6 +400,23 @@ shmlab_semaphore_acquire (ShmlabSemaphore  *self,
                           GError          **error)
 {
   return shmlab_semaphore_acquire_full (self, timeout_ms, cancellable, NULL, NULL, error);
+}
+
+/**
+ * shmlab_semaphore_set_holder_record:
+ * @word: (nullable): a word in shared memory, or %NULL for none
+ * @value: what to store there the moment the lock is taken
+ *
+ * POSIX: the next acquire stores @value in @word as soon as the semaphore
+ * is taken, so that a holder that is killed a moment later is found.
+ */
+void
+shmlab_semaphore_set_holder_record (ShmlabSemaphore *self,
+                                    guint32         *word,
+                                    guint32          value)
+{
+  self->holder_word = word;
+  self->holder_value = value;
 }
 
 /**

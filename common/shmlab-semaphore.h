@@ -23,6 +23,9 @@ gboolean         shmlab_semaphore_acquire         (ShmlabSemaphore  *self,
                                                    gint              timeout_ms,
                                                    GCancellable     *cancellable,
                                                    GError          **error);
+void             shmlab_semaphore_set_holder_record (ShmlabSemaphore *self,
+                                                     guint32         *word,
+                                                     guint32          value);
 /* Asked between slices of a wait: TRUE when the caller took over the lock
  * of a holder that is gone (POSIX only; see ShmlabSegment). */
 typedef gboolean (*ShmlabSemaphoreTakeOver) (gpointer user_data);

@@ -135,8 +135,13 @@ read_after_kill (ShmlabSegment *reader,
   g_autofree char *note = NULL;
 
   if (!shmlab_segment_lock_full (reader, READER_TIMEOUT_MS, NULL, &error))
-    g_error ("after kill %u the reader did not get the lock within %d ms: %s", counts->kills,
-             READER_TIMEOUT_MS, error->message);
+    {
+      const guint8 *mapped = shmlab_segment_get_const_data (reader);
+      guint32 holder = mapped[60] | mapped[61] << 8 | mapped[62] << 16 | (guint32) mapped[63] << 24;
+
+      g_error ("after kill %u the reader did not get the lock within %d ms (lock_holder %u): %s",
+               counts->kills, READER_TIMEOUT_MS, holder, error->message);
+    }
   note = shmlab_segment_take_lock_note (reader);
   memcpy (copy, shmlab_segment_get_const_data (reader), SEGMENT_SIZE);
   g_assert_true (shmlab_segment_unlock (reader, &error));
@@ -332,6 +337,7 @@ test_dead_holder_cli (Fixture       *f,
   g_assert_true (shmlab_test_run_cli (&out, &err, &status, "read", f->key, "--backend", "posix",
                                       NULL));
   g_assert_cmpint (status, ==, 0);
+  g_assert_true (shmlab_segment_is_attached (owner));
   g_assert_cmpstr (out, ==, "still here\n");
   g_assert_nonnull (strstr (err, pid_text));
   g_assert_nonnull (strstr (err, "ended without giving it back"));
@@ -360,6 +366,7 @@ test_live_holder_kept (Fixture       *f,
                                       shmlab_backend_to_string (f->backend), "--lock-timeout",
                                       "300", NULL));
   kill_and_reap (holder);
+  g_assert_true (shmlab_segment_is_attached (owner));
   g_assert_cmpint (status, !=, 0);
   g_assert_cmpstr (out, ==, "");
   g_assert_nonnull (strstr (err, "held by another process"));

@@ -1023,6 +1023,35 @@ test_wait_bar_lock (void)
   destroy_all (window, NULL);
 }
 
+/* A double-buffered segment: both slots' headers are shown over their bytes. */
+static void
+test_inspector_two_slots (void)
+{
+  GtkWidget *inspector = shmlab_inspector_new ();
+  GtkWindow *window = window_with (inspector);
+  g_autofree guint8 *segment = g_malloc0 (512);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *first = NULL, *second = NULL;
+
+  for (guint64 generation = 1; generation <= 2; generation++)
+    {
+      g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text (generation == 1 ? "one" : "two", -1);
+      g_autoptr(ShmlabEncoded) encoded = shmlab_payload_encode (payload, SHMLAB_FORMAT_FRAME, NULL);
+
+      g_assert_true (shmlab_encoded_write (encoded, segment, 512, 0, generation, NULL, NULL));
+    }
+  bytes = g_bytes_new (segment, 512);
+  shmlab_inspector_set_bytes (SHMLAB_INSPECTOR (inspector), bytes, 512);
+
+  first = shmlab_inspector_get_field_value (SHMLAB_INSPECTOR (inspector), "generation");
+  second = shmlab_inspector_get_field_value (SHMLAB_INSPECTOR (inspector), "generation (2)");
+  g_assert_cmpstr (first, ==, "1");
+  g_assert_cmpstr (second, ==, "2");
+  g_assert_true (contains (shmlab_inspector_get_format_text (SHMLAB_INSPECTOR (inspector)),
+                           "double-buffered: the slot at byte 256 holds generation 2"));
+  destroy_all (window, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1038,6 +1067,7 @@ main (int argc, char **argv)
   g_test_add_func ("/widgets/step-log/steps", test_step_log_steps);
   g_test_add_func ("/widgets/step-log/limit", test_step_log_limit);
   g_test_add_func ("/widgets/inspector/frame", test_inspector_frame);
+  g_test_add_func ("/widgets/inspector/two-slots", test_inspector_two_slots);
   g_test_add_func ("/widgets/inspector/formats", test_inspector_formats);
   g_test_add_func ("/widgets/inspector/damaged", test_inspector_damaged);
   g_test_add_func ("/widgets/content-view/pages", test_content_view_pages);

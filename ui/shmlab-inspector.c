@@ -262,6 +262,40 @@ frame_fits_segment (const ShmlabFrameHeader  *h,
   return TRUE;
 }
 
+/* A double-buffered segment: the second slot's header too, marked “(2)”. */
+static void
+analyse_second_slot (ShmlabInspector         *self,
+                     const guint8            *data,
+                     gsize                    length,
+                     const ShmlabFrameHeader *first,
+                     GString                 *detail)
+{
+  gsize second = shmlab_frame_second_slot (self->segment_size);
+  const ShmlabFrameField *frame_fields;
+  ShmlabFrameHeader h;
+  guint n_fields;
+
+  if (second == 0 || first->header_size + first->payload_length > second ||
+      second > length || length - second < SHMLAB_FRAME_HEADER_SIZE ||
+      memcmp (data + second, SHMLAB_FRAME_MAGIC, strlen (SHMLAB_FRAME_MAGIC)) != 0)
+    return;
+
+  frame_fields = shmlab_frame_fields (&n_fields);
+  for (guint i = 0; i < n_fields; i++)
+    {
+      const ShmlabFrameField *f = &frame_fields[i];
+      g_autofree char *name = g_strdup_printf ("%s (2)", f->name);
+
+      add_field (self, name, second + f->offset, f->size,
+                 describe_frame_field (f->name, data + second + f->offset, f->size));
+    }
+  /* The header alone: its payload may lie past the bytes at hand. */
+  shmlab_frame_header_parse (data + second, length - second, &h, NULL);
+  g_string_append_printf (detail, _("; double-buffered: the slot at byte %zu holds generation %"
+                                    PRIu64 ", a reader takes the newer whole one"),
+                          second, h.generation);
+}
+
 static void
 analyse_frame (ShmlabInspector  *self,
                const guint8     *data,
@@ -347,6 +381,7 @@ analyse_frame (ShmlabInspector  *self,
   g_string_append (detail, crc_checked ? _("; CRC-32 correct")
                                        : _("; the CRC-32 is not checked here, the payload goes "
                                          "beyond the bytes at hand"));
+  analyse_second_slot (self, data, length, &h, detail);
 }
 
 static void
