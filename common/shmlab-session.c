@@ -5,7 +5,9 @@
  * only by that thread; the main thread sees a copy of its state (attached,
  * locked, size, attach count, the first bytes), updated after each step, and
  * a "step" signal per operation, both delivered on the main context the
- * session was made in.
+ * session was made in. Closing (or finalizing) hands the segment to a thread
+ * of its own that detaches it, so a window goes at once even while another
+ * process holds the lock.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +21,10 @@
 
 /* How much of the segment the inspector gets to see. */
 #define SNAPSHOT_BYTES (64 * 1024)
+
+/* How long a closed session waits for the lock to detach when its lock
+ * timeout says "as long as it takes": nobody is left to cancel the wait. */
+#define CLOSE_LOCK_TIMEOUT_MS 5000
 
 G_DEFINE_BOXED_TYPE (ShmlabStep, shmlab_step, shmlab_step_copy, shmlab_step_free)
 
@@ -73,6 +79,20 @@ shmlab_read_result_free (ShmlabReadResult *result)
   g_free (result);
 }
 
+/* A closed session's segment, detached in a thread: the session itself may
+ * be gone by then, so this holds all the detach needs. Shared (atomic
+ * reference count) by the session and the thread; everything but @segment
+ * is touched only on the main context. */
+typedef struct
+{
+  ShmlabSegment *segment;  /* the thread's, from when it starts */
+  gint lock_timeout;
+  GApplication *application;  /* held until the detach has ended */
+  GPtrArray *waiters;      /* GTasks of shmlab_session_close_async() */
+  gboolean done;
+  GError *error;           /* how it ended, for a close asked for later */
+} Closing;
+
 /* What the main thread knows of the segment, captured by the worker. */
 typedef struct
 {
@@ -106,6 +126,11 @@ struct _ShmlabSession
   gboolean busy;
   gboolean waiting;
   State state;
+
+  /* Closing (main thread). */
+  GCancellable *op_cancellable;     /* the running operation's */
+  GCancellable *close_cancellable;  /* also ends the detaches of the running operation */
+  Closing *closing;                 /* set once closed */
 };
 
 G_DEFINE_FINAL_TYPE (ShmlabSession, shmlab_session, G_TYPE_OBJECT)
@@ -165,11 +190,27 @@ typedef struct
   ShmlabWriteFlags flags;
   gboolean force;
   State state;
+  GCancellable *cancellable;  /* the caller's, or closing, cancel it */
+  GCancellable *caller_cancellable;
+  gulong caller_handler;
+  GCancellable *close_cancellable;
 } OpData;
+
+static void
+op_data_unlink (OpData *data)
+{
+  if (data->caller_handler != 0)
+    g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
+  data->caller_handler = 0;
+  g_clear_object (&data->caller_cancellable);
+}
 
 static void
 op_data_free (OpData *data)
 {
+  op_data_unlink (data);
+  g_clear_object (&data->cancellable);
+  g_clear_object (&data->close_cancellable);
   g_clear_object (&data->self);
   g_free (data->key);
   g_clear_pointer (&data->encoded, shmlab_encoded_free);
@@ -177,12 +218,26 @@ op_data_free (OpData *data)
   g_free (data);
 }
 
+static Closing *closing_begin (ShmlabSession *self);
+static void closing_start (Closing *closing, ShmlabSegment *segment);
+static void closing_unref (Closing *closing);
+
 static void
 shmlab_session_finalize (GObject *object)
 {
   ShmlabSession *self = SHMLAB_SESSION (object);
 
-  /* Detaches (the last detach removes the segment, as Qt). */
+  /* Detaches in a thread (the last detach removes the segment, as Qt); an
+   * operation holds the session, so none runs now. */
+  if (self->closing == NULL)
+    {
+      Closing *closing = closing_begin (self);
+      closing_start (closing, g_steal_pointer (&self->segment));
+      closing_unref (closing);
+    }
+  g_clear_pointer (&self->closing, closing_unref);
+  g_clear_object (&self->close_cancellable);
+  g_clear_object (&self->op_cancellable);
   g_clear_object (&self->segment);
   g_clear_pointer (&self->last_bytes, g_bytes_unref);
   g_clear_pointer (&self->state.snapshot, g_bytes_unref);
@@ -278,6 +333,7 @@ static void
 shmlab_session_init (ShmlabSession *self)
 {
   self->context = g_main_context_ref_thread_default ();
+  self->close_cancellable = g_cancellable_new ();
   self->lock_timeout = 5000;
   self->last_id = -1;
   shmlab_segment_info_clear (&self->state.info);
@@ -643,7 +699,8 @@ step_detach (OpData  *data,
   Timer t = timer_start ("detach");
   GError *local_error = NULL;
   gboolean took = FALSE;
-  gboolean ok = implicit_lock (data, NULL, &took, &local_error) &&
+  /* Only closing ends this wait: a cancelled read still detaches. */
+  gboolean ok = implicit_lock (data, data->close_cancellable, &took, &local_error) &&
                 shmlab_segment_detach (self->segment, &local_error);
   gboolean removed = ok && shmlab_segment_get_removed_on_detach (self->segment);
 
@@ -1227,20 +1284,28 @@ run_op (GTask        *task,
     g_task_return_boolean (task, ok);
 }
 
-/* Back on the main context: the session is free again and knows its state. */
+/* Back on the main context: the session is free again and knows its state.
+ * The worker let go of the session before it returned, so the session is
+ * only ever finalized here, on its own context. */
 static void
 op_done (GObject      *source,
          GAsyncResult *inner,
          gpointer      user_data)
 {
   GTask *outer = user_data;
-  ShmlabSession *self = SHMLAB_SESSION (source);
   OpData *data = g_task_get_task_data (G_TASK (inner));
+  g_autoptr(ShmlabSession) self = g_steal_pointer (&data->self);
   GError *error = NULL;
 
+  op_data_unlink (data);
+  g_clear_object (&self->op_cancellable);
   apply_state (self, &data->state);
   self->busy = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+
+  /* Closed while it ran: the segment is free now, detach it. */
+  if (self->closing != NULL)
+    closing_start (self->closing, g_steal_pointer (&self->segment));
 
   if (data->op == OP_READ || data->op == OP_READ_ALL || data->op == OP_POLL)
     {
@@ -1262,6 +1327,13 @@ op_done (GObject      *source,
 }
 
 static void
+cancel_linked (GCancellable *cancellable,
+               gpointer      user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+static void
 start_op (ShmlabSession       *self,
           OpData              *data,
           GCancellable        *cancellable,
@@ -1272,6 +1344,14 @@ start_op (ShmlabSession       *self,
   g_autoptr(GTask) inner = NULL;
 
   g_task_set_source_tag (outer, start_op);
+  if (self->closing != NULL)
+    {
+      g_task_return_new_error (outer, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                               _("the session is closed: its window is closing"));
+      op_data_free (data);
+      g_object_unref (outer);
+      return;
+    }
   if (self->busy)
     {
       g_task_return_new_error (outer, G_IO_ERROR, G_IO_ERROR_PENDING,
@@ -1285,11 +1365,23 @@ start_op (ShmlabSession       *self,
   data->key = g_strdup (self->key);
   data->backend = self->backend;
   data->lock_timeout = self->lock_timeout;
+  /* The operation's own cancellable: the caller's cancels it, and so does closing. */
+  data->cancellable = g_cancellable_new ();
+  data->close_cancellable = g_object_ref (self->close_cancellable);
+  if (cancellable != NULL)
+    {
+      data->caller_cancellable = g_object_ref (cancellable);
+      data->caller_handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_linked),
+                                                    g_object_ref (data->cancellable),
+                                                    g_object_unref);
+    }
+  g_set_object (&self->op_cancellable, data->cancellable);
 
   self->busy = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 
-  inner = g_task_new (self, cancellable, op_done, outer);
+  /* No source object: only @data holds the session, and op_done() drops it. */
+  inner = g_task_new (NULL, data->cancellable, op_done, outer);
   g_task_set_task_data (inner, data, (GDestroyNotify) op_data_free);
   /* Lock waits are cancelled through the GCancellable, not by dropping the task. */
   g_task_set_return_on_cancel (inner, FALSE);
@@ -1476,6 +1568,233 @@ shmlab_session_read_finish (ShmlabSession  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Closing: the detach goes to a thread, the window goes at once. */
+
+static gint n_closing;
+
+static void
+closing_clear (gpointer data)
+{
+  Closing *closing = data;
+
+  g_clear_object (&closing->segment);
+  g_clear_pointer (&closing->waiters, g_ptr_array_unref);
+  g_clear_error (&closing->error);
+  g_clear_object (&closing->application);
+}
+
+static Closing *
+closing_ref (Closing *closing)
+{
+  return g_atomic_rc_box_acquire (closing);
+}
+
+static void
+closing_unref (Closing *closing)
+{
+  g_atomic_rc_box_release_full (closing, closing_clear);
+}
+
+/* On the main context: counts the detach to come and holds the application
+ * until it has ended, however soon the windows go. */
+static Closing *
+closing_begin (ShmlabSession *self)
+{
+  Closing *closing = g_atomic_rc_box_new0 (Closing);
+  GApplication *application = g_application_get_default ();
+
+  closing->lock_timeout = self->lock_timeout >= 0 ? self->lock_timeout : CLOSE_LOCK_TIMEOUT_MS;
+  closing->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  if (application != NULL)
+    {
+      closing->application = g_object_ref (application);
+      g_application_hold (application);
+    }
+  g_atomic_int_inc (&n_closing);
+  return closing;
+}
+
+static void
+closing_return (Closing *closing,
+                GTask   *waiter)
+{
+  if (closing->error != NULL)
+    g_task_return_error (waiter, g_error_copy (closing->error));
+  else
+    g_task_return_boolean (waiter, TRUE);
+}
+
+/* On the main context: the detach has ended. */
+static void
+closing_end (Closing *closing)
+{
+  closing->done = TRUE;
+  for (guint i = 0; i < closing->waiters->len; i++)
+    closing_return (closing, g_ptr_array_index (closing->waiters, i));
+  g_ptr_array_set_size (closing->waiters, 0);
+  if (closing->application != NULL)
+    g_application_release (closing->application);
+  g_clear_object (&closing->application);
+  g_atomic_int_add (&n_closing, -1);
+}
+
+/* The whole teardown, off the main thread: the session may already be gone. */
+static void
+close_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  Closing *closing = task_data;
+  ShmlabSegment *segment = g_steal_pointer (&closing->segment);
+  g_autofree char *key = g_strdup (shmlab_segment_get_key (segment));
+  ShmlabBackend backend = shmlab_segment_get_backend (segment);
+  const char *remove_option = backend == SHMLAB_BACKEND_POSIX ? " --backend posix" : "";
+  g_autoptr(GError) why = NULL;
+  gboolean unlocked_detach = FALSE;
+  ShmlabSegmentInfo info;
+
+  if (shmlab_segment_is_attached (segment))
+    {
+      /* Under the lock, as every detach: the last one removes the segment. */
+      if (shmlab_segment_is_locked (segment) ||
+          shmlab_segment_lock_full (segment, closing->lock_timeout, NULL, &why))
+        shmlab_segment_detach (segment, &why);
+      unlocked_detach = shmlab_segment_is_attached (segment);
+    }
+  if (shmlab_segment_is_locked (segment))
+    shmlab_segment_unlock (segment, NULL);
+
+  /* Another process kept the lock: the last reference tries it once more,
+   * then unmaps without it. No attachment is left behind, but nothing is
+   * removed without the lock either. */
+  shmlab_segment_set_lock_timeout (segment, 0);
+  g_object_unref (segment);
+
+  if (unlocked_detach && why != NULL && key != NULL &&
+      shmlab_segment_query_key (key, backend, &info, NULL) && info.exists &&
+      info.attach_count == 0)
+    {
+      if (g_error_matches (why, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT))
+        closing->error =
+          g_error_new (why->domain, why->code,
+                       _("the segment of key “%s” was left behind: another process held its lock "
+                         "for more than %d ms as the window closed, and only a detach under the "
+                         "lock removes it — remove it with “shmlab remove%s %s”"),
+                       key, closing->lock_timeout, remove_option, key);
+      else
+        closing->error =
+          g_error_new (why->domain, why->code,
+                       _("the segment of key “%s” was left behind: closing could not detach "
+                         "under its lock (%s) — remove it with “shmlab remove%s %s”"),
+                       key, why->message, remove_option, key);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+close_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  closing_end (g_task_get_task_data (G_TASK (result)));
+}
+
+/* Takes @segment (nullable) to detach in a thread; on the main context. */
+static void
+closing_start (Closing       *closing,
+               ShmlabSegment *segment)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (segment == NULL)
+    {
+      closing_end (closing);
+      return;
+    }
+  closing->segment = segment;
+  task = g_task_new (NULL, NULL, close_done, NULL);
+  g_task_set_source_tag (task, closing_start);
+  g_task_set_task_data (task, closing_ref (closing), (GDestroyNotify) closing_unref);
+  g_task_run_in_thread (task, close_thread);
+}
+
+/**
+ * shmlab_session_close_async:
+ * @callback: (nullable): called once the segment is detached
+ *
+ * What a closing window does: cancels the running operation (a wait for the
+ * lock ends at once), then detaches in a thread of its own — under the lock,
+ * waiting at most the lock timeout (5 s when it has none), else without it —
+ * and never blocks the caller. The session may be dropped at once; the
+ * default GApplication, if any, is held until the detach has ended. Further
+ * operations fail with G_IO_ERROR_CLOSED. Finalizing a session that was not
+ * closed closes it the same way. Finish with shmlab_session_close_finish().
+ */
+void
+shmlab_session_close_async (ShmlabSession       *self,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *waiter;
+
+  g_return_if_fail (SHMLAB_IS_SESSION (self));
+
+  waiter = g_task_new (NULL, NULL, callback, user_data);
+  g_task_set_source_tag (waiter, shmlab_session_close_async);
+  if (self->closing != NULL)
+    {
+      if (self->closing->done)
+        {
+          closing_return (self->closing, waiter);
+          g_object_unref (waiter);
+        }
+      else
+        g_ptr_array_add (self->closing->waiters, waiter);
+      return;
+    }
+
+  self->closing = closing_begin (self);
+  g_ptr_array_add (self->closing->waiters, waiter);
+  g_cancellable_cancel (self->close_cancellable);
+  if (self->busy)
+    {
+      /* op_done() hands the segment over once the operation has let go of it. */
+      g_cancellable_cancel (self->op_cancellable);
+      return;
+    }
+  closing_start (self->closing, g_steal_pointer (&self->segment));
+}
+
+/* FALSE with the reason when the segment had to be left behind. */
+gboolean
+shmlab_session_close_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Whether shmlab_session_close_async() was called. */
+gboolean
+shmlab_session_get_closed (ShmlabSession *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SESSION (self), FALSE);
+  return self->closing != NULL;
+}
+
+/**
+ * shmlab_session_count_closing:
+ *
+ * How many closed (or finalized) sessions of this process still detach in
+ * the background; the count drops on the main context as each one ends.
+ */
+guint
+shmlab_session_count_closing (void)
+{
+  return (guint) g_atomic_int_get (&n_closing);
 }
 
 static void

@@ -150,6 +150,15 @@ ShmlabReadResult  *shmlab_session_read_finish         (ShmlabSession        *sel
                                                        GAsyncResult         *result,
                                                        GError              **error);
 
+/* Closing: the detach runs in a thread; the session may go at once. */
+void               shmlab_session_close_async         (ShmlabSession        *self,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+gboolean           shmlab_session_close_finish        (GAsyncResult         *result,
+                                                       GError              **error);
+gboolean           shmlab_session_get_closed          (ShmlabSession        *self);
+guint              shmlab_session_count_closing       (void);
+
 /* Encoding (PNG for the Qt format, the CRC) can take long: run it in a thread too. */
 void               shmlab_payload_encode_async        (ShmlabPayload        *payload,
                                                        ShmlabFormat          format,

@@ -826,7 +826,7 @@ shut_down (ShmlabReaderWindow *self)
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
-      shmlab_app_keep_until_detached (G_OBJECT (self->session));
+      shmlab_app_close_session (self->session);
     }
 }
 
@@ -846,7 +846,7 @@ shmlab_reader_window_dispose (GObject *object)
   shut_down (self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SHMLAB_TYPE_READER_WINDOW);
-  /* The last reference detaches; an operation in flight holds one until it returns. */
+  /* Closed already: its detach runs in a thread of its own. */
   g_clear_object (&self->session);
 
   G_OBJECT_CLASS (shmlab_reader_window_parent_class)->dispose (object);

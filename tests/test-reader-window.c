@@ -115,13 +115,21 @@ only_test_holds (gpointer data)
   return G_OBJECT (data)->ref_count == 1;
 }
 
-/* Closes the window and proves it goes away, with everything it started. */
+static gboolean
+all_detached (gpointer data)
+{
+  return shmlab_session_count_closing () == 0;
+}
+
+/* Closes the window and proves it goes away, with everything it started,
+ * its session's detach (which runs in a thread) included. */
 static void
 reader_close (ShmlabReaderWindow *window)
 {
   gtk_window_destroy (GTK_WINDOW (window));
   spin_until (only_test_holds, window, "the window's operations to let go of it");
   g_assert_finalize_object (window);
+  spin_until (all_detached, NULL, "the closed window's session to detach");
 }
 
 /* A segment made and filled the way a writer does, kept attached. */
@@ -643,6 +651,113 @@ test_close_while_waiting (void)
   g_assert_true (shmlab_segment_unlock (writer, &error));
 }
 
+/* `shmlab lock KEY` in another process, holding the lock until its
+ * standard input closes; returns once it has the lock. */
+static GSubprocess *
+start_lock_holder (const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  GSubprocess *holder;
+  gboolean locked = FALSE;
+
+  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                             &error, shmlab_test_cli_path (), "lock", key, NULL);
+  g_assert_no_error (error);
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (holder));
+  /* It still writes when it lets go: keep the pipe open until it ends. */
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
+  while (!locked)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line); /* it ended without the lock: its messages are above */
+      g_test_message ("shmlab lock: %s", line);
+      locked = g_str_has_prefix (line, "locked");
+    }
+  return holder;
+}
+
+static void
+release_lock_holder (GSubprocess *holder)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (holder), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (holder, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static gint
+attach_count (const char *key)
+{
+  ShmlabSegmentInfo info;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (shmlab_segment_query_key (key, SHMLAB_BACKEND_SYSV, &info, &error));
+  g_assert_no_error (error);
+  return info.exists ? info.attach_count : -1;
+}
+
+static gboolean
+count_tick (gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+ticked_thrice (gpointer data)
+{
+  return *(guint *) data >= 3;
+}
+
+/* Closing the window while it is the segment's last user and another
+ * process holds the lock: the window goes at once, the main loop runs on,
+ * and the detach, once the holder lets go, removes the segment. */
+static void
+test_close_while_locked (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rcloselocked");
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("the reader stays last", -1);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
+  ShmlabSegment *writer = segment_new_with (key, encoded);
+  ShmlabReaderWindow *window = reader_new (key);
+  g_autoptr(GSubprocess) holder = NULL;
+  gboolean gone = FALSE;
+  guint ticks = 0;
+  guint tick;
+
+  /* Longer than any test runs: only the holder letting go ends the wait. */
+  shmlab_session_set_lock_timeout (shmlab_reader_window_get_session (window), 600 * 1000);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.step-by-step", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.step-attach", NULL));
+  spin_until (session_idle, window, "attach");
+  g_assert_true (shmlab_session_get_attached (shmlab_reader_window_get_session (window)));
+  g_clear_object (&writer);
+  g_assert_cmpint (attach_count (key), ==, 1);
+  holder = start_lock_holder (key);
+
+  g_object_weak_ref (G_OBJECT (window), finalized, &gone);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  spin_until (flag_set, &gone, "the closed window to go away while the lock is still held");
+  g_assert_cmpuint (shmlab_session_count_closing (), ==, 1);
+
+  tick = g_timeout_add (1, count_tick, &ticks);
+  spin_until (ticked_thrice, &ticks, "the main loop to run on");
+  g_source_remove (tick);
+  g_assert_cmpint (attach_count (key), ==, 1);
+  g_assert_cmpuint (shmlab_session_count_closing (), ==, 1);
+
+  release_lock_holder (holder);
+  spin_until (all_detached, NULL, "the detach once the lock is free");
+  g_assert_cmpint (attach_count (key), ==, -1);
+}
+
 /* The steps one at a time, each button usable only when the step makes sense. */
 static void
 test_step_by_step (void)
@@ -916,6 +1031,7 @@ main (int   argc,
   g_test_add_func ("/reader-window/lock/wait", test_wait_for_lock);
   g_test_add_func ("/reader-window/lock/timeout", test_lock_timeout);
   g_test_add_func ("/reader-window/lock/close-while-waiting", test_close_while_waiting);
+  g_test_add_func ("/reader-window/lock/close-while-locked", test_close_while_locked);
   g_test_add_func ("/reader-window/step-by-step", test_step_by_step);
   g_test_add_func ("/reader-window/bad/garbage", test_bad_garbage);
   g_test_add_func ("/reader-window/bad/frame-dimensions", test_bad_frame_dimensions);

@@ -1,5 +1,6 @@
 /* test-session.c — the session runs each step off the main thread, reports
- * it, waits for a lock without blocking the main loop, and can be cancelled
+ * it, waits for a lock without blocking the main loop, can be cancelled, and
+ * detaches in a thread when it is closed or dropped
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -26,10 +27,37 @@ fixture_setup (Fixture       *f,
   f->steps = g_ptr_array_new_with_free_func (g_free);
 }
 
+/* A bound on every wait: reaching it fails the test, it never paces it. */
+#define WAIT_LIMIT_US (60 * G_USEC_PER_SEC)
+
+static gboolean
+wake_up (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until every dropped or closed session has detached. */
+static void
+wait_closed (void)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
+  guint wake = g_timeout_add (20, wake_up, NULL);
+
+  while (shmlab_session_count_closing () > 0)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("gave up waiting for %u closed sessions to detach",
+                 shmlab_session_count_closing ());
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (wake);
+}
+
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  wait_closed ();
   shmlab_segment_remove_key (f->key, f->backend, TRUE, NULL);
   g_ptr_array_unref (f->steps);
   g_clear_object (&f->result);
@@ -502,6 +530,313 @@ test_remove (Fixture       *f,
   g_assert_false (shmlab_session_get_attached (writer));
 }
 
+static gint
+attach_count (Fixture *f)
+{
+  ShmlabSegmentInfo info;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (shmlab_segment_query_key (f->key, f->backend, &info, &error));
+  g_assert_no_error (error);
+  return info.exists ? info.attach_count : -1;
+}
+
+static gboolean
+segment_exists (Fixture *f)
+{
+  ShmlabSegmentInfo info;
+
+  g_assert_true (shmlab_segment_query_key (f->key, f->backend, &info, NULL));
+  return info.exists;
+}
+
+/* `shmlab lock KEY` in another process, holding the lock until its
+ * standard input closes; returns once it has the lock. */
+static GSubprocess *
+start_lock_holder (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  GSubprocess *holder;
+  gboolean locked = FALSE;
+
+  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                             &error, shmlab_test_cli_path (), "lock", f->key, "--backend",
+                             shmlab_backend_to_string (f->backend), NULL);
+  g_assert_no_error (error);
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (holder));
+  /* It still writes when it lets go: keep the pipe open until it ends. */
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
+  while (!locked)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line); /* it ended without the lock: its messages are above */
+      g_test_message ("shmlab lock: %s", line);
+      locked = g_str_has_prefix (line, "locked");
+    }
+  return holder;
+}
+
+/* Tells the holder to let go, and waits until it has. */
+static void
+release_lock_holder (GSubprocess *holder)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (holder), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (holder, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+count_tick (gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* The main loop turns while a closed session waits for the lock. */
+static void
+assert_loop_runs (void)
+{
+  guint ticks = 0;
+  guint source = g_timeout_add (1, count_tick, &ticks);
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
+
+  while (ticks < 3 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (source);
+  g_assert_cmpuint (ticks, >=, 3);
+}
+
+/* Dropping an attached session while another process holds the lock: the
+ * unref returns at once, the detach waits in a thread, and once the holder
+ * lets go it detaches under the lock, removing the segment it was last in. */
+static void
+test_drop_while_locked (Fixture       *f,
+                        gconstpointer  data)
+{
+  ShmlabSession *writer = session_new (f);
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_all (writer, "detached once the lock is free", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (attach_count (f), ==, 1);
+  /* Longer than any test runs: only the holder letting go ends the wait. */
+  shmlab_session_set_lock_timeout (writer, 600 * 1000);
+  holder = start_lock_holder (f);
+
+  g_object_add_weak_pointer (G_OBJECT (writer), (gpointer *) &writer);
+  g_object_unref (writer);
+  /* Back while the holder still has the lock (it lets go only when told,
+   * below): the session is gone, its segment still attached. */
+  g_assert_null (writer);
+  g_assert_cmpuint (shmlab_session_count_closing (), ==, 1);
+  assert_loop_runs ();
+  g_assert_cmpint (attach_count (f), ==, 1);
+  g_assert_cmpuint (shmlab_session_count_closing (), ==, 1);
+
+  release_lock_holder (holder);
+  wait_closed ();
+  g_assert_false (segment_exists (f));
+}
+
+/* Closing while a step waits for the lock: the step is cancelled at once,
+ * then the detach waits for the lock in a thread of its own. */
+static void
+test_close_while_waiting (Fixture       *f,
+                          gconstpointer  data)
+{
+  ShmlabSession *writer = session_new (f);
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(GAsyncResult) created = NULL;
+  g_autoptr(GAsyncResult) locked = NULL;
+  g_autoptr(GAsyncResult) closed = NULL;
+  g_autoptr(GAsyncResult) refused = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
+
+  shmlab_session_create_async (writer, 64, NULL, store_result, &created);
+  g_assert_true (shmlab_session_step_finish (writer, wait_result (&created), &error));
+  g_assert_no_error (error);
+  shmlab_session_set_lock_timeout (writer, 600 * 1000);
+  holder = start_lock_holder (f);
+
+  shmlab_session_lock_async (writer, NULL, store_result, &locked);
+  while (!shmlab_session_get_waiting (writer) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (shmlab_session_get_waiting (writer));
+
+  shmlab_session_close_async (writer, store_result, &closed);
+  g_assert_true (shmlab_session_get_closed (writer));
+  g_object_add_weak_pointer (G_OBJECT (writer), (gpointer *) &writer);
+  g_object_unref (writer);
+  /* The step keeps the session until it returns: cancelled, not timed out. */
+  g_assert_nonnull (writer);
+  g_assert_false (shmlab_session_step_finish (writer, wait_result (&locked), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* Closed: nothing more runs. */
+  shmlab_session_attach_async (writer, SHMLAB_ACCESS_READ_ONLY, NULL, store_result, &refused);
+  g_assert_false (shmlab_session_step_finish (writer, wait_result (&refused), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_clear_object (&created);
+  g_clear_object (&locked);
+  g_clear_object (&refused);
+  g_assert_null (writer);
+
+  /* The detach waits for the lock the holder still has. */
+  assert_loop_runs ();
+  g_assert_null (closed);
+  g_assert_cmpint (attach_count (f), ==, 1);
+
+  release_lock_holder (holder);
+  g_assert_true (shmlab_session_close_finish (wait_result (&closed), &error));
+  g_assert_no_error (error);
+  wait_closed ();
+  g_assert_false (segment_exists (f));
+}
+
+/* A lock held past the lock timeout: closing still detaches, without the
+ * lock, and says the segment (no longer attached) was left behind. */
+static void
+test_close_past_timeout (Fixture       *f,
+                         gconstpointer  data)
+{
+  ShmlabSession *writer = session_new (f);
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(GAsyncResult) closed = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_all (writer, "left behind", 0, &error);
+  g_assert_no_error (error);
+  shmlab_session_set_lock_timeout (writer, 100);
+  holder = start_lock_holder (f);
+
+  shmlab_session_close_async (writer, store_result, &closed);
+  g_clear_object (&writer);
+  /* The holder never lets go: the lock timeout ends the wait. */
+  g_assert_false (shmlab_session_close_finish (wait_result (&closed), &error));
+  g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT);
+  g_assert_nonnull (strstr (error->message, f->key));
+  g_assert_nonnull (strstr (error->message, "100 ms"));
+  g_assert_nonnull (strstr (error->message, "shmlab remove"));
+  g_clear_error (&error);
+  wait_closed ();
+  g_assert_cmpint (attach_count (f), ==, 0);
+
+  release_lock_holder (holder);
+}
+
+/* Closing twice, or a session that never had a segment: both just end. */
+static void
+test_close_twice (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(ShmlabSession) writer = session_new (f);
+  g_autoptr(ShmlabSession) unused = session_new (f);
+  g_autoptr(GAsyncResult) first = NULL;
+  g_autoptr(GAsyncResult) second = NULL;
+  g_autoptr(GAsyncResult) third = NULL;
+  g_autoptr(GAsyncResult) empty = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_all (writer, "closed twice", 0, &error);
+  g_assert_no_error (error);
+  shmlab_session_close_async (writer, store_result, &first);
+  shmlab_session_close_async (writer, store_result, &second);
+  g_assert_true (shmlab_session_close_finish (wait_result (&first), &error));
+  g_assert_true (shmlab_session_close_finish (wait_result (&second), &error));
+  shmlab_session_close_async (writer, store_result, &third);
+  g_assert_true (shmlab_session_close_finish (wait_result (&third), &error));
+  g_assert_no_error (error);
+  g_assert_false (segment_exists (f));
+
+  shmlab_session_close_async (unused, store_result, &empty);
+  g_assert_true (shmlab_session_close_finish (wait_result (&empty), &error));
+  g_assert_no_error (error);
+  wait_closed ();
+}
+
+typedef struct
+{
+  Fixture *f;
+  GSubprocess *holder;
+  guint ticks;
+  gboolean dropped;
+  gboolean released;
+  gboolean attached_while_held;
+} HoldRun;
+
+static gboolean
+hold_run_tick (gpointer user_data)
+{
+  HoldRun *run = user_data;
+
+  if (run->dropped && !run->released && ++run->ticks >= 3)
+    {
+      run->attached_while_held = attach_count (run->f) == 1;
+      release_lock_holder (run->holder);
+      run->released = TRUE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+hold_run_activate (GApplication *application,
+                   HoldRun      *run)
+{
+  ShmlabSession *writer = session_new (run->f);
+  g_autoptr(GError) error = NULL;
+
+  write_all (writer, "the application waits for this detach", 0, &error);
+  g_assert_no_error (error);
+  shmlab_session_set_lock_timeout (writer, 600 * 1000);
+  run->holder = start_lock_holder (run->f);
+  g_object_unref (writer);
+  run->dropped = TRUE;
+}
+
+/* Nothing else holds the application: it runs on until the detach has
+ * ended, and the detach ends only once the holder lets go. */
+static void
+test_application_held (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GApplication) application = NULL;
+  HoldRun run = { f, NULL, 0, FALSE, FALSE, FALSE };
+  g_autofree char *bus = NULL;
+  guint tick;
+
+  /* A private application: no session bus is looked for. */
+  bus = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  application = g_application_new ("io.github.shmlab.test.Session", G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_get_default () == application);
+  g_signal_connect (application, "activate", G_CALLBACK (hold_run_activate), &run);
+  tick = g_timeout_add (1, hold_run_tick, &run);
+  g_assert_cmpint (g_application_run (application, 0, NULL), ==, 0);
+  g_source_remove (tick);
+  if (bus != NULL)
+    g_setenv ("DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
+  else
+    g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+
+  g_assert_true (run.dropped);
+  g_assert_true (run.released);
+  g_assert_true (run.attached_while_held);
+  g_assert_cmpuint (shmlab_session_count_closing (), ==, 0);
+  g_assert_false (segment_exists (f));
+  g_clear_object (&run.holder);
+}
+
 static void
 add_both (const char *name,
           void (*func) (Fixture *, gconstpointer))
@@ -531,6 +866,13 @@ main (int argc, char **argv)
   add_both ("busy", test_busy);
   add_both ("step-by-step", test_step_by_step);
   add_both ("remove", test_remove);
+  add_both ("close/drop-while-locked", test_drop_while_locked);
+  add_both ("close/while-waiting", test_close_while_waiting);
+  add_both ("close/past-timeout", test_close_past_timeout);
+  add_both ("close/twice", test_close_twice);
+  g_test_add ("/session/sysv/close/application-held", Fixture,
+              GINT_TO_POINTER (SHMLAB_BACKEND_SYSV), fixture_setup, test_application_held,
+              fixture_teardown);
   g_test_add ("/session/sysv/follow", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
               fixture_setup, test_follow, fixture_teardown);
   return g_test_run ();

@@ -92,13 +92,21 @@ window_new (const char *key)
   return window;
 }
 
-/* Destroys the window and proves it, and its session, went away. */
+static gboolean
+all_detached (gpointer data)
+{
+  return shmlab_session_count_closing () == 0;
+}
+
+/* Destroys the window and proves it, and its session, went away; then
+ * waits for the session's detach, which runs in a thread. */
 static void
 window_close (ShmlabWriterWindow *window)
 {
   g_assert_true (window_idle (window));
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
+  wait_until (all_detached, NULL, "the closed window's session to detach");
 }
 
 static void
@@ -909,6 +917,282 @@ test_close_while_loading (void)
   g_clear_error (&outcome.error);
 }
 
+static gint
+attach_count (const char *key)
+{
+  ShmlabSegmentInfo info;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (shmlab_segment_query_key (key, SHMLAB_BACKEND_SYSV, &info, &error));
+  g_assert_no_error (error);
+  return info.exists ? info.attach_count : -1;
+}
+
+/* `shmlab lock KEY` in another process, holding the lock until its
+ * standard input closes; returns once it has the lock. */
+static GSubprocess *
+start_lock_holder (const char *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  GSubprocess *holder;
+  gboolean locked = FALSE;
+
+  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                             &error, shmlab_test_cli_path (), "lock", key, NULL);
+  g_assert_no_error (error);
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (holder));
+  /* It still writes when it lets go: keep the pipe open until it ends. */
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
+  while (!locked)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line); /* it ended without the lock: its messages are above */
+      g_test_message ("shmlab lock: %s", line);
+      locked = g_str_has_prefix (line, "locked");
+    }
+  return holder;
+}
+
+static void
+release_lock_holder (GSubprocess *holder)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (holder), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (holder, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* What `ipcs -m` lists: a segment's System V key must not be among them. */
+static char *
+ipcs_segments (void)
+{
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_assert_true (g_spawn_command_line_sync ("ipcs -m", &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return g_steal_pointer (&out);
+}
+
+typedef struct
+{
+  char *key;
+  ShmlabWriterWindow *window;
+  GSubprocess *holder;
+  char *sysv_key;
+  char *key_file;
+  guint ticks_after_close;
+  gboolean written;
+  gboolean closed;
+  gboolean released;
+  gboolean attached_while_held;
+  gboolean listed_while_held;
+} CloseRun;
+
+static gboolean
+close_run_tick (gpointer user_data)
+{
+  CloseRun *run = user_data;
+  ShmlabSession *session;
+  ShmlabSegmentInfo info;
+
+  if (!run->closed)
+    {
+      if (run->window == NULL || shmlab_writer_window_get_busy (run->window))
+        return G_SOURCE_CONTINUE;
+      session = shmlab_writer_window_get_session (run->window);
+      run->written = shmlab_session_get_attached (session);
+      g_assert_true (run->written);
+      g_assert_true (shmlab_segment_query_key (run->key, SHMLAB_BACKEND_SYSV, &info, NULL));
+      run->sysv_key = g_strdup_printf ("0x%08x", (guint32) info.sysv_key);
+      run->key_file = g_strdup (shmlab_session_get_native_key (session));
+      g_assert_true (g_file_test (run->key_file, G_FILE_TEST_EXISTS));
+
+      /* Another process takes the lock, then the window closes. */
+      run->holder = start_lock_holder (run->key);
+      gtk_window_destroy (GTK_WINDOW (run->window));
+      run->closed = TRUE;
+      return G_SOURCE_CONTINUE;
+    }
+
+  /* The window is gone, the loop runs on; the detach waits for the lock. */
+  if (!run->released && ++run->ticks_after_close >= 5)
+    {
+      g_autofree char *listed = ipcs_segments ();
+
+      run->attached_while_held = attach_count (run->key) == 1;
+      run->listed_while_held = strstr (listed, run->sysv_key) != NULL;
+      release_lock_holder (run->holder);
+      run->released = TRUE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+close_run_activate (GApplication *application,
+                    CloseRun     *run)
+{
+  run->window = shmlab_writer_window_new (GTK_APPLICATION (application));
+  g_object_add_weak_pointer (G_OBJECT (run->window), (gpointer *) &run->window);
+  shmlab_key_bar_set_key (shmlab_writer_window_get_key_bar (run->window), run->key);
+  /* Longer than any test runs: only the holder letting go ends the wait. */
+  shmlab_session_set_lock_timeout (shmlab_writer_window_get_session (run->window), 600 * 1000);
+  shmlab_writer_window_set_text (run->window, "closed while another process holds the lock");
+  gtk_window_present (GTK_WINDOW (run->window));
+  activate (run->window, "win.write");
+}
+
+/* Closing the window while another process holds the lock: the main loop
+ * keeps running, the application lives on (nothing else holds it) until the
+ * holder lets go and the detach under the lock removes the segment. */
+static void
+test_close_while_locked (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wcloselocked");
+  g_autoptr(GtkApplication) application = NULL;
+  g_autofree char *listed = NULL;
+  CloseRun run = { key, NULL, NULL, NULL, NULL, 0, FALSE, FALSE, FALSE, FALSE, FALSE };
+  g_autofree char *bus = NULL;
+  guint tick;
+
+  /* A private application: no session bus is looked for. */
+  bus = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "disabled:", TRUE);
+  application = gtk_application_new ("io.github.shmlab.test.WriterClose",
+                                     G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_get_default () == G_APPLICATION (application));
+  g_signal_connect (application, "activate", G_CALLBACK (close_run_activate), &run);
+  tick = g_timeout_add (1, close_run_tick, &run);
+  g_assert_cmpint (g_application_run (G_APPLICATION (application), 0, NULL), ==, 0);
+  g_source_remove (tick);
+  if (bus != NULL)
+    g_setenv ("DBUS_SESSION_BUS_ADDRESS", bus, TRUE);
+  else
+    g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+
+  g_assert_true (run.written);
+  g_assert_true (run.closed);
+  g_assert_null (run.window);
+  /* The run ended only after the holder let go… */
+  g_assert_true (run.released);
+  g_assert_cmpuint (run.ticks_after_close, >=, 5);
+  /* …while until then the segment was still there, attached once. */
+  g_assert_true (run.attached_while_held);
+  g_assert_true (run.listed_while_held);
+
+  /* Nothing left: no detach pending, no segment, no key file. */
+  g_assert_cmpuint (shmlab_session_count_closing (), ==, 0);
+  g_assert_cmpint (attach_count (key), ==, -1);
+  listed = ipcs_segments ();
+  g_assert_null (strstr (listed, run.sysv_key));
+  g_assert_false (g_file_test (run.key_file, G_FILE_TEST_EXISTS));
+  g_clear_object (&run.holder);
+  g_free (run.sysv_key);
+  g_free (run.key_file);
+}
+
+/* A real Writer started with --write, waiting for its first write to end. */
+static GSubprocess *
+start_writer_process (const char  *key,
+                      const char  *lock_timeout,
+                      GInputStream **out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) steps = NULL;
+  GSubprocess *process;
+  gboolean written = FALSE;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error, g_getenv ("SHMLAB_WRITER"), "--key", key, "--text",
+                              "written by a real Writer", "--write", "--print-steps",
+                              "--lock-timeout", lock_timeout, NULL);
+  g_assert_no_error (error);
+  steps = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (steps), FALSE);
+  while (!written)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (steps, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line); /* it ended before writing */
+      g_test_message ("shmlab-writer: %s", line);
+      written = g_str_has_prefix (line, "unlock");
+    }
+  *out = g_object_ref (g_subprocess_get_stderr_pipe (process));
+  return process;
+}
+
+static char *
+read_all_text (GInputStream *stream)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+
+  g_output_stream_splice (memory, stream, G_OUTPUT_STREAM_SPLICE_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (memory, "", 1, NULL, NULL, &error));
+  g_assert_true (g_output_stream_close (memory, NULL, &error));
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (memory));
+}
+
+/* The real program: SIGTERM while another process holds the lock ends it
+ * only once the holder lets go, detached and with the segment removed; a
+ * lock held past the lock timeout ends it all the same, detached without
+ * the lock, saying what it left behind. */
+static void
+test_process_close_while_locked (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wproclocked");
+  g_autofree char *late_key = shmlab_test_unique_key ("wproctimeout");
+  g_autoptr(GSubprocess) writer = NULL;
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(GInputStream) err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *said = NULL;
+
+  writer = start_writer_process (key, "600000", &err);
+  g_assert_cmpint (attach_count (key), ==, 1);
+  holder = start_lock_holder (key);
+  g_subprocess_send_signal (writer, SIGTERM);
+  release_lock_holder (holder);
+  g_assert_true (g_subprocess_wait (writer, NULL, &error));
+  g_assert_no_error (error);
+  said = read_all_text (err);
+  g_test_message ("shmlab-writer said: %s", said);
+  g_assert_true (g_subprocess_get_if_exited (writer));
+  g_assert_cmpint (g_subprocess_get_exit_status (writer), ==, 0);
+  g_assert_null (strstr (said, "left behind"));
+  g_assert_cmpint (attach_count (key), ==, -1);
+  g_clear_object (&writer);
+  g_clear_object (&holder);
+  g_clear_object (&err);
+  g_clear_pointer (&said, g_free);
+
+  writer = start_writer_process (late_key, "200", &err);
+  holder = start_lock_holder (late_key);
+  g_subprocess_send_signal (writer, SIGTERM);
+  /* The holder never lets go while the Writer ends. */
+  g_assert_true (g_subprocess_wait (writer, NULL, &error));
+  g_assert_no_error (error);
+  said = read_all_text (err);
+  g_test_message ("shmlab-writer said: %s", said);
+  g_assert_cmpint (g_subprocess_get_exit_status (writer), ==, 0);
+  assert_contains (said, "left behind");
+  assert_contains (said, late_key);
+  assert_contains (said, "shmlab remove");
+  g_assert_cmpint (attach_count (late_key), ==, 0);
+  release_lock_holder (holder);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -933,5 +1217,7 @@ main (int    argc,
   g_test_add_func ("/writer-window/cancel-lock-wait", test_cancel_lock_wait);
   g_test_add_func ("/writer-window/close-while-waiting", test_close_while_waiting);
   g_test_add_func ("/writer-window/close-while-loading", test_close_while_loading);
+  g_test_add_func ("/writer-window/close-while-locked", test_close_while_locked);
+  g_test_add_func ("/writer-window/process/close-while-locked", test_process_close_while_locked);
   return g_test_run ();
 }

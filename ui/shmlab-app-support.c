@@ -182,40 +182,30 @@ shmlab_app_run (GApplication  *app,
   return override ? override - 1 : status;
 }
 
-/* Sessions of closed windows still finishing a step before they detach. */
-static guint n_closing_sessions;
-
 static void
-session_gone (gpointer  data,
-              GObject  *where_the_session_was)
+session_closed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
-  GApplication *app = data;
+  g_autoptr(GError) error = NULL;
 
-  n_closing_sessions--;
-  if (app != NULL)
-    {
-      g_application_release (app);
-      g_object_unref (app);
-    }
+  if (!shmlab_session_close_finish (result, &error))
+    g_printerr ("%s: %s\n", g_get_prgname (), error->message);
 }
 
 /**
- * shmlab_app_keep_until_detached:
+ * shmlab_app_close_session:
  * @session: the session of a window that is closing
  *
- * Keeps the application alive until @session is finalized, which detaches
- * (the last detach removes the segment, as with Qt): a step still running
- * holds the session until it returns, however long the window lives.
+ * Cancels what @session runs and detaches it in a thread (the last detach
+ * removes the segment, as with Qt), never blocking the main loop; the
+ * application stays alive until the detach has ended. Says on stderr when
+ * the segment had to be left behind (its lock was held elsewhere too long).
  */
 void
-shmlab_app_keep_until_detached (GObject *session)
+shmlab_app_close_session (ShmlabSession *session)
 {
-  GApplication *app = g_application_get_default ();
-
-  n_closing_sessions++;
-  if (app != NULL)
-    g_application_hold (app);
-  g_object_weak_ref (session, session_gone, app ? g_object_ref (app) : NULL);
+  shmlab_session_close_async (session, session_closed, NULL);
 }
 
 /* Destroys every window of @app; each lets its session detach. */
@@ -288,10 +278,10 @@ shmlab_app_wait_detached (guint timeout_ms)
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   guint wake = g_timeout_add (10, keep_waiting, NULL);
 
-  while (n_closing_sessions > 0 && g_get_monotonic_time () < deadline)
+  while (shmlab_session_count_closing () > 0 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (wake);
-  return n_closing_sessions == 0;
+  return shmlab_session_count_closing () == 0;
 }
 
 /**

@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "shmlab-native-key.h"
+#include "shmlab-session.h"
 
 G_BEGIN_DECLS
 
@@ -49,7 +50,7 @@ void     shmlab_app_set_exit_status    (GApplication     *app,
 void     shmlab_window_screenshot_when_ready (GtkWindow  *window,
                                               const char *path,
                                               guint       delay_ms);
-void     shmlab_app_keep_until_detached (GObject     *session);
+void     shmlab_app_close_session      (ShmlabSession    *session);
 void     shmlab_app_close_windows      (GApplication     *app);
 void     shmlab_app_quit_on_signals    (GApplication     *app);
 void     shmlab_app_shutdown           (GApplication     *app,

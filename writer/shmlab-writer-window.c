@@ -923,9 +923,8 @@ shmlab_writer_window_get_key_bar (ShmlabWriterWindow *self)
   return self->key_bar;
 }
 
-/* The window goes away: cancel what runs, and keep the application alive
- * until the session has finished its step and detached (the last detach
- * removes the segment), however long the window object itself lives on. */
+/* The window goes away: cancel what runs; the session detaches in a thread
+ * (the last detach removes the segment) while the application stays alive. */
 static void
 begin_closing (ShmlabWriterWindow *self)
 {
@@ -942,7 +941,7 @@ begin_closing (ShmlabWriterWindow *self)
   if (self->session != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->session, self);
-      shmlab_app_keep_until_detached (G_OBJECT (self->session));
+      shmlab_app_close_session (self->session);
     }
 }
 
