@@ -6,7 +6,10 @@
  */
 #include "shmlab-test-util.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtk/gtk.h>
 
@@ -1007,6 +1010,68 @@ test_keys (void)
   reader_close (window);
 }
 
+/* POSIX: a writer killed while it held the lock keeps a POSIX semaphore
+ * taken for good; the Reader finds the dead holder's pid in the frame, takes
+ * the lock over, reads, and says so instead of waiting for ever. */
+static void
+test_dead_holder_posix (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rdead");
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("written before the crash", -1);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_FRAME);
+  g_autoptr(ShmlabSegment) writer = shmlab_segment_new (SHMLAB_BACKEND_POSIX);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *pid_text = NULL;
+  ShmlabReaderWindow *window;
+  int ready[2];
+  char byte;
+  pid_t holder;
+  int status;
+
+  g_assert_true (shmlab_segment_set_key (writer, key, &error));
+  g_assert_true (shmlab_segment_create (writer, 4096, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
+  g_assert_no_error (error);
+  segment_write_encoded (writer, encoded, 1);
+
+  /* A child that takes the lock, says so, and is killed holding it. */
+  g_assert_cmpint (pipe (ready), ==, 0);
+  holder = fork ();
+  g_assert_cmpint (holder, >=, 0);
+  if (holder == 0)
+    {
+      g_autoptr(ShmlabSegment) child = shmlab_segment_new (SHMLAB_BACKEND_POSIX);
+
+      if (!shmlab_segment_set_key (child, key, NULL) ||
+          !shmlab_segment_attach (child, SHMLAB_ACCESS_READ_WRITE, NULL, NULL) ||
+          !shmlab_segment_lock (child, NULL, NULL) || write (ready[1], "l", 1) != 1)
+        _exit (2);
+      for (;;)
+        pause ();
+    }
+  close (ready[1]);
+  g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
+  close (ready[0]);
+  g_assert_cmpint (kill (holder, SIGKILL), ==, 0);
+  g_assert_cmpint (waitpid (holder, &status, 0), ==, holder);
+  /* The writer's own handle would wait for that lock when it lets go. */
+  shmlab_segment_set_lock_timeout (writer, 300);
+
+  window = reader_new (key);
+  shmlab_key_bar_set_backend (shmlab_reader_window_get_key_bar (window), SHMLAB_BACKEND_POSIX);
+  read_now (window);
+  g_assert_cmpstr (page_of (window), ==, "text");
+  text = text_of (window);
+  g_assert_cmpstr (text, ==, "written before the crash");
+  log = log_of (window);
+  pid_text = g_strdup_printf ("process %d,", (int) holder);
+  g_assert_true (contains (log, pid_text));
+  g_assert_true (contains (log, "ended without giving it back"));
+  g_assert_true (contains (log, "took the lock over"));
+  reader_close (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1032,6 +1097,7 @@ main (int   argc,
   g_test_add_func ("/reader-window/lock/timeout", test_lock_timeout);
   g_test_add_func ("/reader-window/lock/close-while-waiting", test_close_while_waiting);
   g_test_add_func ("/reader-window/lock/close-while-locked", test_close_while_locked);
+  g_test_add_func ("/reader-window/lock/dead-holder-posix", test_dead_holder_posix);
   g_test_add_func ("/reader-window/step-by-step", test_step_by_step);
   g_test_add_func ("/reader-window/bad/garbage", test_bad_garbage);
   g_test_add_func ("/reader-window/bad/frame-dimensions", test_bad_frame_dimensions);
