@@ -147,6 +147,35 @@ copy_segment (ShmlabSegment  *segment,
   return g_bytes_new_take (g_steal_pointer (&copy), size);
 }
 
+/* An empty text is often no text at all: a segment nothing was written to
+ * yet, or one whose first byte is 0 but that holds something else. */
+static void
+warn_empty_text (const guint8  *data,
+                 gsize          length,
+                 const char    *key,
+                 ShmlabBackend  backend)
+{
+  gsize nonzero = 0;
+
+  for (gsize i = 0; i < length; i++)
+    if (data[i] != 0)
+      nonzero++;
+
+  if (nonzero == 0 && length == 1)
+    shmlab_cli_warn (_("the segment holds an empty text: its only byte is 0, so nothing has been "
+                     "written to it yet, or an empty text was"));
+  else if (nonzero == 0)
+    shmlab_cli_warn (_("the segment holds an empty text: all %zu of its bytes are 0, so nothing "
+                     "has been written to it yet, or an empty text was"), length);
+  else
+    {
+      g_autofree char *hint = shmlab_cli_command_hint ("info", key, backend);
+      shmlab_cli_warn (_("the segment holds an empty text: its first byte is 0 (NUL), yet %zu of "
+                       "its %zu bytes are not 0, so it may hold something other than text: "
+                       "try “%s”"), nonzero, length, hint);
+    }
+}
+
 int
 shmlab_cmd_read (int    argc,
                  char **argv)
@@ -236,6 +265,8 @@ shmlab_cmd_read (int    argc,
                        "segment may not hold text: try “%s”"), payload->invalid_bytes,
                        payload->invalid_bytes == 1 ? _("byte was") : _("bytes were"), hint);
     }
+  else if (payload->format == SHMLAB_FORMAT_TEXT && payload->text_length == 0)
+    warn_empty_text (data, length, key, backend);
 
   if (!write_output (output, payload->text, payload->text_length, &error))
     return shmlab_cli_fail (error);

@@ -753,9 +753,31 @@ decode (const guint8  *bytes,
   g_return_val_if_fail (bytes != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (length >= strlen (SHMLAB_FRAME_MAGIC) &&
-      memcmp (bytes, SHMLAB_FRAME_MAGIC, strlen (SHMLAB_FRAME_MAGIC)) == 0)
+  /* "SHMLAB" and two more bytes is a frame, or a damaged one: never text. */
+  if (length >= strlen (SHMLAB_FRAME_MAGIC) && memcmp (bytes, SHMLAB_FRAME_MAGIC, 6) == 0)
     return decode_frames (bytes, length, owner, error);
+
+  if (length >= QT_IMAGE_MARKER_SIZE && bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 0 &&
+      bytes[3] == 1 &&
+      !shmlab_png_has_signature (bytes + QT_IMAGE_MARKER_SIZE, length - QT_IMAGE_MARKER_SIZE))
+    {
+      g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
+                   _("the segment starts with 00 00 00 01, the Qt example's image marker, but "
+                   "no PNG file follows it: the image was cut off, or the segment holds "
+                   "something else"));
+      return NULL;
+    }
+  if (length >= QT_IMAGE_MARKER_SIZE + PNG_SIGNATURE_SIZE && bytes[0] == 0 && bytes[1] == 0 &&
+      bytes[2] == 0 && bytes[3] > 1 &&
+      shmlab_png_has_signature (bytes + QT_IMAGE_MARKER_SIZE, length - QT_IMAGE_MARKER_SIZE))
+    {
+      g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
+                   _("the segment holds a PNG file after the marker 00 00 00 %02x, but the Qt "
+                   "example's marker is 00 00 00 01: it was written by another program, or "
+                   "is damaged"),
+                   bytes[3]);
+      return NULL;
+    }
 
   if (length >= QT_IMAGE_MARKER_SIZE + PNG_SIGNATURE_SIZE &&
       memcmp (bytes, qt_image_marker, QT_IMAGE_MARKER_SIZE) == 0 &&

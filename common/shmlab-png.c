@@ -217,6 +217,7 @@ read_guarded (ReadContext *ctx)
 {
   png_uint_32 width, height;
   int bit_depth, color_type, passes;
+  guint64 least_inflated, most_inflated;
 
   if (setjmp (png_jmpbuf (ctx->png)))
     return FALSE;
@@ -225,6 +226,20 @@ read_guarded (ReadContext *ctx)
   png_get_IHDR (ctx->png, ctx->info, &width, &height, &bit_depth, &color_type, NULL, NULL, NULL);
   if (!check_dimensions (width, height, &ctx->limits, &ctx->error))
     return FALSE;
+
+  /* Each row is a filter byte and its pixels, deflated at most 1032:1: a
+   * PNG whose remaining bytes cannot hold its rows is refused before the
+   * picture's memory is taken. */
+  least_inflated = (guint64) height * (1 + (guint64) png_get_rowbytes (ctx->png, ctx->info));
+  most_inflated = (guint64) (ctx->length - ctx->offset) * 1032;
+  if (most_inflated < least_inflated)
+    {
+      g_set_error (&ctx->error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TRUNCATED,
+                   _("the PNG ends after %zu of its bytes, too few to hold the %u × %u "
+                   "pixels it says it has even compressed: the PNG is truncated or damaged"),
+                   ctx->length, (guint) width, (guint) height);
+      return FALSE;
+    }
 
   if (bit_depth == 16)
     png_set_scale_16 (ctx->png);

@@ -64,12 +64,16 @@ GdkTexture *
 shmlab_texture_new_for_image (ShmlabImage *image)
 {
   g_autoptr(GBytes) bytes = NULL;
+  gsize span;
 
   g_return_val_if_fail (image != NULL, NULL);
   g_return_val_if_fail (image->width > 0 && image->height > 0, NULL);
 
-  bytes = g_bytes_new_with_free_func (image->pixels, shmlab_image_get_byte_size (image),
-                                      image_unref_notify, shmlab_image_ref (image));
+  /* The rows of a frame may end at the last pixel, short of a whole stride:
+   * claim only the bytes that are there. */
+  span = (gsize) image->stride * (image->height - 1) + (gsize) image->width * 4;
+  bytes = g_bytes_new_with_free_func (image->pixels, span, image_unref_notify,
+                                      shmlab_image_ref (image));
   return gdk_memory_texture_new ((int) image->width, (int) image->height, GDK_MEMORY_R8G8B8A8,
                                  bytes, image->stride);
 }
