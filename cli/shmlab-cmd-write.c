@@ -16,6 +16,7 @@
 #include "shmlab-payload.h"
 #include "shmlab-png.h"
 #include "shmlab-segment.h"
+#include "shmlab-users.h"
 
 #define COMMAND "write"
 
@@ -340,7 +341,14 @@ shmlab_cmd_write (int    argc,
       ok = shmlab_segment_create (segment, (gsize) size, SHMLAB_ACCESS_READ_WRITE, shmlab_cli_interrupt (), &error);
       shmlab_cli_step_end (&step, ok, "%s", size_shown);
       if (!ok && g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS))
-        return shmlab_cli_fail_printf (_("%s (--attach writes into it)"), error->message);
+        {
+          ShmlabSegmentInfo info;
+
+          /* --attach is a way out only for a segment of one's own. */
+          if (shmlab_segment_query (segment, &info, NULL) && info.exists &&
+              shmlab_user_is_me (info.owner_uid))
+            return shmlab_cli_fail_printf (_("%s (--attach writes into it)"), error->message);
+        }
     }
   if (!ok)
     return shmlab_cli_fail (error);

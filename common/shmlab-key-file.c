@@ -70,7 +70,11 @@ shmlab_key_file_check (const char  *path,
                    _("the key file %s is %s owned by %s, not a plain file: refusing to use it, "
                    "since it could point the key at someone else's segment — pick another key, "
                    "or delete that file if you trust it"),
-                   path, S_ISLNK (st.st_mode) ? _("a symbolic link") : _("not a regular file"), owner);
+                   path,
+                   S_ISLNK (st.st_mode)   ? _("a symbolic link")
+                   : S_ISDIR (st.st_mode) ? _("a directory")
+                                          : _("a special file"),
+                   owner);
       return FALSE;
     }
 
@@ -95,25 +99,28 @@ shmlab_key_file_ensure (const char  *path,
                         GError     **error)
 {
   gboolean exists;
-  int fd;
+  int fd = -1;
 
   *created = FALSE;
 
-  fd = open (path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0640);
-  if (fd < 0)
+  /* A file removed between open() and lstat() is made again, a few times at most. */
+  for (guint attempt = 0; fd < 0; attempt++)
     {
-      int saved_errno = errno;
+      int saved_errno;
 
-      if (saved_errno != EEXIST)
+      fd = open (path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0640);
+      if (fd >= 0)
+        break;
+      saved_errno = errno;
+      if (saved_errno != EEXIST || attempt == 3)
         {
           set_errno_error (error, saved_errno, path);
           return FALSE;
         }
       if (!shmlab_key_file_check (path, &exists, error))
         return FALSE;
-      if (!exists)
-        return shmlab_key_file_ensure (path, key, created, error);
-      return TRUE;
+      if (exists)
+        return TRUE;
     }
 
   if (key != NULL)

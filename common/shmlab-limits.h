@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "shmlab-error.h"
 #include "shmlab-native-key.h"
 
 G_BEGIN_DECLS
@@ -33,14 +34,35 @@ typedef struct
   guint64 memory_total;
 } ShmlabLimits;
 
-void     shmlab_limits_read          (ShmlabLimits        *limits);
-guint64  shmlab_limits_max_size      (const ShmlabLimits  *limits,
-                                      ShmlabBackend        backend);
-char    *shmlab_limits_describe      (const ShmlabLimits  *limits,
-                                      ShmlabBackend        backend);
-char    *shmlab_format_bytes         (guint64              bytes);
-gboolean shmlab_parse_size           (const char          *text,
-                                      guint64             *bytes,
-                                      GError             **error);
+void     shmlab_limits_read                (ShmlabLimits        *limits);
+guint64  shmlab_limits_max_size            (const ShmlabLimits  *limits,
+                                            ShmlabBackend        backend);
+char    *shmlab_limits_describe            (const ShmlabLimits  *limits,
+                                            ShmlabBackend        backend);
+guint64  shmlab_limits_pages               (const ShmlabLimits  *limits,
+                                            guint64              size);
+gboolean shmlab_limits_check_size          (const ShmlabLimits  *limits,
+                                            ShmlabBackend        backend,
+                                            const char          *key,
+                                            guint64              size,
+                                            GError             **error);
+void     shmlab_limits_set_shmmax_error    (GError             **error,
+                                            const ShmlabLimits  *limits,
+                                            const char          *key,
+                                            guint64              size);
+void     shmlab_limits_set_sysv_full_error (GError             **error,
+                                            const ShmlabLimits  *limits,
+                                            const char          *key,
+                                            guint64              size,
+                                            guint                n_segments,
+                                            guint64              pages_used);
+void     shmlab_limits_set_dev_shm_error   (GError             **error,
+                                            const ShmlabLimits  *limits,
+                                            const char          *key,
+                                            guint64              size);
+char    *shmlab_format_bytes               (guint64              bytes);
+gboolean shmlab_parse_size                 (const char          *text,
+                                            guint64             *bytes,
+                                            GError             **error);
 
 G_END_DECLS

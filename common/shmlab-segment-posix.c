@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "shmlab-limits.h"
+#include "shmlab-users.h"
 
 #define DEV_SHM "/dev/shm"
 
@@ -100,8 +101,30 @@ set_errno_error (GError     **error,
                key, g_strerror (saved_errno));
 }
 
+/* /dev/shm is writable by every user: something planted under a segment's
+ * name (a symbolic link to a file of someone else, a FIFO) is never used. */
+static void
+set_not_segment_error (GError            **error,
+                       const char         *key,
+                       const char         *path,
+                       const struct stat  *st)
+{
+  g_autofree char *owner = shmlab_user_describe (st->st_uid);
+
+  g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_KEY_ERROR,
+               _("%s, where the segment of key “%s” would be, is %s owned by %s, not a segment: "
+               "refusing to use it, since it could point the key at someone else's file — pick "
+               "another key, or delete it if you trust it"),
+               path, key,
+               S_ISLNK (st->st_mode)   ? _("a symbolic link")
+               : S_ISDIR (st->st_mode) ? _("a directory")
+                                       : _("a special file"),
+               owner);
+}
+
 static gboolean
 map_fd (const char        *key,
+        const char        *native_key,
         int                fd,
         ShmlabAccessMode   mode,
         ShmlabMapping     *mapping,
@@ -113,6 +136,12 @@ map_fd (const char        *key,
   if (fstat (fd, &st) != 0)
     {
       set_errno_error (error, errno, key, _("inspect"));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_autofree char *path = dev_shm_path (native_key);
+      set_not_segment_error (error, key, path, &st);
       return FALSE;
     }
   if (st.st_uid != geteuid ())
@@ -168,8 +197,8 @@ shmlab_posix_create (const char     *key,
       if (saved_errno == EEXIST)
         {
           ShmlabSegmentInfo info;
-          shmlab_posix_query (key, native_key, &info, NULL);
-          shmlab_segment_set_exists_error (error, key, SHMLAB_BACKEND_POSIX, &info);
+          if (shmlab_posix_query (key, native_key, &info, error))
+            shmlab_segment_set_exists_error (error, key, SHMLAB_BACKEND_POSIX, &info);
         }
       else
         set_errno_error (error, saved_errno, key, _("create"));
@@ -192,13 +221,21 @@ shmlab_posix_create (const char     *key,
     {
       shm_unlink (native_key);
       close (fd);
-      shmlab_segment_set_size_error (error, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES, key,
-                                     SHMLAB_BACKEND_POSIX, size,
-                                     rc == ENOSPC ? "/dev/shm is full" : g_strerror (rc));
+      if (rc == ENOSPC)
+        {
+          ShmlabLimits limits;
+
+          /* Read after the unlink: the free space a smaller segment could have. */
+          shmlab_limits_read (&limits);
+          shmlab_limits_set_dev_shm_error (error, &limits, key, size);
+        }
+      else
+        shmlab_segment_set_size_error (error, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES, key,
+                                       SHMLAB_BACKEND_POSIX, size, g_strerror (rc));
       return FALSE;
     }
 
-  if (!map_fd (key, fd, mode, mapping, error))
+  if (!map_fd (key, native_key, fd, mode, mapping, error))
     {
       shm_unlink (native_key);
       close (fd);
@@ -219,14 +256,18 @@ shmlab_posix_attach (const char        *key,
   gboolean ok;
   int fd;
 
-  fd = shm_open (native_key, (mode == SHMLAB_ACCESS_READ_ONLY ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
+  /* O_NONBLOCK: opening a FIFO planted under the name must not wait for a writer. */
+  fd = shm_open (native_key,
+                 (mode == SHMLAB_ACCESS_READ_ONLY ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_NONBLOCK, 0);
   if (fd < 0)
     {
       int saved_errno = errno;
       g_autofree char *path = dev_shm_path (native_key);
       struct stat st;
 
-      if (saved_errno == ENOENT)
+      if (saved_errno == ELOOP && lstat (path, &st) == 0)
+        set_not_segment_error (error, key, path, &st);
+      else if (saved_errno == ENOENT)
         g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
                      _("no segment has the key “%s” (there is no %s): start the writer first, or "
                      "check the key's spelling and that both programs use the POSIX backend"),
@@ -238,7 +279,7 @@ shmlab_posix_attach (const char        *key,
       return FALSE;
     }
 
-  ok = map_fd (key, fd, mode, mapping, error);
+  ok = map_fd (key, native_key, fd, mode, mapping, error);
   close (fd);
   mapping->created = FALSE;
   return ok;
@@ -283,6 +324,11 @@ shmlab_posix_query (const char         *key,
       if (saved_errno == ENOENT)
         return TRUE;
       set_errno_error (error, saved_errno, key, _("inspect"));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      set_not_segment_error (error, key, path, &st);
       return FALSE;
     }
   info_from_stat (info, native_key, &st);

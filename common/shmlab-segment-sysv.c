@@ -137,7 +137,8 @@ set_errno_error (GError     **error,
   if (saved_errno == ENOSYS)
     g_set_error (error, SHMLAB_SEGMENT_ERROR, code,
                  _("cannot %s the segment of key “%s”: this system has no System V shared memory "
-                 "(common in containers) — use the POSIX backend instead"),
+                 "(common in containers) — use the POSIX backend instead (shmlab … --backend "
+                 "posix)"),
                  what, key);
   else
     g_set_error (error, SHMLAB_SEGMENT_ERROR, code, _("cannot %s the segment of key “%s”: %s"), what,
@@ -211,6 +212,7 @@ shmlab_sysv_create (const char     *key,
     {
       int saved_errno = errno;
       ShmlabSegmentInfo info = { 0 };
+      ShmlabLimits limits;
 
       if (saved_errno == EEXIST)
         {
@@ -223,14 +225,21 @@ shmlab_sysv_create (const char     *key,
       if (created_file)
         shmlab_key_file_remove (native_key);
 
-      if (saved_errno == EINVAL)
+      shmlab_limits_read (&limits);
+      if (saved_errno == EINVAL && limits.shmmax != G_MAXUINT64 && size > limits.shmmax)
+        shmlab_limits_set_shmmax_error (error, &limits, key, size);
+      else if (saved_errno == EINVAL)
         shmlab_segment_set_size_error (error, SHMLAB_SEGMENT_ERROR_INVALID_SIZE, key,
                                        SHMLAB_BACKEND_SYSV, size, _("the system refuses that size"));
       else if (saved_errno == ENOSPC)
-        shmlab_segment_set_size_error (error, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES, key,
-                                       SHMLAB_BACKEND_SYSV, size,
-                                       _("the system's limit on the number of segments (SHMMNI) or "
-                                       "on all segments together (SHMALL) is reached"));
+        {
+          g_autoptr(GArray) entries = read_proc_shm ();
+          guint64 pages = 0;
+
+          for (guint i = 0; i < entries->len; i++)
+            pages += shmlab_limits_pages (&limits, g_array_index (entries, ProcShm, i).size);
+          shmlab_limits_set_sysv_full_error (error, &limits, key, size, entries->len, pages);
+        }
       else if (saved_errno == ENOMEM)
         shmlab_segment_set_size_error (error, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES, key,
                                        SHMLAB_BACKEND_SYSV, size, _("there is not enough memory"));

@@ -636,16 +636,8 @@ shmlab_segment_create (ShmlabSegment     *self,
                          _("a segment of 0 bytes cannot be created: a segment holds at least 1 byte"));
 
   shmlab_limits_read (&limits);
-  if ((guint64) size > shmlab_limits_max_size (&limits, self->backend))
-    {
-      shmlab_segment_set_size_error (&local_error,
-                                     self->backend == SHMLAB_BACKEND_POSIX
-                                       ? SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES
-                                       : SHMLAB_SEGMENT_ERROR_INVALID_SIZE,
-                                     self->key, self->backend, size,
-                                     _("it is larger than the system allows"));
-      return fail (self, error, local_error);
-    }
+  if (!shmlab_limits_check_size (&limits, self->backend, self->key, size, &local_error))
+    return fail (self, error, local_error);
 
   if (!shmlab_semaphore_open (self->semaphore, &local_error) ||
       !lock_for (self, &took, cancellable, &local_error))

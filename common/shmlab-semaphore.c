@@ -152,7 +152,23 @@ sysv_resolve (ShmlabSemaphore  *self,
       self->created = TRUE;
     }
   else if (errno == EEXIST)
-    id = shmlab_sysv_semget (ipc_key, 1, 0600 | IPC_CREAT);
+    {
+      id = shmlab_sysv_semget (ipc_key, 1, 0600 | IPC_CREAT);
+      /* Root may open anyone's lock: ShmLab takes only the user's own, as it maps only theirs. */
+      if (id >= 0)
+        {
+          struct semid_ds ds;
+          union { struct semid_ds *buf; } arg = { &ds };
+
+          if (semctl (id, 0, IPC_STAT, arg) == 0 && !shmlab_user_is_me (ds.sem_perm.uid))
+            {
+              if (created_file)
+                shmlab_key_file_remove (self->native_key);
+              set_owner_error (self, ds.sem_perm.uid, error);
+              return FALSE;
+            }
+        }
+    }
 
   if (id < 0)
     {
@@ -173,7 +189,7 @@ sysv_resolve (ShmlabSemaphore  *self,
       else if (saved_errno == ENOSYS)
         g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_UNKNOWN,
                      _("this system has no System V semaphores (common in containers): "
-                     "use the POSIX backend instead"));
+                     "use the POSIX backend instead (shmlab … --backend posix)"));
       else
         g_set_error (error, SHMLAB_SEGMENT_ERROR,
                      saved_errno == EACCES ? SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED
@@ -190,19 +206,28 @@ static gboolean
 posix_open (ShmlabSemaphore  *self,
             GError          **error)
 {
+  g_autofree char *path = g_strconcat ("/dev/shm/sem.", self->native_key + 1, NULL);
+  struct stat st;
   sem_t *sem;
 
   sem = sem_open (self->native_key, O_CREAT | O_EXCL, 0600, 1);
   if (sem != SEM_FAILED)
     self->created = TRUE;
   else if (errno == EEXIST)
-    sem = sem_open (self->native_key, 0);
+    {
+      sem = sem_open (self->native_key, 0);
+      /* Root may open anyone's lock: ShmLab takes only the user's own. */
+      if (sem != SEM_FAILED && stat (path, &st) == 0 && !shmlab_user_is_me (st.st_uid))
+        {
+          sem_close (sem);
+          set_owner_error (self, st.st_uid, error);
+          return FALSE;
+        }
+    }
 
   if (sem == SEM_FAILED)
     {
       int saved_errno = errno;
-      g_autofree char *path = g_strconcat ("/dev/shm/sem.", self->native_key + 1, NULL);
-      struct stat st;
 
       if ((saved_errno == EACCES || saved_errno == EPERM) && stat (path, &st) == 0)
         set_owner_error (self, st.st_uid, error);

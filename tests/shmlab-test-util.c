@@ -21,7 +21,7 @@ static guint key_counter;
 static void
 cleanup_on_signal (int signum)
 {
-  /* A failed g_assert() aborts: remove what the test made before dying. */
+  /* A failed g_assert() aborts, a g_error() traps: remove what the test made before dying. */
   shmlab_test_cleanup ();
   signal (signum, SIG_DFL);
   raise (signum);
@@ -48,6 +48,8 @@ shmlab_test_init (int    *argc,
 
   atexit (shmlab_test_cleanup);
   signal (SIGABRT, cleanup_on_signal);
+  /* g_error() and G_DEBUG=fatal-warnings end a test with SIGTRAP. */
+  signal (SIGTRAP, cleanup_on_signal);
   signal (SIGSEGV, cleanup_on_signal);
   signal (SIGTERM, cleanup_on_signal);
   signal (SIGINT, cleanup_on_signal);

@@ -382,7 +382,7 @@ test_other_user (Fixture       *f,
   g_clear_error (&error);
 
   g_assert_false (shmlab_segment_create (mine, 100, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
-  g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS);
+  g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED);
   g_assert_nonnull (strstr (error->message, "54321"));
 
   kill (other, SIGKILL);
