@@ -1246,12 +1246,29 @@ shmlab_encoded_write (const ShmlabEncoded  *self,
       {
         gsize slot = frame_slot_for_write (dest, dest_size, prefix + keep);
 
+        gsize second = shmlab_frame_second_slot (dest_size);
+
+        /* Generation 0 means "no frame": after 2^64 - 1 writes it starts again at 1. */
+        if (generation == 0)
+          generation = 1;
         /* The payload first, then the header, whose generation makes it count. */
         if (keep > 0)
           memcpy (dest + slot + prefix, data, keep);
         atomic_thread_fence (memory_order_release);
         write_frame_header (self, dest + slot, keep, crc, generation,
                             slot == 0 ? (guint32) getpid () : 0);
+        /* Whatever the other slot holds must now count as older: a damaged
+         * frame with a larger generation, one that wrapped, or one a longer
+         * frame had hidden in its payload. */
+        if (second != 0 && (slot == second || prefix + keep <= second))
+          {
+            gsize other = slot == 0 ? second : 0;
+            ShmlabFrameHeader header;
+
+            if (shmlab_frame_header_parse (dest + other, dest_size - other, &header, NULL) &&
+                header.generation >= generation)
+              write_le64 (dest + other + frame_fields[FIELD_GENERATION].offset, 0);
+          }
         if (written)
           *written = prefix + keep;
         return TRUE;

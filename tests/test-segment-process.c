@@ -457,6 +457,9 @@ load_reader_body (Fixture *f,
         return 5;
       last_generation = payload->header.generation;
     }
+  /* How many whole frames it read, for the figure. */
+  if (write (report_fd, &reads, sizeof reads) != sizeof reads)
+    return 7;
   return reads > 0 ? 0 : 6;
 }
 
@@ -471,6 +474,7 @@ test_load (Fixture       *f,
   pid_t pids[LOAD_WRITERS + LOAD_READERS];
   int fds[LOAD_WRITERS + LOAD_READERS];
   ShmlabSegmentInfo info;
+  guint total_reads = 0;
 
   g_assert_true (shmlab_segment_create (owner, LOAD_SEGMENT_SIZE, SHMLAB_ACCESS_READ_WRITE, NULL,
                                         &error));
@@ -483,10 +487,20 @@ test_load (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
     {
       int status = wait_child (f, pids[i]);
-      close (fds[i]);
+      int reads = 0;
+
       g_assert_true (WIFEXITED (status));
       g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+      if (i < LOAD_READERS)
+        {
+          g_assert_cmpint (read (fds[i], &reads, sizeof reads), ==, sizeof reads);
+          total_reads += reads;
+        }
+      close (fds[i]);
     }
+  g_test_message ("figure: %s-load-writes=%d %s-load-reads-verified=%u",
+                  shmlab_backend_to_string (f->backend), LOAD_WRITERS * LOAD_WRITES,
+                  shmlab_backend_to_string (f->backend), total_reads);
 
   g_assert_true (shmlab_segment_detach (owner, &error));
   g_assert_true (shmlab_segment_get_removed_on_detach (owner));
