@@ -779,6 +779,51 @@ test_inspector_damaged (void)
   destroy_all (window, NULL);
 }
 
+/* The windows' paned keeps the side panel narrow as it grows: at no width may the
+ * inspector need more height than it reports for no given width. */
+static void
+test_inspector_height_for_width (void)
+{
+  GtkWidget *inspector = shmlab_inspector_new ();
+  GtkWindow *window = window_with (inspector);
+  g_autofree guint8 *frame = g_malloc0 (64 + 16 * 16 * 4);
+  g_autoptr(GBytes) bytes = NULL;
+  int min_width, min_height;
+
+  /* A 16 × 16 image frame whose payload_length says 2^64 - 1 bytes. */
+  memcpy (frame, "SHMLABFR", 8);
+  frame[8] = 1;
+  frame[10] = 64;
+  frame[12] = 2;
+  frame[16] = 16;
+  frame[20] = 16;
+  frame[24] = 64;
+  memset (frame + 32, 0xff, 8);
+  bytes = g_bytes_new (frame, 64 + 16 * 16 * 4);
+  shmlab_inspector_set_bytes (SHMLAB_INSPECTOR (inspector), bytes, g_bytes_get_size (bytes));
+  g_assert_cmpstr (shmlab_inspector_get_wrong_field (SHMLAB_INSPECTOR (inspector)), ==,
+                   "payload_length");
+
+  gtk_widget_measure (inspector, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  gtk_widget_measure (inspector, GTK_ORIENTATION_VERTICAL, -1, &min_height, NULL, NULL, NULL);
+  for (int width = min_width; width <= 2000; width += 10)
+    {
+      int min_height_for_width;
+
+      gtk_widget_measure (inspector, GTK_ORIENTATION_VERTICAL, width, &min_height_for_width,
+                          NULL, NULL, NULL);
+      if (min_height_for_width > min_height)
+        {
+          g_test_fail_printf ("the inspector needs %d pixels of height at a width of %d, but "
+                              "reports a minimum height of %d: a paned that keeps it this wide "
+                              "overlaps its widgets", min_height_for_width, width, min_height);
+          break;
+        }
+    }
+
+  destroy_all (window, NULL);
+}
+
 /* ---- the content view ---- */
 
 static void
@@ -1070,6 +1115,7 @@ main (int argc, char **argv)
   g_test_add_func ("/widgets/inspector/two-slots", test_inspector_two_slots);
   g_test_add_func ("/widgets/inspector/formats", test_inspector_formats);
   g_test_add_func ("/widgets/inspector/damaged", test_inspector_damaged);
+  g_test_add_func ("/widgets/inspector/height-for-width", test_inspector_height_for_width);
   g_test_add_func ("/widgets/content-view/pages", test_content_view_pages);
   g_test_add_func ("/widgets/content-view/texture", test_content_view_texture);
   g_test_add_func ("/widgets/wait-bar/work", test_wait_bar_work);

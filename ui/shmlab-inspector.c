@@ -1123,6 +1123,56 @@ shmlab_inspector_map (GtkWidget *widget)
   flush (self);
 }
 
+/* Wrapping labels take more lines when narrower, and a paned keeps the side panel
+ * narrow as it grows: with no width given, the minimum height is the narrowest one's. */
+static void
+shmlab_inspector_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
+{
+  ShmlabInspector *self = SHMLAB_INSPECTOR (widget);
+  int min_width, min_height_at_min_width;
+
+  *minimum = *natural = 0;
+  if (self->box == NULL)
+    return;
+
+  gtk_widget_measure (self->box, orientation, for_size, minimum, natural, minimum_baseline,
+                      natural_baseline);
+  if (orientation != GTK_ORIENTATION_VERTICAL || for_size >= 0)
+    return;
+
+  gtk_widget_measure (self->box, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  gtk_widget_measure (self->box, GTK_ORIENTATION_VERTICAL, min_width, &min_height_at_min_width,
+                      NULL, NULL, NULL);
+  *minimum = MAX (*minimum, min_height_at_min_width);
+  *natural = MAX (*natural, *minimum);
+}
+
+static GtkSizeRequestMode
+shmlab_inspector_get_request_mode (GtkWidget *widget)
+{
+  ShmlabInspector *self = SHMLAB_INSPECTOR (widget);
+
+  return self->box ? gtk_widget_get_request_mode (self->box) : GTK_SIZE_REQUEST_CONSTANT_SIZE;
+}
+
+static void
+shmlab_inspector_size_allocate (GtkWidget *widget,
+                                int        width,
+                                int        height,
+                                int        baseline)
+{
+  ShmlabInspector *self = SHMLAB_INSPECTOR (widget);
+
+  if (self->box != NULL)
+    gtk_widget_allocate (self->box, width, height, baseline, NULL);
+}
+
 static void
 shmlab_inspector_dispose (GObject *object)
 {
@@ -1201,6 +1251,9 @@ shmlab_inspector_class_init (ShmlabInspectorClass *klass)
   object_class->get_property = shmlab_inspector_get_property;
   object_class->set_property = shmlab_inspector_set_property;
   widget_class->map = shmlab_inspector_map;
+  widget_class->measure = shmlab_inspector_measure;
+  widget_class->get_request_mode = shmlab_inspector_get_request_mode;
+  widget_class->size_allocate = shmlab_inspector_size_allocate;
 
   properties[PROP_SESSION] =
     g_param_spec_object ("session", NULL, NULL, SHMLAB_TYPE_SESSION,
@@ -1219,7 +1272,6 @@ shmlab_inspector_class_init (ShmlabInspectorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShmlabInspector, hex_list);
   gtk_widget_class_bind_template_callback (widget_class, on_field_selected);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "shmlab-inspector");
 }
 
