@@ -179,3 +179,50 @@ shmlab_test_run_cli (char       **out,
     *status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
   return ok;
 }
+
+/**
+ * shmlab_test_start_lock_holder:
+ *
+ * `shmlab lock KEY` in another process, holding the lock until its standard
+ * input closes; returns once it has the lock.
+ */
+GSubprocess *
+shmlab_test_start_lock_holder (const char    *key,
+                               ShmlabBackend  backend)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  GSubprocess *holder;
+  gboolean locked = FALSE;
+
+  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                             &error, shmlab_test_cli_path (), "lock", key, "--backend",
+                             shmlab_backend_to_string (backend), NULL);
+  g_assert_no_error (error);
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (holder));
+  /* It still writes when it lets go: keep the pipe open until it ends. */
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
+  while (!locked)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line); /* it ended without the lock: its messages are above */
+      g_test_message ("shmlab lock: %s", line);
+      locked = g_str_has_prefix (line, "locked");
+    }
+  return holder;
+}
+
+/* Tells the holder to let go, and waits until it has. */
+void
+shmlab_test_release_lock_holder (GSubprocess *holder)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (holder), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (holder, NULL, &error));
+  g_assert_no_error (error);
+}

@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <gio/gio.h>
 #include <glib.h>
 
 #include "shmlab-native-key.h"
@@ -30,5 +31,9 @@ gboolean    shmlab_test_run_cli       (char         **out,
                                        int           *status,
                                        const char    *first_arg,
                                        ...) G_GNUC_NULL_TERMINATED;
+
+GSubprocess *shmlab_test_start_lock_holder   (const char    *key,
+                                             ShmlabBackend  backend);
+void         shmlab_test_release_lock_holder (GSubprocess   *holder);
 
 G_END_DECLS

@@ -654,46 +654,6 @@ test_close_while_waiting (void)
   g_assert_true (shmlab_segment_unlock (writer, &error));
 }
 
-/* `shmlab lock KEY` in another process, holding the lock until its
- * standard input closes; returns once it has the lock. */
-static GSubprocess *
-start_lock_holder (const char *key)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) err = NULL;
-  GSubprocess *holder;
-  gboolean locked = FALSE;
-
-  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
-                             &error, shmlab_test_cli_path (), "lock", key, NULL);
-  g_assert_no_error (error);
-  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (holder));
-  /* It still writes when it lets go: keep the pipe open until it ends. */
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
-  while (!locked)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      g_assert_nonnull (line); /* it ended without the lock: its messages are above */
-      g_test_message ("shmlab lock: %s", line);
-      locked = g_str_has_prefix (line, "locked");
-    }
-  return holder;
-}
-
-static void
-release_lock_holder (GSubprocess *holder)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (holder), NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_wait_check (holder, NULL, &error));
-  g_assert_no_error (error);
-}
-
 static gint
 attach_count (const char *key)
 {
@@ -742,7 +702,7 @@ test_close_while_locked (void)
   g_assert_true (shmlab_session_get_attached (shmlab_reader_window_get_session (window)));
   g_clear_object (&writer);
   g_assert_cmpint (attach_count (key), ==, 1);
-  holder = start_lock_holder (key);
+  holder = shmlab_test_start_lock_holder (key, SHMLAB_BACKEND_SYSV);
 
   g_object_weak_ref (G_OBJECT (window), finalized, &gone);
   gtk_window_destroy (GTK_WINDOW (window));
@@ -756,7 +716,7 @@ test_close_while_locked (void)
   g_assert_cmpint (attach_count (key), ==, 1);
   g_assert_cmpuint (shmlab_session_count_closing (), ==, 1);
 
-  release_lock_holder (holder);
+  shmlab_test_release_lock_holder (holder);
   spin_until (all_detached, NULL, "the detach once the lock is free");
   g_assert_cmpint (attach_count (key), ==, -1);
 }

@@ -550,48 +550,6 @@ segment_exists (Fixture *f)
   return info.exists;
 }
 
-/* `shmlab lock KEY` in another process, holding the lock until its
- * standard input closes; returns once it has the lock. */
-static GSubprocess *
-start_lock_holder (Fixture *f)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) err = NULL;
-  GSubprocess *holder;
-  gboolean locked = FALSE;
-
-  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
-                             &error, shmlab_test_cli_path (), "lock", f->key, "--backend",
-                             shmlab_backend_to_string (f->backend), NULL);
-  g_assert_no_error (error);
-  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (holder));
-  /* It still writes when it lets go: keep the pipe open until it ends. */
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
-  while (!locked)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      g_assert_nonnull (line); /* it ended without the lock: its messages are above */
-      g_test_message ("shmlab lock: %s", line);
-      locked = g_str_has_prefix (line, "locked");
-    }
-  return holder;
-}
-
-/* Tells the holder to let go, and waits until it has. */
-static void
-release_lock_holder (GSubprocess *holder)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (holder), NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_wait_check (holder, NULL, &error));
-  g_assert_no_error (error);
-}
-
 static gboolean
 count_tick (gpointer data)
 {
@@ -629,7 +587,7 @@ test_drop_while_locked (Fixture       *f,
   g_assert_cmpint (attach_count (f), ==, 1);
   /* Longer than any test runs: only the holder letting go ends the wait. */
   shmlab_session_set_lock_timeout (writer, 600 * 1000);
-  holder = start_lock_holder (f);
+  holder = shmlab_test_start_lock_holder (f->key, f->backend);
 
   g_object_add_weak_pointer (G_OBJECT (writer), (gpointer *) &writer);
   g_object_unref (writer);
@@ -641,7 +599,7 @@ test_drop_while_locked (Fixture       *f,
   g_assert_cmpint (attach_count (f), ==, 1);
   g_assert_cmpuint (shmlab_session_count_closing (), ==, 1);
 
-  release_lock_holder (holder);
+  shmlab_test_release_lock_holder (holder);
   wait_closed ();
   g_assert_false (segment_exists (f));
 }
@@ -665,7 +623,7 @@ test_close_while_waiting (Fixture       *f,
   g_assert_true (shmlab_session_step_finish (writer, wait_result (&created), &error));
   g_assert_no_error (error);
   shmlab_session_set_lock_timeout (writer, 600 * 1000);
-  holder = start_lock_holder (f);
+  holder = shmlab_test_start_lock_holder (f->key, f->backend);
 
   shmlab_session_lock_async (writer, NULL, store_result, &locked);
   while (!shmlab_session_get_waiting (writer) && g_get_monotonic_time () < deadline)
@@ -697,7 +655,7 @@ test_close_while_waiting (Fixture       *f,
   g_assert_null (closed);
   g_assert_cmpint (attach_count (f), ==, 1);
 
-  release_lock_holder (holder);
+  shmlab_test_release_lock_holder (holder);
   g_assert_true (shmlab_session_close_finish (wait_result (&closed), &error));
   g_assert_no_error (error);
   wait_closed ();
@@ -718,7 +676,7 @@ test_close_past_timeout (Fixture       *f,
   write_all (writer, "left behind", 0, &error);
   g_assert_no_error (error);
   shmlab_session_set_lock_timeout (writer, 100);
-  holder = start_lock_holder (f);
+  holder = shmlab_test_start_lock_holder (f->key, f->backend);
 
   shmlab_session_close_async (writer, store_result, &closed);
   g_clear_object (&writer);
@@ -732,7 +690,7 @@ test_close_past_timeout (Fixture       *f,
   wait_closed ();
   g_assert_cmpint (attach_count (f), ==, 0);
 
-  release_lock_holder (holder);
+  shmlab_test_release_lock_holder (holder);
 }
 
 /* Closing twice, or a session that never had a segment: both just end. */
@@ -783,7 +741,7 @@ hold_run_tick (gpointer user_data)
   if (run->dropped && !run->released && ++run->ticks >= 3)
     {
       run->attached_while_held = attach_count (run->f) == 1;
-      release_lock_holder (run->holder);
+      shmlab_test_release_lock_holder (run->holder);
       run->released = TRUE;
     }
   return G_SOURCE_CONTINUE;
@@ -799,7 +757,7 @@ hold_run_activate (GApplication *application,
   write_all (writer, "the application waits for this detach", 0, &error);
   g_assert_no_error (error);
   shmlab_session_set_lock_timeout (writer, 600 * 1000);
-  run->holder = start_lock_holder (run->f);
+  run->holder = shmlab_test_start_lock_holder (run->f->key, run->f->backend);
   g_object_unref (writer);
   run->dropped = TRUE;
 }

@@ -928,46 +928,6 @@ attach_count (const char *key)
   return info.exists ? info.attach_count : -1;
 }
 
-/* `shmlab lock KEY` in another process, holding the lock until its
- * standard input closes; returns once it has the lock. */
-static GSubprocess *
-start_lock_holder (const char *key)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) err = NULL;
-  GSubprocess *holder;
-  gboolean locked = FALSE;
-
-  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
-                             &error, shmlab_test_cli_path (), "lock", key, NULL);
-  g_assert_no_error (error);
-  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (holder));
-  /* It still writes when it lets go: keep the pipe open until it ends. */
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
-  while (!locked)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
-
-      g_assert_no_error (error);
-      g_assert_nonnull (line); /* it ended without the lock: its messages are above */
-      g_test_message ("shmlab lock: %s", line);
-      locked = g_str_has_prefix (line, "locked");
-    }
-  return holder;
-}
-
-static void
-release_lock_holder (GSubprocess *holder)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (holder), NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_wait_check (holder, NULL, &error));
-  g_assert_no_error (error);
-}
-
 /* What `ipcs -m` lists: a segment's System V key must not be among them. */
 static char *
 ipcs_segments (void)
@@ -1017,7 +977,7 @@ close_run_tick (gpointer user_data)
       g_assert_true (g_file_test (run->key_file, G_FILE_TEST_EXISTS));
 
       /* Another process takes the lock, then the window closes. */
-      run->holder = start_lock_holder (run->key);
+      run->holder = shmlab_test_start_lock_holder (run->key, SHMLAB_BACKEND_SYSV);
       gtk_window_destroy (GTK_WINDOW (run->window));
       run->closed = TRUE;
       return G_SOURCE_CONTINUE;
@@ -1030,7 +990,7 @@ close_run_tick (gpointer user_data)
 
       run->attached_while_held = attach_count (run->key) == 1;
       run->listed_while_held = strstr (listed, run->sysv_key) != NULL;
-      release_lock_holder (run->holder);
+      shmlab_test_release_lock_holder (run->holder);
       run->released = TRUE;
     }
   return G_SOURCE_CONTINUE;
@@ -1161,9 +1121,9 @@ test_process_close_while_locked (void)
 
   writer = start_writer_process (key, "600000", &err);
   g_assert_cmpint (attach_count (key), ==, 1);
-  holder = start_lock_holder (key);
+  holder = shmlab_test_start_lock_holder (key, SHMLAB_BACKEND_SYSV);
   g_subprocess_send_signal (writer, SIGTERM);
-  release_lock_holder (holder);
+  shmlab_test_release_lock_holder (holder);
   g_assert_true (g_subprocess_wait (writer, NULL, &error));
   g_assert_no_error (error);
   said = read_all_text (err);
@@ -1178,7 +1138,7 @@ test_process_close_while_locked (void)
   g_clear_pointer (&said, g_free);
 
   writer = start_writer_process (late_key, "200", &err);
-  holder = start_lock_holder (late_key);
+  holder = shmlab_test_start_lock_holder (late_key, SHMLAB_BACKEND_SYSV);
   g_subprocess_send_signal (writer, SIGTERM);
   /* The holder never lets go while the Writer ends. */
   g_assert_true (g_subprocess_wait (writer, NULL, &error));
@@ -1190,7 +1150,7 @@ test_process_close_while_locked (void)
   assert_contains (said, late_key);
   assert_contains (said, "shmlab remove");
   g_assert_cmpint (attach_count (late_key), ==, 0);
-  release_lock_holder (holder);
+  shmlab_test_release_lock_holder (holder);
 }
 
 int
