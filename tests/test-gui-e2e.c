@@ -1,7 +1,8 @@
 /* test-gui-e2e.c — the Writer and the Reader as real processes, with each
  * other, with the shmlab command and with a Qt program using QSharedMemory:
  * what one writes, the other shows; a held lock makes the Reader wait, or
- * give up after its timeout
+ * give up after its timeout; each app opened, used from the keyboard and
+ * closed ends with status 0 and no sanitizer report
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,6 +12,10 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include <X11/Xatom.h>
+#include <X11/Xlib.h>
+#include <X11/extensions/XTest.h>
+#include <X11/keysym.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
@@ -97,6 +102,8 @@ proc_exited (GObject      *source,
   proc->reaped = TRUE;
 }
 
+static char *proc_read_line (Proc *proc);
+
 static void
 proc_free (gpointer data)
 {
@@ -108,6 +115,10 @@ proc_free (gpointer data)
         g_subprocess_force_exit (proc->process);
       /* Its wait callback still points at this: let it run first. */
       spin_until_flag (&proc->reaped, deadline_in (WAIT_SECONDS));
+      /* After a failure, what it said that no one read yet, for the log. */
+      if (g_test_failed ())
+        for (char *line = proc_read_line (proc); line != NULL; line = proc_read_line (proc))
+          g_free (line);
     }
   if (proc->transcript->len > 0)
     g_test_message ("%s said:\n%s", proc->name, proc->transcript->str);
@@ -802,10 +813,337 @@ test_reader_not_found (void)
   assert_screenshot (shot);
 }
 
+/* A user at the keyboard: keys and window closes go through the X server. */
+
+static Display *x_display;
+static int (*other_x_error_handler) (Display *, XErrorEvent *);
+
+/* A window can go while it is looked at: that is no error for these tests. */
+static int
+ignore_x_errors (Display     *display,
+                 XErrorEvent *event)
+{
+  if (display == x_display)
+    return 0;
+  return other_x_error_handler != NULL ? other_x_error_handler (display, event) : 0;
+}
+
+/* Why keys cannot be sent here, or NULL when they can. */
+static const char *
+x_missing (void)
+{
+  int event_base, error_base, major, minor;
+
+  if (x_display != NULL)
+    return NULL;
+  x_display = XOpenDisplay (NULL);
+  if (x_display == NULL)
+    return "no X display to send keys to (DISPLAY is not set or the server is gone)";
+  if (!XTestQueryExtension (x_display, &event_base, &error_base, &major, &minor))
+    {
+      XCloseDisplay (x_display);
+      x_display = NULL;
+      return "the X server has no XTEST extension to type with";
+    }
+  other_x_error_handler = XSetErrorHandler (ignore_x_errors);
+  return NULL;
+}
+
+static gboolean
+x_window_has_pid (Window  window,
+                  guint32 pid)
+{
+  Atom type = None;
+  int format = 0;
+  unsigned long n = 0, after = 0;
+  unsigned char *data = NULL;
+  gboolean match = FALSE;
+
+  if (XGetWindowProperty (x_display, window, XInternAtom (x_display, "_NET_WM_PID", False), 0, 1,
+                          False, XA_CARDINAL, &type, &format, &n, &after, &data) == Success &&
+      data != NULL && type == XA_CARDINAL && format == 32 && n == 1)
+    match = *(unsigned long *) data == pid;
+  if (data != NULL)
+    XFree (data);
+  return match;
+}
+
+/* Waits (bounded) until @proc shows a window on screen, and returns it. */
+static Window
+proc_wait_for_window (Proc *proc)
+{
+  gint64 deadline = deadline_in (WAIT_SECONDS);
+  guint32 pid = (guint32) g_ascii_strtoull (g_subprocess_get_identifier (proc->process), NULL,
+                                            10);
+
+  for (;;)
+    {
+      Window root, parent, *children = NULL, found = None;
+      unsigned int n = 0;
+
+      if (XQueryTree (x_display, DefaultRootWindow (x_display), &root, &parent, &children, &n))
+        {
+          for (unsigned int i = 0; i < n && found == None; i++)
+            {
+              XWindowAttributes attributes;
+
+              if (XGetWindowAttributes (x_display, children[i], &attributes) &&
+                  attributes.map_state == IsViewable && x_window_has_pid (children[i], pid))
+                found = children[i];
+            }
+          if (children != NULL)
+            XFree (children);
+        }
+      if (found != None)
+        return found;
+      if (proc->reaped)
+        {
+          g_test_fail_printf ("%s exited (status %d) before its window was on screen",
+                              proc->name, proc->status);
+          return None;
+        }
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_test_fail_printf ("%s showed no window within %d s", proc->name, WAIT_SECONDS);
+          return None;
+        }
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20 * 1000);
+    }
+}
+
+/* Types @key, with @modifier held (0: none), into @window, as a user would. */
+static void
+x_press (Window window,
+         KeySym modifier,
+         KeySym key)
+{
+  KeyCode modifier_code = modifier ? XKeysymToKeycode (x_display, modifier) : 0;
+  KeyCode key_code = XKeysymToKeycode (x_display, key);
+
+  g_assert_cmpuint (key_code, !=, 0);
+  XSetInputFocus (x_display, window, RevertToParent, CurrentTime);
+  if (modifier_code != 0)
+    XTestFakeKeyEvent (x_display, modifier_code, True, CurrentTime);
+  XTestFakeKeyEvent (x_display, key_code, True, CurrentTime);
+  XTestFakeKeyEvent (x_display, key_code, False, CurrentTime);
+  if (modifier_code != 0)
+    XTestFakeKeyEvent (x_display, modifier_code, False, CurrentTime);
+  XSync (x_display, False);
+}
+
+/* What a window manager sends when the user clicks the window's close button. */
+static void
+x_close_window (Window window)
+{
+  XEvent event = { 0 };
+
+  event.xclient.type = ClientMessage;
+  event.xclient.window = window;
+  event.xclient.message_type = XInternAtom (x_display, "WM_PROTOCOLS", False);
+  event.xclient.format = 32;
+  event.xclient.data.l[0] = (long) XInternAtom (x_display, "WM_DELETE_WINDOW", False);
+  event.xclient.data.l[1] = CurrentTime;
+  XSendEvent (x_display, window, False, NoEventMask, &event);
+  XSync (x_display, False);
+}
+
+/* The apps that were opened, used and closed cleanly; the sanitizer reports seen. */
+static guint n_open_use_close;
+static guint n_sanitizer_reports;
+static gboolean open_use_close_ran;
+
+static guint
+count_occurrences (const char *haystack,
+                   const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* After the window closed: it exited 0, said nothing of a leak or a memory
+ * error (LeakSanitizer turns a leak at exit into a failed exit status, and
+ * prints it), and its segment went with its last detach. */
+static void
+assert_closed_cleanly (Proc       *proc,
+                       const char *key)
+{
+  ShmlabSegmentInfo info;
+  int status = proc_finish (proc);
+  const char *said = proc->transcript->str;
+  guint reports = count_occurrences (said, "ERROR: LeakSanitizer") +
+                  count_occurrences (said, "ERROR: AddressSanitizer") +
+                  count_occurrences (said, "runtime error:");
+
+  n_sanitizer_reports += reports;
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpuint (reports, ==, 0);
+  g_assert_null (strstr (said, "LeakSanitizer"));
+  g_assert_null (strstr (said, "AddressSanitizer"));
+  g_assert_true (shmlab_segment_query_key (key, SHMLAB_BACKEND_SYSV, &info, NULL));
+  g_assert_false (info.exists);
+  if (status == 0 && reports == 0 && !info.exists)
+    n_open_use_close++;
+}
+
+/* Waits (bounded) until @key's segment holds @text, or @image when @text is NULL. */
+static gboolean
+wait_for_content (const char        *key,
+                  Proc              *writer,
+                  const char        *text,
+                  const ShmlabImage *image)
+{
+  gint64 deadline = deadline_in (WAIT_SECONDS);
+
+  for (;;)
+    {
+      g_autoptr(GBytes) bytes = shmlab_segment_peek_key (key, SHMLAB_BACKEND_SYSV,
+                                                         64 * 1024 * 1024, 1000, NULL, NULL);
+      g_autoptr(ShmlabPayload) payload = NULL;
+
+      if (bytes != NULL && g_bytes_get_size (bytes) > 0)
+        payload = shmlab_payload_decode (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                         NULL);
+      if (payload != NULL && text != NULL && payload->kind == SHMLAB_PAYLOAD_KIND_TEXT &&
+          g_strcmp0 (payload->text, text) == 0)
+        return TRUE;
+      if (payload != NULL && text == NULL && payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE &&
+          shmlab_image_equal (payload->image, image))
+        return TRUE;
+      if (writer->reaped)
+        {
+          g_test_fail_printf ("%s exited (status %d) before it wrote to “%s”", writer->name,
+                              writer->status, key);
+          return FALSE;
+        }
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_test_fail_printf ("%s did not write the expected %s under “%s” within %d s",
+                              writer->name, text ? "text" : "picture", key, WAIT_SECONDS);
+          return FALSE;
+        }
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (20 * 1000);
+    }
+}
+
+/* The Writer opened with a picture and a text, both written from the
+ * keyboard (Alt+T, Ctrl+Return; Alt+I, Ctrl+Return), then its window closed. */
+static void
+test_writer_open_use_close (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("e2ewclose");
+  g_autofree char *png = temp_file ("writer-close.png");
+  g_autoptr(ShmlabImage) image = NULL;
+  g_autofree char *opened = NULL;
+  const char *no_keys;
+  Proc *writer;
+  Window window;
+
+  open_use_close_ran = TRUE;
+  if ((no_keys = x_missing ()) != NULL)
+    {
+      g_test_skip (no_keys);
+      return;
+    }
+  image = gradient_png (png, 97, 61);
+  {
+    const char *argv[] = { env_path ("SHMLAB_WRITER"), "--key", key, "--size", "64KiB",
+                           "--text", TEXT, "--print-steps", png, NULL };
+    writer = proc_start (argv);
+  }
+  /* The picture is on the Image page once it says so; nothing is written yet. */
+  opened = proc_wait_for (writer, "opened ");
+  require (opened != NULL);
+  g_assert_true (contains (opened, "97 × 61"));
+  window = proc_wait_for_window (writer);
+  require (window != None);
+
+  x_press (window, XK_Alt_L, XK_t);
+  x_press (window, XK_Control_L, XK_Return);
+  require (wait_for_content (key, writer, TEXT, NULL));
+
+  x_press (window, XK_Alt_L, XK_i);
+  x_press (window, XK_Control_L, XK_Return);
+  require (wait_for_content (key, writer, NULL, image));
+
+  x_close_window (window);
+  assert_closed_cleanly (writer, key);
+}
+
+/* The Reader reads at start, follows (Ctrl+F) three writes, and its window is closed. */
+static void
+test_reader_open_use_close (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("e2erclose");
+  g_autofree char *first = content_line_for_text ("read me");
+  g_autofree char *line = NULL;
+  g_autoptr(ShmlabPayload) written = NULL;
+  const char *no_keys;
+  Proc *holder, *reader;
+  Window window;
+
+  open_use_close_ran = TRUE;
+  if ((no_keys = x_missing ()) != NULL)
+    {
+      g_test_skip (no_keys);
+      return;
+    }
+  holder = cli_start ("write", key, "--text", "read me", "--size", "4KiB", NULL);
+  written = wait_for_segment (key, holder);
+  require (written != NULL);
+  {
+    const char *argv[] = { env_path ("SHMLAB_READER"), "--key", key, "--read", "--print-content",
+                           "--print-steps", NULL };
+    reader = proc_start (argv);
+  }
+  line = proc_wait_for (reader, "content: ");
+  g_assert_cmpstr (line, ==, first);
+  window = proc_wait_for_window (reader);
+  require (window != None);
+
+  x_press (window, XK_Control_L, XK_f);
+  g_clear_pointer (&line, g_free);
+  line = proc_wait_for (reader, "note  following");
+  require (line != NULL);
+
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("write number %u", i);
+      g_autofree char *expected = content_line_for_text (text);
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = -1;
+
+      g_assert_true (shmlab_test_run_cli (&out, &err, &status, "write", key, "--attach", "--text",
+                                          text, "--hold", "0", NULL));
+      g_assert_cmpint (status, ==, 0);
+      /* Each write shows; one already shown may show again first. */
+      for (;;)
+        {
+          g_autofree char *shown = proc_wait_for (reader, "content: ");
+
+          require (shown != NULL);
+          if (g_str_equal (shown, expected))
+            break;
+        }
+    }
+
+  proc_close_stdin (holder);
+  g_assert_cmpint (proc_finish (holder), ==, 0);
+  x_close_window (window);
+  assert_closed_cleanly (reader, key);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   shmlab_test_init (&argc, &argv);
   /* A failed assertion ends the test, not the program: the queued kills run. */
   g_test_set_nonfatal_assertions ();
@@ -820,6 +1158,13 @@ main (int   argc,
   g_test_add_func ("/gui-e2e/lock/reader-waits", test_reader_waits);
   g_test_add_func ("/gui-e2e/lock/reader-times-out", test_reader_times_out);
   g_test_add_func ("/gui-e2e/reader/not-found", test_reader_not_found);
+  g_test_add_func ("/gui-e2e/writer/open-use-close", test_writer_open_use_close);
+  g_test_add_func ("/gui-e2e/reader/open-use-close", test_reader_open_use_close);
 
-  return g_test_run ();
+  status = g_test_run ();
+  if (open_use_close_ran)
+    g_test_message ("figure: gui-open-use-close=%u lsan-reports=%u", n_open_use_close,
+                    n_sanitizer_reports);
+  g_clear_pointer (&x_display, XCloseDisplay);
+  return status;
 }
