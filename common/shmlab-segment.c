@@ -46,7 +46,7 @@ struct _ShmlabSegment
   ShmlabSegmentError error_code;
   char *error_string;
   char *lock_note;  /* the lock was taken over from a holder that died */
-  gboolean claimed_unmapped;  /* … through a mapping of its own, to be undone so */
+  gboolean recorded_unmapped;  /* this process is in lock_holder through a mapping of its own */
 };
 
 G_DEFINE_FINAL_TYPE (ShmlabSegment, shmlab_segment, G_TYPE_OBJECT)
@@ -430,27 +430,72 @@ process_has_ended (guint32 pid)
   return state != NULL && state[1] == ' ' && state[2] == 'Z';
 }
 
-/* Claims the lock_holder field of @data from @holder for this process, once:
- * of several waiters only one can swap the dead pid for its own. */
+/* What is done to the first slot's lock_holder field, atomically. */
+typedef enum
+{
+  HOLDER_RECORD,    /* this process holds the lock now */
+  HOLDER_FORGET,    /* … no longer: 0, if the field still names it */
+  HOLDER_TAKE_OVER, /* … instead of a holder that ended: one waiter wins */
+} HolderOp;
+
+/* Does @op on the lock_holder field of @data; for HOLDER_TAKE_OVER, @from
+ * is the dead holder's pid. FALSE when there is no field, or the take-over
+ * was not possible. */
 static gboolean
-claim_from_dead_holder (gpointer  data,
-                        gsize     size,
-                        guint32  *from)
+holder_word_op (gpointer  data,
+                gsize     size,
+                HolderOp  op,
+                guint32  *from)
 {
   guint32 *word = shmlab_frame_lock_holder (data, size);
-  guint32 holder, expected;
+  guint32 me = GUINT32_TO_LE ((guint32) getpid ());
+  guint32 expected;
 
   if (word == NULL)
     return FALSE;
-  expected = __atomic_load_n (word, __ATOMIC_ACQUIRE);
-  holder = GUINT32_FROM_LE (expected);
-  if (holder == 0 || holder == (guint32) getpid () || !process_has_ended (holder))
+  switch (op)
+    {
+    case HOLDER_RECORD:
+      __atomic_store_n (word, me, __ATOMIC_RELEASE);
+      return TRUE;
+    case HOLDER_FORGET:
+      expected = me;
+      __atomic_compare_exchange_n (word, &expected, 0, FALSE, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+      return TRUE;
+    case HOLDER_TAKE_OVER:
+    default:
+      expected = __atomic_load_n (word, __ATOMIC_ACQUIRE);
+      *from = GUINT32_FROM_LE (expected);
+      if (*from == 0 || expected == me || !process_has_ended (*from))
+        return FALSE;
+      return __atomic_compare_exchange_n (word, &expected, me, FALSE, __ATOMIC_ACQ_REL,
+                                          __ATOMIC_ACQUIRE);
+    }
+}
+
+/* Does @op through this segment's mapping when it may write there, else,
+ * when @may_map, through a read-write mapping of its own for the moment
+ * (POSIX: a lock taken without a segment, or by a read-only reader). */
+static gboolean
+holder_op (ShmlabSegment *self,
+           gboolean       may_map,
+           HolderOp       op,
+           guint32       *from)
+{
+  ShmlabMapping own = { .id = -1 };
+  gboolean done, removed;
+
+  if (self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
+    return holder_word_op (self->mapping.data, self->mapping.size, op, from);
+  if (!may_map || self->backend != SHMLAB_BACKEND_POSIX ||
+      !shmlab_posix_attach (self->key, self->native_key, SHMLAB_ACCESS_READ_WRITE, &own, NULL))
     return FALSE;
-  if (!__atomic_compare_exchange_n (word, &expected, GUINT32_TO_LE ((guint32) getpid ()), FALSE,
-                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-    return FALSE;
-  *from = holder;
-  return TRUE;
+  done = holder_word_op (own.data, own.size, op, from);
+  shmlab_posix_detach (self->native_key, &own, FALSE, &removed, NULL);
+  /* Recorded through a mapping of its own: forgotten the same way. */
+  if (op != HOLDER_FORGET)
+    self->recorded_unmapped = done;
+  return done;
 }
 
 /* Asked while waiting for a POSIX lock: a holder that died keeps a POSIX
@@ -460,22 +505,9 @@ static gboolean
 take_over_dead_holder (gpointer user_data)
 {
   ShmlabSegment *self = user_data;
-  ShmlabMapping peek = { .id = -1 };
-  gboolean taken, removed;
   guint32 holder = 0;
 
-  if (self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
-    taken = claim_from_dead_holder (self->mapping.data, self->mapping.size, &holder);
-  else if (shmlab_posix_attach (self->key, self->native_key, SHMLAB_ACCESS_READ_WRITE, &peek, NULL))
-    {
-      taken = claim_from_dead_holder (peek.data, peek.size, &holder);
-      shmlab_posix_detach (self->native_key, &peek, FALSE, &removed, NULL);
-      self->claimed_unmapped = taken;
-    }
-  else
-    return FALSE;
-
-  if (!taken)
+  if (!holder_op (self, TRUE, HOLDER_TAKE_OVER, &holder))
     return FALSE;
   g_free (self->lock_note);
   self->lock_note = g_strdup_printf (_("the lock of key “%s” was held by process %u, which ended "
@@ -513,48 +545,17 @@ acquire (ShmlabSegment  *self,
 static void
 record_holder (ShmlabSegment *self)
 {
-  ShmlabMapping peek = { .id = -1 };
-  guint32 *word;
-  gboolean removed;
-
-  if (self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
-    word = shmlab_frame_lock_holder (self->mapping.data, self->mapping.size);
-  else if (self->backend == SHMLAB_BACKEND_POSIX && !self->attached &&
-           shmlab_posix_attach (self->key, self->native_key, SHMLAB_ACCESS_READ_WRITE, &peek, NULL))
-    word = shmlab_frame_lock_holder (peek.data, peek.size);
-  else
-    return;
-  if (word != NULL)
-    {
-      __atomic_store_n (word, GUINT32_TO_LE ((guint32) getpid ()), __ATOMIC_RELEASE);
-      self->claimed_unmapped = peek.data != NULL;
-    }
-  if (peek.data != NULL)
-    shmlab_posix_detach (self->native_key, &peek, FALSE, &removed, NULL);
+  holder_op (self, !self->attached, HOLDER_RECORD, NULL);
 }
 
 /* Once the lock is given back: the field goes to 0 if it still names us. */
 static void
 forget_holder (ShmlabSegment *self)
 {
-  ShmlabMapping peek = { .id = -1 };
-  gboolean claimed_unmapped = self->claimed_unmapped;
-  guint32 *word;
-  guint32 expected = GUINT32_TO_LE ((guint32) getpid ());
-  gboolean removed;
+  gboolean recorded_unmapped = self->recorded_unmapped;
 
-  self->claimed_unmapped = FALSE;
-  if (self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
-    word = shmlab_frame_lock_holder (self->mapping.data, self->mapping.size);
-  else if (claimed_unmapped &&
-           shmlab_posix_attach (self->key, self->native_key, SHMLAB_ACCESS_READ_WRITE, &peek, NULL))
-    word = shmlab_frame_lock_holder (peek.data, peek.size);
-  else
-    return;
-  if (word != NULL)
-    __atomic_compare_exchange_n (word, &expected, 0, FALSE, __ATOMIC_RELEASE, __ATOMIC_RELAXED);
-  if (peek.data != NULL)
-    shmlab_posix_detach (self->native_key, &peek, FALSE, &removed, NULL);
+  self->recorded_unmapped = FALSE;
+  holder_op (self, recorded_unmapped, HOLDER_FORGET, NULL);
 }
 
 /* Takes the lock for an operation unless the caller already holds it. */

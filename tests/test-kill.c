@@ -408,6 +408,31 @@ test_dead_holder_unknown (Fixture       *f,
   g_assert_cmpint (status, ==, 0);
 }
 
+/* `shmlab lock` holds a POSIX lock without attaching: it records itself
+ * through a mapping of its own, and is found just the same when killed. */
+static void
+test_dead_holder_unattached (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(ShmlabSegment) owner = create_with_text (f, "held by shmlab lock", SHMLAB_FORMAT_FRAME);
+  g_autoptr(GSubprocess) holder = shmlab_test_start_lock_holder (f->key, SHMLAB_BACKEND_POSIX);
+  g_autofree char *out = NULL, *err = NULL;
+  g_autofree char *pid_text = g_strdup_printf ("process %s,",
+                                               g_subprocess_get_identifier (holder));
+  int status;
+
+  g_subprocess_force_exit (holder);
+  g_assert_true (g_subprocess_wait (holder, NULL, NULL));
+  g_assert_true (g_subprocess_get_if_signaled (holder));
+  g_assert_true (shmlab_test_run_cli (&out, &err, &status, "read", f->key, "--backend", "posix",
+                                      "--lock-timeout", "5000", NULL));
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (shmlab_segment_is_attached (owner));
+  g_assert_cmpstr (out, ==, "held by shmlab lock\n");
+  g_assert_nonnull (strstr (err, pid_text));
+  g_assert_nonnull (strstr (err, "took the lock over"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -418,6 +443,8 @@ main (int argc, char **argv)
               fixture_set_up, test_kill_anywhere, fixture_tear_down);
   g_test_add ("/kill/posix/dead-holder-cli", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
               fixture_set_up, test_dead_holder_cli, fixture_tear_down);
+  g_test_add ("/kill/posix/dead-holder-unattached", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
+              fixture_set_up, test_dead_holder_unattached, fixture_tear_down);
   g_test_add ("/kill/posix/dead-holder-unknown", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
               fixture_set_up, test_dead_holder_unknown, fixture_tear_down);
   g_test_add ("/kill/sysv/live-holder-kept", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),

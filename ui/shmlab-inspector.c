@@ -262,6 +262,29 @@ frame_fits_segment (const ShmlabFrameHeader  *h,
   return TRUE;
 }
 
+/* The fields of a frame header starting at byte @start, named with @suffix. */
+static void
+add_header_fields (ShmlabInspector *self,
+                   const guint8    *data,
+                   gsize            length,
+                   gsize            start,
+                   const char      *suffix)
+{
+  guint n_fields;
+  const ShmlabFrameField *frame_fields = shmlab_frame_fields (&n_fields);
+
+  for (guint i = 0; i < n_fields; i++)
+    {
+      const ShmlabFrameField *f = &frame_fields[i];
+      g_autofree char *name = g_strconcat (f->name, suffix, NULL);
+      gboolean fits = start <= length && f->offset + f->size <= length - start;
+
+      add_field (self, name, start + f->offset, f->size,
+                 fits ? describe_frame_field (f->name, data + start + f->offset, f->size)
+                      : g_strdup (_("— (past the end of the bytes)")));
+    }
+}
+
 /* A double-buffered segment: the second slot's header too, marked “(2)”. */
 static void
 analyse_second_slot (ShmlabInspector         *self,
@@ -271,24 +294,14 @@ analyse_second_slot (ShmlabInspector         *self,
                      GString                 *detail)
 {
   gsize second = shmlab_frame_second_slot (self->segment_size);
-  const ShmlabFrameField *frame_fields;
   ShmlabFrameHeader h;
-  guint n_fields;
 
   if (second == 0 || first->header_size + first->payload_length > second ||
       second > length || length - second < SHMLAB_FRAME_HEADER_SIZE ||
       memcmp (data + second, SHMLAB_FRAME_MAGIC, strlen (SHMLAB_FRAME_MAGIC)) != 0)
     return;
 
-  frame_fields = shmlab_frame_fields (&n_fields);
-  for (guint i = 0; i < n_fields; i++)
-    {
-      const ShmlabFrameField *f = &frame_fields[i];
-      g_autofree char *name = g_strdup_printf ("%s (2)", f->name);
-
-      add_field (self, name, second + f->offset, f->size,
-                 describe_frame_field (f->name, data + second + f->offset, f->size));
-    }
+  add_header_fields (self, data, length, second, " (2)");
   /* The header alone: its payload may lie past the bytes at hand. */
   shmlab_frame_header_parse (data + second, length - second, &h, NULL);
   g_string_append_printf (detail, _("; double-buffered: the slot at byte %zu holds generation %"
@@ -304,24 +317,13 @@ analyse_frame (ShmlabInspector  *self,
                GString          *detail,
                char            **problem)
 {
-  const ShmlabFrameField *frame_fields;
-  guint n_fields;
   ShmlabFrameHeader h;
   g_autoptr(GError) error = NULL;
   g_autofree char *payload_size = NULL;
   gboolean ok;
   gboolean crc_checked = FALSE;
 
-  frame_fields = shmlab_frame_fields (&n_fields);
-  for (guint i = 0; i < n_fields; i++)
-    {
-      const ShmlabFrameField *f = &frame_fields[i];
-      gboolean fits = f->offset + f->size <= length;
-
-      add_field (self, f->name, f->offset, f->size,
-                 fits ? describe_frame_field (f->name, data + f->offset, f->size)
-                      : g_strdup (_("— (past the end of the bytes)")));
-    }
+  add_header_fields (self, data, length, 0, "");
 
   ok = shmlab_frame_header_parse (data, length, &h, &error);
   if (!ok && length < self->segment_size && length >= SHMLAB_FRAME_HEADER_SIZE &&
