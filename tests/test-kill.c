@@ -91,6 +91,7 @@ writer_child (Fixture *f,
       g_autofree char *text = NULL;
       g_autoptr(ShmlabPayload) payload = NULL;
       g_autoptr(ShmlabEncoded) encoded = NULL;
+      gint64 started = g_get_monotonic_time ();
 
       if (!shmlab_segment_lock (segment, NULL, NULL))
         _exit (3);
@@ -107,8 +108,11 @@ writer_child (Fixture *f,
         _exit (5);
       if (!told)
         {
-          /* One whole write done: from now on it may be killed anywhere. */
-          if (write (ready_fd, "w", 1) != 1)
+          /* One whole write done: from now on it may be killed anywhere.
+           * How long it took tells the killer how to spread its kills. */
+          gint64 took = g_get_monotonic_time () - started;
+
+          if (write (ready_fd, &took, sizeof took) != sizeof took)
             _exit (6);
           told = TRUE;
         }
@@ -212,7 +216,7 @@ test_kill_anywhere (Fixture       *f,
   while (counts.kills < kills || counts.torn_older_slot == 0)
     {
       int ready[2];
-      char byte;
+      gint64 took;
       pid_t pid;
       int status;
 
@@ -228,10 +232,11 @@ test_kill_anywhere (Fixture       *f,
           writer_child (f, ready[1]);
         }
       close (ready[1]);
-      /* Wait for its first whole write, then let it run 0–3 ms more. */
-      g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
+      /* Wait for its first whole write, then let it run for up to two more,
+       * however fast this build is: kills land anywhere in the loop. */
+      g_assert_cmpint (read (ready[0], &took, sizeof took), ==, sizeof took);
       close (ready[0]);
-      g_usleep (g_rand_int_range (rand, 0, 3000));
+      g_usleep (g_rand_int_range (rand, 0, (gint32) CLAMP (2 * took, 100, 100000)));
       g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
       g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
       g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
