@@ -14,7 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "shmlab-bench.h"
+#include "shmlab-bench-cell.h"
+#include "shmlab-bench-image.h"
+#include "shmlab-bench-lock.h"
+#include "shmlab-bench-machine.h"
+#include "shmlab-bench-mechanisms.h"
+#include "shmlab-bench-plot.h"
+#include "shmlab-bench-report.h"
+#include "shmlab-bench-stats.h"
 #include "shmlab-limits.h"
 
 #define COMMAND "bench"
