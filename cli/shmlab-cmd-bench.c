@@ -14,7 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "shmlab-bench.h"
+#include "shmlab-bench-cell.h"
+#include "shmlab-bench-image.h"
+#include "shmlab-bench-machine.h"
+#include "shmlab-bench-mechanisms.h"
+#include "shmlab-bench-plot.h"
+#include "shmlab-bench-report.h"
+#include "shmlab-bench-run.h"
+#include "shmlab-bench-stats.h"
 #include "shmlab-limits.h"
 
 #define COMMAND "bench"
@@ -251,54 +258,13 @@ check_plot_path (const char *path,
   return TRUE;
 }
 
+/* The run's own progress, on standard error as it comes. */
 static void
-progress (gboolean    quiet,
-          const char *format,
-          ...) G_GNUC_PRINTF (2, 3);
-
-static void
-progress (gboolean    quiet,
-          const char *format,
-          ...)
+print_progress (const char *text,
+                gpointer    user_data)
 {
-  va_list ap;
-
-  if (quiet)
-    return;
-  va_start (ap, format);
-  vfprintf (stderr, format, ap);
-  va_end (ap);
+  fputs (text, stderr);
   fflush (stderr);
-}
-
-/* Removes whatever a run may have left under its keys (each part removes
- * its own; this is the net under them). */
-static void
-sweep_keys (const char *key_prefix,
-            GArray     *sizes)
-{
-  static const char *const others[] = { "lock-sysv", "lock-posix", "image-frame", "image-qt" };
-
-  for (guint m = 0; m < SHMLAB_BENCH_N_MECHANISMS; m++)
-    {
-      ShmlabBackend backend;
-
-      if (!shmlab_bench_mechanism_uses_shm (m, &backend))
-        continue;
-      for (guint i = 0; i < sizes->len; i++)
-        {
-          g_autofree char *key = g_strdup_printf ("%s-%s-%" G_GUINT64_FORMAT, key_prefix,
-                                                  shmlab_bench_mechanism_info (m)->name,
-                                                  g_array_index (sizes, guint64, i));
-          shmlab_bench_remove_key (key, backend);
-        }
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
-    {
-      g_autofree char *key = g_strdup_printf ("%s-%s", key_prefix, others[i]);
-      shmlab_bench_remove_key (key, g_str_has_suffix (key, "posix") ? SHMLAB_BACKEND_POSIX
-                                                                    : SHMLAB_BACKEND_SYSV);
-    }
 }
 
 static int
@@ -307,119 +273,6 @@ interrupted (void)
   g_printerr (_("shmlab: the bench was interrupted: its processes were stopped and its segments "
               "removed, so nothing was measured in full\n"));
   return SHMLAB_CLI_EXIT_FAILURE;
-}
-
-static gboolean
-measure_locks (ShmlabBenchReport  *report,
-               const gboolean      chosen[SHMLAB_BENCH_N_MECHANISMS],
-               double              seconds,
-               const char         *key_prefix,
-               gboolean            quiet,
-               GError            **error)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (report->locks); i++)
-    {
-      ShmlabBackend backend = report->locks[i].backend;
-      g_autofree char *key = g_strdup_printf ("%s-lock-%s", key_prefix,
-                                              shmlab_backend_to_string (backend));
-      gboolean needed = FALSE;
-
-      for (guint m = 0; m < SHMLAB_BENCH_N_MECHANISMS; m++)
-        {
-          ShmlabBackend uses;
-          needed |= chosen[m] && shmlab_bench_mechanism_uses_shm (m, &uses) && uses == backend;
-        }
-      if (!needed)
-        continue;
-      progress (quiet, _("measuring lock + unlock (%s)\n"), shmlab_backend_describe (backend));
-      if (!shmlab_bench_measure_lock (backend, seconds, key, shmlab_cli_interrupt (),
-                                      &report->locks[i], error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* Measures every chosen mechanism at every size, in @passes passes over all
- * of them: a moment when the machine is busy then spoils one pass of a few
- * cells, not every run of them, and the median sets it aside. */
-static gboolean
-measure_mechanisms (ShmlabBenchReport     *report,
-                    const gboolean         chosen[SHMLAB_BENCH_N_MECHANISMS],
-                    const ShmlabBenchPlan *plan,
-                    guint                  passes,
-                    gboolean               quiet,
-                    GError               **error)
-{
-  guint64 largest = g_array_index (report->sizes, guint64, report->sizes->len - 1);
-  g_autofree guint8 *pattern = shmlab_bench_pattern_new ((gsize) largest);
-
-  if (pattern == NULL)
-    {
-      g_autofree char *shown = shmlab_bench_format_size (largest);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE,
-                   _("not enough memory for a %s message: try smaller --sizes"), shown);
-      return FALSE;
-    }
-
-  for (guint m = 0; m < SHMLAB_BENCH_N_MECHANISMS; m++)
-    {
-      ShmlabBenchRow *row;
-
-      if (!chosen[m])
-        continue;
-      row = g_new0 (ShmlabBenchRow, 1);
-      row->mechanism = m;
-      row->n_results = report->sizes->len;
-      row->results = g_new0 (ShmlabBenchResult, row->n_results);
-      for (guint i = 0; i < row->n_results; i++)
-        shmlab_bench_result_init (&row->results[i], g_array_index (report->sizes, guint64, i));
-      g_ptr_array_add (report->rows, row);
-    }
-
-  for (guint pass = 0; pass < passes; pass++)
-    for (guint i = 0; i < report->sizes->len; i++)
-      {
-        g_autofree char *shown = shmlab_bench_format_size (g_array_index (report->sizes,
-                                                                          guint64, i));
-        gint64 started = shmlab_bench_now_ns ();
-
-        /* Size by size, so that the mechanisms compared at one size are
-         * measured close together in time. */
-        progress (quiet, _("measuring %-7s"), shown);
-        for (guint r = 0; r < report->rows->len; r++)
-          {
-            ShmlabBenchRow *row = g_ptr_array_index (report->rows, r);
-            ShmlabBenchResult *result = &row->results[i];
-
-            progress (quiet, " %s", shmlab_bench_mechanism_info (row->mechanism)->name);
-            if (result->error != NULL)
-              {
-                progress (quiet, _(" (failed before)"));
-                continue;
-              }
-            if (!shmlab_bench_run_cell (row->mechanism, result->size, pattern, plan,
-                                        shmlab_cli_interrupt (), result, error))
-              {
-                progress (quiet, "\n");
-                return FALSE;
-              }
-            if (result->error != NULL)
-              progress (quiet, " (failed)");
-          }
-        if (passes > 1)
-          progress (quiet, _("  (pass %u of %u, %.1f s)\n"), pass + 1, passes,
-                    (double) (shmlab_bench_now_ns () - started) / 1e9);
-        else
-          progress (quiet, "  (%.1f s)\n", (double) (shmlab_bench_now_ns () - started) / 1e9);
-      }
-
-  for (guint r = 0; r < report->rows->len; r++)
-    {
-      ShmlabBenchRow *row = g_ptr_array_index (report->rows, r);
-      for (guint i = 0; i < row->n_results; i++)
-        shmlab_bench_result_finish (&row->results[i]);
-    }
-  return TRUE;
 }
 
 int
@@ -469,6 +322,7 @@ shmlab_cmd_bench (int    argc,
   g_autofree char *output = NULL;
   gboolean chosen[SHMLAB_BENCH_N_MECHANISMS] = { FALSE };
   ShmlabBenchPlan plan = { 0 };
+  const ShmlabBenchProgress shown_progress = { print_progress, NULL };
   gint64 started = shmlab_bench_now_ns ();
   guint n_chosen = 0, passes;
   double lock_seconds;
@@ -504,11 +358,12 @@ shmlab_cmd_bench (int    argc,
   if (image != NULL)
     {
       g_array_set_size (report->sizes, 0);
-      progress (quiet, _("measuring the picture's way, as a frame and in Qt's format\n"));
+      if (!quiet)
+        print_progress (_("measuring the picture's way, as a frame and in Qt's format\n"), NULL);
       report->image = g_new0 (ShmlabBenchImage, 1);
       ok = shmlab_bench_measure_image (image, report->seconds, key_prefix,
                                        shmlab_cli_interrupt (), report->image, &error);
-      sweep_keys (key_prefix, report->sizes);
+      shmlab_bench_sweep_keys (key_prefix, report->sizes);
       if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return interrupted ();
       if (!ok)
@@ -529,9 +384,12 @@ shmlab_cmd_bench (int    argc,
       plan.cpus[0] = report->cpus[0];
       plan.cpus[1] = report->cpus[1];
 
-      ok = measure_locks (report, chosen, lock_seconds, key_prefix, quiet, &error) &&
-           measure_mechanisms (report, chosen, &plan, passes, quiet, &error);
-      sweep_keys (key_prefix, report->sizes);
+      ok = shmlab_bench_measure_locks (report, chosen, lock_seconds, key_prefix,
+                                       shmlab_cli_interrupt (), quiet ? NULL : &shown_progress,
+                                       &error) &&
+           shmlab_bench_measure_mechanisms (report, chosen, &plan, passes, shmlab_cli_interrupt (),
+                                            quiet ? NULL : &shown_progress, &error);
+      shmlab_bench_sweep_keys (key_prefix, report->sizes);
       if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return interrupted ();
       if (!ok)

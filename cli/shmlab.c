@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "shmlab-bench.h"
-
 #include <glib/gi18n-lib.h>
 #include "shmlab-cli.h"
 #include "shmlab-i18n.h"

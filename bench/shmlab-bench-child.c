@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "shmlab-bench-stats.h"
 #include "shmlab-segment.h"
 
 /* Messages this large have their copies timed: the clock costs nothing next to them. */
@@ -51,15 +52,6 @@ typedef struct
 
 /* The mechanism's memcpy, called through a pointer so that no copy is optimized away. */
 static void *(*volatile copy_bytes) (void *, const void *, size_t) = memcpy;
-
-gint64
-shmlab_bench_now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
 
 static G_GNUC_PRINTF (2, 3) G_GNUC_NORETURN void
 child_fail (Child      *self,

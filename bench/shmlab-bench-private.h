@@ -6,7 +6,8 @@
  */
 #pragma once
 
-#include "shmlab-bench.h"
+#include "shmlab-bench-checksum.h"
+#include "shmlab-bench-mechanisms.h"
 
 G_BEGIN_DECLS
 

@@ -1,11 +1,22 @@
-/* shmlab-bench-stats.c — the median and the percentiles of measurements
+/* shmlab-bench-stats.c — the clock, and the median and the percentiles of
+ * measurements
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "shmlab-bench.h"
+#include "shmlab-bench-stats.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <time.h>
+
+gint64
+shmlab_bench_now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
 
 static int
 compare_doubles (const void *a,

@@ -4,7 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "shmlab-bench-private.h"
+#include "shmlab-bench-cell.h"
 
 #include <inttypes.h>
 #include <glib/gi18n-lib.h>
@@ -23,7 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "shmlab-cli.h"
+#include "shmlab-bench-private.h"
+#include "shmlab-bench-stats.h"
 #include "shmlab-segment.h"
 
 /* Shares of a cell's time: the rest is the warm-up and the slack. */
@@ -66,18 +67,25 @@ shmlab_bench_pattern_new (gsize size)
   return pattern;
 }
 
-/* Removes a segment the bench made, with its lock and key files. */
+/* Removes a segment the bench made, with its lock and key files; what
+ * cannot be removed is a warning on stderr, in one line, as the shmlab
+ * commands print theirs. */
 void
 shmlab_bench_remove_key (const char    *key,
                          ShmlabBackend  backend)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
 
-  if (!shmlab_segment_remove_key (key, backend, TRUE, &error) &&
-      !g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND))
-    shmlab_cli_warn (_("could not remove the bench's segment “%s”: %s (remove it with "
-                     "`shmlab remove %s --backend %s`)"),
-                     key, error->message, key, shmlab_backend_to_string (backend));
+  if (shmlab_segment_remove_key (key, backend, TRUE, &error) ||
+      g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND))
+    return;
+  message = g_strdup_printf (_("could not remove the bench's segment “%s”: %s (remove it with "
+                               "`shmlab remove %s --backend %s`)"),
+                             key, error->message, key, shmlab_backend_to_string (backend));
+  line = g_strstrip (g_strdelimit (g_utf8_make_valid (message, -1), "\r\n", ' '));
+  g_printerr (_("shmlab: warning: %s\n"), line);
 }
 
 static void

@@ -3,7 +3,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "shmlab-bench.h"
+#include "shmlab-bench-plot.h"
 
 #include <glib/gi18n-lib.h>
 

@@ -3,7 +3,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "shmlab-bench.h"
+#include "shmlab-bench-lock.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -12,6 +12,8 @@
 #include <sys/ipc.h>
 #include <sys/sem.h>
 
+#include "shmlab-bench-cell.h"
+#include "shmlab-bench-stats.h"
 #include "shmlab-segment.h"
 
 /* Pairs per timed batch: long enough that reading the clock costs nothing. */

@@ -9,12 +9,14 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "shmlab-bench.h"
+#include "shmlab-bench-image.h"
 
 #include <glib/gi18n-lib.h>
 
 #include <string.h>
 
+#include "shmlab-bench-cell.h"
+#include "shmlab-bench-stats.h"
 #include "shmlab-payload.h"
 #include "shmlab-png.h"
 #include "shmlab-segment.h"
