@@ -312,6 +312,7 @@ shmlab_session_get_snapshot (ShmlabSession *self)
 {
   return self->state.snapshot;
 }
+
 /* Delivering to the main context. */
 
 typedef struct
