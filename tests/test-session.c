@@ -748,6 +748,19 @@ hold_run_tick (gpointer user_data)
 }
 
 static void
+hold_run_closed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GApplication) application = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (shmlab_session_close_finish (result, &error));
+  g_assert_no_error (error);
+  g_application_release (application);
+}
+
+static void
 hold_run_activate (GApplication *application,
                    HoldRun      *run)
 {
@@ -758,12 +771,16 @@ hold_run_activate (GApplication *application,
   g_assert_no_error (error);
   shmlab_session_set_lock_timeout (writer, 600 * 1000);
   run->holder = shmlab_test_start_lock_holder (run->f->key, run->f->backend);
+  /* The session holds no application: its closer does, as a window's does. */
+  g_application_hold (application);
+  shmlab_session_close_async (writer, hold_run_closed, g_object_ref (application));
   g_object_unref (writer);
   run->dropped = TRUE;
 }
 
-/* Nothing else holds the application: it runs on until the detach has
- * ended, and the detach ends only once the holder lets go. */
+/* Nothing else holds the application: held by whoever closes the session
+ * until the close has finished, it runs on until the detach has ended, and
+ * the detach ends only once the holder lets go. */
 static void
 test_application_held (Fixture       *f,
                        gconstpointer  data)
@@ -793,6 +810,72 @@ test_application_held (Fixture       *f,
   g_assert_cmpuint (shmlab_session_count_closing (), ==, 0);
   g_assert_false (segment_exists (f));
   g_clear_object (&run.holder);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  GAsyncResult *result;
+} LoopClose;
+
+static void
+loop_closed (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  LoopClose *close = user_data;
+
+  close->result = g_object_ref (result);
+  g_main_loop_quit (close->loop);
+}
+
+static gboolean
+release_holder (gpointer user_data)
+{
+  shmlab_test_release_lock_holder (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* No GApplication anywhere: a plain main loop closes a session while
+ * another process holds its lock; the close finishes once the holder lets
+ * go, detached under the lock, and the segment it was last in is gone. */
+static void
+test_close_without_application (Fixture       *f,
+                                gconstpointer  data)
+{
+  ShmlabSession *writer = session_new (f);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  LoopClose close = { loop, NULL };
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (g_application_get_default ());
+  write_all (writer, "closed in a plain main loop", 0, &error);
+  g_assert_no_error (error);
+  /* Longer than any test runs: only the holder letting go ends the wait. */
+  shmlab_session_set_lock_timeout (writer, 600 * 1000);
+  holder = shmlab_test_start_lock_holder (f->key, f->backend);
+
+  shmlab_session_close_async (writer, loop_closed, &close);
+  g_object_add_weak_pointer (G_OBJECT (writer), (gpointer *) &writer);
+  g_object_unref (writer);
+  g_assert_null (writer);
+  g_assert_cmpuint (shmlab_session_count_closing (), ==, 1);
+
+  /* The loop turns while the detach waits for the lock. */
+  assert_loop_runs ();
+  g_assert_null (close.result);
+  g_assert_cmpint (attach_count (f), ==, 1);
+
+  g_idle_add (release_holder, holder);
+  g_main_loop_run (loop);
+  g_assert_nonnull (close.result);
+  g_assert_true (shmlab_session_close_finish (close.result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (shmlab_session_count_closing (), ==, 0);
+  g_assert_false (segment_exists (f));
+  g_assert_null (g_application_get_default ());
+  g_clear_object (&close.result);
 }
 
 static void
@@ -828,6 +911,7 @@ main (int argc, char **argv)
   add_both ("close/while-waiting", test_close_while_waiting);
   add_both ("close/past-timeout", test_close_past_timeout);
   add_both ("close/twice", test_close_twice);
+  add_both ("close/without-application", test_close_without_application);
   g_test_add ("/session/sysv/close/application-held", Fixture,
               GINT_TO_POINTER (SHMLAB_BACKEND_SYSV), fixture_setup, test_application_held,
               fixture_teardown);

@@ -187,10 +187,13 @@ session_closed (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
+  g_autoptr(GApplication) application = user_data;
   g_autoptr(GError) error = NULL;
 
   if (!shmlab_session_close_finish (result, &error))
     g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+  if (application != NULL)
+    g_application_release (application);
 }
 
 /**
@@ -205,7 +208,12 @@ session_closed (GObject      *source,
 void
 shmlab_app_close_session (ShmlabSession *session)
 {
-  shmlab_session_close_async (session, session_closed, NULL);
+  GApplication *application = g_application_get_default ();
+
+  /* However soon the windows go, the detach ends before the program does. */
+  if (application != NULL)
+    g_application_hold (g_object_ref (application));
+  shmlab_session_close_async (session, session_closed, application);
 }
 
 /* Destroys every window of @app; each lets its session detach. */

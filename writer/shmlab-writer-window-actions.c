@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <glib/gi18n.h>
 
+#include "shmlab-encode-task.h"
 #include "shmlab-error.h"
 #include "shmlab-limits.h"
 
