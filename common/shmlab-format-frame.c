@@ -456,7 +456,10 @@ frame_describe (ShmlabDescription *description,
   first = h;
   if (payload != NULL)
     h = payload->header;
-  description->verdict = SHMLAB_VERDICT_VALID;
+  /* A text frame whose bytes are not all valid text is shown with a warning. */
+  description->verdict = payload != NULL && payload->kind == SHMLAB_PAYLOAD_KIND_TEXT &&
+                         payload->invalid_bytes > 0 ? SHMLAB_VERDICT_NOT_TEXT
+                                                    : SHMLAB_VERDICT_VALID;
   payload_size = shmlab_format_bytes (h.payload_length);
   shmlab_description_add_field (description, "payload", -1,
                                 (payload ? payload->frame_offset : 0) + h.header_size,

@@ -266,6 +266,20 @@ qt_image_describe (ShmlabDescription *description,
                            : g_strdup_printf ("%u", read_be32 (bytes)));
   if (has_png (bytes, length))
     describe_png_header (description, bytes, length);
+  else if (bytes[3] == 1)
+    {
+      /* What stands where the PNG's signature should. */
+      gsize size = MIN (PNG_SIGNATURE_SIZE, length - MARKER_SIZE);
+      GString *found = g_string_new ("“");
+
+      for (gsize i = 0; i < size; i++)
+        g_string_append_c (found, g_ascii_isprint (bytes[MARKER_SIZE + i])
+                                    ? (char) bytes[MARKER_SIZE + i] : '.');
+      g_string_append (found, "”");
+      shmlab_description_add_field (description, fields[FIELD_PNG_SIGNATURE].name,
+                                    FIELD_PNG_SIGNATURE, fields[FIELD_PNG_SIGNATURE].offset, size,
+                                    g_string_free (found, FALSE));
+    }
 
   /* The PNG is decoded only when all of it is at hand. */
   if (whole || bytes[3] != 1 || !has_png (bytes, length))

@@ -1038,3 +1038,12 @@ shmlab_inspector_get_wrong_field (ShmlabInspector *self)
   flush (self);
   return self->wrong_field;
 }
+
+/* What the inspector shows, as data: the format, the verdict, the fields. */
+const ShmlabDescription *
+shmlab_inspector_get_description (ShmlabInspector *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_INSPECTOR (self), NULL);
+  flush (self);
+  return self->description;
+}
