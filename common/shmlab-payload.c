@@ -153,8 +153,8 @@ decode (const guint8  *bytes,
  * Finds what the segment holds: the first format of the table (see
  * shmlab-format.c) that recognises the bytes decodes them, in this order:
  *
- * - bytes starting "SHMLABFR" are a ShmLab frame, and are rejected if it is
- *   not valid (never read as text);
+ * - bytes starting "SHMLAB" (8 bytes or more) are a ShmLab frame, and are
+ *   rejected if it is not valid (never read as text);
  * - 00 00 00 01 then the PNG signature is the Qt example's image stream;
  *   bytes after the PNG's end are ignored;
  * - 00 00 00 00 is the Qt example's mark of a null image: when only zeros

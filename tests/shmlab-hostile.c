@@ -15,7 +15,7 @@
 #include "shmlab-payload.h"
 #include "shmlab-png.h"
 
-/* The frame header, as shmlab-payload.h documents it. */
+/* The frame header, as shmlab-frame.h documents it. */
 #define OFF_VERSION 8
 #define OFF_HEADER_SIZE 10
 #define OFF_KIND 12
