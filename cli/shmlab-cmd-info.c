@@ -8,8 +8,6 @@
 #include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
-#include <string.h>
-
 #include "shmlab-limits.h"
 #include "shmlab-payload.h"
 #include "shmlab-segment.h"
@@ -152,58 +150,58 @@ print_payload (const ShmlabPayload *payload)
   }
 }
 
-/* Finds the format of the segment's first bytes and shows it with its header. */
+/* Shows what common/ finds in the segment's first bytes: the format, the
+ * header of the frame a reader takes, the verdict, and the content. */
 static void
 print_content (GBytes                  *bytes,
                const ShmlabSegmentInfo *info)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ShmlabPayload) payload = NULL;
+  g_autoptr(ShmlabDescription) found = NULL;
+  g_autofree char *verdict = NULL;
   gsize length;
   const guint8 *data = g_bytes_get_data (bytes, &length);
   gboolean partial = length < info->size;
 
-  if (length >= strlen (SHMLAB_FRAME_MAGIC) &&
-      memcmp (data, SHMLAB_FRAME_MAGIC, strlen (SHMLAB_FRAME_MAGIC)) == 0)
+  found = shmlab_description_new (data, length, info->size);
+  verdict = shmlab_description_to_string (found);
+  payload = shmlab_payload_decode (data, length, &error);
+
+  if (found->format != SHMLAB_FORMAT_AUTO)
+    print_field (_("format"), "%s", shmlab_format_describe (found->format));
+  if (found->format == SHMLAB_FORMAT_FRAME)
     {
       ShmlabFrameHeader header;
-      g_autoptr(GError) header_error = NULL;
-      gboolean header_ok = shmlab_frame_header_parse (data, length, &header, &header_error);
 
-      print_field (_("format"), "%s", shmlab_format_describe (SHMLAB_FORMAT_FRAME));
-      payload = shmlab_payload_decode (data, length, NULL);
       /* Double buffered: the header of the frame a reader takes, the newest whole one. */
       if (payload != NULL)
-        {
-          print_frame_header (&payload->header);
-          if (shmlab_frame_second_slot (info->size) != 0 &&
-              payload->encoded_length <= shmlab_frame_second_slot (info->size) +
-                                           payload->frame_offset)
-            print_field (_("slot"), _("%u of 2 (at byte %zu): a writer fills the other one"),
-                         payload->frame_offset == 0 ? 1u : 2u, payload->frame_offset);
-          if (payload->note != NULL)
-            print_field (_("note"), "%s", payload->note);
-          g_clear_pointer (&payload, shmlab_payload_free);
-        }
+        print_frame_header (&payload->header);
       else
-        print_frame_header (&header);
-      if (!header_ok)
         {
-          print_field (_("damaged"), "%s%s", header_error->message,
-                       partial ? _(" (only the start of the segment was read)") : "");
-          return;
+          shmlab_frame_header_parse (data, length, &header, NULL);
+          print_frame_header (&header);
         }
+      if (payload != NULL && shmlab_frame_second_slot (info->size) != 0 &&
+          payload->encoded_length <= shmlab_frame_second_slot (info->size) + payload->frame_offset)
+        print_field (_("slot"), _("%u of 2 (at byte %zu): a writer fills the other one"),
+                     payload->frame_offset == 0 ? 1u : 2u, payload->frame_offset);
+      if (payload != NULL && payload->note != NULL)
+        print_field (_("note"), "%s", payload->note);
     }
+  /* Stable words for machines: FORMAT VERDICT [PROBLEM FIELD]. */
+  print_field ("verdict", "%s", verdict);
 
-  payload = shmlab_payload_decode (data, length, &error);
   if (payload == NULL)
     {
-      print_field (_("content"), _("not readable: %s%s"), error->message,
-                   partial ? _(" (only the start of the segment was read)") : "");
+      if (found->format == SHMLAB_FORMAT_FRAME)
+        print_field (_("damaged"), "%s%s", error->message,
+                     partial ? _(" (only the start of the segment was read)") : "");
+      else
+        print_field (_("content"), _("not readable: %s%s"), error->message,
+                     partial ? _(" (only the start of the segment was read)") : "");
       return;
     }
-  if (payload->format != SHMLAB_FORMAT_FRAME)
-    print_field (_("format"), "%s", shmlab_format_describe (payload->format));
   if (payload->format == SHMLAB_FORMAT_QT_IMAGE)
     print_field (_("png"), _("%zu bytes after the 4-byte marker"),
                  payload->encoded_length - 4);

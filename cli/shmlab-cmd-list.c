@@ -74,21 +74,21 @@ describe_format (const ShmlabSegmentListing *listing)
                      ? _("locked") : "—");
   data = g_bytes_get_data (bytes, &length);
 
-  if (length >= strlen (SHMLAB_FRAME_MAGIC) &&
-      memcmp (data, SHMLAB_FRAME_MAGIC, strlen (SHMLAB_FRAME_MAGIC)) == 0)
+  payload = shmlab_payload_decode (data, length, &error);
+  if (payload == NULL)
     {
-      ShmlabFrameHeader header;
+      const ShmlabPayloadErrorDetails *details = shmlab_payload_error_get_details (error);
 
-      if (!shmlab_frame_header_parse (data, length, &header, NULL))
-        return g_strdup (_("frame (damaged)"));
-      if (header.kind == SHMLAB_PAYLOAD_KIND_IMAGE)
-        return g_strdup_printf (_("frame: %u×%u image"), header.width, header.height);
+      return g_strdup (details != NULL && details->format == SHMLAB_FORMAT_FRAME
+                       ? _("frame (damaged)") : _("unknown"));
+    }
+  if (payload->format == SHMLAB_FORMAT_FRAME)
+    {
+      if (payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
+        return g_strdup_printf (_("frame: %u×%u image"), payload->image->width,
+                                payload->image->height);
       return g_strdup_printf (_("frame: text"));
     }
-
-  payload = shmlab_payload_decode (data, length, NULL);
-  if (payload == NULL)
-    return g_strdup (_("unknown"));
   if (payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE)
     return g_strdup_printf (_("%s: %u×%u image"), shmlab_format_to_string (payload->format),
                             payload->image->width, payload->image->height);

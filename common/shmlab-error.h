@@ -58,6 +58,66 @@ typedef enum
 GQuark shmlab_payload_error_quark (void);
 
 /**
+ * ShmlabPayloadProblem:
+ * @SHMLAB_PAYLOAD_PROBLEM_NONE: no problem (or the error says none as data)
+ * @SHMLAB_PAYLOAD_PROBLEM_MISSING: the field lies past the end of the bytes
+ * @SHMLAB_PAYLOAD_PROBLEM_WRONG_VALUE: the field holds a value the format
+ *   does not know (a magic, a version, a kind, a marker)
+ * @SHMLAB_PAYLOAD_PROBLEM_TOO_SMALL: the field is smaller than the rest of
+ *   the header needs (a header size, a stride, a length)
+ * @SHMLAB_PAYLOAD_PROBLEM_TOO_LARGE: the field is larger than ShmLab allows
+ * @SHMLAB_PAYLOAD_PROBLEM_PAST_END: the field says more bytes than there are
+ * @SHMLAB_PAYLOAD_PROBLEM_CHECKSUM: the checksum does not match the payload
+ * @SHMLAB_PAYLOAD_PROBLEM_DAMAGED: the file the format carries (a PNG) is
+ *   damaged or cut off
+ *
+ * Why a decoder refused a segment, as data: see
+ * shmlab_payload_error_get_details().
+ */
+typedef enum
+{
+  SHMLAB_PAYLOAD_PROBLEM_NONE,
+  SHMLAB_PAYLOAD_PROBLEM_MISSING,
+  SHMLAB_PAYLOAD_PROBLEM_WRONG_VALUE,
+  SHMLAB_PAYLOAD_PROBLEM_TOO_SMALL,
+  SHMLAB_PAYLOAD_PROBLEM_TOO_LARGE,
+  SHMLAB_PAYLOAD_PROBLEM_PAST_END,
+  SHMLAB_PAYLOAD_PROBLEM_CHECKSUM,
+  SHMLAB_PAYLOAD_PROBLEM_DAMAGED,
+} ShmlabPayloadProblem;
+
+/**
+ * ShmlabPayloadErrorDetails:
+ * @format: the #ShmlabFormat whose decoder refused the bytes (0: not known)
+ * @problem: what is wrong
+ * @field: the format's id of the field that is wrong, -1 for none
+ * @field_name: (nullable): that field's name in the format's field table
+ *   ("stride", "marker"): an identifier, never translated
+ * @slot: where the frame (or stream) holding the field starts in the segment
+ *
+ * What a #GError of SHMLAB_PAYLOAD_ERROR carries besides its message, so
+ * that no caller ever searches the message for a field's name.
+ */
+typedef struct
+{
+  int format;
+  ShmlabPayloadProblem problem;
+  int field;
+  const char *field_name;
+  gsize slot;
+} ShmlabPayloadErrorDetails;
+
+const ShmlabPayloadErrorDetails *shmlab_payload_error_get_details (const GError *error);
+void shmlab_payload_error_set_field  (GError               *error,
+                                      ShmlabPayloadProblem  problem,
+                                      int                   field,
+                                      const char           *field_name);
+void shmlab_payload_error_set_format (GError               *error,
+                                      int                   format);
+void shmlab_payload_error_set_slot   (GError               *error,
+                                      gsize                 slot);
+
+/**
  * ShmlabImageError:
  * @SHMLAB_IMAGE_ERROR_INVALID_SIZE: an empty image
  * @SHMLAB_IMAGE_ERROR_TOO_LARGE: above the dimension or memory limits

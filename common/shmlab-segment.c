@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "shmlab-limits.h"
-#include "shmlab-payload.h"
+#include "shmlab-frame.h"
 #include "shmlab-segment-private.h"
 #include "shmlab-semaphore.h"
 #include "shmlab-users.h"

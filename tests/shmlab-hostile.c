@@ -12,9 +12,10 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "shmlab-payload.h"
 #include "shmlab-png.h"
 
-/* The frame header, as shmlab-payload.h documents it. */
+/* The frame header, as shmlab-frame.h documents it. */
 #define OFF_VERSION 8
 #define OFF_HEADER_SIZE 10
 #define OFF_KIND 12
@@ -682,4 +683,53 @@ shmlab_hostile_missing_fragment (const ShmlabHostileCase *self,
       return g_strdup_printf ("“%s” is not in the message “%s”", self->fragments[i],
                               message ? message : "(none)");
   return NULL;
+}
+
+/**
+ * shmlab_hostile_decoded_verdict:
+ * @bytes: a whole segment
+ * @message: (out) (optional): the decoder's message when it refuses them
+ *
+ * What the readers' decoder (shmlab_payload_decode_bytes(), as the Reader
+ * calls it) makes of @bytes, in the words of shmlab_description_to_string():
+ * "FORMAT VERDICT" or "FORMAT damaged PROBLEM FIELD", taken from the
+ * payload or from the error's details, never from its message.
+ */
+char *
+shmlab_hostile_decoded_verdict (GBytes  *bytes,
+                                char   **message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_decode_bytes (bytes, &error);
+  const ShmlabPayloadErrorDetails *details;
+  gsize length;
+  const guint8 *data = g_bytes_get_data (bytes, &length);
+  gboolean all_zero = TRUE;
+
+  if (message)
+    *message = NULL;
+  if (payload != NULL)
+    {
+      const char *verdict = "valid";
+
+      for (gsize i = 0; i < length; i++)
+        all_zero = all_zero && data[i] == 0;
+      if (payload->kind == SHMLAB_PAYLOAD_KIND_TEXT && payload->invalid_bytes > 0)
+        verdict = "not-text";
+      else if (payload->kind == SHMLAB_PAYLOAD_KIND_TEXT && all_zero)
+        verdict = "empty";
+      return g_strdup_printf ("%s %s", shmlab_format_to_string (payload->format), verdict);
+    }
+
+  if (message)
+    *message = g_strdup (error->message);
+  details = shmlab_payload_error_get_details (error);
+  /* Only the PNG of a Qt example image fails in another domain. */
+  if (details == NULL)
+    return g_strdup_printf ("%s damaged %s -", shmlab_format_to_string (SHMLAB_FORMAT_QT_IMAGE),
+                            shmlab_payload_problem_to_string (SHMLAB_PAYLOAD_PROBLEM_DAMAGED));
+  return g_strdup_printf ("%s damaged %s %s%s", shmlab_format_to_string (details->format),
+                          shmlab_payload_problem_to_string (details->problem),
+                          details->field_name ? details->field_name : "-",
+                          details->field_name && details->slot != 0 ? " (2)" : "");
 }

@@ -60,6 +60,8 @@ guint32     shmlab_hostile_crc32             (const guint8            *data,
                                               gsize                    length);
 GBytes     *shmlab_hostile_text_frame        (const char              *text,
                                               gsize                    length);
+char       *shmlab_hostile_decoded_verdict   (GBytes                  *bytes,
+                                              char                   **message);
 
 ShmlabSegment *shmlab_hostile_segment_new     (const char              *key,
                                               ShmlabBackend            backend,

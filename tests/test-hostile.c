@@ -16,6 +16,7 @@
 
 #include <glib/gstdio.h>
 
+#include "shmlab-format.h"
 #include "shmlab-hostile.h"
 #include "shmlab-png.h"
 #include "shmlab-segment.h"
@@ -203,6 +204,16 @@ check_read (const ShmlabHostileCase *hostile,
         return g_steal_pointer (&problem);
       if (g_str_has_prefix (message, "shmlab: warning: "))
         return g_strdup_printf ("a warning where a failure was due: “%s”", message);
+      {
+        g_autofree char *decoded_message = NULL;
+        g_autofree char *decoded = shmlab_hostile_decoded_verdict (hostile->bytes,
+                                                                   &decoded_message);
+
+        /* Refused for the decoder's reason, the one the verdict names. */
+        if (decoded_message == NULL || strstr (message, decoded_message) == NULL)
+          return g_strdup_printf ("shmlab read says “%s”, but the decoder's verdict is “%s”: “%s”",
+                                  message, decoded, decoded_message ? decoded_message : "(none)");
+      }
       return shmlab_hostile_missing_fragment (hostile, message);
 
     case SHMLAB_HOSTILE_WARNED:
@@ -243,6 +254,19 @@ check_read (const ShmlabHostileCase *hostile,
     }
 }
 
+/* The value of @name's line in `shmlab info`'s output, or NULL. */
+static char *
+info_line (const char *out,
+           const char *name)
+{
+  g_auto(GStrv) lines = g_strsplit (out ? out : "", "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], name) && lines[i][strlen (name)] == ' ')
+      return g_strstrip (g_strdup (lines[i] + strlen (name)));
+  return NULL;
+}
+
 /* `shmlab info`: it shows the segment, and what is wrong with its content. */
 static char *
 check_info (const ShmlabHostileCase *hostile,
@@ -263,6 +287,15 @@ check_info (const ShmlabHostileCase *hostile,
     return g_strdup_printf ("shmlab info shows no key or no size:\n%s", out);
   if (hostile->outcome != SHMLAB_HOSTILE_REFUSED && strstr (out, "\nformat ") == NULL)
     return g_strdup_printf ("shmlab info shows no format:\n%s", out);
+  {
+    g_autofree char *decoded = shmlab_hostile_decoded_verdict (hostile->bytes, NULL);
+    g_autofree char *shown = info_line (out, "verdict");
+
+    /* The same verdict as the readers' decoder: valid, which format, which problem. */
+    if (g_strcmp0 (shown, decoded) != 0)
+      return g_strdup_printf ("shmlab info gives the verdict “%s”, the decoder “%s”:\n%s",
+                              shown ? shown : "(none)", decoded, out);
+  }
 
   switch (hostile->outcome)
     {
@@ -282,6 +315,28 @@ check_info (const ShmlabHostileCase *hostile,
     }
 }
 
+/* What the inspector and `shmlab info` describe (shmlab_description_new())
+ * against the readers' decoder and the outcome the corpus expects. */
+static char *
+check_description (const ShmlabHostileCase *hostile)
+{
+  gsize length;
+  const guint8 *bytes = g_bytes_get_data (hostile->bytes, &length);
+  g_autoptr(ShmlabDescription) description = shmlab_description_new (bytes, length, length);
+  g_autofree char *described = shmlab_description_to_string (description);
+  g_autofree char *decoded = shmlab_hostile_decoded_verdict (hostile->bytes, NULL);
+  gboolean refused = description->verdict == SHMLAB_VERDICT_DAMAGED;
+
+  if (g_strcmp0 (described, decoded) != 0)
+    return g_strdup_printf ("the description says “%s”, the decoder “%s”", described, decoded);
+  if (refused != (hostile->outcome == SHMLAB_HOSTILE_REFUSED))
+    return g_strdup_printf ("the description says “%s” for a case that is %s", described,
+                            shmlab_hostile_outcome_to_string (hostile->outcome));
+  if (refused && description->message == NULL)
+    return g_strdup ("the description of a refused case has no message");
+  return NULL;
+}
+
 static void
 test_case (gconstpointer data)
 {
@@ -295,8 +350,10 @@ test_case (gconstpointer data)
                   g_bytes_get_size (hostile->bytes),
                   shmlab_hostile_outcome_to_string (hostile->outcome),
                   run->low_memory ? ", with little memory" : "");
+  problem = check_description (hostile);
   segment = shmlab_hostile_segment_new (key, run->backend, hostile->bytes);
-  problem = check_read (hostile, key, run->backend, run->low_memory);
+  if (problem == NULL)
+    problem = check_read (hostile, key, run->backend, run->low_memory);
   if (problem == NULL && !run->low_memory)
     problem = check_info (hostile, key, run->backend);
   shmlab_hostile_segment_let_go (segment);

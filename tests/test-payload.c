@@ -1339,6 +1339,84 @@ test_double_buffer_note (void)
   g_assert_cmpuint (shmlab_frame_peek_generation (segment, size), ==, 2);
 }
 
+/* The first 64 KiB of a segment holding a 640 × 400 frame: its header checked
+ * against the segment's size, its CRC left unchecked; the field that is
+ * wrong comes as data, from the decoder's error too. */
+static void
+test_describe_partial_frame (void)
+{
+  g_autoptr(ShmlabImage) image = shmlab_image_new (640, 400, NULL);
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_image (image);
+  g_autoptr(ShmlabEncoded) encoded = shmlab_payload_encode (payload, SHMLAB_FORMAT_FRAME, NULL);
+  gsize size = shmlab_encoded_get_size (encoded);
+  g_autofree guint8 *segment = g_malloc0 (size);
+  g_autoptr(GError) error = NULL;
+  const ShmlabPayloadErrorDetails *details;
+
+  g_assert_cmpuint (size, ==, 64 + 640 * 400 * 4);
+  g_assert_true (shmlab_encoded_write (encoded, segment, size, 0, 1, NULL, NULL));
+
+  {
+    g_autoptr(ShmlabDescription) description = shmlab_description_new (segment, 65536, size);
+    g_autofree char *verdict = shmlab_description_to_string (description);
+
+    g_assert_cmpstr (verdict, ==, "frame valid");
+    g_assert_false (description->checked);
+    g_assert_null (shmlab_description_get_wrong_field (description));
+    g_assert_nonnull (shmlab_description_get_field (description, "payload_length"));
+  }
+  /* The same bytes in a segment too small for the payload. */
+  {
+    g_autoptr(ShmlabDescription) description = shmlab_description_new (segment, 65536, 100000);
+    g_autofree char *verdict = shmlab_description_to_string (description);
+
+    g_assert_cmpstr (verdict, ==, "frame damaged past-end payload_length");
+    g_assert_cmpstr (shmlab_description_get_wrong_field (description)->name, ==,
+                     "payload_length");
+    g_assert_true (shmlab_description_get_wrong_field (description)->wrong);
+  }
+  /* The whole segment, one payload byte changed: the decoder and the description agree. */
+  segment[1000] ^= 1;
+  g_assert_null (shmlab_payload_decode (segment, size, &error));
+  g_assert_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_CHECKSUM);
+  details = shmlab_payload_error_get_details (error);
+  g_assert_nonnull (details);
+  g_assert_cmpint (details->format, ==, SHMLAB_FORMAT_FRAME);
+  g_assert_cmpint (details->problem, ==, SHMLAB_PAYLOAD_PROBLEM_CHECKSUM);
+  g_assert_cmpint (details->field, ==, SHMLAB_FRAME_FIELD_CRC32);
+  g_assert_cmpstr (details->field_name, ==, "crc32");
+  {
+    g_autoptr(ShmlabDescription) description = shmlab_description_new (segment, size, size);
+
+    g_assert_cmpint (description->verdict, ==, SHMLAB_VERDICT_DAMAGED);
+    g_assert_cmpstr (shmlab_description_get_wrong_field (description)->name, ==, "crc32");
+    g_assert_cmpstr (description->message, ==, error->message);
+  }
+  /* A copy of the error keeps its details. */
+  {
+    g_autoptr(GError) copy = g_error_copy (error);
+
+    g_assert_cmpstr (shmlab_payload_error_get_details (copy)->field_name, ==, "crc32");
+  }
+}
+
+/* Nothing, zeros, and bytes in no format. */
+static void
+test_describe_no_format (void)
+{
+  static const guint8 zeros[16] = { 0 };
+  static const guint8 junk[] = { 0xff, 0xfe, 0x01, 0x02, 'a', 0x80, 0x00 };
+  g_autoptr(ShmlabDescription) none = shmlab_description_new (NULL, 0, 0);
+  g_autoptr(ShmlabDescription) empty = shmlab_description_new (zeros, sizeof zeros, 0);
+  g_autoptr(ShmlabDescription) unknown = shmlab_description_new (junk, sizeof junk, 0);
+
+  g_assert_cmpint (none->verdict, ==, SHMLAB_VERDICT_NO_BYTES);
+  g_assert_cmpint (none->format, ==, SHMLAB_FORMAT_AUTO);
+  g_assert_cmpint (empty->verdict, ==, SHMLAB_VERDICT_EMPTY);
+  g_assert_cmpint (unknown->verdict, ==, SHMLAB_VERDICT_NOT_TEXT);
+  g_assert_cmpuint (unknown->fields->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1383,6 +1461,8 @@ main (int argc, char **argv)
   g_test_add_func ("/payload/double-buffer/note", test_double_buffer_note);
   g_test_add_func ("/payload/encode/formats", test_encode_formats);
   g_test_add_func ("/payload/format/strings", test_format_strings);
+  g_test_add_func ("/payload/describe/partial-frame", test_describe_partial_frame);
+  g_test_add_func ("/payload/describe/no-format", test_describe_no_format);
 
   return g_test_run ();
 }

@@ -199,6 +199,20 @@ check_shown (const ShmlabHostileCase *hostile)
                   problem ? problem : "(none)", notice ? notice : "(none)",
                   step ? step : "(none)");
 
+  /* The Reader, its decoder and its Segment tab reach one verdict. */
+  {
+    ShmlabInspector *inspector = shmlab_reader_window_get_inspector (window);
+    const ShmlabDescription *description = shmlab_inspector_get_description (inspector);
+    g_autofree char *decoded = shmlab_hostile_decoded_verdict (hostile->bytes, NULL);
+    g_autofree char *described = shmlab_description_to_string (description);
+
+    if (g_strcmp0 (described, decoded) != 0)
+      return g_strdup_printf ("the Segment tab says “%s”, the decoder “%s”", described, decoded);
+    if ((g_strcmp0 (page, "problem") == 0) != (description->verdict == SHMLAB_VERDICT_DAMAGED))
+      return g_strdup_printf ("the window shows its %s page, the Segment tab says “%s”", page,
+                              described);
+  }
+
   switch (hostile->outcome)
     {
     case SHMLAB_HOSTILE_REFUSED:

@@ -11,6 +11,8 @@
 
 #include "shmlab-app-support.h"
 #include "shmlab-content-view.h"
+#include "shmlab-hostile.h"
+#include "shmlab-i18n.h"
 #include "shmlab-inspector.h"
 #include "shmlab-key-bar.h"
 #include "shmlab-session.h"
@@ -1097,10 +1099,109 @@ test_inspector_two_slots (void)
   destroy_all (window, NULL);
 }
 
+/* In each language (this runs in a child whose LANGUAGE the parent set): a
+ * valid frame larger than the bytes the session shows is valid, and each
+ * damaged frame of the hostile corpus has its wrong field marked, the field
+ * the decoder names as data. */
+static void
+test_inspector_language_child (void)
+{
+  const char *language = g_getenv ("LANGUAGE");
+  const char *frame_title = g_strcmp0 (language, "zh_CN") == 0   ? "ShmLab 帧"
+                            : g_strcmp0 (language, "zh_TW") == 0 ? "ShmLab 幀"
+                                                                 : "ShmLab frame";
+  g_autofree char *key = shmlab_test_unique_key ("language");
+  ShmlabSession *session = session_new (key, SHMLAB_BACKEND_SYSV);
+  GtkWidget *inspector = shmlab_inspector_new ();
+  GtkWindow *window = window_with (inspector);
+  ShmlabInspector *self = SHMLAB_INSPECTOR (inspector);
+  g_autoptr(GPtrArray) corpus = shmlab_hostile_corpus_new ();
+  const ShmlabDescription *description;
+  guint n_frames = 0;
+
+  g_test_message ("LANGUAGE=%s", language ? language : "(unset)");
+  shmlab_inspector_set_session (self, session);
+
+  /* A 640 × 400 picture as the Writer writes it: a frame of 1 000 064 bytes,
+   * of which the session shows the first 64 KiB. */
+  {
+    g_autoptr(ShmlabImage) image = test_image (640, 400);
+    g_autoptr(ShmlabPayload) payload = shmlab_payload_new_image (image);
+
+    write_payload (session, payload, SHMLAB_FORMAT_FRAME);
+  }
+  g_assert_cmpuint (g_bytes_get_size (shmlab_inspector_get_bytes (self)), ==, 65536);
+  g_assert_cmpuint (shmlab_session_get_size (session), >=, 64 + 640 * 400 * 4);
+  description = shmlab_inspector_get_description (self);
+  g_assert_cmpint (description->format, ==, SHMLAB_FORMAT_FRAME);
+  g_assert_cmpint (description->verdict, ==, SHMLAB_VERDICT_VALID);
+  g_assert_null (shmlab_inspector_get_wrong_field (self));
+  /* In the language asked for, and saying valid. */
+  g_assert_true (g_str_has_prefix (shmlab_inspector_get_format_text (self), frame_title));
+  g_assert_false (contains (shmlab_inspector_get_format_text (self), "damaged"));
+  g_assert_false (contains (shmlab_inspector_get_format_text (self), "损坏"));
+  g_assert_false (contains (shmlab_inspector_get_format_text (self), "損壞"));
+  shmlab_inspector_set_session (self, NULL);
+
+  for (guint i = 0; i < corpus->len; i++)
+    {
+      const ShmlabHostileCase *hostile = g_ptr_array_index (corpus, i);
+      gsize length;
+      const guint8 *bytes = g_bytes_get_data (hostile->bytes, &length);
+      g_autofree char *decoded = shmlab_hostile_decoded_verdict (hostile->bytes, NULL);
+      g_auto(GStrv) words = g_strsplit (decoded, " ", 4);
+      const char *wrong;
+
+      if (!g_str_equal (words[0], "frame") || g_strcmp0 (words[1], "damaged") != 0)
+        continue;
+      n_frames++;
+      shmlab_inspector_set_bytes (self, hostile->bytes, length);
+      wrong = shmlab_inspector_get_wrong_field (self);
+      g_test_message ("%s: %s; the inspector marks %s", hostile->name, decoded,
+                      wrong ? wrong : "(none)");
+      /* The field the decoder names, whatever the language. */
+      g_assert_nonnull (words[3]);
+      g_assert_cmpstr (wrong, ==, words[3]);
+      /* And the field the corpus's English message names first, when it names one. */
+      if (g_str_has_prefix (hostile->fragments[0], "“"))
+        {
+          const char *name = hostile->fragments[0] + strlen ("“");
+          g_autofree char *field = g_strndup (name, strcspn (name, "”"));
+
+          g_assert_cmpstr (wrong, ==, field);
+        }
+      g_assert_cmpint (shmlab_inspector_get_description (self)->verdict, ==,
+                       SHMLAB_VERDICT_DAMAGED);
+      g_assert_true (g_str_has_prefix (shmlab_inspector_get_format_text (self), frame_title));
+      (void) bytes;
+    }
+  g_assert_cmpuint (n_frames, >=, 20);
+
+  destroy_all (window, session);
+}
+
+static void
+test_inspector_languages (void)
+{
+  static const char *const languages[] = { "", "zh_CN", "zh_TW" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    {
+      g_setenv ("LANGUAGE", languages[i], TRUE);
+      g_test_trap_subprocess ("/widgets/inspector/languages/child", 0,
+                              G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+    }
+  g_setenv ("LANGUAGE", "", TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
   shmlab_test_init (&argc, &argv);
+  /* The language test's children speak the language their parent set. */
+  if (g_test_subprocess ())
+    shmlab_i18n_init ();
   gtk_init ();
   shmlab_app_support_init ();
 
@@ -1116,6 +1217,8 @@ main (int argc, char **argv)
   g_test_add_func ("/widgets/inspector/formats", test_inspector_formats);
   g_test_add_func ("/widgets/inspector/damaged", test_inspector_damaged);
   g_test_add_func ("/widgets/inspector/height-for-width", test_inspector_height_for_width);
+  g_test_add_func ("/widgets/inspector/languages", test_inspector_languages);
+  g_test_add_func ("/widgets/inspector/languages/child", test_inspector_language_child);
   g_test_add_func ("/widgets/content-view/pages", test_content_view_pages);
   g_test_add_func ("/widgets/content-view/texture", test_content_view_texture);
   g_test_add_func ("/widgets/wait-bar/work", test_wait_bar_work);

@@ -1,11 +1,11 @@
 /* shmlab-inspector.c — the segment's first bytes in hex and ASCII, the
- * format found in them, and a frame's header fields over their bytes
+ * format found in them, and its fields over their bytes
  *
- * The format is found by a light look at the first bytes (the frame magic,
- * the Qt image marker, UTF-8 text up to a NUL), not by decoding pictures: a
- * frame is decoded only when it lies within the bytes given and is small,
- * to check its CRC-32. The view refreshes at most a few times a second, so
- * a Reader following a busy writer does not spend its frames here.
+ * What the bytes are comes from common/ (shmlab_description_new()), the
+ * same formats the readers decode with: the inspector shows the fields,
+ * the verdict and the wrong field it is given, and knows no format. The
+ * view refreshes at most a few times a second, so a Reader following a
+ * busy writer does not spend its frames here.
  *
  * The hex lines are a GtkListView of labels, which lays out only the lines
  * in view: a text view laying out 4096 lines at once stalls the window.
@@ -14,17 +14,15 @@
  */
 #include "shmlab-inspector.h"
 
-#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include <string.h>
 
+#include "shmlab-format.h"
 #include "shmlab-limits.h"
 
 /* The hex view shows at most this many bytes (4096 lines). */
 #define SHOWN_MAX (64 * 1024)
-/* Frames up to this size are decoded to check their CRC-32. */
-#define DECODE_MAX (1024 * 1024)
 #define REFRESH_INTERVAL_MS 250
 
 /* "00000000  53 48 4d 4c 41 42 46 52  01 00 40 00 01 00 00 00  SHMLABFR..@....." */
@@ -33,10 +31,6 @@
 #define HEX_START 10
 #define ASCII_START 60
 
-#define QT_MARKER_SIZE 4
-static const guint8 qt_image_marker[QT_MARKER_SIZE] = { 0, 0, 0, 1 };
-static const guint8 png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-
 /* Light backgrounds that keep black text readable; one per field, in order. */
 static const char *const field_colours[] = {
   "#fecaca", "#fed7aa", "#fde68a", "#d9f99d", "#bbf7d0", "#99f6e4", "#a5f3fc",
@@ -44,30 +38,13 @@ static const char *const field_colours[] = {
 };
 #define N_COLOURS G_N_ELEMENTS (field_colours)
 
-typedef struct
-{
-  char *name;
-  gsize offset;
-  gsize size;
-  char *value;
-  gboolean wrong;
-} Field;
+typedef ShmlabDescribedField Field;
 
 /* One past the field's last byte, without overflow. */
 static gsize
 field_end (const Field *field)
 {
   return field->offset + MIN (field->size, G_MAXSIZE - field->offset);
-}
-
-static void
-field_free (gpointer data)
-{
-  Field *field = data;
-
-  g_free (field->name);
-  g_free (field->value);
-  g_free (field);
 }
 
 /* The widgets of one row of the field list. */
@@ -102,7 +79,7 @@ struct _ShmlabInspector
   ShmlabSession *session;
   GBytes *bytes;
   gsize segment_size;
-  GPtrArray *fields;     /* Field */
+  ShmlabDescription *description;
   GPtrArray *rows;       /* FieldRow, one per field */
   char *format_text;
   char *wrong_field;
@@ -133,423 +110,48 @@ static GParamSpec *properties[N_PROPS];
 
 static void refresh (ShmlabInspector *self);
 
-/* ---- finding the format ---- */
-
-static guint64
-read_le (const guint8 *p,
-         gsize         size)
+static guint
+n_fields (ShmlabInspector *self)
 {
-  guint64 value = 0;
-
-  for (gsize i = size; i > 0; i--)
-    value = (value << 8) | p[i - 1];
-  return value;
-}
-
-static guint32
-read_be32 (const guint8 *p)
-{
-  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+  return self->description ? self->description->fields->len : 0;
 }
 
 static Field *
-add_field (ShmlabInspector *self,
-           const char      *name,
-           gsize            offset,
-           gsize            size,
-           char            *value)
+field_at (ShmlabInspector *self,
+          guint            index)
 {
-  Field *field = g_new0 (Field, 1);
-
-  field->name = g_strdup (name);
-  field->offset = offset;
-  field->size = size;
-  field->value = value;
-  g_ptr_array_add (self->fields, field);
-  return field;
+  return g_ptr_array_index (self->description->fields, index);
 }
 
-/* The field a frame error names: "frame field “stride” is …". */
-static char *
-error_field_name (const GError *error)
-{
-  const char *start;
-  const char *end;
+/* ---- what the bytes are ---- */
 
-  if (error == NULL || (start = strstr (error->message, "frame field “")) == NULL)
-    return NULL;
-  start += strlen ("frame field “");
-  end = strstr (start, "”");
-  return end ? g_strndup (start, end - start) : NULL;
-}
-
-static char *
-describe_time (gint64 time_us)
-{
-  g_autoptr(GDateTime) time = NULL;
-  g_autofree char *text = NULL;
-
-  if (time_us <= 0 || (time = g_date_time_new_from_unix_local (time_us / G_USEC_PER_SEC)) == NULL)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, time_us);
-  text = g_date_time_format (time, "%Y-%m-%d %H:%M:%S");
-  return g_strdup_printf ("%s.%03d", text, (int) ((time_us % G_USEC_PER_SEC) / 1000));
-}
-
-static char *
-describe_frame_field (const char   *name,
-                      const guint8 *p,
-                      gsize         size)
-{
-  guint64 value = read_le (p, size);
-
-  if (g_str_equal (name, "magic"))
-    {
-      char text[9];
-
-      for (gsize i = 0; i < 8; i++)
-        text[i] = g_ascii_isprint (p[i]) ? (char) p[i] : '.';
-      text[8] = '\0';
-      return g_strdup_printf ("“%s”", text);
-    }
-  if (g_str_equal (name, "kind"))
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " = %s", value,
-                            value == SHMLAB_PAYLOAD_KIND_TEXT    ? _("text")
-                            : value == SHMLAB_PAYLOAD_KIND_IMAGE ? _("RGBA8 image")
-                                                                 : _("unknown"));
-  if (g_str_equal (name, "width") || g_str_equal (name, "height"))
-    return g_strdup_printf (_("%" PRIu64 " pixels"), value);
-  if (g_str_equal (name, "stride"))
-    return g_strdup_printf (_("%" PRIu64 " bytes per row"), value);
-  if (g_str_equal (name, "header_size") || g_str_equal (name, "payload_length"))
-    return g_strdup_printf (_("%" PRIu64 " bytes"), value);
-  if (g_str_equal (name, "crc32"))
-    return g_strdup_printf ("0x%08" G_GINT64_MODIFIER "x", value);
-  if (g_str_equal (name, "write_time"))
-    return describe_time ((gint64) value);
-  return g_strdup_printf ("%" G_GUINT64_FORMAT, value);
-}
-
-/* With only the first bytes of a larger segment, the payload is checked
- * against the segment's size instead of against the bytes at hand. */
-static gboolean
-frame_fits_segment (const ShmlabFrameHeader  *h,
-                    guint64                   segment_size,
-                    GError                  **error)
-{
-  guint64 needed;
-
-  if (h->header_size > segment_size || h->payload_length > segment_size - h->header_size)
-    {
-      g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                   _("frame field “payload_length” says %" PRIu64 " bytes but the %"
-                   PRIu64 "-byte segment has room for less after the %u-byte header: "
-                   "the segment is too small for the frame, or damaged"),
-                   h->payload_length, segment_size, h->header_size);
-      return FALSE;
-    }
-  if (h->kind == SHMLAB_PAYLOAD_KIND_IMAGE &&
-      (!g_uint64_checked_mul (&needed, h->stride, (guint64) h->height - 1) ||
-       !g_uint64_checked_add (&needed, needed, (guint64) h->width * 4) ||
-       h->payload_length < needed))
-    {
-      g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
-                   _("frame field “payload_length” is %" PRIu64 " bytes but an image "
-                   "of %u × %u pixels with rows %u bytes apart needs more: the segment was "
-                   "not written by a ShmLab writer, or is damaged"),
-                   h->payload_length, h->width, h->height, h->stride);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* The fields of a frame header starting at byte @start, named with @suffix. */
-static void
-add_header_fields (ShmlabInspector *self,
-                   const guint8    *data,
-                   gsize            length,
-                   gsize            start,
-                   const char      *suffix)
-{
-  guint n_fields;
-  const ShmlabFrameField *frame_fields = shmlab_frame_fields (&n_fields);
-
-  for (guint i = 0; i < n_fields; i++)
-    {
-      const ShmlabFrameField *f = &frame_fields[i];
-      g_autofree char *name = g_strconcat (f->name, suffix, NULL);
-      gboolean fits = start <= length && f->offset + f->size <= length - start;
-
-      add_field (self, name, start + f->offset, f->size,
-                 fits ? describe_frame_field (f->name, data + start + f->offset, f->size)
-                      : g_strdup (_("— (past the end of the bytes)")));
-    }
-}
-
-/* A double-buffered segment: the second slot's header too, marked “(2)”. */
-static void
-analyse_second_slot (ShmlabInspector         *self,
-                     const guint8            *data,
-                     gsize                    length,
-                     const ShmlabFrameHeader *first,
-                     GString                 *detail)
-{
-  gsize second = shmlab_frame_second_slot (self->segment_size);
-  ShmlabFrameHeader h;
-
-  if (second == 0 || first->header_size + first->payload_length > second ||
-      second > length || length - second < SHMLAB_FRAME_HEADER_SIZE ||
-      memcmp (data + second, SHMLAB_FRAME_MAGIC, strlen (SHMLAB_FRAME_MAGIC)) != 0)
-    return;
-
-  add_header_fields (self, data, length, second, " (2)");
-  /* The header alone: its payload may lie past the bytes at hand. */
-  shmlab_frame_header_parse (data + second, length - second, &h, NULL);
-  g_string_append_printf (detail, _("; double-buffered: the slot at byte %zu holds generation %"
-                                    PRIu64 ", a reader takes the newer whole one"),
-                          second, h.generation);
-}
-
-static void
-analyse_frame (ShmlabInspector  *self,
-               const guint8     *data,
-               gsize             length,
-               GString          *title,
-               GString          *detail,
-               char            **problem)
-{
-  ShmlabFrameHeader h;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *payload_size = NULL;
-  gboolean ok;
-  gboolean crc_checked = FALSE;
-
-  add_header_fields (self, data, length, 0, "");
-
-  ok = shmlab_frame_header_parse (data, length, &h, &error);
-  if (!ok && length < self->segment_size && length >= SHMLAB_FRAME_HEADER_SIZE &&
-      h.header_size >= SHMLAB_FRAME_HEADER_SIZE)
-    {
-      g_autofree char *field = error_field_name (error);
-
-      /* The snapshot ends before the payload, but the segment may not. */
-      if (g_strcmp0 (field, "payload_length") == 0 || g_strcmp0 (field, "header_size") == 0)
-        {
-          g_clear_error (&error);
-          ok = frame_fits_segment (&h, self->segment_size, &error);
-        }
-    }
-
-  if (ok && length <= DECODE_MAX && h.header_size <= length &&
-      h.payload_length <= length - h.header_size)
-    {
-      g_autoptr(ShmlabPayload) payload = shmlab_payload_decode (data, length, &error);
-
-      ok = payload != NULL;
-      crc_checked = TRUE;
-    }
-
-  if (!ok)
-    {
-      g_autofree char *wrong = error_field_name (error);
-
-      g_string_append (title, _("ShmLab frame, damaged"));
-      g_string_append (detail, wrong ? _("The bytes start with the frame magic, but the field "
-                                       "marked ✗ is wrong: a reader refuses this frame.")
-                                     : _("The bytes start with the frame magic, but a reader "
-                                       "refuses this frame."));
-      for (guint i = 0; wrong && i < self->fields->len; i++)
-        {
-          Field *field = g_ptr_array_index (self->fields, i);
-          field->wrong = g_str_equal (field->name, wrong);
-        }
-      g_free (self->wrong_field);
-      self->wrong_field = g_steal_pointer (&wrong);
-      *problem = g_strdup (error->message);
-      return;
-    }
-
-  payload_size = shmlab_format_bytes (h.payload_length);
-  add_field (self, "payload", h.header_size, (gsize) MIN (h.payload_length, (guint64) G_MAXSIZE),
-             g_strdup_printf (_("%s of %s"), payload_size,
-                              h.kind == SHMLAB_PAYLOAD_KIND_TEXT ? _("UTF-8 text")
-                                                                 : _("RGBA pixels, row by row")));
-  g_string_append (title, _("ShmLab frame"));
-  if (h.kind == SHMLAB_PAYLOAD_KIND_TEXT)
-    g_string_append_printf (detail, _("text, %s of payload"), payload_size);
-  else
-    g_string_append_printf (detail, _("RGBA8 image of %u × %u pixels, %s of payload"), h.width,
-                            h.height, payload_size);
-  g_string_append_printf (detail, ", generation %" G_GUINT64_FORMAT, h.generation);
-  g_string_append (detail, crc_checked ? _("; CRC-32 correct")
-                                       : _("; the CRC-32 is not checked here, the payload goes "
-                                         "beyond the bytes at hand"));
-  analyse_second_slot (self, data, length, &h, detail);
-}
-
-static void
-analyse_qt_image (ShmlabInspector *self,
-                  const guint8    *data,
-                  gsize            length,
-                  GString         *title,
-                  GString         *detail)
-{
-  gboolean has_ihdr = length >= 30 && memcmp (data + 16, "IHDR", 4) == 0;
-  Field *chunk;
-
-  g_string_append (title, _("Qt example image (PNG stream)"));
-  add_field (self, "marker", 0, QT_MARKER_SIZE, g_strdup (_("1 = an image follows")));
-  add_field (self, "png_signature", 4, 8, g_strdup ("“\\x89PNG\\r\\n\\x1a\\n”"));
-  if (length < 30)
-    {
-      g_string_append (detail, _("A PNG file follows the 4-byte marker, but it ends before "
-                               "saying its size."));
-      return;
-    }
-  chunk = add_field (self, "chunk", 12, 8,
-                     g_strdup_printf (_("%u bytes of “%.4s”"), read_be32 (data + 12),
-                                      has_ihdr ? "IHDR" : "????"));
-  chunk->wrong = !has_ihdr;
-  if (!has_ihdr)
-    {
-      g_string_append (detail, _("A PNG file follows the 4-byte marker, but its first chunk is "
-                               "not IHDR: the PNG is damaged."));
-      g_free (self->wrong_field);
-      self->wrong_field = g_strdup ("chunk");
-      return;
-    }
-  add_field (self, "png_width", 20, 4, g_strdup_printf (_("%u pixels"), read_be32 (data + 20)));
-  add_field (self, "png_height", 24, 4, g_strdup_printf (_("%u pixels"), read_be32 (data + 24)));
-  add_field (self, "bit_depth", 28, 1, g_strdup_printf (_("%u bits"), data[28]));
-  add_field (self, "colour_type", 29, 1,
-             g_strdup_printf ("%u = %s", data[29],
-                              data[29] == 0   ? _("grey")
-                              : data[29] == 2 ? "RGB"
-                              : data[29] == 3 ? _("palette")
-                              : data[29] == 4 ? _("grey + alpha")
-                              : data[29] == 6 ? "RGBA"
-                                              : _("invalid")));
-  g_string_append_printf (detail, _("a PNG file of %u × %u pixels follows the 4-byte marker"),
-                          read_be32 (data + 20), read_be32 (data + 24));
-}
-
-static char *
-text_preview (const char *text)
-{
-  GString *preview = g_string_new ("“");
-  const char *p = text;
-  guint n = 0;
-
-  for (; *p && n < 40; p = g_utf8_next_char (p), n++)
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (c == '\n')
-        g_string_append (preview, "⏎");
-      else if (g_unichar_iscntrl (c))
-        g_string_append (preview, "·");
-      else
-        g_string_append_unichar (preview, c);
-    }
-  g_string_append (preview, *p ? "…”" : "”");
-  return g_string_free (preview, FALSE);
-}
-
-static void
-analyse_text (ShmlabInspector *self,
-              const guint8    *data,
-              gsize            length,
-              GString         *title,
-              GString         *detail)
-{
-  const guint8 *nul = memchr (data, '\0', length);
-  gsize text_length = nul ? (gsize) (nul - data) : length;
-  g_autoptr(ShmlabPayload) payload = NULL;
-  g_autofree char *size = NULL;
-
-  /* Plain text is what a reader takes anything else for: decoding it is cheap. */
-  payload = shmlab_payload_decode (data, MIN (text_length, (gsize) DECODE_MAX), NULL);
-  if (payload == NULL || payload->kind != SHMLAB_PAYLOAD_KIND_TEXT || payload->invalid_bytes > 0)
-    {
-      g_string_append (title, _("Unknown bytes"));
-      g_string_append_printf (detail,
-                              _("Not a ShmLab frame, not a Qt example image, and not UTF-8 text: "
-                              "%zu of the %zu bytes before the "
-                              "first NUL are not valid UTF-8 or are control characters."),
-                              payload ? payload->invalid_bytes : text_length, text_length);
-      return;
-    }
-
-  size = shmlab_format_bytes (text_length);
-  g_string_append (title, _("Plain text (Qt demo)"));
-  if (nul)
-    g_string_append_printf (detail, _("%s of UTF-8 text, then a NUL"), size);
-  else
-    g_string_append_printf (detail, _("%s of UTF-8 text, with no NUL in the bytes at hand"), size);
-  add_field (self, "text", 0, text_length, text_preview (payload->text));
-  if (nul)
-    add_field (self, "NUL", text_length, 1, g_strdup (_("0 = the end of the text")));
-}
-
-static gboolean
-is_all_zero (const guint8 *data,
-             gsize         length)
-{
-  for (gsize i = 0; i < length; i++)
-    if (data[i] != 0)
-      return FALSE;
-  return TRUE;
-}
-
-/* Fills the fields and the format's description from the bytes. */
+/* Shows what common/ finds in the bytes: the inspector knows no format. */
 static void
 analyse (ShmlabInspector *self,
-         char           **problem)
+         const char     **problem)
 {
   gsize length = 0;
   const guint8 *data = self->bytes ? g_bytes_get_data (self->bytes, &length) : NULL;
-  g_autoptr(GString) title = g_string_new (NULL);
-  g_autoptr(GString) detail = g_string_new (NULL);
+  const ShmlabDescribedField *wrong;
 
-  g_ptr_array_set_size (self->fields, 0);
-  g_clear_pointer (&self->wrong_field, g_free);
-  *problem = NULL;
+  g_clear_pointer (&self->description, shmlab_description_free);
+  self->description = shmlab_description_new (data, length, self->segment_size);
+  wrong = shmlab_description_get_wrong_field (self->description);
+  *problem = self->description->verdict == SHMLAB_VERDICT_DAMAGED ? self->description->message
+                                                                  : NULL;
 
-  if (length == 0)
-    {
-      g_string_append (title, _("No bytes yet"));
-      g_string_append (detail, _("Write or read to see what the segment holds."));
-    }
-  else if (length >= strlen (SHMLAB_FRAME_MAGIC) &&
-           memcmp (data, SHMLAB_FRAME_MAGIC, strlen (SHMLAB_FRAME_MAGIC)) == 0)
-    analyse_frame (self, data, length, title, detail, problem);
-  else if (length >= QT_MARKER_SIZE + sizeof png_signature &&
-           memcmp (data, qt_image_marker, QT_MARKER_SIZE) == 0 &&
-           memcmp (data + QT_MARKER_SIZE, png_signature, sizeof png_signature) == 0)
-    analyse_qt_image (self, data, length, title, detail);
-  else if (is_all_zero (data, length))
-    {
-      g_string_append (title, _("Nothing: every byte is 0"));
-      g_string_append (detail, _("A fresh segment, an empty text, or the Qt example's mark of "
-                               "an empty image (00 00 00 00)."));
-    }
-  else if (length >= QT_MARKER_SIZE && read_be32 (data) == 0)
-    {
-      g_string_append (title, _("Unknown bytes"));
-      g_string_append (detail, _("They start with 00 00 00 00, the Qt example's mark of an empty "
-                               "image, but more data follows."));
-    }
-  else
-    analyse_text (self, data, length, title, detail);
+  gtk_label_set_text (self->format_title, self->description->title);
+  gtk_label_set_text (self->format_detail, self->description->detail);
+  gtk_widget_set_visible (GTK_WIDGET (self->format_detail), *self->description->detail != '\0');
 
-  gtk_label_set_text (self->format_title, title->str);
-  gtk_label_set_text (self->format_detail, detail->str);
-  gtk_widget_set_visible (GTK_WIDGET (self->format_detail), detail->len > 0);
-
+  g_free (self->wrong_field);
+  self->wrong_field = wrong ? g_strdup (wrong->name) : NULL;
   g_free (self->format_text);
-  if (detail->len > 0)
-    self->format_text = g_strdup_printf ("%s: %s", title->str, detail->str);
+  if (*self->description->detail != '\0')
+    self->format_text = g_strdup_printf ("%s: %s", self->description->title,
+                                         self->description->detail);
   else
-    self->format_text = g_strdup (title->str);
+    self->format_text = g_strdup (self->description->title);
 }
 
 /* ---- the hex view ---- */
@@ -709,9 +311,9 @@ static Field *
 find_field (ShmlabInspector *self,
             const char      *name)
 {
-  for (guint i = 0; name && i < self->fields->len; i++)
+  for (guint i = 0; name && i < n_fields (self); i++)
     {
-      Field *field = g_ptr_array_index (self->fields, i);
+      Field *field = field_at (self, i);
       if (g_str_equal (field->name, name))
         return field;
     }
@@ -722,7 +324,7 @@ static const char *
 field_name_at (ShmlabInspector *self,
                guint            index)
 {
-  return ((Field *) g_ptr_array_index (self->fields, index))->name;
+  return field_at (self, index)->name;
 }
 
 static void
@@ -788,9 +390,9 @@ style_line (ShmlabInspector *self,
   gsize row_end = MIN (row_start + BYTES_PER_ROW, shown_length (self));
   g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
 
-  for (guint i = 0; i < self->fields->len; i++)
+  for (guint i = 0; i < n_fields (self); i++)
     {
-      Field *field = g_ptr_array_index (self->fields, i);
+      Field *field = field_at (self, i);
       gsize start = MAX (field->offset, row_start);
       gsize end = MIN (field_end (field), row_end);
       gboolean strong = g_strcmp0 (field->name, self->highlighted) == 0;
@@ -873,7 +475,7 @@ on_row_enter (GtkEventControllerMotion *motion,
   GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (motion));
   guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "shmlab-field"));
 
-  if (!self->disposed && index < self->fields->len)
+  if (!self->disposed && index < n_fields (self))
     shmlab_inspector_highlight_field (self, field_name_at (self, index));
 }
 
@@ -897,7 +499,7 @@ on_field_selected (ShmlabInspector *self,
   if (row != NULL)
     {
       index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "shmlab-field"));
-      if (index < self->fields->len)
+      if (index < n_fields (self))
         self->selected = g_strdup (field_name_at (self, index));
     }
   g_free (self->highlighted);
@@ -990,9 +592,9 @@ field_row_update (FieldRow    *row,
 static void
 update_rows (ShmlabInspector *self)
 {
-  gboolean same = self->rows->len == self->fields->len;
+  gboolean same = self->rows->len == n_fields (self);
 
-  for (guint i = 0; same && i < self->fields->len; i++)
+  for (guint i = 0; same && i < n_fields (self); i++)
     {
       FieldRow *row = g_ptr_array_index (self->rows, i);
       same = g_str_equal (field_name_at (self, i), g_object_get_data (G_OBJECT (row->row),
@@ -1007,7 +609,7 @@ update_rows (ShmlabInspector *self)
       while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->field_list))) != NULL)
         gtk_list_box_remove (self->field_list, child);
       g_ptr_array_set_size (self->rows, 0);
-      for (guint i = 0; i < self->fields->len; i++)
+      for (guint i = 0; i < n_fields (self); i++)
         {
           FieldRow *row = field_row_new (self, i);
 
@@ -1019,12 +621,12 @@ update_rows (ShmlabInspector *self)
             gtk_list_box_select_row (self->field_list, GTK_LIST_BOX_ROW (row->row));
         }
     }
-  for (guint i = 0; i < self->fields->len; i++)
-    field_row_update (g_ptr_array_index (self->rows, i), g_ptr_array_index (self->fields, i),
+  for (guint i = 0; i < n_fields (self); i++)
+    field_row_update (g_ptr_array_index (self->rows, i), field_at (self, i),
                       field_colours[i % N_COLOURS]);
   self->updating_rows = FALSE;
 
-  gtk_widget_set_visible (self->fields_box, self->fields->len > 0);
+  gtk_widget_set_visible (self->fields_box, n_fields (self) > 0);
 }
 
 /* ---- refreshing ---- */
@@ -1052,7 +654,7 @@ update_shown_label (ShmlabInspector *self)
 static void
 refresh (ShmlabInspector *self)
 {
-  g_autofree char *problem = NULL;
+  const char *problem = NULL;
 
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   self->dirty = FALSE;
@@ -1195,7 +797,7 @@ shmlab_inspector_finalize (GObject *object)
 {
   ShmlabInspector *self = SHMLAB_INSPECTOR (object);
 
-  g_ptr_array_unref (self->fields);
+  g_clear_pointer (&self->description, shmlab_description_free);
   g_ptr_array_unref (self->rows);
   g_hash_table_unref (self->bound_items);
   g_free (self->format_text);
@@ -1284,7 +886,6 @@ shmlab_inspector_init (ShmlabInspector *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->fields = g_ptr_array_new_with_free_func (field_free);
   self->rows = g_ptr_array_new_with_free_func (g_free);
   self->bound_items = g_hash_table_new (NULL, NULL);
   self->hex_lines = g_object_new (SHMLAB_TYPE_HEX_LINES, NULL);
@@ -1436,4 +1037,13 @@ shmlab_inspector_get_wrong_field (ShmlabInspector *self)
   g_return_val_if_fail (SHMLAB_IS_INSPECTOR (self), NULL);
   flush (self);
   return self->wrong_field;
+}
+
+/* What the inspector shows, as data: the format, the verdict, the fields. */
+const ShmlabDescription *
+shmlab_inspector_get_description (ShmlabInspector *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_INSPECTOR (self), NULL);
+  flush (self);
+  return self->description;
 }

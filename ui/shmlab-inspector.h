@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "shmlab-format.h"
 #include "shmlab-session.h"
 
 G_BEGIN_DECLS
@@ -28,5 +29,7 @@ char       *shmlab_inspector_get_hex_text   (ShmlabInspector *self);
 char       *shmlab_inspector_get_field_value (ShmlabInspector *self,
                                              const char      *field_name);
 const char *shmlab_inspector_get_wrong_field (ShmlabInspector *self);
+const ShmlabDescription *
+            shmlab_inspector_get_description (ShmlabInspector *self);
 
 G_END_DECLS

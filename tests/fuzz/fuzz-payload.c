@@ -211,6 +211,35 @@ check_write_over (const guint8 *bytes,
   g_assert_true (memcmp (read_back->text, letters, length) == 0);
 }
 
+/* What the inspector and `shmlab info` show agrees with the decoder: a
+ * refusal is described as damaged, in the decoder's format and words; and
+ * the first half of the bytes, described as the start of a larger segment,
+ * is read within its bounds. */
+static void
+check_description (const guint8        *bytes,
+                   gsize                size,
+                   const ShmlabPayload *payload,
+                   const GError        *error)
+{
+  g_autoptr(ShmlabDescription) whole = shmlab_description_new (bytes, size, size);
+  g_autoptr(ShmlabDescription) start = NULL;
+  const ShmlabPayloadErrorDetails *details = shmlab_payload_error_get_details (error);
+
+  g_assert_true ((whole->verdict == SHMLAB_VERDICT_DAMAGED) == (payload == NULL) || size == 0);
+  if (payload != NULL && size > 0)
+    g_assert_true (whole->format == payload->format);
+  else if (details != NULL && size > 0)
+    {
+      g_assert_true ((int) whole->format == details->format);
+      g_assert_true (g_strcmp0 (whole->message, error->message) == 0);
+    }
+  g_assert_true (whole->wrong_field < (int) whole->fields->len);
+  g_assert_true (g_utf8_validate (whole->title, -1, NULL) && g_utf8_validate (whole->detail, -1, NULL));
+
+  start = shmlab_description_new (bytes, size / 2, size);
+  g_assert_true (start->wrong_field < (int) start->fields->len);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -226,6 +255,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   payload = shmlab_payload_decode (copy, size, &error);
   check_decoders_agree (payload, error, copy, size);
+  check_description (copy, size, payload, error);
   if (payload != NULL)
     {
       g_assert_no_error (error);
