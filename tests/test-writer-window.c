@@ -54,7 +54,7 @@ static gboolean
 window_idle (gpointer data)
 {
   ShmlabWriterWindow *window = data;
-  return !shmlab_writer_window_get_busy (window);
+  return !shmlab_window_get_busy (SHMLAB_WINDOW (window));
 }
 
 static gboolean
@@ -86,7 +86,7 @@ window_new (const char *key)
 {
   ShmlabWriterWindow *window = g_object_ref_sink (shmlab_writer_window_new (NULL));
 
-  shmlab_key_bar_set_key (shmlab_writer_window_get_key_bar (window), key);
+  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), key);
   gtk_window_present (GTK_WINDOW (window));
   wait_until (widget_mapped, window, "the window to show");
   return window;
@@ -328,11 +328,11 @@ test_new_destroy (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wnew");
   ShmlabWriterWindow *window = window_new (key);
-  ShmlabSession *session = shmlab_writer_window_get_session (window);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
 
   g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "ShmLab Writer");
-  g_assert_false (shmlab_writer_window_get_busy (window));
+  g_assert_false (shmlab_window_get_busy (SHMLAB_WINDOW (window)));
   g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
   g_assert_null (shmlab_writer_window_get_error_text (window));
   g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "text");
@@ -352,7 +352,7 @@ test_write_text (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wtext");
   ShmlabWriterWindow *window = window_new (key);
-  ShmlabSession *session = shmlab_writer_window_get_session (window);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   g_autoptr(ShmlabPayload) payload = NULL;
   g_autoptr(ShmlabPayload) again = NULL;
   const char *text = "Grüße aus dem Writer — ShmLab";
@@ -360,7 +360,7 @@ test_write_text (void)
 
   shmlab_writer_window_set_text (window, text);
   activate (window, "win.write");
-  g_assert_true (shmlab_writer_window_get_busy (window));
+  g_assert_true (shmlab_window_get_busy (SHMLAB_WINDOW (window)));
   g_assert_false (can_click (window, "win.write"));
   wait_idle (window);
 
@@ -434,7 +434,7 @@ test_too_large_cut (void)
   const char *text = "This text is longer than eight bytes";
   gsize size = 0;
 
-  shmlab_key_bar_set_size_text (shmlab_writer_window_get_key_bar (window), "8");
+  shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), "8");
   shmlab_writer_window_set_text (window, text);
   activate (window, "win.write");
   wait_idle (window);
@@ -466,7 +466,7 @@ test_too_large_grow (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wgrow");
   ShmlabWriterWindow *window = window_new (key);
-  ShmlabKeyBar *key_bar = shmlab_writer_window_get_key_bar (window);
+  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
   g_autoptr(ShmlabPayload) payload = NULL;
   const char *text = "This text needs more than four bytes";
   gsize size = 0;
@@ -499,7 +499,7 @@ test_image_cannot_be_cut (void)
   ShmlabWriterWindow *window = window_new (key);
 
   shmlab_writer_window_set_image (window, image, "tiny");
-  shmlab_key_bar_set_size_text (shmlab_writer_window_get_key_bar (window), "100");
+  shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), "100");
   activate (window, "win.write");
   wait_idle (window);
 
@@ -542,7 +542,7 @@ test_stale_remove (void)
   g_assert_null (shmlab_writer_window_get_error_text (window));
   payload = peek_payload (key, NULL);
   g_assert_cmpstr (payload->text, ==, "a fresh start");
-  g_assert_true (shmlab_session_get_created (shmlab_writer_window_get_session (window)));
+  g_assert_true (shmlab_session_get_created (shmlab_window_get_session (SHMLAB_WINDOW (window))));
 
   window_close (window);
   g_assert_false (segment_exists (key));
@@ -560,7 +560,7 @@ test_stale_attach (void)
 
   make_stale_segment (key);
   window = window_new (key);
-  session = shmlab_writer_window_get_session (window);
+  session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   shmlab_writer_window_set_text (window, "written into the old segment");
   activate (window, "win.write");
   wait_idle (window);
@@ -622,7 +622,7 @@ test_steps (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wsteps");
   ShmlabWriterWindow *window = window_new (key);
-  ShmlabSession *session = shmlab_writer_window_get_session (window);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   g_autoptr(ShmlabPayload) payload = NULL;
   static const char *const steps[] = {
     "win.step-create", "win.step-attach", "win.step-lock",
@@ -717,7 +717,7 @@ check_bad_png (ShmlabWriterWindow *window,
   assert_contains (banner, says);
   g_assert_cmpuint (log_lines (window), ==, lines + 1);
   g_assert_null (shmlab_writer_window_get_image (window));
-  g_assert_false (shmlab_writer_window_get_busy (window));
+  g_assert_false (shmlab_window_get_busy (SHMLAB_WINDOW (window)));
 }
 
 static void
@@ -840,7 +840,7 @@ test_cancel_lock_wait (void)
   g_assert_no_error (error);
 
   window = window_new (key);
-  session = shmlab_writer_window_get_session (window);
+  session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   shmlab_session_set_lock_timeout (session, 600 * 1000);
   lines = log_lines (window);
   activate (window, "win.write");
@@ -875,7 +875,7 @@ test_close_while_waiting (void)
   g_assert_no_error (error);
 
   window = window_new (key);
-  session = shmlab_writer_window_get_session (window);
+  session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   shmlab_session_set_lock_timeout (session, 600 * 1000);
   activate (window, "win.write");
   wait_until (session_waiting, session, "the window to wait for the lock");
@@ -966,9 +966,9 @@ close_run_tick (gpointer user_data)
 
   if (!run->closed)
     {
-      if (run->window == NULL || shmlab_writer_window_get_busy (run->window))
+      if (run->window == NULL || shmlab_window_get_busy (SHMLAB_WINDOW (run->window)))
         return G_SOURCE_CONTINUE;
-      session = shmlab_writer_window_get_session (run->window);
+      session = shmlab_window_get_session (SHMLAB_WINDOW (run->window));
       run->written = shmlab_session_get_attached (session);
       g_assert_true (run->written);
       g_assert_true (shmlab_segment_query_key (run->key, SHMLAB_BACKEND_SYSV, &info, NULL));
@@ -1002,9 +1002,9 @@ close_run_activate (GApplication *application,
 {
   run->window = shmlab_writer_window_new (GTK_APPLICATION (application));
   g_object_add_weak_pointer (G_OBJECT (run->window), (gpointer *) &run->window);
-  shmlab_key_bar_set_key (shmlab_writer_window_get_key_bar (run->window), run->key);
+  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (run->window)), run->key);
   /* Longer than any test runs: only the holder letting go ends the wait. */
-  shmlab_session_set_lock_timeout (shmlab_writer_window_get_session (run->window), 600 * 1000);
+  shmlab_session_set_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (run->window)), 600 * 1000);
   shmlab_writer_window_set_text (run->window, "closed while another process holds the lock");
   gtk_window_present (GTK_WINDOW (run->window));
   activate (run->window, "win.write");
