@@ -33,6 +33,7 @@ typedef struct
   ShmlabSession *session;
   GCancellable *cancellable;  /* the running job's; NULL when idle */
   GApplication *job_app;      /* held while a job runs */
+  GApplication *app;          /* the last application the window had, for closing */
   char *last_step_error;      /* the last failed step's message, not to say it twice */
 
   /* State */
@@ -693,6 +694,18 @@ session_closed_cb (GObject      *source,
     g_application_release (app);
 }
 
+/* gtk_window_destroy() lets go of the application before the window
+ * closes: remember it, to hold it while the session detaches. */
+static void
+application_changed (ShmlabWindow *self)
+{
+  ShmlabWindowPrivate *priv = shmlab_window_get_instance_private (self);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (app != NULL)
+    g_set_object (&priv->app, G_APPLICATION (app));
+}
+
 /* The window goes away: cancel what runs; the session detaches in a thread
  * (the last detach removes the segment) while the application stays alive. */
 static void
@@ -700,7 +713,7 @@ begin_closing (ShmlabWindow *self)
 {
   ShmlabWindowPrivate *priv = shmlab_window_get_instance_private (self);
   ShmlabWindowClass *klass = SHMLAB_WINDOW_GET_CLASS (self);
-  GtkApplication *app;
+  g_autoptr(GApplication) app = NULL;
 
   if (priv->closed)
     return;
@@ -713,11 +726,10 @@ begin_closing (ShmlabWindow *self)
     return;
 
   g_signal_handlers_disconnect_by_data (priv->session, self);
-  app = gtk_window_get_application (GTK_WINDOW (self));
+  app = g_steal_pointer (&priv->app);
   if (app != NULL)
-    g_application_hold (G_APPLICATION (app));
-  shmlab_session_close_async (priv->session, session_closed_cb,
-                              app != NULL ? g_object_ref (app) : NULL);
+    g_application_hold (app);
+  shmlab_session_close_async (priv->session, session_closed_cb, g_steal_pointer (&app));
 }
 
 /* gtk_window_destroy() unrealizes even while a job still holds the window. */
@@ -737,6 +749,7 @@ shmlab_window_dispose (GObject *object)
   begin_closing (self);
   /* Closed already: its detach runs in a thread of its own. */
   g_clear_object (&priv->session);
+  g_clear_object (&priv->app);
 
   G_OBJECT_CLASS (shmlab_window_parent_class)->dispose (object);
 }
@@ -900,6 +913,7 @@ shmlab_window_init (ShmlabWindow *self)
                             G_CALLBACK (session_timeout_changed), self);
   g_signal_connect (priv->session, "step", G_CALLBACK (session_step_cb), self);
 
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_changed), NULL);
   g_signal_connect_swapped (priv->timeout_spin, "value-changed",
                             G_CALLBACK (timeout_controls_changed), self);
   g_signal_connect_swapped (priv->timeout_forever, "toggled",
