@@ -155,6 +155,24 @@ find_by_type (GtkWidget *root,
   return NULL;
 }
 
+/* The check button labelled @label, e.g. in the settings popover. */
+static GtkCheckButton *
+find_check (GtkWidget  *root,
+            const char *label)
+{
+  if (GTK_IS_CHECK_BUTTON (root) &&
+      g_strcmp0 (gtk_check_button_get_label (GTK_CHECK_BUTTON (root)), label) == 0)
+    return GTK_CHECK_BUTTON (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkCheckButton *found = find_check (child, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* What a user sees: the button for @action is shown and can be clicked. */
 static gboolean
 can_click (ShmlabWriterWindow *window,
@@ -1153,6 +1171,39 @@ test_process_close_while_locked (void)
   shmlab_test_release_lock_holder (holder);
 }
 
+/* One lock-timeout control in both windows: seconds, or as long as it
+ * takes, and the session's timeout and the controls follow each other. */
+static void
+test_lock_timeout_forever (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wforever");
+  ShmlabWriterWindow *window = window_new (key);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  GtkSpinButton *spin = GTK_SPIN_BUTTON (find_by_type (GTK_WIDGET (window),
+                                                       GTK_TYPE_SPIN_BUTTON));
+  GtkCheckButton *forever = find_check (GTK_WIDGET (window),
+                                        "_Wait as long as it takes, as Qt does");
+
+  g_assert_nonnull (spin);
+  g_assert_nonnull (forever);
+  g_assert_false (gtk_check_button_get_active (forever));
+
+  shmlab_session_set_lock_timeout (session, -1);
+  g_assert_true (gtk_check_button_get_active (forever));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (spin)));
+
+  gtk_check_button_set_active (forever, FALSE);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (spin)));
+  g_assert_cmpint (shmlab_session_get_lock_timeout (session), ==,
+                   (gint) (gtk_spin_button_get_value (spin) * 1000 + 0.5));
+
+  gtk_spin_button_set_value (spin, 2.5);
+  g_assert_cmpint (shmlab_session_get_lock_timeout (session), ==, 2500);
+  gtk_check_button_set_active (forever, TRUE);
+  g_assert_cmpint (shmlab_session_get_lock_timeout (session), ==, -1);
+  window_close (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1175,6 +1226,7 @@ main (int    argc,
   g_test_add_func ("/writer-window/format-mismatch", test_format_mismatch);
   g_test_add_func ("/writer-window/paste", test_paste);
   g_test_add_func ("/writer-window/cancel-lock-wait", test_cancel_lock_wait);
+  g_test_add_func ("/writer-window/lock-timeout-forever", test_lock_timeout_forever);
   g_test_add_func ("/writer-window/close-while-waiting", test_close_while_waiting);
   g_test_add_func ("/writer-window/close-while-loading", test_close_while_loading);
   g_test_add_func ("/writer-window/close-while-locked", test_close_while_locked);
