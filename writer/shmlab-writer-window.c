@@ -454,11 +454,11 @@ encoded_finish (GTask        *task,
 /* The end of every job: the window is free again, then says how it went
  * (@present: how a failure shows, NULL for no way on). */
 static void
-job_return (GTask   *task,
-            GError  *error,
-            void   (*present) (GTask *task, const GError *error, gboolean said),
-            const char *title,
-            const char *noun)
+job_return (GTask       *task,
+            GError      *error,
+            void       (*present) (GTask *task, const GError *error, gboolean said),
+            const char  *title,
+            const char  *noun)
 {
   ShmlabWriterWindow *self = g_task_get_source_object (task);
 
@@ -1469,7 +1469,6 @@ shmlab_writer_window_init (ShmlabWriterWindow *self)
                             G_CALLBACK (format_changed_cb), self);
   format_changed_cb (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->pane));
-  update_actions (SHMLAB_WINDOW (self));
   shmlab_window_update_actions (SHMLAB_WINDOW (self));
 }
 
