@@ -347,8 +347,13 @@ test_new_destroy (void)
   g_autofree char *key = shmlab_test_unique_key ("wnew");
   ShmlabWriterWindow *window = window_new (key);
   ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  ShmlabStepLog *step_log = shmlab_window_get_step_log (SHMLAB_WINDOW (window));
+  GtkWidget *write_button = find_actionable (GTK_WIDGET (window), "win.write");
 
   g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
+  /* The widgets of both templates, the base window's and the Writer's, go with it. */
+  g_object_add_weak_pointer (G_OBJECT (step_log), (gpointer *) &step_log);
+  g_object_add_weak_pointer (G_OBJECT (write_button), (gpointer *) &write_button);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "ShmLab Writer");
   g_assert_false (shmlab_window_get_busy (SHMLAB_WINDOW (window)));
   g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
@@ -363,6 +368,8 @@ test_new_destroy (void)
 
   window_close (window);
   g_assert_null (session);
+  g_assert_null (step_log);
+  g_assert_null (write_button);
 }
 
 static void
