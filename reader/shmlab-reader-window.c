@@ -247,7 +247,8 @@ shmlab_reader_window_read (ShmlabReaderWindow *self)
   /* Quick unless it waits for the lock: the wait bar shows up only then. */
   if (!shmlab_window_begin_job (SHMLAB_WINDOW (self), NULL, NULL))
     return;
-  shmlab_session_read_all_async (session_of (self), shmlab_window_get_cancellable (SHMLAB_WINDOW (self)),
+  shmlab_session_read_all_async (session_of (self),
+                                 shmlab_window_get_cancellable (SHMLAB_WINDOW (self)),
                                  read_done_cb, read_new (self));
 }
 
@@ -269,7 +270,8 @@ step_read_action (GtkWidget  *widget,
 
   if (!shmlab_window_begin_job (SHMLAB_WINDOW (self), _("Copying out…"), NULL))
     return;
-  shmlab_session_read_async (session_of (self), shmlab_window_get_cancellable (SHMLAB_WINDOW (self)),
+  shmlab_session_read_async (session_of (self),
+                             shmlab_window_get_cancellable (SHMLAB_WINDOW (self)),
                              read_done_cb, read_new (self));
 }
 

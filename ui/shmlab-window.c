@@ -788,7 +788,8 @@ shmlab_window_get_property (GObject    *object,
       g_value_set_boolean (value, priv->step_by_step);
       break;
     case PROP_STEP_HINT:
-      g_value_set_string (value, gtk_widget_get_tooltip_text (GTK_WIDGET (priv->step_by_step_check)));
+      g_value_set_string (value,
+                          gtk_widget_get_tooltip_text (GTK_WIDGET (priv->step_by_step_check)));
       break;
     case PROP_PANE_POSITION:
       g_value_set_int (value, gtk_paned_get_position (priv->paned));
