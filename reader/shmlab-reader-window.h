@@ -8,11 +8,8 @@
 #include <gtk/gtk.h>
 
 #include "shmlab-content-view.h"
-#include "shmlab-inspector.h"
-#include "shmlab-key-bar.h"
-#include "shmlab-session.h"
-#include "shmlab-step-log.h"
-#include "shmlab-wait-bar.h"
+#include "shmlab-reader-pane.h"
+#include "shmlab-window.h"
 
 G_BEGIN_DECLS
 
@@ -30,17 +27,12 @@ typedef enum
 } ShmlabReaderStart;
 
 #define SHMLAB_TYPE_READER_WINDOW (shmlab_reader_window_get_type ())
-G_DECLARE_FINAL_TYPE (ShmlabReaderWindow, shmlab_reader_window, SHMLAB, READER_WINDOW, GtkApplicationWindow)
+G_DECLARE_FINAL_TYPE (ShmlabReaderWindow, shmlab_reader_window, SHMLAB, READER_WINDOW, ShmlabWindow)
 
 ShmlabReaderWindow *shmlab_reader_window_new              (GtkApplication     *application);
 
-ShmlabSession      *shmlab_reader_window_get_session      (ShmlabReaderWindow *self);
-ShmlabKeyBar       *shmlab_reader_window_get_key_bar      (ShmlabReaderWindow *self);
+ShmlabReaderPane   *shmlab_reader_window_get_pane         (ShmlabReaderWindow *self);
 ShmlabContentView  *shmlab_reader_window_get_content_view (ShmlabReaderWindow *self);
-ShmlabStepLog      *shmlab_reader_window_get_step_log     (ShmlabReaderWindow *self);
-ShmlabInspector    *shmlab_reader_window_get_inspector    (ShmlabReaderWindow *self);
-ShmlabWaitBar      *shmlab_reader_window_get_wait_bar     (ShmlabReaderWindow *self);
-const char         *shmlab_reader_window_get_side_page    (ShmlabReaderWindow *self);
 const char         *shmlab_reader_window_get_problem      (ShmlabReaderWindow *self);
 guint               shmlab_reader_window_get_n_results    (ShmlabReaderWindow *self);
 
@@ -48,12 +40,6 @@ void                shmlab_reader_window_read             (ShmlabReaderWindow *s
 void                shmlab_reader_window_set_following    (ShmlabReaderWindow *self,
                                                            gboolean            following);
 gboolean            shmlab_reader_window_get_following    (ShmlabReaderWindow *self);
-void                shmlab_reader_window_set_step_by_step (ShmlabReaderWindow *self,
-                                                           gboolean            step_by_step);
-gboolean            shmlab_reader_window_get_step_by_step (ShmlabReaderWindow *self);
-
-void                shmlab_reader_window_set_print_steps  (ShmlabReaderWindow *self,
-                                                           gboolean            print_steps);
 void                shmlab_reader_window_set_print_content (ShmlabReaderWindow *self,
                                                            gboolean            print_content);
 void                shmlab_reader_window_start            (ShmlabReaderWindow *self,

@@ -1056,7 +1056,7 @@ test_writer_open_use_close (void)
     writer = proc_start (argv);
   }
   /* The picture is on the Image page once it says so; nothing is written yet. */
-  opened = proc_wait_for (writer, "opened ");
+  opened = proc_wait_for (writer, "note  opened ");
   require (opened != NULL);
   g_assert_true (contains (opened, "97 × 61"));
   window = proc_wait_for_window (writer);

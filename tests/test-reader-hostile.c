@@ -72,7 +72,7 @@ has_results (gpointer data)
   ResultWait *wait = data;
 
   return shmlab_reader_window_get_n_results (wait->window) >= wait->n_results &&
-         !shmlab_session_get_busy (shmlab_reader_window_get_session (wait->window));
+         !shmlab_session_get_busy (shmlab_window_get_session (SHMLAB_WINDOW (wait->window)));
 }
 
 static gboolean
@@ -93,7 +93,7 @@ get_window (void)
       good_segment = shmlab_hostile_segment_new (good_key, SHMLAB_BACKEND_SYSV, good);
       /* The toplevel list owns the window; the test keeps its own reference. */
       window = g_object_ref (shmlab_reader_window_new (NULL));
-      shmlab_key_bar_set_backend (shmlab_reader_window_get_key_bar (window), SHMLAB_BACKEND_SYSV);
+      shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
       gtk_window_present (GTK_WINDOW (window));
     }
   return window;
@@ -105,8 +105,8 @@ read_key (const char *key)
 {
   ResultWait wait = { window, shmlab_reader_window_get_n_results (window) + 1 };
 
-  shmlab_key_bar_set_key (shmlab_reader_window_get_key_bar (window), key);
-  shmlab_step_log_clear (shmlab_reader_window_get_step_log (window));
+  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), key);
+  shmlab_step_log_clear (shmlab_window_get_step_log (SHMLAB_WINDOW (window)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
   if (!spin_until (has_results, &wait))
     fail_test ("the window showed no result within %d s of reading “%s”", WAIT_SECONDS, key);
@@ -134,7 +134,7 @@ text_of (void)
 static char *
 last_failed_step (void)
 {
-  g_autofree char *log = shmlab_step_log_to_text (shmlab_reader_window_get_step_log (window));
+  g_autofree char *log = shmlab_step_log_to_text (shmlab_window_get_step_log (SHMLAB_WINDOW (window)));
   g_auto(GStrv) lines = g_strsplit (log, "\n", -1);
   char *found = NULL;
 
@@ -201,7 +201,7 @@ check_shown (const ShmlabHostileCase *hostile)
 
   /* The Reader, its decoder and its Segment tab reach one verdict. */
   {
-    ShmlabInspector *inspector = shmlab_reader_window_get_inspector (window);
+    ShmlabInspector *inspector = shmlab_window_get_inspector (SHMLAB_WINDOW (window));
     const ShmlabDescription *description = shmlab_inspector_get_description (inspector);
     g_autofree char *decoded = shmlab_hostile_decoded_verdict (hostile->bytes, NULL);
     g_autofree char *described = shmlab_description_to_string (description);
@@ -226,9 +226,9 @@ check_shown (const ShmlabHostileCase *hostile)
       if ((missing = shmlab_hostile_missing_fragment (hostile, step)) != NULL)
         return g_strdup_printf ("in the step log: %s", missing);
       /* The bytes that could not be shown are one click away, in front. */
-      if (g_strcmp0 (shmlab_reader_window_get_side_page (window), "segment") != 0)
+      if (g_strcmp0 (shmlab_window_get_side_page (SHMLAB_WINDOW (window)), "segment") != 0)
         return g_strdup ("the side panel does not show the segment's bytes");
-      if (shmlab_inspector_get_bytes (shmlab_reader_window_get_inspector (window)) == NULL)
+      if (shmlab_inspector_get_bytes (shmlab_window_get_inspector (SHMLAB_WINDOW (window))) == NULL)
         return g_strdup ("the inspector has no bytes to show");
       return NULL;
 
@@ -276,7 +276,7 @@ test_case (gconstpointer data)
   read_key (key);
   n_inputs++;
   problem = check_shown (hostile);
-  g_assert_false (shmlab_session_get_attached (shmlab_reader_window_get_session (window)));
+  g_assert_false (shmlab_session_get_attached (shmlab_window_get_session (SHMLAB_WINDOW (window))));
   shmlab_hostile_segment_let_go (segment);
   shmlab_hostile_assert_nothing_left (key);
 

@@ -69,7 +69,7 @@ has_results (gpointer data)
 {
   ResultWait *wait = data;
   return shmlab_reader_window_get_n_results (wait->window) >= wait->n_results &&
-         !shmlab_session_get_busy (shmlab_reader_window_get_session (wait->window));
+         !shmlab_session_get_busy (shmlab_window_get_session (SHMLAB_WINDOW (wait->window)));
 }
 
 /* Waits for the window to show its next result. */
@@ -83,13 +83,13 @@ wait_next_result (ShmlabReaderWindow *window)
 static gboolean
 session_idle (gpointer data)
 {
-  return !shmlab_session_get_busy (shmlab_reader_window_get_session (data));
+  return !shmlab_session_get_busy (shmlab_window_get_session (SHMLAB_WINDOW (data)));
 }
 
 static gboolean
 session_waiting (gpointer data)
 {
-  return shmlab_session_get_waiting (shmlab_reader_window_get_session (data));
+  return shmlab_session_get_waiting (shmlab_window_get_session (SHMLAB_WINDOW (data)));
 }
 
 static gboolean
@@ -102,7 +102,7 @@ static ShmlabReaderWindow *
 reader_new (const char *key)
 {
   ShmlabReaderWindow *window = shmlab_reader_window_new (NULL);
-  ShmlabKeyBar *key_bar = shmlab_reader_window_get_key_bar (window);
+  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
 
   /* The toplevel list owns the window; the test keeps its own reference. */
   g_object_ref (window);
@@ -283,7 +283,7 @@ text_of (ShmlabReaderWindow *window)
 static char *
 log_of (ShmlabReaderWindow *window)
 {
-  return shmlab_step_log_to_text (shmlab_reader_window_get_step_log (window));
+  return shmlab_step_log_to_text (shmlab_window_get_step_log (SHMLAB_WINDOW (window)));
 }
 
 static void
@@ -331,11 +331,11 @@ test_new_destroy (void)
   ShmlabReaderWindow *window = reader_new (key);
 
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "ShmLab Reader");
-  g_assert_nonnull (shmlab_reader_window_get_session (window));
+  g_assert_nonnull (shmlab_window_get_session (SHMLAB_WINDOW (window)));
   g_assert_false (shmlab_reader_window_get_following (window));
   g_assert_true (button_sensitive (window, "win.read"));
   g_assert_true (button_sensitive (window, "win.follow"));
-  g_assert_cmpstr (shmlab_reader_window_get_side_page (window), ==, "steps");
+  g_assert_cmpstr (shmlab_window_get_side_page (SHMLAB_WINDOW (window)), ==, "steps");
   reader_close (window);
 }
 
@@ -363,7 +363,7 @@ test_read_text (void)
   g_assert_true (contains (log, "copy"));
   g_assert_true (contains (log, "unlock"));
   g_assert_true (contains (log, "detach"));
-  g_assert_false (shmlab_session_get_attached (shmlab_reader_window_get_session (window)));
+  g_assert_false (shmlab_session_get_attached (shmlab_window_get_session (SHMLAB_WINDOW (window))));
   g_assert_true (shmlab_segment_is_attached (writer));
   reader_close (window);
 }
@@ -455,7 +455,7 @@ test_follow (gconstpointer data)
   g_autofree char *key = shmlab_test_unique_key ("rfollow");
   g_autoptr(ShmlabSegment) writer = segment_new (key, 4096);
   ShmlabReaderWindow *window = reader_new (key);
-  ShmlabSession *session = shmlab_reader_window_get_session (window);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
 
   write_text_as (writer, "zeroth", format, 1);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.follow", NULL));
@@ -526,7 +526,7 @@ test_follow_gone (void)
   g_autofree char *key = shmlab_test_unique_key ("rgone");
   ShmlabSegment *writer = segment_new (key, 4096);
   ShmlabReaderWindow *window = reader_new (key);
-  ShmlabSession *session = shmlab_reader_window_get_session (window);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   OpCount count = { session, 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
@@ -570,7 +570,7 @@ test_wait_for_lock (void)
   g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
   g_autoptr(GError) error = NULL;
   ShmlabReaderWindow *window = reader_new (key);
-  ShmlabSession *session = shmlab_reader_window_get_session (window);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   guint results = shmlab_reader_window_get_n_results (window);
   g_autofree char *log = NULL;
 
@@ -578,7 +578,7 @@ test_wait_for_lock (void)
   g_assert_true (shmlab_segment_lock (writer, NULL, &error));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
   spin_until (session_waiting, window, "the read to wait for the lock");
-  g_assert_true (shmlab_wait_bar_is_shown (shmlab_reader_window_get_wait_bar (window)));
+  g_assert_true (shmlab_wait_bar_is_shown (shmlab_window_get_wait_bar (SHMLAB_WINDOW (window))));
   g_assert_false (button_sensitive (window, "win.read"));
   g_assert_cmpuint (shmlab_reader_window_get_n_results (window), ==, results);
   log = log_of (window);
@@ -603,7 +603,7 @@ test_lock_timeout (void)
   ShmlabReaderWindow *window = reader_new (key);
   g_autofree char *log = NULL;
 
-  shmlab_session_set_lock_timeout (shmlab_reader_window_get_session (window), 1000);
+  shmlab_session_set_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (window)), 1000);
   g_assert_true (shmlab_segment_lock (writer, NULL, &error));
   read_now (window);
   g_assert_true (shmlab_segment_unlock (writer, &error));
@@ -613,7 +613,7 @@ test_lock_timeout (void)
   g_assert_true (contains (shmlab_reader_window_get_problem (window), "1000 ms"));
   log = log_of (window);
   g_assert_true (contains (log, "1000 ms"));
-  g_assert_false (shmlab_wait_bar_is_shown (shmlab_reader_window_get_wait_bar (window)));
+  g_assert_false (shmlab_wait_bar_is_shown (shmlab_window_get_wait_bar (SHMLAB_WINDOW (window))));
   reader_close (window);
 }
 
@@ -642,7 +642,7 @@ test_close_while_waiting (void)
   ShmlabReaderWindow *window = reader_new (key);
   gboolean gone = FALSE;
 
-  shmlab_session_set_lock_timeout (shmlab_reader_window_get_session (window), -1);
+  shmlab_session_set_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (window)), -1);
   g_assert_true (shmlab_segment_lock (writer, NULL, &error));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
   spin_until (session_waiting, window, "the read to wait for the lock");
@@ -695,11 +695,11 @@ test_close_while_locked (void)
   guint tick;
 
   /* Longer than any test runs: only the holder letting go ends the wait. */
-  shmlab_session_set_lock_timeout (shmlab_reader_window_get_session (window), 600 * 1000);
+  shmlab_session_set_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (window)), 600 * 1000);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.step-by-step", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.step-attach", NULL));
   spin_until (session_idle, window, "attach");
-  g_assert_true (shmlab_session_get_attached (shmlab_reader_window_get_session (window)));
+  g_assert_true (shmlab_session_get_attached (shmlab_window_get_session (SHMLAB_WINDOW (window))));
   g_clear_object (&writer);
   g_assert_cmpint (attach_count (key), ==, 1);
   holder = shmlab_test_start_lock_holder (key, SHMLAB_BACKEND_SYSV);
@@ -730,11 +730,11 @@ test_step_by_step (void)
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
   g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
   ShmlabReaderWindow *window = reader_new (key);
-  ShmlabSession *session = shmlab_reader_window_get_session (window);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   GtkWidget *widget = GTK_WIDGET (window);
 
   g_assert_true (gtk_widget_activate_action (widget, "win.step-by-step", NULL));
-  g_assert_true (shmlab_reader_window_get_step_by_step (window));
+  g_assert_true (shmlab_window_get_step_by_step (SHMLAB_WINDOW (window)));
   g_assert_true (gtk_widget_is_visible (find_button (widget, "win.step-lock")));
 
   g_assert_true (button_sensitive (window, "win.step-attach"));
@@ -811,8 +811,8 @@ assert_problem (ShmlabReaderWindow *window,
   g_assert_cmpstr (page_of (window), ==, "problem");
   g_assert_true (contains (shmlab_reader_window_get_problem (window), word));
   g_assert_true (contains (log, word));
-  g_assert_cmpstr (shmlab_reader_window_get_side_page (window), ==, "segment");
-  g_assert_nonnull (shmlab_inspector_get_bytes (shmlab_reader_window_get_inspector (window)));
+  g_assert_cmpstr (shmlab_window_get_side_page (SHMLAB_WINDOW (window)), ==, "segment");
+  g_assert_nonnull (shmlab_inspector_get_bytes (shmlab_window_get_inspector (SHMLAB_WINDOW (window))));
 }
 
 static void
@@ -832,7 +832,7 @@ test_bad_garbage (void)
   text = text_of (window);
   g_assert_true (contains (text, "\xef\xbf\xbd"));
   g_assert_true (contains (shmlab_reader_window_get_problem (window), "not valid UTF-8"));
-  g_assert_cmpstr (shmlab_reader_window_get_side_page (window), ==, "segment");
+  g_assert_cmpstr (shmlab_window_get_side_page (SHMLAB_WINDOW (window)), ==, "segment");
   reader_close (window);
 }
 
@@ -939,7 +939,7 @@ test_bad_one_byte (void)
   text = text_of (window);
   g_assert_cmpstr (text, ==, "\xef\xbf\xbd");
   g_assert_true (contains (shmlab_reader_window_get_problem (window), "not valid UTF-8"));
-  g_assert_cmpstr (shmlab_reader_window_get_side_page (window), ==, "segment");
+  g_assert_cmpstr (shmlab_window_get_side_page (SHMLAB_WINDOW (window)), ==, "segment");
   reader_close (window);
 }
 
@@ -1019,7 +1019,7 @@ test_dead_holder_posix (void)
   shmlab_segment_set_lock_timeout (writer, 300);
 
   window = reader_new (key);
-  shmlab_key_bar_set_backend (shmlab_reader_window_get_key_bar (window), SHMLAB_BACKEND_POSIX);
+  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_POSIX);
   read_now (window);
   g_assert_cmpstr (page_of (window), ==, "text");
   text = text_of (window);

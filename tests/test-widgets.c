@@ -15,9 +15,11 @@
 #include "shmlab-i18n.h"
 #include "shmlab-inspector.h"
 #include "shmlab-key-bar.h"
+#include "shmlab-reader-pane.h"
 #include "shmlab-session.h"
 #include "shmlab-step-log.h"
 #include "shmlab-wait-bar.h"
+#include "shmlab-writer-pane.h"
 
 /* A wait for something that must happen soon; only a broken widget makes it run out. */
 #define WAIT_LIMIT_US (30 * G_USEC_PER_SEC)
@@ -1195,6 +1197,37 @@ test_inspector_languages (void)
   g_setenv ("LANGUAGE", "", TRUE);
 }
 
+/* The two content panes side by side in one window, as a one-window lab
+ * would host them: what one writes, the other shows. */
+static void
+test_panes_side_by_side (void)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  ShmlabWriterPane *writer = SHMLAB_WRITER_PANE (shmlab_writer_pane_new ());
+  ShmlabReaderPane *reader = SHMLAB_READER_PANE (shmlab_reader_pane_new ());
+  g_autoptr(GError) error = NULL;
+  ShmlabReadResult result = { 0 };
+  g_autofree char *shown = NULL;
+  GtkWindow *window;
+
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (writer));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (reader));
+  window = window_with (box);
+
+  shmlab_writer_pane_set_text (writer, "side by side");
+  g_assert_cmpstr (shmlab_writer_pane_get_page (writer), ==, "text");
+  result.payload = shmlab_writer_pane_make_payload (writer, &error);
+  g_assert_no_error (error);
+
+  shmlab_reader_pane_show_result (reader, &result);
+  g_assert_null (shmlab_reader_pane_get_problem (reader));
+  shown = shmlab_reader_pane_describe (reader);
+  g_assert_cmpstr (shown, ==, "text \"side by side\"");
+
+  g_clear_pointer (&result.payload, shmlab_payload_free);
+  destroy_all (window, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1223,5 +1256,6 @@ main (int argc, char **argv)
   g_test_add_func ("/widgets/content-view/texture", test_content_view_texture);
   g_test_add_func ("/widgets/wait-bar/work", test_wait_bar_work);
   g_test_add_func ("/widgets/wait-bar/lock", test_wait_bar_lock);
+  g_test_add_func ("/widgets/panes/side-by-side", test_panes_side_by_side);
   return g_test_run ();
 }

@@ -54,7 +54,7 @@ static gboolean
 window_idle (gpointer data)
 {
   ShmlabWriterWindow *window = data;
-  return !shmlab_writer_window_get_busy (window);
+  return !shmlab_window_get_busy (SHMLAB_WINDOW (window));
 }
 
 static gboolean
@@ -86,7 +86,7 @@ window_new (const char *key)
 {
   ShmlabWriterWindow *window = g_object_ref_sink (shmlab_writer_window_new (NULL));
 
-  shmlab_key_bar_set_key (shmlab_writer_window_get_key_bar (window), key);
+  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), key);
   gtk_window_present (GTK_WINDOW (window));
   wait_until (widget_mapped, window, "the window to show");
   return window;
@@ -149,6 +149,24 @@ find_by_type (GtkWidget *root,
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found = find_by_type (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The check button labelled @label, e.g. in the settings popover. */
+static GtkCheckButton *
+find_check (GtkWidget  *root,
+            const char *label)
+{
+  if (GTK_IS_CHECK_BUTTON (root) &&
+      g_strcmp0 (gtk_check_button_get_label (GTK_CHECK_BUTTON (root)), label) == 0)
+    return GTK_CHECK_BUTTON (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkCheckButton *found = find_check (child, label);
       if (found != NULL)
         return found;
     }
@@ -328,11 +346,16 @@ test_new_destroy (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wnew");
   ShmlabWriterWindow *window = window_new (key);
-  ShmlabSession *session = shmlab_writer_window_get_session (window);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  ShmlabStepLog *step_log = shmlab_window_get_step_log (SHMLAB_WINDOW (window));
+  GtkWidget *write_button = find_actionable (GTK_WIDGET (window), "win.write");
 
   g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
+  /* The widgets of both templates, the base window's and the Writer's, go with it. */
+  g_object_add_weak_pointer (G_OBJECT (step_log), (gpointer *) &step_log);
+  g_object_add_weak_pointer (G_OBJECT (write_button), (gpointer *) &write_button);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "ShmLab Writer");
-  g_assert_false (shmlab_writer_window_get_busy (window));
+  g_assert_false (shmlab_window_get_busy (SHMLAB_WINDOW (window)));
   g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
   g_assert_null (shmlab_writer_window_get_error_text (window));
   g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "text");
@@ -345,6 +368,8 @@ test_new_destroy (void)
 
   window_close (window);
   g_assert_null (session);
+  g_assert_null (step_log);
+  g_assert_null (write_button);
 }
 
 static void
@@ -352,7 +377,7 @@ test_write_text (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wtext");
   ShmlabWriterWindow *window = window_new (key);
-  ShmlabSession *session = shmlab_writer_window_get_session (window);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   g_autoptr(ShmlabPayload) payload = NULL;
   g_autoptr(ShmlabPayload) again = NULL;
   const char *text = "Grüße aus dem Writer — ShmLab";
@@ -360,7 +385,7 @@ test_write_text (void)
 
   shmlab_writer_window_set_text (window, text);
   activate (window, "win.write");
-  g_assert_true (shmlab_writer_window_get_busy (window));
+  g_assert_true (shmlab_window_get_busy (SHMLAB_WINDOW (window)));
   g_assert_false (can_click (window, "win.write"));
   wait_idle (window);
 
@@ -434,7 +459,7 @@ test_too_large_cut (void)
   const char *text = "This text is longer than eight bytes";
   gsize size = 0;
 
-  shmlab_key_bar_set_size_text (shmlab_writer_window_get_key_bar (window), "8");
+  shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), "8");
   shmlab_writer_window_set_text (window, text);
   activate (window, "win.write");
   wait_idle (window);
@@ -466,7 +491,7 @@ test_too_large_grow (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wgrow");
   ShmlabWriterWindow *window = window_new (key);
-  ShmlabKeyBar *key_bar = shmlab_writer_window_get_key_bar (window);
+  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
   g_autoptr(ShmlabPayload) payload = NULL;
   const char *text = "This text needs more than four bytes";
   gsize size = 0;
@@ -499,7 +524,7 @@ test_image_cannot_be_cut (void)
   ShmlabWriterWindow *window = window_new (key);
 
   shmlab_writer_window_set_image (window, image, "tiny");
-  shmlab_key_bar_set_size_text (shmlab_writer_window_get_key_bar (window), "100");
+  shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), "100");
   activate (window, "win.write");
   wait_idle (window);
 
@@ -542,7 +567,7 @@ test_stale_remove (void)
   g_assert_null (shmlab_writer_window_get_error_text (window));
   payload = peek_payload (key, NULL);
   g_assert_cmpstr (payload->text, ==, "a fresh start");
-  g_assert_true (shmlab_session_get_created (shmlab_writer_window_get_session (window)));
+  g_assert_true (shmlab_session_get_created (shmlab_window_get_session (SHMLAB_WINDOW (window))));
 
   window_close (window);
   g_assert_false (segment_exists (key));
@@ -560,7 +585,7 @@ test_stale_attach (void)
 
   make_stale_segment (key);
   window = window_new (key);
-  session = shmlab_writer_window_get_session (window);
+  session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   shmlab_writer_window_set_text (window, "written into the old segment");
   activate (window, "win.write");
   wait_idle (window);
@@ -622,7 +647,7 @@ test_steps (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wsteps");
   ShmlabWriterWindow *window = window_new (key);
-  ShmlabSession *session = shmlab_writer_window_get_session (window);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   g_autoptr(ShmlabPayload) payload = NULL;
   static const char *const steps[] = {
     "win.step-create", "win.step-attach", "win.step-lock",
@@ -717,7 +742,7 @@ check_bad_png (ShmlabWriterWindow *window,
   assert_contains (banner, says);
   g_assert_cmpuint (log_lines (window), ==, lines + 1);
   g_assert_null (shmlab_writer_window_get_image (window));
-  g_assert_false (shmlab_writer_window_get_busy (window));
+  g_assert_false (shmlab_window_get_busy (SHMLAB_WINDOW (window)));
 }
 
 static void
@@ -840,7 +865,7 @@ test_cancel_lock_wait (void)
   g_assert_no_error (error);
 
   window = window_new (key);
-  session = shmlab_writer_window_get_session (window);
+  session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   shmlab_session_set_lock_timeout (session, 600 * 1000);
   lines = log_lines (window);
   activate (window, "win.write");
@@ -875,7 +900,7 @@ test_close_while_waiting (void)
   g_assert_no_error (error);
 
   window = window_new (key);
-  session = shmlab_writer_window_get_session (window);
+  session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   shmlab_session_set_lock_timeout (session, 600 * 1000);
   activate (window, "win.write");
   wait_until (session_waiting, session, "the window to wait for the lock");
@@ -966,9 +991,9 @@ close_run_tick (gpointer user_data)
 
   if (!run->closed)
     {
-      if (run->window == NULL || shmlab_writer_window_get_busy (run->window))
+      if (run->window == NULL || shmlab_window_get_busy (SHMLAB_WINDOW (run->window)))
         return G_SOURCE_CONTINUE;
-      session = shmlab_writer_window_get_session (run->window);
+      session = shmlab_window_get_session (SHMLAB_WINDOW (run->window));
       run->written = shmlab_session_get_attached (session);
       g_assert_true (run->written);
       g_assert_true (shmlab_segment_query_key (run->key, SHMLAB_BACKEND_SYSV, &info, NULL));
@@ -1002,9 +1027,9 @@ close_run_activate (GApplication *application,
 {
   run->window = shmlab_writer_window_new (GTK_APPLICATION (application));
   g_object_add_weak_pointer (G_OBJECT (run->window), (gpointer *) &run->window);
-  shmlab_key_bar_set_key (shmlab_writer_window_get_key_bar (run->window), run->key);
+  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (run->window)), run->key);
   /* Longer than any test runs: only the holder letting go ends the wait. */
-  shmlab_session_set_lock_timeout (shmlab_writer_window_get_session (run->window), 600 * 1000);
+  shmlab_session_set_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (run->window)), 600 * 1000);
   shmlab_writer_window_set_text (run->window, "closed while another process holds the lock");
   gtk_window_present (GTK_WINDOW (run->window));
   activate (run->window, "win.write");
@@ -1153,6 +1178,39 @@ test_process_close_while_locked (void)
   shmlab_test_release_lock_holder (holder);
 }
 
+/* One lock-timeout control in both windows: seconds, or as long as it
+ * takes, and the session's timeout and the controls follow each other. */
+static void
+test_lock_timeout_forever (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wforever");
+  ShmlabWriterWindow *window = window_new (key);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  GtkSpinButton *spin = GTK_SPIN_BUTTON (find_by_type (GTK_WIDGET (window),
+                                                       GTK_TYPE_SPIN_BUTTON));
+  GtkCheckButton *forever = find_check (GTK_WIDGET (window),
+                                        "_Wait as long as it takes, as Qt does");
+
+  g_assert_nonnull (spin);
+  g_assert_nonnull (forever);
+  g_assert_false (gtk_check_button_get_active (forever));
+
+  shmlab_session_set_lock_timeout (session, -1);
+  g_assert_true (gtk_check_button_get_active (forever));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (spin)));
+
+  gtk_check_button_set_active (forever, FALSE);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (spin)));
+  g_assert_cmpint (shmlab_session_get_lock_timeout (session), ==,
+                   (gint) (gtk_spin_button_get_value (spin) * 1000 + 0.5));
+
+  gtk_spin_button_set_value (spin, 2.5);
+  g_assert_cmpint (shmlab_session_get_lock_timeout (session), ==, 2500);
+  gtk_check_button_set_active (forever, TRUE);
+  g_assert_cmpint (shmlab_session_get_lock_timeout (session), ==, -1);
+  window_close (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1175,6 +1233,7 @@ main (int    argc,
   g_test_add_func ("/writer-window/format-mismatch", test_format_mismatch);
   g_test_add_func ("/writer-window/paste", test_paste);
   g_test_add_func ("/writer-window/cancel-lock-wait", test_cancel_lock_wait);
+  g_test_add_func ("/writer-window/lock-timeout-forever", test_lock_timeout_forever);
   g_test_add_func ("/writer-window/close-while-waiting", test_close_while_waiting);
   g_test_add_func ("/writer-window/close-while-loading", test_close_while_loading);
   g_test_add_func ("/writer-window/close-while-locked", test_close_while_locked);

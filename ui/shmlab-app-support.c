@@ -182,40 +182,6 @@ shmlab_app_run (GApplication  *app,
   return override ? override - 1 : status;
 }
 
-static void
-session_closed (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GApplication) application = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!shmlab_session_close_finish (result, &error))
-    g_printerr ("%s: %s\n", g_get_prgname (), error->message);
-  if (application != NULL)
-    g_application_release (application);
-}
-
-/**
- * shmlab_app_close_session:
- * @session: the session of a window that is closing
- *
- * Cancels what @session runs and detaches it in a thread (the last detach
- * removes the segment, as with Qt), never blocking the main loop; the
- * application stays alive until the detach has ended. Says on stderr when
- * the segment had to be left behind (its lock was held elsewhere too long).
- */
-void
-shmlab_app_close_session (ShmlabSession *session)
-{
-  GApplication *application = g_application_get_default ();
-
-  /* However soon the windows go, the detach ends before the program does. */
-  if (application != NULL)
-    g_application_hold (g_object_ref (application));
-  shmlab_session_close_async (session, session_closed, application);
-}
-
 /* Destroys every window of @app; each lets its session detach. */
 void
 shmlab_app_close_windows (GApplication *app)

@@ -50,7 +50,6 @@ void     shmlab_app_set_exit_status    (GApplication     *app,
 void     shmlab_window_screenshot_when_ready (GtkWindow  *window,
                                               const char *path,
                                               guint       delay_ms);
-void     shmlab_app_close_session      (ShmlabSession    *session);
 void     shmlab_app_close_windows      (GApplication     *app);
 void     shmlab_app_quit_on_signals    (GApplication     *app);
 void     shmlab_app_shutdown           (GApplication     *app,

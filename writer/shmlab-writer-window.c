@@ -1,109 +1,100 @@
-/* shmlab-writer-window.c — the Writer's window: its content (a text, or a
- * picture opened, dropped or pasted), its banners and its jobs
+/* shmlab-writer-window.c — the Writer's window: the content pane, the one
+ * click that writes it, the offers that follow its failures, and the steps
+ * only the Writer has (create, write); the rest is ShmlabWindow's
+ *
+ * Each asynchronous operation carries its own state: Write (the one click),
+ * Create and Copy (the steps), Load (a picture opened, dropped or pasted).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "shmlab-writer-window-private.h"
-
-#include "shmlab-app-support.h"
+#include "shmlab-writer-window.h"
 
 #include <glib/gi18n.h>
 
-#include <stdio.h>
-#include <string.h>
+#include <inttypes.h>
 
+#include "shmlab-encode-task.h"
 #include "shmlab-error.h"
 #include "shmlab-limits.h"
-#include "shmlab-png.h"
+#include "shmlab-writer-pane.h"
+#include "shmlab-writer-resources.h"
 
-#define DEFAULT_TEXT "Hello, shared memory!"
-#define IMAGE_HINT "Open a PNG (Ctrl+O), drop one here, or paste an image (Ctrl+V)"
-
-G_DEFINE_FINAL_TYPE (ShmlabWriterWindow, shmlab_writer_window, GTK_TYPE_APPLICATION_WINDOW)
-
-enum
+/* What asked the question of the offer banner, so that its answer
+ * continues the same way. */
+typedef enum
 {
-  PROP_0,
-  PROP_BUSY,
-  PROP_STEP_BY_STEP,
-  N_PROPS
+  OFFER_FROM_WRITE,
+  OFFER_FROM_ATTACHED,
+  OFFER_FROM_STEP_CREATE,
+  OFFER_FROM_STEP_WRITE,
+} OfferSource;
+
+struct _ShmlabWriterWindow
+{
+  ShmlabWindow parent_instance;
+
+  /* Template widgets */
+  ShmlabWriterPane *pane;
+  GtkDropDown *format_dropdown;
+  GtkWidget *write_button;
+  GtkInfoBar *offer_bar;
+  GtkImage *offer_icon;
+  GtkLabel *offer_title;
+  GtkLabel *offer_label;
+  GtkWidget *attach_button;
+  GtkWidget *remove_button;
+  GtkWidget *other_key_button;
+  GtkWidget *grow_button;
+  GtkWidget *cut_button;
+  GtkInfoBar *error_bar;
+  GtkLabel *error_title;
+  GtkLabel *error_label;
+
+  /* Owned */
+  GtkNativeDialog *chooser;
+  char *offer_text;
+  char *error_text;
+  char *attached_key;  /* the key the session had when it attached */
+  ShmlabBackend attached_backend;
+
+  /* State */
+  ShmlabWriterOffer offer;
+  OfferSource offer_source;
+  ShmlabWriteFlags offer_flags;
+  gboolean offer_stale;
 };
 
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (ShmlabWriterWindow, shmlab_writer_window, SHMLAB_TYPE_WINDOW)
 
-/* The window is busy while a job of its own or a session step runs. */
-gboolean
-shmlab_writer_window_get_busy (ShmlabWriterWindow *self)
+/* A session call that starts one step. */
+typedef void (*StepFunc) (ShmlabWriterWindow  *self,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data);
+
+static void update_actions (ShmlabWindow *window);
+
+static ShmlabSession *
+session_of (ShmlabWriterWindow *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), FALSE);
-  return self->job_running || (self->session != NULL && shmlab_session_get_busy (self->session));
+  return shmlab_window_get_session (SHMLAB_WINDOW (self));
+}
+
+static gboolean
+is_closed (ShmlabWriterWindow *self)
+{
+  return shmlab_window_get_closed (SHMLAB_WINDOW (self));
 }
 
 static void
-busy_changed (ShmlabWriterWindow *self)
+note (ShmlabWriterWindow *self,
+      const char         *text,
+      gboolean            is_error)
 {
-  gboolean busy;
-
-  if (self->closing)
-    return;
-  busy = shmlab_writer_window_get_busy (self);
-  _shmlab_writer_window_update_actions (self);
-  if (busy != self->was_busy)
-    {
-      self->was_busy = busy;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
-    }
+  shmlab_window_note (SHMLAB_WINDOW (self), text, is_error);
 }
 
-/* One job at a time (a write, a step, a load), shown in the wait bar with Cancel. */
-gboolean
-_shmlab_writer_window_begin_job (ShmlabWriterWindow *self,
-                                 const char         *what,
-                                 GCancellable       *cancellable)
-{
-  if (self->job_running || self->closing || shmlab_session_get_busy (self->session))
-    return FALSE;
-
-  self->job_running = TRUE;
-  self->job_step_failed = FALSE;
-  g_clear_object (&self->cancellable);
-  self->cancellable = cancellable ? g_object_ref (cancellable) : g_cancellable_new ();
-  shmlab_wait_bar_start_work (self->wait_bar, what, self->cancellable);
-  busy_changed (self);
-  return TRUE;
-}
-
-void
-_shmlab_writer_window_end_job (ShmlabWriterWindow *self)
-{
-  self->job_running = FALSE;
-  g_clear_object (&self->cancellable);
-  if (self->closing)
-    return;
-  shmlab_wait_bar_stop_work (self->wait_bar);
-  busy_changed (self);
-}
-
-/* Cancels the running job: a lock wait, a load, an encoding. */
-void
-shmlab_writer_window_cancel (ShmlabWriterWindow *self)
-{
-  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-}
-
-void
-_shmlab_writer_window_note (ShmlabWriterWindow *self,
-                            const char         *note,
-                            gboolean            is_error)
-{
-  if (self->closing)
-    return;
-  shmlab_step_log_append_note (self->step_log, note, is_error);
-  if (self->print_steps)
-    g_printerr ("%s%s\n", is_error ? "error: " : "", note);
-}
+/* ---- banners ---- */
 
 /* Messages from common/ start in lower case, to follow a colon; a banner shows them as sentences. */
 static char *
@@ -118,21 +109,17 @@ sentence (const char *message)
   return g_strconcat (upper, g_utf8_next_char (message), NULL);
 }
 
-/**
- * _shmlab_writer_window_show_error:
- * @log_it: also put it in the step log (when no failed step already says it)
- *
- * The error banner: what went wrong, in the student's words.
- */
-void
-_shmlab_writer_window_show_error (ShmlabWriterWindow *self,
-                                  const char         *title,
-                                  const char         *message,
-                                  gboolean            log_it)
+/* The error banner: what went wrong, in the student's words; @log_it: also
+ * in the step log (when no failed step says it already). */
+static void
+show_error (ShmlabWriterWindow *self,
+            const char         *title,
+            const char         *message,
+            gboolean            log_it)
 {
   g_autofree char *text = sentence (message);
 
-  if (self->closing)
+  if (is_closed (self))
     return;
   g_free (self->error_text);
   self->error_text = g_strdup_printf ("%s: %s", title, message);
@@ -140,31 +127,31 @@ _shmlab_writer_window_show_error (ShmlabWriterWindow *self,
   gtk_label_set_text (self->error_label, text);
   gtk_widget_set_visible (GTK_WIDGET (self->error_bar), TRUE);
   if (log_it)
-    _shmlab_writer_window_note (self, self->error_text, TRUE);
+    note (self, self->error_text, TRUE);
 }
 
-void
-_shmlab_writer_window_hide_error (ShmlabWriterWindow *self)
+static void
+hide_error (ShmlabWriterWindow *self)
 {
   g_clear_pointer (&self->error_text, g_free);
-  if (!self->closing)
+  if (!is_closed (self))
     gtk_widget_set_visible (GTK_WIDGET (self->error_bar), FALSE);
 }
 
 /* The question banner; which buttons it shows follows from the offer and its source. */
-void
-_shmlab_writer_window_show_offer (ShmlabWriterWindow *self,
-                                  ShmlabWriterOffer   offer,
-                                  ShmlabOfferSource   source,
-                                  const char         *title,
-                                  const char         *message)
+static void
+show_offer (ShmlabWriterWindow *self,
+            ShmlabWriterOffer   offer,
+            OfferSource         source,
+            const char         *title,
+            const char         *message)
 {
   gboolean exists = offer == SHMLAB_WRITER_OFFER_EXISTS;
   gboolean too_large = offer == SHMLAB_WRITER_OFFER_TOO_LARGE;
   gboolean text = g_strcmp0 (shmlab_writer_window_get_page (self), "text") == 0;
   g_autofree char *shown = sentence (message);
 
-  if (self->closing)
+  if (is_closed (self))
     return;
   self->offer = offer;
   self->offer_source = source;
@@ -178,21 +165,21 @@ _shmlab_writer_window_show_offer (ShmlabWriterWindow *self,
   gtk_widget_set_visible (self->attach_button, exists);
   gtk_widget_set_visible (self->remove_button, exists && self->offer_stale);
   gtk_widget_set_visible (self->other_key_button, exists);
-  gtk_widget_set_visible (self->grow_button, too_large && source == SHMLAB_OFFER_FROM_WRITE);
+  gtk_widget_set_visible (self->grow_button, too_large && source == OFFER_FROM_WRITE);
   gtk_widget_set_visible (self->cut_button, too_large && text);
   gtk_widget_set_visible (GTK_WIDGET (self->offer_bar), TRUE);
-  _shmlab_writer_window_update_actions (self);
+  update_actions (SHMLAB_WINDOW (self));
 }
 
-void
-_shmlab_writer_window_hide_offer (ShmlabWriterWindow *self)
+static void
+hide_offer (ShmlabWriterWindow *self)
 {
   self->offer = SHMLAB_WRITER_OFFER_NONE;
   g_clear_pointer (&self->offer_text, g_free);
-  if (self->closing)
+  if (is_closed (self))
     return;
   gtk_widget_set_visible (GTK_WIDGET (self->offer_bar), FALSE);
-  _shmlab_writer_window_update_actions (self);
+  update_actions (SHMLAB_WINDOW (self));
 }
 
 ShmlabWriterOffer
@@ -223,7 +210,7 @@ offer_bar_response_cb (ShmlabWriterWindow *self,
                        int                 response)
 {
   if (response == GTK_RESPONSE_CLOSE)
-    _shmlab_writer_window_hide_offer (self);
+    hide_offer (self);
 }
 
 static void
@@ -231,361 +218,760 @@ error_bar_response_cb (ShmlabWriterWindow *self,
                        int                 response)
 {
   if (response == GTK_RESPONSE_CLOSE)
-    _shmlab_writer_window_hide_error (self);
-}
-
-/* ---- content ---- */
-
-ShmlabFormat
-shmlab_writer_window_get_format (ShmlabWriterWindow *self)
-{
-  guint selected;
-
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), SHMLAB_FORMAT_AUTO);
-  selected = gtk_drop_down_get_selected (self->format_dropdown);
-  return selected <= SHMLAB_FORMAT_FRAME ? (ShmlabFormat) selected : SHMLAB_FORMAT_AUTO;
-}
-
-/* The dropdown lists the formats in the order of ShmlabFormat. */
-void
-shmlab_writer_window_set_format (ShmlabWriterWindow *self,
-                                 ShmlabFormat        format)
-{
-  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
-  g_return_if_fail (format <= SHMLAB_FORMAT_FRAME);
-  gtk_drop_down_set_selected (self->format_dropdown, format);
-}
-
-const char *
-shmlab_writer_window_get_page (ShmlabWriterWindow *self)
-{
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
-  return gtk_stack_get_visible_child_name (self->content_stack);
-}
-
-/* "text" or "image": what the next write sends. */
-void
-shmlab_writer_window_set_page (ShmlabWriterWindow *self,
-                               const char         *page)
-{
-  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
-  g_return_if_fail (g_strcmp0 (page, "text") == 0 || g_strcmp0 (page, "image") == 0);
-  /* Focus leaving a hidden text view would land on the caption and select it. */
-  if (g_str_equal (page, "image") && gtk_widget_has_focus (GTK_WIDGET (self->text_view)))
-    gtk_widget_grab_focus (self->write_button);
-  gtk_stack_set_visible_child_name (self->content_stack, page);
-}
-
-char *
-shmlab_writer_window_get_text (ShmlabWriterWindow *self)
-{
-  GtkTextBuffer *buffer;
-  GtkTextIter start, end;
-
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
-  buffer = gtk_text_view_get_buffer (self->text_view);
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-}
-
-/* Replaces the text and shows the Text page. */
-void
-shmlab_writer_window_set_text (ShmlabWriterWindow *self,
-                               const char         *text)
-{
-  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->text_view), text ? text : "", -1);
-  shmlab_writer_window_set_page (self, "text");
+    hide_error (self);
 }
 
 static void
-update_byte_count (ShmlabWriterWindow *self)
+show_exists_offer (ShmlabWriterWindow *self,
+                   OfferSource         source,
+                   ShmlabWriteFlags    flags,
+                   const GError       *error)
 {
-  g_autofree char *text = shmlab_writer_window_get_text (self);
-  gsize length = strlen (text);
-  const char *unit = length == 1 ? _("byte") : _("bytes");
-  g_autofree char *label = NULL;
+  const ShmlabSegmentInfo *info = shmlab_session_get_info (session_of (self));
+  const char *title;
 
-  switch (shmlab_writer_window_get_format (self))
-    {
-    case SHMLAB_FORMAT_FRAME:
-      label = g_strdup_printf (_("%zu %s of UTF-8 (+64-byte frame header ="
-                               " %zu in the segment)"),
-                               length, unit, length + SHMLAB_FRAME_HEADER_SIZE);
-      break;
-    case SHMLAB_FORMAT_QT_IMAGE:
-      label = g_strdup_printf (_("%zu %s of UTF-8 — the Qt example image format "
-                               "holds only pictures: pick another format to write text"),
-                               length, unit);
-      break;
-    default:
-      label = g_strdup_printf (_("%zu %s of UTF-8 (+1 NUL = %zu"
-                               " in the segment)"), length, unit, length + 1);
-      break;
-    }
-  gtk_label_set_text (self->byte_count_label, label);
+  self->offer_stale = shmlab_segment_info_is_stale (info);
+  self->offer_flags = flags;
+  if (self->offer_stale)
+    title = _("A segment left behind by a program that ended holds this key.");
+  else
+    title = _("Another program's segment holds this key.");
+  hide_error (self);
+  show_offer (self, SHMLAB_WRITER_OFFER_EXISTS, source, title, error->message);
 }
 
-ShmlabImage *
-shmlab_writer_window_get_image (ShmlabWriterWindow *self)
+static void
+show_too_large_offer (ShmlabWriterWindow *self,
+                      OfferSource         source,
+                      ShmlabWriteFlags    flags,
+                      ShmlabEncoded      *encoded,
+                      const GError       *error)
 {
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
-  return self->image;
+  gsize needed = shmlab_encoded_get_size (encoded);
+  gsize have = shmlab_session_get_size (session_of (self));
+  gsize over = needed > have ? needed - have : 0;
+  g_autofree char *have_text = shmlab_format_bytes (have);
+  g_autofree char *title = NULL;
+  g_autofree char *grow = NULL;
+  g_autofree char *cut = NULL;
+  g_autofree char *message = NULL;
+  gboolean is_text = g_strcmp0 (shmlab_writer_window_get_page (self), "text") == 0;
+
+  title = g_strdup_printf (_("The content is %zu %s too large for the segment of %s."),
+                           over, over == 1 ? _("byte") : _("bytes"), have_text);
+  if (source == OFFER_FROM_ATTACHED)
+    message = g_strdup_printf (_("%s. This segment was made by another program, so its size "
+                               "stays: %s"), error->message,
+                               is_text ? _("cut the text, or detach and write a new segment.")
+                                       : _("detach, then write a new segment."));
+  else if (source == OFFER_FROM_STEP_WRITE)
+    message = g_strdup_printf (_("%s. Step by step: cut the text, or unlock, detach and create "
+                               "a larger segment."), error->message);
+  else if (!is_text)
+    message = g_strdup_printf (_("%s. A picture cannot be cut, only a text can."), error->message);
+  else
+    message = g_strdup_printf ("%s.", error->message);
+
+  grow = g_strdup_printf (_("_Grow the segment to %zu bytes"), needed);
+  cut = g_strdup_printf (_("Cut the te_xt to fit (%zu %s fewer)"), over,
+                         over == 1 ? _("byte") : _("bytes"));
+  gtk_button_set_label (GTK_BUTTON (self->grow_button), grow);
+  gtk_button_set_label (GTK_BUTTON (self->cut_button), cut);
+
+  self->offer_flags = flags;
+  hide_error (self);
+  show_offer (self, SHMLAB_WRITER_OFFER_TOO_LARGE, source, title, message);
+}
+
+/* A failure with no way on: a note when cancelled, else the error banner. */
+static void
+show_failure (ShmlabWindow *window,
+              const char   *title,
+              const char   *noun,
+              const GError *error,
+              gboolean      said)
+{
+  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (window);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *text = g_strdup_printf (_("%s: cancelled"), noun);
+
+      if (!said)
+        note (self, text, FALSE);
+      return;
+    }
+  hide_offer (self);
+  show_error (self, title, error->message, !said);
+}
+
+/* A job or step that ended well clears what the last one said. */
+static void
+step_done (ShmlabWindow *window)
+{
+  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (window);
+
+  hide_error (self);
+  hide_offer (self);
+}
+
+static gboolean
+too_large_with_a_way_on (ShmlabWriterWindow *self,
+                         ShmlabEncoded      *encoded,
+                         const GError       *error)
+{
+  return g_error_matches (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_TOO_LARGE) &&
+         encoded != NULL && shmlab_session_get_attached (session_of (self));
+}
+
+/* ---- what the jobs share ---- */
+
+static GError *
+closed_error (void)
+{
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("the window was closed"));
+}
+
+/* A new job with its own @state, or NULL (the task already answered) while another runs. */
+static GTask *
+job_new (ShmlabWriterWindow  *self,
+         const char          *what,
+         gpointer             state,
+         GDestroyNotify       state_free,
+         gpointer             source_tag,
+         GCancellable        *cancellable,
+         GAsyncReadyCallback  callback,
+         gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_task_data (task, state, state_free);
+  g_task_set_source_tag (task, source_tag);
+  if (!shmlab_window_begin_job (SHMLAB_WINDOW (self), what, cancellable))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               _("another operation is still running: wait for it, or cancel it"));
+      g_object_unref (task);
+      return NULL;
+    }
+  return task;
+}
+
+static GCancellable *
+job_cancellable (ShmlabWriterWindow *self)
+{
+  return shmlab_window_get_cancellable (SHMLAB_WINDOW (self));
+}
+
+/* The key bar's key becomes the session's. */
+static gboolean
+apply_key (ShmlabWriterWindow  *self,
+           GError             **error)
+{
+  return shmlab_key_bar_apply (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), error);
+}
+
+/* Attached to a segment of the current key that another process made. */
+static gboolean
+attached_to_foreign (ShmlabWriterWindow *self)
+{
+  ShmlabSession *session = session_of (self);
+
+  return shmlab_session_get_attached (session) &&
+         !shmlab_session_get_created (session) &&
+         self->attached_key != NULL &&
+         g_strcmp0 (self->attached_key, shmlab_session_get_key (session)) == 0 &&
+         self->attached_backend == shmlab_session_get_backend (session);
+}
+
+/* The Size field: 0 for Auto. */
+static gboolean
+read_size (ShmlabWriterWindow  *self,
+           gsize               *size,
+           GError             **error)
+{
+  guint64 bytes = 0;
+
+  if (!shmlab_key_bar_get_size (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), &bytes, error))
+    return FALSE;
+  if (bytes > G_MAXSIZE)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("a segment of %" PRIu64 " bytes cannot be addressed on this "
+                   "computer: pick a smaller size"), bytes);
+      return FALSE;
+    }
+  *size = (gsize) bytes;
+  return TRUE;
+}
+
+/* Encodes the page shown in a thread; @callback gets the encoding's result. */
+static void
+encode_content (GTask               *task,
+                GAsyncReadyCallback  callback,
+                GError             **error)
+{
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabPayload *payload = shmlab_writer_pane_make_payload (self->pane, error);
+
+  if (payload == NULL)
+    return;
+  shmlab_wait_bar_start_work (shmlab_window_get_wait_bar (SHMLAB_WINDOW (self)),
+                              payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE
+                              ? _("Encoding the picture…") : _("Encoding the text…"),
+                              job_cancellable (self));
+  shmlab_payload_encode_async (payload, shmlab_writer_window_get_format (self),
+                               job_cancellable (self), callback, task);
+}
+
+/* The encoding is done: the encoded content, or NULL when the job must end with @error. */
+static ShmlabEncoded *
+encoded_finish (GTask        *task,
+                GAsyncResult *result,
+                const char   *what,
+                GError      **error)
+{
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabEncoded *encoded = shmlab_payload_encode_finish (result, error);
+
+  if (encoded == NULL)
+    return NULL;
+  if (is_closed (self))
+    {
+      g_propagate_error (error, closed_error ());
+      shmlab_encoded_free (encoded);
+      return NULL;
+    }
+  if (g_cancellable_set_error_if_cancelled (job_cancellable (self), error))
+    {
+      shmlab_encoded_free (encoded);
+      return NULL;
+    }
+  shmlab_wait_bar_start_work (shmlab_window_get_wait_bar (SHMLAB_WINDOW (self)), what,
+                              job_cancellable (self));
+  return encoded;
+}
+
+/* The end of every job: the window is free again, then says how it went
+ * (@present: how a failure shows, NULL for no way on). */
+static void
+job_return (GTask       *task,
+            GError      *error,
+            void       (*present) (GTask *task, const GError *error, gboolean said),
+            const char  *title,
+            const char  *noun)
+{
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+
+  shmlab_window_end_job (SHMLAB_WINDOW (self));
+  if (error == NULL)
+    {
+      if (!is_closed (self))
+        step_done (SHMLAB_WINDOW (self));
+      g_task_return_boolean (task, TRUE);
+    }
+  else
+    {
+      if (!is_closed (self))
+        {
+          gboolean said = shmlab_window_step_said (SHMLAB_WINDOW (self), error);
+
+          if (present == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            show_failure (SHMLAB_WINDOW (self), title, noun, error, said);
+          else
+            present (task, error, said);
+        }
+      g_task_return_error (task, error);
+    }
+  g_object_unref (task);
+}
+
+/* ---- the one click: Write ---- */
+
+typedef struct
+{
+  StepFunc first;          /* what an offer's answer does before the write, or NULL */
+  ShmlabWriteFlags flags;
+  gboolean auto_size;      /* "grow": the size the content needs, whatever the key bar says */
+  gboolean into_attached;  /* into a segment another process made: its size stays */
+  gsize size;
+  ShmlabEncoded *encoded;
+} Write;
+
+static void
+write_free (Write *write)
+{
+  g_clear_pointer (&write->encoded, shmlab_encoded_free);
+  g_free (write);
+}
+
+static void
+write_present (GTask        *task,
+               const GError *error,
+               gboolean      said)
+{
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  Write *write = g_task_get_task_data (task);
+
+  if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS))
+    show_exists_offer (self, OFFER_FROM_WRITE, write->flags, error);
+  else if (too_large_with_a_way_on (self, write->encoded, error))
+    show_too_large_offer (self, write->into_attached ? OFFER_FROM_ATTACHED : OFFER_FROM_WRITE,
+                          write->flags, write->encoded, error);
+  else
+    show_failure (SHMLAB_WINDOW (self), _("Could not write to shared memory"), _("writing"),
+                  error, said);
+}
+
+static void
+write_return (GTask  *task,
+              GError *error)
+{
+  job_return (task, error, write_present, _("Could not write to shared memory"), _("writing"));
+}
+
+static void
+write_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GError *error = NULL;
+
+  shmlab_session_step_finish (SHMLAB_SESSION (source), result, &error);
+  write_return (user_data, error);
+}
+
+static void
+write_encoded_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  Write *write = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  write->encoded = encoded_finish (task, result, _("Writing to shared memory…"), &error);
+  if (write->encoded == NULL)
+    {
+      write_return (task, error);
+      return;
+    }
+  shmlab_session_write_all_async (session_of (self), write->encoded, write->size, write->flags,
+                                  job_cancellable (self), write_done_cb, task);
+}
+
+static void
+write_run (GTask *task)
+{
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  Write *write = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!apply_key (self, &error))
+    goto fail;
+  /* A segment another process made keeps its size: write into it as it is. */
+  write->into_attached = attached_to_foreign (self);
+  if (!write->into_attached && !write->auto_size && !read_size (self, &write->size, &error))
+    goto fail;
+  encode_content (task, write_encoded_cb, &error);
+  if (error == NULL)
+    return;
+fail:
+  write_return (task, error);
+}
+
+static void
+write_first_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  GTask *task = user_data;
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!shmlab_session_step_finish (SHMLAB_SESSION (source), result, &error) || is_closed (self))
+    {
+      write_return (task, error ? error : closed_error ());
+      return;
+    }
+  write_run (task);
+}
+
+static void
+write_start (ShmlabWriterWindow  *self,
+             StepFunc             first,
+             ShmlabWriteFlags     flags,
+             gboolean             auto_size,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  Write *write = g_new0 (Write, 1);
+  GTask *task;
+  GError *error = NULL;
+
+  write->first = first;
+  write->flags = flags;
+  write->auto_size = auto_size;
+  task = job_new (self, _("Writing to shared memory…"), write, (GDestroyNotify) write_free,
+                  shmlab_writer_window_write_async, cancellable, callback, user_data);
+  if (task == NULL)
+    return;
+  if (first == NULL)
+    write_run (task);
+  else if (!apply_key (self, &error))
+    write_return (task, error);
+  else
+    first (self, job_cancellable (self), write_first_done_cb, task);
 }
 
 /**
- * shmlab_writer_window_set_image:
- * @image: (nullable): the picture, or NULL for none
- * @name: (nullable): where it came from, for the caption
+ * shmlab_writer_window_write_async:
  *
- * Shows the picture on the Image page and makes it the page written.
+ * The one click: the key bar's key and size, the page shown encoded in the
+ * format picked, then the session's write (create if needed, lock, copy,
+ * unlock). A failure that has a way on shows an offer banner; every failure
+ * shows in the window and comes back as the error.
  */
 void
-shmlab_writer_window_set_image (ShmlabWriterWindow *self,
-                                ShmlabImage        *image,
-                                const char         *name)
+shmlab_writer_window_write_async (ShmlabWriterWindow  *self,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
 {
-  g_autofree char *bytes = NULL;
-  g_autofree char *caption = NULL;
-
   g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
-
-  if (image != NULL)
-    shmlab_image_ref (image);
-  g_clear_pointer (&self->image, shmlab_image_unref);
-  self->image = image;
-  g_free (self->image_name);
-  self->image_name = g_strdup (name);
-
-  if (image == NULL)
-    {
-      shmlab_content_view_show_empty (self->image_view, IMAGE_HINT);
-      return;
-    }
-
-  bytes = shmlab_format_bytes ((guint64) image->width * image->height * 4);
-  caption = g_strdup_printf (_("%s%s%u × %u pixels, %s of RGBA"), name ? name : "",
-                             name ? " — " : "", image->width, image->height, bytes);
-  shmlab_content_view_show_image (self->image_view, image, caption);
-  shmlab_writer_window_set_page (self, "image");
+  write_start (self, NULL, SHMLAB_WRITE_FLAGS_NONE, FALSE, cancellable, callback, user_data);
 }
 
-/* What the next write sends: the page shown decides. */
-ShmlabPayload *
-_shmlab_writer_window_make_payload (ShmlabWriterWindow  *self,
-                                    GError             **error)
+gboolean
+shmlab_writer_window_write_finish (ShmlabWriterWindow  *self,
+                                   GAsyncResult        *result,
+                                   GError             **error)
 {
-  if (g_strcmp0 (shmlab_writer_window_get_page (self), "image") == 0)
-    {
-      if (self->image == NULL)
-        {
-          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               _("there is no picture to write: open a PNG (Ctrl+O), drop one on "
-                               "the Image page, paste one (Ctrl+V), or write the Text page "
-                               "instead"));
-          return NULL;
-        }
-      return shmlab_payload_new_image (self->image);
-    }
-  else
-    {
-      g_autofree char *text = shmlab_writer_window_get_text (self);
-      return shmlab_payload_new_text (text, -1);
-    }
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* ---- loading pictures off the main thread ---- */
+/* ---- the step Create ---- */
+
+typedef struct
+{
+  gsize size;
+  ShmlabEncoded *encoded;
+} Create;
 
 static void
-load_file_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
+create_free (Create *create)
 {
-  GFile *file = task_data;
-  g_autofree char *path = g_file_get_path (file);
-  ShmlabPngLimits limits;
-  GError *error = NULL;
-  ShmlabImage *image;
-
-  shmlab_png_limits_init_default (&limits);
-  if (path != NULL)
-    image = shmlab_png_read_file (path, &limits, &error);
-  else
-    {
-      g_autoptr(GBytes) bytes = g_file_load_bytes (file, cancellable, NULL, &error);
-      gsize length = 0;
-      const guint8 *data = bytes ? g_bytes_get_data (bytes, &length) : NULL;
-
-      image = bytes ? shmlab_png_read (data, length, &limits, NULL, &error) : NULL;
-    }
-
-  if (image == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, image, (GDestroyNotify) shmlab_image_unref);
+  g_clear_pointer (&create->encoded, shmlab_encoded_free);
+  g_free (create);
 }
 
-/* GTK hands clipboard pictures over as cairo's premultiplied ARGB: undo both. */
 static void
-texture_to_image_thread (GTask        *task,
-                         gpointer      source_object,
-                         gpointer      task_data,
-                         GCancellable *cancellable)
+create_present (GTask        *task,
+                const GError *error,
+                gboolean      said)
 {
-  GdkTexture *texture = task_data;
-  int width = gdk_texture_get_width (texture);
-  int height = gdk_texture_get_height (texture);
-  g_autoptr(ShmlabImage) image = NULL;
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+
+  if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS))
+    show_exists_offer (self, OFFER_FROM_STEP_CREATE, SHMLAB_WRITE_FLAGS_NONE, error);
+  else
+    show_failure (SHMLAB_WINDOW (self), _("Could not create the segment"), _("creating"), error,
+                  said);
+}
+
+static void
+create_return (GTask  *task,
+               GError *error)
+{
+  job_return (task, error, create_present, _("Could not create the segment"), _("creating"));
+}
+
+static void
+create_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
   GError *error = NULL;
 
-  image = shmlab_image_new (MAX (width, 0), MAX (height, 0), &error);
-  if (image == NULL)
+  shmlab_session_step_finish (SHMLAB_SESSION (source), result, &error);
+  create_return (user_data, error);
+}
+
+/* Auto size: as large as the content encoded. */
+static void
+create_encoded_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  Create *create = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  create->encoded = encoded_finish (task, result, _("Creating the segment…"), &error);
+  if (create->encoded == NULL)
     {
-      g_task_return_error (task, error);
+      create_return (task, error);
       return;
     }
-
-  gdk_texture_download (texture, image->pixels, image->stride);
-  for (guint32 y = 0; y < image->height; y++)
-    {
-      guint8 *row = image->pixels + (gsize) y * image->stride;
-
-      if (g_task_return_error_if_cancelled (task))
-        return;
-      for (guint32 x = 0; x < image->width; x++)
-        {
-          guint32 argb;
-          guint a, r, g, b;
-
-          memcpy (&argb, row + (gsize) x * 4, 4);
-          a = argb >> 24;
-          r = (argb >> 16) & 0xff;
-          g = (argb >> 8) & 0xff;
-          b = argb & 0xff;
-          if (a != 0 && a != 255)
-            {
-              r = MIN (255u, (r * 255 + a / 2) / a);
-              g = MIN (255u, (g * 255 + a / 2) / a);
-              b = MIN (255u, (b * 255 + a / 2) / a);
-            }
-          else if (a == 0)
-            r = g = b = 0;
-          row[x * 4 + 0] = r;
-          row[x * 4 + 1] = g;
-          row[x * 4 + 2] = b;
-          row[x * 4 + 3] = a;
-        }
-    }
-  g_task_return_pointer (task, g_steal_pointer (&image), (GDestroyNotify) shmlab_image_unref);
+  shmlab_session_create_async (session_of (self), shmlab_encoded_get_size (create->encoded),
+                               job_cancellable (self), create_done_cb, task);
 }
+
+static void
+create_run (GTask *task)
+{
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  Create *create = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!apply_key (self, &error) || !read_size (self, &create->size, &error))
+    {
+      create_return (task, error);
+      return;
+    }
+  if (create->size != 0)
+    {
+      shmlab_session_create_async (session_of (self), create->size, job_cancellable (self),
+                                   create_done_cb, task);
+      return;
+    }
+  encode_content (task, create_encoded_cb, &error);
+  if (error != NULL)
+    create_return (task, error);
+}
+
+static void
+create_first_done_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!shmlab_session_step_finish (SHMLAB_SESSION (source), result, &error) || is_closed (self))
+    {
+      create_return (task, error ? error : closed_error ());
+      return;
+    }
+  create_run (task);
+}
+
+static void
+create_start (ShmlabWriterWindow *self,
+              StepFunc            first)
+{
+  GTask *task = job_new (self, _("Creating the segment…"), g_new0 (Create, 1),
+                         (GDestroyNotify) create_free, create_start, NULL, NULL, NULL);
+  GError *error = NULL;
+
+  if (task == NULL)
+    return;
+  if (first == NULL)
+    create_run (task);
+  else if (!apply_key (self, &error))
+    create_return (task, error);
+  else
+    first (self, job_cancellable (self), create_first_done_cb, task);
+}
+
+/* ---- the step Write (copy in) ---- */
+
+typedef struct
+{
+  ShmlabWriteFlags flags;
+  ShmlabEncoded *encoded;
+} Copy;
+
+static void
+copy_free (Copy *copy)
+{
+  g_clear_pointer (&copy->encoded, shmlab_encoded_free);
+  g_free (copy);
+}
+
+static void
+copy_present (GTask        *task,
+              const GError *error,
+              gboolean      said)
+{
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  Copy *copy = g_task_get_task_data (task);
+
+  if (too_large_with_a_way_on (self, copy->encoded, error))
+    show_too_large_offer (self, OFFER_FROM_STEP_WRITE, copy->flags, copy->encoded, error);
+  else
+    show_failure (SHMLAB_WINDOW (self), _("Could not copy in"), _("copying in"), error, said);
+}
+
+static void
+copy_return (GTask  *task,
+             GError *error)
+{
+  job_return (task, error, copy_present, _("Could not copy in"), _("copying in"));
+}
+
+static void
+copy_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GError *error = NULL;
+
+  shmlab_session_step_finish (SHMLAB_SESSION (source), result, &error);
+  copy_return (user_data, error);
+}
+
+static void
+copy_encoded_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  Copy *copy = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  copy->encoded = encoded_finish (task, result, _("Copying in…"), &error);
+  if (copy->encoded == NULL)
+    {
+      copy_return (task, error);
+      return;
+    }
+  shmlab_session_write_async (session_of (self), copy->encoded, copy->flags,
+                              job_cancellable (self), copy_done_cb, task);
+}
+
+static void
+copy_start (ShmlabWriterWindow *self,
+            ShmlabWriteFlags    flags)
+{
+  Copy *copy = g_new0 (Copy, 1);
+  GTask *task;
+  GError *error = NULL;
+
+  copy->flags = flags;
+  task = job_new (self, _("Copying in…"), copy, (GDestroyNotify) copy_free, copy_start,
+                  NULL, NULL, NULL);
+  if (task == NULL)
+    return;
+  encode_content (task, copy_encoded_cb, &error);
+  if (error != NULL)
+    copy_return (task, error);
+}
+
+/* ---- the steps an offer's answer takes first ---- */
+
+static void
+attach_first (ShmlabWriterWindow  *self,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  shmlab_session_attach_async (session_of (self), SHMLAB_ACCESS_READ_WRITE, cancellable,
+                               callback, user_data);
+}
+
+static void
+remove_first (ShmlabWriterWindow  *self,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  shmlab_session_remove_async (session_of (self), FALSE, cancellable, callback, user_data);
+}
+
+/* ---- loading pictures: Load ---- */
 
 typedef struct
 {
   char *name;
   gboolean pasted;
-} LoadData;
+} Load;
 
 static void
-load_data_free (LoadData *data)
+load_free (Load *load)
 {
-  g_free (data->name);
-  g_free (data);
+  g_free (load->name);
+  g_free (load);
 }
 
 /* The end of a load or paste: show the picture, or say why there is none. */
 static void
-load_finish (GTask  *outer,
-             ShmlabImage *image,
-             GError *error)
+load_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
-  ShmlabWriterWindow *self = g_task_get_source_object (outer);
-  LoadData *data = g_task_get_task_data (outer);
+  g_autoptr(GTask) task = user_data;
+  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  Load *load = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(ShmlabImage) image = shmlab_writer_pane_load_finish (SHMLAB_WRITER_PANE (source),
+                                                                 result, &error);
 
-  _shmlab_writer_window_end_job (self);
-  if (self->closing)
+  shmlab_window_end_job (SHMLAB_WINDOW (self));
+  if (is_closed (self))
     {
       g_clear_error (&error);
-      g_task_return_new_error (outer, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               _("the window was closed"));
+      g_task_return_error (task, closed_error ());
       return;
     }
 
   if (image != NULL)
     {
-      g_autofree char *note = NULL;
+      g_autofree char *text = NULL;
 
-      _shmlab_writer_window_hide_error (self);
-      shmlab_writer_window_set_image (self, image, data->name);
+      hide_error (self);
+      shmlab_writer_window_set_image (self, image, load->name);
       /* What comes next is writing it. */
       gtk_widget_grab_focus (self->write_button);
-      note = data->pasted
-               ? g_strdup_printf (_("pasted %s: %u × %u pixels"), data->name, image->width,
+      text = load->pasted
+               ? g_strdup_printf (_("pasted %s: %u × %u pixels"), load->name, image->width,
                                   image->height)
-               : g_strdup_printf (_("opened %s: %u × %u pixels"), data->name, image->width,
+               : g_strdup_printf (_("opened %s: %u × %u pixels"), load->name, image->width,
                                   image->height);
-      _shmlab_writer_window_note (self, note, FALSE);
-      g_task_return_boolean (outer, TRUE);
+      note (self, text, FALSE);
+      g_task_return_boolean (task, TRUE);
       return;
     }
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_autofree char *note = data->pasted
-                              ? g_strdup_printf (_("pasting %s: cancelled"), data->name)
-                              : g_strdup_printf (_("opening %s: cancelled"), data->name);
-      _shmlab_writer_window_note (self, note, FALSE);
+      g_autofree char *text = load->pasted
+                              ? g_strdup_printf (_("pasting %s: cancelled"), load->name)
+                              : g_strdup_printf (_("opening %s: cancelled"), load->name);
+      note (self, text, FALSE);
     }
   else
     {
-      g_autofree char *title = data->pasted ? g_strdup (_("Cannot paste the picture"))
-                                            : g_strdup_printf (_("Cannot open “%s”"), data->name);
-      _shmlab_writer_window_show_error (self, title, error->message, TRUE);
+      g_autofree char *title = load->pasted ? g_strdup (_("Cannot paste the picture"))
+                                            : g_strdup_printf (_("Cannot open “%s”"), load->name);
+      show_error (self, title, error->message, TRUE);
     }
-  g_task_return_error (outer, error);
-}
-
-static void
-load_thread_done (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  GTask *outer = user_data;
-  GError *error = NULL;
-  ShmlabImage *image = g_task_propagate_pointer (G_TASK (result), &error);
-
-  load_finish (outer, image, error);
-  g_clear_pointer (&image, shmlab_image_unref);
-  g_object_unref (outer);
+  g_task_return_error (task, error);
 }
 
 static GTask *
-load_task_new (ShmlabWriterWindow  *self,
-               const char          *name,
-               gboolean             pasted,
-               GCancellable        *cancellable,
-               GAsyncReadyCallback  callback,
-               gpointer             user_data)
+load_new (ShmlabWriterWindow  *self,
+          const char          *name,
+          gboolean             pasted,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
 {
-  GTask *outer = g_task_new (self, cancellable, callback, user_data);
-  LoadData *data = g_new0 (LoadData, 1);
+  Load *load = g_new0 (Load, 1);
   g_autofree char *what = NULL;
 
-  data->name = g_strdup (name);
-  data->pasted = pasted;
-  g_task_set_task_data (outer, data, (GDestroyNotify) load_data_free);
-  g_task_set_source_tag (outer, shmlab_writer_window_load_image_async);
-
+  load->name = g_strdup (name);
+  load->pasted = pasted;
   what = pasted ? g_strdup (_("Reading the picture on the clipboard…"))
                 : g_strdup_printf (_("Opening %s…"), name);
-  if (!_shmlab_writer_window_begin_job (self, what, cancellable))
-    {
-      g_task_return_new_error (outer, G_IO_ERROR, G_IO_ERROR_PENDING,
-                               _("another operation is still running: wait for it, or cancel it"));
-      g_object_unref (outer);
-      return NULL;
-    }
-  return outer;
+  return job_new (self, what, load, (GDestroyNotify) load_free,
+                  shmlab_writer_window_load_image_async, cancellable, callback, user_data);
 }
 
 /**
@@ -603,22 +989,16 @@ shmlab_writer_window_load_image_async (ShmlabWriterWindow  *self,
                                        gpointer             user_data)
 {
   g_autofree char *name = NULL;
-  g_autoptr(GTask) inner = NULL;
-  GTask *outer;
+  GTask *task;
 
   g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
 
   name = g_file_get_basename (file);
-  outer = load_task_new (self, name, FALSE, cancellable, callback, user_data);
-  if (outer == NULL)
-    return;
-
-  inner = g_task_new (NULL, self->cancellable, load_thread_done, outer);
-  g_task_set_task_data (inner, g_object_ref (file), g_object_unref);
-  /* Cancel answers at once; libpng finishes on its own and its result is dropped. */
-  g_task_set_return_on_cancel (inner, TRUE);
-  g_task_run_in_thread (inner, load_file_thread);
+  task = load_new (self, name, FALSE, cancellable, callback, user_data);
+  if (task != NULL)
+    shmlab_writer_pane_load_file_async (self->pane, file, job_cancellable (self), load_done_cb,
+                                        task);
 }
 
 gboolean
@@ -630,145 +1010,16 @@ shmlab_writer_window_load_image_finish (ShmlabWriterWindow  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* A clipboard error, in the student's words. */
-static GError *
-paste_error (GError *error)
-{
-  GError *plain;
-
-  if (error == NULL)
-    return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("the window was closed"));
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return error;
-  plain = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       _("the clipboard holds no picture that can be read (%s): copy an image in "
-                       "another program first, or open a PNG with Ctrl+O"),
-                       error->message);
-  g_error_free (error);
-  return plain;
-}
-
+/* Ctrl+V on the Image page: the clipboard's picture. */
 static void
-paste_fail (GTask  *outer,
-            GError *error)
+paste (ShmlabWriterWindow *self)
 {
-  load_finish (outer, NULL, paste_error (error));
-  g_object_unref (outer);
-}
+  GTask *task = load_new (self, _("the clipboard picture"), TRUE, NULL, NULL, NULL);
 
-static void
-png_bytes_thread (GTask        *task,
-                  gpointer      source_object,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
-{
-  GBytes *bytes = task_data;
-  ShmlabPngLimits limits;
-  gsize length;
-  const guint8 *data = g_bytes_get_data (bytes, &length);
-  GError *error = NULL;
-  ShmlabImage *image;
-
-  shmlab_png_limits_init_default (&limits);
-  image = shmlab_png_read (data, length, &limits, NULL, &error);
-  if (image == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, image, (GDestroyNotify) shmlab_image_unref);
-}
-
-static void
-paste_spliced_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  GTask *outer = user_data;
-  ShmlabWriterWindow *self = g_task_get_source_object (outer);
-  GError *error = NULL;
-  g_autoptr(GTask) inner = NULL;
-
-  if (g_output_stream_splice_finish (G_OUTPUT_STREAM (source), result, &error) < 0 ||
-      self->closing)
-    {
-      paste_fail (outer, error);
-      return;
-    }
-
-  inner = g_task_new (NULL, self->cancellable, load_thread_done, outer);
-  g_task_set_task_data (inner,
-                        g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (source)),
-                        (GDestroyNotify) g_bytes_unref);
-  g_task_set_return_on_cancel (inner, TRUE);
-  g_task_run_in_thread (inner, png_bytes_thread);
-}
-
-static void
-paste_stream_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  GTask *outer = user_data;
-  ShmlabWriterWindow *self = g_task_get_source_object (outer);
-  GError *error = NULL;
-  g_autoptr(GInputStream) stream = gdk_clipboard_read_finish (GDK_CLIPBOARD (source), result,
-                                                               NULL, &error);
-  g_autoptr(GOutputStream) memory = NULL;
-
-  if (stream == NULL || self->closing)
-    {
-      paste_fail (outer, error);
-      return;
-    }
-  /* Gathered on the main loop without blocking it; decoded in a thread. */
-  memory = g_memory_output_stream_new_resizable ();
-  g_output_stream_splice_async (memory, stream,
-                                G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE |
-                                G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
-                                G_PRIORITY_DEFAULT, self->cancellable, paste_spliced_cb, outer);
-}
-
-static void
-paste_texture_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  GTask *outer = user_data;
-  ShmlabWriterWindow *self = g_task_get_source_object (outer);
-  GError *error = NULL;
-  g_autoptr(GdkTexture) texture = gdk_clipboard_read_texture_finish (GDK_CLIPBOARD (source),
-                                                                     result, &error);
-  g_autoptr(GTask) inner = NULL;
-
-  if (texture == NULL || self->closing)
-    {
-      paste_fail (outer, error);
-      return;
-    }
-
-  inner = g_task_new (NULL, self->cancellable, load_thread_done, outer);
-  g_task_set_task_data (inner, g_steal_pointer (&texture), g_object_unref);
-  g_task_set_return_on_cancel (inner, TRUE);
-  g_task_run_in_thread (inner, texture_to_image_thread);
-}
-
-/* Ctrl+V: the clipboard's picture; a PNG as it is (exact), any other
- * picture through GTK's texture (premultiplied, so undone in a thread). */
-void
-_shmlab_writer_window_paste (ShmlabWriterWindow *self)
-{
-  static const char *const png_types[] = { "image/png", NULL };
-  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
-  GdkContentFormats *formats = gdk_clipboard_get_formats (clipboard);
-  GTask *outer = load_task_new (self, _("the clipboard picture"), TRUE, NULL, NULL, NULL);
-
-  if (outer == NULL)
+  if (task == NULL)
     return;
   shmlab_writer_window_set_page (self, "image");
-  if (gdk_content_formats_contain_mime_type (formats, "image/png"))
-    gdk_clipboard_read_async (clipboard, (const char **) png_types, G_PRIORITY_DEFAULT,
-                              self->cancellable, paste_stream_cb, outer);
-  else
-    gdk_clipboard_read_texture_async (clipboard, self->cancellable, paste_texture_cb, outer);
+  shmlab_writer_pane_paste_async (self->pane, job_cancellable (self), load_done_cb, task);
 }
 
 static void
@@ -787,8 +1038,8 @@ chooser_response_cb (GtkNativeDialog    *chooser,
 }
 
 /* Ctrl+O: a PNG through the desktop's file chooser. */
-void
-_shmlab_writer_window_open (ShmlabWriterWindow *self)
+static void
+open_png (ShmlabWriterWindow *self)
 {
   g_autoptr(GtkFileFilter) png = gtk_file_filter_new ();
   g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
@@ -816,152 +1067,325 @@ _shmlab_writer_window_open (ShmlabWriterWindow *self)
 }
 
 static gboolean
-drop_cb (GtkDropTarget      *target,
-         const GValue       *value,
-         double              x,
-         double              y,
-         ShmlabWriterWindow *self)
+file_dropped_cb (ShmlabWriterPane   *pane,
+                 GFile              *file,
+                 ShmlabWriterWindow *self)
 {
-  GFile *file = NULL;
-
-  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
-    {
-      GSList *files = g_value_get_boxed (value);
-      file = files ? files->data : NULL;
-    }
-  else if (G_VALUE_HOLDS (value, G_TYPE_FILE))
-    file = g_value_get_object (value);
-
-  if (file == NULL || shmlab_writer_window_get_busy (self))
+  if (shmlab_window_get_busy (SHMLAB_WINDOW (self)))
     return FALSE;
   shmlab_writer_window_load_image_async (self, file, NULL, NULL, NULL);
   return TRUE;
 }
 
-/* ---- the rest of the window ---- */
+/* ---- content ---- */
+
+ShmlabFormat
+shmlab_writer_window_get_format (ShmlabWriterWindow *self)
+{
+  guint selected;
+
+  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), SHMLAB_FORMAT_AUTO);
+  selected = gtk_drop_down_get_selected (self->format_dropdown);
+  return selected <= SHMLAB_FORMAT_FRAME ? (ShmlabFormat) selected : SHMLAB_FORMAT_AUTO;
+}
+
+/* The dropdown lists the formats in the order of ShmlabFormat. */
+void
+shmlab_writer_window_set_format (ShmlabWriterWindow *self,
+                                 ShmlabFormat        format)
+{
+  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
+  g_return_if_fail (format <= SHMLAB_FORMAT_FRAME);
+  gtk_drop_down_set_selected (self->format_dropdown, format);
+}
 
 static void
-content_page_changed_cb (ShmlabWriterWindow *self)
+format_changed_cb (ShmlabWriterWindow *self)
 {
-  if (self->closing)
+  shmlab_writer_pane_set_format (self->pane, shmlab_writer_window_get_format (self));
+}
+
+const char *
+shmlab_writer_window_get_page (ShmlabWriterWindow *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
+  return shmlab_writer_pane_get_page (self->pane);
+}
+
+/* "text" or "image": what the next write sends. */
+void
+shmlab_writer_window_set_page (ShmlabWriterWindow *self,
+                               const char         *page)
+{
+  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
+  /* Focus leaving a hidden text view would land on the caption and select it. */
+  if (g_strcmp0 (page, "image") == 0 && shmlab_writer_pane_get_text_has_focus (self->pane))
+    gtk_widget_grab_focus (self->write_button);
+  shmlab_writer_pane_set_page (self->pane, page);
+}
+
+char *
+shmlab_writer_window_get_text (ShmlabWriterWindow *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
+  return shmlab_writer_pane_get_text (self->pane);
+}
+
+/* Replaces the text and shows the Text page. */
+void
+shmlab_writer_window_set_text (ShmlabWriterWindow *self,
+                               const char         *text)
+{
+  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
+  shmlab_writer_pane_set_text (self->pane, text);
+  shmlab_writer_window_set_page (self, "text");
+}
+
+ShmlabImage *
+shmlab_writer_window_get_image (ShmlabWriterWindow *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
+  return shmlab_writer_pane_get_image (self->pane);
+}
+
+/**
+ * shmlab_writer_window_set_image:
+ * @image: (nullable): the picture, or NULL for none
+ * @name: (nullable): where it came from, for the caption
+ *
+ * Shows the picture on the Image page and makes it the page written.
+ */
+void
+shmlab_writer_window_set_image (ShmlabWriterWindow *self,
+                                ShmlabImage        *image,
+                                const char         *name)
+{
+  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
+  shmlab_writer_pane_set_image (self->pane, image, name);
+  if (image != NULL)
+    shmlab_writer_window_set_page (self, "image");
+}
+
+static void
+page_changed_cb (ShmlabWriterWindow *self)
+{
+  if (is_closed (self))
     return;
   /* A too-large offer to cut applies to text only. */
   if (self->offer == SHMLAB_WRITER_OFFER_TOO_LARGE)
-    _shmlab_writer_window_hide_offer (self);
-  _shmlab_writer_window_update_actions (self);
+    hide_offer (self);
+  update_actions (SHMLAB_WINDOW (self));
 }
 
+/* The key the session has when it attaches is the key of its segment. */
 static void
-timeout_changed_cb (ShmlabWriterWindow *self)
+attached_changed_cb (ShmlabWriterWindow *self)
 {
-  double seconds = gtk_spin_button_get_value (self->timeout_spin);
+  ShmlabSession *session = session_of (self);
 
-  if (self->session != NULL)
-    shmlab_session_set_lock_timeout (self->session, (gint) (seconds * 1000 + 0.5));
-}
-
-static void
-session_timeout_changed (ShmlabWriterWindow *self)
-{
-  double seconds = shmlab_session_get_lock_timeout (self->session) / 1000.0;
-
-  if (self->closing)
+  g_clear_pointer (&self->attached_key, g_free);
+  if (!shmlab_session_get_attached (session))
     return;
-  if (ABS (gtk_spin_button_get_value (self->timeout_spin) - seconds) > 0.0005)
-    gtk_spin_button_set_value (self->timeout_spin, seconds);
+  self->attached_key = g_strdup (shmlab_session_get_key (session));
+  self->attached_backend = shmlab_session_get_backend (session);
+}
+
+/* ---- actions ---- */
+
+static void
+write_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  shmlab_writer_window_write_async (SHMLAB_WRITER_WINDOW (widget), NULL, NULL, NULL);
 }
 
 static void
-session_step_cb (ShmlabSession      *session,
-                 const ShmlabStep   *step,
-                 ShmlabWriterWindow *self)
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
 {
-  if (!step->ok)
-    self->job_step_failed = TRUE;
+  open_png (SHMLAB_WRITER_WINDOW (widget));
 }
 
-/* Bound to no window: the last detach, after the window is gone, prints too. */
 static void
-print_step (ShmlabSession    *session,
-            const ShmlabStep *step,
-            gpointer          user_data)
+paste_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
 {
-  g_autofree char *line = shmlab_step_to_string (step);
-
-  g_print ("%s\n", line);
-  fflush (stdout);
+  paste (SHMLAB_WRITER_WINDOW (widget));
 }
 
-/* --print-steps: each step as one line on standard output, as it happens. */
-void
-shmlab_writer_window_set_print_steps (ShmlabWriterWindow *self,
-                                      gboolean            print_steps)
+/* Ctrl+V pastes a picture on the Image page only: on the Text page it is the text's. */
+static gboolean
+paste_shortcut (GtkWidget *widget,
+                GVariant  *args,
+                gpointer   user_data)
 {
-  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
+  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
 
-  print_steps = !!print_steps;
-  if (self->print_steps == print_steps || self->session == NULL)
+  if (g_strcmp0 (shmlab_writer_window_get_page (self), "image") != 0 ||
+      shmlab_window_get_busy (SHMLAB_WINDOW (self)))
+    return FALSE;
+  paste (self);
+  return TRUE;
+}
+
+static void
+step_create_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  create_start (SHMLAB_WRITER_WINDOW (widget), NULL);
+}
+
+static void
+step_write_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  copy_start (SHMLAB_WRITER_WINDOW (widget), SHMLAB_WRITE_FLAGS_NONE);
+}
+
+/* Takes the offer down; FALSE when there was none to answer. */
+static gboolean
+take_offer (ShmlabWriterWindow *self)
+{
+  if (self->offer == SHMLAB_WRITER_OFFER_NONE)
+    return FALSE;
+  hide_offer (self);
+  return TRUE;
+}
+
+static void
+offer_attach_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
+  OfferSource source = self->offer_source;
+  ShmlabWriteFlags flags = self->offer_flags;
+
+  if (!take_offer (self))
     return;
-  self->print_steps = print_steps;
-  if (print_steps)
-    g_signal_connect (self->session, "step", G_CALLBACK (print_step), NULL);
+  if (source == OFFER_FROM_STEP_CREATE)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.step-attach", NULL);
   else
-    g_signal_handlers_disconnect_by_func (self->session, print_step, NULL);
+    write_start (self, attach_first, flags, FALSE, NULL, NULL, NULL);
 }
 
-ShmlabSession *
-shmlab_writer_window_get_session (ShmlabWriterWindow *self)
-{
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
-  return self->session;
-}
-
-ShmlabKeyBar *
-shmlab_writer_window_get_key_bar (ShmlabWriterWindow *self)
-{
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
-  return self->key_bar;
-}
-
-/* The window goes away: cancel what runs; the session detaches in a thread
- * (the last detach removes the segment) while the application stays alive. */
 static void
-begin_closing (ShmlabWriterWindow *self)
+offer_remove_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
 {
-  if (self->closing)
+  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
+  OfferSource source = self->offer_source;
+  ShmlabWriteFlags flags = self->offer_flags;
+
+  if (!take_offer (self))
     return;
-  self->closing = TRUE;
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
+  if (source == OFFER_FROM_STEP_CREATE)
+    create_start (self, remove_first);
+  else
+    write_start (self, remove_first, flags, FALSE, NULL, NULL, NULL);
+}
+
+static void
+offer_other_key_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
+
+  if (!take_offer (self))
+    return;
+  gtk_widget_child_focus (GTK_WIDGET (shmlab_window_get_key_bar (SHMLAB_WINDOW (self))),
+                          GTK_DIR_TAB_FORWARD);
+}
+
+static void
+offer_grow_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
+  ShmlabWriteFlags flags = self->offer_flags & ~SHMLAB_WRITE_FLAGS_CUT;
+
+  if (!take_offer (self))
+    return;
+  /* From now on the segment is as large as the content. */
+  shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), "Auto");
+  write_start (self, NULL, flags, TRUE, NULL, NULL, NULL);
+}
+
+static void
+offer_cut_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
+  OfferSource source = self->offer_source;
+  ShmlabWriteFlags flags = (self->offer_flags & ~SHMLAB_WRITE_FLAGS_CUT) | SHMLAB_WRITE_FLAGS_CUT;
+
+  if (!take_offer (self))
+    return;
+  if (source == OFFER_FROM_STEP_WRITE)
+    copy_start (self, flags);
+  else
+    write_start (self, NULL, flags, FALSE, NULL, NULL, NULL);
+}
+
+/* The Writer's own actions' sensitivity; ShmlabWindow sets the shared steps'. */
+static void
+update_actions (ShmlabWindow *window)
+{
+  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (window);
+  GtkWidget *widget = GTK_WIDGET (self);
+  ShmlabSession *session = session_of (self);
+  gboolean busy, attached, locked, exists, too_large;
+
+  if (session == NULL || is_closed (self))
+    return;
+
+  busy = shmlab_window_get_busy (window);
+  attached = shmlab_session_get_attached (session);
+  locked = shmlab_session_get_locked (session);
+  exists = !busy && self->offer == SHMLAB_WRITER_OFFER_EXISTS;
+  too_large = !busy && self->offer == SHMLAB_WRITER_OFFER_TOO_LARGE;
+
+  gtk_widget_action_set_enabled (widget, "win.write", !busy);
+  gtk_widget_action_set_enabled (widget, "win.open", !busy);
+  gtk_widget_action_set_enabled (widget, "win.paste", !busy);
+  gtk_widget_action_set_enabled (widget, "win.step-create", !busy && !attached);
+  gtk_widget_action_set_enabled (widget, "win.step-write", !busy && locked);
+
+  gtk_widget_action_set_enabled (widget, "win.offer-attach", exists);
+  gtk_widget_action_set_enabled (widget, "win.offer-remove", exists && self->offer_stale);
+  gtk_widget_action_set_enabled (widget, "win.offer-other-key", exists);
+  gtk_widget_action_set_enabled (widget, "win.offer-grow",
+                                 too_large && self->offer_source == OFFER_FROM_WRITE);
+  gtk_widget_action_set_enabled (widget, "win.offer-cut",
+                                 too_large &&
+                                 g_strcmp0 (shmlab_writer_window_get_page (self), "text") == 0);
+}
+
+/* The window goes away: the file chooser with it. */
+static void
+closing (ShmlabWindow *window)
+{
+  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (window);
+
   if (self->chooser != NULL)
     {
       gtk_native_dialog_destroy (self->chooser);
       g_clear_object (&self->chooser);
     }
-  if (self->session != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->session, self);
-      shmlab_app_close_session (self->session);
-    }
-}
-
-/* gtk_window_destroy() unrealizes even while a job still holds the window. */
-static void
-shmlab_writer_window_unrealize (GtkWidget *widget)
-{
-  begin_closing (SHMLAB_WRITER_WINDOW (widget));
-  GTK_WIDGET_CLASS (shmlab_writer_window_parent_class)->unrealize (widget);
 }
 
 static void
 shmlab_writer_window_dispose (GObject *object)
 {
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (object);
-
-  begin_closing (self);
-  gtk_widget_dispose_template (GTK_WIDGET (self), SHMLAB_TYPE_WRITER_WINDOW);
-  g_clear_object (&self->session);
-
   G_OBJECT_CLASS (shmlab_writer_window_parent_class)->dispose (object);
 }
 
@@ -970,57 +1394,11 @@ shmlab_writer_window_finalize (GObject *object)
 {
   ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (object);
 
-  g_clear_pointer (&self->image, shmlab_image_unref);
-  g_free (self->image_name);
   g_free (self->offer_text);
   g_free (self->error_text);
   g_free (self->attached_key);
-  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (shmlab_writer_window_parent_class)->finalize (object);
-}
-
-static void
-shmlab_writer_window_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
-{
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (object);
-
-  switch (prop_id)
-    {
-    case PROP_BUSY:
-      g_value_set_boolean (value, shmlab_writer_window_get_busy (self));
-      break;
-    case PROP_STEP_BY_STEP:
-      g_value_set_boolean (value, self->step_by_step);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-shmlab_writer_window_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
-{
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (object);
-
-  switch (prop_id)
-    {
-    case PROP_STEP_BY_STEP:
-      if (self->step_by_step != g_value_get_boolean (value))
-        {
-          self->step_by_step = g_value_get_boolean (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -1028,33 +1406,24 @@ shmlab_writer_window_class_init (ShmlabWriterWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  ShmlabWindowClass *window_class = SHMLAB_WINDOW_CLASS (klass);
 
   object_class->dispose = shmlab_writer_window_dispose;
   object_class->finalize = shmlab_writer_window_finalize;
-  object_class->get_property = shmlab_writer_window_get_property;
-  object_class->set_property = shmlab_writer_window_set_property;
-  widget_class->unrealize = shmlab_writer_window_unrealize;
+  window_class->attach_mode = SHMLAB_ACCESS_READ_WRITE;
+  window_class->show_failure = show_failure;
+  window_class->step_done = step_done;
+  window_class->update_actions = update_actions;
+  window_class->closing = closing;
 
-  properties[PROP_BUSY] =
-    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
-                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_STEP_BY_STEP] =
-    g_param_spec_boolean ("step-by-step", NULL, NULL, FALSE,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  g_type_ensure (SHMLAB_TYPE_KEY_BAR);
-  g_type_ensure (SHMLAB_TYPE_STEP_LOG);
-  g_type_ensure (SHMLAB_TYPE_INSPECTOR);
-  g_type_ensure (SHMLAB_TYPE_CONTENT_VIEW);
-  g_type_ensure (SHMLAB_TYPE_WAIT_BAR);
+  g_type_ensure (SHMLAB_TYPE_WRITER_PANE);
+  shmlab_writer_register_resource ();
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/shmlab/shmlab-writer-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, key_bar);
+                                               "/io/github/shmlab/writer/shmlab-writer-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, pane);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, format_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, write_button);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, timeout_spin);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, offer_bar);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, offer_icon);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, offer_title);
@@ -1067,66 +1436,41 @@ shmlab_writer_window_class_init (ShmlabWriterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, error_bar);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, error_title);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, error_label);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, content_box);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, content_stack);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, text_view);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, byte_count_label);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, image_view);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, step_log);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, inspector);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, step_bar);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, wait_bar);
   gtk_widget_class_bind_template_callback (widget_class, offer_bar_response_cb);
   gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
-  gtk_widget_class_bind_template_callback (widget_class, content_page_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, timeout_changed_cb);
 
-  _shmlab_writer_window_class_init_actions (widget_class);
+  gtk_widget_class_install_action (widget_class, "win.write", NULL, write_action);
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
+  gtk_widget_class_install_action (widget_class, "win.step-create", NULL, step_create_action);
+  gtk_widget_class_install_action (widget_class, "win.step-write", NULL, step_write_action);
+  gtk_widget_class_install_action (widget_class, "win.offer-attach", NULL, offer_attach_action);
+  gtk_widget_class_install_action (widget_class, "win.offer-remove", NULL, offer_remove_action);
+  gtk_widget_class_install_action (widget_class, "win.offer-other-key", NULL,
+                                   offer_other_key_action);
+  gtk_widget_class_install_action (widget_class, "win.offer-grow", NULL, offer_grow_action);
+  gtk_widget_class_install_action (widget_class, "win.offer-cut", NULL, offer_cut_action);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, paste_shortcut, NULL);
 }
 
 static void
 shmlab_writer_window_init (ShmlabWriterWindow *self)
 {
-  GtkTextBuffer *buffer;
-  GtkDropTarget *drop;
-  GType drop_types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
+  ShmlabSession *session;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->session = shmlab_session_new ();
-  shmlab_key_bar_set_show_size (self->key_bar, TRUE);
-  shmlab_key_bar_set_session (self->key_bar, self->session);
-  shmlab_step_log_set_session (self->step_log, self->session);
-  shmlab_inspector_set_session (self->inspector, self->session);
-  shmlab_wait_bar_set_session (self->wait_bar, self->session);
-
-  g_signal_connect_swapped (self->session, "notify::busy", G_CALLBACK (busy_changed), self);
-  g_signal_connect_swapped (self->session, "notify::attached",
-                            G_CALLBACK (_shmlab_writer_window_update_actions), self);
-  g_signal_connect_swapped (self->session, "notify::locked",
-                            G_CALLBACK (_shmlab_writer_window_update_actions), self);
-  g_signal_connect_swapped (self->session, "notify::lock-timeout",
-                            G_CALLBACK (session_timeout_changed), self);
-  g_signal_connect (self->session, "step", G_CALLBACK (session_step_cb), self);
-
-  buffer = gtk_text_view_get_buffer (self->text_view);
-  g_signal_connect_swapped (buffer, "changed", G_CALLBACK (update_byte_count), self);
+  session = session_of (self);
+  shmlab_key_bar_set_show_size (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), TRUE);
+  g_signal_connect_object (session, "notify::attached", G_CALLBACK (attached_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_swapped (self->pane, "notify::page", G_CALLBACK (page_changed_cb), self);
+  g_signal_connect (self->pane, "file-dropped", G_CALLBACK (file_dropped_cb), self);
   g_signal_connect_swapped (self->format_dropdown, "notify::selected",
-                            G_CALLBACK (update_byte_count), self);
-  gtk_text_buffer_set_text (buffer, DEFAULT_TEXT, -1);
-  update_byte_count (self);
-
-  shmlab_content_view_show_empty (self->image_view, IMAGE_HINT);
-
-  drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
-  gtk_drop_target_set_gtypes (drop, drop_types, G_N_ELEMENTS (drop_types));
-  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
-  gtk_widget_add_controller (self->content_box, GTK_EVENT_CONTROLLER (drop));
-
-  g_object_bind_property (self, "step-by-step", self->step_bar, "visible",
-                          G_BINDING_SYNC_CREATE);
-  session_timeout_changed (self);
-  _shmlab_writer_window_update_actions (self);
+                            G_CALLBACK (format_changed_cb), self);
+  format_changed_cb (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->pane));
+  shmlab_window_update_actions (SHMLAB_WINDOW (self));
 }
 
 ShmlabWriterWindow *

@@ -8,9 +8,8 @@
 #include <gtk/gtk.h>
 
 #include "shmlab-image.h"
-#include "shmlab-key-bar.h"
 #include "shmlab-payload.h"
-#include "shmlab-session.h"
+#include "shmlab-window.h"
 
 G_BEGIN_DECLS
 
@@ -32,13 +31,9 @@ typedef enum
 } ShmlabWriterOffer;
 
 #define SHMLAB_TYPE_WRITER_WINDOW (shmlab_writer_window_get_type ())
-G_DECLARE_FINAL_TYPE (ShmlabWriterWindow, shmlab_writer_window, SHMLAB, WRITER_WINDOW, GtkApplicationWindow)
+G_DECLARE_FINAL_TYPE (ShmlabWriterWindow, shmlab_writer_window, SHMLAB, WRITER_WINDOW, ShmlabWindow)
 
 ShmlabWriterWindow *shmlab_writer_window_new             (GtkApplication      *application);
-
-ShmlabSession      *shmlab_writer_window_get_session     (ShmlabWriterWindow  *self);
-ShmlabKeyBar       *shmlab_writer_window_get_key_bar     (ShmlabWriterWindow  *self);
-gboolean            shmlab_writer_window_get_busy        (ShmlabWriterWindow  *self);
 
 void                shmlab_writer_window_set_text        (ShmlabWriterWindow  *self,
                                                           const char          *text);
@@ -53,8 +48,6 @@ ShmlabFormat        shmlab_writer_window_get_format      (ShmlabWriterWindow  *s
 void                shmlab_writer_window_set_page        (ShmlabWriterWindow  *self,
                                                           const char          *page);
 const char         *shmlab_writer_window_get_page        (ShmlabWriterWindow  *self);
-void                shmlab_writer_window_set_print_steps (ShmlabWriterWindow  *self,
-                                                          gboolean             print_steps);
 
 void                shmlab_writer_window_load_image_async  (ShmlabWriterWindow  *self,
                                                             GFile               *file,
@@ -71,7 +64,6 @@ void                shmlab_writer_window_write_async       (ShmlabWriterWindow  
 gboolean            shmlab_writer_window_write_finish      (ShmlabWriterWindow  *self,
                                                             GAsyncResult        *result,
                                                             GError             **error);
-void                shmlab_writer_window_cancel            (ShmlabWriterWindow  *self);
 
 ShmlabWriterOffer   shmlab_writer_window_get_offer         (ShmlabWriterWindow  *self);
 const char         *shmlab_writer_window_get_offer_text    (ShmlabWriterWindow  *self);
