@@ -484,6 +484,14 @@ frame_describe (ShmlabDescription *description,
   description->detail = g_string_free (g_steal_pointer (&detail), FALSE);
 }
 
+static char *
+frame_text_size_label (gsize       length,
+                       const char *unit)
+{
+  return g_strdup_printf (_("%zu %s of UTF-8 (+64-byte frame header = %zu in the segment)"),
+                          length, unit, length + SHMLAB_FRAME_HEADER_SIZE);
+}
+
 const ShmlabFormatClass shmlab_format_frame = {
   .id = SHMLAB_FORMAT_FRAME,
   .name = "frame",
@@ -498,4 +506,5 @@ const ShmlabFormatClass shmlab_format_frame = {
   .encode = frame_encode,
   .write = frame_write,
   .describe = frame_describe,
+  .text_size_label = frame_text_size_label,
 };

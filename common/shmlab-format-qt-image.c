@@ -315,6 +315,15 @@ qt_image_describe (ShmlabDescription *description,
                                           "reader refuses them."));
 }
 
+static char *
+qt_image_text_size_label (gsize       length,
+                          const char *unit)
+{
+  return g_strdup_printf (_("%zu %s of UTF-8 — the Qt example image format holds only "
+                            "pictures: pick another format to write text"),
+                          length, unit);
+}
+
 const ShmlabFormatClass shmlab_format_qt_image = {
   .id = SHMLAB_FORMAT_QT_IMAGE,
   .name = "qt-image",
@@ -329,4 +338,5 @@ const ShmlabFormatClass shmlab_format_qt_image = {
   .encode = qt_image_encode,
   .write = qt_image_write,
   .describe = qt_image_describe,
+  .text_size_label = qt_image_text_size_label,
 };

@@ -153,6 +153,13 @@ text_describe (ShmlabDescription *description,
                                   g_strdup (_("0 = the end of the text")));
 }
 
+static char *
+text_size_label (gsize       length,
+                 const char *unit)
+{
+  return g_strdup_printf (_("%zu %s of UTF-8 (+1 NUL = %zu in the segment)"), length, unit, length + 1);
+}
+
 const ShmlabFormatClass shmlab_format_text = {
   .id = SHMLAB_FORMAT_TEXT,
   .name = "text",
@@ -167,4 +174,5 @@ const ShmlabFormatClass shmlab_format_text = {
   .encode = text_encode,
   .write = text_write,
   .describe = text_describe,
+  .text_size_label = text_size_label,
 };

@@ -119,6 +119,25 @@ shmlab_format_describe (ShmlabFormat format)
 }
 
 /**
+ * shmlab_format_describe_text_size:
+ * @format: where the text goes (%SHMLAB_FORMAT_AUTO: as plain text)
+ * @length: the text's bytes of UTF-8
+ *
+ * What the text becomes in a segment of @format, for a person: "12 bytes of
+ * UTF-8 (+1 NUL = 13 in the segment)", or why @format cannot hold text.
+ */
+char *
+shmlab_format_describe_text_size (ShmlabFormat format,
+                                  gsize        length)
+{
+  const ShmlabFormatClass *klass =
+    shmlab_format_lookup (format == SHMLAB_FORMAT_AUTO ? SHMLAB_FORMAT_TEXT : format);
+
+  g_return_val_if_fail (klass != NULL, NULL);
+  return klass->text_size_label (length, length == 1 ? _("byte") : _("bytes"));
+}
+
+/**
  * shmlab_verdict_to_string:
  *
  * A stable word for @verdict, for machines: "none", "empty", "valid",

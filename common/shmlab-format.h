@@ -121,6 +121,8 @@ gboolean    shmlab_format_from_string (const char    *string,
                                        ShmlabFormat  *format,
                                        GError       **error);
 const char *shmlab_format_describe    (ShmlabFormat   format);
+char       *shmlab_format_describe_text_size (ShmlabFormat format,
+                                              gsize        length);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShmlabDescription, shmlab_description_free)
 

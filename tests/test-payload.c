@@ -1417,6 +1417,22 @@ test_describe_no_format (void)
   g_assert_cmpuint (unknown->fields->len, ==, 0);
 }
 
+/* The Writer's byte count: what a text becomes in each format, said by the format itself. */
+static void
+test_format_text_size (void)
+{
+  g_autofree char *text = shmlab_format_describe_text_size (SHMLAB_FORMAT_TEXT, 5);
+  g_autofree char *automatic = shmlab_format_describe_text_size (SHMLAB_FORMAT_AUTO, 1);
+  g_autofree char *frame = shmlab_format_describe_text_size (SHMLAB_FORMAT_FRAME, 10);
+  g_autofree char *qt = shmlab_format_describe_text_size (SHMLAB_FORMAT_QT_IMAGE, 3);
+
+  g_assert_cmpstr (text, ==, "5 bytes of UTF-8 (+1 NUL = 6 in the segment)");
+  g_assert_cmpstr (automatic, ==, "1 byte of UTF-8 (+1 NUL = 2 in the segment)");
+  g_assert_cmpstr (frame, ==, "10 bytes of UTF-8 (+64-byte frame header = 74 in the segment)");
+  g_assert_cmpstr (qt, ==, "3 bytes of UTF-8 — the Qt example image format holds only pictures: "
+                           "pick another format to write text");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1463,6 +1479,7 @@ main (int argc, char **argv)
   g_test_add_func ("/payload/format/strings", test_format_strings);
   g_test_add_func ("/payload/describe/partial-frame", test_describe_partial_frame);
   g_test_add_func ("/payload/describe/no-format", test_describe_no_format);
+  g_test_add_func ("/payload/format/text-size", test_format_text_size);
 
   return g_test_run ();
 }

@@ -123,27 +123,9 @@ static void
 update_byte_count (ShmlabWriterPane *self)
 {
   g_autofree char *text = shmlab_writer_pane_get_text (self);
-  gsize length = strlen (text);
-  const char *unit = length == 1 ? _("byte") : _("bytes");
-  g_autofree char *label = NULL;
+  g_autofree char *label =
+    shmlab_format_describe_text_size (shmlab_writer_pane_get_format (self), strlen (text));
 
-  switch (shmlab_writer_pane_get_format (self))
-    {
-    case SHMLAB_FORMAT_FRAME:
-      label = g_strdup_printf (_("%zu %s of UTF-8 (+64-byte frame header ="
-                               " %zu in the segment)"),
-                               length, unit, length + SHMLAB_FRAME_HEADER_SIZE);
-      break;
-    case SHMLAB_FORMAT_QT_IMAGE:
-      label = g_strdup_printf (_("%zu %s of UTF-8 — the Qt example image format "
-                               "holds only pictures: pick another format to write text"),
-                               length, unit);
-      break;
-    default:
-      label = g_strdup_printf (_("%zu %s of UTF-8 (+1 NUL = %zu"
-                               " in the segment)"), length, unit, length + 1);
-      break;
-    }
   gtk_label_set_text (self->byte_count_label, label);
 }
 
