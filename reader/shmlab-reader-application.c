@@ -79,16 +79,11 @@ shmlab_reader_application_activate (GApplication *app)
 {
   ShmlabReaderApplication *self = SHMLAB_READER_APPLICATION (app);
   ShmlabReaderWindow *window = shmlab_reader_window_new (GTK_APPLICATION (app));
-  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
-  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
   ShmlabReaderStart action = self->follow_at_start ? SHMLAB_READER_START_FOLLOW
                              : self->read_at_start ? SHMLAB_READER_START_READ
                              : SHMLAB_READER_START_NOTHING;
 
-  shmlab_key_bar_set_key (key_bar, self->options.key ? self->options.key : SHMLAB_DEFAULT_KEY);
-  shmlab_key_bar_set_backend (key_bar, self->options.backend);
-  shmlab_session_set_lock_timeout (session, self->options.lock_timeout_ms);
-  shmlab_window_set_print_steps (SHMLAB_WINDOW (window), self->options.print_steps);
+  shmlab_app_options_apply (&self->options, SHMLAB_WINDOW (window));
   shmlab_reader_window_set_print_content (window, self->print_content);
 
   /* A screenshot taken two frames after a change must not catch a cross-fade half way. */

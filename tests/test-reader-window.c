@@ -1032,6 +1032,41 @@ test_dead_holder_posix (void)
   reader_close (window);
 }
 
+/* The command line's options, read as the application reads them, then
+ * given to a window: the key, the lock timeout and the side page; a page
+ * that does not exist is refused with the way out. */
+static void
+test_options (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("options");
+  g_autoptr(GVariantDict) dict = g_variant_dict_new (NULL);
+  g_auto(ShmlabAppOptions) options = { 0 };
+  g_autoptr(GError) error = NULL;
+  ShmlabReaderWindow *window;
+
+  g_variant_dict_insert (dict, "key", "s", key);
+  g_variant_dict_insert (dict, "lock-timeout", "i", 1234);
+  g_variant_dict_insert (dict, "page", "s", "segment");
+  g_assert_true (shmlab_app_options_read (dict, &options, &error));
+  g_assert_no_error (error);
+
+  window = shmlab_reader_window_new (NULL);
+  g_object_ref (window);
+  shmlab_app_options_apply (&options, SHMLAB_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_cmpstr (shmlab_key_bar_get_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window))), ==, key);
+  g_assert_cmpint (shmlab_session_get_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (window))),
+                   ==, 1234);
+  g_assert_cmpstr (shmlab_window_get_side_page (SHMLAB_WINDOW (window)), ==, "segment");
+  reader_close (window);
+
+  shmlab_app_options_clear (&options);
+  g_variant_dict_insert (dict, "page", "s", "bytes");
+  g_assert_false (shmlab_app_options_read (dict, &options, &error));
+  g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
+  g_assert_cmpstr (error->message, ==, "--page bytes: give “steps” or “segment”");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1041,6 +1076,7 @@ main (int   argc,
   shmlab_app_support_init ();
 
   g_test_add_func ("/reader-window/new-destroy", test_new_destroy);
+  g_test_add_func ("/reader-window/options", test_options);
   g_test_add_func ("/reader-window/keys", test_keys);
   g_test_add_func ("/reader-window/read/text", test_read_text);
   g_test_add_data_func ("/reader-window/read/image-frame", GINT_TO_POINTER (SHMLAB_FORMAT_FRAME),

@@ -42,6 +42,8 @@ static const GOptionEntry shared_entries[] = {
     N_("Wait this long before taking the screenshot"), "MS" },
   { "print-steps", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Also print each step on standard output"), NULL },
+  { "page", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("The side page shown first: steps (the default) or segment"), "PAGE" },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
   { NULL }
 };
@@ -103,6 +105,13 @@ shmlab_app_options_read (GVariantDict      *options,
       return FALSE;
     }
   out->print_steps = g_variant_dict_contains (options, "print-steps");
+  if (g_variant_dict_lookup (options, "page", "s", &out->page) &&
+      g_strcmp0 (out->page, "steps") != 0 && g_strcmp0 (out->page, "segment") != 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--page %s: give “steps” or “segment”"), out->page);
+      return FALSE;
+    }
   out->version = g_variant_dict_contains (options, "version");
   return TRUE;
 }
@@ -119,6 +128,29 @@ shmlab_app_options_clear (ShmlabAppOptions *options)
 {
   g_clear_pointer (&options->key, g_free);
   g_clear_pointer (&options->screenshot, g_free);
+  g_clear_pointer (&options->page, g_free);
+}
+
+/**
+ * shmlab_app_options_apply:
+ * @options: what the command line asked for
+ * @window: a new window
+ *
+ * Gives @window the key, backend, lock timeout, --print-steps and side page
+ * of @options: what every program's window takes from its command line.
+ */
+void
+shmlab_app_options_apply (const ShmlabAppOptions *options,
+                          ShmlabWindow           *window)
+{
+  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (window);
+
+  shmlab_key_bar_set_key (key_bar, options->key ? options->key : SHMLAB_DEFAULT_KEY);
+  shmlab_key_bar_set_backend (key_bar, options->backend);
+  shmlab_session_set_lock_timeout (shmlab_window_get_session (window), options->lock_timeout_ms);
+  shmlab_window_set_print_steps (window, options->print_steps);
+  if (options->page != NULL)
+    shmlab_window_set_side_page (window, options->page);
 }
 
 /**
@@ -399,6 +431,9 @@ screenshot_after_delay (gpointer user_data)
 {
   Screenshot *shot = user_data;
 
+  /* The segment's bytes as they are now, not as the last rate-limited refresh saw them. */
+  if (SHMLAB_IS_WINDOW (shot->window))
+    shmlab_inspector_flush (shmlab_window_get_inspector (SHMLAB_WINDOW (shot->window)));
   gtk_widget_queue_draw (GTK_WIDGET (shot->window));
   gtk_widget_add_tick_callback (GTK_WIDGET (shot->window), screenshot_tick, shot,
                                 screenshot_tick_done);

@@ -9,6 +9,7 @@
 
 #include "shmlab-native-key.h"
 #include "shmlab-session.h"
+#include "shmlab-window.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,7 @@ G_BEGIN_DECLS
  * @screenshot: --screenshot FILE.png: draw the window once ready, save, exit
  * @screenshot_delay_ms: --screenshot-delay MS
  * @print_steps: --print-steps: also print each step on standard output
+ * @page: --page: the side page shown first, "steps" or "segment" (NULL: steps)
  * @version: --version: print the version and exit
  */
 typedef struct
@@ -30,6 +32,7 @@ typedef struct
   char *screenshot;
   gint screenshot_delay_ms;
   gboolean print_steps;
+  char *page;
   gboolean version;
 } ShmlabAppOptions;
 
@@ -38,7 +41,10 @@ gboolean shmlab_app_options_read       (GVariantDict     *options,
                                         ShmlabAppOptions *out,
                                         GError          **error);
 void     shmlab_app_options_clear      (ShmlabAppOptions *options);
+void     shmlab_app_options_apply      (const ShmlabAppOptions *options,
+                                        ShmlabWindow     *window);
 void     shmlab_app_print_version      (void);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ShmlabAppOptions, shmlab_app_options_clear)
 
 void     shmlab_app_support_init       (void);
 int      shmlab_app_run                (GApplication     *app,

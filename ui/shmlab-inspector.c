@@ -702,6 +702,20 @@ flush (ShmlabInspector *self)
     refresh (self);
 }
 
+/**
+ * shmlab_inspector_flush:
+ *
+ * Shows the latest bytes now, rather than at the next of the view's
+ * (rate-limited) refreshes: for a screenshot, which must show what is true.
+ */
+void
+shmlab_inspector_flush (ShmlabInspector *self)
+{
+  g_return_if_fail (SHMLAB_IS_INSPECTOR (self));
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  flush (self);
+}
+
 static void
 update_from_session (ShmlabInspector *self)
 {

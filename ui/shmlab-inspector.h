@@ -18,6 +18,7 @@ G_DECLARE_FINAL_TYPE (ShmlabInspector, shmlab_inspector, SHMLAB, INSPECTOR, GtkW
 GtkWidget  *shmlab_inspector_new            (void);
 void        shmlab_inspector_set_session    (ShmlabInspector *self,
                                              ShmlabSession   *session);
+void        shmlab_inspector_flush          (ShmlabInspector *self);
 void        shmlab_inspector_set_bytes      (ShmlabInspector *self,
                                              GBytes          *bytes,
                                              gsize            segment_size);

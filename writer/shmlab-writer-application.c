@@ -125,19 +125,12 @@ static ShmlabWriterWindow *
 create_window (ShmlabWriterApplication *self)
 {
   ShmlabWriterWindow *window = shmlab_writer_window_new (GTK_APPLICATION (self));
-  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
-
-  if (self->options.key != NULL)
-    shmlab_key_bar_set_key (key_bar, self->options.key);
-  shmlab_key_bar_set_backend (key_bar, self->options.backend);
-  shmlab_session_set_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (window)),
-                                   self->options.lock_timeout_ms);
+  shmlab_app_options_apply (&self->options, SHMLAB_WINDOW (window));
   if (self->size != NULL)
-    shmlab_key_bar_set_size_text (key_bar, self->size);
+    shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), self->size);
   shmlab_writer_window_set_format (window, self->format);
   if (self->text != NULL)
     shmlab_writer_window_set_text (window, self->text);
-  shmlab_window_set_print_steps (SHMLAB_WINDOW (window), self->options.print_steps);
   return window;
 }
 
