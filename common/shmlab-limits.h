@@ -46,20 +46,6 @@ gboolean shmlab_limits_check_size          (const ShmlabLimits  *limits,
                                             const char          *key,
                                             guint64              size,
                                             GError             **error);
-void     shmlab_limits_set_shmmax_error    (GError             **error,
-                                            const ShmlabLimits  *limits,
-                                            const char          *key,
-                                            guint64              size);
-void     shmlab_limits_set_sysv_full_error (GError             **error,
-                                            const ShmlabLimits  *limits,
-                                            const char          *key,
-                                            guint64              size,
-                                            guint                n_segments,
-                                            guint64              pages_used);
-void     shmlab_limits_set_dev_shm_error   (GError             **error,
-                                            const ShmlabLimits  *limits,
-                                            const char          *key,
-                                            guint64              size);
 char    *shmlab_format_bytes               (guint64              bytes);
 gboolean shmlab_parse_size                 (const char          *text,
                                             guint64             *bytes,

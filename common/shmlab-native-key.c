@@ -9,42 +9,11 @@
 
 #include <string.h>
 
+#include "shmlab-backend-private.h"
 #include "shmlab-error.h"
 
 /* The longest name one path component may have (NAME_MAX on Linux). */
 #define NAME_LIMIT 255
-
-const char *
-shmlab_backend_to_string (ShmlabBackend backend)
-{
-  return backend == SHMLAB_BACKEND_POSIX ? "posix" : "sysv";
-}
-
-/* The name a person reads in a window or a message. */
-const char *
-shmlab_backend_describe (ShmlabBackend backend)
-{
-  return backend == SHMLAB_BACKEND_POSIX ? "POSIX" : _("System V");
-}
-
-gboolean
-shmlab_backend_from_string (const char     *string,
-                            ShmlabBackend  *backend,
-                            GError        **error)
-{
-  if (g_strcmp0 (string, "sysv") == 0 || g_strcmp0 (string, "systemv") == 0)
-    *backend = SHMLAB_BACKEND_SYSV;
-  else if (g_strcmp0 (string, "posix") == 0)
-    *backend = SHMLAB_BACKEND_POSIX;
-  else
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("unknown backend “%s”: use “sysv” (System V, as Qt) or “posix”"),
-                   string ? string : "");
-      return FALSE;
-    }
-  return TRUE;
-}
 
 /**
  * shmlab_key_validate:
@@ -155,17 +124,12 @@ shmlab_native_key (const char        *key,
                    GError           **error)
 {
   g_autofree char *safe = NULL;
-  g_autofree char *dir = NULL;
 
   if (!shmlab_key_validate (key, error))
     return NULL;
 
   safe = shmlab_native_key_safe_name (key, kind);
-  if (backend == SHMLAB_BACKEND_POSIX)
-    return g_strconcat ("/", safe, NULL);
-
-  dir = shmlab_native_key_temp_dir ();
-  return g_build_filename (dir, safe, NULL);
+  return shmlab_backend_get (backend)->native_name (safe);
 }
 
 /**

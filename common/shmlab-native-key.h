@@ -8,20 +8,9 @@
 #include <glib.h>
 #include <sys/types.h>
 
-G_BEGIN_DECLS
+#include "shmlab-backend.h"
 
-/**
- * ShmlabBackend:
- * @SHMLAB_BACKEND_SYSV: System V shared memory and semaphores, named through
- *   key files in the temp dir and ftok() — what Qt uses on Linux
- * @SHMLAB_BACKEND_POSIX: shm_open() and sem_open(), named "/qipc_…" — what Qt
- *   built with QT_POSIX_IPC uses
- */
-typedef enum
-{
-  SHMLAB_BACKEND_SYSV,
-  SHMLAB_BACKEND_POSIX,
-} ShmlabBackend;
+G_BEGIN_DECLS
 
 /**
  * ShmlabNativeKind:
@@ -38,11 +27,6 @@ typedef enum
 #define SHMLAB_SEGMENT_PREFIX "qipc_sharedmemory_"
 #define SHMLAB_SEMAPHORE_PREFIX "qipc_systemsem_"
 
-const char *shmlab_backend_to_string    (ShmlabBackend     backend);
-const char *shmlab_backend_describe     (ShmlabBackend     backend);
-gboolean    shmlab_backend_from_string  (const char       *string,
-                                         ShmlabBackend    *backend,
-                                         GError          **error);
 
 gboolean    shmlab_key_validate         (const char       *key,
                                          GError          **error);

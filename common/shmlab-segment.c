@@ -23,7 +23,7 @@
 
 #include "shmlab-limits.h"
 #include "shmlab-frame.h"
-#include "shmlab-segment-private.h"
+#include "shmlab-backend-private.h"
 #include "shmlab-semaphore.h"
 #include "shmlab-users.h"
 
@@ -64,87 +64,6 @@ static GParamSpec *properties[N_PROPS];
 
 static void drop_unused_semaphore (ShmlabSegment *self);
 
-void
-shmlab_segment_info_clear (ShmlabSegmentInfo *info)
-{
-  memset (info, 0, sizeof *info);
-  info->id = -1;
-  info->attach_count_exact = TRUE;
-}
-
-/* "probably left by a program that crashed" is the one thing a student needs to hear. */
-void
-shmlab_segment_set_exists_error (GError                  **error,
-                                 const char               *key,
-                                 ShmlabBackend             backend,
-                                 const ShmlabSegmentInfo  *info)
-{
-  g_autofree char *size = shmlab_format_bytes (info->size);
-  g_autofree char *owner = NULL;
-
-  if (!info->exists)
-    {
-      g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
-                   _("key “%s” already names a segment (it vanished while being looked at): try again"),
-                   key);
-      return;
-    }
-
-  if (!shmlab_user_is_me (info->owner_uid))
-    {
-      shmlab_segment_set_not_mine_error (error, key, info->owner_uid);
-      if (error && *error)
-        (*error)->code = SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS;
-      return;
-    }
-
-  owner = shmlab_user_describe (info->owner_uid);
-  if (info->attach_count == 0)
-    g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
-                 _("key “%s” already names a segment of %s owned by %s, attached by 0 processes — "
-                 "probably left by a program that crashed: attach to it, or remove it "
-                 "(shmlab remove%s “%s”)"),
-                 key, size, owner, backend == SHMLAB_BACKEND_POSIX ? _(" --backend posix") : "", key);
-  else
-    g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
-                 _("key “%s” already names a segment of %s owned by %s, attached by %d %s%s: "
-                 "attach to it instead, or pick another key"),
-                 key, size, owner, info->attach_count, info->attach_count == 1 ? _("process") : _("processes"),
-                 info->attach_count_exact ? "" : _(" or more"));
-}
-
-void
-shmlab_segment_set_not_mine_error (GError     **error,
-                                   const char  *key,
-                                   uid_t        owner)
-{
-  g_autofree char *who = shmlab_user_describe (owner);
-  g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED,
-               _("key “%s” belongs to %s: pick another key (ShmLab uses only your own segments)"),
-               key, who);
-}
-
-void
-shmlab_segment_set_size_error (GError             **error,
-                               ShmlabSegmentError   code,
-                               const char          *key,
-                               ShmlabBackend        backend,
-                               guint64              size,
-                               const char          *reason)
-{
-  ShmlabLimits limits;
-  g_autofree char *wanted = shmlab_format_bytes (size);
-  g_autofree char *described = NULL;
-
-  shmlab_limits_read (&limits);
-  described = shmlab_limits_describe (&limits, backend);
-  g_set_error (error, SHMLAB_SEGMENT_ERROR, code,
-               _("a segment of %s for key “%s” does not fit: %s; %s — pick a smaller size%s"),
-               wanted, key, reason, described,
-               backend == SHMLAB_BACKEND_SYSV ? ", or raise the limit (sysctl kernel.shmmax / kernel.shmall)"
-                                              : ", or free space in /dev/shm (shmlab list)");
-}
-
 static void
 shmlab_segment_finalize (GObject *object)
 {
@@ -156,10 +75,8 @@ shmlab_segment_finalize (GObject *object)
     {
       /* The lock could not be had: leave the segment (stale, not lost), but unmap it. */
       gboolean removed;
-      if (self->backend == SHMLAB_BACKEND_POSIX)
-        shmlab_posix_detach (self->native_key, &self->mapping, FALSE, &removed, NULL);
-      else
-        shmlab_sysv_detach (self->native_key, &self->mapping, FALSE, &removed, NULL);
+      shmlab_backend_get (self->backend)->detach (self->native_key, &self->mapping, FALSE,
+                                                  &removed, NULL);
     }
 
   drop_unused_semaphore (self);
@@ -475,31 +392,33 @@ holder_word_op (gpointer  data,
 
 /* Does @op through this segment's mapping when it may write there, else,
  * when @may_map, through a read-write mapping of its own for the moment
- * (POSIX: a lock taken without a segment, or by a read-only reader). */
+ * (a lock kept by a dead holder: taken without a segment, or by a read-only
+ * reader). */
 static gboolean
 holder_op (ShmlabSegment *self,
            gboolean       may_map,
            HolderOp       op,
            guint32       *from)
 {
+  const ShmlabBackendClass *klass = shmlab_backend_get (self->backend);
   ShmlabMapping own = { .id = -1 };
   gboolean done, removed;
 
   if (self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
     return holder_word_op (self->mapping.data, self->mapping.size, op, from);
-  if (!may_map || self->backend != SHMLAB_BACKEND_POSIX ||
-      !shmlab_posix_attach (self->key, self->native_key, SHMLAB_ACCESS_READ_WRITE, &own, NULL))
+  if (!may_map || !klass->lock_kept_by_dead_holder ||
+      !klass->attach (self->key, self->native_key, SHMLAB_ACCESS_READ_WRITE, &own, NULL))
     return FALSE;
   done = holder_word_op (own.data, own.size, op, from);
-  shmlab_posix_detach (self->native_key, &own, FALSE, &removed, NULL);
+  klass->detach (self->native_key, &own, FALSE, &removed, NULL);
   /* Recorded through a mapping of its own: forgotten the same way. */
   if (op != HOLDER_FORGET)
     self->recorded_unmapped = done;
   return done;
 }
 
-/* Asked while waiting for a POSIX lock: a holder that died keeps a POSIX
- * semaphore taken for ever, but a ShmLab holder left its pid in the frame's
+/* Asked while waiting for a lock a dead holder keeps (POSIX): such a
+ * semaphore stays taken for ever, but a ShmLab holder left its pid in the frame's
  * lock_holder field, and a pid that no longer runs holds nothing. */
 static gboolean
 take_over_dead_holder (gpointer user_data)
@@ -524,17 +443,15 @@ acquire (ShmlabSegment  *self,
          GCancellable   *cancellable,
          GError        **error)
 {
+  gboolean kept = shmlab_backend_lock_kept_by_dead_holder (self->backend);
   guint32 *word = NULL;
   gboolean ok;
 
-  if (self->backend == SHMLAB_BACKEND_POSIX && self->attached &&
-      self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
+  if (kept && self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
     word = shmlab_frame_lock_holder (self->mapping.data, self->mapping.size);
   shmlab_semaphore_set_holder_record (self->semaphore, word, GUINT32_TO_LE ((guint32) getpid ()));
   ok = shmlab_semaphore_acquire_full (self->semaphore, timeout_ms, cancellable,
-                                      self->backend == SHMLAB_BACKEND_POSIX
-                                        ? take_over_dead_holder : NULL,
-                                      self, error);
+                                      kept ? take_over_dead_holder : NULL, self, error);
   shmlab_semaphore_set_holder_record (self->semaphore, NULL, 0);
   return ok;
 }
@@ -600,6 +517,46 @@ drop_unused_semaphore (ShmlabSegment *self)
   self->semaphore = shmlab_semaphore_new (self->key, self->backend, NULL);
 }
 
+/* Creates (@size > 0) or attaches to (@size == 0) the key's segment under
+ * its lock: what create() and attach() share. */
+static gboolean
+map_segment (ShmlabSegment     *self,
+             gsize              size,
+             ShmlabAccessMode   mode,
+             GCancellable      *cancellable,
+             GError           **error)
+{
+  const ShmlabBackendClass *klass = shmlab_backend_get (self->backend);
+  GError *local_error = NULL;
+  gboolean took, ok;
+
+  if (!shmlab_semaphore_open (self->semaphore, &local_error) ||
+      !lock_for (self, &took, cancellable, &local_error))
+    {
+      drop_unused_semaphore (self);
+      return fail (self, error, local_error);
+    }
+
+  if (size > 0)
+    ok = klass->create (self->key, self->native_key, size, mode, &self->mapping, &local_error);
+  else
+    ok = klass->attach (self->key, self->native_key, mode, &self->mapping, &local_error);
+
+  unlock_for (self, took);
+  if (!ok)
+    {
+      drop_unused_semaphore (self);
+      return fail (self, error, local_error);
+    }
+
+  self->attached = TRUE;
+  self->removed_on_detach = FALSE;
+  if (self->locked)
+    record_holder (self);
+  succeed (self);
+  return TRUE;
+}
+
 /**
  * shmlab_segment_create:
  * @size: bytes, at least 1 and at most what the system allows
@@ -620,7 +577,6 @@ shmlab_segment_create (ShmlabSegment     *self,
 {
   GError *local_error = NULL;
   ShmlabLimits limits;
-  gboolean took, ok;
 
   g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
 
@@ -639,32 +595,7 @@ shmlab_segment_create (ShmlabSegment     *self,
   shmlab_limits_read (&limits);
   if (!shmlab_limits_check_size (&limits, self->backend, self->key, size, &local_error))
     return fail (self, error, local_error);
-
-  if (!shmlab_semaphore_open (self->semaphore, &local_error) ||
-      !lock_for (self, &took, cancellable, &local_error))
-    {
-      drop_unused_semaphore (self);
-      return fail (self, error, local_error);
-    }
-
-  if (self->backend == SHMLAB_BACKEND_POSIX)
-    ok = shmlab_posix_create (self->key, self->native_key, size, mode, &self->mapping, &local_error);
-  else
-    ok = shmlab_sysv_create (self->key, self->native_key, size, mode, &self->mapping, &local_error);
-
-  unlock_for (self, took);
-  if (!ok)
-    {
-      drop_unused_semaphore (self);
-      return fail (self, error, local_error);
-    }
-
-  self->attached = TRUE;
-  self->removed_on_detach = FALSE;
-  if (self->locked)
-    record_holder (self);
-  succeed (self);
-  return TRUE;
+  return map_segment (self, size, mode, cancellable, error);
 }
 
 /**
@@ -682,9 +613,6 @@ shmlab_segment_attach (ShmlabSegment     *self,
                        GCancellable      *cancellable,
                        GError           **error)
 {
-  GError *local_error = NULL;
-  gboolean took, ok;
-
   g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
 
   if (!require_key (self, _("attach"), error))
@@ -695,32 +623,7 @@ shmlab_segment_attach (ShmlabSegment     *self,
         _("already attached to the segment of key “%s”"), self->key);
       return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_UNKNOWN, message);
     }
-
-  if (!shmlab_semaphore_open (self->semaphore, &local_error) ||
-      !lock_for (self, &took, cancellable, &local_error))
-    {
-      drop_unused_semaphore (self);
-      return fail (self, error, local_error);
-    }
-
-  if (self->backend == SHMLAB_BACKEND_POSIX)
-    ok = shmlab_posix_attach (self->key, self->native_key, mode, &self->mapping, &local_error);
-  else
-    ok = shmlab_sysv_attach (self->key, self->native_key, mode, &self->mapping, &local_error);
-
-  unlock_for (self, took);
-  if (!ok)
-    {
-      drop_unused_semaphore (self);
-      return fail (self, error, local_error);
-    }
-
-  self->attached = TRUE;
-  self->removed_on_detach = FALSE;
-  if (self->locked)
-    record_holder (self);
-  succeed (self);
-  return TRUE;
+  return map_segment (self, 0, mode, cancellable, error);
 }
 
 /**
@@ -748,12 +651,8 @@ shmlab_segment_detach (ShmlabSegment  *self,
     return fail (self, error, local_error);
 
   forget_holder (self);
-  if (self->backend == SHMLAB_BACKEND_POSIX)
-    ok = shmlab_posix_detach (self->native_key, &self->mapping, !self->observer, &removed,
-                              &local_error);
-  else
-    ok = shmlab_sysv_detach (self->native_key, &self->mapping, !self->observer, &removed,
-                             &local_error);
+  ok = shmlab_backend_get (self->backend)->detach (self->native_key, &self->mapping,
+                                                   !self->observer, &removed, &local_error);
 
   if (ok)
     {
@@ -955,16 +854,7 @@ shmlab_segment_query_key (const char         *key,
   shmlab_segment_info_clear (info);
   if (native == NULL)
     return FALSE;
-  if (backend == SHMLAB_BACKEND_POSIX)
-    return shmlab_posix_query (key, native, info, error);
-  return shmlab_sysv_query (key, native, info, error);
-}
-
-/* No process attached: left by a program that ended without detaching (crashed). */
-gboolean
-shmlab_segment_info_is_stale (const ShmlabSegmentInfo *info)
-{
-  return info->exists && info->attach_count == 0;
+  return shmlab_backend_get (backend)->query (key, native, info, error);
 }
 
 /**
@@ -983,13 +873,12 @@ shmlab_segment_remove_key (const char     *key,
 {
   g_autofree char *native = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEGMENT, error);
   ShmlabSegmentInfo info;
-  gboolean key_file = FALSE, semaphore;
+  gboolean key_file, semaphore;
 
   if (native == NULL || !shmlab_segment_query_key (key, backend, &info, error))
     return FALSE;
 
-  if (backend == SHMLAB_BACKEND_SYSV)
-    key_file = g_file_test (native, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK);
+  key_file = shmlab_backend_get (backend)->name_exists (native);
   semaphore = shmlab_semaphore_exists (key, backend);
 
   if (!info.exists && !key_file && !semaphore)
@@ -1016,22 +905,10 @@ shmlab_segment_remove_key (const char     *key,
       return FALSE;
     }
 
-  if (backend == SHMLAB_BACKEND_POSIX ? !shmlab_posix_remove (key, native, &info, error)
-                                      : !shmlab_sysv_remove (key, native, &info, error))
+  if (!shmlab_backend_get (backend)->remove (key, native, &info, error))
     return FALSE;
   shmlab_semaphore_remove_key (key, backend);
   return TRUE;
-}
-
-void
-shmlab_segment_listing_free (ShmlabSegmentListing *listing)
-{
-  if (listing == NULL)
-    return;
-  g_free (listing->key);
-  g_free (listing->key_letters);
-  g_free (listing->native_key);
-  g_free (listing);
 }
 
 /**
@@ -1047,8 +924,8 @@ shmlab_segment_list (ShmlabBackend   backend,
 {
   g_autoptr(GPtrArray) listings =
     g_ptr_array_new_with_free_func ((GDestroyNotify) shmlab_segment_listing_free);
-  gboolean ok = backend == SHMLAB_BACKEND_POSIX ? shmlab_posix_list (listings, error)
-                                                : shmlab_sysv_list (listings, error);
+  gboolean ok = shmlab_backend_get (backend)->list (listings, error);
+
   return ok ? g_steal_pointer (&listings) : NULL;
 }
 
