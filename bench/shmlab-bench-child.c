@@ -138,8 +138,7 @@ segment_lock (Child *self)
 
   if (!shmlab_segment_lock (self->segment, NULL, &error))
     child_fail (self, "%s", error->message);
-  if (self->backend == SHMLAB_BACKEND_SYSV)
-    (*syscall_counter (self))++;
+  *syscall_counter (self) += shmlab_backend_lock_syscalls (self->backend);
 }
 
 static void
@@ -149,8 +148,7 @@ segment_unlock (Child *self)
 
   if (!shmlab_segment_unlock (self->segment, &error))
     child_fail (self, "%s", error->message);
-  if (self->backend == SHMLAB_BACKEND_SYSV)
-    (*syscall_counter (self))++;
+  *syscall_counter (self) += shmlab_backend_lock_syscalls (self->backend);
 }
 
 static void

@@ -80,7 +80,7 @@ close_segments (ShmlabSegment *writer,
     shmlab_segment_detach (reader, NULL);
   if (shmlab_segment_is_attached (writer))
     shmlab_segment_detach (writer, NULL);
-  shmlab_bench_remove_key (key, SHMLAB_BACKEND_SYSV);
+  shmlab_bench_remove_key (key, SHMLAB_BENCH_IMAGE_BACKEND);
 }
 
 /* One write and one read of @payload in @format; the times go in @times[@run]. */
@@ -198,8 +198,8 @@ measure_path (ShmlabPayload        *payload,
               ShmlabBenchImagePath *path,
               GError              **error)
 {
-  g_autoptr(ShmlabSegment) writer = shmlab_segment_new (SHMLAB_BACKEND_SYSV);
-  g_autoptr(ShmlabSegment) reader = shmlab_segment_new (SHMLAB_BACKEND_SYSV);
+  g_autoptr(ShmlabSegment) writer = shmlab_segment_new (SHMLAB_BENCH_IMAGE_BACKEND);
+  g_autoptr(ShmlabSegment) reader = shmlab_segment_new (SHMLAB_BENCH_IMAGE_BACKEND);
   g_autofree Times *times = g_new0 (Times, 1);
   gint64 deadline = shmlab_bench_now_ns () + (gint64) (seconds * 1e9);
   gboolean ok = TRUE;

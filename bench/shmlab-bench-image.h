@@ -7,7 +7,12 @@
 
 #include <gio/gio.h>
 
+#include "shmlab-backend.h"
+
 G_BEGIN_DECLS
+
+/* The pictures go through the Reader's default path: System V, as Qt on Linux. */
+#define SHMLAB_BENCH_IMAGE_BACKEND SHMLAB_BACKEND_DEFAULT
 
 /**
  * ShmlabBenchImagePath:

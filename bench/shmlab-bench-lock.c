@@ -8,9 +8,6 @@
 #include <glib/gi18n-lib.h>
 
 #include <errno.h>
-#include <semaphore.h>
-#include <sys/ipc.h>
-#include <sys/sem.h>
 
 #include "shmlab-bench-cell.h"
 #include "shmlab-bench-stats.h"
@@ -32,8 +29,7 @@ typedef struct
   ShmlabSegment *segment;
   GCancellable *cancellable;
   ShmlabBackend backend;
-  int semid;
-  sem_t sem;
+  gpointer bare;  /* a bare semaphore of the backend's kind */
 } LockSubject;
 
 static gboolean
@@ -43,14 +39,7 @@ lock_pair (LockSubject  *subject,
 {
   if (variant == VARIANT_PRIMITIVE)
     {
-      if (subject->backend == SHMLAB_BACKEND_SYSV)
-        {
-          struct sembuf down = { 0, -1, SEM_UNDO }, up = { 0, +1, SEM_UNDO };
-
-          if (semop (subject->semid, &down, 1) == 0 && semop (subject->semid, &up, 1) == 0)
-            return TRUE;
-        }
-      else if (sem_wait (&subject->sem) == 0 && sem_post (&subject->sem) == 0)
+      if (shmlab_backend_bare_lock_pair (subject->backend, subject->bare))
         return TRUE;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
                    _("the bare semaphore failed: %s"), g_strerror (errno));
@@ -96,39 +85,6 @@ time_pairs (LockSubject  *subject,
   return TRUE;
 }
 
-static gboolean
-open_primitive (LockSubject  *subject,
-                GError      **error)
-{
-  if (subject->backend == SHMLAB_BACKEND_POSIX)
-    {
-      if (sem_init (&subject->sem, 0, 1) == 0)
-        return TRUE;
-    }
-  else
-    {
-      union { int val; } arg = { 1 };
-
-      subject->semid = semget (IPC_PRIVATE, 1, 0600 | IPC_CREAT);
-      if (subject->semid >= 0 && semctl (subject->semid, 0, SETVAL, arg) == 0)
-        return TRUE;
-    }
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-               _("cannot make a bare %s semaphore to compare with: %s"),
-               shmlab_backend_describe (subject->backend), g_strerror (errno));
-  return FALSE;
-}
-
-static void
-close_primitive (LockSubject *subject)
-{
-  if (subject->backend == SHMLAB_BACKEND_POSIX)
-    sem_destroy (&subject->sem);
-  else if (subject->semid >= 0)
-    semctl (subject->semid, 0, IPC_RMID);
-  subject->semid = -1;
-}
-
 /**
  * shmlab_bench_measure_lock:
  * @key: a key of the bench's own, for a small segment made and removed here
@@ -147,7 +103,7 @@ shmlab_bench_measure_lock (ShmlabBackend     backend,
 {
   g_autoptr(ShmlabSegment) segment = shmlab_segment_new (backend);
   g_autoptr(GError) local_error = NULL;
-  LockSubject subject = { segment, cancellable, backend, -1 };
+  LockSubject subject = { segment, cancellable, backend, NULL };
   gboolean ok;
 
   lock->backend = backend;
@@ -160,11 +116,11 @@ shmlab_bench_measure_lock (ShmlabBackend     backend,
     ok = time_pairs (&subject, VARIANT_SEGMENT, seconds / 3, &lock->segment_ns, &local_error) &&
          time_pairs (&subject, VARIANT_CANCELLABLE, seconds / 3, &lock->cancellable_ns,
                      &local_error);
-  if (ok && (ok = open_primitive (&subject, &local_error)))
+  if (ok && (ok = (subject.bare = shmlab_backend_bare_lock_open (backend, &local_error)) != NULL))
     {
       ok = time_pairs (&subject, VARIANT_PRIMITIVE, seconds / 3, &lock->primitive_ns,
                        &local_error);
-      close_primitive (&subject);
+      shmlab_backend_bare_lock_close (backend, subject.bare);
     }
 
   if (shmlab_segment_is_locked (segment))

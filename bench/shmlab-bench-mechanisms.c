@@ -16,39 +16,46 @@ static const ShmlabBenchMechanismInfo mechanisms[SHMLAB_BENCH_N_MECHANISMS] = {
     "memcpy", 1, 1, "memcpy() from one buffer to another",
     "0", "none",
     "one process copies the message with memcpy(): the most one core can copy",
+    FALSE, SHMLAB_BACKEND_DEFAULT,
   },
   [SHMLAB_BENCH_SHM_SYSV] = {
     "shm-sysv", 2, 2, "memcpy() in and memcpy() out, each under the lock",
     N_("4 semop + ≤4 futex"), "futex",
     N_("the apps' path on System V (as Qt on Linux): the writer locks, copies in, unlocks and "
     "signals; the reader wakes, locks, copies out, unlocks and signals back"),
+    TRUE, SHMLAB_BACKEND_SYSV,
   },
   [SHMLAB_BENCH_SHM_POSIX] = {
     "shm-posix", 2, 2, "memcpy() in and memcpy() out, each under the lock",
     N_("≤4 futex"), "futex",
     N_("the apps' path on POSIX: the same steps; the lock is a POSIX semaphore, which takes and "
     "gives back an uncontended lock without a system call"),
+    TRUE, SHMLAB_BACKEND_POSIX,
   },
   [SHMLAB_BENCH_SHM_INPLACE] = {
     "shm-inplace", 2, 1, "memcpy() in; the reader reads the bytes where they are",
     N_("≤4 futex"), "futex",
     N_("POSIX shared memory read in place: the reader checks the bytes in the segment under the "
     "lock instead of copying them out (what “zero copies” really means)"),
+    TRUE, SHMLAB_BACKEND_POSIX,
   },
   [SHMLAB_BENCH_PIPE] = {
     "pipe", 2, 2, "the kernel copies into the pipe's buffer and out of it",
     N_("1 write + 1 read per 64 KiB"), N_("read() wakes"),
     "an anonymous pipe: write() the message, read() it on the other side",
+    FALSE, SHMLAB_BACKEND_DEFAULT,
   },
   [SHMLAB_BENCH_UNIX_SOCKET] = {
     "unix-socket", 2, 2, "the kernel copies into the socket's buffer and out of it",
     N_("1 write + ≥1 read"), N_("read() wakes"),
     "a Unix-domain stream socket pair",
+    FALSE, SHMLAB_BACKEND_DEFAULT,
   },
   [SHMLAB_BENCH_TCP_LOOPBACK] = {
     "tcp-loopback", 2, 2, "the kernel copies into the socket's buffer and out of it",
     N_("1 write + ≥1 read"), N_("read() wakes"),
     "a TCP connection over 127.0.0.1 (TCP_NODELAY), through the whole network stack",
+    FALSE, SHMLAB_BACKEND_DEFAULT,
   },
 };
 
@@ -92,22 +99,9 @@ gboolean
 shmlab_bench_mechanism_uses_shm (ShmlabBenchMechanism  mechanism,
                                  ShmlabBackend        *backend)
 {
-  switch (mechanism)
-    {
-    case SHMLAB_BENCH_SHM_SYSV:
-      *backend = SHMLAB_BACKEND_SYSV;
-      return TRUE;
-    case SHMLAB_BENCH_SHM_POSIX:
-    case SHMLAB_BENCH_SHM_INPLACE:
-      *backend = SHMLAB_BACKEND_POSIX;
-      return TRUE;
-    case SHMLAB_BENCH_MEMCPY:
-    case SHMLAB_BENCH_PIPE:
-    case SHMLAB_BENCH_UNIX_SOCKET:
-    case SHMLAB_BENCH_TCP_LOOPBACK:
-    case SHMLAB_BENCH_N_MECHANISMS:
-    default:
-      *backend = SHMLAB_BACKEND_SYSV;
-      return FALSE;
-    }
+  const ShmlabBenchMechanismInfo *info =
+    mechanism < SHMLAB_BENCH_N_MECHANISMS ? &mechanisms[mechanism] : NULL;
+
+  *backend = info ? info->backend : SHMLAB_BACKEND_DEFAULT;
+  return info != NULL && info->uses_shm;
 }

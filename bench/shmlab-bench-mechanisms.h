@@ -42,6 +42,8 @@ typedef struct
   const char *syscalls;
   const char *signal;
   const char *summary;
+  gboolean uses_shm;      /* through a ShmlabSegment, … */
+  ShmlabBackend backend;  /* … on this backend */
 } ShmlabBenchMechanismInfo;
 
 const ShmlabBenchMechanismInfo *

@@ -26,6 +26,14 @@ row_free (gpointer data)
   g_free (row);
 }
 
+/* What an uncontended lock + unlock should cost: a semop() pair is two
+ * system calls; a POSIX semaphore takes and gives back without one. */
+static double
+lock_target_ns (ShmlabBackend backend)
+{
+  return shmlab_backend_lock_syscalls (backend) > 0 ? 1000 : 100;
+}
+
 ShmlabBenchReport *
 shmlab_bench_report_new (void)
 {
@@ -33,8 +41,14 @@ shmlab_bench_report_new (void)
 
   self->sizes = g_array_new (FALSE, FALSE, sizeof (guint64));
   self->rows = g_ptr_array_new_with_free_func (row_free);
-  self->locks[0].backend = SHMLAB_BACKEND_SYSV;
-  self->locks[1].backend = SHMLAB_BACKEND_POSIX;
+  {
+    guint n_backends;
+    const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+    /* One lock row a backend, in the order of the table. */
+    for (guint i = 0; i < G_N_ELEMENTS (self->locks) && i < n_backends; i++)
+      self->locks[i].backend = backends[i];
+  }
   return self;
 }
 
@@ -315,7 +329,7 @@ shmlab_bench_report_targets (const ShmlabBenchReport *self)
                                    shmlab_backend_describe (self->locks[i].backend)),
                   g_strdup (_("uncontended, through ShmlabSegment")),
                   self->locks[i].segment_ns,
-                  self->locks[i].backend == SHMLAB_BACKEND_SYSV ? 1000 : 100, FALSE, "ns");
+                  lock_target_ns (self->locks[i].backend), FALSE, "ns");
 
   if (self->image != NULL && self->image->frame.runs > 0)
     add_target (targets,
@@ -482,8 +496,7 @@ append_locks (GString                 *out,
           append_cell (out, segment, 15, TRUE);
           append_cell (out, cancellable, 16, TRUE);
           append_cell (out, primitive, 16, TRUE);
-          g_string_append (out, lock->backend == SHMLAB_BACKEND_SYSV ? _("   (2 × semop)")
-                                                                     : _("   (sem_wait + sem_post)"));
+          g_string_append (out, shmlab_backend_lock_calls (lock->backend));
         }
       else
         g_string_append_printf (out, _("  failed: %s"), lock->error);

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "shmlab-bench-cell.h"
+#include "shmlab-bench-image.h"
 #include "shmlab-bench-lock.h"
 #include "shmlab-bench-mechanisms.h"
 #include "shmlab-bench-stats.h"
@@ -40,7 +41,9 @@ void
 shmlab_bench_sweep_keys (const char *key_prefix,
                          GArray     *sizes)
 {
-  static const char *const others[] = { "lock-sysv", "lock-posix", "image-frame", "image-qt" };
+  static const char *const images[] = { "image-frame", "image-qt" };
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
 
   for (guint m = 0; m < SHMLAB_BENCH_N_MECHANISMS; m++)
     {
@@ -56,11 +59,17 @@ shmlab_bench_sweep_keys (const char *key_prefix,
           shmlab_bench_remove_key (key, backend);
         }
     }
-  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+  /* The locks' keys, as shmlab_bench_measure_locks() names them. */
+  for (guint i = 0; i < n_backends; i++)
     {
-      g_autofree char *key = g_strdup_printf ("%s-%s", key_prefix, others[i]);
-      shmlab_bench_remove_key (key, g_str_has_suffix (key, "posix") ? SHMLAB_BACKEND_POSIX
-                                                                    : SHMLAB_BACKEND_SYSV);
+      g_autofree char *key = g_strdup_printf ("%s-lock-%s", key_prefix,
+                                              shmlab_backend_to_string (backends[i]));
+      shmlab_bench_remove_key (key, backends[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (images); i++)
+    {
+      g_autofree char *key = g_strdup_printf ("%s-%s", key_prefix, images[i]);
+      shmlab_bench_remove_key (key, SHMLAB_BENCH_IMAGE_BACKEND);
     }
 }
 

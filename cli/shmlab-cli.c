@@ -99,7 +99,7 @@ shmlab_cli_parse_backend (const char    *command,
 
   if (name == NULL)
     {
-      *backend = SHMLAB_BACKEND_SYSV;
+      *backend = SHMLAB_BACKEND_DEFAULT;
       return TRUE;
     }
   if (!shmlab_backend_from_string (name, backend, &error))
@@ -270,7 +270,7 @@ shmlab_cli_command_hint (const char    *command,
 {
   g_autofree char *quoted = shmlab_cli_quote_key (key);
 
-  if (backend == SHMLAB_BACKEND_SYSV)
+  if (backend == SHMLAB_BACKEND_DEFAULT)
     return g_strdup_printf (_("shmlab %s %s"), command, quoted);
   return g_strdup_printf (_("shmlab %s %s --backend %s"), command, quoted,
                           shmlab_backend_to_string (backend));

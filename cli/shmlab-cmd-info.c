@@ -232,7 +232,8 @@ print_info (const char              *key,
                shmlab_backend_to_string (backend));
   print_field (_("segment"), "%s", segment_name);
   print_field (_("semaphore"), "%s", semaphore_name);
-  if (backend == SHMLAB_BACKEND_SYSV)
+  /* A System V segment has a key and an id of the kernel's. */
+  if (info->id >= 0)
     {
       print_field (_("System V key"), "0x%08x", (guint32) info->sysv_key);
       print_field (_("id"), "%d", info->id);

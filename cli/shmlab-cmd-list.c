@@ -232,8 +232,9 @@ shmlab_cmd_list (int    argc,
     (GDestroyNotify) shmlab_segment_listing_free);
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   g_autoptr(GString) json_text = g_string_new ("[\n");
-  ShmlabBackend backends[2] = { SHMLAB_BACKEND_SYSV, SHMLAB_BACKEND_POSIX };
-  guint n_backends = 2;
+  ShmlabBackend chosen;
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
   guint n_failed = 0;
   int status = SHMLAB_CLI_EXIT_OK;
 
@@ -247,8 +248,9 @@ shmlab_cmd_list (int    argc,
     }
   if (backend_name != NULL)
     {
-      if (!shmlab_cli_parse_backend (COMMAND, backend_name, &backends[0], &status))
+      if (!shmlab_cli_parse_backend (COMMAND, backend_name, &chosen, &status))
         return status;
+      backends = &chosen;
       n_backends = 1;
     }
 

@@ -611,6 +611,14 @@ posix_bare_lock_close (gpointer bare)
   g_free (bare);
 }
 
+/* The name, and the file it is under /dev/shm. */
+static char *
+posix_describe_native_key (const char              *native_key,
+                           const ShmlabSegmentInfo *info)
+{
+  return g_strdup_printf (_("%s  (the file /dev/shm%s)"), native_key, native_key);
+}
+
 /* A POSIX name is the segment itself: nothing else is left. */
 static gboolean
 posix_name_exists (const char *native_key)
@@ -629,6 +637,7 @@ const ShmlabBackendClass shmlab_backend_posix = {
   .id = SHMLAB_BACKEND_POSIX,
   .name = "posix",
   .label = N_("POSIX"),
+  .choice = N_("POSIX"),
   .option = " --backend posix",
   .size_advice = ", or free space in /dev/shm (shmlab list)",
   .lock_kept_by_dead_holder = TRUE,
@@ -636,6 +645,7 @@ const ShmlabBackendClass shmlab_backend_posix = {
   .lock_calls = N_("   (sem_wait + sem_post)"),
   .native_name = posix_native_name,
   .name_exists = posix_name_exists,
+  .describe_native_key = posix_describe_native_key,
   .create = posix_create,
   .attach = posix_attach,
   .detach = posix_detach,

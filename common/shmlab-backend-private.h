@@ -45,6 +45,7 @@ struct _ShmlabSemaphore
  * @id: its value
  * @name: its name on the command line, "sysv"
  * @label: its name for a person, N_()
+ * @choice: its name in a list to choose from, N_()
  * @option: what a suggested command adds to name it, "" for the default
  * @size_advice: the way out of a size the limits refuse, after "pick a
  *   smaller size"
@@ -55,6 +56,8 @@ struct _ShmlabSemaphore
  * @lock_syscalls: system calls one uncontended lock or unlock costs
  * @lock_calls: (nullable): what they are, for the bench's report, N_()
  * @native_name: the native name of a valid key's segment or semaphore
+ * @describe_native_key: the native name with what it means, for a person
+ *   (@info: what the system says of the segment now)
  * @name_exists: whether something of the segment's native name is left
  *   besides the segment itself (a key file), to be removed with it
  * @create, @attach, @detach, @query, @remove, @list: the segment
@@ -78,6 +81,7 @@ struct _ShmlabBackendClass
   ShmlabBackend id;
   const char *name;
   const char *label;
+  const char *choice;
   const char *option;
   const char *size_advice;
   gboolean lock_kept_by_dead_holder;
@@ -86,6 +90,8 @@ struct _ShmlabBackendClass
 
   char     *(*native_name)   (const char              *safe_name);
   gboolean  (*name_exists)   (const char              *native_key);
+  char     *(*describe_native_key) (const char        *native_key,
+                                    const ShmlabSegmentInfo *info);
 
   gboolean  (*create)        (const char              *key,
                               const char              *native_key,

@@ -849,6 +849,16 @@ sysv_bare_lock_close (gpointer bare)
   semctl (GPOINTER_TO_INT (bare) - 1, 0, IPC_RMID);
 }
 
+/* The key file, and the System V key its ftok() gives once the segment exists. */
+static char *
+sysv_describe_native_key (const char              *native_key,
+                          const ShmlabSegmentInfo *info)
+{
+  if (info->exists && info->sysv_key != 0)
+    return g_strdup_printf (_("%s  →  System V key 0x%08x"), native_key, (guint32) info->sysv_key);
+  return g_strdup_printf (_("%s  (no System V key until the segment exists)"), native_key);
+}
+
 /* A key file (or a link planted in its place) is left. */
 static gboolean
 sysv_name_exists (const char *native_key)
@@ -869,6 +879,7 @@ const ShmlabBackendClass shmlab_backend_sysv = {
   .id = SHMLAB_BACKEND_SYSV,
   .name = "sysv",
   .label = N_("System V"),
+  .choice = N_("System V (Qt compatible)"),
   .option = "",
   .size_advice = ", or raise the limit (sysctl kernel.shmmax / kernel.shmall)",
   .lock_kept_by_dead_holder = FALSE,
@@ -876,6 +887,7 @@ const ShmlabBackendClass shmlab_backend_sysv = {
   .lock_calls = N_("   (2 × semop)"),
   .native_name = sysv_native_name,
   .name_exists = sysv_name_exists,
+  .describe_native_key = sysv_describe_native_key,
   .create = sysv_create,
   .attach = sysv_attach,
   .detach = sysv_detach,

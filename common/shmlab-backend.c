@@ -37,6 +37,16 @@ shmlab_backend_all (guint *n_backends)
   return backend_ids;
 }
 
+/* Where @backend is in shmlab_backend_all(). */
+guint
+shmlab_backend_index (ShmlabBackend backend)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (backend_ids); i++)
+    if (backend_ids[i] == backend)
+      return i;
+  g_return_val_if_reached (0);
+}
+
 /* Its name on the command line: "sysv", "posix". */
 const char *
 shmlab_backend_to_string (ShmlabBackend backend)
@@ -49,6 +59,13 @@ const char *
 shmlab_backend_describe (ShmlabBackend backend)
 {
   return _(shmlab_backend_get (backend)->label);
+}
+
+/* Its name in a list to choose from: "System V (Qt compatible)". */
+const char *
+shmlab_backend_describe_choice (ShmlabBackend backend)
+{
+  return _(shmlab_backend_get (backend)->choice);
 }
 
 /* What a suggested command adds to name @backend: "" for the default, else " --backend NAME". */

@@ -22,15 +22,20 @@ typedef enum
   SHMLAB_BACKEND_POSIX,
 } ShmlabBackend;
 
+/* What a key names when no backend is given: what Qt uses on Linux. */
+#define SHMLAB_BACKEND_DEFAULT SHMLAB_BACKEND_SYSV
+
 /* A backend's functions and facts: one per backend file. */
 typedef struct _ShmlabBackendClass ShmlabBackendClass;
 
 const ShmlabBackendClass *shmlab_backend_get          (ShmlabBackend   backend);
 const ShmlabBackend      *shmlab_backend_all          (guint          *n_backends);
+guint                     shmlab_backend_index        (ShmlabBackend   backend);
 
 const char *shmlab_backend_to_string    (ShmlabBackend     backend);
 const char *shmlab_backend_describe     (ShmlabBackend     backend);
 const char *shmlab_backend_option       (ShmlabBackend     backend);
+const char *shmlab_backend_describe_choice (ShmlabBackend  backend);
 gboolean    shmlab_backend_from_string  (const char       *string,
                                          ShmlabBackend    *backend,
                                          GError          **error);

@@ -110,6 +110,15 @@ shmlab_segment_listing_free (ShmlabSegmentListing *listing)
   g_free (listing);
 }
 
+/* The native name of a segment with what it means ("→ System V key 0x…"), for a person. */
+char *
+shmlab_segment_describe_native_key (ShmlabBackend            backend,
+                                    const char              *native_key,
+                                    const ShmlabSegmentInfo *info)
+{
+  return shmlab_backend_get (backend)->describe_native_key (native_key, info);
+}
+
 /* An errno from a segment call, in the student's words: cannot WHAT the segment of key “KEY”. */
 void
 shmlab_segment_set_errno_error (GError     **error,

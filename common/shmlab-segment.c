@@ -144,8 +144,7 @@ shmlab_segment_class_init (ShmlabSegmentClass *klass)
   object_class->set_property = shmlab_segment_set_property;
 
   properties[PROP_BACKEND] =
-    g_param_spec_int ("backend", NULL, NULL, SHMLAB_BACKEND_SYSV, SHMLAB_BACKEND_POSIX,
-                      SHMLAB_BACKEND_SYSV,
+    g_param_spec_int ("backend", NULL, NULL, 0, G_MAXINT, SHMLAB_BACKEND_DEFAULT,
                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_KEY] =
     g_param_spec_string ("key", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -178,7 +177,7 @@ shmlab_segment_new (ShmlabBackend backend)
 ShmlabBackend
 shmlab_segment_get_backend (ShmlabSegment *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), SHMLAB_BACKEND_SYSV);
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), SHMLAB_BACKEND_DEFAULT);
   return self->backend;
 }
 

@@ -150,6 +150,9 @@ GBytes            *shmlab_segment_peek_key           (const char         *key,
                                                       ShmlabSegmentInfo  *info,
                                                       GError            **error);
 gboolean           shmlab_segment_info_is_stale      (const ShmlabSegmentInfo *info);
+char              *shmlab_segment_describe_native_key (ShmlabBackend     backend,
+                                                      const char        *native_key,
+                                                      const ShmlabSegmentInfo *info);
 void               shmlab_segment_info_clear         (ShmlabSegmentInfo  *info);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShmlabSegmentListing, shmlab_segment_listing_free)

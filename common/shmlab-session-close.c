@@ -98,7 +98,7 @@ close_thread (GTask        *task,
   ShmlabSegment *segment = g_steal_pointer (&closing->segment);
   g_autofree char *key = g_strdup (shmlab_segment_get_key (segment));
   ShmlabBackend backend = shmlab_segment_get_backend (segment);
-  const char *remove_option = backend == SHMLAB_BACKEND_POSIX ? " --backend posix" : "";
+  const char *remove_option = shmlab_backend_option (backend);
   g_autoptr(GError) why = NULL;
   gboolean unlocked_detach = FALSE;
   ShmlabSegmentInfo info;

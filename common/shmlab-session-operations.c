@@ -304,11 +304,11 @@ run_poll (ShmlabSessionRun  *data,
     return FALSE;
   segment = self->segment;
 
-  /* The segment may have gone, or been made anew with another size: attach again. */
+  /* The segment may have gone, or been made anew (a new id; without ids, another size): attach again. */
   if (shmlab_segment_is_attached (segment) &&
       (!shmlab_segment_query (segment, &info, NULL) || !info.exists ||
        (info.id >= 0 && self->last_id >= 0 && info.id != self->last_id) ||
-       (data->backend == SHMLAB_BACKEND_POSIX && info.size != shmlab_segment_get_size (segment))))
+       (info.id < 0 && info.size != shmlab_segment_get_size (segment))))
     shmlab_session_step_detach (data, NULL);
 
   if (!shmlab_segment_is_attached (segment))

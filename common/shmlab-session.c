@@ -123,8 +123,8 @@ shmlab_session_class_init (ShmlabSessionClass *klass)
   object_class->set_property = shmlab_session_set_property;
 
   properties[PROP_KEY] = g_param_spec_string ("key", NULL, NULL, NULL, ro);
-  properties[PROP_BACKEND] = g_param_spec_int ("backend", NULL, NULL, SHMLAB_BACKEND_SYSV,
-                                               SHMLAB_BACKEND_POSIX, SHMLAB_BACKEND_SYSV, ro);
+  properties[PROP_BACKEND] = g_param_spec_int ("backend", NULL, NULL, 0, G_MAXINT,
+                                               SHMLAB_BACKEND_DEFAULT, ro);
   properties[PROP_NATIVE_KEY] = g_param_spec_string ("native-key", NULL, NULL, NULL, ro);
   properties[PROP_LOCK_TIMEOUT] =
     g_param_spec_int ("lock-timeout", NULL, NULL, -1, G_MAXINT, 5000,

@@ -70,7 +70,7 @@ shmlab_app_options_read (GVariantDict      *options,
   const char *screenshot = NULL;
 
   memset (out, 0, sizeof *out);
-  out->backend = SHMLAB_BACKEND_SYSV;
+  out->backend = SHMLAB_BACKEND_DEFAULT;
   out->lock_timeout_ms = 5000;
 
   g_variant_dict_lookup (options, "key", "s", &out->key);

@@ -132,12 +132,8 @@ update_native_key (ShmlabKeyBar *self)
 
   native = shmlab_session_get_native_key (self->session);
   info = shmlab_session_get_info (self->session);
-  if (shmlab_session_get_backend (self->session) == SHMLAB_BACKEND_POSIX)
-    text = g_strdup_printf (_("%s  (the file /dev/shm%s)"), native, native);
-  else if (info->exists && info->sysv_key != 0)
-    text = g_strdup_printf (_("%s  →  System V key 0x%08x"), native, (guint32) info->sysv_key);
-  else
-    text = g_strdup_printf (_("%s  (no System V key until the segment exists)"), native);
+  text = shmlab_segment_describe_native_key (shmlab_session_get_backend (self->session), native,
+                                             info);
 
   gtk_label_set_text (self->native_key_label, text);
   /* The path is long: the tooltip shows all of it when the label is cut. */
@@ -210,8 +206,8 @@ sync_from_session (ShmlabKeyBar *self)
   self->syncing = TRUE;
   if (key && g_strcmp0 (key, gtk_editable_get_text (GTK_EDITABLE (self->key_entry))) != 0)
     gtk_editable_set_text (GTK_EDITABLE (self->key_entry), key);
-  if (key && gtk_drop_down_get_selected (self->backend_dropdown) != (guint) backend)
-    gtk_drop_down_set_selected (self->backend_dropdown, backend);
+  if (key && gtk_drop_down_get_selected (self->backend_dropdown) != shmlab_backend_index (backend))
+    gtk_drop_down_set_selected (self->backend_dropdown, shmlab_backend_index (backend));
   self->syncing = FALSE;
 }
 
@@ -396,6 +392,18 @@ shmlab_key_bar_init (ShmlabKeyBar *self)
 
   self->syncing = TRUE;
   gtk_editable_set_text (GTK_EDITABLE (self->key_entry), SHMLAB_DEFAULT_KEY);
+  {
+    g_autoptr(GtkStringList) choices = gtk_string_list_new (NULL);
+    guint n_backends;
+    const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+    /* One choice a backend, in the order of the table. */
+    for (guint i = 0; i < n_backends; i++)
+      gtk_string_list_append (choices, shmlab_backend_describe_choice (backends[i]));
+    gtk_drop_down_set_model (self->backend_dropdown, G_LIST_MODEL (choices));
+    gtk_drop_down_set_selected (self->backend_dropdown,
+                                shmlab_backend_index (SHMLAB_BACKEND_DEFAULT));
+  }
   self->syncing = FALSE;
 
   focus = gtk_event_controller_focus_new ();
@@ -508,10 +516,9 @@ shmlab_key_bar_set_backend (ShmlabKeyBar  *self,
                             ShmlabBackend  backend)
 {
   g_return_if_fail (SHMLAB_IS_KEY_BAR (self));
-  g_return_if_fail (backend == SHMLAB_BACKEND_SYSV || backend == SHMLAB_BACKEND_POSIX);
 
   self->syncing = TRUE;
-  gtk_drop_down_set_selected (self->backend_dropdown, backend);
+  gtk_drop_down_set_selected (self->backend_dropdown, shmlab_backend_index (backend));
   self->syncing = FALSE;
   if (self->session)
     shmlab_key_bar_apply (self, NULL);
@@ -520,10 +527,13 @@ shmlab_key_bar_set_backend (ShmlabKeyBar  *self,
 ShmlabBackend
 shmlab_key_bar_get_backend (ShmlabKeyBar *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_KEY_BAR (self), SHMLAB_BACKEND_SYSV);
-  return gtk_drop_down_get_selected (self->backend_dropdown) == SHMLAB_BACKEND_POSIX
-           ? SHMLAB_BACKEND_POSIX
-           : SHMLAB_BACKEND_SYSV;
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+  guint selected;
+
+  g_return_val_if_fail (SHMLAB_IS_KEY_BAR (self), SHMLAB_BACKEND_DEFAULT);
+  selected = gtk_drop_down_get_selected (self->backend_dropdown);
+  return selected < n_backends ? backends[selected] : SHMLAB_BACKEND_DEFAULT;
 }
 
 /* @text: "" or "Auto" for automatic, or a size such as "64 KiB". */

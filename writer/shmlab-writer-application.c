@@ -251,7 +251,7 @@ shmlab_writer_application_class_init (ShmlabWriterApplicationClass *klass)
 static void
 shmlab_writer_application_init (ShmlabWriterApplication *self)
 {
-  self->options.backend = SHMLAB_BACKEND_SYSV;
+  self->options.backend = SHMLAB_BACKEND_DEFAULT;
   self->options.lock_timeout_ms = 5000;
   self->format = SHMLAB_FORMAT_AUTO;
 
