@@ -24,6 +24,7 @@
 #include "shmlab-limits.h"
 #include "shmlab-frame.h"
 #include "shmlab-backend-private.h"
+#include "shmlab-key.h"
 #include "shmlab-semaphore.h"
 #include "shmlab-users.h"
 
@@ -32,8 +33,7 @@ struct _ShmlabSegment
   GObject parent_instance;
 
   ShmlabBackend backend;
-  char *key;
-  char *native_key;
+  ShmlabKey *key_value;  /* NULL until a key is set */
   ShmlabSemaphore *semaphore;
 
   ShmlabMapping mapping;
@@ -50,6 +50,19 @@ struct _ShmlabSegment
 };
 
 G_DEFINE_FINAL_TYPE (ShmlabSegment, shmlab_segment, G_TYPE_OBJECT)
+
+/* The key as typed, and its segment's native name; NULL without a key. */
+static const char *
+key_name (ShmlabSegment *self)
+{
+  return self->key_value ? shmlab_key_get_name (self->key_value) : NULL;
+}
+
+static const char *
+native_name (ShmlabSegment *self)
+{
+  return self->key_value ? shmlab_key_get_segment_name (self->key_value) : NULL;
+}
 
 enum
 {
@@ -75,14 +88,13 @@ shmlab_segment_finalize (GObject *object)
     {
       /* The lock could not be had: leave the segment (stale, not lost), but unmap it. */
       gboolean removed;
-      shmlab_backend_get (self->backend)->detach (self->native_key, &self->mapping, FALSE,
+      shmlab_backend_get (self->backend)->detach (native_name (self), &self->mapping, FALSE,
                                                   &removed, NULL);
     }
 
   drop_unused_semaphore (self);
   g_clear_pointer (&self->semaphore, shmlab_semaphore_free);
-  g_clear_pointer (&self->key, g_free);
-  g_clear_pointer (&self->native_key, g_free);
+  g_clear_pointer (&self->key_value, shmlab_key_unref);
   g_clear_pointer (&self->error_string, g_free);
   g_clear_pointer (&self->lock_note, g_free);
 
@@ -103,7 +115,7 @@ shmlab_segment_get_property (GObject    *object,
       g_value_set_int (value, self->backend);
       break;
     case PROP_KEY:
-      g_value_set_string (value, self->key);
+      g_value_set_string (value, key_name (self));
       break;
     case PROP_LOCK_TIMEOUT:
       g_value_set_int (value, self->lock_timeout);
@@ -227,23 +239,39 @@ shmlab_segment_set_key (ShmlabSegment  *self,
                         GError        **error)
 {
   GError *local_error = NULL;
-  g_autofree char *native = NULL;
-  ShmlabSemaphore *semaphore = NULL;
+  g_autoptr(ShmlabKey) value = NULL;
 
   g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
 
-  if (key != NULL && g_strcmp0 (key, self->key) == 0)
+  if (key != NULL && g_strcmp0 (key, key_name (self)) == 0)
     return TRUE;
+  if (key != NULL && (value = shmlab_key_new (key, self->backend, &local_error)) == NULL)
+    return fail (self, error, local_error);
+  return shmlab_segment_set_key_value (self, value, error);
+}
 
-  if (key != NULL)
-    {
-      native = shmlab_native_key (key, self->backend, SHMLAB_NATIVE_SEGMENT, &local_error);
-      if (native == NULL)
-        return fail (self, error, local_error);
-      semaphore = shmlab_semaphore_new (key, self->backend, &local_error);
-      if (semaphore == NULL)
-        return fail (self, error, local_error);
-    }
+/**
+ * shmlab_segment_set_key_value:
+ * @key: (nullable): a key of this segment's backend, or %NULL for none
+ *
+ * As shmlab_segment_set_key(), with a key already made.
+ */
+gboolean
+shmlab_segment_set_key_value (ShmlabSegment  *self,
+                              ShmlabKey      *key,
+                              GError        **error)
+{
+  GError *local_error = NULL;
+  ShmlabSemaphore *semaphore = NULL;
+
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
+  g_return_val_if_fail (key == NULL || shmlab_key_get_backend (key) == self->backend, FALSE);
+
+  if (shmlab_key_equal (key, self->key_value))
+    return TRUE;
+  if (key != NULL &&
+      (semaphore = shmlab_semaphore_new_for_key (key, &local_error)) == NULL)
+    return fail (self, error, local_error);
 
   if (self->attached)
     shmlab_segment_detach (self, NULL);
@@ -251,10 +279,8 @@ shmlab_segment_set_key (ShmlabSegment  *self,
     shmlab_segment_unlock (self, NULL);
 
   drop_unused_semaphore (self);
-  g_free (self->key);
-  self->key = g_strdup (key);
-  g_free (self->native_key);
-  self->native_key = g_steal_pointer (&native);
+  g_clear_pointer (&self->key_value, shmlab_key_unref);
+  self->key_value = key ? shmlab_key_ref (key) : NULL;
   g_clear_pointer (&self->semaphore, shmlab_semaphore_free);
   self->semaphore = semaphore;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEY]);
@@ -262,11 +288,34 @@ shmlab_segment_set_key (ShmlabSegment  *self,
   return TRUE;
 }
 
+/* The key set, as a value, or %NULL. */
+ShmlabKey *
+shmlab_segment_get_key_value (ShmlabSegment *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), NULL);
+  return self->key_value;
+}
+
+/**
+ * shmlab_segment_new_for_key:
+ * @key: the key, with its backend
+ *
+ * Returns: (transfer full): a segment of @key's backend with @key set
+ */
+ShmlabSegment *
+shmlab_segment_new_for_key (ShmlabKey *key)
+{
+  ShmlabSegment *self = shmlab_segment_new (shmlab_key_get_backend (key));
+
+  shmlab_segment_set_key_value (self, key, NULL);
+  return self;
+}
+
 const char *
 shmlab_segment_get_key (ShmlabSegment *self)
 {
   g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), NULL);
-  return self->key;
+  return key_name (self);
 }
 
 /**
@@ -279,7 +328,7 @@ const char *
 shmlab_segment_get_native_key (ShmlabSegment *self)
 {
   g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), NULL);
-  return self->native_key;
+  return native_name (self);
 }
 
 /* The lock's native key: its key file (System V) or sem_open() name (POSIX). */
@@ -321,7 +370,7 @@ require_key (ShmlabSegment  *self,
 {
   g_autofree char *message = NULL;
 
-  if (self->key != NULL)
+  if (key_name (self) != NULL)
     return TRUE;
   message = g_strdup_printf (_("cannot %s: no key is set — set a key first"), what);
   return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_KEY_ERROR, message);
@@ -406,10 +455,10 @@ holder_op (ShmlabSegment *self,
   if (self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
     return holder_word_op (self->mapping.data, self->mapping.size, op, from);
   if (!may_map || !klass->lock_kept_by_dead_holder ||
-      !klass->attach (self->key, self->native_key, SHMLAB_ACCESS_READ_WRITE, &own, NULL))
+      !klass->attach (key_name (self), native_name (self), SHMLAB_ACCESS_READ_WRITE, &own, NULL))
     return FALSE;
   done = holder_word_op (own.data, own.size, op, from);
-  klass->detach (self->native_key, &own, FALSE, &removed, NULL);
+  klass->detach (native_name (self), &own, FALSE, &removed, NULL);
   /* Recorded through a mapping of its own: forgotten the same way. */
   if (op != HOLDER_FORGET)
     self->recorded_unmapped = done;
@@ -432,7 +481,7 @@ take_over_dead_holder (gpointer user_data)
                                        "without giving it back (the system does not return a "
                                        "POSIX lock when its holder dies): ShmLab took the lock "
                                        "over; what process %u was writing may be incomplete"),
-                                     self->key, holder, holder);
+                                     key_name (self), holder, holder);
   return TRUE;
 }
 
@@ -509,11 +558,11 @@ drop_unused_semaphore (ShmlabSegment *self)
   if (self->semaphore == NULL || !shmlab_semaphore_get_created (self->semaphore) ||
       self->locked || self->attached)
     return;
-  if (shmlab_segment_query_key (self->key, self->backend, &info, NULL) && info.exists)
+  if (shmlab_segment_query_key (key_name (self), self->backend, &info, NULL) && info.exists)
     return;
   shmlab_semaphore_remove (self->semaphore);
   shmlab_semaphore_free (self->semaphore);
-  self->semaphore = shmlab_semaphore_new (self->key, self->backend, NULL);
+  self->semaphore = shmlab_semaphore_new_for_key (self->key_value, NULL);
 }
 
 /* Creates (@size > 0) or attaches to (@size == 0) the key's segment under
@@ -537,9 +586,9 @@ map_segment (ShmlabSegment     *self,
     }
 
   if (size > 0)
-    ok = klass->create (self->key, self->native_key, size, mode, &self->mapping, &local_error);
+    ok = klass->create (key_name (self), native_name (self), size, mode, &self->mapping, &local_error);
   else
-    ok = klass->attach (self->key, self->native_key, mode, &self->mapping, &local_error);
+    ok = klass->attach (key_name (self), native_name (self), mode, &self->mapping, &local_error);
 
   unlock_for (self, took);
   if (!ok)
@@ -584,7 +633,7 @@ shmlab_segment_create (ShmlabSegment     *self,
   if (self->attached)
     {
       g_autofree char *message = g_strdup_printf (
-        _("already attached to the segment of key “%s”: detach before creating again"), self->key);
+        _("already attached to the segment of key “%s”: detach before creating again"), key_name (self));
       return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_UNKNOWN, message);
     }
   if (size == 0)
@@ -592,7 +641,7 @@ shmlab_segment_create (ShmlabSegment     *self,
                          _("a segment of 0 bytes cannot be created: a segment holds at least 1 byte"));
 
   shmlab_limits_read (&limits);
-  if (!shmlab_limits_check_size (&limits, self->backend, self->key, size, &local_error))
+  if (!shmlab_limits_check_size (&limits, self->backend, key_name (self), size, &local_error))
     return fail (self, error, local_error);
   return map_segment (self, size, mode, cancellable, error);
 }
@@ -619,7 +668,7 @@ shmlab_segment_attach (ShmlabSegment     *self,
   if (self->attached)
     {
       g_autofree char *message = g_strdup_printf (
-        _("already attached to the segment of key “%s”"), self->key);
+        _("already attached to the segment of key “%s”"), key_name (self));
       return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_UNKNOWN, message);
     }
   return map_segment (self, 0, mode, cancellable, error);
@@ -650,7 +699,7 @@ shmlab_segment_detach (ShmlabSegment  *self,
     return fail (self, error, local_error);
 
   forget_holder (self);
-  ok = shmlab_backend_get (self->backend)->detach (self->native_key, &self->mapping,
+  ok = shmlab_backend_get (self->backend)->detach (native_name (self), &self->mapping,
                                                    !self->observer, &removed, &local_error);
 
   if (ok)
@@ -839,7 +888,7 @@ shmlab_segment_query (ShmlabSegment      *self,
 
   if (!require_key (self, _("inspect the segment"), error))
     return FALSE;
-  return shmlab_segment_query_key (self->key, self->backend, info, error);
+  return shmlab_segment_query_key (key_name (self), self->backend, info, error);
 }
 
 gboolean
@@ -848,12 +897,21 @@ shmlab_segment_query_key (const char         *key,
                           ShmlabSegmentInfo  *info,
                           GError            **error)
 {
-  g_autofree char *native = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEGMENT, error);
+  g_autoptr(ShmlabKey) value = shmlab_key_new (key, backend, error);
 
   shmlab_segment_info_clear (info);
-  if (native == NULL)
-    return FALSE;
-  return shmlab_backend_get (backend)->query (key, native, info, error);
+  return value != NULL && shmlab_segment_query_for_key (value, info, error);
+}
+
+/* As shmlab_segment_query_key(), for a key already made. */
+gboolean
+shmlab_segment_query_for_key (ShmlabKey          *key,
+                              ShmlabSegmentInfo  *info,
+                              GError            **error)
+{
+  shmlab_segment_info_clear (info);
+  return shmlab_backend_get (shmlab_key_get_backend (key))->query (
+    shmlab_key_get_name (key), shmlab_key_get_segment_name (key), info, error);
 }
 
 /**
@@ -870,21 +928,34 @@ shmlab_segment_remove_key (const char     *key,
                            gboolean        force,
                            GError        **error)
 {
-  g_autofree char *native = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEGMENT, error);
+  g_autoptr(ShmlabKey) value = shmlab_key_new (key, backend, error);
+
+  return value != NULL && shmlab_segment_remove_for_key (value, force, error);
+}
+
+/* As shmlab_segment_remove_key(), for a key already made. */
+gboolean
+shmlab_segment_remove_for_key (ShmlabKey  *key,
+                               gboolean    force,
+                               GError    **error)
+{
+  const char *name = shmlab_key_get_name (key);
+  const char *native = shmlab_key_get_segment_name (key);
+  ShmlabBackend backend = shmlab_key_get_backend (key);
   ShmlabSegmentInfo info;
   gboolean key_file, semaphore;
 
-  if (native == NULL || !shmlab_segment_query_key (key, backend, &info, error))
+  if (!shmlab_segment_query_for_key (key, &info, error))
     return FALSE;
 
   key_file = shmlab_backend_get (backend)->name_exists (native);
-  semaphore = shmlab_semaphore_exists (key, backend);
+  semaphore = shmlab_backend_get (backend)->lock_exists (shmlab_key_get_semaphore_name (key));
 
   if (!info.exists && !key_file && !semaphore)
     {
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
                    _("nothing to remove: no %s segment, lock or key file has the key “%s”"),
-                   shmlab_backend_describe (backend), key);
+                   shmlab_backend_describe (backend), name);
       return FALSE;
     }
 
@@ -893,20 +964,20 @@ shmlab_segment_remove_key (const char     *key,
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_IN_USE,
                    _("the segment of key “%s” is attached by %d %s: detach %s first, or force the "
                    "removal (they keep what they mapped; no new process can attach)"),
-                   key, info.attach_count, info.attach_count == 1 ? _("process") : _("processes"),
+                   name, info.attach_count, info.attach_count == 1 ? _("process") : _("processes"),
                    info.attach_count == 1 ? _("it") : _("them"));
       return FALSE;
     }
 
   if (info.exists && !shmlab_user_is_me (info.owner_uid) && geteuid () != 0)
     {
-      shmlab_segment_set_not_mine_error (error, key, info.owner_uid);
+      shmlab_segment_set_not_mine_error (error, name, info.owner_uid);
       return FALSE;
     }
 
-  if (!shmlab_backend_get (backend)->remove (key, native, &info, error))
+  if (!shmlab_backend_get (backend)->remove (name, native, &info, error))
     return FALSE;
-  shmlab_semaphore_remove_key (key, backend);
+  shmlab_backend_get (backend)->lock_remove_name (shmlab_key_get_semaphore_name (key));
   return TRUE;
 }
 

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "shmlab-error.h"
+#include "shmlab-key.h"
 #include "shmlab-native-key.h"
 
 G_BEGIN_DECLS
@@ -58,11 +59,16 @@ typedef struct
 G_DECLARE_FINAL_TYPE (ShmlabSegment, shmlab_segment, SHMLAB, SEGMENT, GObject)
 
 ShmlabSegment     *shmlab_segment_new                (ShmlabBackend       backend);
+ShmlabSegment     *shmlab_segment_new_for_key        (ShmlabKey          *key);
 ShmlabBackend      shmlab_segment_get_backend        (ShmlabSegment      *self);
 
 gboolean           shmlab_segment_set_key            (ShmlabSegment      *self,
                                                       const char         *key,
                                                       GError            **error);
+gboolean           shmlab_segment_set_key_value      (ShmlabSegment      *self,
+                                                      ShmlabKey          *key,
+                                                      GError            **error);
+ShmlabKey         *shmlab_segment_get_key_value      (ShmlabSegment      *self);
 const char        *shmlab_segment_get_key            (ShmlabSegment      *self);
 const char        *shmlab_segment_get_native_key     (ShmlabSegment      *self);
 const char        *shmlab_segment_get_semaphore_key  (ShmlabSegment      *self);
@@ -112,6 +118,12 @@ gboolean           shmlab_segment_query              (ShmlabSegment      *self,
 gboolean           shmlab_segment_query_key          (const char         *key,
                                                       ShmlabBackend       backend,
                                                       ShmlabSegmentInfo  *info,
+                                                      GError            **error);
+gboolean           shmlab_segment_query_for_key      (ShmlabKey          *key,
+                                                      ShmlabSegmentInfo  *info,
+                                                      GError            **error);
+gboolean           shmlab_segment_remove_for_key     (ShmlabKey          *key,
+                                                      gboolean            force,
                                                       GError            **error);
 gboolean           shmlab_segment_remove_key         (const char         *key,
                                                       ShmlabBackend       backend,

@@ -21,15 +21,21 @@ shmlab_semaphore_new (const char     *key,
                       ShmlabBackend   backend,
                       GError        **error)
 {
-  ShmlabSemaphore *self;
-  char *native = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEMAPHORE, error);
+  g_autoptr(ShmlabKey) value = shmlab_key_new (key, backend, error);
 
-  if (native == NULL)
-    return NULL;
-  self = g_new0 (ShmlabSemaphore, 1);
-  self->backend = shmlab_backend_get (backend);
-  self->key = g_strdup (key);
-  self->native_key = native;
+  return value ? shmlab_semaphore_new_for_key (value, error) : NULL;
+}
+
+/* The lock of @key, not opened yet. */
+ShmlabSemaphore *
+shmlab_semaphore_new_for_key (ShmlabKey  *key,
+                              GError    **error)
+{
+  ShmlabSemaphore *self = g_new0 (ShmlabSemaphore, 1);
+
+  self->backend = shmlab_backend_get (shmlab_key_get_backend (key));
+  self->key = g_strdup (shmlab_key_get_name (key));
+  self->native_key = g_strdup (shmlab_key_get_semaphore_name (key));
   self->id = -1;
   return self;
 }

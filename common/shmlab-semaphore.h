@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "shmlab-key.h"
 #include "shmlab-native-key.h"
 
 G_BEGIN_DECLS
@@ -14,6 +15,8 @@ typedef struct _ShmlabSemaphore ShmlabSemaphore;
 
 ShmlabSemaphore *shmlab_semaphore_new             (const char       *key,
                                                    ShmlabBackend     backend,
+                                                   GError          **error);
+ShmlabSemaphore *shmlab_semaphore_new_for_key     (ShmlabKey        *key,
                                                    GError          **error);
 void             shmlab_semaphore_free            (ShmlabSemaphore  *self);
 const char      *shmlab_semaphore_get_native_key  (ShmlabSemaphore  *self);

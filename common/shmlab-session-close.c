@@ -96,9 +96,10 @@ close_thread (GTask        *task,
 {
   ShmlabSessionClosing *closing = task_data;
   ShmlabSegment *segment = g_steal_pointer (&closing->segment);
-  g_autofree char *key = g_strdup (shmlab_segment_get_key (segment));
-  ShmlabBackend backend = shmlab_segment_get_backend (segment);
-  const char *remove_option = shmlab_backend_option (backend);
+  ShmlabKey *value = shmlab_segment_get_key_value (segment);
+  g_autoptr(ShmlabKey) held = value ? shmlab_key_ref (value) : NULL;
+  const char *key = held ? shmlab_key_get_name (held) : NULL;
+  const char *remove_option = shmlab_backend_option (shmlab_segment_get_backend (segment));
   g_autoptr(GError) why = NULL;
   gboolean unlocked_detach = FALSE;
   ShmlabSegmentInfo info;
@@ -121,7 +122,7 @@ close_thread (GTask        *task,
   g_object_unref (segment);
 
   if (unlocked_detach && why != NULL && key != NULL &&
-      shmlab_segment_query_key (key, backend, &info, NULL) && info.exists &&
+      shmlab_segment_query_for_key (held, &info, NULL) && info.exists &&
       info.attach_count == 0)
     {
       if (g_error_matches (why, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT))

@@ -190,7 +190,7 @@ run_remove (ShmlabSessionRun  *data,
     detached = shmlab_session_step_detach (data, NULL) &&
                shmlab_segment_get_removed_on_detach (self->segment);
   t = shmlab_session_timer_start ("remove");
-  ok = shmlab_segment_remove_key (data->key, data->backend, remove->force, &local_error);
+  ok = shmlab_segment_remove_for_key (data->key, remove->force, &local_error);
   /* Detaching already removed it: this session was its last user. */
   if (!ok && detached &&
       g_error_matches (local_error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND))
@@ -199,7 +199,7 @@ run_remove (ShmlabSessionRun  *data,
       ok = TRUE;
     }
   shmlab_session_report (data, t, ok, local_error, NULL, _("segment, lock and key files of “%s”"),
-                         data->key);
+                         shmlab_key_get_name (data->key));
   if (local_error != NULL)
     g_propagate_error (error, local_error);
   return ok;
@@ -317,7 +317,7 @@ run_poll (ShmlabSessionRun  *data,
         {
           g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
                        _("the segment of key “%s” is gone: waiting for a writer to create it again"),
-                       data->key);
+                       shmlab_key_get_name (data->key));
           shmlab_session_post_step (data, NULL, NULL);
           return FALSE;
         }
@@ -436,7 +436,7 @@ run_free (ShmlabSessionRun *data)
   g_clear_object (&data->cancellable);
   g_clear_object (&data->close_cancellable);
   g_clear_object (&data->self);
-  g_free (data->key);
+  g_clear_pointer (&data->key, shmlab_key_unref);
   g_clear_pointer (&data->result, shmlab_read_result_free);
   g_clear_pointer (&data->state.snapshot, g_bytes_unref);
   g_free (data);
@@ -453,7 +453,7 @@ run_in_thread (GTask        *task,
   GError *error = NULL;
 
   data->ok = data->operation->run (data, data->op, cancellable, &error);
-  shmlab_session_capture_state (self, data->key, data->backend, &data->state);
+  shmlab_session_capture_state (self, data->key, &data->state);
   if (error != NULL)
     {
       g_clear_pointer (&data->result, shmlab_read_result_free);
@@ -531,8 +531,7 @@ start_op (ShmlabSession                *self,
     }
 
   data->self = g_object_ref (self);
-  data->key = g_strdup (self->key);
-  data->backend = self->backend;
+  data->key = self->key ? shmlab_key_ref (self->key) : NULL;
   data->lock_timeout = self->lock_timeout;
   /* The operation's own cancellable: the caller's cancels it, and so does closing. */
   data->cancellable = g_cancellable_new ();

@@ -41,10 +41,8 @@ struct _ShmlabSession
   gint last_id;
 
   /* Main-thread state. */
-  char *key;
-  ShmlabBackend backend;
-  char *native_key;
-  char *semaphore_key;
+  ShmlabKey *key;         /* NULL until a key is set */
+  ShmlabBackend backend;  /* the key's, or the default before one is set */
   gint lock_timeout;
   gboolean busy;
   gboolean waiting;
@@ -64,8 +62,7 @@ typedef struct
   ShmlabSession *self;
   const ShmlabSessionOperation *operation;
   gpointer op;                /* the operation's own state, freed by the operation */
-  char *key;
-  ShmlabBackend backend;
+  ShmlabKey *key;             /* the session's key when the operation began, or NULL */
   gint lock_timeout;
   ShmlabSessionState state;   /* after the operation, for the main thread */
   GCancellable *cancellable;  /* the caller's, or closing, cancel it */
@@ -80,8 +77,7 @@ typedef struct
 void     shmlab_session_apply_state    (ShmlabSession      *self,
                                         ShmlabSessionState *state);
 void     shmlab_session_capture_state  (ShmlabSession      *self,
-                                        const char         *key,
-                                        ShmlabBackend       backend,
+                                        ShmlabKey          *key,
                                         ShmlabSessionState *state);
 void     shmlab_session_set_busy       (ShmlabSession      *self,
                                         gboolean            busy);

@@ -107,8 +107,8 @@ shmlab_session_step_apply_key (ShmlabSessionRun  *data,
       return FALSE;
     }
 
-  if (self->segment != NULL && shmlab_segment_get_backend (self->segment) == data->backend &&
-      g_strcmp0 (shmlab_segment_get_key (self->segment), data->key) == 0)
+  if (self->segment != NULL &&
+      shmlab_key_equal (shmlab_segment_get_key_value (self->segment), data->key))
     {
       shmlab_segment_set_lock_timeout (self->segment, data->lock_timeout);
       return TRUE;
@@ -119,16 +119,18 @@ shmlab_session_step_apply_key (ShmlabSessionRun  *data,
     return FALSE;
 
   t = shmlab_session_timer_start ("setKey");
-  if (self->segment == NULL || shmlab_segment_get_backend (self->segment) != data->backend)
+  if (self->segment == NULL ||
+      shmlab_segment_get_backend (self->segment) != shmlab_key_get_backend (data->key))
     {
       g_clear_object (&self->segment);
-      self->segment = shmlab_segment_new (data->backend);
+      self->segment = shmlab_segment_new (shmlab_key_get_backend (data->key));
     }
-  ok = shmlab_segment_set_key (self->segment, data->key, &local_error);
+  ok = shmlab_segment_set_key_value (self->segment, data->key, &local_error);
   shmlab_segment_set_lock_timeout (self->segment, data->lock_timeout);
-  shmlab_session_report (data, t, ok, local_error, NULL, "“%s” → %s (%s)", data->key,
+  shmlab_session_report (data, t, ok, local_error, NULL, "“%s” → %s (%s)",
+                         shmlab_key_get_name (data->key),
                          ok ? shmlab_segment_get_native_key (self->segment) : "—",
-                         shmlab_backend_describe (data->backend));
+                         shmlab_backend_describe (shmlab_key_get_backend (data->key)));
   if (!ok)
     g_propagate_error (error, local_error);
   return ok;

@@ -62,9 +62,7 @@ shmlab_session_finalize (GObject *object)
   g_clear_pointer (&self->last_bytes, g_bytes_unref);
   g_clear_pointer (&self->state.snapshot, g_bytes_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_free (self->key);
-  g_free (self->native_key);
-  g_free (self->semaphore_key);
+  g_clear_pointer (&self->key, shmlab_key_unref);
 
   G_OBJECT_CLASS (shmlab_session_parent_class)->finalize (object);
 }
@@ -79,9 +77,9 @@ shmlab_session_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_KEY: g_value_set_string (value, self->key); break;
+    case PROP_KEY: g_value_set_string (value, shmlab_session_get_key (self)); break;
     case PROP_BACKEND: g_value_set_int (value, self->backend); break;
-    case PROP_NATIVE_KEY: g_value_set_string (value, self->native_key); break;
+    case PROP_NATIVE_KEY: g_value_set_string (value, shmlab_session_get_native_key (self)); break;
     case PROP_LOCK_TIMEOUT: g_value_set_int (value, self->lock_timeout); break;
     case PROP_ATTACHED: g_value_set_boolean (value, self->state.attached); break;
     case PROP_LOCKED: g_value_set_boolean (value, self->state.locked); break;
@@ -186,25 +184,18 @@ shmlab_session_set_key (ShmlabSession  *self,
                         ShmlabBackend   backend,
                         GError        **error)
 {
-  g_autofree char *native = NULL;
-  g_autofree char *semaphore = NULL;
+  g_autoptr(ShmlabKey) value = NULL;
 
   g_return_val_if_fail (SHMLAB_IS_SESSION (self), FALSE);
 
-  native = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEGMENT, error);
-  if (native == NULL)
+  value = shmlab_key_new (key, backend, error);
+  if (value == NULL)
     return FALSE;
-  semaphore = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEMAPHORE, NULL);
-
-  if (g_strcmp0 (key, self->key) == 0 && backend == self->backend)
+  if (shmlab_key_equal (value, self->key))
     return TRUE;
 
-  g_free (self->key);
-  self->key = g_strdup (key);
-  g_free (self->native_key);
-  self->native_key = g_steal_pointer (&native);
-  g_free (self->semaphore_key);
-  self->semaphore_key = g_steal_pointer (&semaphore);
+  g_clear_pointer (&self->key, shmlab_key_unref);
+  self->key = g_steal_pointer (&value);
   g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEY]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NATIVE_KEY]);
@@ -220,6 +211,13 @@ shmlab_session_set_key (ShmlabSession  *self,
 const char *
 shmlab_session_get_key (ShmlabSession *self)
 {
+  return self->key ? shmlab_key_get_name (self->key) : NULL;
+}
+
+/* The key as a value, with its backend and native names; NULL until one is set. */
+ShmlabKey *
+shmlab_session_get_key_value (ShmlabSession *self)
+{
   return self->key;
 }
 
@@ -233,13 +231,13 @@ shmlab_session_get_backend (ShmlabSession *self)
 const char *
 shmlab_session_get_native_key (ShmlabSession *self)
 {
-  return self->native_key;
+  return self->key ? shmlab_key_get_segment_name (self->key) : NULL;
 }
 
 const char *
 shmlab_session_get_semaphore_key (ShmlabSession *self)
 {
-  return self->semaphore_key;
+  return self->key ? shmlab_key_get_semaphore_name (self->key) : NULL;
 }
 
 /* How long each step waits for the lock (default 5 s; negative: forever). */
@@ -409,8 +407,7 @@ deliver_later (ShmlabSession *self,
 /* In the worker, after each step and operation. */
 void
 shmlab_session_capture_state (ShmlabSession      *self,
-                              const char         *key,
-                              ShmlabBackend       backend,
+                              ShmlabKey          *key,
                               ShmlabSessionState *state)
 {
   ShmlabSegment *segment = self->segment;
@@ -419,7 +416,7 @@ shmlab_session_capture_state (ShmlabSession      *self,
   state->locked = segment && shmlab_segment_is_locked (segment);
   state->created = state->attached && self->made_segment;
   state->size = state->attached ? shmlab_segment_get_size (segment) : 0;
-  if (key == NULL || !shmlab_segment_query_key (key, backend, &state->info, NULL))
+  if (key == NULL || !shmlab_segment_query_for_key (key, &state->info, NULL))
     shmlab_segment_info_clear (&state->info);
 }
 
@@ -434,7 +431,7 @@ shmlab_session_post_step (ShmlabSessionRun *data,
   d->self = g_object_ref (data->self);
   d->step = step;
   d->has_state = TRUE;
-  shmlab_session_capture_state (data->self, data->key, data->backend, &d->state);
+  shmlab_session_capture_state (data->self, data->key, &d->state);
   d->state.snapshot = snapshot ? g_bytes_ref (snapshot) : NULL;
   deliver_later (data->self, d);
 }

@@ -42,6 +42,7 @@ gboolean           shmlab_session_set_key             (ShmlabSession        *sel
                                                        ShmlabBackend         backend,
                                                        GError              **error);
 const char        *shmlab_session_get_key             (ShmlabSession        *self);
+ShmlabKey         *shmlab_session_get_key_value       (ShmlabSession        *self);
 ShmlabBackend      shmlab_session_get_backend         (ShmlabSession        *self);
 const char        *shmlab_session_get_native_key      (ShmlabSession        *self);
 const char        *shmlab_session_get_semaphore_key   (ShmlabSession        *self);
