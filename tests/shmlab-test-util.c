@@ -87,8 +87,11 @@ shmlab_test_cleanup (void)
       for (guint i = 0; i < tracked_keys->len; i++)
         {
           const char *key = g_ptr_array_index (tracked_keys, i);
-          shmlab_segment_remove_key (key, SHMLAB_BACKEND_SYSV, TRUE, NULL);
-          shmlab_segment_remove_key (key, SHMLAB_BACKEND_POSIX, TRUE, NULL);
+          guint n_backends;
+          const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+          for (guint b = 0; b < n_backends; b++)
+            shmlab_segment_remove_key (key, backends[b], TRUE, NULL);
         }
       g_ptr_array_set_size (tracked_keys, 0);
     }
