@@ -813,6 +813,42 @@ test_reader_not_found (void)
   assert_screenshot (shot);
 }
 
+/* A value that makes no sense on the command line: both programs refuse it
+ * at once, with exit status 2 and the option and the way out named, and open
+ * no window. */
+static void
+test_bad_options (void)
+{
+  static const struct { const char *program; const char *option; const char *value;
+                        const char *said; } cases[] = {
+    { "SHMLAB_WRITER", "--page", "bytes", "--page bytes: give “steps” or “segment”" },
+    { "SHMLAB_READER", "--page", "bytes", "--page bytes: give “steps” or “segment”" },
+    { "SHMLAB_WRITER", "--lock-timeout", "-1", "give a number of milliseconds" },
+    { "SHMLAB_READER", "--lock-timeout", "-1", "give a number of milliseconds" },
+    { "SHMLAB_WRITER", "--backend", "shared", "unknown backend “shared”" },
+    { "SHMLAB_READER", "--backend", "shared", "unknown backend “shared”" },
+    { "SHMLAB_WRITER", "--format", "jpeg", "jpeg" },
+    { "SHMLAB_WRITER", "--size", "lots", "lots" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *argv[] = { env_path (cases[i].program), cases[i].option, cases[i].value, NULL };
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autoptr(GError) error = NULL;
+      int status = 0;
+
+      g_test_message ("%s %s %s", argv[0], cases[i].option, cases[i].value);
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                                   &err, &status, &error));
+      g_assert_no_error (error);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+      g_assert_true (contains (err, cases[i].said));
+    }
+}
+
 /* A user at the keyboard: keys and window closes go through the X server. */
 
 static Display *x_display;
@@ -1158,6 +1194,7 @@ main (int   argc,
   g_test_add_func ("/gui-e2e/lock/reader-waits", test_reader_waits);
   g_test_add_func ("/gui-e2e/lock/reader-times-out", test_reader_times_out);
   g_test_add_func ("/gui-e2e/reader/not-found", test_reader_not_found);
+  g_test_add_func ("/gui-e2e/bad-options", test_bad_options);
   g_test_add_func ("/gui-e2e/writer/open-use-close", test_writer_open_use_close);
   g_test_add_func ("/gui-e2e/reader/open-use-close", test_reader_open_use_close);
 

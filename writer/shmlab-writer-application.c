@@ -74,8 +74,9 @@ shmlab_writer_application_handle_local_options (GApplication *app,
   return -1;
 
 fail:
+  /* A command line that makes no sense: 2, as the Reader and `shmlab` say. */
   g_printerr (_("shmlab-writer: %s\n"), error->message);
-  return 1;
+  return 2;
 }
 
 
