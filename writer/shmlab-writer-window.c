@@ -37,28 +37,14 @@ struct _ShmlabWriterWindow
   ShmlabWriterPane *pane;
   GtkDropDown *format_dropdown;
   GtkWidget *write_button;
-  GtkInfoBar *offer_bar;
-  GtkImage *offer_icon;
-  GtkLabel *offer_title;
-  GtkLabel *offer_label;
-  GtkWidget *attach_button;
-  GtkWidget *remove_button;
-  GtkWidget *other_key_button;
-  GtkWidget *grow_button;
-  GtkWidget *cut_button;
-  GtkInfoBar *error_bar;
-  GtkLabel *error_title;
-  GtkLabel *error_label;
+  ShmlabWriterBanner *banner;
 
   /* Owned */
   GtkNativeDialog *chooser;
-  char *offer_text;
-  char *error_text;
   char *attached_key;  /* the key the session had when it attached */
   ShmlabBackend attached_backend;
 
   /* State */
-  ShmlabWriterOffer offer;
   OfferSource offer_source;
   ShmlabWriteFlags offer_flags;
   gboolean offer_stale;
@@ -96,97 +82,65 @@ note (ShmlabWriterWindow *self,
 
 /* ---- banners ---- */
 
-/* Messages from common/ start in lower case, to follow a colon; a banner shows them as sentences. */
-static char *
-sentence (const char *message)
-{
-  gunichar first = g_utf8_get_char_validated (message, -1);
-  char upper[8] = { 0 };
-
-  if (first == (gunichar) -1 || first == (gunichar) -2 || !g_unichar_islower (first))
-    return g_strdup (message);
-  g_unichar_to_utf8 (g_unichar_toupper (first), upper);
-  return g_strconcat (upper, g_utf8_next_char (message), NULL);
-}
-
-/* The error banner: what went wrong, in the student's words; @log_it: also
- * in the step log (when no failed step says it already). */
+/* The error banner; @log_it: also in the step log (when no failed step says it already). */
 static void
 show_error (ShmlabWriterWindow *self,
             const char         *title,
             const char         *message,
             gboolean            log_it)
 {
-  g_autofree char *text = sentence (message);
-
   if (is_closed (self))
     return;
-  g_free (self->error_text);
-  self->error_text = g_strdup_printf ("%s: %s", title, message);
-  gtk_label_set_text (self->error_title, title);
-  gtk_label_set_text (self->error_label, text);
-  gtk_widget_set_visible (GTK_WIDGET (self->error_bar), TRUE);
+  shmlab_writer_banner_show_error (self->banner, title, message);
   if (log_it)
-    note (self, self->error_text, TRUE);
+    note (self, shmlab_writer_banner_get_error_text (self->banner), TRUE);
 }
 
 static void
 hide_error (ShmlabWriterWindow *self)
 {
-  g_clear_pointer (&self->error_text, g_free);
   if (!is_closed (self))
-    gtk_widget_set_visible (GTK_WIDGET (self->error_bar), FALSE);
+    shmlab_writer_banner_hide_error (self->banner);
 }
 
-/* The question banner; which buttons it shows follows from the offer and its source. */
+/* The question banner; which ways on it shows follows from the offer and its source. */
 static void
 show_offer (ShmlabWriterWindow *self,
             ShmlabWriterOffer   offer,
             OfferSource         source,
             const char         *title,
-            const char         *message)
+            const char         *message,
+            const char         *grow_label,
+            const char         *cut_label)
 {
-  gboolean exists = offer == SHMLAB_WRITER_OFFER_EXISTS;
-  gboolean too_large = offer == SHMLAB_WRITER_OFFER_TOO_LARGE;
   gboolean text = g_strcmp0 (shmlab_writer_window_get_page (self), "text") == 0;
-  g_autofree char *shown = sentence (message);
+  ShmlabWriterWays ways = 0;
 
   if (is_closed (self))
     return;
-  self->offer = offer;
+  if (offer == SHMLAB_WRITER_OFFER_EXISTS)
+    ways = SHMLAB_WRITER_WAY_ATTACH | SHMLAB_WRITER_WAY_OTHER_KEY |
+           (self->offer_stale ? SHMLAB_WRITER_WAY_REMOVE : 0);
+  else if (offer == SHMLAB_WRITER_OFFER_TOO_LARGE)
+    ways = (source == OFFER_FROM_WRITE ? SHMLAB_WRITER_WAY_GROW : 0) |
+           (text ? SHMLAB_WRITER_WAY_CUT : 0);
   self->offer_source = source;
-  g_free (self->offer_text);
-  self->offer_text = g_strdup_printf ("%s %s", title, shown);
-  gtk_label_set_text (self->offer_title, title);
-  gtk_label_set_text (self->offer_label, shown);
-  gtk_info_bar_set_message_type (self->offer_bar, exists ? GTK_MESSAGE_QUESTION : GTK_MESSAGE_WARNING);
-  gtk_image_set_from_icon_name (self->offer_icon, exists ? "dialog-question-symbolic"
-                                                         : "dialog-warning-symbolic");
-  gtk_widget_set_visible (self->attach_button, exists);
-  gtk_widget_set_visible (self->remove_button, exists && self->offer_stale);
-  gtk_widget_set_visible (self->other_key_button, exists);
-  gtk_widget_set_visible (self->grow_button, too_large && source == OFFER_FROM_WRITE);
-  gtk_widget_set_visible (self->cut_button, too_large && text);
-  gtk_widget_set_visible (GTK_WIDGET (self->offer_bar), TRUE);
-  update_actions (SHMLAB_WINDOW (self));
+  shmlab_writer_banner_show_offer (self->banner, offer, ways, title, message, grow_label,
+                                   cut_label);
 }
 
 static void
 hide_offer (ShmlabWriterWindow *self)
 {
-  self->offer = SHMLAB_WRITER_OFFER_NONE;
-  g_clear_pointer (&self->offer_text, g_free);
-  if (is_closed (self))
-    return;
-  gtk_widget_set_visible (GTK_WIDGET (self->offer_bar), FALSE);
-  update_actions (SHMLAB_WINDOW (self));
+  if (!is_closed (self))
+    shmlab_writer_banner_hide_offer (self->banner);
 }
 
 ShmlabWriterOffer
 shmlab_writer_window_get_offer (ShmlabWriterWindow *self)
 {
   g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), SHMLAB_WRITER_OFFER_NONE);
-  return self->offer;
+  return shmlab_writer_banner_get_offer (self->banner);
 }
 
 /* The offer banner's title and message, or NULL when it is hidden. */
@@ -194,7 +148,7 @@ const char *
 shmlab_writer_window_get_offer_text (ShmlabWriterWindow *self)
 {
   g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
-  return self->offer_text;
+  return shmlab_writer_banner_get_offer_text (self->banner);
 }
 
 /* The error banner's title and message, or NULL when it is hidden. */
@@ -202,23 +156,7 @@ const char *
 shmlab_writer_window_get_error_text (ShmlabWriterWindow *self)
 {
   g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
-  return self->error_text;
-}
-
-static void
-offer_bar_response_cb (ShmlabWriterWindow *self,
-                       int                 response)
-{
-  if (response == GTK_RESPONSE_CLOSE)
-    hide_offer (self);
-}
-
-static void
-error_bar_response_cb (ShmlabWriterWindow *self,
-                       int                 response)
-{
-  if (response == GTK_RESPONSE_CLOSE)
-    hide_error (self);
+  return shmlab_writer_banner_get_error_text (self->banner);
 }
 
 static void
@@ -237,7 +175,7 @@ show_exists_offer (ShmlabWriterWindow *self,
   else
     title = _("Another program's segment holds this key.");
   hide_error (self);
-  show_offer (self, SHMLAB_WRITER_OFFER_EXISTS, source, title, error->message);
+  show_offer (self, SHMLAB_WRITER_OFFER_EXISTS, source, title, error->message, NULL, NULL);
 }
 
 static void
@@ -275,12 +213,9 @@ show_too_large_offer (ShmlabWriterWindow *self,
   grow = g_strdup_printf (_("_Grow the segment to %zu bytes"), needed);
   cut = g_strdup_printf (_("Cut the te_xt to fit (%zu %s fewer)"), over,
                          over == 1 ? _("byte") : _("bytes"));
-  gtk_button_set_label (GTK_BUTTON (self->grow_button), grow);
-  gtk_button_set_label (GTK_BUTTON (self->cut_button), cut);
-
   self->offer_flags = flags;
   hide_error (self);
-  show_offer (self, SHMLAB_WRITER_OFFER_TOO_LARGE, source, title, message);
+  show_offer (self, SHMLAB_WRITER_OFFER_TOO_LARGE, source, title, message, grow, cut);
 }
 
 /* A failure with no way on: a note when cancelled, else the error banner. */
@@ -1172,7 +1107,7 @@ page_changed_cb (ShmlabWriterWindow *self)
   if (is_closed (self))
     return;
   /* A too-large offer to cut applies to text only. */
-  if (self->offer == SHMLAB_WRITER_OFFER_TOO_LARGE)
+  if (shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_TOO_LARGE)
     hide_offer (self);
   update_actions (SHMLAB_WINDOW (self));
 }
@@ -1251,7 +1186,7 @@ step_write_action (GtkWidget  *widget,
 static gboolean
 take_offer (ShmlabWriterWindow *self)
 {
-  if (self->offer == SHMLAB_WRITER_OFFER_NONE)
+  if (shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_NONE)
     return FALSE;
   hide_offer (self);
   return TRUE;
@@ -1351,8 +1286,8 @@ update_actions (ShmlabWindow *window)
   busy = shmlab_window_get_busy (window);
   attached = shmlab_session_get_attached (session);
   locked = shmlab_session_get_locked (session);
-  exists = !busy && self->offer == SHMLAB_WRITER_OFFER_EXISTS;
-  too_large = !busy && self->offer == SHMLAB_WRITER_OFFER_TOO_LARGE;
+  exists = !busy && shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_EXISTS;
+  too_large = !busy && shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_TOO_LARGE;
 
   gtk_widget_action_set_enabled (widget, "win.write", !busy);
   gtk_widget_action_set_enabled (widget, "win.open", !busy);
@@ -1394,8 +1329,6 @@ shmlab_writer_window_finalize (GObject *object)
 {
   ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (object);
 
-  g_free (self->offer_text);
-  g_free (self->error_text);
   g_free (self->attached_key);
 
   G_OBJECT_CLASS (shmlab_writer_window_parent_class)->finalize (object);
@@ -1417,6 +1350,7 @@ shmlab_writer_window_class_init (ShmlabWriterWindowClass *klass)
   window_class->closing = closing;
 
   g_type_ensure (SHMLAB_TYPE_WRITER_PANE);
+  g_type_ensure (SHMLAB_TYPE_WRITER_BANNER);
   shmlab_writer_register_resource ();
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -1424,20 +1358,7 @@ shmlab_writer_window_class_init (ShmlabWriterWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, pane);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, format_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, write_button);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, offer_bar);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, offer_icon);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, offer_title);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, offer_label);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, attach_button);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, remove_button);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, other_key_button);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, grow_button);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, cut_button);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, error_bar);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, error_title);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, error_label);
-  gtk_widget_class_bind_template_callback (widget_class, offer_bar_response_cb);
-  gtk_widget_class_bind_template_callback (widget_class, error_bar_response_cb);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, banner);
 
   gtk_widget_class_install_action (widget_class, "win.write", NULL, write_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
@@ -1466,6 +1387,9 @@ shmlab_writer_window_init (ShmlabWriterWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->pane, "notify::page", G_CALLBACK (page_changed_cb), self);
   g_signal_connect (self->pane, "file-dropped", G_CALLBACK (file_dropped_cb), self);
+  /* A question shown, answered or closed changes which ways on are open. */
+  g_signal_connect_swapped (self->banner, "notify::offer",
+                            G_CALLBACK (shmlab_window_update_actions), self);
   g_signal_connect_swapped (self->format_dropdown, "notify::selected",
                             G_CALLBACK (format_changed_cb), self);
   format_changed_cb (self);

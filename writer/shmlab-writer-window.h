@@ -10,25 +10,9 @@
 #include "shmlab-image.h"
 #include "shmlab-payload.h"
 #include "shmlab-window.h"
+#include "shmlab-writer-banner.h"
 
 G_BEGIN_DECLS
-
-/**
- * ShmlabWriterOffer:
- * @SHMLAB_WRITER_OFFER_NONE: no banner
- * @SHMLAB_WRITER_OFFER_EXISTS: the key names a segment this window did not
- *   make: attach to it, remove it (when nobody is attached), or pick another key
- * @SHMLAB_WRITER_OFFER_TOO_LARGE: the content does not fit the fixed size:
- *   grow the segment, or cut the text
- *
- * Which question the window is asking.
- */
-typedef enum
-{
-  SHMLAB_WRITER_OFFER_NONE,
-  SHMLAB_WRITER_OFFER_EXISTS,
-  SHMLAB_WRITER_OFFER_TOO_LARGE,
-} ShmlabWriterOffer;
 
 #define SHMLAB_TYPE_WRITER_WINDOW (shmlab_writer_window_get_type ())
 G_DECLARE_FINAL_TYPE (ShmlabWriterWindow, shmlab_writer_window, SHMLAB, WRITER_WINDOW, ShmlabWindow)
