@@ -576,10 +576,19 @@ map_segment (ShmlabSegment     *self,
 {
   const ShmlabBackendClass *klass = shmlab_backend_get (self->backend);
   GError *local_error = NULL;
-  gboolean took, ok;
+  gboolean took = FALSE, absent = FALSE, ok;
 
-  if (!shmlab_semaphore_open (self->semaphore, &local_error) ||
-      !lock_for (self, &took, cancellable, &local_error))
+  /* An observer that finds no segment makes no lock either: the lock it
+   * made would go again at once, under a creator that found it there. Its
+   * attach then fails with the backend's own words. */
+  if (self->observer && size == 0)
+    {
+      ShmlabSegmentInfo info;
+
+      absent = klass->query (key_name (self), native_name (self), &info, NULL) && !info.exists;
+    }
+  if (!absent && (!shmlab_semaphore_open (self->semaphore, &local_error) ||
+                  !lock_for (self, &took, cancellable, &local_error)))
     {
       drop_unused_semaphore (self);
       return fail (self, error, local_error);
