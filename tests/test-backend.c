@@ -7,6 +7,7 @@
 #include "shmlab-test-util.h"
 
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -293,6 +294,48 @@ test_limits (gconstpointer data)
   g_assert_nonnull (strstr (error->message, "pick a smaller size"));
 }
 
+/* A look at a key with no segment (shmlab info, shmlab list, a window's
+ * watch) creates no lock, not even for a moment: a lock made and removed
+ * again would go from under a writer that found it there. Every file made
+ * where the key's lock would live is watched while the look runs. */
+static void
+test_peek_missing (gconstpointer data)
+{
+  const ShmlabBackendClass *klass = class_of (data);
+  g_autoptr(ShmlabKey) key = key_new (klass, "peek");
+  g_autofree char *dir = g_path_get_dirname (shmlab_key_get_semaphore_name (key));
+  g_autofree char *base = g_path_get_basename (shmlab_key_get_semaphore_name (key));
+  const char *places[] = { dir, "/dev/shm" };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  char events[4096] __attribute__ ((aligned (__alignof__ (struct inotify_event))));
+  int fd = inotify_init1 (IN_NONBLOCK | IN_CLOEXEC);
+  ssize_t n;
+  guint watched = 0;
+
+  g_assert_cmpint (fd, >=, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    if (g_strcmp0 (places[i], "/") != 0 && inotify_add_watch (fd, places[i], IN_CREATE) >= 0)
+      watched++;
+  g_assert_cmpuint (watched, >, 0);
+
+  bytes = shmlab_segment_peek_key (shmlab_key_get_name (key), klass->id, 4096, 100, NULL, &error);
+  g_assert_null (bytes);
+  g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND);
+
+  while ((n = read (fd, events, sizeof events)) > 0)
+    for (char *p = events; p < events + n;)
+      {
+        const struct inotify_event *event = (const struct inotify_event *) p;
+
+        if (event->len > 0 && strstr (event->name, base) != NULL)
+          g_test_fail_printf ("the look at a missing segment made %s", event->name);
+        p += sizeof (struct inotify_event) + event->len;
+      }
+  close (fd);
+  g_assert_false (klass->lock_exists (shmlab_key_get_semaphore_name (key)));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -314,6 +357,7 @@ main (int argc, char **argv)
         { "dead-holder", test_dead_holder },
         { "bare-lock", test_bare_lock },
         { "limits", test_limits },
+        { "peek-missing", test_peek_missing },
       };
 
       for (guint t = 0; t < G_N_ELEMENTS (tests); t++)
