@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "shmlab-limits.h"
+#include "shmlab-lock-holder.h"
 #include "shmlab-payload.h"
 #include "shmlab-segment.h"
 #include "shmlab-users.h"
@@ -28,7 +29,8 @@ static const char description[] =
   N_("Shows the native names of the segment and of its lock (the semaphore), the System V\n"
   "key and id, the size, how many processes are attached, the owner and permissions,\n"
   "the processes that created it and last used it, whether it is stale (left behind by\n"
-  "a program that died), and the format of its content with every field of its header.\n"
+  "a program that died), whether its lock is held and by which process (System V\n"
+  "knows the holder; POSIX does not, but ShmLab's frames record it), and the format of its content with every field of its header.\n"
   "The content is copied out under the lock; when the lock is not free within a second\n"
   "the format is not shown.\n"
   "\n"
@@ -214,6 +216,21 @@ describe_pid (pid_t pid)
   return pid > 0 ? g_strdup_printf ("%d", (int) pid) : g_strdup ("unknown");
 }
 
+/* "lock: held by 1234 (shmlab)", "lock: free" or "lock: taken (holder unknown)". */
+static void
+print_lock (const char    *key,
+            ShmlabBackend  backend)
+{
+  g_autoptr(ShmlabKey) value = shmlab_key_new (key, backend, NULL);
+  g_autofree char *text = NULL;
+  ShmlabLockHolder holder;
+
+  if (value == NULL || !shmlab_lock_holder_query_for_key (value, &holder, NULL))
+    return;
+  text = shmlab_lock_holder_describe (&holder);
+  print_field (_("lock"), "%s", text);
+}
+
 static void
 print_info (const char              *key,
             ShmlabBackend            backend,
@@ -257,6 +274,7 @@ print_info (const char              *key,
     }
   else
     print_field (_("stale"), "%s", _("no"));
+  print_lock (key, backend);
 }
 
 int
@@ -290,6 +308,13 @@ shmlab_cmd_info (int    argc,
 
   if (!info.exists)
     {
+      /* A lock can be held without a segment (`shmlab lock`): who holds it is still news. */
+      g_autoptr(ShmlabKey) value = shmlab_key_new (key, backend, NULL);
+      ShmlabLockHolder holder;
+
+      if (value != NULL && shmlab_lock_holder_query_for_key (value, &holder, NULL) &&
+          holder.state == SHMLAB_LOCK_STATE_TAKEN)
+        print_lock (key, backend);
       /* Attaching says best why there is nothing, in the library's words. */
       bytes = shmlab_segment_peek_key (key, backend, 1, 0, &peek_info, &error);
       if (bytes == NULL && g_error_matches (error, SHMLAB_SEGMENT_ERROR,
@@ -307,8 +332,17 @@ shmlab_cmd_info (int    argc,
   if (bytes == NULL)
     {
       if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT))
-        print_field (_("format"), _("unknown: the lock was not free within %d ms (someone holds it)"),
-                     PEEK_TIMEOUT_MS);
+        {
+          g_autoptr(ShmlabKey) value = shmlab_key_new (key, backend, NULL);
+          g_autofree char *held = NULL;
+          ShmlabLockHolder holder;
+
+          if (value == NULL || !shmlab_lock_holder_query_for_key (value, &holder, NULL))
+            shmlab_lock_holder_clear (&holder);
+          held = shmlab_lock_holder_describe (&holder);
+          print_field (_("format"), _("unknown: the lock was not free within %d ms (lock: %s)"),
+                       PEEK_TIMEOUT_MS, held);
+        }
       else
         print_field (_("format"), _("unknown: %s"), error->message);
       return SHMLAB_CLI_EXIT_OK;

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shmlab-frame.h"
 #include "shmlab-users.h"
 
 #define DEV_SHM "/dev/shm"
@@ -583,6 +584,61 @@ posix_lock_remove_name (const char *native_key)
   sem_unlink (native_key);
 }
 
+/* The pid a ShmLab frame recorded as the lock's holder, read through a
+ * read-only mapping of the header alone; 0 for any other content. */
+static pid_t
+frame_lock_holder (const char *segment_native)
+{
+  struct stat st;
+  gpointer data;
+  guint32 *word;
+  guint32 value = 0;
+  int fd;
+
+  fd = shm_open (segment_native, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+  if (fd < 0)
+    return 0;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size < SHMLAB_FRAME_HEADER_SIZE)
+    {
+      close (fd);
+      return 0;
+    }
+  data = mmap (NULL, SHMLAB_FRAME_HEADER_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+  close (fd);
+  if (data == MAP_FAILED)
+    return 0;
+  word = shmlab_frame_lock_holder (data, SHMLAB_FRAME_HEADER_SIZE);
+  if (word != NULL)
+    value = GUINT32_FROM_LE (__atomic_load_n (word, __ATOMIC_ACQUIRE));
+  munmap (data, SHMLAB_FRAME_HEADER_SIZE);
+  return value <= G_MAXINT32 ? (pid_t) value : 0;
+}
+
+/* Taken when its value is 0. A POSIX semaphore does not know who took it:
+ * a ShmLab frame records that. */
+static ShmlabLockState
+posix_lock_holder (const char *segment_native,
+                   const char *semaphore_native,
+                   pid_t      *holder)
+{
+  sem_t *sem;
+  int value = 0;
+  gboolean known;
+
+  *holder = 0;
+  sem = sem_open (semaphore_native, 0);
+  if (sem == SEM_FAILED)
+    return SHMLAB_LOCK_STATE_NONE;
+  known = sem_getvalue (sem, &value) == 0;
+  sem_close (sem);
+  if (!known)
+    return SHMLAB_LOCK_STATE_NONE;
+  if (value > 0)
+    return SHMLAB_LOCK_STATE_FREE;
+  *holder = frame_lock_holder (segment_native);
+  return SHMLAB_LOCK_STATE_TAKEN;
+}
+
 /* An unnamed semaphore set to 1, with none of ShmLab's checks: what the bench compares with. */
 static gpointer
 posix_bare_lock_open (GError **error)
@@ -659,6 +715,7 @@ const ShmlabBackendClass shmlab_backend_posix = {
   .lock_remove = posix_lock_remove,
   .lock_exists = posix_lock_exists,
   .lock_remove_name = posix_lock_remove_name,
+  .lock_holder = posix_lock_holder,
   .bare_lock_open = posix_bare_lock_open,
   .bare_lock_pair = posix_bare_lock_pair,
   .bare_lock_close = posix_bare_lock_close,

@@ -10,6 +10,7 @@
 
 #include "shmlab-backend.h"
 #include "shmlab-limits.h"
+#include "shmlab-lock-holder.h"
 #include "shmlab-segment.h"
 #include "shmlab-semaphore.h"
 
@@ -64,6 +65,9 @@ struct _ShmlabSemaphore
  * @lock_open, @lock_acquire, @lock_release, @lock_close, @lock_remove: the
  *   lock of one #ShmlabSemaphore
  * @lock_exists, @lock_remove_name: the lock of a native name, whoever has it
+ * @lock_holder: whether the lock of @semaphore_native exists and is taken,
+ *   and its holder's pid in @holder when the system knows it (0 when not),
+ *   looked at without taking or making anything
  * @bare_lock_open, @bare_lock_pair, @bare_lock_close: a bare semaphore of
  *   the same kind, with none of ShmLab's checks, for the bench to compare with
  * @max_size: the largest segment one could hope to create now
@@ -132,6 +136,9 @@ struct _ShmlabBackendClass
   void      (*lock_remove)   (ShmlabSemaphore         *lock);
   gboolean  (*lock_exists)   (const char              *native_key);
   void      (*lock_remove_name) (const char           *native_key);
+  ShmlabLockState (*lock_holder) (const char          *segment_native,
+                                  const char          *semaphore_native,
+                                  pid_t               *holder);
 
   gpointer  (*bare_lock_open)  (GError               **error);
   gboolean  (*bare_lock_pair)  (gpointer               bare);

@@ -817,6 +817,28 @@ sysv_lock_remove_name (const char *native_key)
   shmlab_key_file_remove (native_key);
 }
 
+/* Taken when its value is 0; the last process that operated on it (GETPID)
+ * is then the one whose semop() took it. */
+static ShmlabLockState
+sysv_lock_holder (const char *segment_native,
+                  const char *semaphore_native,
+                  pid_t      *holder)
+{
+  key_t ipc_key;
+  int id, value, pid;
+
+  *holder = 0;
+  if (!shmlab_key_file_ftok (semaphore_native, &ipc_key, NULL) ||
+      (id = shmlab_sysv_semget (ipc_key, 1, 0)) < 0 ||
+      (value = semctl (id, 0, GETVAL)) < 0)
+    return SHMLAB_LOCK_STATE_NONE;
+  if (value > 0)
+    return SHMLAB_LOCK_STATE_FREE;
+  pid = semctl (id, 0, GETPID);
+  *holder = pid > 0 ? (pid_t) pid : 0;
+  return SHMLAB_LOCK_STATE_TAKEN;
+}
+
 /* A private semaphore set to 1, with none of ShmLab's checks: what the bench compares with. */
 static gpointer
 sysv_bare_lock_open (GError **error)
@@ -901,6 +923,7 @@ const ShmlabBackendClass shmlab_backend_sysv = {
   .lock_remove = sysv_lock_remove,
   .lock_exists = sysv_lock_exists,
   .lock_remove_name = sysv_lock_remove_name,
+  .lock_holder = sysv_lock_holder,
   .bare_lock_open = sysv_bare_lock_open,
   .bare_lock_pair = sysv_bare_lock_pair,
   .bare_lock_close = sysv_bare_lock_close,
