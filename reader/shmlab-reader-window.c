@@ -30,6 +30,7 @@ struct _ShmlabReaderWindow
   guint screenshot_delay_ms;
   guint n_results;
   gboolean print_content;
+  gboolean problem_from_key;  /* the pane says the key cannot be used */
 };
 
 G_DEFINE_FINAL_TYPE (ShmlabReaderWindow, shmlab_reader_window, SHMLAB_TYPE_WINDOW)
@@ -137,6 +138,8 @@ show_error (ShmlabReaderWindow *self,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     explanation = _("the operation was cancelled before it finished: nothing new was read");
   shmlab_reader_pane_show_problem (self->pane, error_title (error), explanation, FALSE);
+  self->problem_from_key = g_error_matches (error, SHMLAB_SEGMENT_ERROR,
+                                            SHMLAB_SEGMENT_ERROR_KEY_ERROR);
   if (!said)
     note (self, explanation, TRUE);
 }
@@ -147,6 +150,7 @@ show_read_result (ShmlabReaderWindow     *self,
 {
   const char *problem;
 
+  self->problem_from_key = FALSE;
   shmlab_reader_pane_show_result (self->pane, result);
   problem = shmlab_reader_pane_get_problem (self->pane);
   if (problem == NULL)
@@ -169,6 +173,25 @@ show_failure (ShmlabWindow *window,
 
   show_error (self, error, said);
   result_shown (self, FALSE);
+}
+
+/* What the pane says before anything was read. */
+static void
+show_start_hint (ShmlabReaderWindow *self)
+{
+  shmlab_reader_pane_show_empty (self->pane,
+                                 _("Press “Read from shared memory” (Ctrl+R) to see what the "
+                                 "segment of the key holds, or “Follow” (Ctrl+F) to watch it."));
+}
+
+/* A key that can be used now: the pane saying it could not is past. */
+static void
+key_applied_cb (ShmlabReaderWindow *self)
+{
+  if (!self->problem_from_key)
+    return;
+  self->problem_from_key = FALSE;
+  show_start_hint (self);
 }
 
 static gboolean
@@ -368,6 +391,7 @@ follow_gone_cb (ShmlabReaderWindow *self,
   text = g_strdup_printf (_("No segment has the key “%s” now. Follow keeps looking twice a "
                           "second and shows the content as soon as a writer creates the "
                           "segment%s."), key ? key : "", never_seen ? "" : _(" again"));
+  self->problem_from_key = FALSE;
   shmlab_reader_pane_show_problem (self->pane,
                                    never_seen ? _("No segment yet — waiting for the writer")
                                               : _("The segment is gone — waiting for the writer"),
@@ -570,9 +594,9 @@ shmlab_reader_window_init (ShmlabReaderWindow *self)
 
   session = session_of (self);
   shmlab_key_bar_set_show_size (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), FALSE);
-  shmlab_reader_pane_show_empty (self->pane,
-                                 _("Press “Read from shared memory” (Ctrl+R) to see what the "
-                                 "segment of the key holds, or “Follow” (Ctrl+F) to watch it."));
+  g_signal_connect_swapped (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), "applied",
+                            G_CALLBACK (key_applied_cb), self);
+  show_start_hint (self);
 
   self->follower = shmlab_follower_new (session, GTK_WIDGET (self));
   g_signal_connect_swapped (self->follower, "notify::following",

@@ -8,6 +8,11 @@
 #include <glib/gi18n.h>
 
 #include "shmlab-limits.h"
+#include "shmlab-lock-holder.h"
+#include "shmlab-watch.h"
+
+/* How long after the last keystroke a typed key is applied. */
+#define APPLY_DELAY_MS 200
 
 struct _ShmlabKeyBar
 {
@@ -29,6 +34,7 @@ struct _ShmlabKeyBar
 
   /* Owned */
   ShmlabSession *session;
+  ShmlabWatch *watch;
   char *key_error;
   char *size_error;
 
@@ -36,6 +42,8 @@ struct _ShmlabKeyBar
   gboolean syncing;
   /* Focus leaves the entries while the window goes away: nothing to apply then. */
   gboolean disposed;
+  /* The typed key is applied when this fires. */
+  guint apply_source;
 };
 
 G_DEFINE_FINAL_TYPE (ShmlabKeyBar, shmlab_key_bar, GTK_TYPE_WIDGET)
@@ -49,6 +57,24 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_APPLIED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* What the system says of the segment: the watch's last look, or until
+ * there is one, what the session saw after its last step. */
+static const ShmlabSegmentInfo *
+current_info (ShmlabKeyBar *self)
+{
+  if (self->watch != NULL && shmlab_watch_get_known (self->watch))
+    return shmlab_watch_get_info (self->watch);
+  return self->session ? shmlab_session_get_info (self->session) : NULL;
+}
 
 static void
 update_error (ShmlabKeyBar *self)
@@ -131,7 +157,7 @@ update_native_key (ShmlabKeyBar *self)
     }
 
   native = shmlab_session_get_native_key (self->session);
-  info = shmlab_session_get_info (self->session);
+  info = current_info (self);
   text = shmlab_segment_describe_native_key (shmlab_session_get_backend (self->session), native,
                                              info);
 
@@ -144,22 +170,30 @@ static void
 update_state (ShmlabKeyBar *self)
 {
   const ShmlabSegmentInfo *info = NULL;
+  const ShmlabLockHolder *lock = NULL;
   gboolean attached = FALSE;
   gboolean locked = FALSE;
   guint64 size = 0;
   g_autofree char *size_text = NULL;
   g_autofree char *count_text = NULL;
+  g_autofree char *other_holder = NULL;
 
   if (self->session)
     {
-      info = shmlab_session_get_info (self->session);
+      info = current_info (self);
       attached = shmlab_session_get_attached (self->session);
       locked = shmlab_session_get_locked (self->session);
       size = attached ? shmlab_session_get_size (self->session) : (info->exists ? info->size : 0);
+      if (self->watch != NULL && shmlab_watch_get_known (self->watch))
+        lock = shmlab_watch_get_lock (self->watch);
     }
 
   set_pill (self->attached_label, attached, _("attached"), _("not attached"));
-  set_pill (self->locked_label, locked, _("locked"), _("not locked"));
+  /* Held here: "locked"; held elsewhere: by whom, as far as the system knows. */
+  if (!locked && lock != NULL && lock->state == SHMLAB_LOCK_STATE_TAKEN)
+    other_holder = shmlab_lock_holder_describe_other (lock);
+  set_pill (self->locked_label, locked || other_holder != NULL,
+            other_holder != NULL ? other_holder : _("locked"), _("not locked"));
 
   if (info == NULL || (!attached && !info->exists))
     {
@@ -211,9 +245,27 @@ sync_from_session (ShmlabKeyBar *self)
   self->syncing = FALSE;
 }
 
+/* The session's key is watched: the bar shows what the system says of it. */
+static void
+watch_session_key (ShmlabKeyBar *self)
+{
+  shmlab_watch_set_key (self->watch, self->session ? shmlab_session_get_key_value (self->session)
+                                                   : NULL);
+  update_state (self);
+}
+
+/* This window's own step changed the segment or its lock: look again now. */
+static void
+session_state_changed (ShmlabKeyBar *self)
+{
+  shmlab_watch_refresh (self->watch);
+  update_state (self);
+}
+
 static void
 apply_quietly (ShmlabKeyBar *self)
 {
+  g_clear_handle_id (&self->apply_source, g_source_remove);
   if (!self->syncing && !self->disposed)
     shmlab_key_bar_apply (self, NULL);
 }
@@ -224,13 +276,39 @@ on_key_activate (ShmlabKeyBar *self)
   apply_quietly (self);
 }
 
-/* Typing clears an error as soon as the key is right again; it never adds one. */
+/* A pause in typing: a key that can be used is applied, so the native key
+ * follows what is typed. A key that cannot waits for Enter or focus-out to
+ * say why: half a key is no mistake yet. */
+static gboolean
+apply_typed_key (gpointer user_data)
+{
+  ShmlabKeyBar *self = user_data;
+
+  self->apply_source = 0;
+  if (shmlab_key_validate (gtk_editable_get_text (GTK_EDITABLE (self->key_entry)), NULL))
+    apply_quietly (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Typing clears an error as soon as the key is right again; it never adds
+ * one. The key is applied a moment after the last keystroke (which is also
+ * how a key set through the accessibility tree, whose activate GTK 4.8's
+ * entry ignores, takes effect). */
 static void
 on_key_changed (ShmlabKeyBar *self)
 {
-  if (!self->disposed && self->key_error &&
+  if (self->disposed || self->syncing)
+    return;
+  if (self->key_error &&
       shmlab_key_validate (gtk_editable_get_text (GTK_EDITABLE (self->key_entry)), NULL))
     set_key_error (self, NULL);
+  g_clear_handle_id (&self->apply_source, g_source_remove);
+  if (self->session != NULL)
+    {
+      self->apply_source = g_timeout_add (APPLY_DELAY_MS, apply_typed_key, self);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->apply_source),
+                                "[shmlab] apply typed key");
+    }
 }
 
 static void
@@ -281,7 +359,14 @@ shmlab_key_bar_dispose (GObject *object)
   ShmlabKeyBar *self = SHMLAB_KEY_BAR (object);
 
   self->disposed = TRUE;
+  g_clear_handle_id (&self->apply_source, g_source_remove);
   shmlab_key_bar_set_session (self, NULL);
+  if (self->watch != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->watch, self);
+      shmlab_watch_stop (self->watch);
+      g_clear_object (&self->watch);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), SHMLAB_TYPE_KEY_BAR);
 
   G_OBJECT_CLASS (shmlab_key_bar_parent_class)->dispose (object);
@@ -359,6 +444,15 @@ shmlab_key_bar_class_init (ShmlabKeyBarClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * ShmlabKeyBar::applied:
+   *
+   * The fields' key was valid and given to the session (typed, Enter,
+   * focus-out, or set): whatever said the key could not be used is past.
+   */
+  signals[SIGNAL_APPLIED] = g_signal_new ("applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shmlab/shmlab-key-bar.ui");
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, grid);
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, key_entry);
@@ -388,6 +482,8 @@ shmlab_key_bar_init (ShmlabKeyBar *self)
 {
   GtkEventController *focus;
 
+  self->watch = shmlab_watch_new (SHMLAB_WATCH_INTERVAL_MS);
+  g_signal_connect_swapped (self->watch, "changed", G_CALLBACK (update_state), self);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->syncing = TRUE;
@@ -447,12 +543,13 @@ shmlab_key_bar_set_session (ShmlabKeyBar  *self,
   if (session)
     {
       static const char *const state_properties[] = {
-        "notify::native-key", "notify::attached", "notify::locked", "notify::size",
-        "notify::info",
+        "notify::attached", "notify::locked", "notify::size", "notify::info",
       };
 
       for (gsize i = 0; i < G_N_ELEMENTS (state_properties); i++)
-        g_signal_connect_swapped (session, state_properties[i], G_CALLBACK (update_state), self);
+        g_signal_connect_swapped (session, state_properties[i], G_CALLBACK (session_state_changed),
+                                  self);
+      g_signal_connect_swapped (session, "notify::native-key", G_CALLBACK (watch_session_key), self);
       g_signal_connect_swapped (session, "notify::key", G_CALLBACK (sync_from_session), self);
       g_signal_connect_swapped (session, "notify::backend", G_CALLBACK (sync_from_session), self);
 
@@ -462,8 +559,17 @@ shmlab_key_bar_set_session (ShmlabKeyBar  *self,
         shmlab_key_bar_apply (self, NULL);
     }
 
-  update_state (self);
+  if (!self->disposed)
+    watch_session_key (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
+}
+
+/* The watch on the session's key, for whatever else shows the lock (the wait bar). */
+ShmlabWatch *
+shmlab_key_bar_get_watch (ShmlabKeyBar *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_KEY_BAR (self), NULL);
+  return self->watch;
 }
 
 ShmlabSession *
@@ -622,6 +728,7 @@ shmlab_key_bar_apply (ShmlabKeyBar  *self,
     }
 
   set_key_error (self, NULL);
+  g_signal_emit (self, signals[SIGNAL_APPLIED], 0);
   return TRUE;
 }
 

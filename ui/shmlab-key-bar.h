@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "shmlab-session.h"
+#include "shmlab-watch.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,7 @@ GtkWidget     *shmlab_key_bar_new          (void);
 void           shmlab_key_bar_set_session  (ShmlabKeyBar  *self,
                                             ShmlabSession *session);
 ShmlabSession *shmlab_key_bar_get_session  (ShmlabKeyBar  *self);
+ShmlabWatch   *shmlab_key_bar_get_watch    (ShmlabKeyBar  *self);
 void           shmlab_key_bar_set_show_size (ShmlabKeyBar *self,
                                             gboolean       show_size);
 void           shmlab_key_bar_set_key      (ShmlabKeyBar  *self,

@@ -162,6 +162,8 @@ shmlab_reader_pane_show_empty (ShmlabReaderPane *self,
                                const char       *hint)
 {
   g_return_if_fail (SHMLAB_IS_READER_PANE (self));
+  g_clear_pointer (&self->problem, g_free);
+  g_clear_pointer (&self->shown_image, shmlab_image_unref);
   shmlab_content_view_show_empty (self->content_view, hint);
 }
 

@@ -7,6 +7,8 @@
 
 #include <glib/gi18n.h>
 
+#include "shmlab-lock-holder.h"
+
 #define TICK_MS 100
 
 struct _ShmlabWaitBar
@@ -24,6 +26,7 @@ struct _ShmlabWaitBar
 
   /* Owned */
   ShmlabSession *session;
+  ShmlabWatch *watch;
   GCancellable *session_cancellable;
   GCancellable *work_cancellable;
   char *work_what;
@@ -90,7 +93,20 @@ update (ShmlabWaitBar *self)
       g_autofree char *limit = timeout < 0 ? g_strdup (_("waits until it is free"))
                                            : g_strdup_printf (_("gives up after %s"), seconds);
 
-      gtk_label_set_text (self->message_label, _("Waiting for the lock held by another process…"));
+      const ShmlabLockHolder *lock = self->watch && shmlab_watch_get_known (self->watch)
+                                       ? shmlab_watch_get_lock (self->watch)
+                                       : NULL;
+
+      /* Who holds it, as far as the system says; never "not locked". */
+      if (lock != NULL && lock->state == SHMLAB_LOCK_STATE_TAKEN)
+        {
+          g_autofree char *holder = shmlab_lock_holder_describe_other (lock);
+          g_autofree char *message = g_strdup_printf (_("Waiting for the lock — %s"), holder);
+
+          gtk_label_set_text (self->message_label, message);
+        }
+      else
+        gtk_label_set_text (self->message_label, _("Waiting for the lock held by another process…"));
       gtk_label_set_text (self->limit_label, limit);
       gtk_widget_set_visible (GTK_WIDGET (self->limit_label), TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), FALSE);
@@ -149,7 +165,12 @@ on_waiting_changed (ShmlabWaitBar *self)
   gboolean waiting = shmlab_session_get_waiting (self->session);
 
   if (waiting && !self->waiting)
-    self->wait_start_us = g_get_monotonic_time ();
+    {
+      self->wait_start_us = g_get_monotonic_time ();
+      /* Who holds it is worth a look now, not at the next tick. */
+      if (self->watch != NULL)
+        shmlab_watch_refresh (self->watch);
+    }
   self->waiting = waiting;
   update (self);
 }
@@ -163,6 +184,7 @@ shmlab_wait_bar_dispose (GObject *object)
   if (self->session)
     g_signal_handlers_disconnect_by_data (self->session, self);
   g_clear_object (&self->session);
+  shmlab_wait_bar_set_watch (self, NULL);
   g_clear_object (&self->session_cancellable);
   g_clear_object (&self->work_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), SHMLAB_TYPE_WAIT_BAR);
@@ -370,4 +392,28 @@ shmlab_wait_bar_get_message (ShmlabWaitBar *self)
 {
   g_return_val_if_fail (SHMLAB_IS_WAIT_BAR (self), NULL);
   return shmlab_wait_bar_is_shown (self) ? gtk_label_get_text (self->message_label) : NULL;
+}
+
+static void
+on_watch_changed (ShmlabWaitBar *self)
+{
+  if (self->waiting)
+    update (self);
+}
+
+/* The watch on the session's key (the key bar's): while waiting, the bar
+ * names the lock's holder from it. */
+void
+shmlab_wait_bar_set_watch (ShmlabWaitBar *self,
+                           ShmlabWatch   *watch)
+{
+  g_return_if_fail (SHMLAB_IS_WAIT_BAR (self));
+
+  if (self->watch == watch)
+    return;
+  if (self->watch != NULL)
+    g_signal_handlers_disconnect_by_data (self->watch, self);
+  g_set_object (&self->watch, watch);
+  if (watch != NULL)
+    g_signal_connect_swapped (watch, "changed", G_CALLBACK (on_watch_changed), self);
 }

@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "shmlab-session.h"
+#include "shmlab-watch.h"
 
 G_BEGIN_DECLS
 
@@ -27,5 +28,7 @@ gboolean   shmlab_wait_bar_is_shown      (ShmlabWaitBar *self);
 void       shmlab_wait_bar_set_cancellable (ShmlabWaitBar *self,
                                           GCancellable  *cancellable);
 const char *shmlab_wait_bar_get_message  (ShmlabWaitBar *self);
+void       shmlab_wait_bar_set_watch     (ShmlabWaitBar *self,
+                                          ShmlabWatch   *watch);
 
 G_END_DECLS

@@ -718,6 +718,8 @@ begin_closing (ShmlabWindow *self)
   if (priv->closed)
     return;
   priv->closed = TRUE;
+  /* The key bar's watch looks no more once the window is closing. */
+  shmlab_watch_stop (shmlab_key_bar_get_watch (priv->key_bar));
   if (klass->closing != NULL)
     klass->closing (self);
   if (priv->cancellable != NULL)
@@ -904,6 +906,7 @@ shmlab_window_init (ShmlabWindow *self)
   shmlab_step_log_set_session (priv->step_log, priv->session);
   shmlab_inspector_set_session (priv->inspector, priv->session);
   shmlab_wait_bar_set_session (priv->wait_bar, priv->session);
+  shmlab_wait_bar_set_watch (priv->wait_bar, shmlab_key_bar_get_watch (priv->key_bar));
 
   g_signal_connect_swapped (priv->session, "notify::busy", G_CALLBACK (busy_changed), self);
   g_signal_connect_swapped (priv->session, "notify::attached",

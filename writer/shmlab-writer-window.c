@@ -48,6 +48,7 @@ struct _ShmlabWriterWindow
   OfferSource offer_source;
   ShmlabWriteFlags offer_flags;
   gboolean offer_stale;
+  gboolean error_from_key;  /* the error banner says the key cannot be used */
 };
 
 G_DEFINE_FINAL_TYPE (ShmlabWriterWindow, shmlab_writer_window, SHMLAB_TYPE_WINDOW)
@@ -91,6 +92,7 @@ show_error (ShmlabWriterWindow *self,
 {
   if (is_closed (self))
     return;
+  self->error_from_key = FALSE;
   shmlab_writer_banner_show_error (self->banner, title, message);
   if (log_it)
     note (self, shmlab_writer_banner_get_error_text (self->banner), TRUE);
@@ -99,6 +101,7 @@ show_error (ShmlabWriterWindow *self,
 static void
 hide_error (ShmlabWriterWindow *self)
 {
+  self->error_from_key = FALSE;
   if (!is_closed (self))
     shmlab_writer_banner_hide_error (self->banner);
 }
@@ -238,6 +241,15 @@ show_failure (ShmlabWindow *window,
     }
   hide_offer (self);
   show_error (self, title, error->message, !said);
+  self->error_from_key = g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_KEY_ERROR);
+}
+
+/* A key that can be used now: a banner saying it could not is past. */
+static void
+key_applied_cb (ShmlabWriterWindow *self)
+{
+  if (self->error_from_key)
+    hide_error (self);
 }
 
 /* A job or step that ended well clears what the last one said. */
@@ -1383,6 +1395,8 @@ shmlab_writer_window_init (ShmlabWriterWindow *self)
 
   session = session_of (self);
   shmlab_key_bar_set_show_size (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), TRUE);
+  g_signal_connect_swapped (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), "applied",
+                            G_CALLBACK (key_applied_cb), self);
   g_signal_connect_object (session, "notify::attached", G_CALLBACK (attached_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_swapped (self->pane, "notify::page", G_CALLBACK (page_changed_cb), self);
