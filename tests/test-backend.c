@@ -7,12 +7,16 @@
 #include "shmlab-test-util.h"
 
 #include <string.h>
+#include <signal.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "shmlab-backend-private.h"
 #include "shmlab-key.h"
+#include "shmlab-lock-holder.h"
+#include "shmlab-segment.h"
 #include "shmlab-users.h"
 
 static const ShmlabBackendClass *
@@ -343,6 +347,179 @@ test_peek_missing (gconstpointer data)
   g_assert_false (klass->lock_exists (shmlab_key_get_semaphore_name (key)));
 }
 
+/* `shmlab write KEY --format frame … --hold`: a frame segment another process keeps. */
+static GSubprocess *
+start_frame_writer (ShmlabKey *key)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  GSubprocess *writer;
+  gboolean holding = FALSE;
+
+  writer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                               G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                             &error, shmlab_test_cli_path (), "write", shmlab_key_get_name (key),
+                             "--backend", shmlab_backend_to_string (shmlab_key_get_backend (key)),
+                             "--format", "frame", "--text", "held", NULL);
+  g_assert_no_error (error);
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (writer));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
+  while (!holding)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      holding = g_str_has_prefix (line, "holding");
+    }
+  return writer;
+}
+
+static pid_t
+pid_of (GSubprocess *process)
+{
+  return (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (process), NULL, 10);
+}
+
+static void
+query_lock (ShmlabKey        *key,
+            ShmlabLockHolder *holder)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (shmlab_lock_holder_query_for_key (key, holder, &error));
+  g_assert_no_error (error);
+}
+
+/* Who holds the lock, seen from outside: another process takes it with
+ * `shmlab lock`. Looking takes nothing and makes nothing. */
+static void
+test_lock_holder (gconstpointer data)
+{
+  const ShmlabBackendClass *klass = class_of (data);
+  g_autoptr(ShmlabKey) key = key_new (klass, "holder");
+  const char *native = shmlab_key_get_semaphore_name (key);
+  g_autoptr(GSubprocess) writer = NULL;
+  g_autoptr(GSubprocess) locker = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  ShmlabLockHolder holder;
+
+  /* No lock yet: none, and the look made none. */
+  query_lock (key, &holder);
+  g_assert_cmpint (holder.state, ==, SHMLAB_LOCK_STATE_NONE);
+  g_assert_false (klass->lock_exists (native));
+  text = shmlab_lock_holder_describe (&holder);
+  g_assert_cmpstr (text, ==, "free");
+  g_clear_pointer (&text, g_free);
+
+  /* Held by a process with no segment: taken; its pid when the system says one. */
+  locker = shmlab_test_start_lock_holder (shmlab_key_get_name (key), klass->id);
+  query_lock (key, &holder);
+  g_assert_cmpint (holder.state, ==, SHMLAB_LOCK_STATE_TAKEN);
+  g_assert_true (holder.pid == 0 || holder.pid == pid_of (locker));
+  text = shmlab_lock_holder_describe (&holder);
+  g_assert_true (holder.pid != 0 || g_str_equal (text, "taken (holder unknown)"));
+  g_clear_pointer (&text, g_free);
+  text = shmlab_lock_holder_describe_other (&holder);
+  g_assert_true (g_str_has_prefix (text, "locked by another process"));
+  g_clear_pointer (&text, g_free);
+  shmlab_test_release_lock_holder (locker);
+  g_clear_object (&locker);
+
+  /* With a ShmLab frame, every backend knows the holder: its pid and name. */
+  writer = start_frame_writer (key);
+  query_lock (key, &holder);
+  g_assert_cmpint (holder.state, ==, SHMLAB_LOCK_STATE_FREE);
+  text = shmlab_lock_holder_describe (&holder);
+  g_assert_cmpstr (text, ==, "free");
+  g_clear_pointer (&text, g_free);
+
+  locker = shmlab_test_start_lock_holder (shmlab_key_get_name (key), klass->id);
+  query_lock (key, &holder);
+  g_assert_cmpint (holder.state, ==, SHMLAB_LOCK_STATE_TAKEN);
+  g_assert_cmpint (holder.pid, ==, pid_of (locker));
+  g_assert_cmpstr (holder.name, ==, "shmlab");
+  text = shmlab_lock_holder_describe (&holder);
+  {
+    g_autofree char *expected = g_strdup_printf ("held by %d (shmlab)", (int) holder.pid);
+    g_assert_cmpstr (text, ==, expected);
+  }
+  g_clear_pointer (&text, g_free);
+  text = shmlab_lock_holder_describe_other (&holder);
+  {
+    g_autofree char *expected = g_strdup_printf ("locked by another process: %d (shmlab)",
+                                                 (int) holder.pid);
+    g_assert_cmpstr (text, ==, expected);
+  }
+  g_clear_pointer (&text, g_free);
+
+  shmlab_test_release_lock_holder (locker);
+  query_lock (key, &holder);
+  g_assert_cmpint (holder.state, ==, SHMLAB_LOCK_STATE_FREE);
+  g_assert_cmpint (holder.pid, ==, 0);
+
+  /* The writer lets go at the end of its input; the last detach removes all. */
+  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (writer), NULL, &error));
+  g_assert_true (g_subprocess_wait_check (writer, NULL, &error));
+  g_assert_no_error (error);
+  shmlab_segment_remove_for_key (key, FALSE, NULL);
+}
+
+/* A process names itself: its name is read bounded, a line, valid UTF-8,
+ * without control characters. */
+static void
+test_process_name (void)
+{
+  static const struct { const char *set; const char *seen; } names[] = {
+    { "plain", "plain" },
+    { "tab\there", "tab?here" },
+    { "bad\377\376bytes", "bad\357\277\275\357\277\275bytes" },
+    { "fifteen-bytes-x", "fifteen-bytes-x" },
+  };
+  char name[SHMLAB_PROCESS_NAME_MAX];
+  char tiny[4];
+
+  g_assert_false (shmlab_process_get_name (0, name, sizeof name));
+  g_assert_cmpstr (name, ==, "");
+  g_assert_true (shmlab_process_get_name (getpid (), name, sizeof name));
+  g_assert_cmpstr (name, !=, "");
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *set = g_strcompress (names[i].set);
+      g_autofree char *seen = g_strcompress (names[i].seen);
+      int ready[2];
+      char byte;
+      pid_t child;
+      int status;
+
+      g_assert_cmpint (pipe (ready), ==, 0);
+      child = fork ();
+      g_assert_cmpint (child, >=, 0);
+      if (child == 0)
+        {
+          prctl (PR_SET_NAME, set, 0, 0, 0);
+          if (write (ready[1], "x", 1) != 1)
+            _exit (1);
+          pause ();
+          _exit (0);
+        }
+      close (ready[1]);
+      g_assert_cmpint (read (ready[0], &byte, 1), ==, 1);
+      close (ready[0]);
+      g_assert_true (shmlab_process_get_name (child, name, sizeof name));
+      g_assert_true (g_utf8_validate (name, -1, NULL));
+      g_assert_cmpstr (name, ==, seen);
+      /* Cut short on a character boundary, never mid-character. */
+      g_assert_true (shmlab_process_get_name (child, tiny, sizeof tiny) || tiny[0] == '\0');
+      g_assert_true (g_utf8_validate (tiny, -1, NULL));
+      g_assert_cmpuint (strlen (tiny), <, sizeof tiny);
+      kill (child, SIGKILL);
+      g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -353,6 +530,7 @@ main (int argc, char **argv)
   all = shmlab_backend_all (&n);
 
   g_test_add_func ("/backend/table", test_table);
+  g_test_add_func ("/backend/process-name", test_process_name);
   for (guint i = 0; i < n; i++)
     {
       const char *name = shmlab_backend_to_string (all[i]);
@@ -365,6 +543,7 @@ main (int argc, char **argv)
         { "bare-lock", test_bare_lock },
         { "limits", test_limits },
         { "peek-missing", test_peek_missing },
+        { "lock-holder", test_lock_holder },
       };
 
       for (guint t = 0; t < G_N_ELEMENTS (tests); t++)

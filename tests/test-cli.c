@@ -978,6 +978,67 @@ test_lock_alone (gconstpointer data)
   assert_nothing_left (key);
 }
 
+/* `shmlab info` says who holds the lock, as every lock-timeout message
+ * that sends the user there promises. */
+static void
+test_info_lock (gconstpointer data)
+{
+  ShmlabBackend backend = GPOINTER_TO_INT (data);
+  const char *backend_name = shmlab_backend_to_string (backend);
+  g_autofree char *key = shmlab_test_unique_key ("infolock");
+  g_autofree char *alone = shmlab_test_unique_key ("infolockalone");
+  CliProcess *writer, *locker;
+
+  writer = cli_start ("holding", NULL, "write", key, "--text", "locked away", "--format", "frame",
+                      "--backend", backend_name, NULL);
+  {
+    g_autofree char *out = NULL, *err = NULL, *value = NULL;
+
+    g_assert_cmpint (run_cli (&out, &err, "info", key, "--backend", backend_name), ==, 0);
+    value = info_field (out, "lock");
+    g_assert_cmpstr (value, ==, "free");
+  }
+
+  locker = cli_start ("locked", NULL, "lock", key, "--backend", backend_name, NULL);
+  {
+    g_autofree char *out = NULL, *err = NULL, *value = NULL;
+    g_autofree char *held = g_strdup_printf ("held by %s (shmlab)",
+                                             g_subprocess_get_identifier (locker->process));
+
+    g_assert_cmpint (run_cli (&out, &err, "info", key, "--backend", backend_name), ==, 0);
+    value = info_field (out, "lock");
+    g_assert_cmpstr (value, ==, held);
+    g_clear_pointer (&value, g_free);
+    /* The content cannot be copied out meanwhile: the line says why, and who. */
+    value = info_field (out, "format");
+    g_assert_true (contains (value, "not free within"));
+    g_assert_true (contains (value, held));
+  }
+  g_assert_cmpint (cli_process_close_stdin (locker), ==, 0);
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+
+  /* A lock held with no segment: the failure still says who holds it. */
+  locker = cli_start ("locked", NULL, "lock", alone, "--backend", backend_name, NULL);
+  {
+    g_autofree char *out = NULL, *err = NULL, *value = NULL;
+
+    g_assert_cmpint (run_cli (&out, &err, "info", alone, "--backend", backend_name), ==, 1);
+    value = info_field (out, "lock");
+    if (backend == SHMLAB_BACKEND_SYSV)
+      {
+        g_autofree char *held = g_strdup_printf ("held by %s (shmlab)",
+                                                 g_subprocess_get_identifier (locker->process));
+        g_assert_cmpstr (value, ==, held);
+      }
+    else
+      g_assert_cmpstr (value, ==, "taken (holder unknown)");
+    g_assert_true (contains (err, "no segment"));
+  }
+  g_assert_cmpint (cli_process_close_stdin (locker), ==, 0);
+  assert_nothing_left (key);
+  assert_nothing_left (alone);
+}
+
 static void
 test_bad_input (void)
 {
@@ -1143,6 +1204,10 @@ main (int    argc,
   g_test_add_func ("/cli/raw", test_raw);
   g_test_add_func ("/cli/attach", test_attach);
   g_test_add_func ("/cli/info", test_info);
+  g_test_add_data_func ("/cli/info-lock/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
+                        test_info_lock);
+  g_test_add_data_func ("/cli/info-lock/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
+                        test_info_lock);
   g_test_add_func ("/cli/list", test_list);
   g_test_add_data_func ("/cli/remove/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV), test_remove);
   g_test_add_data_func ("/cli/remove/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX), test_remove);
