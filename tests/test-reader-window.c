@@ -1067,6 +1067,155 @@ test_options (void)
   g_assert_cmpstr (error->message, ==, "--page bytes: give “steps” or “segment”");
 }
 
+typedef struct
+{
+  ShmlabReaderWindow *window;
+  const char *needle;
+} StatusWait;
+
+/* What the key bar says under the fields, as a user reads it. */
+static gboolean
+status_says (gpointer data)
+{
+  StatusWait *wait = data;
+  g_autofree char *status = shmlab_key_bar_get_status_text (
+    shmlab_window_get_key_bar (SHMLAB_WINDOW (wait->window)));
+
+  return strstr (status, wait->needle) != NULL;
+}
+
+static void
+wait_for_status (ShmlabReaderWindow *window,
+                 const char         *needle)
+{
+  StatusWait wait = { window, needle };
+
+  spin_until (status_says, &wait, needle);
+}
+
+/* A Reader opened before its Writer: the segment shows up in the key bar,
+ * and goes again, with no click. */
+static void
+test_segment_appears (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rappears");
+  ShmlabReaderWindow *window = reader_new (key);
+  g_autoptr(ShmlabSegment) writer = NULL;
+  g_autoptr(GError) error = NULL;
+  guint results = shmlab_reader_window_get_n_results (window);
+
+  wait_for_status (window, "no segment with this key");
+  writer = segment_new (key, 4096);
+  wait_for_status (window, "(4096 bytes)");
+  wait_for_status (window, "attach count 1");
+  g_assert_cmpuint (shmlab_reader_window_get_n_results (window), ==, results);
+  g_assert_false (shmlab_session_get_attached (shmlab_window_get_session (SHMLAB_WINDOW (window))));
+
+  g_assert_true (shmlab_segment_detach (writer, &error));
+  g_assert_no_error (error);
+  wait_for_status (window, "no segment with this key");
+  reader_close (window);
+}
+
+typedef struct
+{
+  ShmlabWaitBar *bar;
+  const char *needle;
+} WaitBarWait;
+
+static gboolean
+wait_bar_says (gpointer data)
+{
+  WaitBarWait *wait = data;
+  const char *message = shmlab_wait_bar_get_message (wait->bar);
+
+  return message != NULL && strstr (message, wait->needle) != NULL;
+}
+
+/* While the Reader waits, the wait bar and the key bar name the holder. */
+static void
+test_wait_names_holder (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rholder");
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("held elsewhere", -1);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
+  g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
+  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  ShmlabWaitBar *bar = shmlab_window_get_wait_bar (SHMLAB_WINDOW (window));
+  g_autoptr(GSubprocess) holder = shmlab_test_start_lock_holder (key, SHMLAB_BACKEND_SYSV);
+  g_autofree char *named = g_strdup_printf ("locked by another process: %s (shmlab)",
+                                            g_subprocess_get_identifier (holder));
+  WaitBarWait wait = { bar, named };
+  g_autofree char *status = NULL;
+
+  shmlab_session_set_lock_timeout (session, -1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
+  spin_until (session_waiting, window, "the read to wait for the lock");
+  spin_until (wait_bar_says, &wait, named);
+  wait_for_status (window, named);
+  status = shmlab_key_bar_get_status_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)));
+  g_assert_false (contains (status, "not locked"));
+
+  shmlab_test_release_lock_holder (holder);
+  wait_next_result (window);
+  wait_for_text (window, "held elsewhere");
+  wait_for_status (window, "not locked");
+  reader_close (window);
+}
+
+typedef struct
+{
+  ShmlabReaderWindow *window;
+  const char *key;
+} KeyWait;
+
+static gboolean
+problem_gone_with_key (gpointer data)
+{
+  KeyWait *wait = data;
+
+  return shmlab_reader_window_get_problem (wait->window) == NULL &&
+         g_strcmp0 (shmlab_session_get_key (shmlab_window_get_session (SHMLAB_WINDOW (wait->window))),
+                    wait->key) == 0;
+}
+
+/* A read with an empty key says why; a key typed (no Enter) takes it away. */
+static void
+test_typed_key_clears_problem (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rtyped");
+  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  GtkEditable *entry = NULL;
+  KeyWait wait = { window, key };
+
+  for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (key_bar)); w != NULL && entry == NULL;)
+    {
+      if (GTK_IS_ENTRY (w))
+        entry = GTK_EDITABLE (w);
+      else if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != NULL && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          w = w ? gtk_widget_get_next_sibling (w) : NULL;
+        }
+    }
+  g_assert_nonnull (entry);
+
+  gtk_editable_set_text (entry, "");
+  /* Refused at once, before anything starts. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
+  g_assert_true (contains (shmlab_reader_window_get_problem (window), "key is empty"));
+
+  gtk_editable_set_text (entry, key);
+  g_assert_null (shmlab_key_bar_get_error_text (key_bar));
+  spin_until (problem_gone_with_key, &wait, "the key's problem to go");
+  reader_close (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1090,6 +1239,9 @@ main (int   argc,
                         test_follow);
   g_test_add_func ("/reader-window/follow/gone", test_follow_gone);
   g_test_add_func ("/reader-window/lock/wait", test_wait_for_lock);
+  g_test_add_func ("/reader-window/live/segment-appears", test_segment_appears);
+  g_test_add_func ("/reader-window/live/wait-names-holder", test_wait_names_holder);
+  g_test_add_func ("/reader-window/live/typed-key-clears-problem", test_typed_key_clears_problem);
   g_test_add_func ("/reader-window/lock/timeout", test_lock_timeout);
   g_test_add_func ("/reader-window/lock/close-while-waiting", test_close_while_waiting);
   g_test_add_func ("/reader-window/lock/close-while-locked", test_close_while_locked);

@@ -1211,6 +1211,149 @@ test_lock_timeout_forever (void)
   window_close (window);
 }
 
+/* What the key bar says under the fields, as a user reads it. */
+static char *
+key_bar_status (ShmlabWriterWindow *window)
+{
+  return shmlab_key_bar_get_status_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)));
+}
+
+typedef struct
+{
+  ShmlabWriterWindow *window;
+  const char *needle;
+} StatusWait;
+
+static gboolean
+status_says (gpointer data)
+{
+  StatusWait *wait = data;
+  g_autofree char *status = key_bar_status (wait->window);
+
+  return strstr (status, wait->needle) != NULL;
+}
+
+static void
+wait_for_status (ShmlabWriterWindow *window,
+                 const char         *needle)
+{
+  StatusWait wait = { window, needle };
+
+  wait_until (status_says, &wait, needle);
+}
+
+/* The Key field, as a user types into it. */
+static GtkEditable *
+key_entry_of (ShmlabWriterWindow *window)
+{
+  GtkWidget *entry = find_by_type (GTK_WIDGET (shmlab_window_get_key_bar (SHMLAB_WINDOW (window))),
+                                   GTK_TYPE_ENTRY);
+
+  g_assert_nonnull (entry);
+  return GTK_EDITABLE (entry);
+}
+
+typedef struct
+{
+  ShmlabSession *session;
+  const char *key;
+} KeyWait;
+
+static gboolean
+session_has_key (gpointer data)
+{
+  KeyWait *wait = data;
+
+  return g_strcmp0 (shmlab_session_get_key (wait->session), wait->key) == 0;
+}
+
+static gboolean
+error_banner_gone (gpointer data)
+{
+  return shmlab_writer_window_get_error_text (data) == NULL;
+}
+
+/* A key typed is applied a moment after the last keystroke, without Enter;
+ * a banner saying the key cannot be used goes as soon as it can. */
+static void
+test_typed_key (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wtyped");
+  g_autofree char *typed = shmlab_test_unique_key ("wtypednew");
+  g_autofree char *native = shmlab_native_key (typed, SHMLAB_BACKEND_SYSV, SHMLAB_NATIVE_SEGMENT,
+                                               NULL);
+  ShmlabWriterWindow *window = window_new (key);
+  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  GtkEditable *entry = key_entry_of (window);
+  KeyWait wait = { session, typed };
+  g_autofree char *status = NULL;
+
+  /* Typed one keystroke at a time, as a person does. */
+  gtk_editable_set_text (entry, "");
+  for (const char *p = typed; *p != '\0'; p++)
+    {
+      int position = gtk_editable_get_position (entry);
+      gtk_editable_insert_text (entry, p, 1, &position);
+      gtk_editable_set_position (entry, position);
+    }
+  g_assert_cmpstr (shmlab_session_get_key (session), ==, key);
+  wait_until (session_has_key, &wait, "the typed key to be applied");
+  status = key_bar_status (window);
+  assert_contains (status, native);
+  g_assert_null (shmlab_key_bar_get_error_text (key_bar));
+
+  /* An empty key: Write says why in the banner… */
+  gtk_editable_set_text (entry, "");
+  activate (window, "win.write");
+  wait_idle (window);
+  assert_contains (shmlab_writer_window_get_error_text (window), "key is empty");
+  assert_contains (shmlab_key_bar_get_error_text (key_bar), "key is empty");
+
+  /* … and a key typed again takes the banner and the field's error away. */
+  gtk_editable_set_text (entry, typed);
+  g_assert_null (shmlab_key_bar_get_error_text (key_bar));
+  wait_until (error_banner_gone, window, "the key's banner to go");
+  g_assert_cmpstr (shmlab_session_get_key (session), ==, typed);
+  g_assert_false (segment_exists (typed));
+
+  window_close (window);
+}
+
+/* The attach count follows the system, and says what `shmlab info` says. */
+static void
+test_live_attach_count (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wcount");
+  ShmlabWriterWindow *window = window_new (key);
+  g_autoptr(ShmlabSegment) other = shmlab_segment_new (SHMLAB_BACKEND_SYSV);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  int status = -1;
+
+  wait_for_status (window, "no segment with this key");
+  shmlab_writer_window_set_text (window, "counted");
+  activate (window, "win.write");
+  wait_idle (window);
+  wait_for_status (window, "attach count 1");
+
+  /* Another user of the segment attaches: no click here shows it. */
+  g_assert_true (shmlab_segment_set_key (other, key, &error));
+  g_assert_true (shmlab_segment_attach (other, SHMLAB_ACCESS_READ_ONLY, NULL, &error));
+  g_assert_no_error (error);
+  wait_for_status (window, "attach count 2");
+  g_assert_true (shmlab_test_run_cli (&out, NULL, &status, "info", key, NULL));
+  g_assert_cmpint (status, ==, 0);
+  assert_contains (out, "2 processes");
+
+  g_assert_true (shmlab_segment_detach (other, &error));
+  g_assert_no_error (error);
+  wait_for_status (window, "attach count 1");
+
+  window_close (window);
+  g_assert_false (segment_exists (key));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1228,6 +1371,8 @@ main (int    argc,
   g_test_add_func ("/writer-window/stale-remove", test_stale_remove);
   g_test_add_func ("/writer-window/stale-attach", test_stale_attach);
   g_test_add_func ("/writer-window/live-segment", test_live_segment);
+  g_test_add_func ("/writer-window/typed-key", test_typed_key);
+  g_test_add_func ("/writer-window/live-attach-count", test_live_attach_count);
   g_test_add_func ("/writer-window/steps", test_steps);
   g_test_add_func ("/writer-window/bad-png", test_bad_png);
   g_test_add_func ("/writer-window/format-mismatch", test_format_mismatch);
