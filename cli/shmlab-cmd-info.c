@@ -30,7 +30,8 @@ static const char description[] =
   "key and id, the size, how many processes are attached, the owner and permissions,\n"
   "the processes that created it and last used it, whether it is stale (left behind by\n"
   "a program that died), whether its lock is held and by which process (System V\n"
-  "knows the holder; POSIX does not, but ShmLab's frames record it), and the format of its content with every field of its header.\n"
+  "knows the holder; POSIX does not, but ShmLab's frames record it), and the format\n"
+  "of its content with every field of its header.\n"
   "The content is copied out under the lock; when the lock is not free within a second\n"
   "the format is not shown.\n"
   "\n"
@@ -228,7 +229,7 @@ print_lock (const char    *key,
   if (value == NULL || !shmlab_lock_holder_query_for_key (value, &holder, NULL))
     return;
   text = shmlab_lock_holder_describe (&holder);
-  print_field (_("lock"), "%s", text);
+  print_field (C_("info field", "lock"), "%s", text);
 }
 
 static void
