@@ -192,8 +192,14 @@ update_state (ShmlabKeyBar *self)
   /* Held here: "locked"; held elsewhere: by whom, as far as the system knows. */
   if (!locked && lock != NULL && lock->state == SHMLAB_LOCK_STATE_TAKEN)
     other_holder = shmlab_lock_holder_describe_other (lock);
-  set_pill (self->locked_label, locked || other_holder != NULL,
-            other_holder != NULL ? other_holder : _("locked"), _("not locked"));
+  set_pill (self->locked_label, locked, _("locked"), _("not locked"));
+  if (other_holder != NULL)
+    {
+      gtk_label_set_text (self->locked_label, other_holder);
+      gtk_widget_add_css_class (GTK_WIDGET (self->locked_label), "elsewhere");
+    }
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->locked_label), "elsewhere");
 
   if (info == NULL || (!attached && !info->exists))
     {
