@@ -1149,6 +1149,8 @@ test_wait_names_holder (void)
   WaitBarWait wait = { bar, named };
   g_autofree char *status = NULL;
 
+  /* The writer stays attached; another process holds the lock. */
+  g_assert_true (shmlab_segment_is_attached (writer));
   shmlab_session_set_lock_timeout (session, -1);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
   spin_until (session_waiting, window, "the read to wait for the lock");
