@@ -229,3 +229,17 @@ shmlab_test_release_lock_holder (GSubprocess *holder)
   g_assert_true (g_subprocess_wait_check (holder, NULL, &error));
   g_assert_no_error (error);
 }
+
+/* What /proc says @process is called: "shmlab", or the name of a tool that
+ * runs it (valgrind's "memcheck-amd64-"). */
+char *
+shmlab_test_process_name (GSubprocess *process)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/comm", g_subprocess_get_identifier (process));
+  g_autoptr(GError) error = NULL;
+  char *name = NULL;
+
+  g_assert_true (g_file_get_contents (path, &name, NULL, &error));
+  g_assert_no_error (error);
+  return g_strchomp (name);
+}

@@ -32,6 +32,7 @@ gboolean    shmlab_test_run_cli       (char         **out,
                                        const char    *first_arg,
                                        ...) G_GNUC_NULL_TERMINATED;
 
+char        *shmlab_test_process_name        (GSubprocess   *process);
 GSubprocess *shmlab_test_start_lock_holder   (const char    *key,
                                              ShmlabBackend  backend);
 void         shmlab_test_release_lock_holder (GSubprocess   *holder);

@@ -1002,8 +1002,9 @@ test_info_lock (gconstpointer data)
   locker = cli_start ("locked", NULL, "lock", key, "--backend", backend_name, NULL);
   {
     g_autofree char *out = NULL, *err = NULL, *value = NULL;
-    g_autofree char *held = g_strdup_printf ("held by %s (shmlab)",
-                                             g_subprocess_get_identifier (locker->process));
+    g_autofree char *comm = shmlab_test_process_name (locker->process);
+    g_autofree char *held = g_strdup_printf ("held by %s (%s)",
+                                             g_subprocess_get_identifier (locker->process), comm);
 
     g_assert_cmpint (run_cli (&out, &err, "info", key, "--backend", backend_name), ==, 0);
     value = info_field (out, "lock");
@@ -1026,8 +1027,10 @@ test_info_lock (gconstpointer data)
     value = info_field (out, "lock");
     if (backend == SHMLAB_BACKEND_SYSV)
       {
-        g_autofree char *held = g_strdup_printf ("held by %s (shmlab)",
-                                                 g_subprocess_get_identifier (locker->process));
+        g_autofree char *comm = shmlab_test_process_name (locker->process);
+        g_autofree char *held = g_strdup_printf ("held by %s (%s)",
+                                                 g_subprocess_get_identifier (locker->process),
+                                                 comm);
         g_assert_cmpstr (value, ==, held);
       }
     else

@@ -1144,8 +1144,9 @@ test_wait_names_holder (void)
   ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   ShmlabWaitBar *bar = shmlab_window_get_wait_bar (SHMLAB_WINDOW (window));
   g_autoptr(GSubprocess) holder = shmlab_test_start_lock_holder (key, SHMLAB_BACKEND_SYSV);
-  g_autofree char *named = g_strdup_printf ("locked by another process: %s (shmlab)",
-                                            g_subprocess_get_identifier (holder));
+  g_autofree char *comm = shmlab_test_process_name (holder);
+  g_autofree char *named = g_strdup_printf ("locked by another process: %s (%s)",
+                                            g_subprocess_get_identifier (holder), comm);
   WaitBarWait wait = { bar, named };
   g_autofree char *status = NULL;
 
