@@ -78,8 +78,8 @@ set_timeout_error (ShmlabSemaphore  *self,
 {
   g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT,
                _("the lock of key “%s” is held by another process and was not released within "
-               "%d ms: wait and try again, or find the holder with `shmlab info %s`%s"),
-               self->key, timeout_ms, self->key,
+               "%d ms: wait and try again, or find the holder with `shmlab info %s%s`%s"),
+               self->key, timeout_ms, self->key, self->backend->option,
                self->backend->lock_kept_by_dead_holder
                  ? _(" (a POSIX lock stays taken if its holder crashed: `shmlab remove` clears it)")
                  : "");

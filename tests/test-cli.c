@@ -1015,6 +1015,16 @@ test_info_lock (gconstpointer data)
     g_assert_true (contains (value, "not free within"));
     g_assert_true (contains (value, held));
   }
+  {
+    /* A reader that gives up sends the user to the command that said all that. */
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *hint = g_strdup_printf ("`shmlab info %s%s`", key,
+                                             shmlab_backend_option (backend));
+
+    g_assert_cmpint (run_cli (&out, &err, "read", key, "--lock-timeout", "200", "--backend",
+                              backend_name), ==, 1);
+    g_assert_true (contains (err, hint));
+  }
   g_assert_cmpint (cli_process_close_stdin (locker), ==, 0);
   g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
 
