@@ -1093,6 +1093,35 @@ wait_for_status (ShmlabReaderWindow *window,
   spin_until (status_says, &wait, needle);
 }
 
+/* `shmlab write KEY … --hold`, another process, once it has written; it
+ * lets go when its standard input closes. */
+static GSubprocess *
+start_cli_writer (const char *key,
+                  const char *size)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) err = NULL;
+  GSubprocess *process;
+  gboolean holding = FALSE;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                                G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                              &error, shmlab_test_cli_path (), "write", key, "--text",
+                              "written by another process", "--size", size, NULL);
+  g_assert_no_error (error);
+  err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (err), FALSE);
+  while (!holding)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (err, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line); /* it ended before writing: its messages are above */
+      holding = g_str_has_prefix (line, "holding");
+    }
+  return process;
+}
+
 /* A Reader opened before its Writer: the segment shows up in the key bar,
  * and goes again, with no click. */
 static void
@@ -1100,18 +1129,20 @@ test_segment_appears (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("rappears");
   ShmlabReaderWindow *window = reader_new (key);
-  g_autoptr(ShmlabSegment) writer = NULL;
+  g_autoptr(GSubprocess) writer = NULL;
   g_autoptr(GError) error = NULL;
   guint results = shmlab_reader_window_get_n_results (window);
 
   wait_for_status (window, "no segment with this key");
-  writer = segment_new (key, 4096);
+  writer = start_cli_writer (key, "4KiB");
   wait_for_status (window, "(4096 bytes)");
   wait_for_status (window, "attach count 1");
   g_assert_cmpuint (shmlab_reader_window_get_n_results (window), ==, results);
   g_assert_false (shmlab_session_get_attached (shmlab_window_get_session (SHMLAB_WINDOW (window))));
 
-  g_assert_true (shmlab_segment_detach (writer, &error));
+  /* The writer lets go; the last detach removes the segment. */
+  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (writer), NULL, &error));
+  g_assert_true (g_subprocess_wait_check (writer, NULL, &error));
   g_assert_no_error (error);
   wait_for_status (window, "no segment with this key");
   reader_close (window);
