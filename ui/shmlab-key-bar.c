@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "shmlab-label-whole.h"
 #include "shmlab-limits.h"
 
 struct _ShmlabKeyBar
@@ -389,6 +390,8 @@ shmlab_key_bar_init (ShmlabKeyBar *self)
   GtkEventController *focus;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  shmlab_label_show_whole (self->native_key_label);
+  shmlab_label_show_whole (self->error_label);
 
   self->syncing = TRUE;
   gtk_editable_set_text (GTK_EDITABLE (self->key_entry), SHMLAB_DEFAULT_KEY);
