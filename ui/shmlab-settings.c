@@ -35,12 +35,15 @@ running_uninstalled (void)
 GSettingsSchemaSource *
 shmlab_settings_schema_source (void)
 {
+  static gsize looked_up;
   static GSettingsSchemaSource *source;
 
-  if (g_once_init_enter (&source))
+  if (g_once_init_enter (&looked_up))
     {
       GSettingsSchemaSource *found = g_settings_schema_source_get_default ();
 
+      if (found != NULL)
+        g_settings_schema_source_ref (found);
 #ifdef SHMLAB_SCHEMA_BUILD_DIR
       if (running_uninstalled ())
         {
@@ -48,15 +51,14 @@ shmlab_settings_schema_source (void)
             g_settings_schema_source_new_from_directory (SHMLAB_SCHEMA_BUILD_DIR, found, FALSE,
                                                          NULL);
           if (built != NULL)
-            found = built;
+            {
+              g_clear_pointer (&found, g_settings_schema_source_unref);
+              found = built;
+            }
         }
-      else if (found != NULL)
-        g_settings_schema_source_ref (found);
-#else
-      if (found != NULL)
-        g_settings_schema_source_ref (found);
 #endif
-      g_once_init_leave (&source, found);
+      source = found;
+      g_once_init_leave (&looked_up, 1);
     }
   return source;
 }
@@ -70,19 +72,21 @@ shmlab_settings_schema_source (void)
 GSettings *
 shmlab_settings_get (void)
 {
+  static gsize looked_up;
   static GSettings *settings;
 
-  if (g_once_init_enter (&settings))
+  if (g_once_init_enter (&looked_up))
     {
       GSettingsSchemaSource *source = shmlab_settings_schema_source ();
       g_autoptr(GSettingsSchema) schema =
         source != NULL ? g_settings_schema_source_lookup (source, SCHEMA_ID, TRUE) : NULL;
 
-      if (schema == NULL)
+      if (schema != NULL)
+        settings = g_settings_new_full (schema, NULL, NULL);
+      else
         g_info ("schema %s not found: the zoom and the window size are not remembered",
                 SCHEMA_ID);
-      g_once_init_leave (&settings,
-                                 schema != NULL ? g_settings_new_full (schema, NULL, NULL) : NULL);
+      g_once_init_leave (&looked_up, 1);
     }
   return settings;
 }
