@@ -1157,6 +1157,7 @@ test_layout_1024 (void)
   lines = pango_layout_get_line_count (gtk_label_get_layout (detail));
   g_test_message ("setKey detail: %d lines", lines);
   g_assert_cmpint (lines, <=, 7);
+  g_assert_true (shmlab_segment_is_attached (writer));
   reader_close (window);
 }
 

@@ -216,6 +216,24 @@ settle (void)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* Runs the main loop until @measure (@widget) is @value or is no longer
+ * @value (@differs); gives up after 30 s and fails the test. */
+static void
+wait_for (int      (*measure) (GtkWidget *),
+          GtkWidget *widget,
+          int        value,
+          gboolean   differs)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while ((measure (widget) != value) != differs)
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("gave up waiting for the restyle after a zoom change");
+      settle ();
+    }
+}
+
 /* What a class reads grows with the zoom: the window's labels, the text of
  * a text view, a CSS size in points (the content's text); and the menu
  * says the zoom. */
@@ -232,7 +250,7 @@ test_scales_text (void)
   GtkWidget *reset = NULL;
   GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
   GtkWidget *menu_button = NULL;
-  int caption_height, caption_width, view_height, big_height;
+  int caption_height, caption_width, view_height, big_height, caption_height_200;
 
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), "共享内存 shared", -1);
   gtk_widget_add_css_class (big, "problem-title");  /* 18pt in style.css */
@@ -250,7 +268,9 @@ test_scales_text (void)
   big_height = natural_height (big);
 
   shmlab_zoom_set_percent (zoom, 200);
-  settle ();
+  wait_for (natural_height, caption, caption_height, TRUE);
+  wait_for (natural_height, big, big_height, TRUE);
+  wait_for (text_height, view, view_height, TRUE);
   assert_scaled (caption_width, natural_width (caption), 2.0);
   assert_scaled (caption_height, natural_height (caption), 2.0);
   assert_scaled (view_height, text_height (view), 2.0);
@@ -263,14 +283,14 @@ test_scales_text (void)
   g_assert_nonnull (reset);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (reset)), ==, "200 %");
 
+  caption_height_200 = natural_height (caption);
   shmlab_zoom_set_percent (zoom, 50);
-  settle ();
+  wait_for (natural_height, caption, caption_height_200, TRUE);
   assert_scaled (caption_height, natural_height (caption), 0.5);
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (reset)), ==, "50 %");
 
   assert_zoom_reset ();
-  settle ();
-  g_assert_cmpint (natural_height (caption), ==, caption_height);
+  wait_for (natural_height, caption, caption_height, FALSE);
   gtk_window_destroy (GTK_WINDOW (window));
   gtk_window_destroy (GTK_WINDOW (other));
 }
@@ -327,6 +347,14 @@ test_window_size (void)
   window_size (window, &width, &height);
   g_assert_cmpint (width, ==, 900);
   g_assert_cmpint (height, ==, 640);
+  gtk_window_destroy (window);
+
+  /* A program the settings know nothing of keeps its default size. */
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 300, 200);
+  shmlab_settings_track_window (window, "lab");
+  window_size (window, &width, &height);
+  g_assert_cmpint (width, ==, 300);
   gtk_window_destroy (window);
 
   g_settings_reset (reader, "width");

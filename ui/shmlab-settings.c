@@ -122,7 +122,8 @@ sizes_free (gpointer  data,
  * @program: "writer" or "reader": whose size it is
  *
  * Gives @window the size @program's window had when it was last closed, and
- * remembers its size when it closes. Does nothing without the schema.
+ * remembers its size when it closes. Does nothing without the schema, or
+ * for a program it has no size for.
  */
 void
 shmlab_settings_track_window (GtkWindow  *window,
@@ -130,8 +131,14 @@ shmlab_settings_track_window (GtkWindow  *window,
 {
   GSettings *settings = shmlab_settings_get ();
   g_autoptr(GSettings) sizes = NULL;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) children = NULL;
 
   if (settings == NULL)
+    return;
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  children = g_settings_schema_list_children (schema);
+  if (!g_strv_contains ((const char *const *) children, program))
     return;
   sizes = g_settings_get_child (settings, program);
   gtk_window_set_default_size (window, g_settings_get_int (sizes, "width"),
