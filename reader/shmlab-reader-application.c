@@ -67,6 +67,7 @@ shmlab_reader_application_startup (GApplication *app)
   G_APPLICATION_CLASS (shmlab_reader_application_parent_class)->startup (app);
 
   shmlab_app_support_init ();
+  shmlab_app_options_startup (&SHMLAB_READER_APPLICATION (app)->options, GTK_APPLICATION (app));
   shmlab_app_quit_on_signals (app);
   shmlab_help_install (GTK_APPLICATION (app), SHMLAB_HELP_READER);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.read", read_accels);

@@ -813,6 +813,51 @@ test_reader_not_found (void)
   assert_screenshot (shot);
 }
 
+/* A screenshot of the Reader (no read: nothing in it changes) at @scale
+ * ("0": not given), and its picture's size. */
+static void
+reader_screenshot_size (const char *name,
+                        const char *scale,
+                        const char *zoom,
+                        guint32    *width,
+                        guint32    *height)
+{
+  g_autofree char *shot = temp_file (name);
+  g_autofree char *key = shmlab_test_unique_key ("shot");
+  const char *argv[] = { env_path ("SHMLAB_READER"), "--key", key, "--screenshot", shot,
+                         "--zoom", zoom, "--screenshot-scale", scale, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShmlabImage) image = NULL;
+
+  if (g_str_equal (scale, "0"))
+    argv[7] = NULL;
+  g_assert_cmpint (proc_finish (proc_start (argv)), ==, 0);
+  image = shmlab_png_read_file (shot, NULL, &error);
+  g_assert_no_error (error);
+  require (image != NULL);
+  *width = image->width;
+  *height = image->height;
+  g_remove (shot);
+}
+
+/* --screenshot-scale 2 draws the same window twice as large each way: a
+ * HiDPI picture, from any display; the zoom changes the text, not the
+ * window's size. */
+static void
+test_screenshot_scale (void)
+{
+  guint32 width1, height1, width2, height2, width_zoomed, height_zoomed;
+
+  reader_screenshot_size ("scale1.png", "0", "100", &width1, &height1);
+  reader_screenshot_size ("scale2.png", "2", "100", &width2, &height2);
+  g_assert_cmpuint (width1, >=, 800);
+  g_assert_cmpuint (width2, ==, 2 * width1);
+  g_assert_cmpuint (height2, ==, 2 * height1);
+  reader_screenshot_size ("zoomed.png", "1", "150", &width_zoomed, &height_zoomed);
+  g_assert_cmpuint (width_zoomed, ==, width1);
+  g_assert_cmpuint (height_zoomed, ==, height1);
+}
+
 /* A value that makes no sense on the command line: both programs refuse it
  * at once, with exit status 2 and the option and the way out named, and open
  * no window. */
@@ -829,6 +874,11 @@ test_bad_options (void)
     { "SHMLAB_READER", "--backend", "shared", "unknown backend “shared”" },
     { "SHMLAB_WRITER", "--format", "jpeg", "jpeg" },
     { "SHMLAB_WRITER", "--size", "lots", "lots" },
+    { "SHMLAB_WRITER", "--zoom", "400", "--zoom 400: give a percentage from 50 to 300" },
+    { "SHMLAB_READER", "--zoom", "big", "--zoom big: give a percentage from 50 to 300" },
+    { "SHMLAB_WRITER", "--screenshot", "shot.jpg", "give a file name ending in .png" },
+    { "SHMLAB_READER", "--screenshot", "shot.jpg", "give a file name ending in .png" },
+    { "SHMLAB_READER", "--screenshot-scale", "8", "--screenshot-scale 8: give 1, 2, 3 or 4" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1195,6 +1245,7 @@ main (int   argc,
   g_test_add_func ("/gui-e2e/lock/reader-times-out", test_reader_times_out);
   g_test_add_func ("/gui-e2e/reader/not-found", test_reader_not_found);
   g_test_add_func ("/gui-e2e/bad-options", test_bad_options);
+  g_test_add_func ("/gui-e2e/screenshot/scale", test_screenshot_scale);
   g_test_add_func ("/gui-e2e/writer/open-use-close", test_writer_open_use_close);
   g_test_add_func ("/gui-e2e/reader/open-use-close", test_reader_open_use_close);
 

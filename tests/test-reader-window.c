@@ -14,6 +14,7 @@
 #include <gtk/gtk.h>
 
 #include "shmlab-app-support.h"
+#include "shmlab-label-whole.h"
 #include "shmlab-payload.h"
 #include "shmlab-png.h"
 #include "shmlab-reader-application.h"
@@ -1250,6 +1251,154 @@ test_typed_key_clears_problem (void)
   reader_close (window);
 }
 
+/* The labels under @root whose text holds @text. */
+static void
+collect_labels (GtkWidget  *root,
+                const char *text,
+                GPtrArray  *found)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
+    g_ptr_array_add (found, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, text, found);
+}
+
+/* Whether @label draws a glyph its text does not have: a hyphen Pango adds
+ * where it breaks a word (one glyph per character otherwise, in Latin). */
+static gboolean
+draws_added_hyphen (GtkLabel *label)
+{
+  PangoLayout *layout = gtk_label_get_layout (label);
+  PangoLayoutIter *iter = pango_layout_get_iter (layout);
+  gboolean added = FALSE;
+
+  do
+    {
+      PangoLayoutRun *run = pango_layout_iter_get_run_readonly (iter);
+
+      if (run != NULL && run->glyphs->num_glyphs > run->item->num_chars)
+        added = TRUE;
+    }
+  while (pango_layout_iter_next_run (iter));
+  pango_layout_iter_free (iter);
+  return added;
+}
+
+typedef struct
+{
+  ShmlabReaderWindow *window;
+  const char *text;
+} LabelWait;
+
+static gboolean
+label_shown (gpointer data)
+{
+  LabelWait *wait = data;
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+
+  collect_labels (GTK_WIDGET (wait->window), wait->text, found);
+  for (guint i = 0; i < found->len; i++)
+    if (gtk_widget_get_mapped (found->pdata[i]) && gtk_widget_get_width (found->pdata[i]) > 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* At 1024 × 768 the step log keeps a readable column for its details (the
+ * native name of setKey wraps onto a few lines, not ten), and the content
+ * gives way. */
+static void
+test_layout_1024 (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rlayout");
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("Hello", -1);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
+  g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
+  ShmlabReaderWindow *window = shmlab_reader_window_new (NULL);
+  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+  LabelWait wait = { window, "qipc_sharedmemory_" };
+  GtkLabel *detail = NULL;
+  int lines;
+
+  g_object_ref (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
+  shmlab_key_bar_set_key (key_bar, key);
+  shmlab_key_bar_set_backend (key_bar, SHMLAB_BACKEND_SYSV);
+  gtk_window_present (GTK_WINDOW (window));
+  read_now (window);
+
+  /* The setKey line: the key, an arrow, the native path. */
+  spin_until (label_shown, &wait, "the setKey line to be drawn");
+  collect_labels (GTK_WIDGET (shmlab_window_get_step_log (SHMLAB_WINDOW (window))),
+                  "qipc_sharedmemory_", found);
+  g_assert_cmpuint (found->len, >=, 1);
+  detail = found->pdata[0];
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (window)), <=, 1024);
+  g_test_message ("step detail column: %d px", gtk_widget_get_width (GTK_WIDGET (detail)));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (detail)), >=, 180);
+  lines = pango_layout_get_line_count (gtk_label_get_layout (detail));
+  g_test_message ("setKey detail: %d lines", lines);
+  g_assert_cmpint (lines, <=, 7);
+  g_assert_true (shmlab_segment_is_attached (writer));
+  reader_close (window);
+}
+
+/* Every label that shows a native name keeps it whole: never a hyphen
+ * added where it wraps, nor an ellipsis; and it can be selected and copied. */
+static void
+test_names_whole (void)
+{
+  /* Long enough to wrap even in the key bar. */
+  g_autofree char *key = shmlab_test_unique_key ("rwhole-no-such-segment-with-a-name-so-long-"
+                                                 "that-it-has-to-wrap-somewhere");
+  ShmlabReaderWindow *window = shmlab_reader_window_new (NULL);
+  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+  LabelWait wait = { window, "qipc_sharedmemory_" };
+  gboolean key_bar_seen = FALSE;
+  gboolean step_log_seen = FALSE;
+
+  g_object_ref (window);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
+  shmlab_key_bar_set_key (key_bar, key);
+  shmlab_key_bar_set_backend (key_bar, SHMLAB_BACKEND_SYSV);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
+  wait_next_result (window);
+  spin_until (label_shown, &wait, "the native name to be drawn");
+
+  collect_labels (GTK_WIDGET (window), "qipc_sharedmemory_", found);
+  g_assert_cmpuint (found->len, >=, 2);
+  for (guint i = 0; i < found->len; i++)
+    {
+      GtkLabel *label = found->pdata[i];
+
+      if (!gtk_widget_get_mapped (GTK_WIDGET (label)))
+        continue;
+      g_test_message ("“%s”: %d lines", gtk_label_get_text (label),
+                      pango_layout_get_line_count (gtk_label_get_layout (label)));
+      g_assert_true (shmlab_label_is_shown_whole (label));
+      g_assert_cmpint (gtk_label_get_ellipsize (label), ==, PANGO_ELLIPSIZE_NONE);
+      g_assert_false (draws_added_hyphen (label));
+      if (gtk_widget_is_ancestor (GTK_WIDGET (label), GTK_WIDGET (key_bar)))
+        {
+          key_bar_seen = TRUE;
+          g_assert_true (gtk_label_get_selectable (label));
+        }
+      else if (gtk_widget_is_ancestor (GTK_WIDGET (label),
+                                       GTK_WIDGET (shmlab_window_get_step_log (SHMLAB_WINDOW (window)))))
+        {
+          step_log_seen = TRUE;
+          /* The case that showed hyphens: a name broken over lines. */
+          g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (label)), >, 1);
+        }
+    }
+  g_assert_true (key_bar_seen);
+  g_assert_true (step_log_seen);
+  reader_close (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1286,6 +1435,8 @@ main (int   argc,
   g_test_add_func ("/reader-window/bad/frame-crc", test_bad_frame_crc);
   g_test_add_func ("/reader-window/bad/qt-corrupt-png", test_bad_qt_png);
   g_test_add_func ("/reader-window/bad/one-byte", test_bad_one_byte);
+  g_test_add_func ("/reader-window/layout-1024", test_layout_1024);
+  g_test_add_func ("/reader-window/names-whole", test_names_whole);
 
   return g_test_run ();
 }

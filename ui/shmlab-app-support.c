@@ -5,19 +5,21 @@
  */
 #include "shmlab-app-support.h"
 
-#include <glib/gi18n.h>
-
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <signal.h>
 #include <string.h>
 
 #include "shmlab-resources.h"
+#include "shmlab-settings.h"
+#include "shmlab-zoom.h"
 
 #define EXIT_STATUS_KEY "shmlab-exit-status"
 
 /* Screenshots show a still window: no transition caught halfway. */
 static gboolean screenshot_mode;
+/* --screenshot-scale: pixels per window pixel in the picture (0: the display's). */
+static int screenshot_scale;
 
 static void
 apply_screenshot_mode (void)
@@ -40,6 +42,10 @@ static const GOptionEntry shared_entries[] = {
     "FILE.png" },
   { "screenshot-delay", 0, 0, G_OPTION_ARG_INT, NULL,
     N_("Wait this long before taking the screenshot"), "MS" },
+  { "screenshot-scale", 0, 0, G_OPTION_ARG_INT, NULL,
+    N_("Draw the screenshot N times larger, 1 to 4 (default: the display's scale)"), "N" },
+  { "zoom", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("How large the text is, in percent from 50 to 300 (default: as last time)"), "PERCENT" },
   { "print-steps", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Also print each step on standard output"), NULL },
   { "page", 0, 0, G_OPTION_ARG_STRING, NULL,
@@ -48,7 +54,8 @@ static const GOptionEntry shared_entries[] = {
   { NULL }
 };
 
-/* Adds --key, --backend, --lock-timeout, --screenshot, --screenshot-delay and --print-steps. */
+/* Adds --key, --backend, --lock-timeout, --screenshot, --screenshot-delay,
+ * --screenshot-scale, --zoom, --print-steps, --page and --version. */
 void
 shmlab_app_options_add (GApplication *app)
 {
@@ -59,7 +66,8 @@ shmlab_app_options_add (GApplication *app)
  * shmlab_app_options_read:
  * @options: the dictionary handed to GApplication::handle-local-options
  * @out: (out caller-allocates): the options, with defaults for the missing ones
- * @error: G_OPTION_ERROR_BAD_VALUE for a backend, key or delay that makes no sense
+ * @error: G_OPTION_ERROR_BAD_VALUE for a backend, key, delay, screenshot, scale or
+ *   zoom that makes no sense
  */
 gboolean
 shmlab_app_options_read (GVariantDict      *options,
@@ -68,6 +76,7 @@ shmlab_app_options_read (GVariantDict      *options,
 {
   const char *backend = NULL;
   const char *screenshot = NULL;
+  const char *zoom = NULL;
 
   memset (out, 0, sizeof *out);
   out->backend = SHMLAB_BACKEND_DEFAULT;
@@ -92,6 +101,17 @@ shmlab_app_options_read (GVariantDict      *options,
 
   if (g_variant_dict_lookup (options, "screenshot", "^&ay", &screenshot))
     {
+      g_autofree char *folded = g_ascii_strdown (screenshot, -1);
+
+      /* A screenshot is always a PNG: a name that says otherwise would lie. */
+      if (!g_str_has_suffix (folded, ".png"))
+        {
+          g_autofree char *shown = g_filename_display_name (screenshot);
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--screenshot %s: a screenshot is saved as PNG: give a file name "
+                         "ending in .png"), shown);
+          return FALSE;
+        }
       out->screenshot = g_strdup (screenshot);
       screenshot_mode = TRUE;
       apply_screenshot_mode ();
@@ -104,6 +124,17 @@ shmlab_app_options_read (GVariantDict      *options,
                    out->screenshot_delay_ms);
       return FALSE;
     }
+  if (g_variant_dict_lookup (options, "screenshot-scale", "i", &out->screenshot_scale) &&
+      (out->screenshot_scale < 1 || out->screenshot_scale > 4))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--screenshot-scale %d: give 1, 2, 3 or 4"), out->screenshot_scale);
+      return FALSE;
+    }
+  screenshot_scale = out->screenshot_scale;
+  if (g_variant_dict_lookup (options, "zoom", "&s", &zoom) &&
+      !shmlab_zoom_parse (zoom, &out->zoom, error))
+    return FALSE;
   out->print_steps = g_variant_dict_contains (options, "print-steps");
   if (g_variant_dict_lookup (options, "page", "s", &out->page) &&
       g_strcmp0 (out->page, "steps") != 0 && g_strcmp0 (out->page, "segment") != 0)
@@ -138,6 +169,9 @@ shmlab_app_options_clear (ShmlabAppOptions *options)
  *
  * Gives @window the key, backend, lock timeout, --print-steps and side page
  * of @options: what every program's window takes from its command line.
+ * The window of an application also gets the size its program's window had
+ * last time, and keeps it when it closes — except for a screenshot, which is
+ * always taken at the window's own default size.
  */
 void
 shmlab_app_options_apply (const ShmlabAppOptions *options,
@@ -151,6 +185,36 @@ shmlab_app_options_apply (const ShmlabAppOptions *options,
   shmlab_window_set_print_steps (window, options->print_steps);
   if (options->page != NULL)
     shmlab_window_set_side_page (window, options->page);
+  if (options->screenshot == NULL)
+    {
+      GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
+      const char *id = app != NULL ? g_application_get_application_id (G_APPLICATION (app)) : NULL;
+      const char *dot = id != NULL ? strrchr (id, '.') : NULL;
+
+      if (dot != NULL)
+        {
+          g_autofree char *program = g_ascii_strdown (dot + 1, -1);
+          shmlab_settings_track_window (GTK_WINDOW (window), program);
+        }
+    }
+}
+
+/**
+ * shmlab_app_options_startup:
+ * @options: what the command line asked for
+ * @app: the application, in its startup
+ *
+ * Sets up what the command line decides for the whole program: the zoom,
+ * with its actions and keys. A --zoom holds for this run; without it the
+ * zoom is the one remembered, and a change is remembered — except for a
+ * screenshot, which is taken at 100 % unless --zoom says otherwise, and
+ * changes nothing remembered.
+ */
+void
+shmlab_app_options_startup (const ShmlabAppOptions *options,
+                            GtkApplication         *app)
+{
+  shmlab_zoom_install (app, options->zoom, options->zoom == 0 && options->screenshot == NULL);
 }
 
 /**
@@ -294,13 +358,17 @@ shmlab_app_wait_detached (guint timeout_ms)
  * shmlab_widget_save_png:
  * @widget: a realized widget with a size
  * @path: where to save
+ * @scale: pixels in the picture per pixel of the window, or 0 for the
+ *   display's scale (2 on a HiDPI screen)
  * @error: a #GError
  *
- * Draws @widget as it is now, at its real size, into a PNG file.
+ * Draws @widget as it is now, at its real size times @scale, into a PNG
+ * file. Text and symbolic icons are drawn at that scale, not enlarged.
  */
 gboolean
 shmlab_widget_save_png (GtkWidget   *widget,
                         const char  *path,
+                        int          scale,
                         GError     **error)
 {
   g_autoptr(GdkPaintable) paintable = NULL;
@@ -318,8 +386,13 @@ shmlab_widget_save_png (GtkWidget   *widget,
       return FALSE;
     }
 
+  if (scale <= 0)
+    scale = gdk_surface_get_scale_factor (gtk_native_get_surface (native));
+  scale = CLAMP (scale, 1, 4);
+
   paintable = gtk_widget_paintable_new (widget);
   snapshot = gtk_snapshot_new ();
+  gtk_snapshot_scale (snapshot, scale, scale);
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
   node = gtk_snapshot_free_to_node (snapshot);
   if (node == NULL)
@@ -330,7 +403,7 @@ shmlab_widget_save_png (GtkWidget   *widget,
     }
 
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (native), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+                                         &GRAPHENE_RECT_INIT (0, 0, width * scale, height * scale));
   gsk_render_node_unref (node);
 
   if (!gdk_texture_save_to_png (texture, path))
@@ -366,11 +439,16 @@ screenshot_take (Screenshot *shot)
 {
   g_autoptr(GError) error = NULL;
   GtkApplication *app = gtk_window_get_application (shot->window);
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (shot->window));
+  int scale = screenshot_scale;
 
-  if (shmlab_widget_save_png (GTK_WIDGET (shot->window), shot->path, &error))
+  if (scale == 0 && native != NULL && gtk_native_get_surface (native) != NULL)
+    scale = gdk_surface_get_scale_factor (gtk_native_get_surface (native));
+  scale = CLAMP (scale, 1, 4);
+  if (shmlab_widget_save_png (GTK_WIDGET (shot->window), shot->path, scale, &error))
     g_print (_("screenshot saved to %s (%d × %d)\n"), shot->path,
-             gtk_widget_get_width (GTK_WIDGET (shot->window)),
-             gtk_widget_get_height (GTK_WIDGET (shot->window)));
+             gtk_widget_get_width (GTK_WIDGET (shot->window)) * scale,
+             gtk_widget_get_height (GTK_WIDGET (shot->window)) * scale);
   else
     {
       g_printerr ("%s\n", error->message);

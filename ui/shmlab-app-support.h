@@ -20,6 +20,8 @@ G_BEGIN_DECLS
  * @lock_timeout_ms: --lock-timeout (default 5000)
  * @screenshot: --screenshot FILE.png: draw the window once ready, save, exit
  * @screenshot_delay_ms: --screenshot-delay MS
+ * @screenshot_scale: --screenshot-scale N, 1 to 4 (0: the display's scale)
+ * @zoom: --zoom PERCENT, 50 to 300 (0: the zoom remembered)
  * @print_steps: --print-steps: also print each step on standard output
  * @page: --page: the side page shown first, "steps" or "segment" (NULL: steps)
  * @version: --version: print the version and exit
@@ -31,6 +33,8 @@ typedef struct
   gint lock_timeout_ms;
   char *screenshot;
   gint screenshot_delay_ms;
+  gint screenshot_scale;
+  gint zoom;
   gboolean print_steps;
   char *page;
   gboolean version;
@@ -43,6 +47,8 @@ gboolean shmlab_app_options_read       (GVariantDict     *options,
 void     shmlab_app_options_clear      (ShmlabAppOptions *options);
 void     shmlab_app_options_apply      (const ShmlabAppOptions *options,
                                         ShmlabWindow     *window);
+void     shmlab_app_options_startup    (const ShmlabAppOptions *options,
+                                        GtkApplication   *app);
 void     shmlab_app_print_version      (void);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ShmlabAppOptions, shmlab_app_options_clear)
 
@@ -63,6 +69,7 @@ void     shmlab_app_shutdown           (GApplication     *app,
 gboolean shmlab_app_wait_detached      (guint             timeout_ms);
 gboolean shmlab_widget_save_png        (GtkWidget        *widget,
                                         const char       *path,
+                                        int               scale,
                                         GError          **error);
 
 G_END_DECLS

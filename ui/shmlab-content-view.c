@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "shmlab-label-whole.h"
 #include "shmlab-limits.h"
 
 /* A text view lays out a long paragraph slowly: beyond this the text is cut for showing. */
@@ -239,6 +240,7 @@ static void
 shmlab_content_view_init (ShmlabContentView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  shmlab_label_show_whole (self->problem_label);
 
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->checkerboard), draw_checkerboard, self,
                                   NULL);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "shmlab-format.h"
+#include "shmlab-label-whole.h"
 #include "shmlab-limits.h"
 
 /* The hex view shows at most this many bytes (4096 lines). */
@@ -899,6 +900,8 @@ shmlab_inspector_init (ShmlabInspector *self)
   GtkListItemFactory *factory;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  shmlab_label_show_whole (self->format_detail);
+  shmlab_label_show_whole (self->field_error);
 
   self->rows = g_ptr_array_new_with_free_func (g_free);
   self->bound_items = g_hash_table_new (NULL, NULL);

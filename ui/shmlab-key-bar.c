@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "shmlab-label-whole.h"
 #include "shmlab-limits.h"
 #include "shmlab-lock-holder.h"
 #include "shmlab-watch.h"
@@ -491,6 +492,8 @@ shmlab_key_bar_init (ShmlabKeyBar *self)
   self->watch = shmlab_watch_new (SHMLAB_WATCH_INTERVAL_MS);
   g_signal_connect_swapped (self->watch, "changed", G_CALLBACK (update_state), self);
   gtk_widget_init_template (GTK_WIDGET (self));
+  shmlab_label_show_whole (self->native_key_label);
+  shmlab_label_show_whole (self->error_label);
 
   self->syncing = TRUE;
   gtk_editable_set_text (GTK_EDITABLE (self->key_entry), SHMLAB_DEFAULT_KEY);

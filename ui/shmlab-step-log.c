@@ -10,6 +10,8 @@
 
 #include <glib/gi18n.h>
 
+#include "shmlab-label-whole.h"
+
 /* Beyond this the oldest lines go: a log following a segment for hours must not grow forever. */
 #define MAX_LINES 5000
 
@@ -181,15 +183,15 @@ on_setup_row (GtkSignalListItemFactory *factory,
   gtk_label_set_width_chars (row->name, 7);
   row->detail = row_label (grid, NULL, 2, 0, 1);
   gtk_widget_set_hexpand (GTK_WIDGET (row->detail), TRUE);
-  gtk_label_set_wrap (row->detail, TRUE);
-  gtk_label_set_wrap_mode (row->detail, PANGO_WRAP_WORD_CHAR);
+  shmlab_label_show_whole (row->detail);
+  /* Wide enough for a few words a line, at any zoom: a name wraps, not each letter. */
+  gtk_label_set_width_chars (row->detail, 20);
   row->result = row_label (grid, NULL, 3, 0, 1);
   row->duration = row_label (grid, "step-duration", 4, 0, 1);
   gtk_label_set_xalign (row->duration, 1);
   gtk_label_set_width_chars (row->duration, 9);
   row->error = row_label (grid, "step-error", 1, 1, 4);
-  gtk_label_set_wrap (row->error, TRUE);
-  gtk_label_set_wrap_mode (row->error, PANGO_WRAP_WORD_CHAR);
+  shmlab_label_show_whole (row->error);
 
   g_object_set_data_full (G_OBJECT (grid), "shmlab-row", row, g_free);
   gtk_list_item_set_child (item, GTK_WIDGET (grid));

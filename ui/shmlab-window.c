@@ -13,12 +13,15 @@
 
 #include <stdio.h>
 
+#include "shmlab-zoom.h"
+
 typedef struct
 {
   /* Template widgets */
   GtkCheckButton *step_by_step_check;
   GtkSpinButton *timeout_spin;
   GtkCheckButton *timeout_forever;
+  GtkButton *zoom_reset_button;
   ShmlabKeyBar *key_bar;
   GtkBox *banner_box;
   GtkPaned *paned;
@@ -878,6 +881,7 @@ shmlab_window_class_init (ShmlabWindowClass *klass)
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, key_bar);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, banner_box);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, paned);
+  gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, zoom_reset_button);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, side_stack);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, segment_page);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, step_log);
@@ -892,6 +896,17 @@ shmlab_window_class_init (ShmlabWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.step-unlock", NULL, step_unlock_action);
   gtk_widget_class_install_action (widget_class, "win.step-detach", NULL, step_detach_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
+}
+
+/* The menu's "− 150 % +" row. */
+static gboolean
+zoom_to_label (GBinding     *binding,
+               const GValue *from,
+               GValue       *to,
+               gpointer      user_data)
+{
+  g_value_take_string (to, shmlab_zoom_format (g_value_get_int (from)));
+  return TRUE;
 }
 
 static void
@@ -923,4 +938,6 @@ shmlab_window_init (ShmlabWindow *self)
   g_signal_connect_swapped (priv->timeout_forever, "toggled",
                             G_CALLBACK (timeout_controls_changed), self);
   session_timeout_changed (self);
+  g_object_bind_property_full (shmlab_zoom_get_default (), "percent", priv->zoom_reset_button,
+                               "label", G_BINDING_SYNC_CREATE, zoom_to_label, NULL, NULL, NULL);
 }

@@ -4,6 +4,8 @@
  */
 #include "shmlab-writer-banner.h"
 
+#include "shmlab-label-whole.h"
+
 struct _ShmlabWriterBanner
 {
   GtkBox parent_instance;
@@ -241,4 +243,6 @@ static void
 shmlab_writer_banner_init (ShmlabWriterBanner *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  shmlab_label_show_whole (self->offer_label);
+  shmlab_label_show_whole (self->error_label);
 }

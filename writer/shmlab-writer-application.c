@@ -105,6 +105,7 @@ shmlab_writer_application_startup (GApplication *app)
   G_APPLICATION_CLASS (shmlab_writer_application_parent_class)->startup (app);
 
   shmlab_app_support_init ();
+  shmlab_app_options_startup (&SHMLAB_WRITER_APPLICATION (app)->options, GTK_APPLICATION (app));
   shmlab_help_install (GTK_APPLICATION (app), SHMLAB_HELP_WRITER);
   shmlab_app_quit_on_signals (app);
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
