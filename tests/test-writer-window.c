@@ -17,6 +17,7 @@
 #include "shmlab-segment.h"
 #include "shmlab-step-log.h"
 #include "shmlab-test-util.h"
+#include "shmlab-writer-pane.h"
 #include "shmlab-writer-window.h"
 
 /* A bound on every wait: reaching it fails the test, it never paces it. */
@@ -767,7 +768,7 @@ test_bad_png (void)
   g_assert_no_error (error);
 
   check_bad_png (window, missing, "missing.png", "could not open");
-  check_bad_png (window, corrupt, "corrupt.png", "PNG signature");
+  check_bad_png (window, corrupt, "corrupt.png", "not a picture ShmLab can open");
   check_bad_png (window, truncated, "half.png", "truncated");
 
   /* A failed load leaves the page as it was; nothing to write on the Image
@@ -783,6 +784,82 @@ test_bad_png (void)
   g_assert_true (load (window, good, &error));
   g_assert_no_error (error);
   g_assert_null (shmlab_writer_window_get_error_text (window));
+  window_close (window);
+}
+
+/* An opaque @image saved by GdkPixbuf as @type ("jpeg", "bmp", "tiff"). */
+static char *
+write_with_pixbuf (const char  *name,
+                   ShmlabImage *image,
+                   const char  *type)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new (image->pixels, shmlab_image_get_byte_size (image));
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, TRUE, 8,
+                                                           (int) image->width,
+                                                           (int) image->height,
+                                                           (int) image->stride);
+  char *path = g_build_filename (shmlab_test_get_temp_dir (), name, NULL);
+
+  gdk_pixbuf_save (pixbuf, path, type, &error, NULL);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* JPEG, BMP and TIFF open as a PNG does, from Open and from a drop; what
+ * cannot be opened is said in one sentence. */
+static void
+test_open_picture_types (void)
+{
+  static const char *const types[] = { "bmp", "tiff", "jpeg" };
+  g_autofree char *key = shmlab_test_unique_key ("wtypes");
+  ShmlabWriterWindow *window = window_new (key);
+  g_autoptr(ShmlabImage) image = make_image (24, 16, FALSE);
+  GtkWidget *pane = find_by_type (GTK_WIDGET (window), SHMLAB_TYPE_WRITER_PANE);
+  g_autofree char *empty = g_build_filename (shmlab_test_get_temp_dir (), "empty.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* Opaque everywhere: BMP and JPEG keep no alpha. */
+  for (guint32 i = 0; i < image->width * image->height; i++)
+    image->pixels[i * 4 + 3] = 255;
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("picture.%s", types[i]);
+      g_autofree char *path = write_with_pixbuf (name, image, types[i]);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      ShmlabImage *shown;
+      gboolean taken = FALSE;
+
+      g_assert_true (load (window, path, &error));
+      g_assert_no_error (error);
+      shown = shmlab_writer_window_get_image (window);
+      g_assert_nonnull (shown);
+      g_assert_cmpuint (shown->width, ==, 24);
+      g_assert_cmpuint (shown->height, ==, 16);
+      if (!g_str_equal (types[i], "jpeg"))
+        g_assert_true (shmlab_image_equal (shown, image));
+      g_assert_null (shmlab_writer_window_get_error_text (window));
+
+      /* Dropped: taken, and shown once it is decoded. */
+      shmlab_writer_window_set_page (window, "text");
+      g_signal_emit_by_name (pane, "file-dropped", file, &taken);
+      g_assert_true (taken);
+      wait_until (window_idle, window, "the dropped picture to load");
+      g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "image");
+      g_assert_null (shmlab_writer_window_get_error_text (window));
+      g_unlink (path);
+    }
+
+  /* An empty file: the advice comes once. */
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  g_assert_false (load (window, empty, &error));
+  g_assert_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_UNKNOWN_TYPE);
+  assert_contains (shmlab_writer_window_get_error_text (window), "empty.jpg");
+  assert_contains (shmlab_writer_window_get_error_text (window), "is empty (0 bytes)");
+  g_assert_null (strstr (strstr (shmlab_writer_window_get_error_text (window), "choose") + 1,
+                         "choose"));
+  g_unlink (empty);
   window_close (window);
 }
 
@@ -1230,6 +1307,7 @@ main (int    argc,
   g_test_add_func ("/writer-window/live-segment", test_live_segment);
   g_test_add_func ("/writer-window/steps", test_steps);
   g_test_add_func ("/writer-window/bad-png", test_bad_png);
+  g_test_add_func ("/writer-window/open-picture-types", test_open_picture_types);
   g_test_add_func ("/writer-window/format-mismatch", test_format_mismatch);
   g_test_add_func ("/writer-window/paste", test_paste);
   g_test_add_func ("/writer-window/cancel-lock-wait", test_cancel_lock_wait);

@@ -15,6 +15,7 @@
 
 #include "shmlab-encode-task.h"
 #include "shmlab-error.h"
+#include "shmlab-image-loader.h"
 #include "shmlab-limits.h"
 #include "shmlab-writer-pane.h"
 #include "shmlab-writer-resources.h"
@@ -911,7 +912,7 @@ load_new (ShmlabWriterWindow  *self,
 
 /**
  * shmlab_writer_window_load_image_async:
- * @file: a PNG file
+ * @file: a picture file: PNG, JPEG, GIF, BMP, TIFF, WebP or ICO
  *
  * Reads and decodes @file in a thread, then shows it on the Image page.
  * Failures show in the window's banner and log, and come back as the error.
@@ -972,12 +973,13 @@ chooser_response_cb (GtkNativeDialog    *chooser,
   g_clear_object (&self->chooser);
 }
 
-/* Ctrl+O: a PNG through the desktop's file chooser. */
+/* Ctrl+O: a picture through the desktop's file chooser. */
 static void
-open_png (ShmlabWriterWindow *self)
+open_picture (ShmlabWriterWindow *self)
 {
-  g_autoptr(GtkFileFilter) png = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) pictures = gtk_file_filter_new ();
   g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+  g_auto(GStrv) mime_types = shmlab_image_types_dup_mime_types ();
   GtkFileChooserNative *chooser;
 
   if (self->chooser != NULL)
@@ -986,12 +988,13 @@ open_png (ShmlabWriterWindow *self)
       return;
     }
 
-  chooser = gtk_file_chooser_native_new (_("Open a PNG picture"), GTK_WINDOW (self),
+  chooser = gtk_file_chooser_native_new (_("Open a picture"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (png, _("PNG pictures"));
-  gtk_file_filter_add_mime_type (png, "image/png");
-  gtk_file_filter_add_suffix (png, "png");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), png);
+  gtk_file_filter_set_name (pictures, _("Pictures"));
+  /* The types a loader of this system opens, no more. */
+  for (guint i = 0; mime_types[i] != NULL; i++)
+    gtk_file_filter_add_mime_type (pictures, mime_types[i]);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), pictures);
   gtk_file_filter_set_name (all, _("All files"));
   gtk_file_filter_add_pattern (all, "*");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
@@ -1140,7 +1143,7 @@ open_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  open_png (SHMLAB_WRITER_WINDOW (widget));
+  open_picture (SHMLAB_WRITER_WINDOW (widget));
 }
 
 static void
