@@ -787,6 +787,59 @@ test_bad_png (void)
   window_close (window);
 }
 
+/* The format list and its tooltip come from the format table, and the
+ * Writer says beside the backend when no Qt program can read what it would
+ * write. */
+static void
+test_format_words (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wwords");
+  ShmlabWriterWindow *window = window_new (key);
+  g_autoptr(ShmlabImage) image = make_image (8, 8, FALSE);
+  g_autofree char *path = write_png ("words.png", image);
+  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  GtkDropDown *dropdown = NULL;
+  GListModel *model;
+  g_autoptr(GError) error = NULL;
+
+  /* The format's list is in the header bar (the backend's, in the key bar). */
+  g_assert_nonnull (titlebar);
+  dropdown = GTK_DROP_DOWN (find_by_type (titlebar, GTK_TYPE_DROP_DOWN));
+  g_assert_nonnull (dropdown);
+  model = gtk_drop_down_get_model (dropdown);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+  for (ShmlabFormat f = SHMLAB_FORMAT_AUTO; f <= SHMLAB_FORMAT_FRAME; f++)
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), f), ==,
+                     shmlab_format_get_choice (f));
+  g_assert_nonnull (gtk_drop_down_get_list_factory (dropdown));
+
+  /* Auto, on the Text page: the Qt demo reads it. */
+  g_assert_cmpint (shmlab_writer_window_get_format (window), ==, SHMLAB_FORMAT_AUTO);
+  assert_contains (gtk_widget_get_tooltip_text (GTK_WIDGET (dropdown)),
+                   "text as plain text, which the Qt demo reads");
+  assert_contains (gtk_widget_get_tooltip_text (GTK_WIDGET (dropdown)), "ShmLab frame");
+  g_assert_null (shmlab_writer_window_get_qt_note (window));
+
+  /* A picture in Auto is a frame: said, with what to choose. */
+  g_assert_true (load (window, path, &error));
+  g_assert_no_error (error);
+  assert_contains (shmlab_writer_window_get_qt_note (window), "no Qt program reads a ShmLab frame");
+  assert_contains (shmlab_writer_window_get_qt_note (window), "choose Qt example image");
+  shmlab_writer_window_set_format (window, SHMLAB_FORMAT_QT_IMAGE);
+  g_assert_null (shmlab_writer_window_get_qt_note (window));
+  assert_contains (gtk_widget_get_tooltip_text (GTK_WIDGET (dropdown)), "Shared Memory Example");
+
+  /* Back on the Text page, a frame is no Qt demo's text either. */
+  shmlab_writer_window_set_page (window, "text");
+  assert_contains (shmlab_writer_window_get_qt_note (window), "choose Plain text");
+  shmlab_writer_window_set_format (window, SHMLAB_FORMAT_FRAME);
+  assert_contains (shmlab_writer_window_get_qt_note (window), "no Qt program reads a ShmLab frame");
+  shmlab_writer_window_set_format (window, SHMLAB_FORMAT_TEXT);
+  g_assert_null (shmlab_writer_window_get_qt_note (window));
+
+  window_close (window);
+}
+
 /* An opaque @image saved by GdkPixbuf as @type ("jpeg", "bmp", "tiff"). */
 static char *
 write_with_pixbuf (const char  *name,
@@ -1308,6 +1361,7 @@ main (int    argc,
   g_test_add_func ("/writer-window/steps", test_steps);
   g_test_add_func ("/writer-window/bad-png", test_bad_png);
   g_test_add_func ("/writer-window/open-picture-types", test_open_picture_types);
+  g_test_add_func ("/writer-window/format-words", test_format_words);
   g_test_add_func ("/writer-window/format-mismatch", test_format_mismatch);
   g_test_add_func ("/writer-window/paste", test_paste);
   g_test_add_func ("/writer-window/cancel-lock-wait", test_cancel_lock_wait);

@@ -1037,10 +1037,82 @@ shmlab_writer_window_set_format (ShmlabWriterWindow *self,
   gtk_drop_down_set_selected (self->format_dropdown, format);
 }
 
+/* Whether a Qt program can read what the next write sends, said beside the
+ * backend's "Qt compatible". */
+static void
+update_qt_note (ShmlabWriterWindow *self)
+{
+  gboolean image = g_strcmp0 (shmlab_writer_pane_get_page (self->pane), "image") == 0;
+
+  shmlab_key_bar_set_qt_note (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)),
+                              shmlab_format_get_qt_note (shmlab_writer_window_get_format (self),
+                                                         image));
+}
+
 static void
 format_changed_cb (ShmlabWriterWindow *self)
 {
-  shmlab_writer_pane_set_format (self->pane, shmlab_writer_window_get_format (self));
+  ShmlabFormat format = shmlab_writer_window_get_format (self);
+
+  shmlab_writer_pane_set_format (self->pane, format);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->format_dropdown),
+                               shmlab_format_get_explanation (format));
+  update_qt_note (self);
+}
+
+/* The list of formats: each one's name, and what it is and who reads it. */
+static void
+format_item_setup_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *choice = gtk_label_new (NULL);
+  GtkWidget *summary = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (choice), 0);
+  gtk_label_set_xalign (GTK_LABEL (summary), 0);
+  gtk_label_set_wrap (GTK_LABEL (summary), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (summary), 50);
+  gtk_widget_add_css_class (summary, "dim-label");
+  gtk_widget_add_css_class (summary, "caption");
+  gtk_box_append (GTK_BOX (box), choice);
+  gtk_box_append (GTK_BOX (box), summary);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+format_item_bind_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item)
+{
+  GtkWidget *choice = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  /* The list holds the formats in the order of ShmlabFormat. */
+  ShmlabFormat format = (ShmlabFormat) gtk_list_item_get_position (item);
+
+  gtk_label_set_text (GTK_LABEL (choice), shmlab_format_get_choice (format));
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_next_sibling (choice)),
+                      shmlab_format_get_summary (format));
+}
+
+static void
+fill_format_list (ShmlabWriterWindow *self)
+{
+  g_autoptr(GtkStringList) choices = gtk_string_list_new (NULL);
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  for (ShmlabFormat format = SHMLAB_FORMAT_AUTO; format <= SHMLAB_FORMAT_FRAME; format++)
+    gtk_string_list_append (choices, shmlab_format_get_choice (format));
+  gtk_drop_down_set_model (self->format_dropdown, G_LIST_MODEL (choices));
+  g_signal_connect (factory, "setup", G_CALLBACK (format_item_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (format_item_bind_cb), NULL);
+  gtk_drop_down_set_list_factory (self->format_dropdown, factory);
+}
+
+/* The Qt note, for tests: NULL when a Qt program reads what is written. */
+const char *
+shmlab_writer_window_get_qt_note (ShmlabWriterWindow *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
+  return shmlab_key_bar_get_qt_note (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)));
 }
 
 const char *
@@ -1112,6 +1184,7 @@ page_changed_cb (ShmlabWriterWindow *self)
   /* A too-large offer to cut applies to text only. */
   if (shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_TOO_LARGE)
     hide_offer (self);
+  update_qt_note (self);
   update_actions (SHMLAB_WINDOW (self));
 }
 
@@ -1393,6 +1466,7 @@ shmlab_writer_window_init (ShmlabWriterWindow *self)
   /* A question shown, answered or closed changes which ways on are open. */
   g_signal_connect_swapped (self->banner, "notify::offer",
                             G_CALLBACK (shmlab_window_update_actions), self);
+  fill_format_list (self);
   g_signal_connect_swapped (self->format_dropdown, "notify::selected",
                             G_CALLBACK (format_changed_cb), self);
   format_changed_cb (self);
