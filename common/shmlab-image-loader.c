@@ -266,7 +266,8 @@ image_from_pixbuf (const PictureType     *type,
   if (!check_dimensions (type, width, height, limits, error))
     return NULL;
   /* The last row may stop at its pixels, short of a whole stride. */
-  needed = (guint64) rowstride * (guint64) (height - 1) + (guint64) width * (guint64) MAX (channels, 0);
+  needed = (guint64) rowstride * (guint64) (height - 1) +
+           (guint64) width * (guint64) MAX (channels, 0);
   if (gdk_pixbuf_get_colorspace (pixbuf) != GDK_COLORSPACE_RGB ||
       gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 || (channels != 3 && channels != 4) ||
       (channels == 4) != gdk_pixbuf_get_has_alpha (pixbuf) || rowstride < width * channels ||

@@ -208,7 +208,9 @@ make_gif (const guint8 palette[4][3],
 static void
 test_gif (void)
 {
-  static const guint8 palette[4][3] = { { 255, 0, 0 }, { 0, 200, 0 }, { 0, 0, 180 }, { 250, 250, 10 } };
+  static const guint8 palette[4][3] = {
+    { 255, 0, 0 }, { 0, 200, 0 }, { 0, 0, 180 }, { 250, 250, 10 },
+  };
   static const guint8 indices[] = { 0, 1, 2, 3, 2, 1 };
   g_autoptr(GBytes) gif = NULL;
   g_autoptr(GdkPixbuf) want = NULL;

@@ -990,7 +990,8 @@ test_content_view_text_caption (void)
     { "你好\nHi", "9 bytes · 5 characters · 2 lines · UTF-8 · plain text (Qt demo)" },
     { "a", "1 byte · 1 character · 1 line · UTF-8 · plain text (Qt demo)" },
     { "one\ntwo\n", "8 bytes · 8 characters · 2 lines · UTF-8 · plain text (Qt demo)" },
-    { "ok\xff", "3 bytes · 3 characters · 1 line · UTF-8 but for 1 byte · plain text (Qt demo)" },
+    { "ok\xff", "3 bytes · 3 characters · 1 line · UTF-8 but for 1 byte · "
+               "plain text (Qt demo)" },
     { "\xfe\xff", "2 bytes · 2 characters · 1 line · UTF-8 but for 2 bytes · "
                   "plain text (Qt demo)" },
   };
@@ -1355,12 +1356,15 @@ test_content_language_child (void)
   g_autoptr(ShmlabPayload) payload = shmlab_payload_decode ((const guint8 *) "ab\ncd", 6, NULL);
 
   g_test_message ("LANGUAGE=%s: %s", language ? language : "(unset)", text);
-  g_assert_cmpstr (text, ==, cn ? "你好，共享内存！" : tw ? "你好，共享記憶體！" : "Hello, shared memory!");
+  g_assert_cmpstr (text, ==,
+                   cn ? "你好，共享内存！" : tw ? "你好，共享記憶體！" : "Hello, shared memory!");
 
   shmlab_content_view_show_payload (SHMLAB_CONTENT_VIEW (view), payload);
   g_test_message ("%s", shmlab_content_view_get_caption (SHMLAB_CONTENT_VIEW (view)));
   g_assert_true (contains (shmlab_content_view_get_caption (SHMLAB_CONTENT_VIEW (view)),
-                           cn ? "5 个字符 · 2 行" : tw ? "5 個字元 · 2 行" : "5 characters · 2 lines"));
+                           cn   ? "5 个字符 · 2 行"
+                           : tw ? "5 個字元 · 2 行"
+                                : "5 characters · 2 lines"));
 
   destroy_all (view_window, NULL);
   destroy_all (window, NULL);
