@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "shmlab-content-view.h"
-#include "shmlab-limits.h"
 #include "shmlab-image-loader.h"
+#include "shmlab-limits.h"
 #include "shmlab-png.h"
 
 #define DEFAULT_TEXT N_("Hello, shared memory!")
