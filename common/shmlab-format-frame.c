@@ -500,7 +500,7 @@ const ShmlabFormatClass shmlab_format_frame = {
   .image_noun = N_("the image frame"),
   .cut_advice = N_("even a cut text needs the 64-byte frame header: grow the segment"),
   .choice = N_("ShmLab frame"),
-  .summary = N_("a 64-byte header, then the text or the pixels: only ShmLab reads it"),
+  .summary = N_("a header, then the text or the pixels: only ShmLab reads it"),
   .explanation = N_("ShmLab frame: a 64-byte header with the size, the kind and a checksum, "
                     "then the text or the RGBA pixels. Only ShmLab reads it; no Qt program "
                     "does."),

@@ -1073,8 +1073,8 @@ format_item_setup_cb (GtkSignalListItemFactory *factory,
   gtk_label_set_xalign (GTK_LABEL (summary), 0);
   gtk_label_set_wrap (GTK_LABEL (summary), TRUE);
   /* The list is as wide as its narrowest line allows: make that a readable one. */
-  gtk_label_set_width_chars (GTK_LABEL (summary), 40);
-  gtk_label_set_max_width_chars (GTK_LABEL (summary), 50);
+  gtk_label_set_width_chars (GTK_LABEL (summary), 52);
+  gtk_label_set_max_width_chars (GTK_LABEL (summary), 60);
   gtk_widget_add_css_class (summary, "dim-label");
   gtk_widget_add_css_class (summary, "caption");
   gtk_box_append (GTK_BOX (box), choice);
