@@ -18,6 +18,7 @@
 #include "shmlab-bench-cell.h"
 #include "shmlab-bench-stats.h"
 #include "shmlab-payload.h"
+#include "shmlab-image-loader.h"
 #include "shmlab-png.h"
 #include "shmlab-segment.h"
 
@@ -254,11 +255,11 @@ shmlab_bench_measure_image (const char        *path,
   image->frame.name = _("a ShmLab frame");
   image->qt.name = _("the Qt example's format");
 
-  picture = shmlab_png_read_file (path, NULL, &local_error);
+  picture = shmlab_image_load_file (path, NULL, &local_error);
   if (picture == NULL)
     {
       g_set_error (error, local_error->domain, local_error->code,
-                   _("--image needs a PNG picture: %s"), local_error->message);
+                   _("--image needs a picture: %s"), local_error->message);
       return FALSE;
     }
   image->width = picture->width;

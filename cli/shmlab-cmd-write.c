@@ -14,6 +14,7 @@
 
 #include "shmlab-limits.h"
 #include "shmlab-payload.h"
+#include "shmlab-image-loader.h"
 #include "shmlab-png.h"
 #include "shmlab-segment.h"
 #include "shmlab-users.h"
@@ -27,7 +28,7 @@ static const char summary[] =
   N_("Put text or a picture in the shared memory segment of KEY, then stay attached.");
 
 static const char description[] =
-  N_("The content comes from exactly one of --text TEXT, --file IMAGE.png, or - (text read\n"
+  N_("The content comes from exactly one of --text TEXT, --file IMAGE, or - (text read\n"
   "from standard input, UTF-8). It is encoded before the lock is taken, then the\n"
   "segment is created (or, with --attach, attached), locked, written and unlocked.\n"
   "\n"
@@ -98,7 +99,7 @@ check_text (const char  *text,
   if (*end == '\0')
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                  _("%s holds a NUL byte at offset %zu: text cannot contain one "
-                 "(a reader stops there); put binary data in with --file IMAGE.png"),
+                 "(a reader stops there); put binary data in with --file IMAGE"),
                  source, offset);
   else
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -140,7 +141,7 @@ build_payload (const char  *text,
     g_autoptr(ShmlabImage) image = NULL;
 
     shmlab_png_limits_init_default (&limits);
-    image = shmlab_png_read_file (file, &limits, error);
+    image = shmlab_image_load_file (file, &limits, error);
     if (image == NULL)
       return NULL;
     return shmlab_payload_new_image (image);
@@ -219,7 +220,7 @@ shmlab_cmd_write (int    argc,
     { "text", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &text,
       N_("Write TEXT (UTF-8)"), "TEXT" },
     { "file", 'f', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &file,
-      N_("Write the picture in IMAGE.png"), "IMAGE.png" },
+      N_("Write the picture in IMAGE: a PNG, JPEG, GIF, BMP, TIFF or WebP file"), "IMAGE" },
     { "format", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &format_name,
       N_("How to lay the content out: auto (the default), text, qt-image or frame"), "FORMAT" },
     { "size", 's', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &size_text,
@@ -261,7 +262,7 @@ shmlab_cmd_write (int    argc,
   guint n_sources;
   gboolean ok;
 
-  context = shmlab_cli_context_new (COMMAND, _("KEY (--text TEXT | --file IMAGE.png | -)"),
+  context = shmlab_cli_context_new (COMMAND, _("KEY (--text TEXT | --file IMAGE | -)"),
                                     summary, description, entries);
   if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status))
     return status;
@@ -283,7 +284,7 @@ shmlab_cmd_write (int    argc,
 
   n_sources = (text != NULL) + (file != NULL) + (from_stdin ? 1 : 0);
   if (n_sources == 0)
-    return shmlab_cli_usage_error (COMMAND, _("no content: give --text TEXT, --file IMAGE.png, "
+    return shmlab_cli_usage_error (COMMAND, _("no content: give --text TEXT, --file IMAGE, "
                                             "or - to read text from standard input"));
   if (n_sources > 1)
     return shmlab_cli_usage_error (COMMAND, _("give only one of --text, --file and -: a segment "

@@ -121,8 +121,11 @@ void shmlab_payload_error_set_slot   (GError               *error,
  * ShmlabImageError:
  * @SHMLAB_IMAGE_ERROR_INVALID_SIZE: an empty image
  * @SHMLAB_IMAGE_ERROR_TOO_LARGE: above the dimension or memory limits
- * @SHMLAB_IMAGE_ERROR_CORRUPT: the file is not a valid PNG
+ * @SHMLAB_IMAGE_ERROR_CORRUPT: the file is not a valid picture of its type
  * @SHMLAB_IMAGE_ERROR_TRUNCATED: the PNG ends before its image data does
+ * @SHMLAB_IMAGE_ERROR_UNKNOWN_TYPE: the bytes are no picture type ShmLab opens
+ * @SHMLAB_IMAGE_ERROR_NO_LOADER: a picture type ShmLab opens, but this system
+ *   has no loader for it
  */
 typedef enum
 {
@@ -130,6 +133,8 @@ typedef enum
   SHMLAB_IMAGE_ERROR_TOO_LARGE,
   SHMLAB_IMAGE_ERROR_CORRUPT,
   SHMLAB_IMAGE_ERROR_TRUNCATED,
+  SHMLAB_IMAGE_ERROR_UNKNOWN_TYPE,
+  SHMLAB_IMAGE_ERROR_NO_LOADER,
 } ShmlabImageError;
 
 #define SHMLAB_IMAGE_ERROR (shmlab_image_error_quark ())

@@ -499,6 +499,14 @@ const ShmlabFormatClass shmlab_format_frame = {
   .text_noun = N_("the text frame"),
   .image_noun = N_("the image frame"),
   .cut_advice = N_("even a cut text needs the 64-byte frame header: grow the segment"),
+  .choice = N_("ShmLab frame"),
+  .summary = N_("a header, then the text or the pixels: only ShmLab reads it"),
+  .explanation = N_("ShmLab frame: a 64-byte header with the size, the kind and a checksum, "
+                    "then the text or the RGBA pixels. Only ShmLab reads it; no Qt program "
+                    "does."),
+  .qt_text_note = N_("no Qt program reads a ShmLab frame: for the Qt demo, choose Plain text"),
+  .qt_image_note = N_("no Qt program reads a ShmLab frame: for Qt's example, choose Qt example "
+                      "image"),
   .prefix_size = SHMLAB_FRAME_HEADER_SIZE,
   .suffix_size = 0,
   .recognise = frame_recognise,

@@ -31,6 +31,12 @@ struct _ShmlabEncoded
  *   the format cannot hold text
  * @image_noun: (nullable): as @text_noun, for an image
  * @cut_advice: (nullable): why even a cut text does not fit, N_()
+ * @choice: its name in a list to choose from ("Plain text (Qt demo)"), N_()
+ * @summary: what it is and who reads it, one line under @choice, N_()
+ * @explanation: the same in a sentence or two, for a tooltip, N_()
+ * @qt_text_note: (nullable): why no Qt program reads a text written in it,
+ *   and what to choose instead, N_(); %NULL when the Qt demo reads it
+ * @qt_image_note: (nullable): as @qt_text_note, for a picture
  * @prefix_size: the bytes before the data (a header, a marker)
  * @suffix_size: the bytes after it (a NUL)
  * @recognise: whether the bytes are in this format, or a damaged copy of
@@ -59,6 +65,11 @@ typedef struct
   const char *text_noun;
   const char *image_noun;
   const char *cut_advice;
+  const char *choice;
+  const char *summary;
+  const char *explanation;
+  const char *qt_text_note;
+  const char *qt_image_note;
   gsize prefix_size;
   gsize suffix_size;
 

@@ -331,6 +331,12 @@ const ShmlabFormatClass shmlab_format_qt_image = {
   .text_noun = NULL,
   .image_noun = N_("the Qt example image"),
   .cut_advice = NULL,
+  .choice = N_("Qt example image (PNG stream)"),
+  .summary = N_("a 1, then a PNG file: Qt's Shared Memory Example reads it"),
+  .explanation = N_("Qt example image: a 32-bit 1, then a PNG file, as Qt's Shared Memory "
+                    "Example writes and reads a picture. It holds no text."),
+  .qt_text_note = N_("the Qt example image holds no text: for the Qt demo, choose Plain text"),
+  .qt_image_note = NULL,
   .prefix_size = MARKER_SIZE,
   .suffix_size = 0,
   .recognise = qt_image_recognise,

@@ -167,6 +167,12 @@ const ShmlabFormatClass shmlab_format_text = {
   .text_noun = N_("the text"),
   .image_noun = NULL,
   .cut_advice = N_("even a cut text needs 1 byte for its NUL: grow the segment"),
+  .choice = N_("Plain text (Qt demo)"),
+  .summary = N_("UTF-8 and a NUL: the Qt demo reads it"),
+  .explanation = N_("Plain text: the text's UTF-8 bytes and a NUL, as the Qt shared memory "
+                    "demo writes and reads it. It holds no picture."),
+  .qt_text_note = NULL,
+  .qt_image_note = N_("plain text holds no picture: for Qt's example, choose Qt example image"),
   .prefix_size = 0,
   .suffix_size = 1,
   .recognise = text_recognise,

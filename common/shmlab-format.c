@@ -138,6 +138,82 @@ shmlab_format_describe_text_size (ShmlabFormat format,
 }
 
 /**
+ * shmlab_format_get_choice:
+ *
+ * @format's name in a list to choose from: "Auto", "Plain text (Qt demo)".
+ */
+const char *
+shmlab_format_get_choice (ShmlabFormat format)
+{
+  const ShmlabFormatClass *klass = shmlab_format_lookup (format);
+
+  if (format == SHMLAB_FORMAT_AUTO)
+    return _("Auto");
+  return klass ? _(klass->choice) : _("unknown format");
+}
+
+/**
+ * shmlab_format_get_summary:
+ *
+ * What @format is and which programs read it, in one line to show under its
+ * choice.
+ */
+const char *
+shmlab_format_get_summary (ShmlabFormat format)
+{
+  const ShmlabFormatClass *klass = shmlab_format_lookup (format);
+
+  if (format == SHMLAB_FORMAT_AUTO)
+    return _("text as plain text, which the Qt demo reads; pictures as a ShmLab frame, which "
+             "Qt's example cannot read");
+  return klass ? _(klass->summary) : "";
+}
+
+/**
+ * shmlab_format_get_explanation:
+ *
+ * What @format does, in a sentence or two, for a tooltip.
+ */
+const char *
+shmlab_format_get_explanation (ShmlabFormat format)
+{
+  const ShmlabFormatClass *klass = shmlab_format_lookup (format);
+
+  if (format == SHMLAB_FORMAT_AUTO)
+    return _("Auto writes a text as plain text, which the Qt demo reads, and a picture as a "
+             "ShmLab frame, which Qt's Shared Memory Example cannot read: for that, choose "
+             "Qt example image.");
+  return klass ? _(klass->explanation) : "";
+}
+
+/**
+ * shmlab_format_get_qt_note:
+ * @format: the format chosen (%SHMLAB_FORMAT_AUTO: the one it picks)
+ * @image: the content is a picture, not a text
+ *
+ * Why no Qt program reads this content written in @format, and what to
+ * choose instead.
+ *
+ * Returns: (nullable): the note, or %NULL when a Qt program reads it
+ */
+const char *
+shmlab_format_get_qt_note (ShmlabFormat format,
+                           gboolean     image)
+{
+  const ShmlabFormatClass *klass;
+
+  /* What Auto picks: plain text for a text, a frame for a picture. */
+  if (format == SHMLAB_FORMAT_AUTO)
+    format = image ? SHMLAB_FORMAT_FRAME : SHMLAB_FORMAT_TEXT;
+  klass = shmlab_format_lookup (format);
+  if (klass == NULL)
+    return NULL;
+  if (image)
+    return klass->qt_image_note ? _(klass->qt_image_note) : NULL;
+  return klass->qt_text_note ? _(klass->qt_text_note) : NULL;
+}
+
+/**
  * shmlab_verdict_to_string:
  *
  * A stable word for @verdict, for machines: "none", "empty", "valid",

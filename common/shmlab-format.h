@@ -123,6 +123,11 @@ gboolean    shmlab_format_from_string (const char    *string,
 const char *shmlab_format_describe    (ShmlabFormat   format);
 char       *shmlab_format_describe_text_size (ShmlabFormat format,
                                               gsize        length);
+const char *shmlab_format_get_choice      (ShmlabFormat  format);
+const char *shmlab_format_get_summary     (ShmlabFormat  format);
+const char *shmlab_format_get_explanation (ShmlabFormat  format);
+const char *shmlab_format_get_qt_note     (ShmlabFormat  format,
+                                           gboolean      image);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShmlabDescription, shmlab_description_free)
 

@@ -204,6 +204,24 @@ shmlab_image_equal (const ShmlabImage *a,
   return TRUE;
 }
 
+/* Whether every pixel's alpha is 255. Touches every pixel: call it off the
+ * main thread for large images. */
+gboolean
+shmlab_image_is_opaque (const ShmlabImage *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  for (guint32 y = 0; y < self->height; y++)
+    {
+      const guint8 *p = self->pixels + (gsize) y * self->stride + 3;
+
+      for (guint32 x = 0; x < self->width; x++, p += 4)
+        if (*p != 0xff)
+          return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * shmlab_image_scale_to_fit:
  * @self: the image

@@ -48,6 +48,7 @@ void         shmlab_image_unref          (ShmlabImage  *self);
 gsize        shmlab_image_get_byte_size  (const ShmlabImage *self);
 gboolean     shmlab_image_equal          (const ShmlabImage *a,
                                           const ShmlabImage *b);
+gboolean     shmlab_image_is_opaque      (const ShmlabImage *self);
 ShmlabImage *shmlab_image_scale_to_fit   (ShmlabImage  *self,
                                           guint32       max_side);
 gboolean     shmlab_image_size_check     (guint64       width,

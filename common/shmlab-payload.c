@@ -62,6 +62,14 @@ shmlab_payload_set_text (ShmlabPayload *self,
   else
     self->text = g_utf8_make_valid (bytes, length);
   self->text_length = strlen (self->text);
+  self->text_source_length = length;
+  /* Counted here, where the text is decoded (off the main thread). */
+  self->text_characters = (gsize) g_utf8_strlen (self->text, (gssize) self->text_length);
+  self->text_lines = 0;
+  for (const char *p = self->text; (p = strchr (p, '\n')) != NULL; p++)
+    self->text_lines++;
+  if (self->text_length > 0 && self->text[self->text_length - 1] != '\n')
+    self->text_lines++;
 }
 
 /**

@@ -28,6 +28,12 @@ typedef enum
  * @text: (nullable): valid UTF-8, NUL-terminated; bytes that were not valid
  *   UTF-8 in the segment are U+FFFD here
  * @text_length: bytes in @text, without the NUL
+ * @text_source_length: bytes the text took where it came from (the
+ *   segment), without a NUL; differs from @text_length when bytes that were
+ *   not UTF-8 became U+FFFD
+ * @text_characters: characters in @text
+ * @text_lines: lines in @text: its line feeds, and one more when the text
+ *   does not end with one (0 for an empty text)
  * @invalid_bytes: how many bytes of the segment's text were not valid UTF-8
  *   or were control characters (a hint that the segment is not text at all)
  * @image: (nullable): the picture, for an image
@@ -44,6 +50,9 @@ typedef struct
   ShmlabFormat format;
   char *text;
   gsize text_length;
+  gsize text_source_length;
+  gsize text_characters;
+  gsize text_lines;
   gsize invalid_bytes;
   ShmlabImage *image;
   ShmlabFrameHeader header;

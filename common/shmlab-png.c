@@ -7,14 +7,9 @@
 #include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <setjmp.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <glib/gstdio.h>
 #include <png.h>
 #include <zlib.h>
 
@@ -23,9 +18,6 @@
 #define PNG_SIGNATURE_BYTES 8
 /* Signature, then the IHDR chunk: length, type, 13 bytes of fields, CRC. */
 #define PNG_IHDR_END (PNG_SIGNATURE_BYTES + 4 + 4 + 13 + 4)
-
-/* A bigger file is refused before it is read into memory. */
-#define SHMLAB_PNG_MAX_FILE_BYTES (G_GUINT64_CONSTANT (512) * 1024 * 1024)
 
 /* Speed matters more than the last few per cent of size. */
 #define SHMLAB_PNG_COMPRESSION_LEVEL 2
@@ -394,150 +386,6 @@ shmlab_png_read (const guint8          *data,
   g_clear_error (&ctx.error);
   g_free (ctx.message);
   g_free (ctx.warning);
-  return image;
-}
-
-/* Reads all of a regular file with one open descriptor, so what is checked is
- * what is read; O_NONBLOCK keeps a FIFO from hanging the open. */
-static GBytes *
-read_whole_file (const char *path,
-                 GError    **error)
-{
-  g_autofree char *display = g_filename_display_name (path);
-  g_autofree guint8 *data = NULL;
-  struct stat st;
-  gsize size, got = 0;
-  int fd, saved_errno;
-
-  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0);
-  if (fd < 0)
-    {
-      saved_errno = errno;
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   _("could not open the PNG file “%s”: %s; check the path and that you may read "
-                   "the file"),
-                   display, g_strerror (saved_errno));
-      return NULL;
-    }
-
-  if (fstat (fd, &st) != 0)
-    {
-      saved_errno = errno;
-      g_close (fd, NULL);
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                   _("could not examine the file “%s”: %s; check that you may read it"),
-                   display, g_strerror (saved_errno));
-      return NULL;
-    }
-
-  if (S_ISDIR (st.st_mode))
-    {
-      g_close (fd, NULL);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR,
-                   _("“%s” is a folder, not a PNG file: choose a file inside it"), display);
-      return NULL;
-    }
-  if (!S_ISREG (st.st_mode))
-    {
-      g_close (fd, NULL);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                   _("“%s” is not a regular file (it is a device, pipe or socket): "
-                   "choose a PNG file"),
-                   display);
-      return NULL;
-    }
-  if (st.st_size < 0 || (guint64) st.st_size > SHMLAB_PNG_MAX_FILE_BYTES)
-    {
-      g_autofree char *limit_text =
-        g_format_size_full (SHMLAB_PNG_MAX_FILE_BYTES, G_FORMAT_SIZE_IEC_UNITS);
-
-      g_close (fd, NULL);
-      g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                   _("the file “%s” is %" PRId64 " bytes, more than the %s a PNG may "
-                   "have here: scale the image down or choose a smaller file"),
-                   display, (gint64) st.st_size, limit_text);
-      return NULL;
-    }
-
-  size = (gsize) st.st_size;
-  data = g_try_malloc (MAX (size, 1));
-  if (data == NULL)
-    {
-      g_close (fd, NULL);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
-                   _("not enough memory to read the %zu bytes of “%s”: close "
-                   "other programs and try again"),
-                   size, display);
-      return NULL;
-    }
-
-  while (got < size)
-    {
-      ssize_t n = read (fd, data + got, size - got);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          saved_errno = errno;
-          g_close (fd, NULL);
-          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                       _("could not read the file “%s”: %s; check the disk and try again"),
-                       display, g_strerror (saved_errno));
-          return NULL;
-        }
-      if (n == 0)
-        break; /* The file shrank while it was read: what is there gets decoded. */
-      got += (gsize) n;
-    }
-
-  g_close (fd, NULL);
-  return g_bytes_new_take (g_steal_pointer (&data), got);
-}
-
-/**
- * shmlab_png_read_file:
- * @path: the PNG file, in the GLib file name encoding
- * @limits: (nullable): as for shmlab_png_read()
- * @error: a #GError in G_FILE_ERROR when the file cannot be read or is not a
- *   regular file, or in SHMLAB_IMAGE_ERROR when it is larger than 512 MiB or
- *   not a PNG this reader accepts
- *
- * Returns: (transfer full) (nullable): the image, or %NULL with @error set
- */
-ShmlabImage *
-shmlab_png_read_file (const char            *path,
-                      const ShmlabPngLimits *limits,
-                      GError               **error)
-{
-  g_autoptr(GBytes) bytes = NULL;
-  ShmlabImage *image;
-  gsize length;
-  const guint8 *data;
-
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  bytes = read_whole_file (path, error);
-  if (bytes == NULL)
-    return NULL;
-
-  data = g_bytes_get_data (bytes, &length);
-  image = shmlab_png_read (data, length, limits, NULL, error);
-  if (image == NULL)
-    {
-      g_autofree char *display = g_filename_display_name (path);
-      g_prefix_error (error, "“%s”: ", display);
-      /* What to do depends on where the PNG came from: here, a file. */
-      if (error != NULL && !g_error_matches (*error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE))
-        {
-          char *message = g_strconcat ((*error)->message,
-                                       _("; save it again in full from an image editor, or choose "
-                                       "another file"), NULL);
-          g_free ((*error)->message);
-          (*error)->message = message;
-        }
-    }
   return image;
 }
 

@@ -35,9 +35,6 @@ ShmlabImage *shmlab_png_read                (const guint8          *data,
                                              const ShmlabPngLimits *limits,
                                              gsize                 *consumed,
                                              GError               **error);
-ShmlabImage *shmlab_png_read_file           (const char            *path,
-                                             const ShmlabPngLimits *limits,
-                                             GError               **error);
 GBytes      *shmlab_png_write               (const ShmlabImage     *image,
                                              GError               **error);
 gboolean     shmlab_png_write_file          (const ShmlabImage     *image,

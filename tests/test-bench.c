@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "shmlab-image.h"
+#include "shmlab-image-loader.h"
 #include "shmlab-png.h"
 #include "shmlab-segment.h"
 
@@ -601,7 +602,7 @@ test_quick_plot (void)
   g_assert_nonnull (run->json);
   plot = json_get (run->json, "plot", JSON_OBJECT);
   g_assert_cmpstr (json_string (plot, "path"), ==, run->plot);
-  image = shmlab_png_read_file (run->plot, NULL, &error);
+  image = shmlab_image_load_file (run->plot, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpfloat (image->width, ==, json_number (plot, "width"));
   g_assert_cmpfloat (image->height, ==, json_number (plot, "height"));

@@ -9,10 +9,12 @@
 #include <signal.h>
 #include <string.h>
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #include "shmlab-image.h"
+#include "shmlab-image-loader.h"
 #include "shmlab-png.h"
 #include "shmlab-segment.h"
 
@@ -584,7 +586,7 @@ test_image_round_trip (gconstpointer data)
     g_assert_cmpint (run_cli (&out, &err, "read", key, "--output", out_path, "--quiet"), ==, 0);
     g_assert_cmpstr (err, ==, "");
   }
-  read_back = shmlab_png_read_file (out_path, NULL, &error);
+  read_back = shmlab_image_load_file (out_path, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (read_back);
   if (read_back != NULL)
@@ -600,6 +602,67 @@ test_image_round_trip (gconstpointer data)
 
   g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
   assert_nothing_left (key);
+}
+
+/* `shmlab write --file` takes a JPEG or a BMP as it takes a PNG, and
+ * `shmlab read` gives the picture back. */
+static void
+test_image_types (gconstpointer data)
+{
+  const char *type = data;
+  gboolean exact = !g_str_equal (type, "jpeg");
+  g_autofree char *key = shmlab_test_unique_key ("imgtype");
+  g_autofree char *in_name = g_strdup_printf ("in.%s", type);
+  g_autofree char *in_path = temp_file (in_name);
+  g_autofree char *out_path = temp_file ("out-type.png");
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 32, 16);
+  g_autoptr(ShmlabImage) read_back = NULL;
+  g_autoptr(GError) error = NULL;
+  CliProcess *writer;
+
+  /* Flat halves, which JPEG keeps close. */
+  for (int y = 0; y < 16; y++)
+    for (int x = 0; x < 32; x++)
+      {
+        guint8 *p = gdk_pixbuf_get_pixels (pixbuf) + y * gdk_pixbuf_get_rowstride (pixbuf) + x * 3;
+        p[0] = x < 16 ? 200 : 10;
+        p[1] = (guint8) (exact ? y * 9 : 40);
+        p[2] = x < 16 ? 30 : 220;
+      }
+  g_assert_true (gdk_pixbuf_save (pixbuf, in_path, type, &error, NULL));
+  g_assert_no_error (error);
+
+  writer = cli_start ("holding", NULL, "write", key, "--file", in_path, NULL);
+  g_assert_true (contains (writer->err_text->str, "bytes in (frame"));
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (run_cli (&out, &err, "read", key, "--output", out_path, "--quiet"), ==, 0);
+    g_assert_cmpstr (err, ==, "");
+  }
+  read_back = shmlab_image_load_file (out_path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (read_back);
+  if (read_back != NULL)
+    {
+      g_assert_cmpuint (read_back->width, ==, 32);
+      g_assert_cmpuint (read_back->height, ==, 16);
+      for (int y = 0; y < 16; y++)
+        for (int x = 0; x < 32; x += 31)
+          {
+            const guint8 *want = gdk_pixbuf_read_pixels (pixbuf) +
+                                 y * gdk_pixbuf_get_rowstride (pixbuf) + x * 3;
+            const guint8 *got = read_back->pixels + (gsize) y * read_back->stride + (gsize) x * 4;
+
+            for (int c = 0; c < 3; c++)
+              g_assert_cmpint (ABS ((int) got[c] - (int) want[c]), <=, exact ? 0 : 40);
+            g_assert_cmpuint (got[3], ==, 255);
+          }
+    }
+
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+  assert_nothing_left (key);
+  g_unlink (in_path);
+  g_unlink (out_path);
 }
 
 static void
@@ -1119,7 +1182,7 @@ test_bad_input (void)
   {
     g_autofree char *out = NULL, *err = NULL;
     assert_error (run_cli (&out, &err, "write", key, "--file", corrupt, "-q"), err, 1,
-                  "not a PNG file");
+                  "not a picture ShmLab can open");
   }
   {
     g_autofree char *out = NULL, *err = NULL;
@@ -1214,6 +1277,8 @@ main (int    argc,
   g_test_add_func ("/cli/text/cut", test_text_cut);
   g_test_add_data_func ("/cli/image/frame", "frame", test_image_round_trip);
   g_test_add_data_func ("/cli/image/qt-image", "qt-image", test_image_round_trip);
+  g_test_add_data_func ("/cli/image/jpeg", "jpeg", test_image_types);
+  g_test_add_data_func ("/cli/image/bmp", "bmp", test_image_types);
   g_test_add_func ("/cli/raw", test_raw);
   g_test_add_func ("/cli/attach", test_attach);
   g_test_add_func ("/cli/info", test_info);

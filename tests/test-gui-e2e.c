@@ -21,6 +21,7 @@
 
 #include "shmlab-image.h"
 #include "shmlab-payload.h"
+#include "shmlab-image-loader.h"
 #include "shmlab-png.h"
 #include "shmlab-segment.h"
 
@@ -339,7 +340,7 @@ static void
 assert_screenshot (const char *path)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ShmlabImage) shot = shmlab_png_read_file (path, NULL, &error);
+  g_autoptr(ShmlabImage) shot = shmlab_image_load_file (path, NULL, &error);
   gboolean varied = FALSE;
   guint32 first;
 
@@ -729,7 +730,7 @@ test_qt_reader (void)
   g_assert_cmpint (written_image->format, ==, SHMLAB_FORMAT_QT_IMAGE);
   peer = qt_start ("read-image", image_key, out, NULL);
   g_assert_cmpint (proc_finish (peer), ==, 0);
-  seen = shmlab_png_read_file (out, NULL, &error);
+  seen = shmlab_image_load_file (out, NULL, &error);
   g_assert_no_error (error);
   require (seen != NULL);
   g_assert_true (shmlab_image_equal (seen, image));

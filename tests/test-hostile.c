@@ -18,6 +18,7 @@
 
 #include "shmlab-format.h"
 #include "shmlab-hostile.h"
+#include "shmlab-image-loader.h"
 #include "shmlab-png.h"
 #include "shmlab-segment.h"
 
@@ -239,7 +240,7 @@ check_read (const ShmlabHostileCase *hostile,
                                   message);
         if ((problem = check_stderr (err, FALSE, NULL)) != NULL)
           return g_steal_pointer (&problem);
-        saved = shmlab_png_read_file (output, NULL, &error);
+        saved = shmlab_image_load_file (output, NULL, &error);
         g_unlink (output);
         if (saved == NULL)
           return g_strdup_printf ("the picture saved is not a PNG: %s", error->message);

@@ -1433,10 +1433,64 @@ test_format_text_size (void)
                            "pick another format to write text");
 }
 
+/* What a person is told of each format comes from the table: Auto says what
+ * it does, and which content no Qt program can read, and what to choose. */
+static void
+test_format_words (void)
+{
+  static const struct
+  {
+    ShmlabFormat format;
+    gboolean image;
+    const char *note; /* NULL: a Qt program reads it */
+  } cases[] = {
+    { SHMLAB_FORMAT_AUTO, FALSE, NULL },
+    { SHMLAB_FORMAT_AUTO, TRUE, "choose Qt example image" },
+    { SHMLAB_FORMAT_TEXT, FALSE, NULL },
+    { SHMLAB_FORMAT_TEXT, TRUE, "choose Qt example image" },
+    { SHMLAB_FORMAT_QT_IMAGE, FALSE, "choose Plain text" },
+    { SHMLAB_FORMAT_QT_IMAGE, TRUE, NULL },
+    { SHMLAB_FORMAT_FRAME, FALSE, "choose Plain text" },
+    { SHMLAB_FORMAT_FRAME, TRUE, "choose Qt example image" },
+  };
+
+  g_assert_cmpstr (shmlab_format_get_choice (SHMLAB_FORMAT_AUTO), ==, "Auto");
+  g_assert_cmpstr (shmlab_format_get_choice (SHMLAB_FORMAT_TEXT), ==, "Plain text (Qt demo)");
+  g_assert_cmpstr (shmlab_format_get_choice (SHMLAB_FORMAT_QT_IMAGE), ==,
+                   "Qt example image (PNG stream)");
+  g_assert_cmpstr (shmlab_format_get_choice (SHMLAB_FORMAT_FRAME), ==, "ShmLab frame");
+
+  /* Auto says what it does with each, in the list and in its tooltip. */
+  g_assert_nonnull (strstr (shmlab_format_get_summary (SHMLAB_FORMAT_AUTO),
+                            "text as plain text, which the Qt demo reads"));
+  g_assert_nonnull (strstr (shmlab_format_get_summary (SHMLAB_FORMAT_AUTO),
+                            "pictures as a ShmLab frame, which Qt's example cannot read"));
+  g_assert_nonnull (strstr (shmlab_format_get_explanation (SHMLAB_FORMAT_AUTO),
+                            "choose Qt example image"));
+  for (ShmlabFormat f = SHMLAB_FORMAT_AUTO; f <= SHMLAB_FORMAT_FRAME; f++)
+    {
+      g_assert_cmpstr (shmlab_format_get_summary (f), !=, "");
+      g_assert_cmpstr (shmlab_format_get_explanation (f), !=, "");
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *note = shmlab_format_get_qt_note (cases[i].format, cases[i].image);
+
+      g_test_message ("%s %s: %s", shmlab_format_to_string (cases[i].format),
+                      cases[i].image ? "picture" : "text", note ? note : "(Qt reads it)");
+      if (cases[i].note == NULL)
+        g_assert_null (note);
+      else
+        g_assert_nonnull (strstr (note, cases[i].note));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   shmlab_test_init (&argc, &argv);
+  g_test_add_func ("/payload/format/words", test_format_words);
 
   g_test_add_func ("/payload/text/round-trip", test_text_round_trip);
   g_test_add_func ("/payload/frame/decode-bytes-shares-rows", test_decode_bytes_shares_rows);

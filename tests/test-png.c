@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "shmlab-error.h"
+#include "shmlab-image-loader.h"
 #include "shmlab-png.h"
 #include "shmlab-test-util.h"
 
@@ -1137,7 +1138,7 @@ test_file_round_trip (void)
   g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
   g_assert_true (shmlab_png_has_signature ((const guint8 *) contents, length));
 
-  back = shmlab_png_read_file (path, NULL, &error);
+  back = shmlab_image_load_file (path, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (shmlab_image_equal (image, back));
 
@@ -1146,7 +1147,7 @@ test_file_round_trip (void)
   image->pixels[0] ^= 0xff;
   g_assert_true (shmlab_png_write_file (image, path, &error));
   g_assert_no_error (error);
-  back = shmlab_png_read_file (path, NULL, &error);
+  back = shmlab_image_load_file (path, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (shmlab_image_equal (image, back));
   g_unlink (path);
@@ -1157,7 +1158,7 @@ test_file_missing (void)
 {
   g_autofree char *path = temp_path ("there-is-no-such.png");
   g_autoptr(GError) error = NULL;
-  g_autoptr(ShmlabImage) image = shmlab_png_read_file (path, NULL, &error);
+  g_autoptr(ShmlabImage) image = shmlab_image_load_file (path, NULL, &error);
 
   g_assert_null (image);
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
@@ -1172,7 +1173,7 @@ test_file_not_regular (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(ShmlabImage) image = NULL;
 
-  image = shmlab_png_read_file (shmlab_test_get_temp_dir (), NULL, &error);
+  image = shmlab_image_load_file (shmlab_test_get_temp_dir (), NULL, &error);
   g_assert_null (image);
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR);
   g_assert_nonnull (strstr (error->message, shmlab_test_get_temp_dir ()));
@@ -1184,7 +1185,7 @@ test_file_not_regular (void)
       g_test_skip_printf ("mkfifo failed (%s), so a pipe cannot be tried", g_strerror (errno));
       return;
     }
-  image = shmlab_png_read_file (fifo, NULL, &error);
+  image = shmlab_image_load_file (fifo, NULL, &error);
   g_assert_null (image);
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL);
   g_assert_nonnull (strstr (error->message, fifo));
@@ -1211,7 +1212,7 @@ test_file_too_big (void)
     }
   g_close (fd, NULL);
 
-  image = shmlab_png_read_file (path, NULL, &error);
+  image = shmlab_image_load_file (path, NULL, &error);
   g_assert_null (image);
   g_assert_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE);
   g_assert_nonnull (strstr (error->message, path));
@@ -1228,25 +1229,25 @@ test_file_not_png (void)
   g_autoptr(ShmlabImage) image = NULL;
 
   g_assert_true (g_file_set_contents (path, "hello", 5, NULL));
-  image = shmlab_png_read_file (path, NULL, &error);
+  image = shmlab_image_load_file (path, NULL, &error);
   g_assert_null (image);
-  g_assert_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_CORRUPT);
+  g_assert_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_UNKNOWN_TYPE);
   g_assert_nonnull (strstr (error->message, path));
-  g_assert_nonnull (strstr (error->message, "signature"));
+  g_assert_nonnull (strstr (error->message, "not a picture ShmLab can open"));
   g_clear_error (&error);
 
   g_assert_true (g_file_set_contents (path, g_bytes_get_data (png, NULL),
                                       (gssize) g_bytes_get_size (png) - 20, NULL));
-  image = shmlab_png_read_file (path, NULL, &error);
+  image = shmlab_image_load_file (path, NULL, &error);
   g_assert_null (image);
   g_assert_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TRUNCATED);
   g_assert_nonnull (strstr (error->message, path));
   g_clear_error (&error);
 
   g_assert_true (g_file_set_contents (path, "", 0, NULL));
-  image = shmlab_png_read_file (path, NULL, &error);
+  image = shmlab_image_load_file (path, NULL, &error);
   g_assert_null (image);
-  g_assert_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_CORRUPT);
+  g_assert_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_UNKNOWN_TYPE);
   g_assert_nonnull (strstr (error->message, "empty"));
   g_unlink (path);
 }

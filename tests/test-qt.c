@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "shmlab-image.h"
+#include "shmlab-image-loader.h"
 #include "shmlab-png.h"
 #include "shmlab-segment.h"
 
@@ -592,7 +593,7 @@ assert_png_is_test_image (const char *path)
   g_autoptr(ShmlabImage) image = NULL;
   g_autoptr(GError) error = NULL;
 
-  image = shmlab_png_read_file (path, NULL, &error);
+  image = shmlab_image_load_file (path, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (image->width, ==, expected->width);
   g_assert_cmpuint (image->height, ==, expected->height);

@@ -356,6 +356,9 @@ test_read_text (void)
   text = text_of (window);
   g_assert_cmpstr (text, ==, "Hello, 共享内存");
   g_assert_null (shmlab_reader_window_get_problem (window));
+  /* Captioned as a picture is: "Hello, " is 7 bytes, 共享内存 12. */
+  g_assert_cmpstr (shmlab_content_view_get_caption (shmlab_reader_window_get_content_view (window)),
+                   ==, "19 bytes · 11 characters · 1 line · UTF-8 · plain text (Qt demo)");
 
   /* The log shows the protocol, and the read left the segment alone. */
   log = log_of (window);

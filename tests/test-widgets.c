@@ -977,6 +977,149 @@ test_content_view_texture (void)
   destroy_all (window, NULL);
 }
 
+/* Text is captioned as a picture is: bytes, characters, lines (plurals
+ * counted), encoding and format. */
+static void
+test_content_view_text_caption (void)
+{
+  static const struct
+  {
+    const char *bytes;
+    const char *caption;
+  } cases[] = {
+    { "你好\nHi", "9 bytes · 5 characters · 2 lines · UTF-8 · plain text (Qt demo)" },
+    { "a", "1 byte · 1 character · 1 line · UTF-8 · plain text (Qt demo)" },
+    { "one\ntwo\n", "8 bytes · 8 characters · 2 lines · UTF-8 · plain text (Qt demo)" },
+    { "ok\xff", "3 bytes · 3 characters · 1 line · UTF-8 but for 1 byte · "
+               "plain text (Qt demo)" },
+    { "\xfe\xff", "2 bytes · 2 characters · 1 line · UTF-8 but for 2 bytes · "
+                  "plain text (Qt demo)" },
+  };
+  GtkWidget *view = shmlab_content_view_new ();
+  GtkWindow *window = window_with (view);
+  ShmlabContentView *self = SHMLAB_CONTENT_VIEW (view);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      /* As a segment holds it: the text, then its NUL. */
+      g_autoptr(ShmlabPayload) payload =
+        shmlab_payload_decode ((const guint8 *) cases[i].bytes, strlen (cases[i].bytes) + 1,
+                               &error);
+
+      g_assert_no_error (error);
+      shmlab_content_view_show_payload (self, payload);
+      g_assert_cmpstr (shmlab_content_view_get_page (self), ==, "text");
+      g_assert_cmpstr (shmlab_content_view_get_caption (self), ==, cases[i].caption);
+    }
+
+  /* A text in a frame names the frame. */
+  {
+    g_autoptr(ShmlabPayload) text = shmlab_payload_new_text ("frame", -1);
+    g_autoptr(ShmlabEncoded) encoded = NULL;
+    g_autoptr(ShmlabPayload) back = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree guint8 *segment = g_malloc0 (256);
+
+    encoded = shmlab_payload_encode (text, SHMLAB_FORMAT_FRAME, &error);
+    g_assert_no_error (error);
+    shmlab_encoded_write (encoded, segment, 256, SHMLAB_WRITE_FLAGS_NONE, 1, NULL, &error);
+    g_assert_no_error (error);
+    back = shmlab_payload_decode (segment, 256, &error);
+    g_assert_no_error (error);
+    shmlab_content_view_show_payload (self, back);
+    g_assert_cmpstr (shmlab_content_view_get_caption (self), ==,
+                     "5 bytes · 5 characters · 1 line · UTF-8 · ShmLab frame");
+  }
+
+  destroy_all (window, NULL);
+}
+
+static GtkWidget *
+find_by_type (GtkWidget *root,
+              GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_type (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* How many pixels @widget paints, as the screen would get them. */
+static guint
+painted_pixels (GtkWidget *widget)
+{
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GskRenderer) renderer = gsk_cairo_renderer_new ();
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *pixels = NULL;
+  guint painted = 0;
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+  /* Drawn now, as the next frame would draw it. */
+  GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return 0;
+  g_assert_true (gsk_renderer_realize (renderer, NULL, &error));
+  g_assert_no_error (error);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  pixels = g_malloc ((gsize) width * height * 4);
+  gdk_texture_download (texture, pixels, (gsize) width * 4);
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    painted += pixels[i * 4 + 3] != 0;
+  gsk_renderer_unrealize (renderer);
+  return painted;
+}
+
+/* The checkerboard that shows transparency is under a picture only when
+ * some pixel of it lets it show through. */
+static void
+test_content_view_checkerboard (void)
+{
+  g_autoptr(ShmlabImage) image = test_image (40, 30);
+  GtkWidget *view = shmlab_content_view_new ();
+  GtkWindow *window = window_with (view);
+  GtkWidget *checkerboard = NULL;
+
+  for (guint32 i = 0; i < image->width * image->height; i++)
+    image->pixels[i * 4 + 3] = 255;
+  shmlab_content_view_show_image (SHMLAB_CONTENT_VIEW (view), image, NULL);
+  checkerboard = find_by_type (view, GTK_TYPE_DRAWING_AREA);
+  g_assert_nonnull (checkerboard);
+  while (gtk_widget_get_width (checkerboard) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  drain ();
+  g_assert_cmpuint (painted_pixels (checkerboard), ==, 0);
+
+  /* One see-through pixel: the board shows, under the picture only. */
+  g_clear_pointer (&image, shmlab_image_unref);
+  image = test_image (40, 30);
+  for (guint32 i = 0; i < image->width * image->height; i++)
+    image->pixels[i * 4 + 3] = 255;
+  image->pixels[3] = 100;
+  shmlab_content_view_show_image (SHMLAB_CONTENT_VIEW (view), image, NULL);
+  drain ();
+  g_assert_cmpuint (painted_pixels (checkerboard), >, 0);
+  g_assert_cmpuint (painted_pixels (checkerboard), <,
+                    (guint) (gtk_widget_get_width (checkerboard) *
+                             gtk_widget_get_height (checkerboard)));
+
+  destroy_all (window, NULL);
+}
+
 /* ---- the wait bar ---- */
 
 static gboolean
@@ -1197,6 +1340,51 @@ test_inspector_languages (void)
   g_setenv ("LANGUAGE", "", TRUE);
 }
 
+/* In each language (a child, as for the inspector): the Writer's first text
+ * is in that language, and so is a read text's caption. */
+static void
+test_content_language_child (void)
+{
+  const char *language = g_getenv ("LANGUAGE");
+  gboolean cn = g_strcmp0 (language, "zh_CN") == 0;
+  gboolean tw = g_strcmp0 (language, "zh_TW") == 0;
+  ShmlabWriterPane *writer = SHMLAB_WRITER_PANE (shmlab_writer_pane_new ());
+  GtkWindow *window = window_with (GTK_WIDGET (writer));
+  g_autofree char *text = shmlab_writer_pane_get_text (writer);
+  GtkWidget *view = shmlab_content_view_new ();
+  GtkWindow *view_window = window_with (view);
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_decode ((const guint8 *) "ab\ncd", 6, NULL);
+
+  g_test_message ("LANGUAGE=%s: %s", language ? language : "(unset)", text);
+  g_assert_cmpstr (text, ==,
+                   cn ? "你好，共享内存！" : tw ? "你好，共享記憶體！" : "Hello, shared memory!");
+
+  shmlab_content_view_show_payload (SHMLAB_CONTENT_VIEW (view), payload);
+  g_test_message ("%s", shmlab_content_view_get_caption (SHMLAB_CONTENT_VIEW (view)));
+  g_assert_true (contains (shmlab_content_view_get_caption (SHMLAB_CONTENT_VIEW (view)),
+                           cn   ? "5 个字符 · 2 行"
+                           : tw ? "5 個字元 · 2 行"
+                                : "5 characters · 2 lines"));
+
+  destroy_all (view_window, NULL);
+  destroy_all (window, NULL);
+}
+
+static void
+test_content_languages (void)
+{
+  static const char *const languages[] = { "", "zh_CN", "zh_TW" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    {
+      g_setenv ("LANGUAGE", languages[i], TRUE);
+      g_test_trap_subprocess ("/widgets/content/languages/child", 0,
+                              G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+    }
+  g_setenv ("LANGUAGE", "", TRUE);
+}
+
 /* The two content panes side by side in one window, as a one-window lab
  * would host them: what one writes, the other shows. */
 static void
@@ -1254,6 +1442,10 @@ main (int argc, char **argv)
   g_test_add_func ("/widgets/inspector/languages/child", test_inspector_language_child);
   g_test_add_func ("/widgets/content-view/pages", test_content_view_pages);
   g_test_add_func ("/widgets/content-view/texture", test_content_view_texture);
+  g_test_add_func ("/widgets/content-view/text-caption", test_content_view_text_caption);
+  g_test_add_func ("/widgets/content-view/checkerboard", test_content_view_checkerboard);
+  g_test_add_func ("/widgets/content/languages", test_content_languages);
+  g_test_add_func ("/widgets/content/languages/child", test_content_language_child);
   g_test_add_func ("/widgets/wait-bar/work", test_wait_bar_work);
   g_test_add_func ("/widgets/wait-bar/lock", test_wait_bar_lock);
   g_test_add_func ("/widgets/panes/side-by-side", test_panes_side_by_side);

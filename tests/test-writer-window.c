@@ -17,6 +17,7 @@
 #include "shmlab-segment.h"
 #include "shmlab-step-log.h"
 #include "shmlab-test-util.h"
+#include "shmlab-writer-pane.h"
 #include "shmlab-writer-window.h"
 
 /* A bound on every wait: reaching it fails the test, it never paces it. */
@@ -767,7 +768,7 @@ test_bad_png (void)
   g_assert_no_error (error);
 
   check_bad_png (window, missing, "missing.png", "could not open");
-  check_bad_png (window, corrupt, "corrupt.png", "PNG signature");
+  check_bad_png (window, corrupt, "corrupt.png", "not a picture ShmLab can open");
   check_bad_png (window, truncated, "half.png", "truncated");
 
   /* A failed load leaves the page as it was; nothing to write on the Image
@@ -783,6 +784,135 @@ test_bad_png (void)
   g_assert_true (load (window, good, &error));
   g_assert_no_error (error);
   g_assert_null (shmlab_writer_window_get_error_text (window));
+  window_close (window);
+}
+
+/* The format list and its tooltip come from the format table, and the
+ * Writer says beside the backend when no Qt program can read what it would
+ * write. */
+static void
+test_format_words (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wwords");
+  ShmlabWriterWindow *window = window_new (key);
+  g_autoptr(ShmlabImage) image = make_image (8, 8, FALSE);
+  g_autofree char *path = write_png ("words.png", image);
+  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  GtkDropDown *dropdown = NULL;
+  GListModel *model;
+  g_autoptr(GError) error = NULL;
+
+  /* The format's list is in the header bar (the backend's, in the key bar). */
+  g_assert_nonnull (titlebar);
+  dropdown = GTK_DROP_DOWN (find_by_type (titlebar, GTK_TYPE_DROP_DOWN));
+  g_assert_nonnull (dropdown);
+  model = gtk_drop_down_get_model (dropdown);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
+  for (ShmlabFormat f = SHMLAB_FORMAT_AUTO; f <= SHMLAB_FORMAT_FRAME; f++)
+    g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (model), f), ==,
+                     shmlab_format_get_choice (f));
+  g_assert_nonnull (gtk_drop_down_get_list_factory (dropdown));
+
+  /* Auto, on the Text page: the Qt demo reads it. */
+  g_assert_cmpint (shmlab_writer_window_get_format (window), ==, SHMLAB_FORMAT_AUTO);
+  assert_contains (gtk_widget_get_tooltip_text (GTK_WIDGET (dropdown)),
+                   "text as plain text, which the Qt demo reads");
+  assert_contains (gtk_widget_get_tooltip_text (GTK_WIDGET (dropdown)), "ShmLab frame");
+  g_assert_null (shmlab_writer_window_get_qt_note (window));
+
+  /* A picture in Auto is a frame: said, with what to choose. */
+  g_assert_true (load (window, path, &error));
+  g_assert_no_error (error);
+  assert_contains (shmlab_writer_window_get_qt_note (window), "no Qt program reads a ShmLab frame");
+  assert_contains (shmlab_writer_window_get_qt_note (window), "choose Qt example image");
+  shmlab_writer_window_set_format (window, SHMLAB_FORMAT_QT_IMAGE);
+  g_assert_null (shmlab_writer_window_get_qt_note (window));
+  assert_contains (gtk_widget_get_tooltip_text (GTK_WIDGET (dropdown)), "Shared Memory Example");
+
+  /* Back on the Text page, a frame is no Qt demo's text either. */
+  shmlab_writer_window_set_page (window, "text");
+  assert_contains (shmlab_writer_window_get_qt_note (window), "choose Plain text");
+  shmlab_writer_window_set_format (window, SHMLAB_FORMAT_FRAME);
+  assert_contains (shmlab_writer_window_get_qt_note (window), "no Qt program reads a ShmLab frame");
+  shmlab_writer_window_set_format (window, SHMLAB_FORMAT_TEXT);
+  g_assert_null (shmlab_writer_window_get_qt_note (window));
+
+  window_close (window);
+}
+
+/* An opaque @image saved by GdkPixbuf as @type ("jpeg", "bmp", "tiff"). */
+static char *
+write_with_pixbuf (const char  *name,
+                   ShmlabImage *image,
+                   const char  *type)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_bytes_new (image->pixels, shmlab_image_get_byte_size (image));
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_bytes (bytes, GDK_COLORSPACE_RGB, TRUE, 8,
+                                                           (int) image->width,
+                                                           (int) image->height,
+                                                           (int) image->stride);
+  char *path = g_build_filename (shmlab_test_get_temp_dir (), name, NULL);
+
+  gdk_pixbuf_save (pixbuf, path, type, &error, NULL);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* JPEG, BMP and TIFF open as a PNG does, from Open and from a drop; what
+ * cannot be opened is said in one sentence. */
+static void
+test_open_picture_types (void)
+{
+  static const char *const types[] = { "bmp", "tiff", "jpeg" };
+  g_autofree char *key = shmlab_test_unique_key ("wtypes");
+  ShmlabWriterWindow *window = window_new (key);
+  g_autoptr(ShmlabImage) image = make_image (24, 16, FALSE);
+  GtkWidget *pane = find_by_type (GTK_WIDGET (window), SHMLAB_TYPE_WRITER_PANE);
+  g_autofree char *empty = g_build_filename (shmlab_test_get_temp_dir (), "empty.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* Opaque everywhere: BMP and JPEG keep no alpha. */
+  for (guint32 i = 0; i < image->width * image->height; i++)
+    image->pixels[i * 4 + 3] = 255;
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("picture.%s", types[i]);
+      g_autofree char *path = write_with_pixbuf (name, image, types[i]);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      ShmlabImage *shown;
+      gboolean taken = FALSE;
+
+      g_assert_true (load (window, path, &error));
+      g_assert_no_error (error);
+      shown = shmlab_writer_window_get_image (window);
+      g_assert_nonnull (shown);
+      g_assert_cmpuint (shown->width, ==, 24);
+      g_assert_cmpuint (shown->height, ==, 16);
+      if (!g_str_equal (types[i], "jpeg"))
+        g_assert_true (shmlab_image_equal (shown, image));
+      g_assert_null (shmlab_writer_window_get_error_text (window));
+
+      /* Dropped: taken, and shown once it is decoded. */
+      shmlab_writer_window_set_page (window, "text");
+      g_signal_emit_by_name (pane, "file-dropped", file, &taken);
+      g_assert_true (taken);
+      wait_until (window_idle, window, "the dropped picture to load");
+      g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "image");
+      g_assert_null (shmlab_writer_window_get_error_text (window));
+      g_unlink (path);
+    }
+
+  /* An empty file: the advice comes once. */
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  g_assert_false (load (window, empty, &error));
+  g_assert_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_UNKNOWN_TYPE);
+  assert_contains (shmlab_writer_window_get_error_text (window), "empty.jpg");
+  assert_contains (shmlab_writer_window_get_error_text (window), "is empty (0 bytes)");
+  g_assert_null (strstr (strstr (shmlab_writer_window_get_error_text (window), "choose") + 1,
+                         "choose"));
+  g_unlink (empty);
   window_close (window);
 }
 
@@ -1375,6 +1505,8 @@ main (int    argc,
   g_test_add_func ("/writer-window/live-attach-count", test_live_attach_count);
   g_test_add_func ("/writer-window/steps", test_steps);
   g_test_add_func ("/writer-window/bad-png", test_bad_png);
+  g_test_add_func ("/writer-window/open-picture-types", test_open_picture_types);
+  g_test_add_func ("/writer-window/format-words", test_format_words);
   g_test_add_func ("/writer-window/format-mismatch", test_format_mismatch);
   g_test_add_func ("/writer-window/paste", test_paste);
   g_test_add_func ("/writer-window/cancel-lock-wait", test_cancel_lock_wait);

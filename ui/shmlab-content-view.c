@@ -26,6 +26,8 @@ struct _ShmlabContentView
   GtkImage *text_banner_icon;
   GtkLabel *text_banner_label;
   GtkTextView *text_view;
+  /* One line that never asks for height-for-width, under a text view that does. */
+  GtkInscription *text_caption_label;
   GtkWidget *checkerboard;
   GtkPicture *picture;
   GtkLabel *caption_label;
@@ -35,6 +37,8 @@ struct _ShmlabContentView
 
   /* Owned */
   GdkTexture *texture;
+  /* Some pixel of the picture shown lets what is under it show through. */
+  gboolean translucent;
   cairo_pattern_t *checker_pattern;
   GCancellable *preview_cancellable;
 };
@@ -79,7 +83,7 @@ shmlab_texture_new_for_image (ShmlabImage *image)
                                  bytes, image->stride);
 }
 
-/* Light and dark squares, only under the picture, where transparency shows. */
+/* Light and dark squares, only under a picture through which they show. */
 static void
 draw_checkerboard (GtkDrawingArea *area,
                    cairo_t        *cr,
@@ -91,7 +95,7 @@ draw_checkerboard (GtkDrawingArea *area,
   double image_width, image_height, scale;
   int w, h;
 
-  if (self->texture == NULL || width <= 0 || height <= 0)
+  if (self->texture == NULL || !self->translucent || width <= 0 || height <= 0)
     return;
 
   image_width = gdk_texture_get_width (self->texture);
@@ -137,6 +141,7 @@ clear_texture (ShmlabContentView *self)
   g_cancellable_cancel (self->preview_cancellable);
   g_clear_object (&self->preview_cancellable);
   g_clear_object (&self->texture);
+  self->translucent = FALSE;
   gtk_picture_set_paintable (self->picture, NULL);
   gtk_label_set_text (self->caption_label, "");
   gtk_widget_queue_draw (self->checkerboard);
@@ -157,6 +162,34 @@ set_banner (ShmlabContentView *self,
     gtk_widget_add_css_class (self->text_banner, "info");
 }
 
+/* As a picture's caption: what the text is — its bytes, characters, lines,
+ * encoding and format. */
+static char *
+text_caption (const ShmlabPayload *payload)
+{
+  g_autofree char *bytes = shmlab_format_bytes (payload->text_source_length);
+  g_autofree char *characters = NULL;
+  g_autofree char *lines = NULL;
+  g_autofree char *encoding = NULL;
+
+  characters = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%zu character", "%zu characters",
+                                             payload->text_characters),
+                                payload->text_characters);
+  lines = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%zu line", "%zu lines",
+                                        payload->text_lines),
+                           payload->text_lines);
+  if (payload->invalid_bytes == 0)
+    encoding = g_strdup (_("UTF-8"));
+  else
+    encoding = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "UTF-8 but for %zu byte",
+                                             "UTF-8 but for %zu bytes", payload->invalid_bytes),
+                                payload->invalid_bytes);
+  /* TRANSLATORS: bytes · characters · lines · encoding · format, e.g.
+   * "12 bytes · 12 characters · 1 line · UTF-8 · plain text (Qt demo)" */
+  return g_strdup_printf (_("%s · %s · %s · %s · %s"), bytes, characters, lines, encoding,
+                          shmlab_format_describe (payload->format));
+}
+
 static void
 show_text (ShmlabContentView   *self,
            const ShmlabPayload *payload)
@@ -164,6 +197,7 @@ show_text (ShmlabContentView   *self,
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
   gsize length = payload->text ? payload->text_length : 0;
   g_autoptr(GString) banner = g_string_new (NULL);
+  g_autofree char *caption = NULL;
 
   if (length > TEXT_SHOWN_MAX)
     {
@@ -192,6 +226,10 @@ show_text (ShmlabContentView   *self,
     set_banner (self, banner->len ? banner->str : NULL, TRUE);
 
   clear_texture (self);
+  caption = text_caption (payload);
+  gtk_inscription_set_text (self->text_caption_label, caption);
+  /* One line: in a narrow window, the end that is cut off is here. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->text_caption_label), caption);
   set_page (self, "text");
 }
 
@@ -225,6 +263,7 @@ shmlab_content_view_class_init (ShmlabContentViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, text_banner_icon);
   gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, text_banner_label);
   gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, text_view);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, text_caption_label);
   gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, checkerboard);
   gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, picture);
   gtk_widget_class_bind_template_child (widget_class, ShmlabContentView, caption_label);
@@ -304,6 +343,7 @@ typedef struct
   guint32 width;
   guint32 height;
   guint32 stride;
+  gboolean translucent;
 } Preview;
 
 static void
@@ -336,6 +376,7 @@ make_preview (GTask        *task,
           q[3] = p[3];
         }
     }
+  preview->translucent = !shmlab_image_is_opaque (task_data);
   preview->width = scaled->width;
   preview->height = scaled->height;
   preview->stride = scaled->width * 4;
@@ -364,6 +405,7 @@ preview_ready (GObject      *source,
   self->texture = gdk_memory_texture_new ((int) preview->width, (int) preview->height,
                                           GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, preview->bytes,
                                           preview->stride);
+  self->translucent = preview->translucent;
   shown = g_strdup_printf (_("%s (shown scaled to %u × %u)"), caption, preview->width,
                            preview->height);
   gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->texture));
@@ -408,6 +450,8 @@ shmlab_content_view_show_image (ShmlabContentView *self,
   if ((guint64) image->width * image->height <= DIRECT_MAX_PIXELS)
     {
       self->texture = shmlab_texture_new_for_image (image);
+      /* A megapixel at most: a millisecond or so. */
+      self->translucent = !shmlab_image_is_opaque (image);
       gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->texture));
       gtk_label_set_text (self->caption_label, caption);
       gtk_widget_queue_draw (self->checkerboard);
@@ -511,10 +555,13 @@ shmlab_content_view_get_texture (ShmlabContentView *self)
   return self->texture;
 }
 
+/* What is said under the text or the picture shown. */
 const char *
 shmlab_content_view_get_caption (ShmlabContentView *self)
 {
   g_return_val_if_fail (SHMLAB_IS_CONTENT_VIEW (self), NULL);
+  if (g_strcmp0 (shmlab_content_view_get_page (self), "text") == 0)
+    return gtk_inscription_get_text (self->text_caption_label);
   return gtk_label_get_text (self->caption_label);
 }
 

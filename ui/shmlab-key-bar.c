@@ -32,6 +32,8 @@ struct _ShmlabKeyBar
   GtkLabel *size_label;
   GtkLabel *count_label;
   GtkWidget *stale_box;
+  GtkWidget *qt_note_box;
+  GtkLabel *qt_note_label;
 
   /* Owned */
   ShmlabSession *session;
@@ -473,6 +475,8 @@ shmlab_key_bar_class_init (ShmlabKeyBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, size_label);
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, count_label);
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, stale_box);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, qt_note_box);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, qt_note_label);
   gtk_widget_class_bind_template_callback (widget_class, on_key_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_key_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_backend_selected);
@@ -772,4 +776,28 @@ shmlab_key_bar_get_error_text (ShmlabKeyBar *self)
   return gtk_widget_get_visible (GTK_WIDGET (self->error_label))
            ? gtk_label_get_text (self->error_label)
            : NULL;
+}
+
+/**
+ * shmlab_key_bar_set_qt_note:
+ * @note: (nullable): why no Qt program can read what is written, beside the
+ *   backend's "Qt compatible"; %NULL when one can
+ */
+void
+shmlab_key_bar_set_qt_note (ShmlabKeyBar *self,
+                            const char   *note)
+{
+  g_return_if_fail (SHMLAB_IS_KEY_BAR (self));
+
+  gtk_label_set_text (self->qt_note_label, note ? note : "");
+  gtk_widget_set_visible (self->qt_note_box, note != NULL);
+}
+
+/* The note beside the backend, or NULL when none is shown. */
+const char *
+shmlab_key_bar_get_qt_note (ShmlabKeyBar *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_KEY_BAR (self), NULL);
+  return gtk_widget_get_visible (self->qt_note_box) ? gtk_label_get_text (self->qt_note_label)
+                                                    : NULL;
 }

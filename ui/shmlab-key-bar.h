@@ -40,5 +40,8 @@ gboolean       shmlab_key_bar_apply        (ShmlabKeyBar  *self,
                                             GError       **error);
 char          *shmlab_key_bar_get_status_text (ShmlabKeyBar *self);
 const char    *shmlab_key_bar_get_error_text (ShmlabKeyBar *self);
+void           shmlab_key_bar_set_qt_note  (ShmlabKeyBar  *self,
+                                            const char    *note);
+const char    *shmlab_key_bar_get_qt_note  (ShmlabKeyBar  *self);
 
 G_END_DECLS

@@ -10,11 +10,12 @@
 #include <string.h>
 
 #include "shmlab-content-view.h"
+#include "shmlab-image-loader.h"
 #include "shmlab-limits.h"
 #include "shmlab-png.h"
 
-#define DEFAULT_TEXT "Hello, shared memory!"
-#define IMAGE_HINT "Open a PNG (Ctrl+O), drop one here, or paste an image (Ctrl+V)"
+#define DEFAULT_TEXT N_("Hello, shared memory!")
+#define IMAGE_HINT N_("Open a picture (Ctrl+O), drop one here, or paste one (Ctrl+V)")
 
 struct _ShmlabWriterPane
 {
@@ -162,7 +163,7 @@ shmlab_writer_pane_set_image (ShmlabWriterPane *self,
 
   if (image == NULL)
     {
-      shmlab_content_view_show_empty (self->image_view, IMAGE_HINT);
+      shmlab_content_view_show_empty (self->image_view, _(IMAGE_HINT));
       return;
     }
 
@@ -182,7 +183,7 @@ shmlab_writer_pane_make_payload (ShmlabWriterPane  *self,
       if (self->image == NULL)
         {
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               _("there is no picture to write: open a PNG (Ctrl+O), drop one on "
+                               _("there is no picture to write: open one (Ctrl+O), drop one on "
                                "the Image page, paste one (Ctrl+V), or write the Text page "
                                "instead"));
           return NULL;
@@ -212,14 +213,14 @@ load_file_thread (GTask        *task,
 
   shmlab_png_limits_init_default (&limits);
   if (path != NULL)
-    image = shmlab_png_read_file (path, &limits, &error);
+    image = shmlab_image_load_file (path, &limits, &error);
   else
     {
       g_autoptr(GBytes) bytes = g_file_load_bytes (file, cancellable, NULL, &error);
       gsize length = 0;
       const guint8 *data = bytes ? g_bytes_get_data (bytes, &length) : NULL;
 
-      image = bytes ? shmlab_png_read (data, length, &limits, NULL, &error) : NULL;
+      image = bytes ? shmlab_image_load (data, length, &limits, &error) : NULL;
     }
 
   if (image == NULL)
@@ -329,14 +330,14 @@ decode_in_thread (GTask          *outer,
                                        outer);
 
   g_task_set_task_data (inner, data, data_free);
-  /* Cancel answers at once; libpng finishes on its own and its result is dropped. */
+  /* Cancel answers at once; the decoder finishes on its own and its result is dropped. */
   g_task_set_return_on_cancel (inner, TRUE);
   g_task_run_in_thread (inner, thread);
 }
 
 /**
  * shmlab_writer_pane_load_file_async:
- * @file: a PNG file
+ * @file: a picture file (PNG, JPEG, GIF, BMP, TIFF, WebP, ICO)
  *
  * Reads and decodes @file in a thread. The picture is not shown yet: see
  * shmlab_writer_pane_set_image().
@@ -380,7 +381,7 @@ paste_error (GError *error)
     return error;
   plain = g_error_new (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                        _("the clipboard holds no picture that can be read (%s): copy an image in "
-                       "another program first, or open a PNG with Ctrl+O"),
+                       "another program first, or open a picture file with Ctrl+O"),
                        error->message);
   g_error_free (error);
   return plain;
@@ -636,10 +637,10 @@ shmlab_writer_pane_init (ShmlabWriterPane *self)
   self->format = SHMLAB_FORMAT_AUTO;
   buffer = gtk_text_view_get_buffer (self->text_view);
   g_signal_connect_swapped (buffer, "changed", G_CALLBACK (update_byte_count), self);
-  gtk_text_buffer_set_text (buffer, DEFAULT_TEXT, -1);
+  gtk_text_buffer_set_text (buffer, _(DEFAULT_TEXT), -1);
   update_byte_count (self);
 
-  shmlab_content_view_show_empty (self->image_view, IMAGE_HINT);
+  shmlab_content_view_show_empty (self->image_view, _(IMAGE_HINT));
 
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (drop, drop_types, G_N_ELEMENTS (drop_types));

@@ -259,15 +259,16 @@ shmlab_writer_application_init (ShmlabWriterApplication *self)
 
   shmlab_app_options_add (G_APPLICATION (self));
   g_application_add_main_option_entries (G_APPLICATION (self), writer_entries);
-  g_application_set_option_context_parameter_string (G_APPLICATION (self), "[FILE.png]");
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), "[FILE]");
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("Write a text or a picture into shared memory, "
                                               "as the Qt shared memory demo's writer does."));
   g_application_set_option_context_description (
     G_APPLICATION (self),
-    _("FILE.png is a picture to open on the Image page. With --write the Writer writes at\n"
-      "start (after FILE.png is loaded) and stays attached while its window is open;\n"
-      "closing it detaches, and the last detach removes the segment.\n"
+    _("FILE is a picture to open on the Image page: PNG, JPEG, GIF, BMP, TIFF or WebP.\n"
+      "With --write the Writer writes at start (after FILE is loaded) and stays\n"
+      "attached while its window is open; closing it detaches, and the last detach\n"
+      "removes the segment.\n"
       "\n"
       "Examples:\n"
       "  shmlab-writer --text \"hello\" --write\n"

@@ -15,6 +15,7 @@
 
 #include "shmlab-encode-task.h"
 #include "shmlab-error.h"
+#include "shmlab-image-loader.h"
 #include "shmlab-limits.h"
 #include "shmlab-writer-pane.h"
 #include "shmlab-writer-resources.h"
@@ -923,7 +924,7 @@ load_new (ShmlabWriterWindow  *self,
 
 /**
  * shmlab_writer_window_load_image_async:
- * @file: a PNG file
+ * @file: a picture file: PNG, JPEG, GIF, BMP, TIFF, WebP or ICO
  *
  * Reads and decodes @file in a thread, then shows it on the Image page.
  * Failures show in the window's banner and log, and come back as the error.
@@ -984,12 +985,13 @@ chooser_response_cb (GtkNativeDialog    *chooser,
   g_clear_object (&self->chooser);
 }
 
-/* Ctrl+O: a PNG through the desktop's file chooser. */
+/* Ctrl+O: a picture through the desktop's file chooser. */
 static void
-open_png (ShmlabWriterWindow *self)
+open_picture (ShmlabWriterWindow *self)
 {
-  g_autoptr(GtkFileFilter) png = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) pictures = gtk_file_filter_new ();
   g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+  g_auto(GStrv) mime_types = shmlab_image_types_dup_mime_types ();
   GtkFileChooserNative *chooser;
 
   if (self->chooser != NULL)
@@ -998,12 +1000,13 @@ open_png (ShmlabWriterWindow *self)
       return;
     }
 
-  chooser = gtk_file_chooser_native_new (_("Open a PNG picture"), GTK_WINDOW (self),
+  chooser = gtk_file_chooser_native_new (_("Open a picture"), GTK_WINDOW (self),
                                          GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name (png, _("PNG pictures"));
-  gtk_file_filter_add_mime_type (png, "image/png");
-  gtk_file_filter_add_suffix (png, "png");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), png);
+  gtk_file_filter_set_name (pictures, _("Pictures"));
+  /* The types a loader of this system opens, no more. */
+  for (guint i = 0; mime_types[i] != NULL; i++)
+    gtk_file_filter_add_mime_type (pictures, mime_types[i]);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), pictures);
   gtk_file_filter_set_name (all, _("All files"));
   gtk_file_filter_add_pattern (all, "*");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
@@ -1046,10 +1049,84 @@ shmlab_writer_window_set_format (ShmlabWriterWindow *self,
   gtk_drop_down_set_selected (self->format_dropdown, format);
 }
 
+/* Whether a Qt program can read what the next write sends, said beside the
+ * backend's "Qt compatible". */
+static void
+update_qt_note (ShmlabWriterWindow *self)
+{
+  gboolean image = g_strcmp0 (shmlab_writer_pane_get_page (self->pane), "image") == 0;
+
+  shmlab_key_bar_set_qt_note (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)),
+                              shmlab_format_get_qt_note (shmlab_writer_window_get_format (self),
+                                                         image));
+}
+
 static void
 format_changed_cb (ShmlabWriterWindow *self)
 {
-  shmlab_writer_pane_set_format (self->pane, shmlab_writer_window_get_format (self));
+  ShmlabFormat format = shmlab_writer_window_get_format (self);
+
+  shmlab_writer_pane_set_format (self->pane, format);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->format_dropdown),
+                               shmlab_format_get_explanation (format));
+  update_qt_note (self);
+}
+
+/* The list of formats: each one's name, and what it is and who reads it. */
+static void
+format_item_setup_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *choice = gtk_label_new (NULL);
+  GtkWidget *summary = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (choice), 0);
+  gtk_label_set_xalign (GTK_LABEL (summary), 0);
+  gtk_label_set_wrap (GTK_LABEL (summary), TRUE);
+  /* The list is as wide as its narrowest line allows: make that a readable one. */
+  gtk_label_set_width_chars (GTK_LABEL (summary), 52);
+  gtk_label_set_max_width_chars (GTK_LABEL (summary), 60);
+  gtk_widget_add_css_class (summary, "dim-label");
+  gtk_widget_add_css_class (summary, "caption");
+  gtk_box_append (GTK_BOX (box), choice);
+  gtk_box_append (GTK_BOX (box), summary);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+format_item_bind_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item)
+{
+  GtkWidget *choice = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  /* The list holds the formats in the order of ShmlabFormat. */
+  ShmlabFormat format = (ShmlabFormat) gtk_list_item_get_position (item);
+
+  gtk_label_set_text (GTK_LABEL (choice), shmlab_format_get_choice (format));
+  gtk_label_set_text (GTK_LABEL (gtk_widget_get_next_sibling (choice)),
+                      shmlab_format_get_summary (format));
+}
+
+static void
+fill_format_list (ShmlabWriterWindow *self)
+{
+  g_autoptr(GtkStringList) choices = gtk_string_list_new (NULL);
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  for (ShmlabFormat format = SHMLAB_FORMAT_AUTO; format <= SHMLAB_FORMAT_FRAME; format++)
+    gtk_string_list_append (choices, shmlab_format_get_choice (format));
+  gtk_drop_down_set_model (self->format_dropdown, G_LIST_MODEL (choices));
+  g_signal_connect (factory, "setup", G_CALLBACK (format_item_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (format_item_bind_cb), NULL);
+  gtk_drop_down_set_list_factory (self->format_dropdown, factory);
+}
+
+/* The Qt note, for tests: NULL when a Qt program reads what is written. */
+const char *
+shmlab_writer_window_get_qt_note (ShmlabWriterWindow *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
+  return shmlab_key_bar_get_qt_note (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)));
 }
 
 const char *
@@ -1121,6 +1198,7 @@ page_changed_cb (ShmlabWriterWindow *self)
   /* A too-large offer to cut applies to text only. */
   if (shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_TOO_LARGE)
     hide_offer (self);
+  update_qt_note (self);
   update_actions (SHMLAB_WINDOW (self));
 }
 
@@ -1152,7 +1230,7 @@ open_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  open_png (SHMLAB_WRITER_WINDOW (widget));
+  open_picture (SHMLAB_WRITER_WINDOW (widget));
 }
 
 static void
@@ -1404,6 +1482,7 @@ shmlab_writer_window_init (ShmlabWriterWindow *self)
   /* A question shown, answered or closed changes which ways on are open. */
   g_signal_connect_swapped (self->banner, "notify::offer",
                             G_CALLBACK (shmlab_window_update_actions), self);
+  fill_format_list (self);
   g_signal_connect_swapped (self->format_dropdown, "notify::selected",
                             G_CALLBACK (format_changed_cb), self);
   format_changed_cb (self);

@@ -52,5 +52,6 @@ gboolean            shmlab_writer_window_write_finish      (ShmlabWriterWindow  
 ShmlabWriterOffer   shmlab_writer_window_get_offer         (ShmlabWriterWindow  *self);
 const char         *shmlab_writer_window_get_offer_text    (ShmlabWriterWindow  *self);
 const char         *shmlab_writer_window_get_error_text    (ShmlabWriterWindow  *self);
+const char         *shmlab_writer_window_get_qt_note       (ShmlabWriterWindow  *self);
 
 G_END_DECLS
