@@ -152,4 +152,7 @@ shmlab_a11y_present_result (GtkWidget *holder)
     return;
   gtk_widget_set_focusable (holder, TRUE);
   gtk_widget_grab_focus (holder);
+  /* A label focused selects all its text, which the next key would copy or lose. */
+  if (GTK_IS_LABEL (holder))
+    gtk_label_select_region (GTK_LABEL (holder), 0, 0);
 }

@@ -50,6 +50,7 @@ struct _ShmlabWriterWindow
   ShmlabWriteFlags offer_flags;
   gboolean offer_stale;
   gboolean present_write;  /* the next write was asked for by the user: say how it went */
+  gboolean refocus_write;  /* after the next write the focus goes back to Write */
 };
 
 G_DEFINE_FINAL_TYPE (ShmlabWriterWindow, shmlab_writer_window, SHMLAB_TYPE_WINDOW)
@@ -434,6 +435,7 @@ typedef struct
   gsize size;
   ShmlabEncoded *encoded;
   gboolean present;        /* asked for by the user: move the focus onto how it went */
+  gboolean refocus;        /* then the focus goes back to Write (insensitive while it ran) */
 } Write;
 
 static void
@@ -484,6 +486,7 @@ write_return (GTask  *task,
   g_autoptr(ShmlabWriterWindow) self = g_object_ref (g_task_get_source_object (task));
   Write *write = g_task_get_task_data (task);
   gboolean present = write->present;
+  gboolean refocus = write->refocus;
   gboolean failed = error != NULL;
   g_autofree char *written = NULL;
   GtkWidget *result = NULL;
@@ -498,6 +501,8 @@ write_return (GTask  *task,
     result = shmlab_writer_banner_get_message (self->banner);
   if (present && result != NULL)
     shmlab_a11y_present_result (result);
+  else if (refocus)
+    gtk_widget_grab_focus (self->write_button);
 }
 
 static void
@@ -585,7 +590,9 @@ write_start (ShmlabWriterWindow  *self,
   write->flags = flags;
   write->auto_size = auto_size;
   write->present = self->present_write;
+  write->refocus = self->refocus_write;
   self->present_write = FALSE;
+  self->refocus_write = FALSE;
   task = job_new (self, _("Writing to shared memory…"), write, (GDestroyNotify) write_free,
                   shmlab_writer_window_write_async, cancellable, callback, user_data);
   if (task == NULL)
@@ -1288,13 +1295,15 @@ offer_grow_action (GtkWidget  *widget,
   ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
   ShmlabWriteFlags flags = self->offer_flags & ~SHMLAB_WRITE_FLAGS_CUT;
 
-  /* The banner goes with the focused button; what comes next is writing,
-   * not typing over the key. */
-  gtk_widget_grab_focus (self->write_button);
   if (!take_offer (self))
     return;
   /* From now on the segment is as large as the content. */
   shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), "Auto");
+  /* The banner goes with the focused button, and Write is insensitive while
+   * it writes: the focus waits on Write, not in the key, whose text the next
+   * key pressed would replace. */
+  gtk_widget_grab_focus (self->write_button);
+  self->refocus_write = TRUE;
   write_start (self, NULL, flags, TRUE, NULL, NULL, NULL);
 }
 
