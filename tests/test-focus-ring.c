@@ -15,6 +15,7 @@
 #include <gtk/gtk.h>
 
 #include "shmlab-app-support.h"
+#include "shmlab-i18n.h"
 #include "shmlab-reader-window.h"
 #include "shmlab-writer-window.h"
 
@@ -241,6 +242,8 @@ main (int    argc,
       char **argv)
 {
   shmlab_test_init (&argc, &argv);
+  /* The pictures may be looked at in any language (LANGUAGE=zh_CN). */
+  shmlab_i18n_init ();
   gtk_init ();
   shmlab_app_support_init ();
   /* A text's cursor stays drawn while it has the focus. */

@@ -2,6 +2,9 @@
  * shortcuts window (Ctrl+?), the keys every window shares are there (F1,
  * F10, Ctrl+?), and F10 opens the menu
  *
+ * With SHMLAB_FOCUS_SHOTS=DIR each window is also saved as
+ * DIR/shortcuts-PROGRAM.png, to look at.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "shmlab-test-util.h"
@@ -10,6 +13,7 @@
 
 #include "shmlab-app-support.h"
 #include "shmlab-help.h"
+#include "shmlab-i18n.h"
 #include "shmlab-reader-application.h"
 #include "shmlab-writer-application.h"
 #include "shmlab-writer-window.h"
@@ -52,6 +56,33 @@ collect_listed (GtkWidget  *widget,
     collect_listed (child, listed);
 }
 
+static gboolean
+wake (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+save_picture (GtkWindow  *window,
+              const char *name)
+{
+  const char *shots = g_getenv ("SHMLAB_FOCUS_SHOTS");
+  g_autofree char *file = g_strdup_printf ("shortcuts-%s.png", name);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean woken = FALSE;
+
+  if (shots == NULL)
+    return;
+  path = g_build_filename (shots, file, NULL);
+  gtk_window_present (window);
+  g_timeout_add (300, wake, &woken);
+  while (!woken)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (shmlab_widget_save_png (GTK_WIDGET (window), path, &error));
+}
+
 static GHashTable *
 listed_in_window (ShmlabHelpRole role)
 {
@@ -59,6 +90,7 @@ listed_in_window (ShmlabHelpRole role)
   GtkWindow *window = shmlab_help_new_shortcuts_window (role);
 
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (window));
+  save_picture (window, role == SHMLAB_HELP_WRITER ? "writer" : "reader");
   collect_listed (GTK_WIDGET (window), listed);
   gtk_window_destroy (window);
   g_assert_finalize_object (window);
@@ -173,6 +205,8 @@ main (int    argc,
       char **argv)
 {
   shmlab_test_init (&argc, &argv);
+  /* The pictures may be looked at in any language (LANGUAGE=zh_CN). */
+  shmlab_i18n_init ();
   gtk_init ();
   shmlab_app_support_init ();
 
