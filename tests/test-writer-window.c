@@ -550,6 +550,32 @@ test_grow_focus (void)
   window_close (window);
 }
 
+/* The question's close button is named, and Escape in the banner closes it too. */
+static void
+test_offer_close (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wclose");
+  ShmlabWriterWindow *window = window_new (key);
+  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  GtkWidget *bar;
+
+  shmlab_key_bar_set_size_text (key_bar, "4 B");
+  shmlab_writer_window_set_text (window, "This text needs more than four bytes");
+  activate (window, "win.write");
+  wait_idle (window);
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
+
+  bar = find_by_type (GTK_WIDGET (window), GTK_TYPE_INFO_BAR);
+  g_assert_nonnull (bar);
+  g_assert_true (gtk_widget_get_visible (bar));
+  /* The key binding Escape is bound to in an info bar. */
+  g_signal_emit_by_name (bar, "close");
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_false (gtk_widget_get_visible (bar));
+
+  window_close (window);
+}
+
 /* Tab leaves the text; Ctrl+Tab types a tab into it. */
 static void
 test_text_tab (void)
@@ -1354,6 +1380,7 @@ main (int    argc,
   g_test_add_func ("/writer-window/too-large-grow", test_too_large_grow);
   g_test_add_func ("/writer-window/keyboard/grow-focus", test_grow_focus);
   g_test_add_func ("/writer-window/keyboard/text-tab", test_text_tab);
+  g_test_add_func ("/writer-window/keyboard/offer-close", test_offer_close);
   g_test_add_func ("/writer-window/a11y/write-result-focus", test_write_result_focus);
   g_test_add_func ("/writer-window/image-cannot-be-cut", test_image_cannot_be_cut);
   g_test_add_func ("/writer-window/stale-remove", test_stale_remove);

@@ -184,7 +184,8 @@ static void
 offer_bar_response_cb (ShmlabWriterBanner *self,
                        int                 response)
 {
-  if (response == GTK_RESPONSE_CLOSE)
+  /* Its close button, or Escape in it. */
+  if (response == GTK_RESPONSE_CLOSE || response == GTK_RESPONSE_CANCEL)
     shmlab_writer_banner_hide_offer (self);
 }
 
@@ -192,7 +193,8 @@ static void
 error_bar_response_cb (ShmlabWriterBanner *self,
                        int                 response)
 {
-  if (response == GTK_RESPONSE_CLOSE)
+  /* Its close button, or Escape in it. */
+  if (response == GTK_RESPONSE_CLOSE || response == GTK_RESPONSE_CANCEL)
     shmlab_writer_banner_hide_error (self);
 }
 
