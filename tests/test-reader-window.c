@@ -406,6 +406,8 @@ test_read_result_focus (void)
   said = gtk_label_get_text (GTK_LABEL (focus));
   g_assert_true (contains (said, missing));
   g_assert_true (contains (shmlab_reader_window_get_problem (window), said));
+  /* The segment read is still there, held by the test. */
+  g_assert_true (shmlab_segment_is_attached (writer));
   reader_close (window);
 }
 
