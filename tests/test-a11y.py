@@ -341,8 +341,11 @@ def main():
             process.log.close()
             os.unlink(process.log.name)
             name = os.path.basename(process.args[0])
-            check("-CRITICAL" not in printed and "-ERROR" not in printed,
-                  "%s says nothing critical" % name, printed)
+            check("-CRITICAL" not in printed and "-ERROR" not in printed and
+                  "Sanitizer" not in printed,
+                  "%s says nothing critical and no sanitizer reports" % name, printed)
+            check(process.returncode == 0, "%s ends with status 0 when asked to" % name,
+                  "status %s" % process.returncode)
             warnings = [line for line in printed.splitlines() if "-WARNING" in line]
             if warnings:
                 notes.append("%s warned: %s" % (name, " | ".join(warnings)))
