@@ -206,9 +206,11 @@ def start(program, *args):
     env = dict(os.environ)
     for name in ("GTK_A11Y", "NO_AT_BRIDGE", "SHMLAB_TAP_FD", "G_DEBUG"):
         env.pop(name, None)
-    # What a program prints is looked at once it has ended: a critical fails
-    # the test. Warnings are shown, not fatal: GTK 4.8 warns of its own
-    # drawing while the accessibility bus asks a window about itself.
+    # What a program prints is looked at once it has ended: a critical or a
+    # sanitizer report fails the test. Warnings are shown, not fatal: with the
+    # accessibility bus on, GTK 4.8 warns that it draws the Reader's pane
+    # before laying it out when a Chinese text arrives (with an English one it
+    # does not).
     log = open(os.path.join(os.environ.get("TMPDIR", "/tmp"),
                             "test-a11y-%d-%s.log" % (os.getpid(), os.path.basename(program))),
                "w+")
