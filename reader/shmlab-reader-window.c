@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "shmlab-a11y.h"
 #include "shmlab-app-support.h"
 #include "shmlab-error.h"
 #include "shmlab-follower.h"
@@ -82,6 +83,15 @@ print_content (ShmlabReaderWindow *self)
   line = shmlab_reader_pane_describe (self->pane);
   g_print ("content: %s\n", line);
   fflush (stdout);
+}
+
+/* What the pane shows now, read out by a screen reader. */
+static void
+present_result (ShmlabReaderWindow *self)
+{
+  ShmlabContentView *view = shmlab_reader_pane_get_content_view (self->pane);
+
+  shmlab_a11y_present_result (shmlab_content_view_get_result_widget (view));
 }
 
 /* The start-up action has shown its result, or waits (worth a picture too). */
@@ -212,6 +222,7 @@ apply_key (ShmlabReaderWindow *self)
 typedef struct
 {
   ShmlabReaderWindow *self;
+  gboolean present;  /* asked for by the user: move the focus onto what it shows */
 } Read;
 
 static void
@@ -242,14 +253,18 @@ read_done_cb (GObject      *source,
   else
     show_error (self, error, shmlab_window_step_said (SHMLAB_WINDOW (self), error));
   result_shown (self, result != NULL && result->payload != NULL);
+  if (read->present)
+    present_result (self);
 }
 
 static Read *
-read_new (ShmlabReaderWindow *self)
+read_new (ShmlabReaderWindow *self,
+          gboolean            present)
 {
   Read *read = g_new0 (Read, 1);
 
   read->self = g_object_ref (self);
+  read->present = present;
   return read;
 }
 
@@ -259,28 +274,40 @@ read_new (ShmlabReaderWindow *self)
  * The one click: attach, lock, copy, unlock, detach, then show the copy.
  * Does nothing while another operation runs or while following.
  */
-void
-shmlab_reader_window_read (ShmlabReaderWindow *self)
+static void
+read_start (ShmlabReaderWindow *self,
+            gboolean            present)
 {
-  g_return_if_fail (SHMLAB_IS_READER_WINDOW (self));
-
-  if (shmlab_window_get_busy (SHMLAB_WINDOW (self)) || shmlab_reader_window_get_following (self) ||
-      !apply_key (self))
+  if (shmlab_window_get_busy (SHMLAB_WINDOW (self)) || shmlab_reader_window_get_following (self))
     return;
+  if (!apply_key (self))
+    {
+      if (present)
+        present_result (self);
+      return;
+    }
   /* Quick unless it waits for the lock: the wait bar shows up only then. */
   if (!shmlab_window_begin_job (SHMLAB_WINDOW (self), NULL, NULL))
     return;
   shmlab_session_read_all_async (session_of (self),
                                  shmlab_window_get_cancellable (SHMLAB_WINDOW (self)),
-                                 read_done_cb, read_new (self));
+                                 read_done_cb, read_new (self, present));
 }
 
+void
+shmlab_reader_window_read (ShmlabReaderWindow *self)
+{
+  g_return_if_fail (SHMLAB_IS_READER_WINDOW (self));
+  read_start (self, FALSE);
+}
+
+/* Asked for by the user: when it ends, the focus goes onto what it shows. */
 static void
 read_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  shmlab_reader_window_read (SHMLAB_READER_WINDOW (widget));
+  read_start (SHMLAB_READER_WINDOW (widget), TRUE);
 }
 
 /* The step Read: copy the segment out under the lock, and show the copy. */
@@ -295,7 +322,7 @@ step_read_action (GtkWidget  *widget,
     return;
   shmlab_session_read_async (session_of (self),
                              shmlab_window_get_cancellable (SHMLAB_WINDOW (self)),
-                             read_done_cb, read_new (self));
+                             read_done_cb, read_new (self, FALSE));
 }
 
 /* ---- Follow ---- */
@@ -591,6 +618,8 @@ shmlab_reader_window_init (ShmlabReaderWindow *self)
   ShmlabSession *session;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Every button's name, once: the header's, the steps', the menu's. */
+  shmlab_a11y_name_buttons_once (GTK_WIDGET (self));
 
   session = session_of (self);
   shmlab_key_bar_set_show_size (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), FALSE);

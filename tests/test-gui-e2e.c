@@ -833,7 +833,7 @@ reader_screenshot_size (const char *name,
   if (g_str_equal (scale, "0"))
     argv[7] = NULL;
   g_assert_cmpint (proc_finish (proc_start (argv)), ==, 0);
-  image = shmlab_png_read_file (shot, NULL, &error);
+  image = shmlab_image_load_file (shot, NULL, &error);
   g_assert_no_error (error);
   require (image != NULL);
   *width = image->width;

@@ -82,6 +82,41 @@ test_how_it_works (gconstpointer data)
   destroy_and_assert_finalized (parent);
 }
 
+/* Escape closes "How it works": the window's own shortcut, as GTK finds it. */
+static void
+test_escape_closes (void)
+{
+  GtkWindow *help = shmlab_help_show_how_it_works (NULL, SHMLAB_HELP_WRITER);
+  g_autoptr(GtkShortcutTrigger) escape = gtk_shortcut_trigger_parse_string ("Escape");
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (help));
+  GtkShortcut *closing = NULL;
+
+  g_object_ref (help);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && closing == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), escape))
+            closing = shortcut;
+        }
+    }
+  g_assert_nonnull (closing);
+  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (closing),
+                                               GTK_SHORTCUT_ACTION_EXCLUSIVE, GTK_WIDGET (help),
+                                               NULL));
+  g_clear_object (&controllers);
+  for (int i = 0; i < 100; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (help)));
+  g_assert_finalize_object (help);
+}
+
 static void
 test_about (gconstpointer data)
 {
@@ -182,5 +217,6 @@ main (int argc, char **argv)
   g_test_add_data_func ("/help/about/writer", GINT_TO_POINTER (SHMLAB_HELP_WRITER), test_about);
   g_test_add_data_func ("/help/about/reader", GINT_TO_POINTER (SHMLAB_HELP_READER), test_about);
   g_test_add_func ("/help/actions", test_actions);
+  g_test_add_func ("/help/escape-closes", test_escape_closes);
   return g_test_run ();
 }

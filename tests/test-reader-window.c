@@ -372,6 +372,49 @@ test_read_text (void)
   reader_close (window);
 }
 
+/* Read asked for by the user: the focus moves onto what it shows, the text
+ * read or the sentence saying why not, which a screen reader reads; a read
+ * at start moves nothing. */
+static void
+test_read_result_focus (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rfocus");
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("你好", -1);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
+  g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
+  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  GtkWidget *focus;
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+  g_autofree char *missing = shmlab_test_unique_key ("rfocusnone");
+  const char *said;
+
+  shmlab_reader_window_read (window);
+  wait_next_result (window);
+  g_assert_cmpstr (page_of (window), ==, "text");
+  g_assert_false (GTK_IS_TEXT_VIEW (gtk_root_get_focus (GTK_ROOT (window))));
+
+  read_now (window);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_true (GTK_IS_TEXT_VIEW (focus));
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (GTK_TEXT_VIEW (focus)), &start, &end);
+  text = gtk_text_iter_get_text (&start, &end);
+  g_assert_cmpstr (text, ==, "你好");
+
+  shmlab_key_bar_set_key (key_bar, missing);
+  read_now (window);
+  g_assert_cmpstr (page_of (window), ==, "problem");
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_true (GTK_IS_LABEL (focus));
+  said = gtk_label_get_text (GTK_LABEL (focus));
+  g_assert_true (contains (said, missing));
+  g_assert_true (contains (shmlab_reader_window_get_problem (window), said));
+  /* The segment read is still there, held by the test. */
+  g_assert_true (shmlab_segment_is_attached (writer));
+  reader_close (window);
+}
+
 static void
 test_read_image (gconstpointer data)
 {
@@ -1414,6 +1457,7 @@ main (int   argc,
   g_test_add_func ("/reader-window/options", test_options);
   g_test_add_func ("/reader-window/keys", test_keys);
   g_test_add_func ("/reader-window/read/text", test_read_text);
+  g_test_add_func ("/reader-window/a11y/read-result-focus", test_read_result_focus);
   g_test_add_data_func ("/reader-window/read/image-frame", GINT_TO_POINTER (SHMLAB_FORMAT_FRAME),
                         test_read_image);
   g_test_add_data_func ("/reader-window/read/image-qt", GINT_TO_POINTER (SHMLAB_FORMAT_QT_IMAGE),

@@ -517,6 +517,160 @@ test_too_large_grow (void)
   window_close (window);
 }
 
+static gboolean
+offer_taken (gpointer data)
+{
+  return shmlab_writer_window_get_offer (data) == SHMLAB_WRITER_OFFER_NONE;
+}
+
+/* After Grow the segment, the next key pressed goes to Write, not over the key. */
+static void
+test_grow_focus (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wgrowf");
+  ShmlabWriterWindow *window = window_new (key);
+  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  GtkWidget *grow;
+  GtkWidget *write = find_actionable (gtk_window_get_titlebar (GTK_WINDOW (window)), "win.write");
+
+  shmlab_key_bar_set_size_text (key_bar, "4 B");
+  shmlab_writer_window_set_text (window, "This text needs more than four bytes");
+  activate (window, "win.write");
+  wait_idle (window);
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
+
+  grow = find_actionable (GTK_WIDGET (window), "win.offer-grow");
+  g_assert_true (gtk_widget_grab_focus (grow));
+  /* A button pressed from the keyboard clicks a moment later. */
+  g_assert_true (gtk_widget_activate (grow));
+  wait_until (offer_taken, window, "the offer to be taken");
+  wait_idle (window);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == write);
+  g_assert_cmpstr (shmlab_key_bar_get_key (key_bar), ==, key);
+
+  window_close (window);
+}
+
+/* The question's close button is named, and Escape in the banner closes it too. */
+static void
+test_offer_close (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wclose");
+  ShmlabWriterWindow *window = window_new (key);
+  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  GtkWidget *bar;
+
+  shmlab_key_bar_set_size_text (key_bar, "4 B");
+  shmlab_writer_window_set_text (window, "This text needs more than four bytes");
+  activate (window, "win.write");
+  wait_idle (window);
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
+
+  bar = find_by_type (GTK_WIDGET (window), GTK_TYPE_INFO_BAR);
+  g_assert_nonnull (bar);
+  g_assert_true (gtk_widget_get_visible (bar));
+  /* The key binding Escape is bound to in an info bar. */
+  g_signal_emit_by_name (bar, "close");
+  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_false (gtk_widget_get_visible (bar));
+
+  window_close (window);
+}
+
+/* Tab leaves the text; Ctrl+Tab types a tab into it. */
+static void
+test_text_tab (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wtab");
+  ShmlabWriterWindow *window = window_new (key);
+  GtkTextView *view = GTK_TEXT_VIEW (find_by_type (GTK_WIDGET (window), GTK_TYPE_TEXT_VIEW));
+  g_autoptr(GtkShortcutTrigger) ctrl_tab = gtk_shortcut_trigger_parse_string ("<Control>Tab");
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
+  GtkShortcut *typing_tab = NULL;
+  GtkTextIter end;
+  g_autofree char *text = NULL;
+
+  g_assert_true (gtk_text_view_get_editable (view));
+  g_assert_false (gtk_text_view_get_accepts_tab (view));
+
+  /* Ctrl+Tab: found as GTK finds it, among the text's own shortcuts. */
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && typing_tab == NULL; i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+
+          if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (shortcut), ctrl_tab))
+            typing_tab = shortcut;
+        }
+    }
+  g_assert_nonnull (typing_tab);
+
+  shmlab_writer_window_set_text (window, "a");
+  gtk_text_buffer_get_end_iter (gtk_text_view_get_buffer (view), &end);
+  gtk_text_buffer_place_cursor (gtk_text_view_get_buffer (view), &end);
+  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (typing_tab),
+                                               GTK_SHORTCUT_ACTION_EXCLUSIVE, GTK_WIDGET (view),
+                                               gtk_shortcut_get_arguments (typing_tab)));
+  text = shmlab_writer_window_get_text (window);
+  g_assert_cmpstr (text, ==, "a\t");
+
+  window_close (window);
+}
+
+static void
+written_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_assert_true (shmlab_writer_window_write_finish (SHMLAB_WRITER_WINDOW (source), result, NULL));
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Write asked for by the user: the focus moves onto what it did, which a
+ * screen reader reads; a write at start moves nothing. */
+static void
+test_write_result_focus (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wresult");
+  ShmlabWriterWindow *window = window_new (key);
+  g_autofree char *said = g_strdup_printf ("Wrote 7 bytes into the segment of “%s”.", key);
+  GtkWidget *focus;
+  GtkWidget *before;
+  gboolean written = FALSE;
+
+  shmlab_writer_window_set_text (window, "你好");
+  before = gtk_root_get_focus (GTK_ROOT (window));
+  shmlab_writer_window_write_async (window, NULL, written_cb, &written);
+  wait_until (flag_set, &written, "the write at start to end");
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == before);
+
+  activate (window, "win.write");
+  wait_idle (window);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_true (GTK_IS_LABEL (focus));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (focus)), ==, said);
+  g_assert_cmpint (gtk_label_get_selection_bounds (GTK_LABEL (focus), NULL, NULL), ==, FALSE);
+
+  /* A failure: the sentence saying what went wrong. */
+  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), "");
+  activate (window, "win.write");
+  wait_idle (window);
+  focus = gtk_root_get_focus (GTK_ROOT (window));
+  g_assert_true (GTK_IS_LABEL (focus));
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (focus)), !=, "");
+  g_assert_true (gtk_widget_is_visible (focus));
+
+  /* A job refused at once answers from an idle, which holds the window until it runs. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  window_close (window);
+}
+
 static void
 test_image_cannot_be_cut (void)
 {
@@ -1497,6 +1651,10 @@ main (int    argc,
   g_test_add_func ("/writer-window/write-image", test_write_image);
   g_test_add_func ("/writer-window/too-large-cut", test_too_large_cut);
   g_test_add_func ("/writer-window/too-large-grow", test_too_large_grow);
+  g_test_add_func ("/writer-window/keyboard/grow-focus", test_grow_focus);
+  g_test_add_func ("/writer-window/keyboard/text-tab", test_text_tab);
+  g_test_add_func ("/writer-window/keyboard/offer-close", test_offer_close);
+  g_test_add_func ("/writer-window/a11y/write-result-focus", test_write_result_focus);
   g_test_add_func ("/writer-window/image-cannot-be-cut", test_image_cannot_be_cut);
   g_test_add_func ("/writer-window/stale-remove", test_stale_remove);
   g_test_add_func ("/writer-window/stale-attach", test_stale_attach);

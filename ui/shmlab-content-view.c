@@ -233,6 +233,29 @@ show_text (ShmlabContentView   *self,
   set_page (self, "text");
 }
 
+/**
+ * shmlab_content_view_get_result_widget:
+ *
+ * Returns: (transfer none): the widget that holds what is shown: the text,
+ *   the picture, or the sentence saying why there is neither
+ */
+GtkWidget *
+shmlab_content_view_get_result_widget (ShmlabContentView *self)
+{
+  const char *page;
+
+  g_return_val_if_fail (SHMLAB_IS_CONTENT_VIEW (self), NULL);
+
+  page = gtk_stack_get_visible_child_name (self->stack);
+  if (g_strcmp0 (page, "text") == 0)
+    return GTK_WIDGET (self->text_view);
+  if (g_strcmp0 (page, "image") == 0)
+    return GTK_WIDGET (self->picture);
+  if (g_strcmp0 (page, "problem") == 0)
+    return GTK_WIDGET (self->problem_label);
+  return GTK_WIDGET (self->empty_label);
+}
+
 static void
 shmlab_content_view_dispose (GObject *object)
 {

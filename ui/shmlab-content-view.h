@@ -35,6 +35,7 @@ char       *shmlab_content_view_get_text       (ShmlabContentView   *self);
 GdkTexture *shmlab_content_view_get_texture    (ShmlabContentView   *self);
 const char *shmlab_content_view_get_caption    (ShmlabContentView   *self);
 const char *shmlab_content_view_get_notice     (ShmlabContentView   *self);
+GtkWidget  *shmlab_content_view_get_result_widget (ShmlabContentView *self);
 
 GdkTexture *shmlab_texture_new_for_image       (ShmlabImage         *image);
 

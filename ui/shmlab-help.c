@@ -1,5 +1,6 @@
-/* shmlab-help.c — the "How it works" window and the About dialog, reached
- * from both windows' menus as app.help (F1) and app.about
+/* shmlab-help.c — the "How it works" window, the keyboard shortcuts window
+ * and the About dialog, reached from both windows' menus as app.help (F1),
+ * app.shortcuts (Ctrl+?) and app.about; and F10, which opens the menu
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -49,6 +50,17 @@ help_activated (GSimpleAction *action,
 }
 
 static void
+shortcuts_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+
+  shmlab_help_show_shortcuts (active_window_closing_popover (app),
+                              app_role (G_APPLICATION (app)));
+}
+
+static void
 about_activated (GSimpleAction *action,
                  GVariant      *parameter,
                  gpointer       user_data)
@@ -64,7 +76,8 @@ about_activated (GSimpleAction *action,
  * @app: the application, from its startup
  * @role: which program it is
  *
- * Adds app.help (F1) and app.about, which open on the active window.
+ * Adds app.help (F1), app.shortcuts (Ctrl+?) and app.about, which open on
+ * the active window, and F10 for the window's menu (win.show-menu).
  */
 void
 shmlab_help_install (GtkApplication *app,
@@ -72,15 +85,20 @@ shmlab_help_install (GtkApplication *app,
 {
   static const GActionEntry entries[] = {
     { "help", help_activated, NULL, NULL, NULL, { 0 } },
+    { "shortcuts", shortcuts_activated, NULL, NULL, NULL, { 0 } },
     { "about", about_activated, NULL, NULL, NULL, { 0 } },
   };
   static const char *const help_accels[] = { "F1", NULL };
+  static const char *const shortcuts_accels[] = { "<Control>question", NULL };
+  static const char *const menu_accels[] = { "F10", NULL };
 
   g_return_if_fail (GTK_IS_APPLICATION (app));
 
   g_object_set_data (G_OBJECT (app), ROLE_KEY, GINT_TO_POINTER (role));
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
   gtk_application_set_accels_for_action (app, "app.help", help_accels);
+  gtk_application_set_accels_for_action (app, "app.shortcuts", shortcuts_accels);
+  gtk_application_set_accels_for_action (app, "win.show-menu", menu_accels);
 }
 
 /**
@@ -114,6 +132,52 @@ shmlab_help_show_how_it_works (GtkWindow      *parent,
       gtk_window_set_destroy_with_parent (window, TRUE);
     }
   gtk_window_present (window);
+  return window;
+}
+
+/**
+ * shmlab_help_new_shortcuts_window:
+ * @role: which program's keys it lists
+ *
+ * Returns: (transfer full): the keyboard shortcuts window, not shown yet
+ */
+GtkWindow *
+shmlab_help_new_shortcuts_window (ShmlabHelpRole role)
+{
+  g_autoptr(GtkBuilder) builder = gtk_builder_new ();
+  g_autoptr(GError) error = NULL;
+  const char *path = role == SHMLAB_HELP_WRITER
+                     ? "/io/github/shmlab/shmlab-shortcuts-writer.ui"
+                     : "/io/github/shmlab/shmlab-shortcuts-reader.ui";
+
+  gtk_builder_set_translation_domain (builder, GETTEXT_PACKAGE);
+  if (!gtk_builder_add_from_resource (builder, path, &error))
+    g_error ("the built-in shortcuts window is broken: %s", error->message);
+  return g_object_ref_sink (GTK_WINDOW (gtk_builder_get_object (builder, "shortcuts_window")));
+}
+
+/**
+ * shmlab_help_show_shortcuts:
+ * @parent: (nullable): the window whose keys it lists
+ * @role: which program's keys it lists
+ *
+ * Returns: (transfer none): the keyboard shortcuts window, shown; it goes
+ *   away when closed
+ */
+GtkWindow *
+shmlab_help_show_shortcuts (GtkWindow      *parent,
+                            ShmlabHelpRole  role)
+{
+  GtkWindow *window = shmlab_help_new_shortcuts_window (role);
+
+  if (parent != NULL)
+    {
+      gtk_window_set_transient_for (window, parent);
+      gtk_window_set_destroy_with_parent (window, TRUE);
+    }
+  gtk_window_present (window);
+  /* The window list holds it from here on. */
+  g_object_unref (window);
   return window;
 }
 

@@ -1,5 +1,5 @@
-/* shmlab-help.h — the "How it works" window and the About dialog both
- * applications show from their menu
+/* shmlab-help.h — the "How it works" window, the keyboard shortcuts window
+ * and the About dialog both applications show from their menu
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -22,6 +22,9 @@ void       shmlab_help_install           (GtkApplication *app,
 GtkWindow *shmlab_help_show_how_it_works (GtkWindow      *parent,
                                           ShmlabHelpRole  role);
 GtkWindow *shmlab_help_show_about        (GtkWindow      *parent,
+                                          ShmlabHelpRole  role);
+GtkWindow *shmlab_help_new_shortcuts_window (ShmlabHelpRole role);
+GtkWindow *shmlab_help_show_shortcuts    (GtkWindow      *parent,
                                           ShmlabHelpRole  role);
 
 G_END_DECLS

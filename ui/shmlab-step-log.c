@@ -209,6 +209,30 @@ set_class (GtkLabel   *label,
     gtk_widget_remove_css_class (GTK_WIDGET (label), css_class);
 }
 
+/* An empty label is hidden, so that a screen reader does not stop at it. */
+static void
+set_text_shown (GtkLabel   *label,
+                const char *text)
+{
+  gtk_label_set_text (label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
+}
+
+/* Where a cell sits in its row's grid. */
+static void
+place (GtkLabel *label,
+       int       column,
+       int       width)
+{
+  GtkWidget *grid = gtk_widget_get_parent (GTK_WIDGET (label));
+  GtkLayoutManager *layout = gtk_widget_get_layout_manager (grid);
+  GtkGridLayoutChild *child =
+    GTK_GRID_LAYOUT_CHILD (gtk_layout_manager_get_layout_child (layout, GTK_WIDGET (label)));
+
+  gtk_grid_layout_child_set_column (child, column);
+  gtk_grid_layout_child_set_column_span (child, width);
+}
+
 static void
 on_bind_row (GtkSignalListItemFactory *factory,
              GtkListItem              *item,
@@ -217,24 +241,27 @@ on_bind_row (GtkSignalListItemFactory *factory,
   ShmlabStepLine *line = gtk_list_item_get_item (item);
   Row *row = g_object_get_data (G_OBJECT (gtk_list_item_get_child (item)), "shmlab-row");
 
-  gtk_label_set_text (row->time, line->time_text);
-  gtk_label_set_text (row->name, line->is_note ? "" : line->name);
-  gtk_label_set_text (row->detail, line->detail ? line->detail : "");
+  gboolean has_detail = line->detail != NULL && *line->detail != '\0';
+
+  set_text_shown (row->time, line->time_text);
+  set_text_shown (row->name, line->is_note ? NULL : line->name);
+  set_text_shown (row->detail, line->detail);
+  /* A note has no step name: its text starts where the name would. */
+  place (row->detail, line->is_note ? 1 : 2, line->is_note ? 2 : 1);
   set_class (row->detail, "step-note", line->is_note);
   set_class (row->detail, "failed", line->is_note && !line->ok);
 
-  if (line->is_note && line->ok)
-    gtk_label_set_text (row->result, "");
-  else
-    gtk_label_set_text (row->result, line->ok ? "✓" : "✗");
+  set_text_shown (row->result, line->is_note && line->ok ? NULL : line->ok ? "✓" : "✗");
+  /* Without a detail the mark keeps its place at the end of the row. */
+  gtk_widget_set_hexpand (GTK_WIDGET (row->result), !has_detail);
+  gtk_label_set_xalign (row->result, has_detail ? 0 : 1);
   set_class (row->result, "step-ok", line->ok);
   set_class (row->result, "step-failed", !line->ok);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row->result), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  line->ok ? "succeeded" : "failed", -1);
+                                  line->ok ? _("succeeded") : _("failed"), -1);
 
-  gtk_label_set_text (row->duration, line->is_note ? "" : line->duration_text);
-  gtk_label_set_text (row->error, line->message ? line->message : "");
-  gtk_widget_set_visible (GTK_WIDGET (row->error), line->message != NULL);
+  set_text_shown (row->duration, line->is_note ? NULL : line->duration_text);
+  set_text_shown (row->error, line->message);
 }
 
 static void

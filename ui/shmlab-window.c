@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "shmlab-zoom.h"
+#include "shmlab-a11y.h"
 
 typedef struct
 {
@@ -25,6 +26,8 @@ typedef struct
   ShmlabKeyBar *key_bar;
   GtkBox *banner_box;
   GtkPaned *paned;
+  GtkMenuButton *menu_button;
+  GtkStackSwitcher *side_switcher;
   GtkStack *side_stack;
   GtkStackPage *segment_page;
   ShmlabStepLog *step_log;
@@ -830,10 +833,22 @@ shmlab_window_set_property (GObject      *object,
       break;
     case PROP_SEGMENT_TITLE:
       gtk_stack_page_set_title (priv->segment_page, g_value_get_string (value));
+      shmlab_a11y_name_stack_pages (priv->side_switcher);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+/* F10, as in every GNOME application with a menu. */
+static void
+show_menu_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ShmlabWindowPrivate *priv = shmlab_window_get_instance_private (SHMLAB_WINDOW (widget));
+
+  gtk_menu_button_popup (priv->menu_button);
 }
 
 static void
@@ -882,6 +897,8 @@ shmlab_window_class_init (ShmlabWindowClass *klass)
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, banner_box);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, paned);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, zoom_reset_button);
+  gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, menu_button);
+  gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, side_switcher);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, side_stack);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, segment_page);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, step_log);
@@ -890,6 +907,7 @@ shmlab_window_class_init (ShmlabWindowClass *klass)
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, wait_bar);
 
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.show-menu", NULL, show_menu_action);
   gtk_widget_class_install_property_action (widget_class, "win.step-by-step", "step-by-step");
   gtk_widget_class_install_action (widget_class, "win.step-attach", NULL, step_attach_action);
   gtk_widget_class_install_action (widget_class, "win.step-lock", NULL, step_lock_action);
@@ -915,6 +933,7 @@ shmlab_window_init (ShmlabWindow *self)
   ShmlabWindowPrivate *priv = shmlab_window_get_instance_private (self);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  shmlab_a11y_name_stack_pages (priv->side_switcher);
 
   priv->session = shmlab_session_new ();
   shmlab_key_bar_set_session (priv->key_bar, priv->session);

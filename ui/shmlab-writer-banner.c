@@ -5,6 +5,7 @@
 #include "shmlab-writer-banner.h"
 
 #include "shmlab-label-whole.h"
+#include "shmlab-a11y.h"
 
 struct _ShmlabWriterBanner
 {
@@ -78,6 +79,24 @@ shmlab_writer_banner_hide_error (ShmlabWriterBanner *self)
   gtk_widget_set_visible (GTK_WIDGET (self->error_bar), FALSE);
 }
 
+/**
+ * shmlab_writer_banner_get_message:
+ *
+ * Returns: (transfer none) (nullable): the label that says what went wrong
+ *   or what the question is about, or NULL when no banner is shown
+ */
+GtkWidget *
+shmlab_writer_banner_get_message (ShmlabWriterBanner *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_WRITER_BANNER (self), NULL);
+
+  if (gtk_widget_get_visible (GTK_WIDGET (self->error_bar)))
+    return GTK_WIDGET (self->error_label);
+  if (gtk_widget_get_visible (GTK_WIDGET (self->offer_bar)))
+    return GTK_WIDGET (self->offer_label);
+  return NULL;
+}
+
 /* The error banner's title and message, or NULL when it is hidden. */
 const char *
 shmlab_writer_banner_get_error_text (ShmlabWriterBanner *self)
@@ -116,9 +135,15 @@ shmlab_writer_banner_show_offer (ShmlabWriterBanner *self,
   gtk_image_set_from_icon_name (self->offer_icon, exists ? "dialog-question-symbolic"
                                                          : "dialog-warning-symbolic");
   if (grow_label != NULL)
-    gtk_button_set_label (GTK_BUTTON (self->grow_button), grow_label);
+    {
+      gtk_button_set_label (GTK_BUTTON (self->grow_button), grow_label);
+      shmlab_a11y_name_once (self->grow_button);
+    }
   if (cut_label != NULL)
-    gtk_button_set_label (GTK_BUTTON (self->cut_button), cut_label);
+    {
+      gtk_button_set_label (GTK_BUTTON (self->cut_button), cut_label);
+      shmlab_a11y_name_once (self->cut_button);
+    }
   gtk_widget_set_visible (self->attach_button, (ways & SHMLAB_WRITER_WAY_ATTACH) != 0);
   gtk_widget_set_visible (self->remove_button, (ways & SHMLAB_WRITER_WAY_REMOVE) != 0);
   gtk_widget_set_visible (self->other_key_button, (ways & SHMLAB_WRITER_WAY_OTHER_KEY) != 0);
@@ -160,7 +185,8 @@ static void
 offer_bar_response_cb (ShmlabWriterBanner *self,
                        int                 response)
 {
-  if (response == GTK_RESPONSE_CLOSE)
+  /* Its close button, or Escape in it. */
+  if (response == GTK_RESPONSE_CLOSE || response == GTK_RESPONSE_CANCEL)
     shmlab_writer_banner_hide_offer (self);
 }
 
@@ -168,7 +194,8 @@ static void
 error_bar_response_cb (ShmlabWriterBanner *self,
                        int                 response)
 {
-  if (response == GTK_RESPONSE_CLOSE)
+  /* Its close button, or Escape in it. */
+  if (response == GTK_RESPONSE_CLOSE || response == GTK_RESPONSE_CANCEL)
     shmlab_writer_banner_hide_error (self);
 }
 

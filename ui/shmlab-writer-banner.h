@@ -43,6 +43,7 @@ void              shmlab_writer_banner_show_error      (ShmlabWriterBanner *self
                                                         const char         *message);
 void              shmlab_writer_banner_hide_error      (ShmlabWriterBanner *self);
 const char       *shmlab_writer_banner_get_error_text  (ShmlabWriterBanner *self);
+GtkWidget        *shmlab_writer_banner_get_message     (ShmlabWriterBanner *self);
 
 void              shmlab_writer_banner_show_offer      (ShmlabWriterBanner *self,
                                                         ShmlabWriterOffer   offer,

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "shmlab-a11y.h"
 #include "shmlab-content-view.h"
 #include "shmlab-image-loader.h"
 #include "shmlab-limits.h"
@@ -25,6 +26,8 @@ struct _ShmlabWriterPane
   GtkStack *content_stack;
   GtkTextView *text_view;
   GtkLabel *byte_count_label;
+  GtkLabel *result_label;
+  GtkStackSwitcher *page_switcher;
   ShmlabContentView *image_view;
 
   /* Owned */
@@ -621,6 +624,8 @@ shmlab_writer_pane_class_init (ShmlabWriterPaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, content_stack);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, text_view);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, byte_count_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, result_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, page_switcher);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, image_view);
   gtk_widget_class_bind_template_callback (widget_class, page_changed_cb);
 }
@@ -633,6 +638,7 @@ shmlab_writer_pane_init (ShmlabWriterPane *self)
   GType drop_types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  shmlab_a11y_name_stack_pages (self->page_switcher);
 
   self->format = SHMLAB_FORMAT_AUTO;
   buffer = gtk_text_view_get_buffer (self->text_view);
@@ -646,6 +652,33 @@ shmlab_writer_pane_init (ShmlabWriterPane *self)
   gtk_drop_target_set_gtypes (drop, drop_types, G_N_ELEMENTS (drop_types));
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+}
+
+/**
+ * shmlab_writer_pane_show_result:
+ * @text: (nullable): what the last write did, or NULL to show nothing
+ *
+ * Returns: (transfer none): the label that says it
+ */
+GtkWidget *
+shmlab_writer_pane_show_result (ShmlabWriterPane *self,
+                                const char       *text)
+{
+  g_return_val_if_fail (SHMLAB_IS_WRITER_PANE (self), NULL);
+
+  gtk_label_set_text (self->result_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->result_label), text != NULL);
+  return GTK_WIDGET (self->result_label);
+}
+
+const char *
+shmlab_writer_pane_get_result (ShmlabWriterPane *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_WRITER_PANE (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->result_label)))
+    return NULL;
+  return gtk_label_get_text (self->result_label);
 }
 
 GtkWidget *

@@ -31,6 +31,9 @@ void           shmlab_writer_pane_set_page           (ShmlabWriterPane    *self,
                                                       const char          *page);
 const char    *shmlab_writer_pane_get_page           (ShmlabWriterPane    *self);
 gboolean       shmlab_writer_pane_get_text_has_focus (ShmlabWriterPane    *self);
+GtkWidget     *shmlab_writer_pane_show_result        (ShmlabWriterPane    *self,
+                                                      const char          *text);
+const char    *shmlab_writer_pane_get_result         (ShmlabWriterPane    *self);
 ShmlabPayload *shmlab_writer_pane_make_payload       (ShmlabWriterPane    *self,
                                                       GError             **error);
 

@@ -13,6 +13,7 @@
 
 #include <inttypes.h>
 
+#include "shmlab-a11y.h"
 #include "shmlab-encode-task.h"
 #include "shmlab-error.h"
 #include "shmlab-image-loader.h"
@@ -50,6 +51,8 @@ struct _ShmlabWriterWindow
   ShmlabWriteFlags offer_flags;
   gboolean offer_stale;
   gboolean error_from_key;  /* the error banner says the key cannot be used */
+  gboolean present_write;  /* the next write was asked for by the user: say how it went */
+  gboolean refocus_write;  /* after the next write the focus goes back to Write */
 };
 
 G_DEFINE_FINAL_TYPE (ShmlabWriterWindow, shmlab_writer_window, SHMLAB_TYPE_WINDOW)
@@ -444,6 +447,8 @@ typedef struct
   gboolean into_attached;  /* into a segment another process made: its size stays */
   gsize size;
   ShmlabEncoded *encoded;
+  gboolean present;        /* asked for by the user: move the focus onto how it went */
+  gboolean refocus;        /* then the focus goes back to Write (insensitive while it ran) */
 } Write;
 
 static void
@@ -471,11 +476,46 @@ write_present (GTask        *task,
                   error, said);
 }
 
+/* What a write that ended well did, in one sentence. */
+static char *
+written_text (ShmlabWriterWindow *self,
+              const Write        *write)
+{
+  ShmlabSession *session = session_of (self);
+  guint64 written = write->encoded != NULL ? shmlab_encoded_get_size (write->encoded) : 0;
+  g_autofree char *bytes = NULL;
+
+  /* A text cut to fit fills the segment, no more. */
+  written = MIN (written, (guint64) shmlab_session_get_size (session));
+  bytes = shmlab_format_bytes (written);
+  return g_strdup_printf (_("Wrote %s into the segment of “%s”."), bytes,
+                          shmlab_session_get_key (session));
+}
+
 static void
 write_return (GTask  *task,
               GError *error)
 {
+  g_autoptr(ShmlabWriterWindow) self = g_object_ref (g_task_get_source_object (task));
+  Write *write = g_task_get_task_data (task);
+  gboolean present = write->present;
+  gboolean refocus = write->refocus;
+  gboolean failed = error != NULL;
+  g_autofree char *written = NULL;
+  GtkWidget *result = NULL;
+
+  if (!failed && !is_closed (self))
+    written = written_text (self, write);
   job_return (task, error, write_present, _("Could not write to shared memory"), _("writing"));
+  if (is_closed (self))
+    return;
+  result = shmlab_writer_pane_show_result (self->pane, written);
+  if (failed)
+    result = shmlab_writer_banner_get_message (self->banner);
+  if (present && result != NULL)
+    shmlab_a11y_present_result (result);
+  else if (refocus)
+    gtk_widget_grab_focus (self->write_button);
 }
 
 static void
@@ -562,6 +602,10 @@ write_start (ShmlabWriterWindow  *self,
   write->first = first;
   write->flags = flags;
   write->auto_size = auto_size;
+  write->present = self->present_write;
+  write->refocus = self->refocus_write;
+  self->present_write = FALSE;
+  self->refocus_write = FALSE;
   task = job_new (self, _("Writing to shared memory…"), write, (GDestroyNotify) write_free,
                   shmlab_writer_window_write_async, cancellable, callback, user_data);
   if (task == NULL)
@@ -1222,7 +1266,11 @@ write_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
 {
-  shmlab_writer_window_write_async (SHMLAB_WRITER_WINDOW (widget), NULL, NULL, NULL);
+  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
+
+  self->present_write = TRUE;
+  shmlab_writer_window_write_async (self, NULL, NULL, NULL);
+  self->present_write = FALSE;
 }
 
 static void
@@ -1341,6 +1389,11 @@ offer_grow_action (GtkWidget  *widget,
     return;
   /* From now on the segment is as large as the content. */
   shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), "Auto");
+  /* The banner goes with the focused button, and Write is insensitive while
+   * it writes: the focus waits on Write, not in the key, whose text the next
+   * key pressed would replace. */
+  gtk_widget_grab_focus (self->write_button);
+  self->refocus_write = TRUE;
   write_start (self, NULL, flags, TRUE, NULL, NULL, NULL);
 }
 
@@ -1470,6 +1523,8 @@ shmlab_writer_window_init (ShmlabWriterWindow *self)
   ShmlabSession *session;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Every button's name, once: the header's, the steps', the menu's. */
+  shmlab_a11y_name_buttons_once (GTK_WIDGET (self));
 
   session = session_of (self);
   shmlab_key_bar_set_show_size (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), TRUE);
