@@ -240,17 +240,6 @@ shmlab_cli_warn (const char *format,
   g_printerr (_("shmlab: warning: %s\n"), line);
 }
 
-/* The key as a person would type it in a shell. */
-char *
-shmlab_cli_quote_key (const char *key)
-{
-  gboolean plain = *key != '\0' && *key != '-';
-
-  for (const char *p = key; plain && *p; p++)
-    plain = g_ascii_isalnum (*p) || strchr ("._-+=,:@%/", *p) != NULL;
-  return plain ? g_strdup (key) : g_shell_quote (key);
-}
-
 /* Columns @text takes on a terminal: a translation may hold wide characters. */
 gsize
 shmlab_cli_display_width (const char *text)
@@ -260,20 +249,6 @@ shmlab_cli_display_width (const char *text)
   for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
     width += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
   return width;
-}
-
-/* "shmlab COMMAND KEY", with the backend when it is not the default. */
-char *
-shmlab_cli_command_hint (const char    *command,
-                         const char    *key,
-                         ShmlabBackend  backend)
-{
-  g_autofree char *quoted = shmlab_cli_quote_key (key);
-
-  if (backend == SHMLAB_BACKEND_DEFAULT)
-    return g_strdup_printf (_("shmlab %s %s"), command, quoted);
-  return g_strdup_printf (_("shmlab %s %s --backend %s"), command, quoted,
-                          shmlab_backend_to_string (backend));
 }
 
 void

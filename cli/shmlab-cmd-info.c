@@ -251,9 +251,9 @@ print_info (const char              *key,
   print_field (_("changed"), "%s", changed);
   if (shmlab_segment_info_is_stale (info))
     {
-      g_autofree char *hint = shmlab_cli_command_hint ("remove", key, backend);
+      g_autofree char *hint = shmlab_command_for_key ("remove", key, backend, NULL);
       print_field (_("stale"), _("yes: no process is attached — probably left by a program that "
-                   "crashed; remove it with `%s`"), hint);
+                   "crashed; remove it with: %s"), hint);
     }
   else
     print_field (_("stale"), "%s", _("no"));

@@ -169,10 +169,15 @@ warn_empty_text (const guint8  *data,
                      "has been written to it yet, or an empty text was"), length);
   else
     {
-      g_autofree char *hint = shmlab_cli_command_hint ("info", key, backend);
-      shmlab_cli_warn (_("the segment holds an empty text: its first byte is 0 (NUL), yet %zu of "
-                       "its %zu bytes are not 0, so it may hold something other than text: "
-                       "try “%s”"), nonzero, length, hint);
+      g_autofree char *hint = shmlab_command_for_key ("info", key, backend, NULL);
+      shmlab_cli_warn (g_dngettext (GETTEXT_PACKAGE,
+                                    "the segment holds an empty text: its first byte is 0 (NUL), "
+                                    "yet %zu of its %zu bytes is not 0, so it may hold something "
+                                    "other than text; look at it with: %s",
+                                    "the segment holds an empty text: its first byte is 0 (NUL), "
+                                    "yet %zu of its %zu bytes are not 0, so it may hold something "
+                                    "other than text; look at it with: %s", nonzero),
+                       nonzero, length, hint);
     }
 }
 
@@ -260,10 +265,14 @@ shmlab_cmd_read (int    argc,
 
   if (payload->invalid_bytes > 0)
     {
-      g_autofree char *hint = shmlab_cli_command_hint ("info", key, backend);
-      shmlab_cli_warn (_("%zu %s not valid text, shown as U+FFFD (�); the "
-                       "segment may not hold text: try “%s”"), payload->invalid_bytes,
-                       payload->invalid_bytes == 1 ? _("byte was") : _("bytes were"), hint);
+      g_autofree char *hint = shmlab_command_for_key ("info", key, backend, NULL);
+      shmlab_cli_warn (g_dngettext (GETTEXT_PACKAGE,
+                                    "%zu byte was not valid text, shown as U+FFFD (�); the "
+                                    "segment may not hold text; look at it with: %s",
+                                    "%zu bytes were not valid text, shown as U+FFFD (�); the "
+                                    "segment may not hold text; look at it with: %s",
+                                    payload->invalid_bytes),
+                       payload->invalid_bytes, hint);
     }
   else if (payload->format == SHMLAB_FORMAT_TEXT && payload->text_length == 0)
     warn_empty_text (data, length, key, backend);

@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "shmlab-backend-private.h"
+#include "shmlab-command.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -297,16 +298,22 @@ set_sysv_full_error (GError             **error,
 
       left_bytes = shmlab_format_bytes (g_uint64_checked_mul (&bytes, left, limits->page_size)
                                           ? bytes : G_MAXUINT64);
+      g_autofree char *list = shmlab_command_for_backend ("list", SHMLAB_BACKEND_SYSV);
+      g_autofree char *in_use = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                              "%u segment", "%u segments",
+                                                              n_segments),
+                                                 n_segments);
+
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
                    _("a segment of %s for key “%s” does not fit in what SHMALL leaves: all "
                    "System V segments together may use %" PRIu64 " pages (%s), %"
-                   PRIu64 " are in use (%u %s), so %" PRIu64 " pages (%s) are "
+                   PRIu64 " are in use (%s), so %" PRIu64 " pages (%s) are "
                    "left and this one needs %" PRIu64 ": remove segments no longer "
-                   "needed (shmlab list, then shmlab remove KEY; or ipcs -m, then ipcrm -m ID), "
+                   "needed (this lists them: %s; so does ipcs -m), "
                    "pick a smaller size, use the POSIX backend, or raise the limit as root "
                    "(sysctl -w kernel.shmall=%" PRIu64 ")"),
-                   wanted, key, limits->shmall, all, pages_used, n_segments,
-                   n_segments == 1 ? _("segment") : _("segments"), left, left_bytes, needed, total);
+                   wanted, key, limits->shmall, all, pages_used, in_use, left, left_bytes,
+                   needed, list, total);
       return;
     }
 
@@ -314,24 +321,27 @@ set_sysv_full_error (GError             **error,
     {
       /* Linux's default is 4096 and its ceiling 32768 (IPCMNI). */
       guint64 raised = MIN (MAX (MIN (limits->shmmni, 16384) * 2, 4096), 32768);
+      g_autofree char *list = shmlab_command_for_backend ("list", SHMLAB_BACKEND_SYSV);
+
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
                    _("cannot create a segment for key “%s”: this system allows at most SHMMNI = %"
-                   PRIu64 " System V segments and %u exist already (shmlab list or "
-                   "ipcs -m shows them): remove those no longer needed (shmlab remove KEY, or "
-                   "ipcrm -m ID), use the POSIX backend, or raise the limit as root (sysctl -w "
-                   "kernel.shmmni=%" PRIu64 ")"),
-                   key, limits->shmmni, n_segments, MAX (raised, (guint64) n_segments + 1));
+                   PRIu64 " System V segments and %u exist already: remove those no longer "
+                   "needed (this lists them: %s; so does ipcs -m), use the POSIX backend, or "
+                   "raise the limit as root (sysctl -w kernel.shmmni=%" PRIu64 ")"),
+                   key, limits->shmmni, n_segments, list, MAX (raised, (guint64) n_segments + 1));
       return;
     }
 
   {
     g_autofree char *described = sysv_describe_limits (limits);
+    g_autofree char *list = shmlab_command_for_backend ("list", SHMLAB_BACKEND_SYSV);
+
     g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
                  _("a segment of %s for key “%s” cannot be created: the system's limit on the "
                  "number of segments (SHMMNI = %" PRIu64 ", %u exist) or on all of them "
-                 "together (SHMALL) is reached; %s — remove segments no longer needed "
-                 "(shmlab list, shmlab remove KEY), or use the POSIX backend"),
-                 wanted, key, limits->shmmni, n_segments, described);
+                 "together (SHMALL) is reached; %s — remove segments no longer needed (this "
+                 "lists them: %s), or use the POSIX backend"),
+                 wanted, key, limits->shmmni, n_segments, described, list);
   }
 }
 
@@ -687,6 +697,7 @@ sysv_lock_open (ShmlabSemaphore  *self,
   if (id < 0)
     {
       int saved_errno = errno;
+      g_autofree char *list = shmlab_command_for_backend ("list", SHMLAB_BACKEND_SYSV);
       uid_t owner;
 
       /* No lock came of it: the key file this call made goes again. */
@@ -698,8 +709,8 @@ sysv_lock_open (ShmlabSemaphore  *self,
       else if (saved_errno == ENOSPC)
         g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
                      _("cannot create the lock of key “%s”: the system's limit on semaphores "
-                     "(kernel.sem) is reached — remove stale segments with `shmlab list` and "
-                     "`shmlab remove`"), self->key);
+                     "(kernel.sem) is reached — remove stale segments (this lists them: %s)"),
+                     self->key, list);
       else if (saved_errno == ENOSYS)
         g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_UNKNOWN,
                      _("this system has no System V semaphores (common in containers): "
@@ -881,7 +892,7 @@ const ShmlabBackendClass shmlab_backend_sysv = {
   .label = N_("System V"),
   .choice = N_("System V (Qt compatible)"),
   .option = "",
-  .size_advice = ", or raise the limit (sysctl kernel.shmmax / kernel.shmall)",
+  .size_advice = N_(", or raise the limit (sysctl kernel.shmmax / kernel.shmall)"),
   .lock_kept_by_dead_holder = FALSE,
   .lock_syscalls = 1,
   .lock_calls = N_("   (2 × semop)"),

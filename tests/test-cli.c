@@ -8,6 +8,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -753,7 +754,7 @@ test_info (void)
   {
     g_autofree char *out = NULL, *err = NULL;
     g_autofree char *value = NULL;
-    g_autofree char *remove_hint = g_strdup_printf ("`shmlab remove %s`", key);
+    g_autofree char *remove_hint = g_strdup_printf (": shmlab remove %s", key);
 
     g_assert_cmpint (run_cli (&out, &err, "info", key), ==, 0);
     value = info_field (out, "attached");
@@ -1103,7 +1104,7 @@ test_garbage (void)
 
   {
     g_autofree char *out = NULL, *err = NULL;
-    g_autofree char *hint = g_strdup_printf ("try “shmlab info %s”", key);
+    g_autofree char *hint = g_strdup_printf ("look at it with: shmlab info %s", key);
 
     g_assert_cmpint (run_cli (&out, &err, "read", key, "-q"), ==, 0);
     g_assert_true (g_str_has_prefix (out, "ok \xef\xbf\xbd"));
@@ -1122,6 +1123,183 @@ test_garbage (void)
   g_assert_true (shmlab_segment_detach (segment, &error));
   g_assert_no_error (error);
   assert_nothing_left (key);
+}
+
+/* The command a message suggests on its last line: from its last "shmlab
+ * COMMAND " to the end of that line, exactly as a person would select it. */
+static char *
+suggested_command (const char *message,
+                   const char *command)
+{
+  g_autofree char *start = g_strdup_printf ("shmlab %s ", command);
+  const char *found = NULL;
+  const char *end;
+
+  for (const char *p = message; p != NULL && (p = strstr (p, start)) != NULL; p++)
+    found = p;
+  if (found == NULL)
+    {
+      g_test_message ("no “%s” in:\n%s", start, message ? message : "(null)");
+      return NULL;
+    }
+  /* Nothing that would be pasted with it: no quote of any kind before it. */
+  if (found > message)
+    {
+      const char *before = g_utf8_prev_char (found);
+      gunichar c = g_utf8_get_char (before);
+
+      g_assert_true (c != '\'' && c != '"' && c != '`' && c != 0x201C && c != 0x2018 &&
+                     c != 0x300C);
+    }
+  end = strchr (found, '\n');
+  return g_strndup (found, end ? (gsize) (end - found) : strlen (found));
+}
+
+/* Pastes @command into sh, where `shmlab` is the program under test, after
+ * checking that a shell splits it into @expected. Returns its exit status. */
+static int
+paste_into_shell (const char         *command,
+                  const char * const *expected,
+                  char              **out)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *ignored = NULL;
+  int wait_status = 0;
+
+  g_test_message ("pasting: %s", command);
+  g_assert_true (g_shell_parse_argv (command, NULL, &argv, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstrv (argv, expected);
+
+  script = g_strdup_printf ("shmlab () { \"$0\" \"$@\"; }\n%s", command);
+  {
+    const char *const sh[] = { "/bin/sh", "-c", script, shmlab_test_cli_path (), NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) sh, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 out ? out : &ignored, &err, &wait_status, &error));
+  }
+  g_assert_no_error (error);
+  g_test_message ("it said: %s", err);
+  return WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+}
+
+/* What the shell must make of "shmlab COMMAND [--backend B] [OPTION] -- KEY". */
+static GStrv
+expected_argv (const char    *command,
+               ShmlabBackend  backend,
+               const char    *option,
+               const char    *key)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_strv_builder_add_many (builder, "shmlab", command, NULL);
+  if (backend != SHMLAB_BACKEND_DEFAULT)
+    g_strv_builder_add_many (builder, "--backend", shmlab_backend_to_string (backend), NULL);
+  if (option != NULL)
+    g_strv_builder_add (builder, option);
+  g_strv_builder_add_many (builder, "--", key, NULL);
+  return g_strv_builder_end (builder);
+}
+
+/* Every command a message suggests works when pasted into a shell, in every
+ * language, for a key a shell would otherwise split, expand or take for an
+ * option. */
+static void
+test_suggested_commands (gconstpointer data)
+{
+  static const char *const languages[] = { "", "zh_CN", "zh_TW" };
+  ShmlabBackend backend = GPOINTER_TO_INT (data);
+  const char *backend_name = shmlab_backend_to_string (backend);
+
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    {
+      g_autofree char *unique = shmlab_test_unique_key ("paste");
+      g_autofree char *key = g_strdup_printf ("-%s it's “q” $HOME", unique);
+      g_auto(GStrv) info = expected_argv ("info", backend, NULL, key);
+      g_auto(GStrv) force = expected_argv ("remove", backend, "--force", key);
+      CliProcess *writer, *locker;
+
+      g_test_message ("LANGUAGE=%s", languages[i]);
+      shmlab_test_track_key (key);
+      /* The processes that hold are read in English; the messages in each language. */
+      g_setenv ("LANGUAGE", "", TRUE);
+      writer = cli_start ("holding", NULL, "write", "--text", "pasted", "--backend", backend_name,
+                          "--", key, NULL);
+      locker = cli_start ("locked", NULL, "lock", "--backend", backend_name, "--", key, NULL);
+      g_setenv ("LANGUAGE", languages[i], TRUE);
+
+      /* The lock timeout names the holder's command. */
+      {
+        g_autofree char *out = NULL, *err = NULL;
+        g_autofree char *command = NULL;
+
+        g_assert_cmpint (run_cli (&out, &err, "read", "--lock-timeout", "100", "--backend",
+                                  backend_name, "--", key),
+                         ==, 1);
+        command = suggested_command (err, "info");
+        g_assert_nonnull (command);
+        if (command != NULL)
+          {
+            g_autofree char *shown = NULL;
+
+            g_assert_cmpint (paste_into_shell (command, (const char *const *) info, &shown), ==, 0);
+            g_assert_true (contains (shown, key));
+          }
+      }
+      g_assert_cmpint (cli_process_close_stdin (locker), ==, 0);
+
+      /* Removing a segment in use says how to force it. */
+      {
+        g_autofree char *out = NULL, *err = NULL;
+        g_autofree char *command = NULL;
+
+        g_assert_cmpint (run_cli (&out, &err, "remove", "--backend", backend_name, "--", key),
+                         ==, 1);
+        command = suggested_command (err, "remove");
+        g_assert_nonnull (command);
+        if (command != NULL)
+          g_assert_cmpint (paste_into_shell (command, (const char *const *) force, NULL), ==, 0);
+      }
+      g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+      assert_nothing_left (key);
+    }
+  g_setenv ("LANGUAGE", "", TRUE);
+}
+
+/* A stale segment's `shmlab info` says how to remove it, pasteably, in every language. */
+static void
+test_suggested_remove (void)
+{
+  static const char *const languages[] = { "", "zh_CN", "zh_TW" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    {
+      g_autofree char *unique = shmlab_test_unique_key ("stale");
+      g_autofree char *key = g_strdup_printf ("-%s (a) `b` 'c'", unique);
+      g_auto(GStrv) remove = expected_argv ("remove", SHMLAB_BACKEND_SYSV, NULL, key);
+      CliProcess *writer;
+
+      shmlab_test_track_key (key);
+      g_setenv ("LANGUAGE", "", TRUE);
+      writer = cli_start ("holding", NULL, "write", "--text", "stale", "--", key, NULL);
+      g_assert_cmpint (cli_process_signal (writer, SIGKILL), ==, 128 + SIGKILL);
+      g_setenv ("LANGUAGE", languages[i], TRUE);
+      {
+        g_autofree char *out = NULL, *err = NULL;
+        g_autofree char *command = NULL;
+
+        g_assert_cmpint (run_cli (&out, &err, "info", "--", key), ==, 0);
+        command = suggested_command (out, "remove");
+        g_assert_nonnull (command);
+        if (command != NULL)
+          g_assert_cmpint (paste_into_shell (command, (const char *const *) remove, NULL), ==, 0);
+      }
+      assert_nothing_left (key);
+    }
+  g_setenv ("LANGUAGE", "", TRUE);
 }
 
 int
@@ -1158,6 +1336,11 @@ main (int    argc,
                         test_lock_alone);
   g_test_add_data_func ("/cli/lock-alone/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
                         test_lock_alone);
+  g_test_add_data_func ("/cli/suggested-commands/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
+                        test_suggested_commands);
+  g_test_add_data_func ("/cli/suggested-commands/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
+                        test_suggested_commands);
+  g_test_add_func ("/cli/suggested-commands/stale", test_suggested_remove);
   g_test_add_func ("/cli/bad-input", test_bad_input);
   g_test_add_func ("/cli/garbage", test_garbage);
   return g_test_run ();
