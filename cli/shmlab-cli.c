@@ -240,6 +240,31 @@ shmlab_cli_warn (const char *format,
   g_printerr (_("shmlab: warning: %s\n"), line);
 }
 
+/* A key that names no segment of @backend but one of another: the command
+ * that reaches it, else @error as it is. */
+int
+shmlab_cli_fail_not_found (const char    *command,
+                           const char    *key,
+                           ShmlabBackend  backend,
+                           const GError  *error)
+{
+  ShmlabBackend other;
+
+  if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND) &&
+      shmlab_segment_find_other_backend (key, backend, &other))
+    {
+      /* --backend even for the default: it is what was wrong. */
+      const char *argv[] = { "shmlab", command, "--backend", shmlab_backend_to_string (other),
+                             key[0] == '-' ? "--" : key, key[0] == '-' ? key : NULL, NULL };
+      g_autofree char *hint = shmlab_shell_join (argv);
+
+      return shmlab_cli_fail_printf (_("no %s segment has the key “%s”, but a %s one does: %s"),
+                                     shmlab_backend_describe (backend), key,
+                                     shmlab_backend_describe (other), hint);
+    }
+  return shmlab_cli_fail (error);
+}
+
 /* Columns @text takes on a terminal: a translation may hold wide characters. */
 gsize
 shmlab_cli_display_width (const char *text)

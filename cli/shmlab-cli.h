@@ -69,6 +69,10 @@ gboolean        shmlab_cli_get_key        (const char          *command,
                                            int                 *status);
 
 int             shmlab_cli_fail           (const GError        *error);
+int             shmlab_cli_fail_not_found (const char          *command,
+                                           const char          *key,
+                                           ShmlabBackend        backend,
+                                           const GError        *error);
 int             shmlab_cli_fail_printf    (const char          *format,
                                            ...) G_GNUC_PRINTF (1, 2);
 int             shmlab_cli_usage_error    (const char          *command,

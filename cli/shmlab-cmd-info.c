@@ -294,7 +294,7 @@ shmlab_cmd_info (int    argc,
       bytes = shmlab_segment_peek_key (key, backend, 1, 0, &peek_info, &error);
       if (bytes == NULL && g_error_matches (error, SHMLAB_SEGMENT_ERROR,
                                             SHMLAB_SEGMENT_ERROR_NOT_FOUND))
-        return shmlab_cli_fail (error);
+        return shmlab_cli_fail_not_found (COMMAND, key, backend, error);
       g_clear_error (&error);
       return shmlab_cli_fail_printf (_("there is no %s segment for key “%s”: nobody created it, or "
                                      "it was removed"), shmlab_backend_describe (backend), key);

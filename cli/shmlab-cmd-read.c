@@ -225,7 +225,7 @@ shmlab_cmd_read (int    argc,
   segment = shmlab_segment_new (backend);
   bytes = copy_segment (segment, key, lock_timeout, &error);
   if (bytes == NULL)
-    return shmlab_cli_fail (error);
+    return shmlab_cli_fail_not_found (COMMAND, key, backend, error);
   data = g_bytes_get_data (bytes, &length);
 
   if (raw)

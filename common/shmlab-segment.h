@@ -119,6 +119,9 @@ gboolean           shmlab_segment_query_key          (const char         *key,
                                                       ShmlabBackend       backend,
                                                       ShmlabSegmentInfo  *info,
                                                       GError            **error);
+gboolean           shmlab_segment_find_other_backend (const char         *key,
+                                                      ShmlabBackend       backend,
+                                                      ShmlabBackend      *other);
 gboolean           shmlab_segment_query_for_key      (ShmlabKey          *key,
                                                       ShmlabSegmentInfo  *info,
                                                       GError            **error);

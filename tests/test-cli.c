@@ -1302,6 +1302,50 @@ test_suggested_remove (void)
   g_setenv ("LANGUAGE", "", TRUE);
 }
 
+/* Reading with the backend the key has no segment in names the one it has,
+ * with the command that reads it. */
+static void
+test_other_backend (gconstpointer data)
+{
+  ShmlabBackend backend = GPOINTER_TO_INT (data);
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+  g_autofree char *key = shmlab_test_unique_key ("other");
+  CliProcess *writer;
+
+  writer = cli_start ("holding", NULL, "write", key, "--text", "over here", "--backend",
+                      shmlab_backend_to_string (backend), NULL);
+  for (guint i = 0; i < n_backends; i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      g_autofree char *said = NULL;
+      g_autofree char *command = NULL;
+      const char *const expected[] = { "shmlab", "read", "--backend",
+                                       shmlab_backend_to_string (backend), key, NULL };
+
+      if (backends[i] == backend)
+        continue;
+      assert_error (run_cli (&out, &err, "read", key, "--quiet", "--backend",
+                             shmlab_backend_to_string (backends[i])),
+                    err, 1, "but a");
+      said = g_strdup_printf ("no %s segment has the key “%s”, but a %s one does: ",
+                              shmlab_backend_describe (backends[i]), key,
+                              shmlab_backend_describe (backend));
+      g_assert_true (contains (err, said));
+      command = suggested_command (err, "read");
+      g_assert_nonnull (command);
+      if (command != NULL)
+        {
+          g_autofree char *read = NULL;
+
+          g_assert_cmpint (paste_into_shell (command, expected, &read), ==, 0);
+          g_assert_cmpstr (read, ==, "over here\n");
+        }
+    }
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+  assert_nothing_left (key);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1341,6 +1385,10 @@ main (int    argc,
   g_test_add_data_func ("/cli/suggested-commands/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
                         test_suggested_commands);
   g_test_add_func ("/cli/suggested-commands/stale", test_suggested_remove);
+  g_test_add_data_func ("/cli/other-backend/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
+                        test_other_backend);
+  g_test_add_data_func ("/cli/other-backend/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
+                        test_other_backend);
   g_test_add_func ("/cli/bad-input", test_bad_input);
   g_test_add_func ("/cli/garbage", test_garbage);
   return g_test_run ();
