@@ -339,9 +339,16 @@ shmlab_cli_describe_detach (ShmlabSegment *segment)
     return g_strdup (_("segment kept"));
   if (!info.exists)
     return g_strdup (_("segment already removed by another process"));
-  return g_strdup_printf (_("segment kept: %s%d other %s attached"),
-                          info.attach_count_exact ? "" : _("at least "), info.attach_count,
-                          info.attach_count == 1 ? _("process is") : _("processes are"));
+  if (info.attach_count_exact)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "segment kept: %d other process is attached",
+                                         "segment kept: %d other processes are attached",
+                                         info.attach_count),
+                            info.attach_count);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "segment kept: at least %d other process is attached",
+                                       "segment kept: at least %d other processes are attached",
+                                       info.attach_count),
+                          info.attach_count);
 }
 
 /* --hold SECONDS; -1 in @seconds when not given (hold until told to stop). */

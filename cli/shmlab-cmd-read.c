@@ -123,7 +123,8 @@ copy_segment (ShmlabSegment  *segment,
         }
       else
         memcpy (copy, shmlab_segment_get_const_data (segment), size);
-      shmlab_cli_step_end (&step, ok, _("%zu bytes out"), size);
+      shmlab_cli_step_end (&step, ok, g_dngettext (GETTEXT_PACKAGE, "%zu byte out",
+                                                   "%zu bytes out", size), size);
 
       shmlab_cli_step_begin (&step, "unlock");
       if (shmlab_segment_unlock (segment, &local_error))

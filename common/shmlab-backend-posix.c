@@ -201,8 +201,8 @@ posix_set_memory_error (GError             **error,
   g_autofree char *free_space = shmlab_format_bytes (limits->dev_shm_free);
 
   g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
-               _("a segment of %s for key “%s” is larger than all the memory of this system "
-               "(RAM and swap together: %s), so no setting allows it (/dev/shm has %s free): "
+               _("a segment of %s for key “%s” is larger than all the memory of this system, "
+               "RAM and swap together: %s, so no setting allows it; /dev/shm has %s free: "
                "pick a smaller size"),
                wanted, key, memory, free_space);
 }

@@ -226,8 +226,8 @@ sysv_set_memory_error (GError             **error,
   g_autofree char *shmmax = shmlab_format_bytes (limits->shmmax);
 
   g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_INVALID_SIZE,
-               _("a segment of %s for key “%s” is larger than all the memory of this system "
-               "(RAM and swap together: %s), so no setting allows it (SHMMAX is %s): pick a "
+               _("a segment of %s for key “%s” is larger than all the memory of this system, "
+               "RAM and swap together: %s, so no setting allows it; SHMMAX is %s: pick a "
                "smaller size"),
                wanted, key, memory, shmmax);
 }
@@ -292,17 +292,18 @@ set_sysv_full_error (GError             **error,
   if (limits->shmall != G_MAXUINT64 && total > limits->shmall)
     {
       guint64 left = limits->shmall > pages_used ? limits->shmall - pages_used : 0;
-      g_autofree char *all = shmlab_format_bytes (shmall_bytes (limits));
+      /* The size alone: it stands in brackets already. */
+      g_autofree char *all = g_format_size_full (shmall_bytes (limits), G_FORMAT_SIZE_IEC_UNITS);
       g_autofree char *left_bytes = NULL;
-      guint64 bytes;
-
-      left_bytes = shmlab_format_bytes (g_uint64_checked_mul (&bytes, left, limits->page_size)
-                                          ? bytes : G_MAXUINT64);
       g_autofree char *list = shmlab_command_for_backend ("list", SHMLAB_BACKEND_SYSV);
       g_autofree char *in_use = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                               "%u segment", "%u segments",
                                                               n_segments),
                                                  n_segments);
+      guint64 bytes;
+
+      left_bytes = g_format_size_full (g_uint64_checked_mul (&bytes, left, limits->page_size)
+                                         ? bytes : G_MAXUINT64, G_FORMAT_SIZE_IEC_UNITS);
 
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
                    _("a segment of %s for key “%s” does not fit in what SHMALL leaves: all "

@@ -485,11 +485,14 @@ frame_describe (ShmlabDescription *description,
 }
 
 static char *
-frame_text_size_label (gsize       length,
-                       const char *unit)
+frame_text_size_label (gsize length)
 {
-  return g_strdup_printf (_("%zu %s of UTF-8 (+64-byte frame header = %zu in the segment)"),
-                          length, unit, length + SHMLAB_FRAME_HEADER_SIZE);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%zu byte of UTF-8 (+64-byte frame header = %zu in the "
+                                       "segment)",
+                                       "%zu bytes of UTF-8 (+64-byte frame header = %zu in the "
+                                       "segment)", length),
+                          length, length + SHMLAB_FRAME_HEADER_SIZE);
 }
 
 const ShmlabFormatClass shmlab_format_frame = {

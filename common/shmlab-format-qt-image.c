@@ -316,12 +316,14 @@ qt_image_describe (ShmlabDescription *description,
 }
 
 static char *
-qt_image_text_size_label (gsize       length,
-                          const char *unit)
+qt_image_text_size_label (gsize length)
 {
-  return g_strdup_printf (_("%zu %s of UTF-8 — the Qt example image format holds only "
-                            "pictures: pick another format to write text"),
-                          length, unit);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%zu byte of UTF-8 — the Qt example image format holds "
+                                       "only pictures: pick another format to write text",
+                                       "%zu bytes of UTF-8 — the Qt example image format holds "
+                                       "only pictures: pick another format to write text", length),
+                          length);
 }
 
 const ShmlabFormatClass shmlab_format_qt_image = {

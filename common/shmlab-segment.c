@@ -1021,10 +1021,14 @@ shmlab_segment_remove_for_key (ShmlabKey  *key,
   if (info.exists && info.attach_count > 0 && !force)
     {
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_IN_USE,
-                   _("the segment of key “%s” is attached by %d %s: detach %s first, or force the "
-                   "removal (they keep what they mapped; no new process can attach)"),
-                   name, info.attach_count, info.attach_count == 1 ? _("process") : _("processes"),
-                   info.attach_count == 1 ? _("it") : _("them"));
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "the segment of key “%s” is attached by %d process: detach it "
+                                "first, or force the removal (it keeps what it mapped; no new "
+                                "process can attach)",
+                                "the segment of key “%s” is attached by %d processes: detach them "
+                                "first, or force the removal (they keep what they mapped; no new "
+                                "process can attach)", info.attach_count),
+                   name, info.attach_count);
       return FALSE;
     }
 

@@ -1346,6 +1346,50 @@ test_other_backend (gconstpointer data)
   assert_nothing_left (key);
 }
 
+/* A count of one reads as one; a size error names every unit it takes; no
+ * bracket opens inside another. */
+static void
+test_plurals_and_units (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("plural");
+
+  {
+    g_autofree char *out = NULL, *err = NULL;
+
+    g_assert_cmpint (run_cli (&out, &err, "write", key, "--text", "", "--hold", "0"), ==, 0);
+    g_assert_true (contains (err, "  create   1 byte  ok"));
+    g_assert_true (contains (err, "  copy     1 byte in (text)  ok"));
+    g_assert_null (strstr (err, " 1 bytes"));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+
+    g_assert_cmpint (run_cli (&out, &err, "write", key, "--text", "Hello", "--size", "1",
+                              "--cut", "--hold", "0"),
+                     ==, 0);
+    g_assert_true (contains (err, "  copy     1 byte in (text, cut from 6 bytes)  ok"));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+
+    assert_error (run_cli (&out, &err, "write", key, "--text", "x", "--size", "3XB"), err, 2,
+                  "is not a size");
+    g_assert_true (contains (err, "(B, KiB, MiB, GiB, TiB, PiB;"));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+
+    /* Larger than any test machine's memory: refused, in one sentence without (( or )). */
+    g_assert_cmpint (run_cli (&out, &err, "write", key, "--text", "x", "--size", "1PiB",
+                              "--hold", "0", "-q"),
+                     ==, 1);
+    g_assert_true (contains (err, "PiB (1125899906842624 bytes) for key"));
+    g_assert_null (strstr (err, "))"));
+    g_assert_null (strstr (err, "(("));
+  }
+  assert_nothing_left (key);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1389,6 +1433,7 @@ main (int    argc,
                         test_other_backend);
   g_test_add_data_func ("/cli/other-backend/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
                         test_other_backend);
+  g_test_add_func ("/cli/plurals-and-units", test_plurals_and_units);
   g_test_add_func ("/cli/bad-input", test_bad_input);
   g_test_add_func ("/cli/garbage", test_garbage);
   return g_test_run ();

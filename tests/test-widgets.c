@@ -501,7 +501,9 @@ test_step_log_steps (void)
       g_assert_true (g_str_has_suffix (lines[i], " ms"));
     }
   g_assert_true (contains (lines[1], "10 bytes, mode 0600"));
-  g_assert_true (contains (lines[3], "10 bytes in"));
+  /* The format's own brackets stand alone: not "(plain text (Qt demo))". */
+  g_assert_true (contains (lines[3], "10 bytes in as plain text (Qt demo)"));
+  g_assert_null (strstr (lines[3], "))"));
   g_assert_cmpstr (lines[G_N_ELEMENTS (expected)], ==, "");
 
   /* A failed step shows its message. */
