@@ -445,6 +445,7 @@ posix_list (GPtrArray  *listings,
       info_from_stat (&l->info, native, &st);
       l->native_key = g_steal_pointer (&native);
       l->key_letters = shmlab_native_key_to_key (name, NULL);
+      l->qt_named = l->key_letters != NULL;
       if (l->key_letters == NULL)
         l->key_letters = g_strdup ("");
       g_ptr_array_add (listings, l);

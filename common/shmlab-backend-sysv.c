@@ -600,6 +600,7 @@ sysv_list (GPtrArray  *listings,
         {
           l->native_key = g_strdup (path);
           l->key_letters = shmlab_native_key_to_key (path, NULL);
+          l->qt_named = l->key_letters != NULL;
           l->key = shmlab_key_file_read_key (path);
           /* A key file written by ShmLab holds the key; trust it only if it hashes right. */
           if (l->key != NULL)
@@ -611,7 +612,11 @@ sysv_list (GPtrArray  *listings,
             }
         }
       else
-        l->native_key = g_strdup_printf ("0x%08x", (guint) e->key);
+        {
+          l->native_key = g_strdup_printf ("0x%08x", (guint) e->key);
+          /* ftok (file, 'Q') puts 'Q' in the top byte: Qt's scheme, its key file gone. */
+          l->qt_named = e->key != IPC_PRIVATE && ((guint32) e->key >> 24) == 'Q';
+        }
       if (l->key_letters == NULL)
         l->key_letters = g_strdup ("");
       g_ptr_array_add (listings, l);

@@ -6,12 +6,16 @@
  */
 #include "shmlab-test-util.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/wait.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "shmlab-image.h"
 #include "shmlab-png.h"
@@ -1390,6 +1394,127 @@ test_plurals_and_units (void)
   assert_nothing_left (key);
 }
 
+/* Rows of `shmlab list --all` that neither ShmLab nor Qt made, by their key
+ * column: a System V key not made with Qt's 'Q', or a /dev/shm name not in
+ * Qt's scheme. */
+static guint
+count_foreign_rows (const char *out)
+{
+  g_auto(GStrv) lines = g_strsplit (out ? out : "", "\n", -1);
+  guint n = 0;
+
+  for (guint i = 1; lines[i] != NULL; i++)
+    if ((g_str_has_prefix (lines[i], "0x") && !g_str_has_prefix (lines[i], "0x51")) ||
+        (g_str_has_prefix (lines[i], "/") && !g_str_has_prefix (lines[i], "/qipc_")))
+      n++;
+  return n;
+}
+
+/* The last line of `shmlab list`: how many were left out, or NULL. */
+static char *
+left_out_line (const char *out,
+               guint      *n)
+{
+  g_auto(GStrv) lines = g_strsplit (out ? out : "", "\n", -1);
+  guint last = g_strv_length (lines);
+
+  *n = 0;
+  /* The output ends with a newline: the last line is the one before "". */
+  if (last < 2 || strstr (lines[last - 2], " left out; ") == NULL)
+    return NULL;
+  *n = (guint) g_ascii_strtoull (lines[last - 2], NULL, 10);
+  return g_strdup (lines[last - 2]);
+}
+
+/* Without options, `shmlab list` leaves out what other programs made (an
+ * IPC_PRIVATE segment, as the X server's; a /dev/shm name not in Qt's
+ * scheme), and its last line says how many and how to see them. */
+static void
+test_list_others (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("mine");
+  g_autofree char *other_name = g_strdup_printf ("/shmlabtest-other-%d", (int) getpid ());
+  const char *const all_argv[] = { "shmlab", "list", "--all", NULL };
+  CliProcess *writer;
+  int private_id, fd;
+
+  private_id = shmget (IPC_PRIVATE, 4093, IPC_CREAT | 0600);
+  g_assert_cmpint (private_id, >=, 0);
+  fd = shm_open (other_name, O_RDWR | O_CREAT | O_EXCL, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 4091), ==, 0);
+  close (fd);
+  writer = cli_start ("holding", NULL, "write", key, "--text", "mine", NULL);
+
+  {
+    g_autofree char *out = NULL, *err = NULL, *all = NULL, *all_err = NULL;
+    g_autofree char *line = NULL;
+    g_autofree char *command = NULL;
+    guint n;
+
+    g_assert_cmpint (run_cli (&out, &err, "list"), ==, 0);
+    g_assert_cmpint (run_cli (&all, &all_err, "list", "--all"), ==, 0);
+    /* What a student made is there; the others are not. */
+    g_assert_nonnull (list_row (out, key));
+    g_assert_null (strstr (out, "(4093 bytes)"));
+    g_assert_null (strstr (out, other_name));
+    /* They are counted, and the command that shows them works. */
+    line = left_out_line (out, &n);
+    g_assert_nonnull (line);
+    g_assert_cmpuint (n, >=, 2);
+    g_assert_cmpuint (n, ==, count_foreign_rows (all));
+    g_assert_true (contains (line, "other segments, which neither ShmLab nor Qt made, are left "
+                                   "out; this shows them: shmlab list --all"));
+    command = suggested_command (out, "list");
+    g_assert_cmpstr (command, ==, "shmlab list --all");
+    /* `--all` shows them, and says nothing was left out. */
+    g_assert_nonnull (list_row (all, key));
+    g_assert_true (contains (all, "(4093 bytes)"));
+    g_assert_true (contains (all, other_name));
+    g_assert_null (strstr (all, "left out"));
+    {
+      g_autofree char *pasted = NULL;
+      g_assert_cmpint (paste_into_shell (command, all_argv, &pasted), ==, 0);
+      g_assert_true (contains (pasted, other_name));
+    }
+  }
+  {
+    /* --json, for scripts, lists every one in the same shape as before. */
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *entry = g_strdup_printf ("{\"key\": null, \"key_letters\": \"\", "
+                                              "\"native_key\": \"%s\", \"backend\": \"posix\", "
+                                              "\"size\": 4091, ", other_name);
+
+    g_assert_cmpint (run_cli (&out, &err, "list", "--json"), ==, 0);
+    g_assert_true (g_str_has_prefix (out, "[\n"));
+    g_assert_true (contains (out, entry));
+    g_assert_true (contains (out, "\"size\": 4093, "));
+    g_assert_null (strstr (out, "left out"));
+  }
+
+  g_assert_cmpint (shmctl (private_id, IPC_RMID, NULL), ==, 0);
+  g_assert_cmpint (shm_unlink (other_name), ==, 0);
+  {
+    /* With none left out, no last line: POSIX has only what the test made, or
+     * the count still matches what --all shows. */
+    g_autofree char *out = NULL, *err = NULL, *all = NULL, *all_err = NULL;
+    g_autofree char *line = NULL;
+    guint n;
+
+    g_assert_cmpint (run_cli (&out, &err, "list", "--backend", "posix"), ==, 0);
+    g_assert_cmpint (run_cli (&all, &all_err, "list", "--backend", "posix", "--all"), ==, 0);
+    line = left_out_line (out, &n);
+    g_assert_cmpuint (n, ==, count_foreign_rows (all));
+    if (n == 0)
+      g_assert_null (line);
+    else if (n == 1)
+      g_assert_true (contains (line, "1 other segment, which neither ShmLab nor Qt made, is left "
+                                     "out; this shows it: shmlab list --all"));
+  }
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+  assert_nothing_left (key);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1410,6 +1535,7 @@ main (int    argc,
   g_test_add_func ("/cli/attach", test_attach);
   g_test_add_func ("/cli/info", test_info);
   g_test_add_func ("/cli/list", test_list);
+  g_test_add_func ("/cli/list/others", test_list_others);
   g_test_add_data_func ("/cli/remove/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV), test_remove);
   g_test_add_data_func ("/cli/remove/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX), test_remove);
   g_test_add_data_func ("/cli/remove/then-detach/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
