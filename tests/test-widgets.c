@@ -1112,7 +1112,7 @@ test_inspector_language_child (void)
 {
   const char *language = g_getenv ("LANGUAGE");
   const char *frame_title = g_strcmp0 (language, "zh_CN") == 0   ? "ShmLab 帧"
-                            : g_strcmp0 (language, "zh_TW") == 0 ? "ShmLab 幀"
+                            : g_strcmp0 (language, "zh_TW") == 0 ? "ShmLab 影格"
                                                                  : "ShmLab frame";
   g_autofree char *key = shmlab_test_unique_key ("language");
   ShmlabSession *session = session_new (key, SHMLAB_BACKEND_SYSV);
