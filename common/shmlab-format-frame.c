@@ -313,7 +313,8 @@ describe_field (ShmlabFrameFieldId  id,
         for (gsize i = 0; i < 8; i++)
           text[i] = g_ascii_isprint (header[i]) ? (char) header[i] : '.';
         text[8] = '\0';
-        return g_strdup_printf ("“%s”", text);
+        /* TRANSLATORS: a text field's value, quoted as your language quotes */
+        return g_strdup_printf (_("“%s”"), text);
       }
     case SHMLAB_FRAME_FIELD_KIND:
       return g_strdup_printf ("%" G_GUINT64_FORMAT " = %s", value,

@@ -527,7 +527,8 @@ shmlab_png_read_file (const char            *path,
   if (image == NULL)
     {
       g_autofree char *display = g_filename_display_name (path);
-      g_prefix_error (error, "“%s”: ", display);
+      /* TRANSLATORS: a file name before an error about it */
+      g_prefix_error (error, _("“%s”: "), display);
       /* What to do depends on where the PNG came from: here, a file. */
       if (error != NULL && !g_error_matches (*error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE))
         {

@@ -127,7 +127,8 @@ shmlab_session_step_apply_key (ShmlabSessionRun  *data,
     }
   ok = shmlab_segment_set_key_value (self->segment, data->key, &local_error);
   shmlab_segment_set_lock_timeout (self->segment, data->lock_timeout);
-  shmlab_session_report (data, t, ok, local_error, NULL, "“%s” → %s (%s)",
+  /* TRANSLATORS: the setKey step: “key” → native name (backend); quote the key as your language does */
+  shmlab_session_report (data, t, ok, local_error, NULL, _("“%s” → %s (%s)"),
                          shmlab_key_get_name (data->key),
                          ok ? shmlab_segment_get_native_key (self->segment) : "—",
                          shmlab_backend_describe (shmlab_key_get_backend (data->key)));
