@@ -218,10 +218,14 @@ shmlab_cli_usage_error (const char *command,
   va_end (ap);
   line = one_line (message);
   g_printerr (_("shmlab: %s\n"), line);
-  if (command != NULL)
-    g_printerr (_("Try “shmlab %s --help”.\n"), command);
-  else
-    g_printerr (_("Try “shmlab --help”.\n"));
+  {
+    const char *const with_command[] = { "shmlab", command, "--help", NULL };
+    const char *const alone[] = { "shmlab", "--help", NULL };
+    g_autofree char *help = shmlab_shell_join (command != NULL ? with_command : alone);
+
+    /* TRANSLATORS: %s is a command to paste: keep it last, with no quotes around it */
+    g_printerr (_("Try: %s\n"), help);
+  }
   return SHMLAB_CLI_EXIT_USAGE;
 }
 

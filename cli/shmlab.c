@@ -119,8 +119,13 @@ main (int    argc,
       g_autofree char *shown = g_utf8_make_valid (name, -1);
 
       if (name[0] == '-')
-        return shmlab_cli_usage_error (NULL, _("unknown option “%s”: options come after the "
-                                             "command, as in “shmlab read demo --raw”"), shown);
+        {
+          const char *const example[] = { "shmlab", "read", "demo", "--raw", NULL };
+          g_autofree char *suggested = shmlab_shell_join (example);
+
+          return shmlab_cli_usage_error (NULL, _("unknown option “%s”: options come after the "
+                                                 "command, as in: %s"), shown, suggested);
+        }
       return shmlab_cli_usage_error (NULL, _("unknown command “%s”: use write, read, info, list, "
                                            "remove, lock or bench"), shown);
     }

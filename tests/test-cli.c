@@ -287,7 +287,7 @@ info_field (const char *out,
     if ((expected_status) == 2)                                              \
       {                                                                      \
         g_assert_cmpuint (count_lines (err), ==, 2);                         \
-        g_assert_true (contains ((err), "\nTry “shmlab"));                   \
+        g_assert_true (contains ((err), "\nTry: shmlab "));                  \
       }                                                                      \
     else                                                                     \
       g_assert_cmpuint (count_lines (err), ==, 1);                           \
