@@ -132,8 +132,8 @@ set_errno_error (GError     **error,
   if (saved_errno == ENOSYS)
     g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_UNKNOWN,
                  _("cannot %s the segment of key “%s”: this system has no System V shared memory "
-                 "(common in containers) — use the POSIX backend instead (shmlab … --backend "
-                 "posix)"),
+                 "(common in containers) — use the POSIX backend instead (choose POSIX, or add "
+                 "--backend posix to the command)"),
                  what, key);
   else
     shmlab_segment_set_errno_error (error, saved_errno, key, what);
@@ -720,7 +720,8 @@ sysv_lock_open (ShmlabSemaphore  *self,
       else if (saved_errno == ENOSYS)
         g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_UNKNOWN,
                      _("this system has no System V semaphores (common in containers): "
-                     "use the POSIX backend instead (shmlab … --backend posix)"));
+                     "use the POSIX backend instead (choose POSIX, or add --backend posix to the "
+                     "command)"));
       else
         g_set_error (error, SHMLAB_SEGMENT_ERROR,
                      saved_errno == EACCES ? SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED
