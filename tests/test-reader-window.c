@@ -433,6 +433,7 @@ test_read_other_backend (void)
     g_autofree char *text = text_of (window);
     g_assert_cmpstr (text, ==, "over here");
   }
+  g_assert_true (shmlab_segment_is_attached (writer));
   reader_close (window);
 }
 
