@@ -1450,12 +1450,15 @@ test_list_others (void)
     g_autofree char *out = NULL, *err = NULL, *all = NULL, *all_err = NULL;
     g_autofree char *line = NULL;
     g_autofree char *command = NULL;
+    g_autofree char *mine = NULL;
+    g_autofree char *mine_in_all = NULL;
     guint n;
 
     g_assert_cmpint (run_cli (&out, &err, "list"), ==, 0);
     g_assert_cmpint (run_cli (&all, &all_err, "list", "--all"), ==, 0);
     /* What a student made is there; the others are not. */
-    g_assert_nonnull (list_row (out, key));
+    mine = list_row (out, key);
+    g_assert_nonnull (mine);
     g_assert_null (strstr (out, "(4093 bytes)"));
     g_assert_null (strstr (out, other_name));
     /* They are counted, and the command that shows them works. */
@@ -1468,7 +1471,8 @@ test_list_others (void)
     command = suggested_command (out, "list");
     g_assert_cmpstr (command, ==, "shmlab list --all");
     /* `--all` shows them, and says nothing was left out. */
-    g_assert_nonnull (list_row (all, key));
+    mine_in_all = list_row (all, key);
+    g_assert_nonnull (mine_in_all);
     g_assert_true (contains (all, "(4093 bytes)"));
     g_assert_true (contains (all, other_name));
     g_assert_null (strstr (all, "left out"));

@@ -18,7 +18,7 @@
 static const char *const nasty[] = {
   "demo", "two words", "it's", "“curly”", "$HOME", "`id`", "$(id)", "a*b?", "-x", "--",
   "tab\there", "line\nbreak", "back\\slash", "\"double\"", "你好", "a;b|c&d", "~user", "#hash",
-  "", "'", "!bang", "x=1",
+  "", "'", "!bang", "x=1", NULL
 };
 
 /* What sh makes of @line: its words, each printed with a NUL after it. */
@@ -76,7 +76,7 @@ test_quote (void)
   g_assert_cmpstr (spaced, ==, "'two words'");
   g_assert_cmpstr (curly, ==, "'“shmlab-demo”'");
 
-  for (guint i = 0; i < G_N_ELEMENTS (nasty); i++)
+  for (guint i = 0; nasty[i] != NULL; i++)
     {
       const char *const one[] = { nasty[i], NULL };
       g_autofree char *word = shmlab_shell_quote_arg (nasty[i]);
@@ -97,7 +97,7 @@ test_command_for_key (void)
   const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
 
   for (guint b = 0; b < n_backends; b++)
-    for (guint i = 0; i < G_N_ELEMENTS (nasty); i++)
+    for (guint i = 0; nasty[i] != NULL; i++)
       {
         g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
         g_auto(GStrv) expected = NULL;
