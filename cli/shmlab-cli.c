@@ -344,7 +344,8 @@ shmlab_cli_describe_detach (ShmlabSegment *segment)
   if (!info.exists)
     return g_strdup (_("segment already removed by another process"));
   if (info.attach_count_exact)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "segment kept: %d other process is attached",
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "segment kept: %d other process is attached",
                                          "segment kept: %d other processes are attached",
                                          info.attach_count),
                             info.attach_count);

@@ -388,7 +388,8 @@ shmlab_cmd_write (int    argc,
                            shmlab_encoded_get_size (encoded));
     else if (shmlab_encoded_get_format (encoded) == SHMLAB_FORMAT_FRAME)
       shmlab_cli_step_end (&step, TRUE,
-                           g_dngettext (GETTEXT_PACKAGE, "%zu byte in (frame, generation %" PRIu64 ")",
+                           g_dngettext (GETTEXT_PACKAGE,
+                                        "%zu byte in (frame, generation %" PRIu64 ")",
                                         "%zu bytes in (frame, generation %" PRIu64 ")", written),
                            written, generation);
     else

@@ -323,8 +323,8 @@ describe_field (ShmlabFrameFieldId  id,
                                                                  : _("unknown"));
     case SHMLAB_FRAME_FIELD_WIDTH:
     case SHMLAB_FRAME_FIELD_HEIGHT:
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " pixel", "%" PRIu64 " pixels",
-                                           (gulong) MIN (value, G_MAXULONG)),
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " pixel",
+                                           "%" PRIu64 " pixels", (gulong) MIN (value, G_MAXULONG)),
                               value);
     case SHMLAB_FRAME_FIELD_STRIDE:
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " byte per row",
@@ -333,8 +333,8 @@ describe_field (ShmlabFrameFieldId  id,
                               value);
     case SHMLAB_FRAME_FIELD_HEADER_SIZE:
     case SHMLAB_FRAME_FIELD_PAYLOAD_LENGTH:
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " byte", "%" PRIu64 " bytes",
-                                           (gulong) MIN (value, G_MAXULONG)),
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " byte",
+                                           "%" PRIu64 " bytes", (gulong) MIN (value, G_MAXULONG)),
                               value);
     case SHMLAB_FRAME_FIELD_CRC32:
       return g_strdup_printf ("0x%08" G_GINT64_MODIFIER "x", value);

@@ -611,7 +611,8 @@ map_segment (ShmlabSegment     *self,
           shmlab_segment_find_other_backend (key_name (self), self->backend, &other))
         {
           g_clear_error (&local_error);
-          /* TRANSLATORS: "no POSIX segment has the key “demo”, but a System V one does: choose System V" */
+          /* TRANSLATORS: "no POSIX segment has the key “demo”, but a System V one does:
+           * choose System V" */
           local_error = g_error_new (SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
                                      _("no %s segment has the key “%s”, but a %s one does: "
                                        "choose %s"),

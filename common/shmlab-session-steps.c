@@ -127,7 +127,8 @@ shmlab_session_step_apply_key (ShmlabSessionRun  *data,
     }
   ok = shmlab_segment_set_key_value (self->segment, data->key, &local_error);
   shmlab_segment_set_lock_timeout (self->segment, data->lock_timeout);
-  /* TRANSLATORS: the setKey step: “key” → native name (backend); quote the key as your language does */
+  /* TRANSLATORS: the setKey step, “key” → native name (backend): quote the key as your
+   * language does */
   shmlab_session_report (data, t, ok, local_error, NULL, _("“%s” → %s (%s)"),
                          shmlab_key_get_name (data->key),
                          ok ? shmlab_segment_get_native_key (self->segment) : "—",
@@ -360,8 +361,8 @@ shmlab_session_step_copy_in (ShmlabSessionRun  *data,
                              count, format);
     else
       shmlab_session_report (data, t, ok, local_error, snapshot,
-                             g_dngettext (GETTEXT_PACKAGE, "%zu byte in as %s", "%zu bytes in as %s",
-                                          count),
+                             g_dngettext (GETTEXT_PACKAGE, "%zu byte in as %s",
+                                          "%zu bytes in as %s", count),
                              count, format);
   }
   if (!ok)
@@ -412,7 +413,8 @@ shmlab_session_step_copy_out (ShmlabSessionRun  *data,
   bytes = g_bytes_new_take (copy, size);
   snapshot = g_bytes_new_from_bytes (bytes, 0, MIN (size, SNAPSHOT_BYTES));
   shmlab_session_report (data, t, TRUE, NULL, snapshot,
-                         g_dngettext (GETTEXT_PACKAGE, "%zu byte out", "%zu bytes out", size), size);
+                         g_dngettext (GETTEXT_PACKAGE, "%zu byte out", "%zu bytes out", size),
+                         size);
   return g_steal_pointer (&bytes);
 }
 

@@ -577,8 +577,8 @@ shmmni_body (Report *r)
         gboolean ok = shmlab_segment_create (segment, 64, SHMLAB_ACCESS_READ_WRITE, NULL, &error);
 
         expect_refusal (r, "library: one segment more than SHMMNI is explained", ok, error,
-                        SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES, limit, count, ": shmlab list;", "ipcs",
-                        "kernel.shmmni", NULL);
+                        SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES, limit, count, ": shmlab list;",
+                        "ipcs", "kernel.shmmni", NULL);
         expect_clean (r, "library: nothing is left of it",
                       nothing_left (SHMLAB_BACKEND_SYSV, key));
       }

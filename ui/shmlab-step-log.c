@@ -244,7 +244,8 @@ update_count (ShmlabStepLog *self)
   if (n == 0)
     text = g_strdup (_("none yet: each operation appears here"));
   else if (self->dropped > 0)
-    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "the last %u lines (%u older one dropped)",
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "the last %u lines (%u older one dropped)",
                                          "the last %u lines (%u older ones dropped)",
                                          self->dropped),
                             n, self->dropped);
