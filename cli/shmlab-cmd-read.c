@@ -248,7 +248,9 @@ shmlab_cmd_read (int    argc,
     shmlab_cli_step_end (&step, TRUE, _("%s, %u×%u image"), shmlab_format_to_string (payload->format),
                          payload->image->width, payload->image->height);
   else
-    shmlab_cli_step_end (&step, TRUE, _("%s, %zu bytes of text"),
+    shmlab_cli_step_end (&step, TRUE,
+                         g_dngettext (GETTEXT_PACKAGE, "%s, %zu byte of text",
+                                      "%s, %zu bytes of text", payload->text_length),
                          shmlab_format_to_string (payload->format), payload->text_length);
   if (payload->note != NULL)
     shmlab_cli_warn ("%s", payload->note);

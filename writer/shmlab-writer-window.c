@@ -213,7 +213,9 @@ show_too_large_offer (ShmlabWriterWindow *self,
   else
     message = g_strdup_printf ("%s.", error->message);
 
-  grow = g_strdup_printf (_("_Grow the segment to %zu bytes"), needed);
+  grow = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "_Grow the segment to %zu byte",
+                                       "_Grow the segment to %zu bytes", needed),
+                          needed);
   cut = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Cut the te_xt to fit (%zu byte fewer)",
                                       "Cut the te_xt to fit (%zu bytes fewer)", over),
                          over);
