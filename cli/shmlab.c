@@ -21,7 +21,7 @@ static const Command commands[] = {
   { "write", shmlab_cmd_write, N_("Put text or a picture in a key's segment and stay attached") },
   { "read", shmlab_cmd_read, N_("Copy a key's segment out under its lock and show what it holds") },
   { "info", shmlab_cmd_info, N_("Show what the system knows of a key's segment") },
-  { "list", shmlab_cmd_list, N_("List the segments you can see") },
+  { "list", shmlab_cmd_list, N_("List the segments ShmLab and Qt made (--all: every one)") },
   { "remove", shmlab_cmd_remove, N_("Remove a key's segment, its lock and its key files") },
   { "lock", shmlab_cmd_lock, N_("Hold a key's lock, so you can watch another program wait") },
   { "bench", shmlab_cmd_bench, N_("Measure shared memory against pipes and sockets on this machine") },
