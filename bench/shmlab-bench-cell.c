@@ -25,6 +25,7 @@
 
 #include "shmlab-bench-private.h"
 #include "shmlab-bench-stats.h"
+#include "shmlab-command.h"
 #include "shmlab-segment.h"
 
 /* Shares of a cell's time: the rest is the warm-up and the slack. */
@@ -76,14 +77,15 @@ shmlab_bench_remove_key (const char    *key,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *remove = NULL;
   g_autofree char *line = NULL;
 
   if (shmlab_segment_remove_key (key, backend, TRUE, &error) ||
       g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND))
     return;
-  message = g_strdup_printf (_("could not remove the bench's segment “%s”: %s (remove it with "
-                               "`shmlab remove %s --backend %s`)"),
-                             key, error->message, key, shmlab_backend_to_string (backend));
+  remove = shmlab_command_for_key ("remove", key, backend, NULL);
+  message = g_strdup_printf (_("could not remove the bench's segment “%s”: %s; remove it with: %s"),
+                             key, error->message, remove);
   line = g_strstrip (g_strdelimit (g_utf8_make_valid (message, -1), "\r\n", ' '));
   g_printerr (_("shmlab: warning: %s\n"), line);
 }

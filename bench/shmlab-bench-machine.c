@@ -82,8 +82,9 @@ shmlab_bench_machine_describe (const ShmlabBenchMachine *machine)
 {
   g_autofree char *memory = g_format_size_full (machine->memory_bytes, G_FORMAT_SIZE_IEC_UNITS);
 
-  return g_strdup_printf (_("%s, %u %s, %s of memory, %s%s%s%s"), machine->cpu_model,
-                          machine->cores, machine->cores == 1 ? "core" : "cores", memory,
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u core, %s of memory, %s%s%s%s",
+                                       "%s, %u cores, %s of memory, %s%s%s%s", machine->cores),
+                          machine->cpu_model, machine->cores, memory,
                           machine->kernel, machine->hypervisor ? " (" : "",
                           machine->hypervisor ? machine->hypervisor : "",
                           machine->hypervisor ? ")" : "");

@@ -218,10 +218,14 @@ shmlab_cli_usage_error (const char *command,
   va_end (ap);
   line = one_line (message);
   g_printerr (_("shmlab: %s\n"), line);
-  if (command != NULL)
-    g_printerr (_("Try “shmlab %s --help”.\n"), command);
-  else
-    g_printerr (_("Try “shmlab --help”.\n"));
+  {
+    const char *const with_command[] = { "shmlab", command, "--help", NULL };
+    const char *const alone[] = { "shmlab", "--help", NULL };
+    g_autofree char *help = shmlab_shell_join (command != NULL ? with_command : alone);
+
+    /* TRANSLATORS: %s is a command to paste: keep it last, with no quotes around it */
+    g_printerr (_("Try: %s\n"), help);
+  }
   return SHMLAB_CLI_EXIT_USAGE;
 }
 
@@ -240,15 +244,29 @@ shmlab_cli_warn (const char *format,
   g_printerr (_("shmlab: warning: %s\n"), line);
 }
 
-/* The key as a person would type it in a shell. */
-char *
-shmlab_cli_quote_key (const char *key)
+/* A key that names no segment of @backend but one of another: the command
+ * that reaches it, else @error as it is. */
+int
+shmlab_cli_fail_not_found (const char    *command,
+                           const char    *key,
+                           ShmlabBackend  backend,
+                           const GError  *error)
 {
-  gboolean plain = *key != '\0' && *key != '-';
+  ShmlabBackend other;
 
-  for (const char *p = key; plain && *p; p++)
-    plain = g_ascii_isalnum (*p) || strchr ("._-+=,:@%/", *p) != NULL;
-  return plain ? g_strdup (key) : g_shell_quote (key);
+  if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND) &&
+      shmlab_segment_find_other_backend (key, backend, &other))
+    {
+      /* --backend even for the default: it is what was wrong. */
+      const char *argv[] = { "shmlab", command, "--backend", shmlab_backend_to_string (other),
+                             key[0] == '-' ? "--" : key, key[0] == '-' ? key : NULL, NULL };
+      g_autofree char *hint = shmlab_shell_join (argv);
+
+      return shmlab_cli_fail_printf (_("no %s segment has the key “%s”, but a %s one does: %s"),
+                                     shmlab_backend_describe (backend), key,
+                                     shmlab_backend_describe (other), hint);
+    }
+  return shmlab_cli_fail (error);
 }
 
 /* Columns @text takes on a terminal: a translation may hold wide characters. */
@@ -260,20 +278,6 @@ shmlab_cli_display_width (const char *text)
   for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
     width += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
   return width;
-}
-
-/* "shmlab COMMAND KEY", with the backend when it is not the default. */
-char *
-shmlab_cli_command_hint (const char    *command,
-                         const char    *key,
-                         ShmlabBackend  backend)
-{
-  g_autofree char *quoted = shmlab_cli_quote_key (key);
-
-  if (backend == SHMLAB_BACKEND_DEFAULT)
-    return g_strdup_printf (_("shmlab %s %s"), command, quoted);
-  return g_strdup_printf (_("shmlab %s %s --backend %s"), command, quoted,
-                          shmlab_backend_to_string (backend));
 }
 
 void
@@ -339,9 +343,17 @@ shmlab_cli_describe_detach (ShmlabSegment *segment)
     return g_strdup (_("segment kept"));
   if (!info.exists)
     return g_strdup (_("segment already removed by another process"));
-  return g_strdup_printf (_("segment kept: %s%d other %s attached"),
-                          info.attach_count_exact ? "" : _("at least "), info.attach_count,
-                          info.attach_count == 1 ? _("process is") : _("processes are"));
+  if (info.attach_count_exact)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "segment kept: %d other process is attached",
+                                         "segment kept: %d other processes are attached",
+                                         info.attach_count),
+                            info.attach_count);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "segment kept: at least %d other process is attached",
+                                       "segment kept: at least %d other processes are attached",
+                                       info.attach_count),
+                          info.attach_count);
 }
 
 /* --hold SECONDS; -1 in @seconds when not given (hold until told to stop). */

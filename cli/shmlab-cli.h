@@ -6,6 +6,7 @@
 
 #include <glib.h>
 
+#include "shmlab-command.h"
 #include "shmlab-native-key.h"
 #include "shmlab-segment.h"
 
@@ -68,6 +69,10 @@ gboolean        shmlab_cli_get_key        (const char          *command,
                                            int                 *status);
 
 int             shmlab_cli_fail           (const GError        *error);
+int             shmlab_cli_fail_not_found (const char          *command,
+                                           const char          *key,
+                                           ShmlabBackend        backend,
+                                           const GError        *error);
 int             shmlab_cli_fail_printf    (const char          *format,
                                            ...) G_GNUC_PRINTF (1, 2);
 int             shmlab_cli_usage_error    (const char          *command,
@@ -75,11 +80,7 @@ int             shmlab_cli_usage_error    (const char          *command,
                                            ...) G_GNUC_PRINTF (2, 3);
 void            shmlab_cli_warn           (const char          *format,
                                            ...) G_GNUC_PRINTF (1, 2);
-char           *shmlab_cli_quote_key      (const char          *key);
 gsize           shmlab_cli_display_width  (const char          *text);
-char           *shmlab_cli_command_hint   (const char          *command,
-                                           const char          *key,
-                                           ShmlabBackend        backend);
 
 /**
  * ShmlabCliStep:

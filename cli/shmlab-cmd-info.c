@@ -123,13 +123,18 @@ print_frame_header (const ShmlabFrameHeader *header)
                                                                  : "unknown";
 
   print_field ("  version", "%u", header->version);
-  print_field ("  header_size", _("%u bytes"), header->header_size);
+  print_field ("  header_size", g_dngettext (GETTEXT_PACKAGE, "%u byte", "%u bytes",
+                                             header->header_size), header->header_size);
   print_field ("  kind", "%u (%s)", header->kind, kind);
   print_field ("  width", "%u", header->width);
   print_field ("  height", "%u", header->height);
-  print_field ("  stride", _("%u bytes"), header->stride);
+  print_field ("  stride", g_dngettext (GETTEXT_PACKAGE, "%u byte", "%u bytes", header->stride),
+               header->stride);
   print_field ("  crc32", "0x%08x", header->crc32);
-  print_field ("  payload_length", _("%" PRIu64 " bytes"), header->payload_length);
+  print_field ("  payload_length", g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " byte",
+                                                "%" PRIu64 " bytes",
+                                                (gulong) MIN (header->payload_length, G_MAXULONG)),
+               header->payload_length);
   print_field ("  generation", "%" G_GUINT64_FORMAT, header->generation);
   print_field ("  write_time", "%s", write_time);
   print_field ("  writer_pid", "%u", header->writer_pid);
@@ -146,10 +151,15 @@ print_payload (const ShmlabPayload *payload)
 
   {
     g_autofree char *preview = text_preview (payload->text, payload->text_length);
-    print_field (_("text"), _("%s (%zu bytes)"), preview, payload->text_length);
+    print_field (_("text"), g_dngettext (GETTEXT_PACKAGE, "%s (%zu byte)", "%s (%zu bytes)",
+                                         payload->text_length),
+                 preview, payload->text_length);
     if (payload->invalid_bytes > 0)
-      print_field ("", _("%zu %s not valid text: the segment may not hold text"),
-                   payload->invalid_bytes, payload->invalid_bytes == 1 ? _("byte is") : _("bytes are"));
+      print_field ("", g_dngettext (GETTEXT_PACKAGE,
+                                    "%zu byte is not valid text: the segment may not hold text",
+                                    "%zu bytes are not valid text: the segment may not hold text",
+                                    payload->invalid_bytes),
+                   payload->invalid_bytes);
   }
 }
 
@@ -206,7 +216,9 @@ print_content (GBytes                  *bytes,
       return;
     }
   if (payload->format == SHMLAB_FORMAT_QT_IMAGE)
-    print_field (_("png"), _("%zu bytes after the 4-byte marker"),
+    print_field (_("png"), g_dngettext (GETTEXT_PACKAGE, "%zu byte after the 4-byte marker",
+                                        "%zu bytes after the 4-byte marker",
+                                        payload->encoded_length - 4),
                  payload->encoded_length - 4);
   print_payload (payload);
 }
@@ -257,11 +269,17 @@ print_info (const char              *key,
       print_field (_("id"), "%d", info->id);
     }
   print_field (_("size"), "%s", size);
-  print_field (_("attached"), "%d %s%s", info->attach_count,
-               info->attach_count == 1 ? _("process") : _("processes"),
-               info->attach_count_exact
-                 ? ""
-                 : _(" (approximate: processes of other users cannot be seen)"));
+  if (info->attach_count_exact)
+    print_field (_("attached"), g_dngettext (GETTEXT_PACKAGE, "%d process", "%d processes",
+                                             info->attach_count),
+                 info->attach_count);
+  else
+    print_field (_("attached"),
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "%d process (approximate: processes of other users cannot be seen)",
+                              "%d processes (approximate: processes of other users cannot be seen)",
+                              info->attach_count),
+                 info->attach_count);
   print_field (_("owner"), "%s", owner);
   print_field (_("mode"), "0%03o", info->mode & 0777);
   print_field (_("creator pid"), "%s", creator_pid);
@@ -269,9 +287,9 @@ print_info (const char              *key,
   print_field (_("changed"), "%s", changed);
   if (shmlab_segment_info_is_stale (info))
     {
-      g_autofree char *hint = shmlab_cli_command_hint ("remove", key, backend);
+      g_autofree char *hint = shmlab_command_for_key ("remove", key, backend, NULL);
       print_field (_("stale"), _("yes: no process is attached — probably left by a program that "
-                   "crashed; remove it with `%s`"), hint);
+                   "crashed; remove it with: %s"), hint);
     }
   else
     print_field (_("stale"), "%s", _("no"));
@@ -320,7 +338,7 @@ shmlab_cmd_info (int    argc,
       bytes = shmlab_segment_peek_key (key, backend, 1, 0, &peek_info, &error);
       if (bytes == NULL && g_error_matches (error, SHMLAB_SEGMENT_ERROR,
                                             SHMLAB_SEGMENT_ERROR_NOT_FOUND))
-        return shmlab_cli_fail (error);
+        return shmlab_cli_fail_not_found (COMMAND, key, backend, error);
       g_clear_error (&error);
       return shmlab_cli_fail_printf (_("there is no %s segment for key “%s”: nobody created it, or "
                                      "it was removed"), shmlab_backend_describe (backend), key);

@@ -20,7 +20,7 @@
 #define PEEK_MAX_BYTES ((gsize) 16 * 1024 * 1024)
 #define PEEK_TIMEOUT_MS 200
 
-static const char summary[] = N_("List the shared memory segments you can see.");
+static const char summary[] = N_("List the shared memory segments ShmLab and Qt programs made.");
 
 static const char description[] =
   N_("Lists the segments of both backends (or only of --backend), with their key, size,\n"
@@ -31,8 +31,15 @@ static const char description[] =
   "\"locked\" when the segment's lock was not free within 200 ms, and — when the\n"
   "segment could not be read.\n"
   "\n"
-  "Example:\n"
-  "  shmlab list --backend posix");
+  "Only segments named in Qt's scheme are shown, those ShmLab and Qt programs\n"
+  "make: a Qt-style key file in the temp dir, or a key made from one (System V),\n"
+  "or a Qt-style name in /dev/shm (POSIX). A last line says how many others, such\n"
+  "as the X server's, were left out; --all shows them too. --json always lists\n"
+  "every segment, for scripts.\n"
+  "\n"
+  "Examples:\n"
+  "  shmlab list\n"
+  "  shmlab list --all --backend posix");
 
 enum
 {
@@ -219,9 +226,12 @@ shmlab_cmd_list (int    argc,
   g_autofree char *backend_name = NULL;
   g_auto(GStrv) arguments = NULL;
   gboolean json = FALSE;
+  gboolean all = FALSE;
   const GOptionEntry entries[] = {
+    { "all", 'a', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &all,
+      N_("Show every segment, also those neither ShmLab nor Qt made"), NULL },
     { "json", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &json,
-      N_("Print a JSON array instead of a table"), NULL },
+      N_("Print a JSON array of every segment instead of a table"), NULL },
     { "backend", 'b', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &backend_name,
       N_("Only the segments of BACKEND: sysv or posix (default: both)"), "BACKEND" },
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
@@ -236,6 +246,7 @@ shmlab_cmd_list (int    argc,
   guint n_backends;
   const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
   guint n_failed = 0;
+  guint n_left_out = 0;
   int status = SHMLAB_CLI_EXIT_OK;
 
   context = shmlab_cli_context_new (COMMAND, NULL, summary, description, entries);
@@ -277,7 +288,15 @@ shmlab_cmd_list (int    argc,
   for (guint i = 0; i < listings->len; i++)
     {
       const ShmlabSegmentListing *listing = g_ptr_array_index (listings, i);
-      g_autofree char *format = describe_format (listing);
+      g_autofree char *format = NULL;
+
+      /* Another program's segment (the X server's): not what a student made. */
+      if (!json && !all && !listing->qt_named)
+        {
+          n_left_out++;
+          continue;
+        }
+      format = describe_format (listing);
 
       if (json)
         {
@@ -305,9 +324,22 @@ shmlab_cmd_list (int    argc,
       g_string_append (json_text, "]\n");
       g_print ("%s", json_text->str);
     }
-  else if (rows->len == 0)
+  else if (rows->len == 0 && n_left_out == 0)
     g_print (_("no segments\n"));
-  else
+  else if (rows->len > 0)
     print_table (rows);
+
+  if (n_left_out > 0)
+    {
+      const char *const list_all[] = { "shmlab", "list", "--all", NULL };
+      g_autofree char *command = shmlab_shell_join (list_all);
+
+      g_print (g_dngettext (GETTEXT_PACKAGE,
+                            "%u other segment, which neither ShmLab nor Qt made, is left out; "
+                            "this shows it: %s\n",
+                            "%u other segments, which neither ShmLab nor Qt made, are left out; "
+                            "this shows them: %s\n", n_left_out),
+               n_left_out, command);
+    }
   return SHMLAB_CLI_EXIT_OK;
 }

@@ -123,7 +123,8 @@ copy_segment (ShmlabSegment  *segment,
         }
       else
         memcpy (copy, shmlab_segment_get_const_data (segment), size);
-      shmlab_cli_step_end (&step, ok, _("%zu bytes out"), size);
+      shmlab_cli_step_end (&step, ok, g_dngettext (GETTEXT_PACKAGE, "%zu byte out",
+                                                   "%zu bytes out", size), size);
 
       shmlab_cli_step_begin (&step, "unlock");
       if (shmlab_segment_unlock (segment, &local_error))
@@ -169,10 +170,15 @@ warn_empty_text (const guint8  *data,
                      "has been written to it yet, or an empty text was"), length);
   else
     {
-      g_autofree char *hint = shmlab_cli_command_hint ("info", key, backend);
-      shmlab_cli_warn (_("the segment holds an empty text: its first byte is 0 (NUL), yet %zu of "
-                       "its %zu bytes are not 0, so it may hold something other than text: "
-                       "try “%s”"), nonzero, length, hint);
+      g_autofree char *hint = shmlab_command_for_key ("info", key, backend, NULL);
+      shmlab_cli_warn (g_dngettext (GETTEXT_PACKAGE,
+                                    "the segment holds an empty text: its first byte is 0 (NUL), "
+                                    "yet %zu of its %zu bytes is not 0, so it may hold something "
+                                    "other than text; look at it with: %s",
+                                    "the segment holds an empty text: its first byte is 0 (NUL), "
+                                    "yet %zu of its %zu bytes are not 0, so it may hold something "
+                                    "other than text; look at it with: %s", nonzero),
+                       nonzero, length, hint);
     }
 }
 
@@ -220,7 +226,7 @@ shmlab_cmd_read (int    argc,
   segment = shmlab_segment_new (backend);
   bytes = copy_segment (segment, key, lock_timeout, &error);
   if (bytes == NULL)
-    return shmlab_cli_fail (error);
+    return shmlab_cli_fail_not_found (COMMAND, key, backend, error);
   data = g_bytes_get_data (bytes, &length);
 
   if (raw)
@@ -242,7 +248,9 @@ shmlab_cmd_read (int    argc,
     shmlab_cli_step_end (&step, TRUE, _("%s, %u×%u image"), shmlab_format_to_string (payload->format),
                          payload->image->width, payload->image->height);
   else
-    shmlab_cli_step_end (&step, TRUE, _("%s, %zu bytes of text"),
+    shmlab_cli_step_end (&step, TRUE,
+                         g_dngettext (GETTEXT_PACKAGE, "%s, %zu byte of text",
+                                      "%s, %zu bytes of text", payload->text_length),
                          shmlab_format_to_string (payload->format), payload->text_length);
   if (payload->note != NULL)
     shmlab_cli_warn ("%s", payload->note);
@@ -260,10 +268,14 @@ shmlab_cmd_read (int    argc,
 
   if (payload->invalid_bytes > 0)
     {
-      g_autofree char *hint = shmlab_cli_command_hint ("info", key, backend);
-      shmlab_cli_warn (_("%zu %s not valid text, shown as U+FFFD (�); the "
-                       "segment may not hold text: try “%s”"), payload->invalid_bytes,
-                       payload->invalid_bytes == 1 ? _("byte was") : _("bytes were"), hint);
+      g_autofree char *hint = shmlab_command_for_key ("info", key, backend, NULL);
+      shmlab_cli_warn (g_dngettext (GETTEXT_PACKAGE,
+                                    "%zu byte was not valid text, shown as U+FFFD (�); the "
+                                    "segment may not hold text; look at it with: %s",
+                                    "%zu bytes were not valid text, shown as U+FFFD (�); the "
+                                    "segment may not hold text; look at it with: %s",
+                                    payload->invalid_bytes),
+                       payload->invalid_bytes, hint);
     }
   else if (payload->format == SHMLAB_FORMAT_TEXT && payload->text_length == 0)
     warn_empty_text (data, length, key, backend);

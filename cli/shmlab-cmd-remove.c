@@ -53,10 +53,10 @@ shmlab_cmd_remove (int    argc,
     {
       if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_IN_USE))
         {
-          g_autofree char *hint = shmlab_cli_command_hint (COMMAND, key, backend);
-          return shmlab_cli_fail_printf (_("%s; to force it: “%s --force”"), error->message, hint);
+          g_autofree char *hint = shmlab_command_for_key (COMMAND, key, backend, "--force");
+          return shmlab_cli_fail_printf (_("%s; to force it: %s"), error->message, hint);
         }
-      return shmlab_cli_fail (error);
+      return shmlab_cli_fail_not_found (COMMAND, key, backend, error);
     }
   g_print (_("removed \"%s\" (%s)\n"), key, shmlab_backend_describe (backend));
   return SHMLAB_CLI_EXIT_OK;

@@ -348,7 +348,9 @@ shmlab_cmd_write (int    argc,
           /* --attach is a way out only for a segment of one's own. */
           if (shmlab_segment_query (segment, &info, NULL) && info.exists &&
               shmlab_user_is_me (info.owner_uid))
-            return shmlab_cli_fail_printf (_("%s (--attach writes into it)"), error->message);
+            /* Before the message, which ends with a command to paste. */
+            return shmlab_cli_fail_printf (_("--attach writes into the segment that is there; %s"),
+                                           error->message);
         }
     }
   if (!ok)
@@ -374,20 +376,28 @@ shmlab_cmd_write (int    argc,
                                cut ? SHMLAB_WRITE_FLAGS_CUT : SHMLAB_WRITE_FLAGS_NONE,
                                generation, &written, &error);
     if (!ok)
-      shmlab_cli_step_end (&step, FALSE, _("%zu bytes in (%s)"),
+      shmlab_cli_step_end (&step, FALSE,
+                           g_dngettext (GETTEXT_PACKAGE, "%zu byte in (%s)", "%zu bytes in (%s)",
+                                        shmlab_encoded_get_size (encoded)),
                            shmlab_encoded_get_size (encoded),
                            shmlab_format_to_string (shmlab_encoded_get_format (encoded)));
     else if (written < shmlab_encoded_get_size (encoded))
-      shmlab_cli_step_end (&step, TRUE, _("%zu bytes in (%s, cut from"
-                           " %zu bytes)"), written,
-                           shmlab_format_to_string (shmlab_encoded_get_format (encoded)),
+      shmlab_cli_step_end (&step, TRUE,
+                           g_dngettext (GETTEXT_PACKAGE, "%zu byte in (%s, cut from %zu bytes)",
+                                        "%zu bytes in (%s, cut from %zu bytes)", written),
+                           written, shmlab_format_to_string (shmlab_encoded_get_format (encoded)),
                            shmlab_encoded_get_size (encoded));
     else if (shmlab_encoded_get_format (encoded) == SHMLAB_FORMAT_FRAME)
-      shmlab_cli_step_end (&step, TRUE, _("%zu bytes in (frame, generation %"
-                           PRIu64 ")"), written, generation);
+      shmlab_cli_step_end (&step, TRUE,
+                           g_dngettext (GETTEXT_PACKAGE,
+                                        "%zu byte in (frame, generation %" PRIu64 ")",
+                                        "%zu bytes in (frame, generation %" PRIu64 ")", written),
+                           written, generation);
     else
-      shmlab_cli_step_end (&step, TRUE, _("%zu bytes in (%s)"), written,
-                           shmlab_format_to_string (shmlab_encoded_get_format (encoded)));
+      shmlab_cli_step_end (&step, TRUE,
+                           g_dngettext (GETTEXT_PACKAGE, "%zu byte in (%s)", "%zu bytes in (%s)",
+                                        written),
+                           written, shmlab_format_to_string (shmlab_encoded_get_format (encoded)));
   }
 
   unlock_step (segment);
@@ -402,13 +412,26 @@ shmlab_cmd_write (int    argc,
 
   watch_stdin = hold_seconds < 0 && !from_stdin && shmlab_cli_can_watch_stdin ();
   if (hold_seconds > 0)
-    g_printerr (_("holding \"%s\" (%zu bytes, %s) for %g s; press Ctrl+C to "
-                "detach sooner\n"), key, shmlab_segment_get_size (segment),
-                shmlab_backend_describe (backend), hold_seconds);
-  else if (hold_seconds < 0)
-    g_printerr (_("holding \"%s\" (%zu bytes, %s); press Ctrl+C%s to detach\n"),
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "holding \"%s\" (%zu byte, %s) for %g s; press Ctrl+C to detach "
+                             "sooner\n",
+                             "holding \"%s\" (%zu bytes, %s) for %g s; press Ctrl+C to detach "
+                             "sooner\n", shmlab_segment_get_size (segment)),
                 key, shmlab_segment_get_size (segment), shmlab_backend_describe (backend),
-                watch_stdin ? _(" or close stdin") : "");
+                hold_seconds);
+  else if (hold_seconds < 0 && watch_stdin)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "holding \"%s\" (%zu byte, %s); press Ctrl+C or close stdin to "
+                             "detach\n",
+                             "holding \"%s\" (%zu bytes, %s); press Ctrl+C or close stdin to "
+                             "detach\n", shmlab_segment_get_size (segment)),
+                key, shmlab_segment_get_size (segment), shmlab_backend_describe (backend));
+  else if (hold_seconds < 0)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "holding \"%s\" (%zu byte, %s); press Ctrl+C to detach\n",
+                             "holding \"%s\" (%zu bytes, %s); press Ctrl+C to detach\n",
+                             shmlab_segment_get_size (segment)),
+                key, shmlab_segment_get_size (segment), shmlab_backend_describe (backend));
 
   end = shmlab_cli_hold (hold_seconds, watch_stdin, &signal_number);
   end_reason = shmlab_cli_describe_hold_end (end, signal_number);

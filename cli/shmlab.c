@@ -21,7 +21,7 @@ static const Command commands[] = {
   { "write", shmlab_cmd_write, N_("Put text or a picture in a key's segment and stay attached") },
   { "read", shmlab_cmd_read, N_("Copy a key's segment out under its lock and show what it holds") },
   { "info", shmlab_cmd_info, N_("Show what the system knows of a key's segment") },
-  { "list", shmlab_cmd_list, N_("List the segments you can see") },
+  { "list", shmlab_cmd_list, N_("List the segments ShmLab and Qt made (--all: every one)") },
   { "remove", shmlab_cmd_remove, N_("Remove a key's segment, its lock and its key files") },
   { "lock", shmlab_cmd_lock, N_("Hold a key's lock, so you can watch another program wait") },
   { "bench", shmlab_cmd_bench, N_("Measure shared memory against pipes and sockets on this machine") },
@@ -119,8 +119,13 @@ main (int    argc,
       g_autofree char *shown = g_utf8_make_valid (name, -1);
 
       if (name[0] == '-')
-        return shmlab_cli_usage_error (NULL, _("unknown option “%s”: options come after the "
-                                             "command, as in “shmlab read demo --raw”"), shown);
+        {
+          const char *const example[] = { "shmlab", "read", "demo", "--raw", NULL };
+          g_autofree char *suggested = shmlab_shell_join (example);
+
+          return shmlab_cli_usage_error (NULL, _("unknown option “%s”: options come after the "
+                                                 "command, as in: %s"), shown, suggested);
+        }
       return shmlab_cli_usage_error (NULL, _("unknown command “%s”: use write, read, info, list, "
                                            "remove, lock or bench"), shown);
     }

@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "shmlab-backend-private.h"
+#include "shmlab-command.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -201,8 +202,8 @@ posix_set_memory_error (GError             **error,
   g_autofree char *free_space = shmlab_format_bytes (limits->dev_shm_free);
 
   g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
-               _("a segment of %s for key “%s” is larger than all the memory of this system "
-               "(RAM and swap together: %s), so no setting allows it (/dev/shm has %s free): "
+               _("a segment of %s for key “%s” is larger than all the memory of this system, "
+               "RAM and swap together: %s, so no setting allows it; /dev/shm has %s free: "
                "pick a smaller size"),
                wanted, key, memory, free_space);
 }
@@ -217,13 +218,14 @@ set_dev_shm_error (GError             **error,
   g_autofree char *wanted = shmlab_format_bytes (size);
   g_autofree char *free_space = shmlab_format_bytes (limits->dev_shm_free);
   g_autofree char *total = shmlab_format_bytes (limits->dev_shm_total);
+  g_autofree char *list = shmlab_command_for_backend ("list", SHMLAB_BACKEND_POSIX);
 
   g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
                _("a segment of %s for key “%s” does not fit in /dev/shm, which has %s free of %s: "
-               "pick a smaller size, remove segments no longer needed (shmlab list --backend "
-               "posix, then shmlab remove --backend posix KEY), use the System V backend, or as "
-               "root make /dev/shm larger (mount -o remount,size=… /dev/shm)"),
-               wanted, key, free_space, total);
+               "pick a smaller size, remove segments no longer needed (this lists them: %s), "
+               "use the System V backend, or as root make /dev/shm larger (mount -o "
+               "remount,size=… /dev/shm)"),
+               wanted, key, free_space, total, list);
 }
 
 static gboolean
@@ -444,6 +446,7 @@ posix_list (GPtrArray  *listings,
       info_from_stat (&l->info, native, &st);
       l->native_key = g_steal_pointer (&native);
       l->key_letters = shmlab_native_key_to_key (name, NULL);
+      l->qt_named = l->key_letters != NULL;
       if (l->key_letters == NULL)
         l->key_letters = g_strdup ("");
       g_ptr_array_add (listings, l);
@@ -695,7 +698,7 @@ const ShmlabBackendClass shmlab_backend_posix = {
   .label = N_("POSIX"),
   .choice = N_("POSIX"),
   .option = " --backend posix",
-  .size_advice = ", or free space in /dev/shm (shmlab list)",
+  .size_advice = N_(", or free space in /dev/shm"),
   .lock_kept_by_dead_holder = TRUE,
   .lock_syscalls = 0,
   .lock_calls = N_("   (sem_wait + sem_post)"),

@@ -9,6 +9,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "shmlab-backend-private.h"
+#include "shmlab-command.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -131,8 +132,8 @@ set_errno_error (GError     **error,
   if (saved_errno == ENOSYS)
     g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_UNKNOWN,
                  _("cannot %s the segment of key “%s”: this system has no System V shared memory "
-                 "(common in containers) — use the POSIX backend instead (shmlab … --backend "
-                 "posix)"),
+                 "(common in containers) — use the POSIX backend instead (choose POSIX, or add "
+                 "--backend posix to the command)"),
                  what, key);
   else
     shmlab_segment_set_errno_error (error, saved_errno, key, what);
@@ -225,8 +226,8 @@ sysv_set_memory_error (GError             **error,
   g_autofree char *shmmax = shmlab_format_bytes (limits->shmmax);
 
   g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_INVALID_SIZE,
-               _("a segment of %s for key “%s” is larger than all the memory of this system "
-               "(RAM and swap together: %s), so no setting allows it (SHMMAX is %s): pick a "
+               _("a segment of %s for key “%s” is larger than all the memory of this system, "
+               "RAM and swap together: %s, so no setting allows it; SHMMAX is %s: pick a "
                "smaller size"),
                wanted, key, memory, shmmax);
 }
@@ -291,22 +292,29 @@ set_sysv_full_error (GError             **error,
   if (limits->shmall != G_MAXUINT64 && total > limits->shmall)
     {
       guint64 left = limits->shmall > pages_used ? limits->shmall - pages_used : 0;
-      g_autofree char *all = shmlab_format_bytes (shmall_bytes (limits));
+      /* The size alone: it stands in brackets already. */
+      g_autofree char *all = g_format_size_full (shmall_bytes (limits), G_FORMAT_SIZE_IEC_UNITS);
       g_autofree char *left_bytes = NULL;
+      g_autofree char *list = shmlab_command_for_backend ("list", SHMLAB_BACKEND_SYSV);
+      g_autofree char *in_use = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                              "%u segment", "%u segments",
+                                                              n_segments),
+                                                 n_segments);
       guint64 bytes;
 
-      left_bytes = shmlab_format_bytes (g_uint64_checked_mul (&bytes, left, limits->page_size)
-                                          ? bytes : G_MAXUINT64);
+      left_bytes = g_format_size_full (g_uint64_checked_mul (&bytes, left, limits->page_size)
+                                         ? bytes : G_MAXUINT64, G_FORMAT_SIZE_IEC_UNITS);
+
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
                    _("a segment of %s for key “%s” does not fit in what SHMALL leaves: all "
                    "System V segments together may use %" PRIu64 " pages (%s), %"
-                   PRIu64 " are in use (%u %s), so %" PRIu64 " pages (%s) are "
+                   PRIu64 " are in use (%s), so %" PRIu64 " pages (%s) are "
                    "left and this one needs %" PRIu64 ": remove segments no longer "
-                   "needed (shmlab list, then shmlab remove KEY; or ipcs -m, then ipcrm -m ID), "
+                   "needed (this lists them: %s; so does ipcs -m), "
                    "pick a smaller size, use the POSIX backend, or raise the limit as root "
                    "(sysctl -w kernel.shmall=%" PRIu64 ")"),
-                   wanted, key, limits->shmall, all, pages_used, n_segments,
-                   n_segments == 1 ? _("segment") : _("segments"), left, left_bytes, needed, total);
+                   wanted, key, limits->shmall, all, pages_used, in_use, left, left_bytes,
+                   needed, list, total);
       return;
     }
 
@@ -314,24 +322,27 @@ set_sysv_full_error (GError             **error,
     {
       /* Linux's default is 4096 and its ceiling 32768 (IPCMNI). */
       guint64 raised = MIN (MAX (MIN (limits->shmmni, 16384) * 2, 4096), 32768);
+      g_autofree char *list = shmlab_command_for_backend ("list", SHMLAB_BACKEND_SYSV);
+
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
                    _("cannot create a segment for key “%s”: this system allows at most SHMMNI = %"
-                   PRIu64 " System V segments and %u exist already (shmlab list or "
-                   "ipcs -m shows them): remove those no longer needed (shmlab remove KEY, or "
-                   "ipcrm -m ID), use the POSIX backend, or raise the limit as root (sysctl -w "
-                   "kernel.shmmni=%" PRIu64 ")"),
-                   key, limits->shmmni, n_segments, MAX (raised, (guint64) n_segments + 1));
+                   PRIu64 " System V segments and %u exist already: remove those no longer "
+                   "needed (this lists them: %s; so does ipcs -m), use the POSIX backend, or "
+                   "raise the limit as root (sysctl -w kernel.shmmni=%" PRIu64 ")"),
+                   key, limits->shmmni, n_segments, list, MAX (raised, (guint64) n_segments + 1));
       return;
     }
 
   {
     g_autofree char *described = sysv_describe_limits (limits);
+    g_autofree char *list = shmlab_command_for_backend ("list", SHMLAB_BACKEND_SYSV);
+
     g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
                  _("a segment of %s for key “%s” cannot be created: the system's limit on the "
                  "number of segments (SHMMNI = %" PRIu64 ", %u exist) or on all of them "
-                 "together (SHMALL) is reached; %s — remove segments no longer needed "
-                 "(shmlab list, shmlab remove KEY), or use the POSIX backend"),
-                 wanted, key, limits->shmmni, n_segments, described);
+                 "together (SHMALL) is reached; %s — remove segments no longer needed (this "
+                 "lists them: %s), or use the POSIX backend"),
+                 wanted, key, limits->shmmni, n_segments, described, list);
   }
 }
 
@@ -589,6 +600,7 @@ sysv_list (GPtrArray  *listings,
         {
           l->native_key = g_strdup (path);
           l->key_letters = shmlab_native_key_to_key (path, NULL);
+          l->qt_named = l->key_letters != NULL;
           l->key = shmlab_key_file_read_key (path);
           /* A key file written by ShmLab holds the key; trust it only if it hashes right. */
           if (l->key != NULL)
@@ -600,7 +612,11 @@ sysv_list (GPtrArray  *listings,
             }
         }
       else
-        l->native_key = g_strdup_printf ("0x%08x", (guint) e->key);
+        {
+          l->native_key = g_strdup_printf ("0x%08x", (guint) e->key);
+          /* ftok (file, 'Q') puts 'Q' in the top byte: Qt's scheme, its key file gone. */
+          l->qt_named = e->key != IPC_PRIVATE && ((guint32) e->key >> 24) == 'Q';
+        }
       if (l->key_letters == NULL)
         l->key_letters = g_strdup ("");
       g_ptr_array_add (listings, l);
@@ -687,6 +703,7 @@ sysv_lock_open (ShmlabSemaphore  *self,
   if (id < 0)
     {
       int saved_errno = errno;
+      g_autofree char *list = shmlab_command_for_backend ("list", SHMLAB_BACKEND_SYSV);
       uid_t owner;
 
       /* No lock came of it: the key file this call made goes again. */
@@ -698,12 +715,13 @@ sysv_lock_open (ShmlabSemaphore  *self,
       else if (saved_errno == ENOSPC)
         g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
                      _("cannot create the lock of key “%s”: the system's limit on semaphores "
-                     "(kernel.sem) is reached — remove stale segments with `shmlab list` and "
-                     "`shmlab remove`"), self->key);
+                     "(kernel.sem) is reached — remove stale segments (this lists them: %s)"),
+                     self->key, list);
       else if (saved_errno == ENOSYS)
         g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_UNKNOWN,
                      _("this system has no System V semaphores (common in containers): "
-                     "use the POSIX backend instead (shmlab … --backend posix)"));
+                     "use the POSIX backend instead (choose POSIX, or add --backend posix to the "
+                     "command)"));
       else
         g_set_error (error, SHMLAB_SEGMENT_ERROR,
                      saved_errno == EACCES ? SHMLAB_SEGMENT_ERROR_PERMISSION_DENIED
@@ -903,7 +921,7 @@ const ShmlabBackendClass shmlab_backend_sysv = {
   .label = N_("System V"),
   .choice = N_("System V (Qt compatible)"),
   .option = "",
-  .size_advice = ", or raise the limit (sysctl kernel.shmmax / kernel.shmall)",
+  .size_advice = N_(", or raise the limit (sysctl kernel.shmmax / kernel.shmall)"),
   .lock_kept_by_dead_holder = FALSE,
   .lock_syscalls = 1,
   .lock_calls = N_("   (2 × semop)"),

@@ -313,7 +313,8 @@ describe_field (ShmlabFrameFieldId  id,
         for (gsize i = 0; i < 8; i++)
           text[i] = g_ascii_isprint (header[i]) ? (char) header[i] : '.';
         text[8] = '\0';
-        return g_strdup_printf ("“%s”", text);
+        /* TRANSLATORS: a text field's value, quoted as your language quotes */
+        return g_strdup_printf (_("“%s”"), text);
       }
     case SHMLAB_FRAME_FIELD_KIND:
       return g_strdup_printf ("%" G_GUINT64_FORMAT " = %s", value,
@@ -322,12 +323,19 @@ describe_field (ShmlabFrameFieldId  id,
                                                                  : _("unknown"));
     case SHMLAB_FRAME_FIELD_WIDTH:
     case SHMLAB_FRAME_FIELD_HEIGHT:
-      return g_strdup_printf (_("%" PRIu64 " pixels"), value);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " pixel",
+                                           "%" PRIu64 " pixels", (gulong) MIN (value, G_MAXULONG)),
+                              value);
     case SHMLAB_FRAME_FIELD_STRIDE:
-      return g_strdup_printf (_("%" PRIu64 " bytes per row"), value);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " byte per row",
+                                           "%" PRIu64 " bytes per row",
+                                           (gulong) MIN (value, G_MAXULONG)),
+                              value);
     case SHMLAB_FRAME_FIELD_HEADER_SIZE:
     case SHMLAB_FRAME_FIELD_PAYLOAD_LENGTH:
-      return g_strdup_printf (_("%" PRIu64 " bytes"), value);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " byte",
+                                           "%" PRIu64 " bytes", (gulong) MIN (value, G_MAXULONG)),
+                              value);
     case SHMLAB_FRAME_FIELD_CRC32:
       return g_strdup_printf ("0x%08" G_GINT64_MODIFIER "x", value);
     case SHMLAB_FRAME_FIELD_WRITE_TIME:
@@ -485,11 +493,14 @@ frame_describe (ShmlabDescription *description,
 }
 
 static char *
-frame_text_size_label (gsize       length,
-                       const char *unit)
+frame_text_size_label (gsize length)
 {
-  return g_strdup_printf (_("%zu %s of UTF-8 (+64-byte frame header = %zu in the segment)"),
-                          length, unit, length + SHMLAB_FRAME_HEADER_SIZE);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%zu byte of UTF-8 (+64-byte frame header = %zu in the "
+                                       "segment)",
+                                       "%zu bytes of UTF-8 (+64-byte frame header = %zu in the "
+                                       "segment)", length),
+                          length, length + SHMLAB_FRAME_HEADER_SIZE);
 }
 
 const ShmlabFormatClass shmlab_format_frame = {

@@ -49,8 +49,8 @@ struct _ShmlabEncoded
  *   and suffix, into @dest (checked to have room); returns the bytes written
  * @describe: fills @description (format, verdict, fields, title, detail)
  *   for the first @length bytes of a @segment_size-byte segment
- * @text_size_label: what @length bytes of UTF-8 (@unit: "byte" or "bytes",
- *   translated) become in the segment, for the Writer's byte count
+ * @text_size_label: what @length bytes of UTF-8 become in the segment, for
+ *   the Writer's byte count
  *
  * A format: one file, one of these, one entry of the table in
  * shmlab-format.c. The table is searched in order, and the first format
@@ -91,8 +91,7 @@ typedef struct
                                const guint8         *bytes,
                                gsize                 length,
                                gsize                 segment_size);
-  char          *(*text_size_label) (gsize           length,
-                                     const char     *unit);
+  char          *(*text_size_label) (gsize           length);
 } ShmlabFormatClass;
 
 extern const ShmlabFormatClass shmlab_format_text;

@@ -228,8 +228,9 @@ describe_png_header (ShmlabDescription *description,
       return;
     }
   chunk = add_field (description, FIELD_CHUNK,
-                     g_strdup_printf (_("%u bytes of “%.4s”"), read_be32 (bytes + 12),
-                                      has_ihdr ? "IHDR" : "????"));
+                     g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u byte of “%.4s”",
+                                                   "%u bytes of “%.4s”", read_be32 (bytes + 12)),
+                                      read_be32 (bytes + 12), has_ihdr ? "IHDR" : "????"));
   if (!has_ihdr)
     {
       chunk->wrong = TRUE;
@@ -239,10 +240,16 @@ describe_png_header (ShmlabDescription *description,
       return;
     }
   add_field (description, FIELD_PNG_WIDTH,
-             g_strdup_printf (_("%u pixels"), read_be32 (bytes + 20)));
+             g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u pixel", "%u pixels",
+                                           read_be32 (bytes + 20)),
+                              read_be32 (bytes + 20)));
   add_field (description, FIELD_PNG_HEIGHT,
-             g_strdup_printf (_("%u pixels"), read_be32 (bytes + 24)));
-  add_field (description, FIELD_BIT_DEPTH, g_strdup_printf (_("%u bits"), bytes[28]));
+             g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u pixel", "%u pixels",
+                                           read_be32 (bytes + 24)),
+                              read_be32 (bytes + 24)));
+  add_field (description, FIELD_BIT_DEPTH,
+             g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u bit", "%u bits", bytes[28]),
+                              bytes[28]));
   add_field (description, FIELD_COLOUR_TYPE,
              g_strdup_printf ("%u = %s", bytes[29], colour_type_name (bytes[29])));
   description->detail = g_strdup_printf (_("a PNG file of %u × %u pixels follows the 4-byte "
@@ -316,12 +323,14 @@ qt_image_describe (ShmlabDescription *description,
 }
 
 static char *
-qt_image_text_size_label (gsize       length,
-                          const char *unit)
+qt_image_text_size_label (gsize length)
 {
-  return g_strdup_printf (_("%zu %s of UTF-8 — the Qt example image format holds only "
-                            "pictures: pick another format to write text"),
-                          length, unit);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%zu byte of UTF-8 — the Qt example image format holds "
+                                       "only pictures: pick another format to write text",
+                                       "%zu bytes of UTF-8 — the Qt example image format holds "
+                                       "only pictures: pick another format to write text", length),
+                          length);
 }
 
 const ShmlabFormatClass shmlab_format_qt_image = {

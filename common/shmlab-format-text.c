@@ -154,10 +154,12 @@ text_describe (ShmlabDescription *description,
 }
 
 static char *
-text_size_label (gsize       length,
-                 const char *unit)
+text_size_label (gsize length)
 {
-  return g_strdup_printf (_("%zu %s of UTF-8 (+1 NUL = %zu in the segment)"), length, unit, length + 1);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%zu byte of UTF-8 (+1 NUL = %zu in the segment)",
+                                       "%zu bytes of UTF-8 (+1 NUL = %zu in the segment)", length),
+                          length, length + 1);
 }
 
 const ShmlabFormatClass shmlab_format_text = {

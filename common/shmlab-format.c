@@ -134,7 +134,7 @@ shmlab_format_describe_text_size (ShmlabFormat format,
     shmlab_format_lookup (format == SHMLAB_FORMAT_AUTO ? SHMLAB_FORMAT_TEXT : format);
 
   g_return_val_if_fail (klass != NULL, NULL);
-  return klass->text_size_label (length, length == 1 ? _("byte") : _("bytes"));
+  return klass->text_size_label (length);
 }
 
 /**

@@ -101,7 +101,9 @@ shmlab_format_bytes (guint64 bytes)
   if (bytes >= (G_GUINT64_CONSTANT (1) << 62))
     return g_strdup (_("unlimited"));
   if (bytes < 1024)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " %s", bytes, bytes == 1 ? _("byte") : _("bytes"));
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " byte",
+                                         "%" PRIu64 " bytes", (gulong) bytes),
+                            bytes);
   human = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
   return g_strdup_printf (_("%s (%" PRIu64 " bytes)"), human, bytes);
 }
@@ -167,14 +169,16 @@ shmlab_parse_size (const char  *text,
                    guint64     *bytes,
                    GError     **error)
 {
-  static const struct { const char *suffix; guint shift; } units[] = {
-    { "", 0 }, { "b", 0 }, { "byte", 0 }, { "bytes", 0 },
-    { "k", 10 }, { "kb", 10 }, { "kib", 10 },
-    { "m", 20 }, { "mb", 20 }, { "mib", 20 },
-    { "g", 30 }, { "gb", 30 }, { "gib", 30 },
-    { "t", 40 }, { "tb", 40 }, { "tib", 40 },
-    { "p", 50 }, { "pb", 50 }, { "pib", 50 },
+  /* The name a message lists first, then the other spellings. */
+  static const struct { const char *suffix; guint shift; gboolean listed; } units[] = {
+    { "", 0, FALSE }, { "B", 0, TRUE }, { "byte", 0, FALSE }, { "bytes", 0, FALSE },
+    { "KiB", 10, TRUE }, { "k", 10, FALSE }, { "kb", 10, FALSE },
+    { "MiB", 20, TRUE }, { "m", 20, FALSE }, { "mb", 20, FALSE },
+    { "GiB", 30, TRUE }, { "g", 30, FALSE }, { "gb", 30, FALSE },
+    { "TiB", 40, TRUE }, { "t", 40, FALSE }, { "tb", 40, FALSE },
+    { "PiB", 50, TRUE }, { "p", 50, FALSE }, { "pb", 50, FALSE },
   };
+  g_autoptr(GString) listed = g_string_new (NULL);
   g_autofree char *copy = NULL;
   char *end = NULL;
   double value;
@@ -218,9 +222,13 @@ shmlab_parse_size (const char  *text,
       }
 
 bad:
+  for (gsize i = 0; i < G_N_ELEMENTS (units); i++)
+    if (units[i].listed)
+      g_string_append_printf (listed, "%s%s", listed->len > 0 ? ", " : "", units[i].suffix);
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               _("“%s” is not a size: write a number of bytes, optionally with a unit "
-               "(B, KiB, MiB, GiB), such as 100, 4KiB or 1.5MiB"),
-               text);
+               _("“%s” is not a size: write a number of bytes, optionally with a unit (%s; "
+               "K, M, G, T, P and KB, MB… mean the same, in any case), such as 100, 4KiB or "
+               "1.5MiB"),
+               text, listed->str);
   return FALSE;
 }

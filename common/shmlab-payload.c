@@ -305,10 +305,11 @@ set_too_large (const ShmlabEncoded  *self,
     }
 
   g_set_error (error, SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_TOO_LARGE,
-               _("%s needs %zu bytes but the segment holds %zu"
-               ": %zu %s too many — %s"),
-               what, needed, dest_size, needed - dest_size,
-               needed - dest_size == 1 ? _("byte") : _("bytes"), advice);
+               g_dngettext (GETTEXT_PACKAGE,
+                            "%s needs %zu bytes but the segment holds %zu: %zu byte too many — %s",
+                            "%s needs %zu bytes but the segment holds %zu: %zu bytes too many — %s",
+                            needed - dest_size),
+               what, needed, dest_size, needed - dest_size, advice);
   return FALSE;
 }
 

@@ -227,8 +227,13 @@ read_guarded (ReadContext *ctx)
   if (most_inflated < least_inflated)
     {
       g_set_error (&ctx->error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TRUNCATED,
-                   _("the PNG ends after %zu of its bytes, too few to hold the %u × %u "
-                   "pixels it says it has even compressed: the PNG is truncated or damaged"),
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "the PNG ends after %zu of its bytes, too few to hold the %u × %u "
+                                "pixels it says it has even compressed: the PNG is truncated or "
+                                "damaged",
+                                "the PNG ends after %zu of its bytes, too few to hold the %u × %u "
+                                "pixels it says it has even compressed: the PNG is truncated or "
+                                "damaged", ctx->length),
                    ctx->length, (guint) width, (guint) height);
       return FALSE;
     }
@@ -275,8 +280,11 @@ set_read_error (ReadContext *ctx,
     g_propagate_error (error, g_steal_pointer (&ctx->error));
   else if (ctx->truncated)
     g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TRUNCATED,
-                 _("the PNG ends after %zu of its bytes, before its IEND chunk: "
-                 "the PNG is truncated"),
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "the PNG ends after %zu of its bytes, before its IEND chunk: the "
+                              "PNG is truncated",
+                              "the PNG ends after %zu of its bytes, before its IEND chunk: the "
+                              "PNG is truncated", ctx->length),
                  ctx->length);
   else if (ctx->message != NULL && ctx->warning != NULL &&
            strcmp (ctx->message, "Invalid IHDR data") == 0)
@@ -331,8 +339,11 @@ shmlab_png_read (const guint8          *data,
   if (length < PNG_SIGNATURE_BYTES && png_sig_cmp (data, 0, length) == 0)
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TRUNCATED,
-                   _("the PNG ends after %zu of its bytes, inside its 8-byte "
-                   "signature: the PNG is truncated"),
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "the PNG ends after %zu of its bytes, inside its 8-byte "
+                                "signature: the PNG is truncated",
+                                "the PNG ends after %zu of its bytes, inside its 8-byte "
+                                "signature: the PNG is truncated", length),
                    length);
       return NULL;
     }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "shmlab-command.h"
 #include "shmlab-users.h"
 
 void
@@ -48,17 +49,33 @@ shmlab_segment_set_exists_error (GError                  **error,
 
   owner = shmlab_user_describe (info->owner_uid);
   if (info->attach_count == 0)
+    {
+      g_autofree char *remove = shmlab_command_for_key ("remove", key, backend, NULL);
+
+      g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
+                   _("key “%s” already names a segment of %s owned by %s, attached by no "
+                   "process — probably left by a program that crashed: attach to it, or remove "
+                   "it with: %s"),
+                   key, size, owner, remove);
+    }
+  else if (info->attach_count_exact)
     g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
-                 _("key “%s” already names a segment of %s owned by %s, attached by 0 processes — "
-                 "probably left by a program that crashed: attach to it, or remove it "
-                 "(shmlab remove%s “%s”)"),
-                 key, size, owner, shmlab_backend_option (backend), key);
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "key “%s” already names a segment of %s owned by %s, attached by "
+                              "%d process: attach to it instead, or pick another key",
+                              "key “%s” already names a segment of %s owned by %s, attached by "
+                              "%d processes: attach to it instead, or pick another key",
+                              info->attach_count),
+                 key, size, owner, info->attach_count);
   else
     g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
-                 _("key “%s” already names a segment of %s owned by %s, attached by %d %s%s: "
-                 "attach to it instead, or pick another key"),
-                 key, size, owner, info->attach_count, info->attach_count == 1 ? _("process") : _("processes"),
-                 info->attach_count_exact ? "" : _(" or more"));
+                 g_dngettext (GETTEXT_PACKAGE,
+                              "key “%s” already names a segment of %s owned by %s, attached by "
+                              "%d process or more: attach to it instead, or pick another key",
+                              "key “%s” already names a segment of %s owned by %s, attached by "
+                              "%d processes or more: attach to it instead, or pick another key",
+                              info->attach_count),
+                 key, size, owner, info->attach_count);
 }
 
 void
@@ -89,7 +106,7 @@ shmlab_segment_set_size_error (GError             **error,
   g_set_error (error, SHMLAB_SEGMENT_ERROR, code,
                _("a segment of %s for key “%s” does not fit: %s; %s — pick a smaller size%s"),
                wanted, key, reason, described,
-               shmlab_backend_get (backend)->size_advice);
+               _(shmlab_backend_get (backend)->size_advice));
 }
 
 /* No process attached: left by a program that ended without detaching (crashed). */

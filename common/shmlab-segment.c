@@ -602,7 +602,24 @@ map_segment (ShmlabSegment     *self,
   unlock_for (self, took);
   if (!ok)
     {
+      ShmlabBackend other;
+
       drop_unused_semaphore (self);
+      /* The commonest slip of all: the other program uses the other backend. */
+      if (size == 0 &&
+          g_error_matches (local_error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND) &&
+          shmlab_segment_find_other_backend (key_name (self), self->backend, &other))
+        {
+          g_clear_error (&local_error);
+          /* TRANSLATORS: "no POSIX segment has the key “demo”, but a System V one does:
+           * choose System V" */
+          local_error = g_error_new (SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND,
+                                     _("no %s segment has the key “%s”, but a %s one does: "
+                                       "choose %s"),
+                                     shmlab_backend_describe (self->backend), key_name (self),
+                                     shmlab_backend_describe (other),
+                                     shmlab_backend_describe (other));
+        }
       return fail (self, error, local_error);
     }
 
@@ -912,6 +929,40 @@ shmlab_segment_query_key (const char         *key,
   return value != NULL && shmlab_segment_query_for_key (value, info, error);
 }
 
+/**
+ * shmlab_segment_find_other_backend:
+ * @key: a key as a person typed it
+ * @backend: the backend in which it names no segment
+ * @other: (out): the first other backend of the table in which it does
+ *
+ * Whether another backend has a segment for @key: what a person who chose
+ * the wrong one needs to hear.
+ */
+gboolean
+shmlab_segment_find_other_backend (const char    *key,
+                                   ShmlabBackend  backend,
+                                   ShmlabBackend *other)
+{
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+  for (guint i = 0; i < n_backends; i++)
+    {
+      g_autoptr(ShmlabKey) value = NULL;
+      ShmlabSegmentInfo info;
+
+      if (backends[i] == backend)
+        continue;
+      value = shmlab_key_new (key, backends[i], NULL);
+      if (value != NULL && shmlab_segment_query_for_key (value, &info, NULL) && info.exists)
+        {
+          *other = backends[i];
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* As shmlab_segment_query_key(), for a key already made. */
 gboolean
 shmlab_segment_query_for_key (ShmlabKey          *key,
@@ -971,10 +1022,14 @@ shmlab_segment_remove_for_key (ShmlabKey  *key,
   if (info.exists && info.attach_count > 0 && !force)
     {
       g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_IN_USE,
-                   _("the segment of key “%s” is attached by %d %s: detach %s first, or force the "
-                   "removal (they keep what they mapped; no new process can attach)"),
-                   name, info.attach_count, info.attach_count == 1 ? _("process") : _("processes"),
-                   info.attach_count == 1 ? _("it") : _("them"));
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "the segment of key “%s” is attached by %d process: detach it "
+                                "first, or force the removal (it keeps what it mapped; no new "
+                                "process can attach)",
+                                "the segment of key “%s” is attached by %d processes: detach them "
+                                "first, or force the removal (they keep what they mapped; no new "
+                                "process can attach)", info.attach_count),
+                   name, info.attach_count);
       return FALSE;
     }
 

@@ -119,6 +119,9 @@ gboolean           shmlab_segment_query_key          (const char         *key,
                                                       ShmlabBackend       backend,
                                                       ShmlabSegmentInfo  *info,
                                                       GError            **error);
+gboolean           shmlab_segment_find_other_backend (const char         *key,
+                                                      ShmlabBackend       backend,
+                                                      ShmlabBackend      *other);
 gboolean           shmlab_segment_query_for_key      (ShmlabKey          *key,
                                                       ShmlabSegmentInfo  *info,
                                                       GError            **error);
@@ -139,6 +142,10 @@ gboolean           shmlab_segment_remove_key         (const char         *key,
  *   segment has no Qt-style name)
  * @native_key: the key file path (System V, Qt-style), "0x…" (other System V
  *   segments) or the /dev/shm name (POSIX)
+ * @qt_named: its native name is one Qt's scheme makes — a Qt-style key file,
+ *   or a key ftok() made with Qt's 'Q' whose file is gone (System V), or a
+ *   Qt-style name (POSIX) — so ShmLab or a Qt program made it; not so for
+ *   other programs' segments, such as the X server's
  * @info: what the system says of it
  *
  * One segment found by shmlab_segment_list().
@@ -149,6 +156,7 @@ typedef struct
   char *key;
   char *key_letters;
   char *native_key;
+  gboolean qt_named;
   ShmlabSegmentInfo info;
 } ShmlabSegmentListing;
 

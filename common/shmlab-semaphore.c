@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "shmlab-backend-private.h"
+#include "shmlab-command.h"
 #include "shmlab-error.h"
 
 /* How often a wait looks at its GCancellable. */
@@ -76,13 +77,20 @@ set_timeout_error (ShmlabSemaphore  *self,
                    gint              timeout_ms,
                    GError          **error)
 {
-  g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT,
-               _("the lock of key “%s” is held by another process and was not released within "
-               "%d ms: wait and try again, or find the holder with `shmlab info %s%s`%s"),
-               self->key, timeout_ms, self->key, self->backend->option,
-               self->backend->lock_kept_by_dead_holder
-                 ? _(" (a POSIX lock stays taken if its holder crashed: `shmlab remove` clears it)")
-                 : "");
+  g_autofree char *info = shmlab_command_for_key ("info", self->key, self->backend->id, NULL);
+  g_autofree char *remove = shmlab_command_for_key ("remove", self->key, self->backend->id, NULL);
+
+  if (self->backend->lock_kept_by_dead_holder)
+    g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT,
+                 _("the lock of key “%s” is held by another process and was not released within "
+                 "%d ms: wait and try again; a lock of this kind stays taken if its holder "
+                 "crashed, and this clears it: %s; find the holder with: %s"),
+                 self->key, timeout_ms, remove, info);
+  else
+    g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT,
+                 _("the lock of key “%s” is held by another process and was not released within "
+                 "%d ms: wait and try again, or find the holder with: %s"),
+                 self->key, timeout_ms, info);
 }
 
 /* Milliseconds left before @deadline (monotonic µs), or the slice for a wait without end. */

@@ -13,6 +13,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "shmlab-command.h"
+
 /* How long a closed session waits for the lock to detach when its lock
  * timeout says "as long as it takes": nobody is left to cancel the wait. */
 #define CLOSE_LOCK_TIMEOUT_MS 5000
@@ -99,7 +101,7 @@ close_thread (GTask        *task,
   ShmlabKey *value = shmlab_segment_get_key_value (segment);
   g_autoptr(ShmlabKey) held = value ? shmlab_key_ref (value) : NULL;
   const char *key = held ? shmlab_key_get_name (held) : NULL;
-  const char *remove_option = shmlab_backend_option (shmlab_segment_get_backend (segment));
+  g_autofree char *remove = NULL;
   g_autoptr(GError) why = NULL;
   gboolean unlocked_detach = FALSE;
   ShmlabSegmentInfo info;
@@ -125,19 +127,20 @@ close_thread (GTask        *task,
       shmlab_segment_query_for_key (held, &info, NULL) && info.exists &&
       info.attach_count == 0)
     {
+      remove = shmlab_command_for_key ("remove", key, shmlab_key_get_backend (held), NULL);
       if (g_error_matches (why, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT))
         closing->error =
           g_error_new (why->domain, why->code,
                        _("the segment of key “%s” was left behind: another process held its lock "
                          "for more than %d ms as the window closed, and only a detach under the "
-                         "lock removes it — remove it with “shmlab remove%s %s”"),
-                       key, closing->lock_timeout, remove_option, key);
+                         "lock removes it — remove it with: %s"),
+                       key, closing->lock_timeout, remove);
       else
         closing->error =
           g_error_new (why->domain, why->code,
                        _("the segment of key “%s” was left behind: closing could not detach "
-                         "under its lock (%s) — remove it with “shmlab remove%s %s”"),
-                       key, why->message, remove_option, key);
+                         "under its lock (%s) — remove it with: %s"),
+                       key, why->message, remove);
     }
   g_task_return_boolean (task, TRUE);
 }

@@ -127,7 +127,9 @@ shmlab_session_step_apply_key (ShmlabSessionRun  *data,
     }
   ok = shmlab_segment_set_key_value (self->segment, data->key, &local_error);
   shmlab_segment_set_lock_timeout (self->segment, data->lock_timeout);
-  shmlab_session_report (data, t, ok, local_error, NULL, "“%s” → %s (%s)",
+  /* TRANSLATORS: the setKey step, “key” → native name (backend): quote the key as your
+   * language does */
+  shmlab_session_report (data, t, ok, local_error, NULL, _("“%s” → %s (%s)"),
                          shmlab_key_get_name (data->key),
                          ok ? shmlab_segment_get_native_key (self->segment) : "—",
                          shmlab_backend_describe (shmlab_key_get_backend (data->key)));
@@ -347,10 +349,22 @@ shmlab_session_step_copy_in (ShmlabSessionRun  *data,
                                &local_error);
   if (ok)
     snapshot = snapshot_of (segment);
-  shmlab_session_report (data, t, ok, local_error, snapshot, _("%zu bytes in (%s)%s"),
-                         ok ? written : shmlab_encoded_get_size (encoded),
-                         shmlab_format_describe (shmlab_encoded_get_format (encoded)),
-                         ok && written < shmlab_encoded_get_size (encoded) ? ", cut to fit" : "");
+  /* "as": the format's name may have brackets of its own, "plain text (Qt demo)". */
+  {
+    gsize count = ok ? written : shmlab_encoded_get_size (encoded);
+    const char *format = shmlab_format_describe (shmlab_encoded_get_format (encoded));
+
+    if (ok && written < shmlab_encoded_get_size (encoded))
+      shmlab_session_report (data, t, ok, local_error, snapshot,
+                             g_dngettext (GETTEXT_PACKAGE, "%zu byte in as %s, cut to fit",
+                                          "%zu bytes in as %s, cut to fit", count),
+                             count, format);
+    else
+      shmlab_session_report (data, t, ok, local_error, snapshot,
+                             g_dngettext (GETTEXT_PACKAGE, "%zu byte in as %s",
+                                          "%zu bytes in as %s", count),
+                             count, format);
+  }
   if (!ok)
     g_propagate_error (error, local_error);
   return ok;
@@ -398,7 +412,9 @@ shmlab_session_step_copy_out (ShmlabSessionRun  *data,
   memcpy (copy, shmlab_segment_get_const_data (segment), size);
   bytes = g_bytes_new_take (copy, size);
   snapshot = g_bytes_new_from_bytes (bytes, 0, MIN (size, SNAPSHOT_BYTES));
-  shmlab_session_report (data, t, TRUE, NULL, snapshot, _("%zu bytes out"), size);
+  shmlab_session_report (data, t, TRUE, NULL, snapshot,
+                         g_dngettext (GETTEXT_PACKAGE, "%zu byte out", "%zu bytes out", size),
+                         size);
   return g_steal_pointer (&bytes);
 }
 
@@ -418,10 +434,16 @@ shmlab_session_step_decode (ShmlabSessionRun *data,
                            shmlab_format_describe (result->payload->format),
                            result->payload->image->width, result->payload->image->height);
   else
-    shmlab_session_report (data, t, TRUE, NULL, NULL, _("%s, %zu bytes of text%s"),
+    shmlab_session_report (data, t, TRUE, NULL, NULL,
+                           result->payload->invalid_bytes
+                             ? g_dngettext (GETTEXT_PACKAGE,
+                                            "%s, %zu byte of text, some not valid UTF-8",
+                                            "%s, %zu bytes of text, some not valid UTF-8",
+                                            result->payload->text_length)
+                             : g_dngettext (GETTEXT_PACKAGE, "%s, %zu byte of text",
+                                            "%s, %zu bytes of text", result->payload->text_length),
                            shmlab_format_describe (result->payload->format),
-                           result->payload->text_length,
-                           result->payload->invalid_bytes ? ", some not valid UTF-8" : "");
+                           result->payload->text_length);
   /* The newest slot was torn by a writer that died: what is shown, and why. */
   if (result->payload != NULL && result->payload->note != NULL)
     shmlab_session_report (data, shmlab_session_timer_start ("decode"), TRUE, NULL, NULL, "%s",

@@ -6,12 +6,17 @@
  */
 #include "shmlab-test-util.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "shmlab-image.h"
 #include "shmlab-image-loader.h"
@@ -284,7 +289,7 @@ info_field (const char *out,
     if ((expected_status) == 2)                                              \
       {                                                                      \
         g_assert_cmpuint (count_lines (err), ==, 2);                         \
-        g_assert_true (contains ((err), "\nTry “shmlab"));                   \
+        g_assert_true (contains ((err), "\nTry: shmlab "));                  \
       }                                                                      \
     else                                                                     \
       g_assert_cmpuint (count_lines (err), ==, 1);                           \
@@ -816,7 +821,7 @@ test_info (void)
   {
     g_autofree char *out = NULL, *err = NULL;
     g_autofree char *value = NULL;
-    g_autofree char *remove_hint = g_strdup_printf ("`shmlab remove %s`", key);
+    g_autofree char *remove_hint = g_strdup_printf (": shmlab remove %s", key);
 
     g_assert_cmpint (run_cli (&out, &err, "info", key), ==, 0);
     value = info_field (out, "attached");
@@ -1240,7 +1245,7 @@ test_garbage (void)
 
   {
     g_autofree char *out = NULL, *err = NULL;
-    g_autofree char *hint = g_strdup_printf ("try “shmlab info %s”", key);
+    g_autofree char *hint = g_strdup_printf ("look at it with: shmlab info %s", key);
 
     g_assert_cmpint (run_cli (&out, &err, "read", key, "-q"), ==, 0);
     g_assert_true (g_str_has_prefix (out, "ok \xef\xbf\xbd"));
@@ -1258,6 +1263,396 @@ test_garbage (void)
 
   g_assert_true (shmlab_segment_detach (segment, &error));
   g_assert_no_error (error);
+  assert_nothing_left (key);
+}
+
+/* The command a message suggests on its last line: from its last "shmlab
+ * COMMAND " to the end of that line, exactly as a person would select it. */
+static char *
+suggested_command (const char *message,
+                   const char *command)
+{
+  g_autofree char *start = g_strdup_printf ("shmlab %s ", command);
+  const char *found = NULL;
+  const char *end;
+
+  for (const char *p = message; p != NULL && (p = strstr (p, start)) != NULL; p++)
+    found = p;
+  if (found == NULL)
+    {
+      g_test_message ("no “%s” in:\n%s", start, message ? message : "(null)");
+      return NULL;
+    }
+  /* Nothing that would be pasted with it: no quote of any kind before it. */
+  if (found > message)
+    {
+      const char *before = g_utf8_prev_char (found);
+      gunichar c = g_utf8_get_char (before);
+
+      g_assert_true (c != '\'' && c != '"' && c != '`' && c != 0x201C && c != 0x2018 &&
+                     c != 0x300C);
+    }
+  end = strchr (found, '\n');
+  return g_strndup (found, end ? (gsize) (end - found) : strlen (found));
+}
+
+/* Pastes @command into sh, where `shmlab` is the program under test, after
+ * checking that a shell splits it into @expected. Returns its exit status. */
+static int
+paste_into_shell (const char         *command,
+                  const char * const *expected,
+                  char              **out)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *ignored = NULL;
+  int wait_status = 0;
+
+  g_test_message ("pasting: %s", command);
+  g_assert_true (g_shell_parse_argv (command, NULL, &argv, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstrv (argv, expected);
+
+  script = g_strdup_printf ("shmlab () { \"$0\" \"$@\"; }\n%s", command);
+  {
+    const char *const sh[] = { "/bin/sh", "-c", script, shmlab_test_cli_path (), NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) sh, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 out ? out : &ignored, &err, &wait_status, &error));
+  }
+  g_assert_no_error (error);
+  g_test_message ("it said: %s", err);
+  return WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
+}
+
+/* What the shell must make of "shmlab COMMAND [--backend B] [OPTION] -- KEY". */
+static GStrv
+expected_argv (const char    *command,
+               ShmlabBackend  backend,
+               const char    *option,
+               const char    *key)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_strv_builder_add_many (builder, "shmlab", command, NULL);
+  if (backend != SHMLAB_BACKEND_DEFAULT)
+    g_strv_builder_add_many (builder, "--backend", shmlab_backend_to_string (backend), NULL);
+  if (option != NULL)
+    g_strv_builder_add (builder, option);
+  g_strv_builder_add_many (builder, "--", key, NULL);
+  return g_strv_builder_end (builder);
+}
+
+/* Every command a message suggests works when pasted into a shell, in every
+ * language, for a key a shell would otherwise split, expand or take for an
+ * option. */
+static void
+test_suggested_commands (gconstpointer data)
+{
+  static const char *const languages[] = { "", "zh_CN", "zh_TW" };
+  ShmlabBackend backend = GPOINTER_TO_INT (data);
+  const char *backend_name = shmlab_backend_to_string (backend);
+
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    {
+      g_autofree char *unique = shmlab_test_unique_key ("paste");
+      g_autofree char *key = g_strdup_printf ("-%s it's “q” $HOME", unique);
+      g_auto(GStrv) info = expected_argv ("info", backend, NULL, key);
+      g_auto(GStrv) force = expected_argv ("remove", backend, "--force", key);
+      CliProcess *writer, *locker;
+
+      g_test_message ("LANGUAGE=%s", languages[i]);
+      shmlab_test_track_key (key);
+      /* The processes that hold are read in English; the messages in each language. */
+      g_setenv ("LANGUAGE", "", TRUE);
+      writer = cli_start ("holding", NULL, "write", "--text", "pasted", "--backend", backend_name,
+                          "--", key, NULL);
+      locker = cli_start ("locked", NULL, "lock", "--backend", backend_name, "--", key, NULL);
+      g_setenv ("LANGUAGE", languages[i], TRUE);
+
+      /* The lock timeout names the holder's command. */
+      {
+        g_autofree char *out = NULL, *err = NULL;
+        g_autofree char *command = NULL;
+
+        g_assert_cmpint (run_cli (&out, &err, "read", "--lock-timeout", "100", "--backend",
+                                  backend_name, "--", key),
+                         ==, 1);
+        command = suggested_command (err, "info");
+        g_assert_nonnull (command);
+        if (command != NULL)
+          {
+            g_autofree char *shown = NULL;
+
+            g_assert_cmpint (paste_into_shell (command, (const char *const *) info, &shown), ==, 0);
+            g_assert_true (contains (shown, key));
+          }
+      }
+      g_assert_cmpint (cli_process_close_stdin (locker), ==, 0);
+
+      /* Removing a segment in use says how to force it. */
+      {
+        g_autofree char *out = NULL, *err = NULL;
+        g_autofree char *command = NULL;
+
+        g_assert_cmpint (run_cli (&out, &err, "remove", "--backend", backend_name, "--", key),
+                         ==, 1);
+        command = suggested_command (err, "remove");
+        g_assert_nonnull (command);
+        if (command != NULL)
+          g_assert_cmpint (paste_into_shell (command, (const char *const *) force, NULL), ==, 0);
+      }
+      g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+      assert_nothing_left (key);
+    }
+  g_setenv ("LANGUAGE", "", TRUE);
+}
+
+/* A stale segment's `shmlab info` says how to remove it, pasteably, in every language. */
+static void
+test_suggested_remove (void)
+{
+  static const char *const languages[] = { "", "zh_CN", "zh_TW" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (languages); i++)
+    {
+      g_autofree char *unique = shmlab_test_unique_key ("stale");
+      g_autofree char *key = g_strdup_printf ("-%s (a) `b` 'c'", unique);
+      g_auto(GStrv) remove = expected_argv ("remove", SHMLAB_BACKEND_SYSV, NULL, key);
+      CliProcess *writer;
+
+      shmlab_test_track_key (key);
+      g_setenv ("LANGUAGE", "", TRUE);
+      writer = cli_start ("holding", NULL, "write", "--text", "stale", "--", key, NULL);
+      g_assert_cmpint (cli_process_signal (writer, SIGKILL), ==, 128 + SIGKILL);
+      g_setenv ("LANGUAGE", languages[i], TRUE);
+      {
+        g_autofree char *out = NULL, *err = NULL;
+        g_autofree char *command = NULL;
+
+        g_assert_cmpint (run_cli (&out, &err, "info", "--", key), ==, 0);
+        command = suggested_command (out, "remove");
+        g_assert_nonnull (command);
+        if (command != NULL)
+          g_assert_cmpint (paste_into_shell (command, (const char *const *) remove, NULL), ==, 0);
+      }
+      assert_nothing_left (key);
+    }
+  g_setenv ("LANGUAGE", "", TRUE);
+}
+
+/* Reading with the backend the key has no segment in names the one it has,
+ * with the command that reads it. */
+static void
+test_other_backend (gconstpointer data)
+{
+  ShmlabBackend backend = GPOINTER_TO_INT (data);
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+  g_autofree char *key = shmlab_test_unique_key ("other");
+  CliProcess *writer;
+
+  writer = cli_start ("holding", NULL, "write", key, "--text", "over here", "--backend",
+                      shmlab_backend_to_string (backend), NULL);
+  for (guint i = 0; i < n_backends; i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      g_autofree char *said = NULL;
+      g_autofree char *command = NULL;
+      const char *const expected[] = { "shmlab", "read", "--backend",
+                                       shmlab_backend_to_string (backend), key, NULL };
+
+      if (backends[i] == backend)
+        continue;
+      assert_error (run_cli (&out, &err, "read", key, "--quiet", "--backend",
+                             shmlab_backend_to_string (backends[i])),
+                    err, 1, "but a");
+      said = g_strdup_printf ("no %s segment has the key “%s”, but a %s one does: ",
+                              shmlab_backend_describe (backends[i]), key,
+                              shmlab_backend_describe (backend));
+      g_assert_true (contains (err, said));
+      command = suggested_command (err, "read");
+      g_assert_nonnull (command);
+      if (command != NULL)
+        {
+          g_autofree char *read = NULL;
+
+          g_assert_cmpint (paste_into_shell (command, expected, &read), ==, 0);
+          g_assert_cmpstr (read, ==, "over here\n");
+        }
+    }
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
+  assert_nothing_left (key);
+}
+
+/* A count of one reads as one; a size error names every unit it takes; no
+ * bracket opens inside another. */
+static void
+test_plurals_and_units (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("plural");
+
+  {
+    g_autofree char *out = NULL, *err = NULL;
+
+    g_assert_cmpint (run_cli (&out, &err, "write", key, "--text", "", "--hold", "0"), ==, 0);
+    g_assert_true (contains (err, "  create   1 byte  ok"));
+    g_assert_true (contains (err, "  copy     1 byte in (text)  ok"));
+    g_assert_null (strstr (err, " 1 bytes"));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+
+    g_assert_cmpint (run_cli (&out, &err, "write", key, "--text", "Hello", "--size", "1",
+                              "--cut", "--hold", "0"),
+                     ==, 0);
+    g_assert_true (contains (err, "  copy     1 byte in (text, cut from 6 bytes)  ok"));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+
+    assert_error (run_cli (&out, &err, "write", key, "--text", "x", "--size", "3XB"), err, 2,
+                  "is not a size");
+    g_assert_true (contains (err, "(B, KiB, MiB, GiB, TiB, PiB;"));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+
+    /* Larger than any test machine's memory: refused, in one sentence without (( or )). */
+    g_assert_cmpint (run_cli (&out, &err, "write", key, "--text", "x", "--size", "1PiB",
+                              "--hold", "0", "-q"),
+                     ==, 1);
+    g_assert_true (contains (err, "PiB (1125899906842624 bytes) for key"));
+    g_assert_null (strstr (err, "))"));
+    g_assert_null (strstr (err, "(("));
+  }
+  assert_nothing_left (key);
+}
+
+/* Rows of `shmlab list --all` that neither ShmLab nor Qt made, by their key
+ * column: a System V key not made with Qt's 'Q', or a /dev/shm name not in
+ * Qt's scheme. */
+static guint
+count_foreign_rows (const char *out)
+{
+  g_auto(GStrv) lines = g_strsplit (out ? out : "", "\n", -1);
+  guint n = 0;
+
+  for (guint i = 1; lines[i] != NULL; i++)
+    if ((g_str_has_prefix (lines[i], "0x") && !g_str_has_prefix (lines[i], "0x51")) ||
+        (g_str_has_prefix (lines[i], "/") && !g_str_has_prefix (lines[i], "/qipc_")))
+      n++;
+  return n;
+}
+
+/* The last line of `shmlab list`: how many were left out, or NULL. */
+static char *
+left_out_line (const char *out,
+               guint      *n)
+{
+  g_auto(GStrv) lines = g_strsplit (out ? out : "", "\n", -1);
+  guint last = g_strv_length (lines);
+
+  *n = 0;
+  /* The output ends with a newline: the last line is the one before "". */
+  if (last < 2 || strstr (lines[last - 2], " left out; ") == NULL)
+    return NULL;
+  *n = (guint) g_ascii_strtoull (lines[last - 2], NULL, 10);
+  return g_strdup (lines[last - 2]);
+}
+
+/* Without options, `shmlab list` leaves out what other programs made (an
+ * IPC_PRIVATE segment, as the X server's; a /dev/shm name not in Qt's
+ * scheme), and its last line says how many and how to see them. */
+static void
+test_list_others (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("mine");
+  g_autofree char *other_name = g_strdup_printf ("/shmlabtest-other-%d", (int) getpid ());
+  const char *const all_argv[] = { "shmlab", "list", "--all", NULL };
+  CliProcess *writer;
+  int private_id, fd;
+
+  private_id = shmget (IPC_PRIVATE, 4093, IPC_CREAT | 0600);
+  g_assert_cmpint (private_id, >=, 0);
+  fd = shm_open (other_name, O_RDWR | O_CREAT | O_EXCL, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 4091), ==, 0);
+  close (fd);
+  writer = cli_start ("holding", NULL, "write", key, "--text", "mine", NULL);
+
+  {
+    g_autofree char *out = NULL, *err = NULL, *all = NULL, *all_err = NULL;
+    g_autofree char *line = NULL;
+    g_autofree char *command = NULL;
+    g_autofree char *mine = NULL;
+    g_autofree char *mine_in_all = NULL;
+    guint n;
+
+    g_assert_cmpint (run_cli (&out, &err, "list"), ==, 0);
+    g_assert_cmpint (run_cli (&all, &all_err, "list", "--all"), ==, 0);
+    /* What a student made is there; the others are not. */
+    mine = list_row (out, key);
+    g_assert_nonnull (mine);
+    g_assert_null (strstr (out, "(4093 bytes)"));
+    g_assert_null (strstr (out, other_name));
+    /* They are counted, and the command that shows them works. */
+    line = left_out_line (out, &n);
+    g_assert_nonnull (line);
+    g_assert_cmpuint (n, >=, 2);
+    g_assert_cmpuint (n, ==, count_foreign_rows (all));
+    g_assert_true (contains (line, "other segments, which neither ShmLab nor Qt made, are left "
+                                   "out; this shows them: shmlab list --all"));
+    command = suggested_command (out, "list");
+    g_assert_cmpstr (command, ==, "shmlab list --all");
+    /* `--all` shows them, and says nothing was left out. */
+    mine_in_all = list_row (all, key);
+    g_assert_nonnull (mine_in_all);
+    g_assert_true (contains (all, "(4093 bytes)"));
+    g_assert_true (contains (all, other_name));
+    g_assert_null (strstr (all, "left out"));
+    {
+      g_autofree char *pasted = NULL;
+      g_assert_cmpint (paste_into_shell (command, all_argv, &pasted), ==, 0);
+      g_assert_true (contains (pasted, other_name));
+    }
+  }
+  {
+    /* --json, for scripts, lists every one in the same shape as before. */
+    g_autofree char *out = NULL, *err = NULL;
+    g_autofree char *entry = g_strdup_printf ("{\"key\": null, \"key_letters\": \"\", "
+                                              "\"native_key\": \"%s\", \"backend\": \"posix\", "
+                                              "\"size\": 4091, ", other_name);
+
+    g_assert_cmpint (run_cli (&out, &err, "list", "--json"), ==, 0);
+    g_assert_true (g_str_has_prefix (out, "[\n"));
+    g_assert_true (contains (out, entry));
+    g_assert_true (contains (out, "\"size\": 4093, "));
+    g_assert_null (strstr (out, "left out"));
+  }
+
+  g_assert_cmpint (shmctl (private_id, IPC_RMID, NULL), ==, 0);
+  g_assert_cmpint (shm_unlink (other_name), ==, 0);
+  {
+    /* With none left out, no last line: POSIX has only what the test made, or
+     * the count still matches what --all shows. */
+    g_autofree char *out = NULL, *err = NULL, *all = NULL, *all_err = NULL;
+    g_autofree char *line = NULL;
+    guint n;
+
+    g_assert_cmpint (run_cli (&out, &err, "list", "--backend", "posix"), ==, 0);
+    g_assert_cmpint (run_cli (&all, &all_err, "list", "--backend", "posix", "--all"), ==, 0);
+    line = left_out_line (out, &n);
+    g_assert_cmpuint (n, ==, count_foreign_rows (all));
+    if (n == 0)
+      g_assert_null (line);
+    else if (n == 1)
+      g_assert_true (contains (line, "1 other segment, which neither ShmLab nor Qt made, is left "
+                                     "out; this shows it: shmlab list --all"));
+  }
+  g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
   assert_nothing_left (key);
 }
 
@@ -1287,6 +1682,7 @@ main (int    argc,
   g_test_add_data_func ("/cli/info-lock/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
                         test_info_lock);
   g_test_add_func ("/cli/list", test_list);
+  g_test_add_func ("/cli/list/others", test_list_others);
   g_test_add_data_func ("/cli/remove/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV), test_remove);
   g_test_add_data_func ("/cli/remove/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX), test_remove);
   g_test_add_data_func ("/cli/remove/then-detach/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
@@ -1301,6 +1697,16 @@ main (int    argc,
                         test_lock_alone);
   g_test_add_data_func ("/cli/lock-alone/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
                         test_lock_alone);
+  g_test_add_data_func ("/cli/suggested-commands/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
+                        test_suggested_commands);
+  g_test_add_data_func ("/cli/suggested-commands/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
+                        test_suggested_commands);
+  g_test_add_func ("/cli/suggested-commands/stale", test_suggested_remove);
+  g_test_add_data_func ("/cli/other-backend/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
+                        test_other_backend);
+  g_test_add_data_func ("/cli/other-backend/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
+                        test_other_backend);
+  g_test_add_func ("/cli/plurals-and-units", test_plurals_and_units);
   g_test_add_func ("/cli/bad-input", test_bad_input);
   g_test_add_func ("/cli/garbage", test_garbage);
   return g_test_run ();

@@ -39,7 +39,7 @@ done
    --flag=g_printf:1:c-format --flag=g_fprintf:2:c-format --flag=g_sprintf:2:c-format \
    --flag=g_snprintf:3:c-format --flag=g_prefix_error:2:c-format \
    -o "$work/shmlab.pot") 2>"$work/xgettext.err"
-echo "1..8"
+echo "1..9"
 if [ -s "$work/shmlab.pot" ]; then
   ok "xgettext extracts $(grep -c '^msgid ' "$work/shmlab.pot") messages from po/POTFILES.in"
 else
@@ -67,6 +67,22 @@ for lang in zh_CN zh_TW; do
       "$(msgattrib --untranslated --no-obsolete --no-wrap "$work/$lang.merged.po" | grep '^msgid ' | sed 1d | head -20)"
   fi
 done
+
+# zh_TW reads as Taiwan writes: 「」 quotes, and Taiwan's words, not the mainland's.
+mainland="“ ” ‘ ’ 幀 信號量 默認 信息 文件 進程 內存 數據 界面 設置 字節 窗口 鏈接 創建 支持 用戶 文本 程序 示例 超時"
+awk '/^msgstr/ { s = 1 } /^(msgid|msgctxt|#)/ || /^$/ { s = 0 } s' "$src/po/zh_TW.po" >"$work/zh_TW.msgstr"
+found=""
+for word in $mainland; do
+  if grep -q -F -e "$word" "$work/zh_TW.msgstr"; then
+    found="$found $word: $(grep -F -e "$word" "$work/zh_TW.msgstr" | head -1)
+"
+  fi
+done
+if [ -z "$found" ]; then
+  ok "zh_TW.po uses 「」 quotes and Taiwan's words"
+else
+  not_ok "zh_TW.po uses 「」 quotes and Taiwan's words" "$found"
+fi
 
 # The programs, run from the build tree, find the build tree's catalogues.
 out=$(LC_ALL=C.UTF-8 LANGUAGE=zh_CN "$SHMLAB_CLI" read shmlab-i18n-no-such-key-$$ 2>&1)

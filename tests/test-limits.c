@@ -483,7 +483,7 @@ shmall_body (Report *r)
 
     expect_refusal (r, "library: 8 pages when SHMALL leaves 4 is refused, naming what is left",
                     ok, local_error, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES, "SHMALL", "16 pages",
-                    "4 pages", "needs 8", "shmlab remove", "ipcrm", "smaller size", "POSIX",
+                    "4 pages", "needs 8", ": shmlab list;", "ipcs -m", "smaller size", "POSIX",
                     "kernel.shmall=20", NULL);
     expect_clean (r, "library: nothing is left of it", nothing_left (SHMLAB_BACKEND_SYSV, key));
   }
@@ -492,7 +492,7 @@ shmall_body (Report *r)
     int status = run_cli (&err, "write", key, "--text", "over SHMALL", "--size", over_left,
                           "--hold", "0", "-q", NULL);
     expect_cli_refusal (r, "shmlab write: 8 pages when SHMALL leaves 4 is refused, naming SHMALL",
-                        status, err, "SHMALL", "4 pages", "shmlab remove", "kernel.shmall", NULL);
+                        status, err, "SHMALL", "4 pages", ": shmlab list;", "kernel.shmall", NULL);
   }
   {
     g_autoptr(ShmlabSegment) segment = segment_for (SHMLAB_BACKEND_SYSV, key);
@@ -577,8 +577,8 @@ shmmni_body (Report *r)
         gboolean ok = shmlab_segment_create (segment, 64, SHMLAB_ACCESS_READ_WRITE, NULL, &error);
 
         expect_refusal (r, "library: one segment more than SHMMNI is explained", ok, error,
-                        SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES, limit, count, "shmlab list", "ipcs",
-                        "shmlab remove", "ipcrm", "kernel.shmmni", NULL);
+                        SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES, limit, count, ": shmlab list;",
+                        "ipcs", "kernel.shmmni", NULL);
         expect_clean (r, "library: nothing is left of it",
                       nothing_left (SHMLAB_BACKEND_SYSV, key));
       }
@@ -587,8 +587,8 @@ shmmni_body (Report *r)
         int status = run_cli (&err, "write", key, "--text", "one too many", "--hold", "0", "-q",
                               NULL);
         expect_cli_refusal (r, "shmlab write: one segment more than SHMMNI is explained", status,
-                            err, limit, count, "shmlab list", "shmlab remove", "ipcrm",
-                            "kernel.shmmni", NULL);
+                            err, limit, count, ": shmlab list;", "ipcs -m", "kernel.shmmni",
+                            NULL);
       }
       {
         /* What the message points at: `shmlab list` shows the segments that exist. */

@@ -454,6 +454,36 @@ test_read_not_found (void)
   reader_close (window);
 }
 
+/* The key has a segment, but in the other backend: the window names it. */
+static void
+test_read_other_backend (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rother");
+  g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("over here", -1);
+  g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
+  g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
+  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  g_autofree char *expected = NULL;
+
+  shmlab_key_bar_set_backend (key_bar, SHMLAB_BACKEND_POSIX);
+  read_now (window);
+  g_assert_cmpstr (page_of (window), ==, "problem");
+  expected = g_strdup_printf ("no POSIX segment has the key “%s”, but a System V one does: "
+                              "choose System V", key);
+  g_assert_true (contains (shmlab_reader_window_get_problem (window), expected));
+
+  /* Choosing it reads it. */
+  shmlab_key_bar_set_backend (key_bar, SHMLAB_BACKEND_SYSV);
+  read_now (window);
+  {
+    g_autofree char *text = text_of (window);
+    g_assert_cmpstr (text, ==, "over here");
+  }
+  g_assert_true (shmlab_segment_is_attached (writer));
+  reader_close (window);
+}
+
 typedef struct
 {
   ShmlabReaderWindow *window;
@@ -1458,6 +1488,7 @@ main (int   argc,
   g_test_add_func ("/reader-window/keys", test_keys);
   g_test_add_func ("/reader-window/read/text", test_read_text);
   g_test_add_func ("/reader-window/a11y/read-result-focus", test_read_result_focus);
+  g_test_add_func ("/reader-window/read/other-backend", test_read_other_backend);
   g_test_add_data_func ("/reader-window/read/image-frame", GINT_TO_POINTER (SHMLAB_FORMAT_FRAME),
                         test_read_image);
   g_test_add_data_func ("/reader-window/read/image-qt", GINT_TO_POINTER (SHMLAB_FORMAT_QT_IMAGE),

@@ -709,7 +709,7 @@ test_stale_remove (void)
 
   g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_EXISTS);
   offer = shmlab_writer_window_get_offer_text (window);
-  assert_contains (offer, "attached by 0 processes");
+  assert_contains (offer, "attached by no process");
   assert_contains (offer, "left behind");
   g_assert_true (can_click (window, "win.offer-attach"));
   g_assert_true (can_click (window, "win.offer-remove"));

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "shmlab-command.h"
 #include "shmlab-resources.h"
 #include "shmlab-settings.h"
 #include "shmlab-zoom.h"
@@ -321,9 +322,14 @@ shmlab_app_shutdown (GApplication *app,
 {
   shmlab_app_close_windows (app);
   if (!shmlab_app_wait_detached (10000))
-    g_printerr (_("%s: a step still runs after 10 s; the segment may be left behind (remove "
-                  "it with “shmlab remove”)\n"),
-                program);
+    {
+      const char *const list[] = { "shmlab", "list", NULL };
+      g_autofree char *command = shmlab_shell_join (list);
+
+      g_printerr (_("%s: a step still runs after 10 s; the segment may be left behind (this "
+                    "lists what is left: %s)\n"),
+                  program, command);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (signal_sources); i++)
     g_clear_handle_id (&signal_sources[i], g_source_remove);
 }

@@ -214,11 +214,12 @@ show_text (ShmlabContentView   *self,
 
   if (payload->invalid_bytes > 0)
     g_string_append_printf (banner,
-                            payload->invalid_bytes == 1
-                              ? _("%zu byte was not valid UTF-8 text (shown as �) "
-                                "or was a control character: the segment may not hold text.")
-                              : _("%zu bytes were not valid UTF-8 text (shown as "
-                                "�) or were control characters: the segment may not hold text."),
+                            g_dngettext (GETTEXT_PACKAGE,
+                                         "%zu byte was not valid UTF-8 text (shown as �) or was a "
+                                         "control character: the segment may not hold text.",
+                                         "%zu bytes were not valid UTF-8 text (shown as �) or were "
+                                         "control characters: the segment may not hold text.",
+                                         payload->invalid_bytes),
                             payload->invalid_bytes);
   if (payload->text_length == 0)
     set_banner (self, _("The segment holds an empty text: its first byte is 0 (NUL)."), FALSE);

@@ -131,10 +131,11 @@ shmlab_reader_pane_show_result (ShmlabReaderPane       *self,
           gsize n = result->payload->invalid_bytes;
 
           self->problem = g_strdup_printf (
-            n == 1 ? _("%zu byte of the segment is not valid UTF-8 text: it is "
-                     "shown as �; the Segment tab shows the bytes themselves")
-                   : _("%zu bytes of the segment are not valid UTF-8 text: they "
-                     "are shown as �; the Segment tab shows the bytes themselves"), n);
+            g_dngettext (GETTEXT_PACKAGE,
+                         "%zu byte of the segment is not valid UTF-8 text: it is shown as �; "
+                         "the Segment tab shows the bytes themselves",
+                         "%zu bytes of the segment are not valid UTF-8 text: they are shown as "
+                         "�; the Segment tab shows the bytes themselves", n), n);
         }
     }
   else

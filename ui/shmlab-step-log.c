@@ -273,9 +273,13 @@ update_count (ShmlabStepLog *self)
   if (n == 0)
     text = g_strdup (_("none yet: each operation appears here"));
   else if (self->dropped > 0)
-    text = g_strdup_printf (_("the last %u lines (%u older ones dropped)"), n, self->dropped);
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "the last %u lines (%u older one dropped)",
+                                         "the last %u lines (%u older ones dropped)",
+                                         self->dropped),
+                            n, self->dropped);
   else
-    text = g_strdup_printf (n == 1 ? _("%u line") : _("%u lines"), n);
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u line", "%u lines", n), n);
   gtk_label_set_text (self->count_label, text);
   gtk_widget_set_sensitive (self->copy_button, n > 0);
   gtk_widget_set_sensitive (self->clear_button, n > 0);

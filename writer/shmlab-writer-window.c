@@ -202,8 +202,11 @@ show_too_large_offer (ShmlabWriterWindow *self,
   g_autofree char *message = NULL;
   gboolean is_text = g_strcmp0 (shmlab_writer_window_get_page (self), "text") == 0;
 
-  title = g_strdup_printf (_("The content is %zu %s too large for the segment of %s."),
-                           over, over == 1 ? _("byte") : _("bytes"), have_text);
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                        "The content is %zu byte too large for the segment of %s.",
+                                        "The content is %zu bytes too large for the segment of %s.",
+                                        over),
+                           over, have_text);
   if (source == OFFER_FROM_ATTACHED)
     message = g_strdup_printf (_("%s. This segment was made by another program, so its size "
                                "stays: %s"), error->message,
@@ -217,9 +220,12 @@ show_too_large_offer (ShmlabWriterWindow *self,
   else
     message = g_strdup_printf ("%s.", error->message);
 
-  grow = g_strdup_printf (_("_Grow the segment to %zu bytes"), needed);
-  cut = g_strdup_printf (_("Cut the te_xt to fit (%zu %s fewer)"), over,
-                         over == 1 ? _("byte") : _("bytes"));
+  grow = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "_Grow the segment to %zu byte",
+                                       "_Grow the segment to %zu bytes", needed),
+                          needed);
+  cut = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Cut the te_xt to fit (%zu byte fewer)",
+                                      "Cut the te_xt to fit (%zu bytes fewer)", over),
+                         over);
   self->offer_flags = flags;
   hide_error (self);
   show_offer (self, SHMLAB_WRITER_OFFER_TOO_LARGE, source, title, message, grow, cut);
