@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 #include <unistd.h>
 
+#include "shmlab-command.h"
 #include "shmlab-image.h"
 #include "shmlab-image-loader.h"
 #include "shmlab-png.h"
@@ -1086,8 +1087,7 @@ test_info_lock (gconstpointer data)
   {
     /* A reader that gives up sends the user to the command that said all that. */
     g_autofree char *out = NULL, *err = NULL;
-    g_autofree char *hint = g_strdup_printf ("`shmlab info %s%s`", key,
-                                             shmlab_backend_option (backend));
+    g_autofree char *hint = shmlab_command_for_key ("info", key, backend, NULL);
 
     g_assert_cmpint (run_cli (&out, &err, "read", key, "--lock-timeout", "200", "--backend",
                               backend_name), ==, 1);

@@ -181,7 +181,7 @@ assert_rings (GtkWindow  *window,
           g_autofree char *path = g_build_filename (shots, file, NULL);
           g_autoptr(GError) error = NULL;
 
-          g_assert_true (shmlab_widget_save_png (GTK_WIDGET (window), path, &error));
+          g_assert_true (shmlab_widget_save_png (GTK_WIDGET (window), path, 1, &error));
         }
 
       /* The same window with the focus nowhere, then back where it was. */

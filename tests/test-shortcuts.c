@@ -80,7 +80,7 @@ save_picture (GtkWindow  *window,
   g_timeout_add (300, wake, &woken);
   while (!woken)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_true (shmlab_widget_save_png (GTK_WIDGET (window), path, &error));
+  g_assert_true (shmlab_widget_save_png (GTK_WIDGET (window), path, 1, &error));
 }
 
 static GHashTable *

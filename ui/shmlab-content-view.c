@@ -304,6 +304,9 @@ shmlab_content_view_init (ShmlabContentView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   shmlab_label_show_whole (self->problem_label);
+  /* GTK 4.8 hands an inscription's text to the accessibility tree unchecked:
+   * NULL (its default) is a critical there. */
+  gtk_inscription_set_text (self->text_caption_label, "");
 
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->checkerboard), draw_checkerboard, self,
                                   NULL);
