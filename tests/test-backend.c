@@ -227,27 +227,17 @@ test_dead_holder (gconstpointer data)
   const ShmlabBackendClass *klass = class_of (data);
   g_autoptr(ShmlabKey) key = key_new (klass, "dead");
   g_autoptr(ShmlabSemaphore) lock = shmlab_semaphore_new_for_key (key, NULL);
+  g_autoptr(GSubprocess) holder = NULL;
   g_autoptr(GError) error = NULL;
-  int status;
-  pid_t pid;
 
   g_assert_true (shmlab_semaphore_open (lock, &error));
-  pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0)
-    {
-      /* Dies holding the lock; what it has is given back first, so that a
-       * leak checker that follows children sees nothing lost. */
-      ShmlabSemaphore *mine = shmlab_semaphore_new_for_key (key, NULL);
-      int taken = shmlab_semaphore_acquire (mine, 1000, NULL, NULL);
-
-      shmlab_semaphore_free (mine);
-      g_clear_pointer (&lock, shmlab_semaphore_free);
-      g_clear_pointer (&key, shmlab_key_unref);
-      _exit (taken ? 0 : 1);
-    }
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
-  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  /* `shmlab lock` takes it and is killed holding it: no chance to let go. */
+  holder = shmlab_test_start_lock_holder (shmlab_key_get_name (key), klass->id);
+  g_subprocess_force_exit (holder);
+  g_assert_true (g_subprocess_wait (holder, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (holder));
+  g_assert_cmpint (g_subprocess_get_term_sig (holder), ==, SIGKILL);
 
   if (klass->lock_kept_by_dead_holder)
     {
