@@ -4,6 +4,10 @@
  */
 #include "shmlab-test-gtk.h"
 
+#include <string.h>
+
+#include "shmlab-test-util.h"
+
 /**
  * shmlab_test_find_by_type:
  *
@@ -47,4 +51,37 @@ shmlab_test_find_actionable (GtkWidget  *root,
         return found;
     }
   return NULL;
+}
+
+typedef struct
+{
+  ShmlabWindow *window;
+  const char *needle;
+} StatusWait;
+
+/* What the key bar says under the fields, as a user reads it. */
+static gboolean
+status_says (gpointer data)
+{
+  StatusWait *wait = data;
+  g_autofree char *status = shmlab_key_bar_get_status_text (
+    shmlab_window_get_key_bar (wait->window));
+
+  return strstr (status, wait->needle) != NULL;
+}
+
+/**
+ * shmlab_test_wait_for_status:
+ *
+ * Runs the main context until the key bar of @window says @needle, failing
+ * the test ("gave up waiting for @needle") after @seconds.
+ */
+void
+shmlab_test_wait_for_status (ShmlabWindow *window,
+                             const char   *needle,
+                             guint         seconds)
+{
+  StatusWait wait = { window, needle };
+
+  shmlab_test_wait_until (status_says, &wait, seconds, needle);
 }

@@ -1075,32 +1075,6 @@ test_options (void)
   g_assert_cmpstr (error->message, ==, "--page bytes: give “steps” or “segment”");
 }
 
-typedef struct
-{
-  ShmlabReaderWindow *window;
-  const char *needle;
-} StatusWait;
-
-/* What the key bar says under the fields, as a user reads it. */
-static gboolean
-status_says (gpointer data)
-{
-  StatusWait *wait = data;
-  g_autofree char *status = shmlab_key_bar_get_status_text (
-    shmlab_window_get_key_bar (SHMLAB_WINDOW (wait->window)));
-
-  return strstr (status, wait->needle) != NULL;
-}
-
-static void
-wait_for_status (ShmlabReaderWindow *window,
-                 const char         *needle)
-{
-  StatusWait wait = { window, needle };
-
-  shmlab_test_wait_until (status_says, &wait, WAIT_SECONDS, needle);
-}
-
 /* `shmlab write KEY … --hold`, another process, once it has written; it
  * lets go when its standard input closes. */
 static GSubprocess *
@@ -1141,10 +1115,10 @@ test_segment_appears (void)
   g_autoptr(GError) error = NULL;
   guint results = shmlab_reader_window_get_n_results (window);
 
-  wait_for_status (window, "no segment with this key");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "no segment with this key", WAIT_SECONDS);
   writer = start_cli_writer (key, "4KiB");
-  wait_for_status (window, "(4096 bytes)");
-  wait_for_status (window, "attach count 1");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "(4096 bytes)", WAIT_SECONDS);
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "attach count 1", WAIT_SECONDS);
   g_assert_cmpuint (shmlab_reader_window_get_n_results (window), ==, results);
   g_assert_false (shmlab_session_get_attached (shmlab_window_get_session (SHMLAB_WINDOW (window))));
 
@@ -1152,7 +1126,7 @@ test_segment_appears (void)
   g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (writer), NULL, &error));
   g_assert_true (g_subprocess_wait_check (writer, NULL, &error));
   g_assert_no_error (error);
-  wait_for_status (window, "no segment with this key");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "no segment with this key", WAIT_SECONDS);
   reader_close (window);
 }
 
@@ -1195,14 +1169,14 @@ test_wait_names_holder (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
   shmlab_test_wait_until (session_waiting, window, WAIT_SECONDS, "the read to wait for the lock");
   shmlab_test_wait_until (wait_bar_says, &wait, WAIT_SECONDS, named);
-  wait_for_status (window, named);
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), named, WAIT_SECONDS);
   status = shmlab_key_bar_get_status_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)));
   g_assert_false (contains (status, "not locked"));
 
   shmlab_test_release_lock_holder (holder);
   wait_next_result (window);
   wait_for_text (window, "held elsewhere");
-  wait_for_status (window, "not locked");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "not locked", WAIT_SECONDS);
   reader_close (window);
 }
 

@@ -1439,30 +1439,6 @@ key_bar_status (ShmlabWriterWindow *window)
   return shmlab_key_bar_get_status_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)));
 }
 
-typedef struct
-{
-  ShmlabWriterWindow *window;
-  const char *needle;
-} StatusWait;
-
-static gboolean
-status_says (gpointer data)
-{
-  StatusWait *wait = data;
-  g_autofree char *status = key_bar_status (wait->window);
-
-  return strstr (status, wait->needle) != NULL;
-}
-
-static void
-wait_for_status (ShmlabWriterWindow *window,
-                 const char         *needle)
-{
-  StatusWait wait = { window, needle };
-
-  shmlab_test_wait_until (status_says, &wait, WAIT_SECONDS, needle);
-}
-
 /* The Key field, as a user types into it. */
 static GtkEditable *
 key_entry_of (ShmlabWriterWindow *window)
@@ -1552,24 +1528,24 @@ test_live_attach_count (void)
   g_autofree char *out = NULL;
   int status = -1;
 
-  wait_for_status (window, "no segment with this key");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "no segment with this key", WAIT_SECONDS);
   shmlab_writer_window_set_text (window, "counted");
   activate (window, "win.write");
   wait_idle (window);
-  wait_for_status (window, "attach count 1");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "attach count 1", WAIT_SECONDS);
 
   /* Another user of the segment attaches: no click here shows it. */
   g_assert_true (shmlab_segment_set_key (other, key, &error));
   g_assert_true (shmlab_segment_attach (other, SHMLAB_ACCESS_READ_ONLY, NULL, &error));
   g_assert_no_error (error);
-  wait_for_status (window, "attach count 2");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "attach count 2", WAIT_SECONDS);
   g_assert_true (shmlab_test_run_cli (&out, NULL, &status, "info", key, NULL));
   g_assert_cmpint (status, ==, 0);
   assert_contains (out, "2 processes");
 
   g_assert_true (shmlab_segment_detach (other, &error));
   g_assert_no_error (error);
-  wait_for_status (window, "attach count 1");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "attach count 1", WAIT_SECONDS);
 
   window_close (window);
   g_assert_false (segment_exists (key));
