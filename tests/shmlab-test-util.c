@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -181,6 +182,108 @@ shmlab_test_run_cli (char       **out,
   if (status != NULL)
     *status = WIFEXITED (wait_status) ? WEXITSTATUS (wait_status) : 128 + WTERMSIG (wait_status);
   return ok;
+}
+
+static gboolean
+keep_waking (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * shmlab_test_spin_until:
+ *
+ * Runs the default main context until @condition holds, or @seconds have
+ * passed. A wake-up every 20 ms sees what a worker thread changed without
+ * telling the main context. The bound fails a test, it never paces one.
+ *
+ * Returns: whether @condition holds
+ */
+gboolean
+shmlab_test_spin_until (ShmlabTestCondition condition,
+                        gpointer            data,
+                        guint               seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+  guint wake = g_timeout_add (20, keep_waking, NULL);
+  gboolean holds;
+
+  while (!(holds = condition (data)) && g_get_monotonic_time () <= deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  return holds;
+}
+
+/**
+ * shmlab_test_wait_until_at:
+ *
+ * shmlab_test_spin_until(), failing the test as an assertion at @file:@line
+ * ("gave up waiting for @what") when @condition does not come to hold.
+ * Called through the shmlab_test_wait_until() macro.
+ */
+void
+shmlab_test_wait_until_at (const char          *file,
+                           int                  line,
+                           const char          *func,
+                           ShmlabTestCondition  condition,
+                           gpointer             data,
+                           guint                seconds,
+                           const char          *what)
+{
+  if (!shmlab_test_spin_until (condition, data, seconds))
+    {
+      g_autofree char *message = g_strdup_printf ("gave up waiting for %s (%u s)", what,
+                                                  seconds);
+      g_assertion_message (G_LOG_DOMAIN, file, line, func, message);
+    }
+}
+
+/* Conditions for shmlab_test_spin_until(): a gboolean set, a pointer set or cleared. */
+gboolean
+shmlab_test_flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+gboolean
+shmlab_test_pointer_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+gboolean
+shmlab_test_pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* A condition: the test holds the last reference to the GObject @object. */
+gboolean
+shmlab_test_only_test_holds (gpointer object)
+{
+  return G_OBJECT (object)->ref_count == 1;
+}
+
+/* A GAsyncReadyCallback keeping a reference to the result in the
+ * GAsyncResult * that @user_data points to. */
+void
+shmlab_test_store_result (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* How many times @needle stands in @haystack, overlaps counted. */
+guint
+shmlab_test_count_occurrences (const char *haystack,
+                               const char *needle)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
 }
 
 /**

@@ -16,6 +16,19 @@ G_BEGIN_DECLS
 /* Every key a test makes starts with this, so a leak is easy to find. */
 #define SHMLAB_TEST_KEY_PREFIX "shmlabtest"
 
+/* A failed assertion with a message (it aborts, so the test's keys are removed). */
+#define shmlab_test_fail(...) \
+  G_STMT_START \
+  { \
+    g_autofree char *shmlab_test_fail_message_ = g_strdup_printf (__VA_ARGS__); \
+    g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
+                         shmlab_test_fail_message_); \
+  } \
+  G_STMT_END
+
+/* What a test waits for, asked again each time the main context has run. */
+typedef gboolean (*ShmlabTestCondition) (gpointer data);
+
 void        shmlab_test_init          (int           *argc,
                                        char        ***argv);
 const char *shmlab_test_get_temp_dir  (void);
@@ -31,6 +44,31 @@ gboolean    shmlab_test_run_cli       (char         **out,
                                        int           *status,
                                        const char    *first_arg,
                                        ...) G_GNUC_NULL_TERMINATED;
+
+/* Running the main context until a condition holds, bounded by @seconds:
+ * spin_until says whether it came to hold, wait_until fails the test
+ * ("gave up waiting for @what") when it did not. */
+gboolean shmlab_test_spin_until        (ShmlabTestCondition  condition,
+                                        gpointer             data,
+                                        guint                seconds);
+#define shmlab_test_wait_until(condition, data, seconds, what) \
+  shmlab_test_wait_until_at (__FILE__, __LINE__, G_STRFUNC, condition, data, seconds, what)
+void     shmlab_test_wait_until_at     (const char          *file,
+                                        int                  line,
+                                        const char          *func,
+                                        ShmlabTestCondition  condition,
+                                        gpointer             data,
+                                        guint                seconds,
+                                        const char          *what);
+gboolean shmlab_test_flag_set          (gpointer             data);
+gboolean shmlab_test_pointer_set       (gpointer             data);
+gboolean shmlab_test_pointer_cleared   (gpointer             data);
+gboolean shmlab_test_only_test_holds   (gpointer             object);
+void     shmlab_test_store_result      (GObject             *source,
+                                        GAsyncResult        *result,
+                                        gpointer             user_data);
+guint    shmlab_test_count_occurrences (const char          *haystack,
+                                        const char          *needle);
 
 char        *shmlab_test_process_name        (GSubprocess   *process);
 GSubprocess *shmlab_test_start_lock_holder   (const char    *key,

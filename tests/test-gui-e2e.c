@@ -53,34 +53,6 @@ typedef struct
   int status;
 } Proc;
 
-static gboolean
-wake_up (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main context until *@flag, or until @deadline (monotonic µs). */
-static gboolean
-spin_until_flag (const gboolean *flag,
-                 gint64          deadline)
-{
-  while (!*flag)
-    {
-      gint64 left = deadline - g_get_monotonic_time ();
-      gboolean expired = FALSE;
-      guint timeout;
-
-      if (left <= 0)
-        return FALSE;
-      timeout = g_timeout_add (MAX (left / 1000, 1), wake_up, &expired);
-      g_main_context_iteration (NULL, TRUE);
-      if (!expired)
-        g_source_remove (timeout);
-    }
-  return TRUE;
-}
-
 static gint64
 deadline_in (int seconds)
 {
@@ -115,7 +87,7 @@ proc_free (gpointer data)
       if (!proc->reaped)
         g_subprocess_force_exit (proc->process);
       /* Its wait callback still points at this: let it run first. */
-      spin_until_flag (&proc->reaped, deadline_in (WAIT_SECONDS));
+      shmlab_test_spin_until (shmlab_test_flag_set, &proc->reaped, WAIT_SECONDS);
       /* After a failure, what it said that no one read yet, for the log. */
       if (g_test_failed ())
         for (char *line = proc_read_line (proc); line != NULL; line = proc_read_line (proc))
@@ -203,10 +175,10 @@ proc_read_line (Proc *proc)
 
   g_data_input_stream_read_line_async (proc->output, G_PRIORITY_DEFAULT, cancellable, line_read,
                                        &read);
-  if (!spin_until_flag (&read.done, deadline_in (WAIT_SECONDS)))
+  if (!shmlab_test_spin_until (shmlab_test_flag_set, &read.done, WAIT_SECONDS))
     {
       g_cancellable_cancel (cancellable);
-      spin_until_flag (&read.done, deadline_in (WAIT_SECONDS));
+      shmlab_test_spin_until (shmlab_test_flag_set, &read.done, WAIT_SECONDS);
       g_clear_error (&read.error);
       g_free (read.line);
       g_test_fail_printf ("%s printed nothing for %d s", proc->name, WAIT_SECONDS);
@@ -251,7 +223,7 @@ proc_finish (Proc *proc)
       if (line == NULL)
         break;
     }
-  if (!spin_until_flag (&proc->reaped, deadline_in (WAIT_SECONDS)))
+  if (!shmlab_test_spin_until (shmlab_test_flag_set, &proc->reaped, WAIT_SECONDS))
     {
       g_test_fail_printf ("%s did not exit within %d s", proc->name, WAIT_SECONDS);
       return -1;
@@ -1040,17 +1012,6 @@ static guint n_open_use_close;
 static guint n_sanitizer_reports;
 static gboolean open_use_close_ran;
 
-static guint
-count_occurrences (const char *haystack,
-                   const char *needle)
-{
-  guint n = 0;
-
-  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
-    n++;
-  return n;
-}
-
 /* After the window closed: it exited 0, said nothing of a leak or a memory
  * error (LeakSanitizer turns a leak at exit into a failed exit status, and
  * prints it), and its segment went with its last detach. */
@@ -1061,9 +1022,9 @@ assert_closed_cleanly (Proc       *proc,
   ShmlabSegmentInfo info;
   int status = proc_finish (proc);
   const char *said = proc->transcript->str;
-  guint reports = count_occurrences (said, "ERROR: LeakSanitizer") +
-                  count_occurrences (said, "ERROR: AddressSanitizer") +
-                  count_occurrences (said, "runtime error:");
+  guint reports = shmlab_test_count_occurrences (said, "ERROR: LeakSanitizer") +
+                  shmlab_test_count_occurrences (said, "ERROR: AddressSanitizer") +
+                  shmlab_test_count_occurrences (said, "runtime error:");
 
   n_sanitizer_reports += reports;
   g_assert_cmpint (status, ==, 0);

@@ -311,17 +311,6 @@ test_limits (void)
   g_assert_nonnull (strstr (error->message, "100 × 100 pixels, which need 40000 bytes"));
 }
 
-static guint
-count (const char *haystack,
-       const char *needle)
-{
-  guint n = 0;
-
-  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
-    n++;
-  return n;
-}
-
 /* What cannot be opened gets one sentence: what happened, what to do, once. */
 static void
 test_cannot_open (void)
@@ -355,8 +344,8 @@ test_cannot_open (void)
       g_assert_nonnull (strstr (error->message, cases[i].name));
       g_assert_nonnull (strstr (error->message, cases[i].says));
       /* One piece of advice, one sentence. */
-      g_assert_cmpuint (count (error->message, "choose"), ==, 1);
-      g_assert_cmpuint (count (error->message, "; "), <=, 1);
+      g_assert_cmpuint (shmlab_test_count_occurrences (error->message, "choose"), ==, 1);
+      g_assert_cmpuint (shmlab_test_count_occurrences (error->message, "; "), <=, 1);
       g_unlink (path);
     }
 }

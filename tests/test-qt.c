@@ -30,14 +30,6 @@
 #define EXAMPLE_KEY "QSharedMemoryExample"
 #define EXAMPLE_SAFE_NAME "QSharedMemoryExampleff77196351dd7c1c8f79461ad32f21726fe31f5b"
 
-#define fail_test(...) \
-  G_STMT_START \
-  { \
-    g_autofree char *fail_message_ = g_strdup_printf (__VA_ARGS__); \
-    g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, fail_message_); \
-  } \
-  G_STMT_END
-
 /* Why the Qt peer cannot run here, or NULL when it can. */
 static char *qt_missing_reason;
 
@@ -128,42 +120,18 @@ skip_without_qt (void)
   return TRUE;
 }
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-set_flag_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* Runs the main context until *result arrives. Past the timeout it cancels
  * and still waits for the cancelled result, so no callback outlives us. */
 static gboolean
 await_result (GAsyncResult **result,
               GCancellable  *cancellable)
 {
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (PEER_TIMEOUT_SECONDS, set_flag_cb, &timed_out);
-
-  while (*result == NULL && !timed_out)
+  if (shmlab_test_spin_until (shmlab_test_pointer_set, result, PEER_TIMEOUT_SECONDS))
+    return TRUE;
+  g_cancellable_cancel (cancellable);
+  while (*result == NULL)
     g_main_context_iteration (NULL, TRUE);
-  if (*result == NULL)
-    {
-      g_cancellable_cancel (cancellable);
-      while (*result == NULL)
-        g_main_context_iteration (NULL, TRUE);
-      return FALSE;
-    }
-  if (!timed_out)
-    g_source_remove (timeout_id);
-  return TRUE;
+  return FALSE;
 }
 
 /* Shows a program's output in the test log, one message per line, before a
@@ -301,11 +269,11 @@ peer_read_line (Peer *peer)
   char *line;
 
   g_data_input_stream_read_line_async (peer->output, G_PRIORITY_DEFAULT, cancellable,
-                                       store_result_cb, &result);
+                                       shmlab_test_store_result, &result);
   if (!await_result (&result, cancellable))
     {
       peer_show_transcript (peer);
-      fail_test ("“%s” printed nothing for %d seconds", peer->name, PEER_TIMEOUT_SECONDS);
+      shmlab_test_fail ("“%s” printed nothing for %d seconds", peer->name, PEER_TIMEOUT_SECONDS);
       return NULL;
     }
   line = g_data_input_stream_read_line_finish_utf8 (peer->output, result, NULL, &error);
@@ -327,8 +295,8 @@ peer_wait_for_line (Peer       *peer,
       if (line == NULL)
         {
           peer_show_transcript (peer);
-          fail_test ("“%s” ended without printing a line starting with “%s”", peer->name,
-                     prefix);
+          shmlab_test_fail ("“%s” ended without printing a line starting with “%s”", peer->name,
+                            prefix);
           return;
         }
       if (g_str_has_prefix (line, prefix))
@@ -352,12 +320,12 @@ peer_finish (Peer *peer)
   while ((line = peer_read_line (peer)) != NULL)
     g_free (line);
 
-  g_subprocess_wait_async (peer->process, cancellable, store_result_cb, &result);
+  g_subprocess_wait_async (peer->process, cancellable, shmlab_test_store_result, &result);
   if (!await_result (&result, cancellable))
     {
       peer_show_transcript (peer);
-      fail_test ("“%s” closed its output but did not exit within %d seconds", peer->name,
-                 PEER_TIMEOUT_SECONDS);
+      shmlab_test_fail ("“%s” closed its output but did not exit within %d seconds", peer->name,
+                        PEER_TIMEOUT_SECONDS);
       return -1;
     }
   g_subprocess_wait_finish (peer->process, result, &error);
@@ -379,7 +347,7 @@ peer_finish_ok (Peer *peer)
   if (peer_finish (peer) != 0)
     {
       peer_show_transcript (peer);
-      fail_test ("“%s” exited with status %d", peer->name, peer->status);
+      shmlab_test_fail ("“%s” exited with status %d", peer->name, peer->status);
     }
 }
 
@@ -406,10 +374,10 @@ qt_sysv_key (const char *key,
   key_t sysv_key;
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    fail_test ("the key file %s does not exist", path);
+    shmlab_test_fail ("the key file %s does not exist", path);
   sysv_key = ftok (path, 'Q');
   if (sysv_key == -1)
-    fail_test ("ftok(%s, 'Q') failed: %s", path, g_strerror (errno));
+    shmlab_test_fail ("ftok(%s, 'Q') failed: %s", path, g_strerror (errno));
   return sysv_key;
 }
 
@@ -420,10 +388,10 @@ record_ipc_ids (Fixture    *fixture,
 {
   fixture->shm_id = shmget (qt_sysv_key (key, "qipc_sharedmemory_"), 0, 0);
   if (fixture->shm_id == -1)
-    fail_test ("no System V segment for the key “%s”: %s", key, g_strerror (errno));
+    shmlab_test_fail ("no System V segment for the key “%s”: %s", key, g_strerror (errno));
   fixture->sem_id = semget (qt_sysv_key (key, "qipc_systemsem_"), 1, 0);
   if (fixture->sem_id == -1)
-    fail_test ("no System V semaphore for the key “%s”: %s", key, g_strerror (errno));
+    shmlab_test_fail ("no System V semaphore for the key “%s”: %s", key, g_strerror (errno));
 }
 
 /* How many processes wait for key's lock now (-1 when there is no lock). */
@@ -447,7 +415,7 @@ wait_until_blocked_on_lock (const char *key,
   g_autoptr(GAsyncResult) exited = NULL;
   gint64 deadline = g_get_monotonic_time () + PEER_TIMEOUT_SECONDS * G_USEC_PER_SEC;
 
-  g_subprocess_wait_async (waiter->process, cancellable, store_result_cb, &exited);
+  g_subprocess_wait_async (waiter->process, cancellable, shmlab_test_store_result, &exited);
   while (lock_waiters (key) < 1)
     {
       while (g_main_context_iteration (NULL, FALSE))
@@ -456,14 +424,14 @@ wait_until_blocked_on_lock (const char *key,
         {
           peer_finish (waiter);
           peer_show_transcript (waiter);
-          fail_test ("“%s” finished while another process held the lock of “%s”", waiter->name,
-                     key);
+          shmlab_test_fail ("“%s” finished while another process held the lock of “%s”",
+                            waiter->name, key);
           return;
         }
       if (g_get_monotonic_time () > deadline)
         {
-          fail_test ("“%s” did not start waiting for the lock of “%s” within %d seconds",
-                     waiter->name, key, PEER_TIMEOUT_SECONDS);
+          shmlab_test_fail ("“%s” did not start waiting for the lock of “%s” within %d seconds",
+                            waiter->name, key, PEER_TIMEOUT_SECONDS);
           return;
         }
       g_usleep (10 * 1000);
@@ -512,17 +480,17 @@ assert_nothing_left (Fixture    *fixture,
   g_assert_true (shmlab_segment_query_key (key, SHMLAB_BACKEND_SYSV, &info, &error));
   g_assert_no_error (error);
   if (info.exists)
-    fail_test ("the segment of “%s” is still there (%d attached)", key, info.attach_count);
+    shmlab_test_fail ("the segment of “%s” is still there (%d attached)", key, info.attach_count);
 
   if (files->len > 0)
-    fail_test ("key files were left in the temp dir, the first is %s",
-               (char *) g_ptr_array_index (files, 0));
+    shmlab_test_fail ("key files were left in the temp dir, the first is %s",
+                      (char *) g_ptr_array_index (files, 0));
 
   if (fixture->shm_id >= 0 && shmctl (fixture->shm_id, IPC_STAT, &shm_ds) == 0)
-    fail_test ("System V segment %d of “%s” is still there (%d attached)", fixture->shm_id, key,
-               (int) shm_ds.shm_nattch);
+    shmlab_test_fail ("System V segment %d of “%s” is still there (%d attached)", fixture->shm_id,
+                      key, (int) shm_ds.shm_nattch);
   if (fixture->sem_id >= 0 && semctl (fixture->sem_id, 0, IPC_STAT, arg) == 0)
-    fail_test ("System V semaphore %d of “%s” is still there", fixture->sem_id, key);
+    shmlab_test_fail ("System V semaphore %d of “%s” is still there", fixture->sem_id, key);
 }
 
 /* The error a command ends with comes last on stderr, after its steps. */
@@ -548,7 +516,7 @@ shmlab_read_text (const char *key)
 
   g_assert_true (shmlab_test_run_cli (&out, &err, &status, "read", key, NULL));
   if (status != 0)
-    fail_test ("`shmlab read %s` exited with %d: %s", key, status, g_strstrip (err));
+    shmlab_test_fail ("`shmlab read %s` exited with %d: %s", key, status, g_strstrip (err));
   return g_steal_pointer (&out);
 }
 
@@ -800,8 +768,8 @@ test_image_qt_to_shmlab (Fixture       *fixture,
 
   g_assert_true (shmlab_test_run_cli (&out, &err, &status, "read", key, "--output", output, NULL));
   if (status != 0)
-    fail_test ("`shmlab read %s --output %s` exited with %d: %s", key, output, status,
-               g_strstrip (err));
+    shmlab_test_fail ("`shmlab read %s --output %s` exited with %d: %s", key, output, status,
+                      g_strstrip (err));
   assert_png_is_test_image (output);
 
   peer_finish_ok (writer);
@@ -961,19 +929,20 @@ test_native_key_known_answer (Fixture       *fixture,
 
   g_assert_true (shmlab_test_run_cli (&out, &err, &status, "info", EXAMPLE_KEY, NULL));
   if (status != 0)
-    fail_test ("`shmlab info " EXAMPLE_KEY "` exited with %d: %s", status, g_strstrip (err));
+    shmlab_test_fail ("`shmlab info " EXAMPLE_KEY "` exited with %d: %s", status, g_strstrip (err));
   if (strstr (out, expected_path) == NULL)
     {
       show_output ("shmlab info " EXAMPLE_KEY, out);
-      fail_test ("`shmlab info " EXAMPLE_KEY "` does not name the native key %s",
-                 expected_path);
+      shmlab_test_fail ("`shmlab info " EXAMPLE_KEY "` does not name the native key %s",
+                        expected_path);
     }
   sysv_key = g_strdup_printf ("0x%08x", (unsigned int) qt_sysv_key (EXAMPLE_KEY,
                                                                      "qipc_sharedmemory_"));
   if (strstr (out, sysv_key) == NULL)
     {
       show_output ("shmlab info " EXAMPLE_KEY, out);
-      fail_test ("`shmlab info " EXAMPLE_KEY "` does not show Qt's System V key %s", sysv_key);
+      shmlab_test_fail ("`shmlab info " EXAMPLE_KEY "` does not show Qt's System V key %s",
+                        sysv_key);
     }
 
   g_clear_pointer (&out, g_free);
@@ -981,8 +950,8 @@ test_native_key_known_answer (Fixture       *fixture,
   g_assert_true (shmlab_test_run_cli (&out, &err, &status, "read", EXAMPLE_KEY, "--output",
                                      output, NULL));
   if (status != 0)
-    fail_test ("`shmlab read " EXAMPLE_KEY " --output %s` exited with %d: %s", output, status,
-               g_strstrip (err));
+    shmlab_test_fail ("`shmlab read " EXAMPLE_KEY " --output %s` exited with %d: %s", output,
+                      status, g_strstrip (err));
   assert_png_is_test_image (output);
 
   peer_finish_ok (writer);

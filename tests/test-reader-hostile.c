@@ -21,44 +21,11 @@
 
 #define GOOD_TEXT "the good segment reads fine"
 
-/* A failed assertion with a message (it aborts, so the test's keys are removed). */
-#define fail_test(...) \
-  G_STMT_START \
-  { \
-    g_autofree char *fail_message_ = g_strdup_printf (__VA_ARGS__); \
-    g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, fail_message_); \
-  } \
-  G_STMT_END
-
 static GPtrArray *corpus;
 static ShmlabReaderWindow *window;
 static ShmlabSegment *good_segment;
 static char *good_key;
 static guint n_inputs;
-
-static gboolean
-wake_up (gpointer user_data)
-{
-  gboolean *expired = user_data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main context until @done says so; FALSE after WAIT_SECONDS. */
-static gboolean
-spin_until (gboolean (*done) (gpointer),
-            gpointer data)
-{
-  gboolean expired = FALSE;
-  guint timeout = g_timeout_add_seconds (WAIT_SECONDS, wake_up, &expired);
-
-  while (!done (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (timeout);
-  return done (data);
-}
 
 typedef struct
 {
@@ -73,12 +40,6 @@ has_results (gpointer data)
 
   return shmlab_reader_window_get_n_results (wait->window) >= wait->n_results &&
          !shmlab_session_get_busy (shmlab_window_get_session (SHMLAB_WINDOW (wait->window)));
-}
-
-static gboolean
-only_test_holds (gpointer data)
-{
-  return G_OBJECT (data)->ref_count == 1;
 }
 
 /* One window for every case, made at first use. */
@@ -108,8 +69,8 @@ read_key (const char *key)
   shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), key);
   shmlab_step_log_clear (shmlab_window_get_step_log (SHMLAB_WINDOW (window)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
-  if (!spin_until (has_results, &wait))
-    fail_test ("the window showed no result within %d s of reading “%s”", WAIT_SECONDS, key);
+  if (!shmlab_test_spin_until (has_results, &wait, WAIT_SECONDS))
+    shmlab_test_fail ("the window showed no result within %d s of reading “%s”", WAIT_SECONDS, key);
 }
 
 static ShmlabContentView *
@@ -302,8 +263,8 @@ test_close (void)
   if (window != NULL)
     {
       gtk_window_destroy (GTK_WINDOW (window));
-      if (!spin_until (only_test_holds, window))
-        fail_test ("the window's operations did not let go of it within %d s", WAIT_SECONDS);
+      if (!shmlab_test_spin_until (shmlab_test_only_test_holds, window, WAIT_SECONDS))
+        shmlab_test_fail ("the window's operations did not let go of it within %d s", WAIT_SECONDS);
       g_assert_finalize_object (g_steal_pointer (&window));
       shmlab_hostile_segment_let_go (g_steal_pointer (&good_segment));
       shmlab_hostile_assert_nothing_left (good_key);

@@ -4,6 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "shmlab-test-gtk.h"
 #include "shmlab-test-util.h"
 
 #include <signal.h>
@@ -24,41 +25,6 @@
 /* Bounds every wait; reaching it fails the test, it never makes one pass. */
 #define WAIT_SECONDS 30
 
-/* A failed assertion with a message (it aborts, so the test's keys are removed). */
-#define fail_test(...) \
-  G_STMT_START \
-  { \
-    g_autofree char *fail_message_ = g_strdup_printf (__VA_ARGS__); \
-    g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, fail_message_); \
-  } \
-  G_STMT_END
-
-static gboolean
-wake_up (gpointer user_data)
-{
-  gboolean *expired = user_data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main context until @done says so, failing after WAIT_SECONDS. */
-static void
-spin_until (gboolean (*done) (gpointer),
-            gpointer    data,
-            const char *what)
-{
-  gboolean expired = FALSE;
-  guint timeout = g_timeout_add_seconds (WAIT_SECONDS, wake_up, &expired);
-
-  while (!done (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (timeout);
-  if (expired && !done (data))
-    fail_test ("gave up after %d s waiting for %s", WAIT_SECONDS, what);
-}
-
 typedef struct
 {
   ShmlabReaderWindow *window;
@@ -78,7 +44,7 @@ static void
 wait_next_result (ShmlabReaderWindow *window)
 {
   ResultWait wait = { window, shmlab_reader_window_get_n_results (window) + 1 };
-  spin_until (has_results, &wait, "the window to show a result");
+  shmlab_test_wait_until (has_results, &wait, WAIT_SECONDS, "the window to show a result");
 }
 
 static gboolean
@@ -114,12 +80,6 @@ reader_new (const char *key)
 }
 
 static gboolean
-only_test_holds (gpointer data)
-{
-  return G_OBJECT (data)->ref_count == 1;
-}
-
-static gboolean
 all_detached (gpointer data)
 {
   return shmlab_session_count_closing () == 0;
@@ -131,9 +91,11 @@ static void
 reader_close (ShmlabReaderWindow *window)
 {
   gtk_window_destroy (GTK_WINDOW (window));
-  spin_until (only_test_holds, window, "the window's operations to let go of it");
+  shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS,
+                          "the window's operations to let go of it");
   g_assert_finalize_object (window);
-  spin_until (all_detached, NULL, "the closed window's session to detach");
+  shmlab_test_wait_until (all_detached, NULL, WAIT_SECONDS,
+                          "the closed window's session to detach");
 }
 
 /* A segment made and filled the way a writer does, kept attached. */
@@ -253,8 +215,9 @@ assert_texture_equals (GdkTexture  *texture,
         memcpy (&pixel, argb + (gsize) y * stride + (gsize) x * 4, 4);
         if ((pixel >> 24) != p[3] || ((pixel >> 16) & 0xff) != p[0] ||
             ((pixel >> 8) & 0xff) != p[1] || (pixel & 0xff) != p[2])
-          fail_test ("pixel (%d, %d) is ARGB %08x on screen, RGBA %02x%02x%02x%02x in the "
-                     "segment", x, y, pixel, p[0], p[1], p[2], p[3]);
+          shmlab_test_fail ("pixel (%d, %d) is ARGB %08x on screen, RGBA %02x%02x%02x%02x in the "
+                            "segment",
+                            x, y, pixel, p[0], p[1], p[2], p[3]);
       }
 }
 
@@ -294,33 +257,15 @@ read_now (ShmlabReaderWindow *window)
   wait_next_result (window);
 }
 
-/* The first button in @root's tree bound to @action. */
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *action)
-{
-  if (GTK_IS_ACTIONABLE (root) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, action);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 button_sensitive (ShmlabReaderWindow *window,
                   const char         *action)
 {
-  GtkWidget *button = find_button (GTK_WIDGET (window), action);
+  GtkWidget *button = shmlab_test_find_actionable (GTK_WIDGET (window), action);
   GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
 
   if (button == NULL && titlebar != NULL)
-    button = find_button (titlebar, action);
+    button = shmlab_test_find_actionable (titlebar, action);
   g_assert_nonnull (button);
   return gtk_widget_is_sensitive (button);
 }
@@ -509,7 +454,7 @@ wait_for_text (ShmlabReaderWindow *window,
   TextWait wait = { window, expected };
   g_autofree char *what = g_strdup_printf ("the window to show “%s”", expected);
 
-  spin_until (shows_text, &wait, what);
+  shmlab_test_wait_until (shows_text, &wait, WAIT_SECONDS, what);
 }
 
 static void
@@ -552,7 +497,7 @@ test_follow (gconstpointer data)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.follow", NULL));
   g_assert_false (shmlab_reader_window_get_following (window));
   /* The poll in flight returns, then the detach runs. */
-  spin_until (session_detached, session, "the detach after Follow");
+  shmlab_test_wait_until (session_detached, session, WAIT_SECONDS, "the detach after Follow");
   g_assert_true (button_sensitive (window, "win.read"));
   reader_close (window);
 }
@@ -585,17 +530,6 @@ three_more_ops (gpointer data)
   return ((OpCount *) data)->ops >= 3;
 }
 
-static guint
-count_occurrences (const char *haystack,
-                   const char *needle)
-{
-  guint n = 0;
-
-  for (const char *p = strstr (haystack, needle); p != NULL; p = strstr (p + 1, needle))
-    n++;
-  return n;
-}
-
 /* A followed segment that goes away is said once; when it is back, it shows. */
 static void
 test_follow_gone (void)
@@ -617,16 +551,17 @@ test_follow_gone (void)
   /* The Reader keeps it alive by being attached: remove it for good. */
   g_assert_true (shmlab_segment_remove_key (key, SHMLAB_BACKEND_SYSV, TRUE, &error));
   g_assert_no_error (error);
-  spin_until (log_mentions_gone, window, "the window to say the segment is gone");
+  shmlab_test_wait_until (log_mentions_gone, window, WAIT_SECONDS,
+                          "the window to say the segment is gone");
   g_assert_cmpstr (page_of (window), ==, "problem");
   g_assert_true (contains (shmlab_reader_window_get_problem (window), "waiting for the writer"));
 
   /* It keeps looking, quietly. */
   handler = g_signal_connect (session, "notify::busy", G_CALLBACK (count_ops), &count);
-  spin_until (three_more_ops, &count, "three more polls");
+  shmlab_test_wait_until (three_more_ops, &count, WAIT_SECONDS, "three more polls");
   g_signal_handler_disconnect (session, handler);
   log = log_of (window);
-  g_assert_cmpuint (count_occurrences (log, "the segment is gone"), ==, 1);
+  g_assert_cmpuint (shmlab_test_count_occurrences (log, "the segment is gone"), ==, 1);
 
   writer = segment_new (key, 4096);
   write_text_as (writer, "after", SHMLAB_FORMAT_FRAME, 1);
@@ -654,7 +589,7 @@ test_wait_for_lock (void)
   shmlab_session_set_lock_timeout (session, -1);
   g_assert_true (shmlab_segment_lock (writer, NULL, &error));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
-  spin_until (session_waiting, window, "the read to wait for the lock");
+  shmlab_test_wait_until (session_waiting, window, WAIT_SECONDS, "the read to wait for the lock");
   g_assert_true (shmlab_wait_bar_is_shown (shmlab_window_get_wait_bar (SHMLAB_WINDOW (window))));
   g_assert_false (button_sensitive (window, "win.read"));
   g_assert_cmpuint (shmlab_reader_window_get_n_results (window), ==, results);
@@ -701,12 +636,6 @@ finalized (gpointer  data,
   *(gboolean *) data = TRUE;
 }
 
-static gboolean
-flag_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
 /* Closing the window mid-wait cancels the wait: no hang, no crash. */
 static void
 test_close_while_waiting (void)
@@ -722,12 +651,13 @@ test_close_while_waiting (void)
   shmlab_session_set_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (window)), -1);
   g_assert_true (shmlab_segment_lock (writer, NULL, &error));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
-  spin_until (session_waiting, window, "the read to wait for the lock");
+  shmlab_test_wait_until (session_waiting, window, WAIT_SECONDS, "the read to wait for the lock");
 
   g_object_weak_ref (G_OBJECT (window), finalized, &gone);
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);
-  spin_until (flag_set, &gone, "the closed window to go away while the lock is still held");
+  shmlab_test_wait_until (shmlab_test_flag_set, &gone, WAIT_SECONDS,
+                          "the closed window to go away while the lock is still held");
   g_assert_true (shmlab_segment_unlock (writer, &error));
 }
 
@@ -775,7 +705,7 @@ test_close_while_locked (void)
   shmlab_session_set_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (window)), 600 * 1000);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.step-by-step", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.step-attach", NULL));
-  spin_until (session_idle, window, "attach");
+  shmlab_test_wait_until (session_idle, window, WAIT_SECONDS, "attach");
   g_assert_true (shmlab_session_get_attached (shmlab_window_get_session (SHMLAB_WINDOW (window))));
   g_clear_object (&writer);
   g_assert_cmpint (attach_count (key), ==, 1);
@@ -784,17 +714,18 @@ test_close_while_locked (void)
   g_object_weak_ref (G_OBJECT (window), finalized, &gone);
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);
-  spin_until (flag_set, &gone, "the closed window to go away while the lock is still held");
+  shmlab_test_wait_until (shmlab_test_flag_set, &gone, WAIT_SECONDS,
+                          "the closed window to go away while the lock is still held");
   g_assert_cmpuint (shmlab_session_count_closing (), ==, 1);
 
   tick = g_timeout_add (1, count_tick, &ticks);
-  spin_until (ticked_thrice, &ticks, "the main loop to run on");
+  shmlab_test_wait_until (ticked_thrice, &ticks, WAIT_SECONDS, "the main loop to run on");
   g_source_remove (tick);
   g_assert_cmpint (attach_count (key), ==, 1);
   g_assert_cmpuint (shmlab_session_count_closing (), ==, 1);
 
   shmlab_test_release_lock_holder (holder);
-  spin_until (all_detached, NULL, "the detach once the lock is free");
+  shmlab_test_wait_until (all_detached, NULL, WAIT_SECONDS, "the detach once the lock is free");
   g_assert_cmpint (attach_count (key), ==, -1);
 }
 
@@ -812,7 +743,7 @@ test_step_by_step (void)
 
   g_assert_true (gtk_widget_activate_action (widget, "win.step-by-step", NULL));
   g_assert_true (shmlab_window_get_step_by_step (SHMLAB_WINDOW (window)));
-  g_assert_true (gtk_widget_is_visible (find_button (widget, "win.step-lock")));
+  g_assert_true (gtk_widget_is_visible (shmlab_test_find_actionable (widget, "win.step-lock")));
 
   g_assert_true (button_sensitive (window, "win.step-attach"));
   g_assert_false (button_sensitive (window, "win.step-lock"));
@@ -821,7 +752,7 @@ test_step_by_step (void)
   g_assert_false (button_sensitive (window, "win.step-detach"));
 
   gtk_widget_activate_action (widget, "win.step-attach", NULL);
-  spin_until (session_idle, window, "attach");
+  shmlab_test_wait_until (session_idle, window, WAIT_SECONDS, "attach");
   g_assert_true (shmlab_session_get_attached (session));
   g_assert_false (button_sensitive (window, "win.step-attach"));
   g_assert_true (button_sensitive (window, "win.step-lock"));
@@ -829,7 +760,7 @@ test_step_by_step (void)
   g_assert_true (button_sensitive (window, "win.step-detach"));
 
   gtk_widget_activate_action (widget, "win.step-lock", NULL);
-  spin_until (session_idle, window, "lock");
+  shmlab_test_wait_until (session_idle, window, WAIT_SECONDS, "lock");
   g_assert_true (shmlab_session_get_locked (session));
   g_assert_false (button_sensitive (window, "win.step-lock"));
   g_assert_true (button_sensitive (window, "win.step-read"));
@@ -843,13 +774,13 @@ test_step_by_step (void)
   g_assert_true (shmlab_session_get_locked (session));
 
   gtk_widget_activate_action (widget, "win.step-unlock", NULL);
-  spin_until (session_idle, window, "unlock");
+  shmlab_test_wait_until (session_idle, window, WAIT_SECONDS, "unlock");
   g_assert_false (shmlab_session_get_locked (session));
   g_assert_true (button_sensitive (window, "win.step-lock"));
   g_assert_false (button_sensitive (window, "win.step-read"));
 
   gtk_widget_activate_action (widget, "win.step-detach", NULL);
-  spin_until (session_idle, window, "detach");
+  shmlab_test_wait_until (session_idle, window, WAIT_SECONDS, "detach");
   g_assert_false (shmlab_session_get_attached (session));
   g_assert_true (button_sensitive (window, "win.step-attach"));
   g_assert_false (button_sensitive (window, "win.step-detach"));
@@ -857,7 +788,7 @@ test_step_by_step (void)
   /* The writer's segment lived on while the Reader came and went. */
   g_assert_true (shmlab_segment_is_attached (writer));
   gtk_widget_activate_action (widget, "win.step-by-step", NULL);
-  g_assert_false (gtk_widget_is_visible (find_button (widget, "win.step-lock")));
+  g_assert_false (gtk_widget_is_visible (shmlab_test_find_actionable (widget, "win.step-lock")));
   reader_close (window);
 }
 
@@ -1040,7 +971,7 @@ test_keys (void)
   g_assert_true (g_strv_contains ((const char *const *) follow, "win.follow"));
 
   window = reader_new (key);
-  button = find_button (gtk_window_get_titlebar (GTK_WINDOW (window)), "win.read");
+  button = shmlab_test_find_actionable (gtk_window_get_titlebar (GTK_WINDOW (window)), "win.read");
   g_assert_nonnull (button);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Read from shared memory");
   g_assert_true (gtk_button_get_use_underline (GTK_BUTTON (button)));
@@ -1144,32 +1075,6 @@ test_options (void)
   g_assert_cmpstr (error->message, ==, "--page bytes: give “steps” or “segment”");
 }
 
-typedef struct
-{
-  ShmlabReaderWindow *window;
-  const char *needle;
-} StatusWait;
-
-/* What the key bar says under the fields, as a user reads it. */
-static gboolean
-status_says (gpointer data)
-{
-  StatusWait *wait = data;
-  g_autofree char *status = shmlab_key_bar_get_status_text (
-    shmlab_window_get_key_bar (SHMLAB_WINDOW (wait->window)));
-
-  return strstr (status, wait->needle) != NULL;
-}
-
-static void
-wait_for_status (ShmlabReaderWindow *window,
-                 const char         *needle)
-{
-  StatusWait wait = { window, needle };
-
-  spin_until (status_says, &wait, needle);
-}
-
 /* `shmlab write KEY … --hold`, another process, once it has written; it
  * lets go when its standard input closes. */
 static GSubprocess *
@@ -1210,10 +1115,10 @@ test_segment_appears (void)
   g_autoptr(GError) error = NULL;
   guint results = shmlab_reader_window_get_n_results (window);
 
-  wait_for_status (window, "no segment with this key");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "no segment with this key", WAIT_SECONDS);
   writer = start_cli_writer (key, "4KiB");
-  wait_for_status (window, "(4096 bytes)");
-  wait_for_status (window, "attach count 1");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "(4096 bytes)", WAIT_SECONDS);
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "attach count 1", WAIT_SECONDS);
   g_assert_cmpuint (shmlab_reader_window_get_n_results (window), ==, results);
   g_assert_false (shmlab_session_get_attached (shmlab_window_get_session (SHMLAB_WINDOW (window))));
 
@@ -1221,7 +1126,7 @@ test_segment_appears (void)
   g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (writer), NULL, &error));
   g_assert_true (g_subprocess_wait_check (writer, NULL, &error));
   g_assert_no_error (error);
-  wait_for_status (window, "no segment with this key");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "no segment with this key", WAIT_SECONDS);
   reader_close (window);
 }
 
@@ -1262,16 +1167,16 @@ test_wait_names_holder (void)
   g_assert_true (shmlab_segment_is_attached (writer));
   shmlab_session_set_lock_timeout (session, -1);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
-  spin_until (session_waiting, window, "the read to wait for the lock");
-  spin_until (wait_bar_says, &wait, named);
-  wait_for_status (window, named);
+  shmlab_test_wait_until (session_waiting, window, WAIT_SECONDS, "the read to wait for the lock");
+  shmlab_test_wait_until (wait_bar_says, &wait, WAIT_SECONDS, named);
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), named, WAIT_SECONDS);
   status = shmlab_key_bar_get_status_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)));
   g_assert_false (contains (status, "not locked"));
 
   shmlab_test_release_lock_holder (holder);
   wait_next_result (window);
   wait_for_text (window, "held elsewhere");
-  wait_for_status (window, "not locked");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "not locked", WAIT_SECONDS);
   reader_close (window);
 }
 
@@ -1323,7 +1228,7 @@ test_typed_key_clears_problem (void)
 
   gtk_editable_set_text (entry, key);
   g_assert_null (shmlab_key_bar_get_error_text (key_bar));
-  spin_until (problem_gone_with_key, &wait, "the key's problem to go");
+  shmlab_test_wait_until (problem_gone_with_key, &wait, WAIT_SECONDS, "the key's problem to go");
   reader_close (window);
 }
 
@@ -1405,7 +1310,7 @@ test_layout_1024 (void)
   read_now (window);
 
   /* The setKey line: the key, an arrow, the native path. */
-  spin_until (label_shown, &wait, "the setKey line to be drawn");
+  shmlab_test_wait_until (label_shown, &wait, WAIT_SECONDS, "the setKey line to be drawn");
   collect_labels (GTK_WIDGET (shmlab_window_get_step_log (SHMLAB_WINDOW (window))),
                   "qipc_sharedmemory_", found);
   g_assert_cmpuint (found->len, >=, 1);
@@ -1442,7 +1347,7 @@ test_names_whole (void)
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
   wait_next_result (window);
-  spin_until (label_shown, &wait, "the native name to be drawn");
+  shmlab_test_wait_until (label_shown, &wait, WAIT_SECONDS, "the native name to be drawn");
 
   collect_labels (GTK_WIDGET (window), "qipc_sharedmemory_", found);
   g_assert_cmpuint (found->len, >=, 2);

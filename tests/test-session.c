@@ -28,29 +28,21 @@ fixture_setup (Fixture       *f,
 }
 
 /* A bound on every wait: reaching it fails the test, it never paces it. */
-#define WAIT_LIMIT_US (60 * G_USEC_PER_SEC)
+#define WAIT_SECONDS 60
+#define WAIT_LIMIT_US (WAIT_SECONDS * G_USEC_PER_SEC)
 
 static gboolean
-wake_up (gpointer data)
+none_closing (gpointer data)
 {
-  return G_SOURCE_CONTINUE;
+  return shmlab_session_count_closing () == 0;
 }
 
 /* Runs the main loop until every dropped or closed session has detached. */
 static void
 wait_closed (void)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
-  guint wake = g_timeout_add (20, wake_up, NULL);
-
-  while (shmlab_session_count_closing () > 0)
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("gave up waiting for %u closed sessions to detach",
-                 shmlab_session_count_closing ());
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (wake);
+  if (!shmlab_test_spin_until (none_closing, NULL, WAIT_SECONDS))
+    g_error ("gave up waiting for %u closed sessions to detach", shmlab_session_count_closing ());
 }
 
 static void
@@ -88,16 +80,7 @@ session_new (Fixture *f)
   return session;
 }
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-  *slot = g_object_ref (result);
-}
-
-/* Runs the main loop until the operation started with store_result is done. */
+/* Runs the main loop until the operation started with shmlab_test_store_result is done. */
 static GAsyncResult *
 wait_result (GAsyncResult **slot)
 {
@@ -113,7 +96,7 @@ run_step (ShmlabSession *session,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  start (session, NULL, store_result, &result);
+  start (session, NULL, shmlab_test_store_result, &result);
   g_assert_true (shmlab_session_step_finish (session, wait_result (&result), &error));
   g_assert_no_error (error);
 }
@@ -139,7 +122,7 @@ write_all (ShmlabSession *session,
   g_autoptr(GAsyncResult) result = NULL;
 
   shmlab_session_write_all_async (session, encoded, size, SHMLAB_WRITE_FLAGS_NONE, NULL,
-                                  store_result, &result);
+                                  shmlab_test_store_result, &result);
   shmlab_session_step_finish (session, wait_result (&result), error);
 }
 
@@ -150,7 +133,7 @@ read_all (ShmlabSession *session,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  shmlab_session_read_all_async (session, cancellable, store_result, &result);
+  shmlab_session_read_all_async (session, cancellable, shmlab_test_store_result, &result);
   return shmlab_session_read_finish (session, wait_result (&result), error);
 }
 
@@ -208,7 +191,7 @@ test_idle_main_loop (Fixture       *f,
   g_autofree char *steps = NULL;
   ShmlabSegmentInfo info;
 
-  shmlab_session_write_all_async (writer, encoded, 0, 0, NULL, store_result, &result);
+  shmlab_session_write_all_async (writer, encoded, 0, 0, NULL, shmlab_test_store_result, &result);
   /* Not iterating: wait (bounded) until the worker has made the segment. */
   for (int i = 0; i < 2000; i++)
     {
@@ -257,7 +240,8 @@ test_write_into_attached (Fixture       *f,
 
   write_all (first, "left behind", 64, &error);
   g_assert_no_error (error);
-  shmlab_session_attach_async (second, SHMLAB_ACCESS_READ_WRITE, NULL, store_result, &attached);
+  shmlab_session_attach_async (second, SHMLAB_ACCESS_READ_WRITE, NULL, shmlab_test_store_result,
+                               &attached);
   g_assert_true (shmlab_session_step_finish (second, wait_result (&attached), &error));
   g_ptr_array_set_size (f->steps, 0);
 
@@ -321,7 +305,8 @@ on_waiting (ShmlabSession *session,
   if (wait->cancellable)
     g_cancellable_cancel (wait->cancellable);
   else
-    shmlab_session_unlock_async (wait->holder, NULL, store_result, &wait->unlock_result);
+    shmlab_session_unlock_async (wait->holder, NULL, shmlab_test_store_result,
+                                 &wait->unlock_result);
 }
 
 static void
@@ -400,9 +385,9 @@ test_busy (Fixture       *f,
   g_autoptr(GAsyncResult) second = NULL;
   g_autoptr(GError) error = NULL;
 
-  shmlab_session_write_all_async (writer, encoded, 0, 0, NULL, store_result, &first);
+  shmlab_session_write_all_async (writer, encoded, 0, 0, NULL, shmlab_test_store_result, &first);
   g_assert_true (shmlab_session_get_busy (writer));
-  shmlab_session_detach_async (writer, NULL, store_result, &second);
+  shmlab_session_detach_async (writer, NULL, shmlab_test_store_result, &second);
   g_assert_false (shmlab_session_step_finish (writer, wait_result (&second), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PENDING);
   g_clear_error (&error);
@@ -423,16 +408,16 @@ test_step_by_step (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *steps = NULL;
 
-  shmlab_session_create_async (writer, 64, NULL, store_result, &created);
+  shmlab_session_create_async (writer, 64, NULL, shmlab_test_store_result, &created);
   g_assert_true (shmlab_session_step_finish (writer, wait_result (&created), &error));
 
-  shmlab_session_write_async (writer, encoded, 0, NULL, store_result, &not_locked);
+  shmlab_session_write_async (writer, encoded, 0, NULL, shmlab_test_store_result, &not_locked);
   g_assert_false (shmlab_session_step_finish (writer, wait_result (&not_locked), &error));
   g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_LOCK_ERROR);
   g_clear_error (&error);
 
   run_step (writer, shmlab_session_lock_async);
-  shmlab_session_write_async (writer, encoded, 0, NULL, store_result, &written);
+  shmlab_session_write_async (writer, encoded, 0, NULL, shmlab_test_store_result, &written);
   g_assert_true (shmlab_session_step_finish (writer, wait_result (&written), &error));
   run_step (writer, shmlab_session_unlock_async);
   run_step (writer, shmlab_session_detach_async);
@@ -447,7 +432,7 @@ poll (ShmlabSession *session,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  shmlab_session_poll_async (session, NULL, store_result, &result);
+  shmlab_session_poll_async (session, NULL, shmlab_test_store_result, &result);
   return shmlab_session_read_finish (session, wait_result (&result), error);
 }
 
@@ -460,7 +445,7 @@ write_frame (ShmlabSession *writer,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  shmlab_session_write_all_async (writer, encoded, 256, 0, NULL, store_result, &result);
+  shmlab_session_write_all_async (writer, encoded, 256, 0, NULL, shmlab_test_store_result, &result);
   g_assert_true (shmlab_session_step_finish (writer, wait_result (&result), &error));
   g_assert_no_error (error);
 }
@@ -522,7 +507,7 @@ test_remove (Fixture       *f,
   ShmlabSegmentInfo info;
 
   write_all (writer, "to be removed", 0, &error);
-  shmlab_session_remove_async (writer, FALSE, NULL, store_result, &result);
+  shmlab_session_remove_async (writer, FALSE, NULL, shmlab_test_store_result, &result);
   g_assert_true (shmlab_session_step_finish (writer, wait_result (&result), &error));
   g_assert_no_error (error);
   g_assert_true (shmlab_segment_query_key (f->key, f->backend, &info, NULL));
@@ -619,18 +604,18 @@ test_close_while_waiting (Fixture       *f,
   g_autoptr(GError) error = NULL;
   gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
 
-  shmlab_session_create_async (writer, 64, NULL, store_result, &created);
+  shmlab_session_create_async (writer, 64, NULL, shmlab_test_store_result, &created);
   g_assert_true (shmlab_session_step_finish (writer, wait_result (&created), &error));
   g_assert_no_error (error);
   shmlab_session_set_lock_timeout (writer, 600 * 1000);
   holder = shmlab_test_start_lock_holder (f->key, f->backend);
 
-  shmlab_session_lock_async (writer, NULL, store_result, &locked);
+  shmlab_session_lock_async (writer, NULL, shmlab_test_store_result, &locked);
   while (!shmlab_session_get_waiting (writer) && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (shmlab_session_get_waiting (writer));
 
-  shmlab_session_close_async (writer, store_result, &closed);
+  shmlab_session_close_async (writer, shmlab_test_store_result, &closed);
   g_assert_true (shmlab_session_get_closed (writer));
   g_object_add_weak_pointer (G_OBJECT (writer), (gpointer *) &writer);
   g_object_unref (writer);
@@ -641,7 +626,8 @@ test_close_while_waiting (Fixture       *f,
   g_clear_error (&error);
 
   /* Closed: nothing more runs. */
-  shmlab_session_attach_async (writer, SHMLAB_ACCESS_READ_ONLY, NULL, store_result, &refused);
+  shmlab_session_attach_async (writer, SHMLAB_ACCESS_READ_ONLY, NULL, shmlab_test_store_result,
+                               &refused);
   g_assert_false (shmlab_session_step_finish (writer, wait_result (&refused), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
   g_clear_error (&error);
@@ -678,7 +664,7 @@ test_close_past_timeout (Fixture       *f,
   shmlab_session_set_lock_timeout (writer, 100);
   holder = shmlab_test_start_lock_holder (f->key, f->backend);
 
-  shmlab_session_close_async (writer, store_result, &closed);
+  shmlab_session_close_async (writer, shmlab_test_store_result, &closed);
   g_clear_object (&writer);
   /* The holder never lets go: the lock timeout ends the wait. */
   g_assert_false (shmlab_session_close_finish (wait_result (&closed), &error));
@@ -708,16 +694,16 @@ test_close_twice (Fixture       *f,
 
   write_all (writer, "closed twice", 0, &error);
   g_assert_no_error (error);
-  shmlab_session_close_async (writer, store_result, &first);
-  shmlab_session_close_async (writer, store_result, &second);
+  shmlab_session_close_async (writer, shmlab_test_store_result, &first);
+  shmlab_session_close_async (writer, shmlab_test_store_result, &second);
   g_assert_true (shmlab_session_close_finish (wait_result (&first), &error));
   g_assert_true (shmlab_session_close_finish (wait_result (&second), &error));
-  shmlab_session_close_async (writer, store_result, &third);
+  shmlab_session_close_async (writer, shmlab_test_store_result, &third);
   g_assert_true (shmlab_session_close_finish (wait_result (&third), &error));
   g_assert_no_error (error);
   g_assert_false (segment_exists (f));
 
-  shmlab_session_close_async (unused, store_result, &empty);
+  shmlab_session_close_async (unused, shmlab_test_store_result, &empty);
   g_assert_true (shmlab_session_close_finish (wait_result (&empty), &error));
   g_assert_no_error (error);
   wait_closed ();

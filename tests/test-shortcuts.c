@@ -7,6 +7,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "shmlab-test-gtk.h"
 #include "shmlab-test-util.h"
 
 #include <gtk/gtk.h>
@@ -161,22 +162,6 @@ test_missing_is_found (void)
   g_assert_false (g_hash_table_contains (listed, unlisted_key));
 }
 
-static GtkWidget *
-find_by_type (GtkWidget *root,
-              GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_type (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* F10 is the window's win.show-menu, which opens the ☰ menu. */
 static void
 test_f10_opens_menu (void)
@@ -188,7 +173,7 @@ test_f10_opens_menu (void)
 
   gtk_window_present (GTK_WINDOW (window));
   titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
-  menu_button = GTK_MENU_BUTTON (find_by_type (titlebar, GTK_TYPE_MENU_BUTTON));
+  menu_button = GTK_MENU_BUTTON (shmlab_test_find_by_type (titlebar, GTK_TYPE_MENU_BUTTON));
   popover = gtk_menu_button_get_popover (menu_button);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
 

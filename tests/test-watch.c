@@ -12,35 +12,7 @@
 #include "shmlab-watch.h"
 
 /* A bound on every wait: reaching it fails the test, it never paces it. */
-#define WAIT_LIMIT_US (60 * G_USEC_PER_SEC)
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_up (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
-  guint wake = g_timeout_add (20, wake_up, NULL);
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_test_message ("gave up waiting for %s", what);
-          g_assert_true (condition (data));
-        }
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (wake);
-}
+#define WAIT_SECONDS 60
 
 static gboolean
 segment_seen (gpointer data)
@@ -76,12 +48,6 @@ lock_free (gpointer data)
          shmlab_watch_get_lock (watch)->state == SHMLAB_LOCK_STATE_FREE;
 }
 
-static gboolean
-pointer_cleared (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
 static void
 count_changes (guint *changes)
 {
@@ -106,7 +72,7 @@ test_follows (gconstpointer data)
   g_signal_connect_swapped (watch, "changed", G_CALLBACK (count_changes), &changes);
   g_assert_false (shmlab_watch_get_known (watch));
   shmlab_watch_set_key (watch, key);
-  wait_until (segment_gone, watch, "the first look");
+  shmlab_test_wait_until (segment_gone, watch, WAIT_SECONDS, "the first look");
   g_assert_cmpuint (changes, ==, 1);
   g_assert_cmpint (shmlab_watch_get_lock (watch)->state, ==, SHMLAB_LOCK_STATE_NONE);
   /* Looking made nothing. */
@@ -116,14 +82,14 @@ test_follows (gconstpointer data)
   segment = shmlab_segment_new_for_key (key);
   g_assert_true (shmlab_segment_create (segment, 3000, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
   g_assert_no_error (error);
-  wait_until (segment_seen, watch, "the segment to be seen");
+  shmlab_test_wait_until (segment_seen, watch, WAIT_SECONDS, "the segment to be seen");
   g_assert_cmpuint (shmlab_watch_get_info (watch)->size, ==, 3000);
   g_assert_cmpint (shmlab_watch_get_info (watch)->attach_count, ==, 1);
-  wait_until (lock_free, watch, "the lock to be seen free");
+  shmlab_test_wait_until (lock_free, watch, WAIT_SECONDS, "the lock to be seen free");
 
   g_assert_true (shmlab_segment_lock (segment, NULL, &error));
   g_assert_no_error (error);
-  wait_until (lock_taken, watch, "the lock to be seen taken");
+  shmlab_test_wait_until (lock_taken, watch, WAIT_SECONDS, "the lock to be seen taken");
   /* Taken by this process: the system says so for a System V semaphore;
    * a text segment records no holder for a POSIX one. */
   g_assert_true (shmlab_watch_get_lock (watch)->pid == 0 ||
@@ -135,12 +101,12 @@ test_follows (gconstpointer data)
   shmlab_watch_refresh (watch);
   g_assert_true (shmlab_segment_unlock (segment, &error));
   g_assert_no_error (error);
-  wait_until (lock_free, watch, "the lock to be seen free again");
+  shmlab_test_wait_until (lock_free, watch, WAIT_SECONDS, "the lock to be seen free again");
   g_assert_cmpuint (changes, ==, before + 1);
 
   g_assert_true (shmlab_segment_detach (segment, &error));
   g_assert_no_error (error);
-  wait_until (segment_gone, watch, "the segment to be seen gone");
+  shmlab_test_wait_until (segment_gone, watch, WAIT_SECONDS, "the segment to be seen gone");
 
   shmlab_watch_stop (watch);
   g_assert_false (shmlab_watch_get_known (watch));
@@ -164,9 +130,9 @@ test_key_change (void)
   /* At once, with the first look still in flight. */
   shmlab_watch_set_key (watch, other);
   g_assert_true (shmlab_watch_get_key (watch) == other);
-  wait_until (segment_gone, watch, "the other key's first look");
+  shmlab_test_wait_until (segment_gone, watch, WAIT_SECONDS, "the other key's first look");
   shmlab_watch_set_key (watch, key);
-  wait_until (segment_seen, watch, "the first key's segment");
+  shmlab_test_wait_until (segment_seen, watch, WAIT_SECONDS, "the first key's segment");
 
   shmlab_watch_set_key (watch, NULL);
   g_assert_false (shmlab_watch_get_known (watch));
@@ -191,14 +157,15 @@ test_unref_while_looking (void)
   shmlab_watch_set_key (watch, key);
   shmlab_watch_stop (watch);
   g_object_unref (watch);
-  wait_until (pointer_cleared, &watch, "the watch to go");
+  shmlab_test_wait_until (shmlab_test_pointer_cleared, &watch, WAIT_SECONDS, "the watch to go");
   g_assert_cmpuint (changes, ==, 0);
 
   watch = shmlab_watch_new (SHMLAB_WATCH_INTERVAL_MS);
   g_object_add_weak_pointer (G_OBJECT (watch), (gpointer *) &watch);
   shmlab_watch_set_key (watch, key);
   g_object_unref (watch);
-  wait_until (pointer_cleared, &watch, "the watch only let go to go");
+  shmlab_test_wait_until (shmlab_test_pointer_cleared, &watch, WAIT_SECONDS,
+                          "the watch only let go to go");
 }
 
 int

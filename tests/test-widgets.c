@@ -4,6 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "shmlab-test-gtk.h"
 #include "shmlab-test-util.h"
 
 #include <signal.h>
@@ -22,45 +23,12 @@
 #include "shmlab-writer-pane.h"
 
 /* A wait for something that must happen soon; only a broken widget makes it run out. */
-#define WAIT_LIMIT_US (30 * G_USEC_PER_SEC)
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("gave up waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
-static gboolean
-slot_filled (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-  *slot = g_object_ref (result);
-}
+#define WAIT_SECONDS 30
 
 static GAsyncResult *
 wait_result (GAsyncResult **slot)
 {
-  wait_until (slot_filled, slot, "an operation to finish");
+  shmlab_test_wait_until (shmlab_test_pointer_set, slot, WAIT_SECONDS, "an operation to finish");
   return *slot;
 }
 
@@ -151,8 +119,8 @@ write_payload (ShmlabSession *session,
   g_autoptr(ShmlabEncoded) encoded = shmlab_payload_encode (payload, format, &error);
 
   g_assert_no_error (error);
-  shmlab_session_write_all_async (session, encoded, 0, SHMLAB_WRITE_FLAGS_NONE, NULL, store_result,
-                                  &result);
+  shmlab_session_write_all_async (session, encoded, 0, SHMLAB_WRITE_FLAGS_NONE, NULL,
+                                  shmlab_test_store_result, &result);
   shmlab_session_step_finish (session, wait_result (&result), &error);
   g_assert_no_error (error);
   drain ();
@@ -242,7 +210,7 @@ test_key_bar_follows_session (void)
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    shmlab_session_detach_async (session, NULL, store_result, &result);
+    shmlab_session_detach_async (session, NULL, shmlab_test_store_result, &result);
     g_assert_true (shmlab_session_step_finish (session, wait_result (&result), &error));
     g_assert_no_error (error);
     drain ();
@@ -421,7 +389,7 @@ test_key_bar_stale (void)
   make_stale_segment (key);
 
   /* Creating fails: the key is taken; the step refreshes what the bar shows. */
-  shmlab_session_create_async (session, 100, NULL, store_result, &result);
+  shmlab_session_create_async (session, 100, NULL, shmlab_test_store_result, &result);
   g_assert_false (shmlab_session_step_finish (session, wait_result (&result), &error));
   g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS);
   g_clear_object (&result);
@@ -514,7 +482,8 @@ test_step_log_steps (void)
     g_autofree char *failed = NULL;
 
     shmlab_step_log_set_session (SHMLAB_STEP_LOG (log), other);
-    shmlab_session_attach_async (other, SHMLAB_ACCESS_READ_ONLY, NULL, store_result, &result);
+    shmlab_session_attach_async (other, SHMLAB_ACCESS_READ_ONLY, NULL, shmlab_test_store_result,
+                                 &result);
     g_assert_false (shmlab_session_step_finish (other, wait_result (&result), &error));
     g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND);
     drain ();
@@ -535,7 +504,7 @@ test_step_log_steps (void)
   g_assert_true (gtk_widget_get_sensitive (copy_button));
   g_signal_emit_by_name (copy_button, "clicked");
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (log), NULL, on_clipboard_text, &read);
-  wait_until (clipboard_read_done, &read, "the clipboard");
+  shmlab_test_wait_until (clipboard_read_done, &read, WAIT_SECONDS, "the clipboard");
   g_assert_cmpstr (read.text, ==, text);
   g_free (read.text);
 
@@ -856,7 +825,7 @@ test_content_view_pages (void)
     g_autoptr(GError) error = NULL;
     g_autoptr(ShmlabReadResult) read = NULL;
 
-    shmlab_session_read_all_async (reader, NULL, store_result, &result);
+    shmlab_session_read_all_async (reader, NULL, shmlab_test_store_result, &result);
     read = shmlab_session_read_finish (reader, wait_result (&result), &error);
     g_assert_no_error (error);
     g_assert_nonnull (read->payload);
@@ -902,7 +871,7 @@ test_content_view_pages (void)
     g_autoptr(ShmlabReadResult) read = NULL;
 
     write_payload (writer, payload, SHMLAB_FORMAT_FRAME);
-    shmlab_session_read_all_async (reader, NULL, store_result, &result);
+    shmlab_session_read_all_async (reader, NULL, shmlab_test_store_result, &result);
     read = shmlab_session_read_finish (reader, wait_result (&result), &error);
     g_assert_no_error (error);
     shmlab_content_view_show_payload (self, read->payload);
@@ -1037,22 +1006,6 @@ test_content_view_text_caption (void)
   destroy_all (window, NULL);
 }
 
-static GtkWidget *
-find_by_type (GtkWidget *root,
-              GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_type (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* How many pixels @widget paints, as the screen would get them. */
 static guint
 painted_pixels (GtkWidget *widget)
@@ -1099,7 +1052,7 @@ test_content_view_checkerboard (void)
   for (guint32 i = 0; i < image->width * image->height; i++)
     image->pixels[i * 4 + 3] = 255;
   shmlab_content_view_show_image (SHMLAB_CONTENT_VIEW (view), image, NULL);
-  checkerboard = find_by_type (view, GTK_TYPE_DRAWING_AREA);
+  checkerboard = shmlab_test_find_by_type (view, GTK_TYPE_DRAWING_AREA);
   g_assert_nonnull (checkerboard);
   while (gtk_widget_get_width (checkerboard) == 0)
     g_main_context_iteration (NULL, TRUE);
@@ -1185,11 +1138,12 @@ test_wait_bar_lock (void)
 
   /* Attaching takes the lock for a moment (as Qt's attach does): before the holder locks. */
   write_text (holder, "locked away", SHMLAB_FORMAT_TEXT);
-  shmlab_session_attach_async (waiter, SHMLAB_ACCESS_READ_ONLY, NULL, store_result, &result);
+  shmlab_session_attach_async (waiter, SHMLAB_ACCESS_READ_ONLY, NULL, shmlab_test_store_result,
+                               &result);
   g_assert_true (shmlab_session_step_finish (waiter, wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
-  shmlab_session_lock_async (holder, NULL, store_result, &result);
+  shmlab_session_lock_async (holder, NULL, shmlab_test_store_result, &result);
   g_assert_true (shmlab_session_step_finish (holder, wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
@@ -1197,8 +1151,9 @@ test_wait_bar_lock (void)
   g_assert_false (shmlab_wait_bar_is_shown (SHMLAB_WAIT_BAR (bar)));
 
   shmlab_wait_bar_set_cancellable (SHMLAB_WAIT_BAR (bar), cancellable);
-  shmlab_session_lock_async (waiter, cancellable, store_result, &result);
-  wait_until (bar_shown, bar, "the wait bar to show the wait for the lock");
+  shmlab_session_lock_async (waiter, cancellable, shmlab_test_store_result, &result);
+  shmlab_test_wait_until (bar_shown, bar, WAIT_SECONDS,
+                          "the wait bar to show the wait for the lock");
   g_assert_true (shmlab_session_get_waiting (waiter));
   g_assert_cmpstr (shmlab_wait_bar_get_message (SHMLAB_WAIT_BAR (bar)), ==,
                    "Waiting for the lock held by another process…");
@@ -1208,7 +1163,7 @@ test_wait_bar_lock (void)
   g_signal_emit_by_name (find_widget (bar, GTK_TYPE_BUTTON, 0), "clicked");
   g_assert_false (shmlab_session_step_finish (waiter, wait_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  wait_until (bar_hidden, bar, "the wait bar to go");
+  shmlab_test_wait_until (bar_hidden, bar, WAIT_SECONDS, "the wait bar to go");
   g_assert_false (shmlab_session_get_locked (waiter));
   shmlab_wait_bar_set_cancellable (SHMLAB_WAIT_BAR (bar), NULL);
 

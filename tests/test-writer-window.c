@@ -16,40 +16,13 @@
 #include "shmlab-png.h"
 #include "shmlab-segment.h"
 #include "shmlab-step-log.h"
+#include "shmlab-test-gtk.h"
 #include "shmlab-test-util.h"
 #include "shmlab-writer-pane.h"
 #include "shmlab-writer-window.h"
 
 /* A bound on every wait: reaching it fails the test, it never paces it. */
-#define WAIT_LIMIT_US (60 * G_USEC_PER_SEC)
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wake_up (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-wait_until (Condition   condition,
-            gpointer    data,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_LIMIT_US;
-  guint wake = g_timeout_add (20, wake_up, NULL);
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        {
-          g_test_message ("gave up waiting for %s", what);
-          g_assert_true (condition (data));
-        }
-      g_main_context_iteration (NULL, TRUE);
-    }
-  g_source_remove (wake);
-}
+#define WAIT_SECONDS 60
 
 static gboolean
 window_idle (gpointer data)
@@ -65,18 +38,6 @@ widget_mapped (gpointer data)
 }
 
 static gboolean
-pointer_cleared (gpointer data)
-{
-  return *(gpointer *) data == NULL;
-}
-
-static gboolean
-flag_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
-
-static gboolean
 session_waiting (gpointer data)
 {
   return shmlab_session_get_waiting (data);
@@ -89,7 +50,7 @@ window_new (const char *key)
 
   shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), key);
   gtk_window_present (GTK_WINDOW (window));
-  wait_until (widget_mapped, window, "the window to show");
+  shmlab_test_wait_until (widget_mapped, window, WAIT_SECONDS, "the window to show");
   return window;
 }
 
@@ -107,13 +68,14 @@ window_close (ShmlabWriterWindow *window)
   g_assert_true (window_idle (window));
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
-  wait_until (all_detached, NULL, "the closed window's session to detach");
+  shmlab_test_wait_until (all_detached, NULL, WAIT_SECONDS,
+                          "the closed window's session to detach");
 }
 
 static void
 wait_idle (ShmlabWriterWindow *window)
 {
-  wait_until (window_idle, window, "the window's job to end");
+  shmlab_test_wait_until (window_idle, window, WAIT_SECONDS, "the window's job to end");
 }
 
 static void
@@ -121,39 +83,6 @@ activate (ShmlabWriterWindow *window,
           const char         *action)
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
-}
-
-static GtkWidget *
-find_actionable (GtkWidget  *root,
-                 const char *action)
-{
-  if (GTK_IS_ACTIONABLE (root) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_actionable (child, action);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_by_type (GtkWidget *root,
-              GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_type (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 /* The check button labelled @label, e.g. in the settings popover. */
@@ -179,7 +108,7 @@ static gboolean
 can_click (ShmlabWriterWindow *window,
            const char         *action)
 {
-  GtkWidget *button = find_actionable (GTK_WIDGET (window), action);
+  GtkWidget *button = shmlab_test_find_actionable (GTK_WIDGET (window), action);
 
   g_assert_nonnull (button);
   return gtk_widget_is_visible (button) && gtk_widget_is_sensitive (button);
@@ -291,7 +220,7 @@ load (ShmlabWriterWindow  *window,
   Outcome outcome = { 0 };
 
   shmlab_writer_window_load_image_async (window, file, NULL, loaded_cb, &outcome);
-  wait_until (flag_set, &outcome.done, "the picture to load");
+  shmlab_test_wait_until (shmlab_test_flag_set, &outcome.done, WAIT_SECONDS, "the picture to load");
   wait_idle (window);
   if (outcome.error)
     g_propagate_error (error, outcome.error);
@@ -349,7 +278,7 @@ test_new_destroy (void)
   ShmlabWriterWindow *window = window_new (key);
   ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   ShmlabStepLog *step_log = shmlab_window_get_step_log (SHMLAB_WINDOW (window));
-  GtkWidget *write_button = find_actionable (GTK_WIDGET (window), "win.write");
+  GtkWidget *write_button = shmlab_test_find_actionable (GTK_WIDGET (window), "win.write");
 
   g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
   /* The widgets of both templates, the base window's and the Writer's, go with it. */
@@ -531,7 +460,8 @@ test_grow_focus (void)
   ShmlabWriterWindow *window = window_new (key);
   ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
   GtkWidget *grow;
-  GtkWidget *write = find_actionable (gtk_window_get_titlebar (GTK_WINDOW (window)), "win.write");
+  GtkWidget *write =
+    shmlab_test_find_actionable (gtk_window_get_titlebar (GTK_WINDOW (window)), "win.write");
 
   shmlab_key_bar_set_size_text (key_bar, "4 B");
   shmlab_writer_window_set_text (window, "This text needs more than four bytes");
@@ -539,11 +469,11 @@ test_grow_focus (void)
   wait_idle (window);
   g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
 
-  grow = find_actionable (GTK_WIDGET (window), "win.offer-grow");
+  grow = shmlab_test_find_actionable (GTK_WIDGET (window), "win.offer-grow");
   g_assert_true (gtk_widget_grab_focus (grow));
   /* A button pressed from the keyboard clicks a moment later. */
   g_assert_true (gtk_widget_activate (grow));
-  wait_until (offer_taken, window, "the offer to be taken");
+  shmlab_test_wait_until (offer_taken, window, WAIT_SECONDS, "the offer to be taken");
   wait_idle (window);
   g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == write);
   g_assert_cmpstr (shmlab_key_bar_get_key (key_bar), ==, key);
@@ -566,7 +496,7 @@ test_offer_close (void)
   wait_idle (window);
   g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
 
-  bar = find_by_type (GTK_WIDGET (window), GTK_TYPE_INFO_BAR);
+  bar = shmlab_test_find_by_type (GTK_WIDGET (window), GTK_TYPE_INFO_BAR);
   g_assert_nonnull (bar);
   g_assert_true (gtk_widget_get_visible (bar));
   /* The key binding Escape is bound to in an info bar. */
@@ -583,7 +513,8 @@ test_text_tab (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wtab");
   ShmlabWriterWindow *window = window_new (key);
-  GtkTextView *view = GTK_TEXT_VIEW (find_by_type (GTK_WIDGET (window), GTK_TYPE_TEXT_VIEW));
+  GtkTextView *view =
+    GTK_TEXT_VIEW (shmlab_test_find_by_type (GTK_WIDGET (window), GTK_TYPE_TEXT_VIEW));
   g_autoptr(GtkShortcutTrigger) ctrl_tab = gtk_shortcut_trigger_parse_string ("<Control>Tab");
   g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (view));
   GtkShortcut *typing_tab = NULL;
@@ -646,7 +577,8 @@ test_write_result_focus (void)
   shmlab_writer_window_set_text (window, "你好");
   before = gtk_root_get_focus (GTK_ROOT (window));
   shmlab_writer_window_write_async (window, NULL, written_cb, &written);
-  wait_until (flag_set, &written, "the write at start to end");
+  shmlab_test_wait_until (shmlab_test_flag_set, &written, WAIT_SECONDS,
+                          "the write at start to end");
   g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == before);
 
   activate (window, "win.write");
@@ -872,7 +804,7 @@ test_steps (void)
 static guint
 log_lines (ShmlabWriterWindow *window)
 {
-  GtkWidget *log = find_by_type (GTK_WIDGET (window), SHMLAB_TYPE_STEP_LOG);
+  GtkWidget *log = shmlab_test_find_by_type (GTK_WIDGET (window), SHMLAB_TYPE_STEP_LOG);
 
   g_assert_nonnull (log);
   return shmlab_step_log_get_n_lines (SHMLAB_STEP_LOG (log));
@@ -958,7 +890,7 @@ test_format_words (void)
 
   /* The format's list is in the header bar (the backend's, in the key bar). */
   g_assert_nonnull (titlebar);
-  dropdown = GTK_DROP_DOWN (find_by_type (titlebar, GTK_TYPE_DROP_DOWN));
+  dropdown = GTK_DROP_DOWN (shmlab_test_find_by_type (titlebar, GTK_TYPE_DROP_DOWN));
   g_assert_nonnull (dropdown);
   model = gtk_drop_down_get_model (dropdown);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 4);
@@ -1022,7 +954,7 @@ test_open_picture_types (void)
   g_autofree char *key = shmlab_test_unique_key ("wtypes");
   ShmlabWriterWindow *window = window_new (key);
   g_autoptr(ShmlabImage) image = make_image (24, 16, FALSE);
-  GtkWidget *pane = find_by_type (GTK_WIDGET (window), SHMLAB_TYPE_WRITER_PANE);
+  GtkWidget *pane = shmlab_test_find_by_type (GTK_WIDGET (window), SHMLAB_TYPE_WRITER_PANE);
   g_autofree char *empty = g_build_filename (shmlab_test_get_temp_dir (), "empty.jpg", NULL);
   g_autoptr(GError) error = NULL;
 
@@ -1052,7 +984,7 @@ test_open_picture_types (void)
       shmlab_writer_window_set_page (window, "text");
       g_signal_emit_by_name (pane, "file-dropped", file, &taken);
       g_assert_true (taken);
-      wait_until (window_idle, window, "the dropped picture to load");
+      shmlab_test_wait_until (window_idle, window, WAIT_SECONDS, "the dropped picture to load");
       g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "image");
       g_assert_null (shmlab_writer_window_get_error_text (window));
       g_unlink (path);
@@ -1153,7 +1085,8 @@ test_cancel_lock_wait (void)
   shmlab_session_set_lock_timeout (session, 600 * 1000);
   lines = log_lines (window);
   activate (window, "win.write");
-  wait_until (session_waiting, session, "the window to wait for the lock");
+  shmlab_test_wait_until (session_waiting, session, WAIT_SECONDS,
+                          "the window to wait for the lock");
 
   activate (window, "win.cancel");
   wait_idle (window);
@@ -1187,7 +1120,8 @@ test_close_while_waiting (void)
   session = shmlab_window_get_session (SHMLAB_WINDOW (window));
   shmlab_session_set_lock_timeout (session, 600 * 1000);
   activate (window, "win.write");
-  wait_until (session_waiting, session, "the window to wait for the lock");
+  shmlab_test_wait_until (session_waiting, session, WAIT_SECONDS,
+                          "the window to wait for the lock");
 
   /* Closing cancels the wait: the window and its session go away long before
    * the ten-minute lock timeout. */
@@ -1195,8 +1129,10 @@ test_close_while_waiting (void)
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   g_object_unref (window);
-  wait_until (pointer_cleared, &session, "the session to go away");
-  wait_until (pointer_cleared, &window, "the window to go away");
+  shmlab_test_wait_until (shmlab_test_pointer_cleared, &session, WAIT_SECONDS,
+                          "the session to go away");
+  shmlab_test_wait_until (shmlab_test_pointer_cleared, &window, WAIT_SECONDS,
+                          "the window to go away");
 
   g_assert_true (shmlab_segment_query (holder, &info, &error));
   g_assert_no_error (error);
@@ -1219,8 +1155,9 @@ test_close_while_loading (void)
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   g_object_unref (window);
-  wait_until (flag_set, &outcome.done, "the load to end");
-  wait_until (pointer_cleared, &window, "the window to go away");
+  shmlab_test_wait_until (shmlab_test_flag_set, &outcome.done, WAIT_SECONDS, "the load to end");
+  shmlab_test_wait_until (shmlab_test_pointer_cleared, &window, WAIT_SECONDS,
+                          "the window to go away");
   g_assert_false (outcome.ok);
   g_assert_error (outcome.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&outcome.error);
@@ -1470,8 +1407,8 @@ test_lock_timeout_forever (void)
   g_autofree char *key = shmlab_test_unique_key ("wforever");
   ShmlabWriterWindow *window = window_new (key);
   ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
-  GtkSpinButton *spin = GTK_SPIN_BUTTON (find_by_type (GTK_WIDGET (window),
-                                                       GTK_TYPE_SPIN_BUTTON));
+  GtkSpinButton *spin =
+    GTK_SPIN_BUTTON (shmlab_test_find_by_type (GTK_WIDGET (window), GTK_TYPE_SPIN_BUTTON));
   GtkCheckButton *forever = find_check (GTK_WIDGET (window),
                                         "_Wait as long as it takes, as Qt does");
 
@@ -1502,36 +1439,12 @@ key_bar_status (ShmlabWriterWindow *window)
   return shmlab_key_bar_get_status_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)));
 }
 
-typedef struct
-{
-  ShmlabWriterWindow *window;
-  const char *needle;
-} StatusWait;
-
-static gboolean
-status_says (gpointer data)
-{
-  StatusWait *wait = data;
-  g_autofree char *status = key_bar_status (wait->window);
-
-  return strstr (status, wait->needle) != NULL;
-}
-
-static void
-wait_for_status (ShmlabWriterWindow *window,
-                 const char         *needle)
-{
-  StatusWait wait = { window, needle };
-
-  wait_until (status_says, &wait, needle);
-}
-
 /* The Key field, as a user types into it. */
 static GtkEditable *
 key_entry_of (ShmlabWriterWindow *window)
 {
-  GtkWidget *entry = find_by_type (GTK_WIDGET (shmlab_window_get_key_bar (SHMLAB_WINDOW (window))),
-                                   GTK_TYPE_ENTRY);
+  GtkWidget *entry = shmlab_test_find_by_type (
+    GTK_WIDGET (shmlab_window_get_key_bar (SHMLAB_WINDOW (window))), GTK_TYPE_ENTRY);
 
   g_assert_nonnull (entry);
   return GTK_EDITABLE (entry);
@@ -1582,7 +1495,7 @@ test_typed_key (void)
       gtk_editable_set_position (entry, position);
     }
   g_assert_cmpstr (shmlab_session_get_key (session), ==, key);
-  wait_until (session_has_key, &wait, "the typed key to be applied");
+  shmlab_test_wait_until (session_has_key, &wait, WAIT_SECONDS, "the typed key to be applied");
   status = key_bar_status (window);
   assert_contains (status, native);
   g_assert_null (shmlab_key_bar_get_error_text (key_bar));
@@ -1597,7 +1510,7 @@ test_typed_key (void)
   /* … and a key typed again takes the banner and the field's error away. */
   gtk_editable_set_text (entry, typed);
   g_assert_null (shmlab_key_bar_get_error_text (key_bar));
-  wait_until (error_banner_gone, window, "the key's banner to go");
+  shmlab_test_wait_until (error_banner_gone, window, WAIT_SECONDS, "the key's banner to go");
   g_assert_cmpstr (shmlab_session_get_key (session), ==, typed);
   g_assert_false (segment_exists (typed));
 
@@ -1615,24 +1528,24 @@ test_live_attach_count (void)
   g_autofree char *out = NULL;
   int status = -1;
 
-  wait_for_status (window, "no segment with this key");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "no segment with this key", WAIT_SECONDS);
   shmlab_writer_window_set_text (window, "counted");
   activate (window, "win.write");
   wait_idle (window);
-  wait_for_status (window, "attach count 1");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "attach count 1", WAIT_SECONDS);
 
   /* Another user of the segment attaches: no click here shows it. */
   g_assert_true (shmlab_segment_set_key (other, key, &error));
   g_assert_true (shmlab_segment_attach (other, SHMLAB_ACCESS_READ_ONLY, NULL, &error));
   g_assert_no_error (error);
-  wait_for_status (window, "attach count 2");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "attach count 2", WAIT_SECONDS);
   g_assert_true (shmlab_test_run_cli (&out, NULL, &status, "info", key, NULL));
   g_assert_cmpint (status, ==, 0);
   assert_contains (out, "2 processes");
 
   g_assert_true (shmlab_segment_detach (other, &error));
   g_assert_no_error (error);
-  wait_for_status (window, "attach count 1");
+  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "attach count 1", WAIT_SECONDS);
 
   window_close (window);
   g_assert_false (segment_exists (key));

@@ -5,6 +5,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "shmlab-test-gtk.h"
 #include "shmlab-test-util.h"
 
 #include <string.h>
@@ -182,22 +183,6 @@ find_label (GtkWidget  *root,
   return NULL;
 }
 
-static GtkWidget *
-find_type (GtkWidget *root,
-           GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_type (child, type);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static gboolean
 run_once (gpointer data)
 {
@@ -276,7 +261,7 @@ test_scales_text (void)
   assert_scaled (view_height, text_height (view), 2.0);
   assert_scaled (big_height, natural_height (big), 2.0);
 
-  menu_button = find_type (titlebar, GTK_TYPE_MENU_BUTTON);
+  menu_button = shmlab_test_find_by_type (titlebar, GTK_TYPE_MENU_BUTTON);
   g_assert_nonnull (menu_button);
   reset = GTK_WIDGET (gtk_popover_get_child (gtk_menu_button_get_popover (GTK_MENU_BUTTON (menu_button))));
   reset = find_label (reset, "%");

@@ -1,0 +1,87 @@
+/* shmlab-test-gtk.c — what the tests of the windows share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "shmlab-test-gtk.h"
+
+#include <string.h>
+
+#include "shmlab-test-util.h"
+
+/**
+ * shmlab_test_find_by_type:
+ *
+ * Returns: (transfer none) (nullable): the first widget of @type in @root's
+ *   tree, @root itself included, depth first
+ */
+GtkWidget *
+shmlab_test_find_by_type (GtkWidget *root,
+                          GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = shmlab_test_find_by_type (child, type);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/**
+ * shmlab_test_find_actionable:
+ *
+ * Returns: (transfer none) (nullable): the first widget in @root's tree,
+ *   @root itself included, bound to @action (e.g. "win.read")
+ */
+GtkWidget *
+shmlab_test_find_actionable (GtkWidget  *root,
+                             const char *action)
+{
+  if (GTK_IS_ACTIONABLE (root) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = shmlab_test_find_actionable (child, action);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  ShmlabWindow *window;
+  const char *needle;
+} StatusWait;
+
+/* What the key bar says under the fields, as a user reads it. */
+static gboolean
+status_says (gpointer data)
+{
+  StatusWait *wait = data;
+  g_autofree char *status = shmlab_key_bar_get_status_text (
+    shmlab_window_get_key_bar (wait->window));
+
+  return strstr (status, wait->needle) != NULL;
+}
+
+/**
+ * shmlab_test_wait_for_status:
+ *
+ * Runs the main context until the key bar of @window says @needle, failing
+ * the test ("gave up waiting for @needle") after @seconds.
+ */
+void
+shmlab_test_wait_for_status (ShmlabWindow *window,
+                             const char   *needle,
+                             guint         seconds)
+{
+  StatusWait wait = { window, needle };
+
+  shmlab_test_wait_until (status_says, &wait, seconds, needle);
+}

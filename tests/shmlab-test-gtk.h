@@ -1,0 +1,22 @@
+/* shmlab-test-gtk.h — what the tests of the windows share: finding a widget
+ * in a window's tree, waiting for what its key bar says
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "shmlab-window.h"
+
+G_BEGIN_DECLS
+
+GtkWidget *shmlab_test_find_by_type    (GtkWidget  *root,
+                                        GType       type);
+GtkWidget *shmlab_test_find_actionable (GtkWidget  *root,
+                                        const char *action);
+void       shmlab_test_wait_for_status (ShmlabWindow *window,
+                                        const char   *needle,
+                                        guint         seconds);
+
+G_END_DECLS
