@@ -792,18 +792,25 @@ static void
 reader_screenshot_size (const char *name,
                         const char *scale,
                         const char *zoom,
+                        const char *show,
                         guint32    *width,
                         guint32    *height)
 {
   g_autofree char *shot = temp_file (name);
   g_autofree char *key = shmlab_test_unique_key ("shot");
   const char *argv[] = { env_path ("SHMLAB_READER"), "--key", key, "--screenshot", shot,
-                         "--zoom", zoom, "--screenshot-scale", scale, NULL };
+                         "--zoom", zoom, "--show", show, "--screenshot-scale", scale, NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(ShmlabImage) image = NULL;
 
   if (g_str_equal (scale, "0"))
-    argv[7] = NULL;
+    argv[9] = NULL;
+  if (show == NULL)
+    {
+      argv[7] = argv[9];
+      argv[8] = argv[10];
+      argv[9] = NULL;
+    }
   g_assert_cmpint (proc_finish (proc_start (argv)), ==, 0);
   image = shmlab_image_load_file (shot, NULL, &error);
   g_assert_no_error (error);
@@ -821,14 +828,36 @@ test_screenshot_scale (void)
 {
   guint32 width1, height1, width2, height2, width_zoomed, height_zoomed;
 
-  reader_screenshot_size ("scale1.png", "0", "100", &width1, &height1);
-  reader_screenshot_size ("scale2.png", "2", "100", &width2, &height2);
+  reader_screenshot_size ("scale1.png", "0", "100", NULL, &width1, &height1);
+  reader_screenshot_size ("scale2.png", "2", "100", NULL, &width2, &height2);
   g_assert_cmpuint (width1, >=, 800);
   g_assert_cmpuint (width2, ==, 2 * width1);
   g_assert_cmpuint (height2, ==, 2 * height1);
-  reader_screenshot_size ("zoomed.png", "1", "150", &width_zoomed, &height_zoomed);
+  reader_screenshot_size ("zoomed.png", "1", "150", NULL, &width_zoomed, &height_zoomed);
   g_assert_cmpuint (width_zoomed, ==, width1);
   g_assert_cmpuint (height_zoomed, ==, height1);
+}
+
+/* --show opens help or the shortcuts in front at start, and the screenshot
+ * is of that window: a picture of its own size, not the Reader's. */
+static void
+test_screenshot_show (void)
+{
+  static const char *const shown[] = { "help", "shortcuts" };
+  guint32 main_width, main_height;
+
+  reader_screenshot_size ("main.png", "1", "100", NULL, &main_width, &main_height);
+  for (gsize i = 0; i < G_N_ELEMENTS (shown); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s.png", shown[i]);
+      guint32 width, height;
+
+      reader_screenshot_size (name, "1", "100", shown[i], &width, &height);
+      g_test_message ("--show %s: %u × %u (the Reader: %u × %u)", shown[i], width, height,
+                      main_width, main_height);
+      g_assert_true (width > 100 && height > 100);
+      g_assert_true (width != main_width || height != main_height);
+    }
 }
 
 /* A value that makes no sense on the command line: both programs refuse it
@@ -840,6 +869,8 @@ test_bad_options (void)
   static const struct { const char *program; const char *option; const char *value;
                         const char *said; } cases[] = {
     { "SHMLAB_WRITER", "--page", "bytes", "--page bytes: give “steps” or “segment”" },
+    { "SHMLAB_WRITER", "--show", "about", "--show about: give “help” or “shortcuts”" },
+    { "SHMLAB_READER", "--show", "menu", "--show menu: give “help” or “shortcuts”" },
     { "SHMLAB_READER", "--page", "bytes", "--page bytes: give “steps” or “segment”" },
     { "SHMLAB_WRITER", "--lock-timeout", "-1", "give a number of milliseconds" },
     { "SHMLAB_READER", "--lock-timeout", "-1", "give a number of milliseconds" },
@@ -1207,6 +1238,7 @@ main (int   argc,
   g_test_add_func ("/gui-e2e/lock/reader-times-out", test_reader_times_out);
   g_test_add_func ("/gui-e2e/reader/not-found", test_reader_not_found);
   g_test_add_func ("/gui-e2e/bad-options", test_bad_options);
+  g_test_add_func ("/gui-e2e/screenshot/show", test_screenshot_show);
   g_test_add_func ("/gui-e2e/screenshot/scale", test_screenshot_scale);
   g_test_add_func ("/gui-e2e/writer/open-use-close", test_writer_open_use_close);
   g_test_add_func ("/gui-e2e/reader/open-use-close", test_reader_open_use_close);

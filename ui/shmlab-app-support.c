@@ -19,6 +19,9 @@
 
 /* Screenshots show a still window: no transition caught halfway. */
 static gboolean screenshot_mode;
+
+/* What --show opens: each is also the name of an application action. */
+static const char *const shown_windows[] = { "help", "shortcuts", NULL };
 /* --screenshot-scale: pixels per window pixel in the picture (0: the display's). */
 static int screenshot_scale;
 
@@ -51,12 +54,15 @@ static const GOptionEntry shared_entries[] = {
     N_("Also print each step on standard output"), NULL },
   { "page", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("The side page shown first: steps (the default) or segment"), "PAGE" },
+  { "show", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Also open a window at start, in front: help (How it works) or shortcuts; with --screenshot, that window is saved"),
+    "WINDOW" },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
   { NULL }
 };
 
 /* Adds --key, --backend, --lock-timeout, --screenshot, --screenshot-delay,
- * --screenshot-scale, --zoom, --print-steps, --page and --version. */
+ * --screenshot-scale, --zoom, --print-steps, --page, --show and --version. */
 void
 shmlab_app_options_add (GApplication *app)
 {
@@ -144,6 +150,13 @@ shmlab_app_options_read (GVariantDict      *options,
                    _("--page %s: give “steps” or “segment”"), out->page);
       return FALSE;
     }
+  if (g_variant_dict_lookup (options, "show", "s", &out->show) &&
+      !g_strv_contains (shown_windows, out->show))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--show %s: give “help” or “shortcuts”"), out->show);
+      return FALSE;
+    }
   out->version = g_variant_dict_contains (options, "version");
   return TRUE;
 }
@@ -161,6 +174,28 @@ shmlab_app_options_clear (ShmlabAppOptions *options)
   g_clear_pointer (&options->key, g_free);
   g_clear_pointer (&options->screenshot, g_free);
   g_clear_pointer (&options->page, g_free);
+  g_clear_pointer (&options->show, g_free);
+}
+
+/* Opens the window --show names, once its main window is on screen: each
+ * is the application action of the same name (app.help, app.shortcuts). */
+static void
+show_on_map (GtkWidget *window,
+             gpointer   user_data)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
+  const char *action = user_data;
+
+  g_signal_handlers_disconnect_by_func (window, show_on_map, user_data);
+  if (app != NULL && g_action_group_has_action (G_ACTION_GROUP (app), action))
+    g_action_group_activate_action (G_ACTION_GROUP (app), action, NULL);
+}
+
+static void
+show_data_free (gpointer  data,
+                GClosure *closure)
+{
+  g_free (data);
 }
 
 /**
@@ -186,6 +221,9 @@ shmlab_app_options_apply (const ShmlabAppOptions *options,
   shmlab_window_set_print_steps (window, options->print_steps);
   if (options->page != NULL)
     shmlab_window_set_side_page (window, options->page);
+  if (options->show != NULL)
+    g_signal_connect_data (window, "map", G_CALLBACK (show_on_map), g_strdup (options->show),
+                           show_data_free, G_CONNECT_AFTER);
   if (options->screenshot == NULL)
     {
       GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
@@ -440,21 +478,39 @@ screenshot_free (Screenshot *shot)
   g_free (shot);
 }
 
+/* What is saved: a window opened in front of @shot's (--show), or it. */
+static GtkWindow *
+screenshot_target (Screenshot *shot)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (gtk_window_get_transient_for (window) == shot->window &&
+          gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return shot->window;
+}
+
 static void
 screenshot_take (Screenshot *shot)
 {
   g_autoptr(GError) error = NULL;
   GtkApplication *app = gtk_window_get_application (shot->window);
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (shot->window));
+  GtkWindow *target = screenshot_target (shot);
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (target));
   int scale = screenshot_scale;
 
   if (scale == 0 && native != NULL && gtk_native_get_surface (native) != NULL)
     scale = gdk_surface_get_scale_factor (gtk_native_get_surface (native));
   scale = CLAMP (scale, 1, 4);
-  if (shmlab_widget_save_png (GTK_WIDGET (shot->window), shot->path, scale, &error))
+  if (shmlab_widget_save_png (GTK_WIDGET (target), shot->path, scale, &error))
     g_print (_("screenshot saved to %s (%d × %d)\n"), shot->path,
-             gtk_widget_get_width (GTK_WIDGET (shot->window)) * scale,
-             gtk_widget_get_height (GTK_WIDGET (shot->window)) * scale);
+             gtk_widget_get_width (GTK_WIDGET (target)) * scale,
+             gtk_widget_get_height (GTK_WIDGET (target)) * scale);
   else
     {
       g_printerr ("%s\n", error->message);
@@ -519,7 +575,7 @@ screenshot_after_delay (gpointer user_data)
   if (SHMLAB_IS_WINDOW (shot->window))
     shmlab_inspector_flush (shmlab_window_get_inspector (SHMLAB_WINDOW (shot->window)));
   gtk_widget_queue_draw (GTK_WIDGET (shot->window));
-  gtk_widget_add_tick_callback (GTK_WIDGET (shot->window), screenshot_tick, shot,
+  gtk_widget_add_tick_callback (GTK_WIDGET (screenshot_target (shot)), screenshot_tick, shot,
                                 screenshot_tick_done);
   return G_SOURCE_REMOVE;
 }

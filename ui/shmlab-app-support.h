@@ -24,6 +24,7 @@ G_BEGIN_DECLS
  * @zoom: --zoom PERCENT, 50 to 300 (0: the zoom remembered)
  * @print_steps: --print-steps: also print each step on standard output
  * @page: --page: the side page shown first, "steps" or "segment" (NULL: steps)
+ * @show: --show: a window opened at start in front, "help" or "shortcuts" (NULL: none)
  * @version: --version: print the version and exit
  */
 typedef struct
@@ -37,6 +38,7 @@ typedef struct
   gint zoom;
   gboolean print_steps;
   char *page;
+  char *show;
   gboolean version;
 } ShmlabAppOptions;
 
