@@ -186,48 +186,6 @@ shmlab_image_types_dup_mime_types (void)
   return result;
 }
 
-/* As the PNG reader checks a PNG's header: before the pixels' memory is taken. */
-static gboolean
-check_dimensions (const PictureType     *type,
-                  int                    width,
-                  int                    height,
-                  const ShmlabPngLimits *limits,
-                  GError               **error)
-{
-  guint64 bytes;
-
-  if (width <= 0 || height <= 0)
-    {
-      g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_CORRUPT,
-                   _("the %s picture says it is %d × %d pixels, but a picture has at least one "
-                   "pixel: the file is damaged"),
-                   type->name, width, height);
-      return FALSE;
-    }
-  if ((guint) width > limits->max_dimension || (guint) height > limits->max_dimension)
-    {
-      g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                   _("the %s picture is %d × %d pixels, larger than the limit of %u pixels a "
-                   "side: scale the image down first"),
-                   type->name, width, height, limits->max_dimension);
-      return FALSE;
-    }
-  /* Both sides are below 2^31: no overflow. */
-  bytes = (guint64) width * (guint64) height * 4;
-  if (bytes > limits->max_pixel_bytes)
-    {
-      g_autofree char *limit_text =
-        g_format_size_full (limits->max_pixel_bytes, G_FORMAT_SIZE_IEC_UNITS);
-
-      g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                   _("the %s picture is %d × %d pixels, which need %" PRIu64 " bytes of memory "
-                   "(4 per pixel), more than the limit of %" PRIu64 " bytes (%s): "
-                   "scale the image down first"),
-                   type->name, width, height, bytes, limits->max_pixel_bytes, limit_text);
-      return FALSE;
-    }
-  return TRUE;
-}
 
 typedef struct
 {
@@ -243,7 +201,8 @@ size_prepared_cb (GdkPixbufLoader *loader,
                   int              height,
                   LoadContext     *ctx)
 {
-  if (ctx->error == NULL && !check_dimensions (ctx->type, width, height, ctx->limits, &ctx->error))
+  if (ctx->error == NULL &&
+      !shmlab_image_check_dimensions (ctx->type->name, width, height, ctx->limits, &ctx->error))
     gdk_pixbuf_loader_set_size (loader, 0, 0);
 }
 
@@ -263,7 +222,7 @@ image_from_pixbuf (const PictureType     *type,
   g_autoptr(ShmlabImage) image = NULL;
   guint64 needed;
 
-  if (!check_dimensions (type, width, height, limits, error))
+  if (!shmlab_image_check_dimensions (type->name, width, height, limits, error))
     return NULL;
   /* The last row may stop at its pixels, short of a whole stride. */
   needed = (guint64) rowstride * (guint64) (height - 1) +

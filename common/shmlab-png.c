@@ -95,33 +95,43 @@ load_be32 (const guint8 *p)
   return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
 }
 
-static gboolean
-check_dimensions (guint32                width,
-                  guint32                height,
-                  const ShmlabPngLimits *limits,
-                  GError               **error)
+/**
+ * shmlab_image_check_dimensions:
+ * @type_name: the picture's type for a person: "PNG", "JPEG"…
+ * @width: the width the picture says it has
+ * @height: its height
+ * @limits: what may be decoded
+ * @error: SHMLAB_IMAGE_ERROR_CORRUPT for no pixel, _TOO_LARGE past @limits
+ *
+ * What every picture reader checks before it takes the pixels' memory.
+ */
+gboolean
+shmlab_image_check_dimensions (const char            *type_name,
+                               int                    width,
+                               int                    height,
+                               const ShmlabPngLimits *limits,
+                               GError               **error)
 {
   guint64 pixels, bytes;
 
-  if (width == 0 || height == 0)
+  if (width <= 0 || height <= 0)
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_CORRUPT,
-                   _("the PNG header says the image is %u × %u pixels, but a PNG has at least one "
-                   "pixel: the PNG is damaged"),
-                   width, height);
+                   _("the %s picture says it is %d × %d pixels, but a picture has at least one "
+                   "pixel: the file is damaged"),
+                   type_name, width, height);
       return FALSE;
     }
-
-  if (width > limits->max_dimension || height > limits->max_dimension)
+  if ((guint) width > limits->max_dimension || (guint) height > limits->max_dimension)
     {
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                   _("the PNG is %u × %u pixels, larger than the limit of %u pixels a side: "
-                   "scale the image down first"),
-                   width, height, limits->max_dimension);
+                   _("the %s picture is %d × %d pixels, larger than the limit of %u pixels a "
+                   "side: scale the image down first"),
+                   type_name, width, height, limits->max_dimension);
       return FALSE;
     }
-
-  if (!g_uint64_checked_mul (&pixels, width, height) || !g_uint64_checked_mul (&bytes, pixels, 4))
+  if (!g_uint64_checked_mul (&pixels, (guint64) width, (guint64) height) ||
+      !g_uint64_checked_mul (&bytes, pixels, 4))
     bytes = G_MAXUINT64;
   if (bytes > limits->max_pixel_bytes)
     {
@@ -129,14 +139,24 @@ check_dimensions (guint32                width,
         g_format_size_full (limits->max_pixel_bytes, G_FORMAT_SIZE_IEC_UNITS);
 
       g_set_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_TOO_LARGE,
-                   _("the PNG is %u × %u pixels, which need %" PRIu64 " bytes of memory "
+                   _("the %s picture is %d × %d pixels, which need %" PRIu64 " bytes of memory "
                    "(4 per pixel), more than the limit of %" PRIu64 " bytes (%s): "
                    "scale the image down first"),
-                   width, height, bytes, limits->max_pixel_bytes, limit_text);
+                   type_name, width, height, bytes, limits->max_pixel_bytes, limit_text);
       return FALSE;
     }
-
   return TRUE;
+}
+
+/* A PNG's sides are below 2^31 by its specification: larger is past any limit. */
+static gboolean
+check_dimensions (guint32                width,
+                  guint32                height,
+                  const ShmlabPngLimits *limits,
+                  GError               **error)
+{
+  return shmlab_image_check_dimensions ("PNG", (int) MIN (width, (guint32) G_MAXINT),
+                                        (int) MIN (height, (guint32) G_MAXINT), limits, error);
 }
 
 /* Checks the size in IHDR before libpng starts, so a huge image is refused

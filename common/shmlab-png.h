@@ -30,6 +30,11 @@ typedef struct
 
 void         shmlab_png_limits_init_default (ShmlabPngLimits       *limits);
 
+gboolean     shmlab_image_check_dimensions  (const char            *type_name,
+                                             int                    width,
+                                             int                    height,
+                                             const ShmlabPngLimits *limits,
+                                             GError               **error);
 ShmlabImage *shmlab_png_read                (const guint8          *data,
                                              gsize                  length,
                                              const ShmlabPngLimits *limits,

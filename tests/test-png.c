@@ -1015,7 +1015,7 @@ test_limits_custom_dimension (void)
   limits.max_dimension = 64;
   assert_reads (fits, &limits);
   assert_read_fails (g_bytes_get_data (wide, NULL), g_bytes_get_size (wide), &limits,
-                     SHMLAB_IMAGE_ERROR_TOO_LARGE, "65 × 1", "limit of 64 pixels", NULL);
+                     SHMLAB_IMAGE_ERROR_TOO_LARGE, "the PNG picture is 65 × 1", "limit of 64 pixels", NULL);
   assert_read_fails (g_bytes_get_data (tall, NULL), g_bytes_get_size (tall), &limits,
                      SHMLAB_IMAGE_ERROR_TOO_LARGE, "1 × 65", "limit of 64 pixels", NULL);
 
