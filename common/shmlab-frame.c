@@ -17,6 +17,7 @@
 
 #include "shmlab-error.h"
 #include "shmlab-image.h"
+#include "shmlab-stream-segment.h"
 
 static const ShmlabFrameField frame_fields[SHMLAB_FRAME_N_FIELDS] = {
   [SHMLAB_FRAME_FIELD_MAGIC] = { "magic", 0, 8 },
@@ -461,7 +462,8 @@ shmlab_frame_forget_generation (guint8 *slot)
  * @bytes: (array length=length): the mapped segment
  *
  * The lock_holder field of the segment's first slot, for atomic access, or
- * %NULL when the segment does not start with a frame.
+ * %NULL when the segment does not start with a frame. A stream's segment
+ * keeps the word at the same place (see shmlab-stream-segment.h).
  *
  * Returns: (nullable): the field, a little-endian pid
  */
@@ -472,7 +474,8 @@ shmlab_frame_lock_holder (guint8 *bytes,
   const ShmlabFrameField *f = &frame_fields[SHMLAB_FRAME_FIELD_LOCK_HOLDER];
 
   if (bytes == NULL || length < SHMLAB_FRAME_HEADER_SIZE ||
-      memcmp (bytes, SHMLAB_FRAME_MAGIC, frame_fields[SHMLAB_FRAME_FIELD_MAGIC].size) != 0 ||
+      (memcmp (bytes, SHMLAB_FRAME_MAGIC, frame_fields[SHMLAB_FRAME_FIELD_MAGIC].size) != 0 &&
+       memcmp (bytes, SHMLAB_STREAM_SEGMENT_MAGIC, frame_fields[SHMLAB_FRAME_FIELD_MAGIC].size) != 0) ||
       ((guintptr) (bytes + f->offset) % sizeof (guint32)) != 0)
     return NULL;
   return (guint32 *) (gpointer) (bytes + f->offset);

@@ -13,6 +13,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "shmlab-segment.h"
+#include "shmlab-process.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -376,24 +377,6 @@ require_key (ShmlabSegment  *self,
   return fail_literal (self, error, SHMLAB_SEGMENT_ERROR_KEY_ERROR, message);
 }
 
-/* A pid that no longer runs: gone, or a zombie waiting for its parent. */
-static gboolean
-process_has_ended (guint32 pid)
-{
-  g_autofree char *path = NULL;
-  g_autofree char *stat = NULL;
-  const char *state;
-
-  if (pid == 0 || pid > G_MAXINT)
-    return FALSE;
-  if (kill ((pid_t) pid, 0) != 0)
-    return errno == ESRCH;
-  path = g_strdup_printf ("/proc/%u/stat", pid);
-  if (!g_file_get_contents (path, &stat, NULL, NULL))
-    return FALSE;
-  state = strrchr (stat, ')');
-  return state != NULL && state[1] == ' ' && state[2] == 'Z';
-}
 
 /* What is done to the first slot's lock_holder field, atomically. */
 typedef enum
@@ -431,7 +414,7 @@ holder_word_op (gpointer  data,
     default:
       expected = __atomic_load_n (word, __ATOMIC_ACQUIRE);
       *from = GUINT32_FROM_LE (expected);
-      if (*from == 0 || expected == me || !process_has_ended (*from))
+      if (*from == 0 || expected == me || !shmlab_process_has_ended (*from))
         return FALSE;
       return __atomic_compare_exchange_n (word, &expected, me, FALSE, __ATOMIC_ACQ_REL,
                                           __ATOMIC_ACQUIRE);
