@@ -97,6 +97,7 @@ typedef struct
 extern const ShmlabFormatClass shmlab_format_text;
 extern const ShmlabFormatClass shmlab_format_qt_image;
 extern const ShmlabFormatClass shmlab_format_frame;
+extern const ShmlabFormatClass shmlab_format_stream;
 
 const ShmlabFormatClass *shmlab_format_lookup     (ShmlabFormat   format);
 const ShmlabFormatClass *shmlab_format_recognise  (const guint8  *bytes,

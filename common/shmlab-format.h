@@ -20,6 +20,8 @@ G_BEGIN_DECLS
  *   int32 1, then a complete PNG file
  * @SHMLAB_FORMAT_FRAME: a ShmLab frame: a 64-byte little-endian header, then
  *   the payload (UTF-8 text or raw RGBA8 rows)
+ * @SHMLAB_FORMAT_STREAM: a ShmLab stream (shmlab-stream-segment.h): read,
+ *   its newest frame; it is written frame by frame, never by Write
  *
  * Each format is one file, shmlab-format-NAME.c, and one entry of the table
  * in shmlab-format.c.
@@ -30,6 +32,7 @@ typedef enum
   SHMLAB_FORMAT_TEXT,
   SHMLAB_FORMAT_QT_IMAGE,
   SHMLAB_FORMAT_FRAME,
+  SHMLAB_FORMAT_STREAM,
 } ShmlabFormat;
 
 /**

@@ -50,10 +50,12 @@ shmlab_stream_segment_is_stream (const guint8 *bytes,
 }
 
 static gboolean
-damaged (GError    **error,
-         const char *field,
-         guint64     value)
+damaged_at (ShmlabStreamSegmentInfo *info,
+            GError                 **error,
+            const char              *field,
+            guint64                  value)
 {
+  info->wrong_field = field;
   g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_MALFORMED,
                /* Translators: %s is a field of the stream's header, e.g. "n_slots" */
                _("The stream's segment is damaged: its field “%s” holds %" G_GUINT64_FORMAT ", which is not possible."),
@@ -83,10 +85,10 @@ shmlab_stream_segment_parse (const guint8            *bytes,
     }
   version = LOAD (version);
   if (version != SHMLAB_STREAM_SEGMENT_VERSION)
-    return damaged (error, "version", version);
+    return damaged_at (info, error, "version", version);
   header_size = LOAD (header_size);
   if (header_size != SHMLAB_STREAM_SEGMENT_HEADER_SIZE)
-    return damaged (error, "header_size", header_size);
+    return damaged_at (info, error, "header_size", header_size);
 
   info->state = LOAD (state);
   info->n_slots = LOAD (n_slots);
@@ -107,24 +109,24 @@ shmlab_stream_segment_parse (const guint8            *bytes,
   info->reader_lock_wait_ns = LOAD (reader_lock_wait_ns);
 
   if (info->state != SHMLAB_STREAM_STATE_RUNNING && info->state != SHMLAB_STREAM_STATE_ENDED)
-    return damaged (error, "state", info->state);
+    return damaged_at (info, error, "state", info->state);
   if (handoff > SHMLAB_STREAM_HANDOFF_EVERY)
-    return damaged (error, "handoff", handoff);
+    return damaged_at (info, error, "handoff", handoff);
   info->handoff = (ShmlabStreamHandoff) handoff;
   if (info->n_slots < 1 || info->n_slots > 2)
-    return damaged (error, "n_slots", info->n_slots);
+    return damaged_at (info, error, "n_slots", info->n_slots);
   if (!shmlab_stream_segment_size (info->width, info->height, info->n_slots,
                                    &slot_size, &needed, NULL))
-    return damaged (error, info->width < SHMLAB_STREAM_MIN_SIDE ||
+    return damaged_at (info, error, info->width < SHMLAB_STREAM_MIN_SIDE ||
                            info->width > SHMLAB_STREAM_MAX_WIDTH ? "width" : "height",
                     info->width < SHMLAB_STREAM_MIN_SIDE ||
                     info->width > SHMLAB_STREAM_MAX_WIDTH ? info->width : info->height);
   if (info->slot_size != slot_size)
-    return damaged (error, "slot_size", info->slot_size);
+    return damaged_at (info, error, "slot_size", info->slot_size);
   if (needed > length)
-    return damaged (error, "slot_size", info->slot_size);
+    return damaged_at (info, error, "slot_size", info->slot_size);
   if (info->latest_slot >= info->n_slots)
-    return damaged (error, "latest_slot", info->latest_slot);
+    return damaged_at (info, error, "latest_slot", info->latest_slot);
   return TRUE;
 }
 

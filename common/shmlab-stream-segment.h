@@ -120,6 +120,7 @@ typedef struct
   gint64 writer_lock_wait_ns;
   gint64 writer_handoff_wait_ns;
   gint64 reader_lock_wait_ns;
+  const char *wrong_field;   /* when parse fails on a field: its name */
 } ShmlabStreamSegmentInfo;
 
 gboolean shmlab_stream_segment_size  (guint32                   width,

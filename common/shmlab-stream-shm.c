@@ -325,12 +325,14 @@ shm_writer_put (gpointer                       state,
     STORE (write_count, LOAD (write_count) + 1);
   __atomic_add_fetch (&H (writer_lock_wait_ns), times->lock_wait_ns, __ATOMIC_RELAXED);
   __atomic_add_fetch (&H (writer_handoff_wait_ns), times->handoff_wait_ns, __ATOMIC_RELAXED);
+  /* Published before the unlock: a reader that takes the lock next and
+   * copies this frame counts it as seen. */
+  __atomic_add_fetch (&H (published), 1, __ATOMIC_RELEASE);
   if (lock)
     shmlab_segment_unlock (self->segment, NULL);
 
   self->next_slot = (slot + 1) % self->n_slots;
   STORE (writer_heartbeat, now_ns ());
-  __atomic_add_fetch (&H (published), 1, __ATOMIC_RELEASE);
   if (every)
     sem_post (&H (full).sem);
   futex_wake (&H (published));

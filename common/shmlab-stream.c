@@ -626,3 +626,51 @@ shmlab_stream_reader_free (ShmlabStreamReader *self)
   g_mutex_clear (&self->mutex);
   g_free (self);
 }
+
+gboolean
+shmlab_stream_parse_size (const char *text,
+                          guint32    *width,
+                          guint32    *height,
+                          GError    **error)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (text != NULL ? text : ""));
+  g_autofree char *ascii = NULL;
+  char *sep, *end;
+  guint64 w, h;
+  gsize size;
+
+  /* "1920×1080" as well as "1920x1080". */
+  {
+    GString *s = g_string_new (copy);
+    g_string_replace (s, "×", "x", 0);
+    g_string_replace (s, "X", "x", 0);
+    ascii = g_string_free (s, FALSE);
+  }
+  sep = strchr (ascii, 'x');
+  if (sep == NULL || sep == ascii || sep[1] == '\0' || !g_ascii_isdigit (ascii[0]) ||
+      !g_ascii_isdigit (sep[1]))
+    goto bad;
+  w = g_ascii_strtoull (ascii, &end, 10);
+  if (end != sep)
+    goto bad;
+  h = g_ascii_strtoull (sep + 1, &end, 10);
+  if (*end != '\0')
+    goto bad;
+  if (w > G_MAXUINT32 || h > G_MAXUINT32 ||
+      !shmlab_stream_frame_size ((guint32) w, (guint32) h, &size, error))
+    {
+      if (w > G_MAXUINT32 || h > G_MAXUINT32)
+        shmlab_stream_frame_size (G_MAXUINT32, G_MAXUINT32, &size, error);
+      return FALSE;
+    }
+  *width = (guint32) w;
+  *height = (guint32) h;
+  return TRUE;
+
+bad:
+  g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_INVALID,
+               /* Translators: %s is what the user typed; keep 1920x1080 as it is */
+               _("“%s” is not a size: give a width and a height in pixels, such as 1920x1080."),
+               text != NULL ? text : "");
+  return FALSE;
+}

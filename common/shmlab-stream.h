@@ -211,3 +211,12 @@ void                shmlab_stream_reader_free     (ShmlabStreamReader       *sel
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShmlabStreamReader, shmlab_stream_reader_free)
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+/* "1920x1080" (or with ×) into a width and a height within the stream's
+ * limits; SHMLAB_STREAM_ERROR_INVALID with a sentence saying what to type. */
+gboolean shmlab_stream_parse_size (const char *text,
+                                   guint32    *width,
+                                   guint32    *height,
+                                   GError    **error);
+G_END_DECLS
