@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "shmlab-bench-run.h"
+#include "shmlab-bench-stream.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -70,6 +71,14 @@ shmlab_bench_sweep_keys (const char *key_prefix,
     {
       g_autofree char *key = g_strdup_printf ("%s-%s", key_prefix, images[i]);
       shmlab_bench_remove_key (key, SHMLAB_BENCH_IMAGE_BACKEND);
+    }
+  /* The stream's keys, as shmlab_bench_stream_measure() names them. */
+  for (guint i = 0; i <= SHMLAB_BENCH_STREAM_N_RUNS; i++)
+    {
+      g_autofree char *key = i < SHMLAB_BENCH_STREAM_N_RUNS
+                             ? g_strdup_printf ("%s-stream-%u", key_prefix, i)
+                             : g_strdup_printf ("%s-stream-handoff", key_prefix);
+      shmlab_bench_remove_key (key, SHMLAB_BACKEND_DEFAULT);
     }
 }
 

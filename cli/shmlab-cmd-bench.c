@@ -16,6 +16,7 @@
 
 #include "shmlab-bench-cell.h"
 #include "shmlab-bench-image.h"
+#include "shmlab-bench-stream.h"
 #include "shmlab-bench-machine.h"
 #include "shmlab-bench-mechanisms.h"
 #include "shmlab-bench-plot.h"
@@ -286,6 +287,7 @@ shmlab_cmd_bench (int    argc,
   g_autofree char *plot = NULL;
   g_autofree char *image = NULL;
   g_autofree char *cpus_text = NULL;
+  gboolean stream = FALSE;
   g_auto(GStrv) arguments = NULL;
   const GOptionEntry entries[] = {
     { "quick", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &quick,
@@ -309,6 +311,9 @@ shmlab_cmd_bench (int    argc,
     { "image", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &image,
       N_("Instead, time a picture's way from Writer to Reader, as a frame and as Qt's PNG"),
       "FILE.png" },
+    { "stream", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &stream,
+      N_("Instead, measure the stream: 1080p at 60 fps, 4K as fast as possible through shared "
+      "memory, a pipe and a socket, every frame, and one 4K handoff"), NULL },
     { "quiet", 'q', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &quiet,
       N_("Do not print the progress"), NULL },
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
@@ -337,6 +342,33 @@ shmlab_cmd_bench (int    argc,
       g_autofree char *shown = g_utf8_make_valid (arguments[0], -1);
       return shmlab_cli_usage_error (COMMAND, _("unexpected argument “%s”: bench takes only "
                                      "options"), shown);
+    }
+  if (stream)
+    {
+      g_autoptr(ShmlabBenchStream) measured = shmlab_bench_stream_new ();
+      double stream_seconds = quick ? 5 : 25;
+
+      if (image != NULL || plot != NULL || sizes_text != NULL || mechanisms_text != NULL)
+        return shmlab_cli_usage_error (COMMAND, _("--stream measures the stream alone: it does not "
+                                       "go with --image, --plot, --sizes or --mechanisms (run them apart)"));
+      if (!parse_seconds (seconds_text, stream_seconds, &stream_seconds, &status))
+        return status;
+      if (!quiet)
+        print_progress (_("measuring the stream: a writer process, and this one following it\n"), NULL);
+      ok = shmlab_bench_stream_measure (measured, stream_seconds, quick, key_prefix,
+                                        shmlab_cli_interrupt (), &error);
+      shmlab_bench_sweep_keys (key_prefix, report->sizes);
+      if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return interrupted ();
+      if (!ok)
+        return shmlab_cli_fail (error);
+      output = json ? shmlab_bench_stream_json (measured) : shmlab_bench_stream_table (measured);
+      g_print ("%s", output);
+      for (guint i = 0; i < measured->runs->len; i++)
+        if (!((ShmlabBenchStreamRun *) g_ptr_array_index (measured->runs, i))->ok)
+          return shmlab_cli_fail_printf (_("some stream runs failed (see “FAILED” above, or “ok”: "
+                                         "false in the JSON): their figures are not given"));
+      return status;
     }
   if (image != NULL && (plot != NULL || sizes_text != NULL || mechanisms_text != NULL))
     return shmlab_cli_usage_error (COMMAND, _("--image measures a picture's way alone: it does not "

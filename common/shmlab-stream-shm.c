@@ -441,6 +441,11 @@ still_streaming (ShmReader               *self,
 {
   if (!shmlab_stream_segment_parse (self->base, self->size, info, error))
     return FALSE;
+  /* In "every frame", the frames a writer left before it stopped are still
+   * handed over. */
+  if (info->stream_id == self->stream_id && info->handoff == SHMLAB_STREAM_HANDOFF_EVERY &&
+      info->write_count > info->read_count)
+    return TRUE;
   if (info->stream_id != self->stream_id || info->state == SHMLAB_STREAM_STATE_ENDED)
     {
       g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_STOPPED,

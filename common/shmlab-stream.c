@@ -30,6 +30,15 @@ transport_class (ShmlabStreamTransport transport)
     }
 }
 
+/* The transport's class, when this build carries it. */
+static const ShmlabStreamTransportClass *
+usable_class (ShmlabStreamTransport transport)
+{
+  const ShmlabStreamTransportClass *klass = transport_class (transport);
+
+  return klass != NULL && klass->writer_open != NULL ? klass : NULL;
+}
+
 static const struct
 {
   const char *name;
@@ -208,7 +217,7 @@ shmlab_stream_writer_new (ShmlabKey                *key,
 
   g_return_val_if_fail (key != NULL && config != NULL, NULL);
 
-  self->klass = transport_class (config->transport);
+  self->klass = usable_class (config->transport);
   if (self->klass == NULL)
     {
       g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_INVALID,
@@ -491,7 +500,7 @@ shmlab_stream_reader_new (ShmlabKey             *key,
 {
   g_autofree ShmlabStreamReader *self = g_new0 (ShmlabStreamReader, 1);
 
-  self->klass = transport_class (transport);
+  self->klass = usable_class (transport);
   if (self->klass == NULL)
     {
       g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_INVALID,
