@@ -107,12 +107,14 @@ shmlab_cmd_follow (int    argc,
   g_auto(GStrv) arguments = NULL;
   gboolean quiet = FALSE, json = FALSE;
   gint64 frames = 0;
-  double seconds = 0, wait_s = 10;
+  double seconds = 0, wait_s = 10, rate = 0;
   const GOptionEntry entries[] = {
     { "frames", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT64, &frames,
       N_("Stop after N frames"), "N" },
     { "seconds", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_DOUBLE, &seconds,
       N_("Stop after S seconds"), "S" },
+    { "rate", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_DOUBLE, &rate,
+      N_("Look for a new frame HZ times a second, on this reader's own clock, as a display does (default: as soon as the writer publishes one)"), "HZ" },
     { "wait", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_DOUBLE, &wait_s,
       N_("Wait up to S seconds for a stream to begin (default 10)"), "S" },
     { "transport", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &transport_text,
@@ -150,6 +152,8 @@ shmlab_cmd_follow (int    argc,
     return shmlab_cli_usage_error (COMMAND, _("--frames takes a number of frames, 1 or more."));
   if (!(seconds >= 0 && seconds <= 86400))
     return shmlab_cli_usage_error (COMMAND, _("--seconds takes a time from 0 to 86400 seconds."));
+  if (!(rate >= 0 && rate <= 1000))
+    return shmlab_cli_usage_error (COMMAND, _("--rate takes a number of looks a second from 1 to 1000."));
   if (!(wait_s >= 0 && wait_s <= 86400))
     return shmlab_cli_usage_error (COMMAND, _("--wait takes a time from 0 to 86400 seconds."));
   shmlab_cli_set_quiet (quiet);
@@ -189,7 +193,18 @@ shmlab_cmd_follow (int    argc,
           ended = "seconds";
           break;
         }
-      frame = shmlab_stream_reader_next (reader, 1000, interrupt, &local);
+      if (rate > 0)
+        {
+          /* The reader's own clock: it looks when it is time, wherever the
+           * writer is in its copy. */
+          gint64 period = (gint64) (1e9 / rate);
+          gint64 due = start + ((now - start) / period + 1) * period;
+          struct timespec ts = { (due - now) / 1000000000, (due - now) % 1000000000 };
+
+          nanosleep (&ts, NULL);
+        }
+      /* On its own clock the reader takes a frame only if one is there. */
+      frame = shmlab_stream_reader_next (reader, rate > 0 ? 0 : 1000, interrupt, &local);
       if (frame == NULL)
         {
           if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))

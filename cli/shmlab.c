@@ -24,6 +24,7 @@ static const Command commands[] = {
   { "list", shmlab_cmd_list, N_("List the segments ShmLab and Qt made (--all: every one)") },
   { "remove", shmlab_cmd_remove, N_("Remove a key's segment, its lock and its key files") },
   { "lock", shmlab_cmd_lock, N_("Hold a key's lock, so you can watch another program wait") },
+  { "stream", shmlab_cmd_stream, N_("Stream frames into a key, with or without the lock") },
   { "follow", shmlab_cmd_follow, N_("Follow a key's stream: torn frames, rates and latency") },
   { "bench", shmlab_cmd_bench, N_("Measure shared memory against pipes and sockets on this machine") },
 };

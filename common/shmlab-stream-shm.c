@@ -415,7 +415,14 @@ shm_reader_open (ShmlabKey     *key,
   self->size = shmlab_segment_get_size (self->segment);
   if (!shmlab_stream_segment_parse (self->base, self->size, &info, &local))
     {
-      if (g_error_matches (local, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NOT_A_STREAM))
+      static const guint8 zero[8] = { 0 };
+
+      if (g_error_matches (local, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NOT_A_STREAM) &&
+          self->size >= sizeof zero && memcmp (self->base, zero, sizeof zero) == 0)
+        /* A writer has made the segment and not yet its header. */
+        g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_STREAM,
+                     _("The stream on this key is starting."));
+      else if (g_error_matches (local, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NOT_A_STREAM))
         g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NOT_A_STREAM,
                      _("The key's segment holds no stream: a writer put something else there. Read it instead of following it, or stream on another key."));
       else
@@ -514,7 +521,8 @@ shm_reader_next (gpointer                state,
         slice = (guint) MAX (left, 1);
       if (every)
         {
-          if (sem_wait_slice (&H (full).sem, slice))
+          if (timeout_ms == 0 ? sem_trywait (&H (full).sem) == 0
+                              : sem_wait_slice (&H (full).sem, slice))
             break;
         }
       else
@@ -522,7 +530,8 @@ shm_reader_next (gpointer                state,
           published = LOAD (published);
           if (published != self->seen && seg.latest_frame != 0)
             break;
-          futex_wait (&H (published), published, slice);
+          if (timeout_ms > 0)
+            futex_wait (&H (published), published, slice);
         }
       if (now_ns () >= deadline)
         {
@@ -548,9 +557,9 @@ shm_reader_next (gpointer                state,
     }
   slot = every ? (guint32) (seg.read_count % seg.n_slots) : seg.latest_slot;
   bytes = shmlab_stream_pool_take (pool, seg.slot_size, &dest);
-  ok = shmlab_stream_frame_copy (dest, seg.slot_size,
-                                 self->base + shmlab_stream_segment_slot_offset (&seg, slot),
-                                 seg.slot_size, &header, &check, error);
+  /* One plain copy under the lock, as a Qt reader makes it; the rows are
+   * checked on the copy, after the unlock. */
+  memcpy (dest, self->base + shmlab_stream_segment_slot_offset (&seg, slot), seg.slot_size);
   if (every)
     STORE (read_count, seg.read_count + 1);
   __atomic_add_fetch (&H (reader_lock_wait_ns), info->reader_lock_wait_ns, __ATOMIC_RELAXED);
@@ -559,6 +568,7 @@ shm_reader_next (gpointer                state,
     sem_post (&H (empty).sem);
   self->seen = published;
   fill_info (&seg, info);
+  ok = shmlab_stream_frame_check (dest, seg.slot_size, &header, &check, error);
   if (!ok)
     return NULL;
   return shmlab_stream_frame_new (bytes, &header, &check);

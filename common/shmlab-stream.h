@@ -188,7 +188,8 @@ ShmlabStreamReader *shmlab_stream_reader_new      (ShmlabKey                *key
                                                    ShmlabStreamTransport     transport,
                                                    GCancellable             *cancellable,
                                                    GError                  **error);
-/* The next frame: waits up to @timeout_ms (cancellable) for one. A stream
+/* The next frame: waits up to @timeout_ms (cancellable) for one; 0 only
+ * looks whether one is there, as a display that reads at its own rate. A stream
  * whose writer has gone is SHMLAB_STREAM_ERROR_STOPPED; G_IO_ERROR_TIMED_OUT
  * when no frame came in time but the writer is still there. */
 ShmlabStreamFrame  *shmlab_stream_reader_next     (ShmlabStreamReader       *self,
