@@ -445,6 +445,8 @@ test_not_a_stream (gconstpointer data)
   guint8 *bytes;
 
   g_assert_true (shmlab_segment_create (segment, 8192, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
+  /* A fresh, all-zero segment is a stream about to start: put a text there. */
+  memcpy (shmlab_segment_get_data (segment), "hello", 6);
   reader = shmlab_stream_reader_new (key, SHMLAB_STREAM_TRANSPORT_SHM, NULL, &error);
   g_assert_null (reader);
   g_assert_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NOT_A_STREAM);
