@@ -4,7 +4,9 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "shmlab-backend.h"
@@ -497,6 +499,8 @@ test_not_a_stream (gconstpointer data)
   g_assert_true (shmlab_segment_detach (segment, NULL));
 }
 
+static void add_fd_tests (void);
+
 static void
 add (const char     *name,
      GTestDataFunc   func)
@@ -524,5 +528,183 @@ main (int    argc,
   add ("deterministic-tear", test_deterministic_tear);
   add ("writer-stops", test_writer_stops);
   add ("not-a-stream", test_not_a_stream);
+  add_fd_tests ();
   return g_test_run ();
+}
+
+/* ---- a pipe and a socket ---- */
+
+typedef struct
+{
+  ShmlabStreamWriter *writer;
+  guint frames;
+  guint written;
+  GError *error;
+} FdJob;
+
+static gpointer
+fd_writer_thread (gpointer data)
+{
+  FdJob *job = data;
+  g_autofree guint8 *rgba = g_malloc (W * H * 4);
+
+  for (guint i = 1; i <= job->frames; i++)
+    {
+      fill (rgba, i);
+      if (!shmlab_stream_writer_put (job->writer, rgba, W * 4, 0, NULL, &job->error))
+        return NULL;
+      job->written = i;
+    }
+  return NULL;
+}
+
+static ShmlabStreamReader *
+open_fd_reader (ShmlabKey             *key,
+                ShmlabStreamTransport  transport)
+{
+  for (int i = 0; i < 2000; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      ShmlabStreamReader *reader = shmlab_stream_reader_new (key, transport, NULL, &error);
+
+      if (reader != NULL)
+        return reader;
+      g_assert_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_STREAM);
+      g_usleep (10000);
+    }
+  g_assert_not_reached ();
+}
+
+/* Every frame through, in order, whole; the writer's end is the reader's
+ * STOPPED; the FIFO or socket is gone after. */
+static void
+test_fd_every_frame (gconstpointer data)
+{
+  ShmlabStreamTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(ShmlabKey) key = new_key (SHMLAB_BACKEND_DEFAULT, "fd");
+  g_autofree char *path = shmlab_stream_transport_path (transport, key);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShmlabStreamReader) reader = NULL;
+  ShmlabStreamConfig config;
+  ShmlabStreamStats stats;
+  FdJob job = { .frames = 100 };
+  GThread *thread;
+  guint64 expected = 1;
+
+  /* No writer: nothing to follow, and the message says what to start. */
+  reader = shmlab_stream_reader_new (key, transport, NULL, &error);
+  g_assert_null (reader);
+  g_assert_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_STREAM);
+  g_assert_nonnull (strstr (error->message, "shmlab stream --transport="));
+  g_clear_error (&error);
+
+  config_for (&config, SHMLAB_STREAM_HANDOFF_EVERY, 1, TRUE);
+  config.transport = transport;
+  job.writer = shmlab_stream_writer_new (key, &config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+  thread = g_thread_new ("writer", fd_writer_thread, &job);
+  reader = open_fd_reader (key, transport);
+  while (expected <= job.frames)
+    {
+      g_autoptr(ShmlabStreamFrame) frame = shmlab_stream_reader_next (reader, 20000, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (frame->header.frame_number, ==, expected);
+      g_assert_false (shmlab_stream_check_is_torn (&frame->check));
+      {
+        g_autofree guint8 *pixels = g_malloc (W * H * 4);
+
+        fill (pixels, expected);
+        g_assert_cmpmem ((const guint8 *) g_bytes_get_data (frame->bytes, NULL) + 64 + 16, W * 4,
+                         pixels, W * 4);
+      }
+      shmlab_stream_reader_shown (reader, frame, g_get_monotonic_time () * 1000);
+      expected++;
+    }
+  g_thread_join (thread);
+  g_assert_no_error (job.error);
+  shmlab_stream_reader_get_stats (reader, &stats);
+  g_assert_cmpuint (stats.frames_shown, ==, 100);
+  g_assert_cmpuint (stats.frames_skipped, ==, 0);
+  shmlab_stream_writer_free (job.writer);
+  g_assert_null (shmlab_stream_reader_next (reader, 20000, NULL, &error));
+  g_assert_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_STOPPED);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+/* The reader goes away: the writer says so, and lives. */
+static void
+test_fd_reader_gone (gconstpointer data)
+{
+  ShmlabStreamTransport transport = GPOINTER_TO_INT (data);
+  g_autoptr(ShmlabKey) key = new_key (SHMLAB_BACKEND_DEFAULT, "fdgone");
+  g_autofree guint8 *rgba = g_malloc0 (W * H * 4);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShmlabStreamWriter) writer = NULL;
+  ShmlabStreamReader *reader;
+  ShmlabStreamConfig config;
+  gboolean refused = FALSE;
+
+  config_for (&config, SHMLAB_STREAM_HANDOFF_EVERY, 1, TRUE);
+  config.transport = transport;
+  config.timeout_ms = 2000;
+  writer = shmlab_stream_writer_new (key, &config, NULL, &error);
+  g_assert_no_error (error);
+  /* No reader at all: the writer waits, then says so. */
+  g_assert_false (shmlab_stream_writer_put (writer, rgba, W * 4, 0, NULL, &error));
+  g_assert_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_READER);
+  g_clear_error (&error);
+  reader = open_fd_reader (key, transport);
+  g_assert_true (shmlab_stream_writer_put (writer, rgba, W * 4, 0, NULL, &error));
+  shmlab_stream_reader_free (reader);
+  /* The frames already in the kernel's buffer may go through; then EPIPE. */
+  for (int i = 0; i < 10000 && !refused; i++)
+    if (!shmlab_stream_writer_put (writer, rgba, W * 4, 0, NULL, &error))
+      {
+        g_assert_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_READER);
+        refused = TRUE;
+      }
+  g_assert_true (refused);
+}
+
+/* A hostile header down the pipe: refused by name, nothing allocated for it. */
+static void
+test_fd_hostile (void)
+{
+  g_autoptr(ShmlabKey) key = new_key (SHMLAB_BACKEND_DEFAULT, "fdbad");
+  g_autofree char *path = shmlab_stream_transport_path (SHMLAB_STREAM_TRANSPORT_PIPE, key);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShmlabStreamReader) reader = NULL;
+  g_autoptr(ShmlabStreamFrame) frame = NULL;
+  guint8 head[64] = "SHMLABSF";
+  guint32 huge = 0x7fffffff;
+  int fd;
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  reader = shmlab_stream_reader_new (key, SHMLAB_STREAM_TRANSPORT_PIPE, NULL, &error);
+  g_assert_no_error (error);
+  fd = open (path, O_WRONLY);
+  g_assert_cmpint (fd, >=, 0);
+  head[8] = 1;
+  head[10] = 64;
+  memcpy (head + 12, &huge, 4);
+  memcpy (head + 16, &huge, 4);
+  g_assert_cmpint (write (fd, head, sizeof head), ==, sizeof head);
+  frame = shmlab_stream_reader_next (reader, 10000, NULL, &error);
+  g_assert_null (frame);
+  g_assert_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "width"));
+  close (fd);
+  unlink (path);
+}
+
+static void
+add_fd_tests (void)
+{
+  g_test_add_data_func ("/stream/pipe/every-frame", GINT_TO_POINTER (SHMLAB_STREAM_TRANSPORT_PIPE), test_fd_every_frame);
+  g_test_add_data_func ("/stream/socket/every-frame", GINT_TO_POINTER (SHMLAB_STREAM_TRANSPORT_SOCKET), test_fd_every_frame);
+  g_test_add_data_func ("/stream/pipe/reader-gone", GINT_TO_POINTER (SHMLAB_STREAM_TRANSPORT_PIPE), test_fd_reader_gone);
+  g_test_add_data_func ("/stream/socket/reader-gone", GINT_TO_POINTER (SHMLAB_STREAM_TRANSPORT_SOCKET), test_fd_reader_gone);
+  g_test_add_func ("/stream/pipe/hostile", test_fd_hostile);
 }
