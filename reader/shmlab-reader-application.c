@@ -19,6 +19,7 @@ struct _ShmlabReaderApplication
   gboolean read_at_start;
   gboolean follow_at_start;
   gboolean print_content;
+  ShmlabStreamTransport transport;
 };
 
 G_DEFINE_FINAL_TYPE (ShmlabReaderApplication, shmlab_reader_application, GTK_TYPE_APPLICATION)
@@ -28,6 +29,8 @@ static const GOptionEntry reader_entries[] = {
     N_("Read from shared memory once the window is open"), NULL },
   { "follow", 'f', 0, G_OPTION_ARG_NONE, NULL,
     N_("Follow the segment from the start: show every new write as it comes"), NULL },
+  { "transport", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Follow a stream through shm (the key's segment; the default), pipe or socket"), "shm|pipe|socket" },
   { "print-content", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Print what the window shows after each read on standard output (see below)"), NULL },
   { NULL }
@@ -54,6 +57,17 @@ shmlab_reader_application_handle_local_options (GApplication *app,
   self->read_at_start = g_variant_dict_contains (options, "read");
   self->follow_at_start = g_variant_dict_contains (options, "follow");
   self->print_content = g_variant_dict_contains (options, "print-content");
+  self->transport = SHMLAB_STREAM_TRANSPORT_SHM;
+  {
+    const char *transport = NULL;
+
+    if (g_variant_dict_lookup (options, "transport", "&s", &transport) &&
+        !shmlab_stream_transport_parse (transport, &self->transport))
+      {
+        g_printerr (_("shmlab-reader: --transport takes shm, pipe or socket, not “%s”.\n"), transport);
+        return 2;
+      }
+  }
   return -1;
 }
 
@@ -86,6 +100,7 @@ shmlab_reader_application_activate (GApplication *app)
 
   shmlab_app_options_apply (&self->options, SHMLAB_WINDOW (window));
   shmlab_reader_window_set_print_content (window, self->print_content);
+  shmlab_reader_window_set_transport (window, self->transport);
 
   /* A screenshot taken two frames after a change must not catch a cross-fade half way. */
   if (self->options.screenshot != NULL)

@@ -14,6 +14,7 @@
 #include "shmlab-app-support.h"
 #include "shmlab-error.h"
 #include "shmlab-follower.h"
+#include "shmlab-stream-view.h"
 #include "shmlab-reader-resources.h"
 
 struct _ShmlabReaderWindow
@@ -22,6 +23,9 @@ struct _ShmlabReaderWindow
 
   /* Template widgets */
   ShmlabReaderPane *pane;
+  GtkStack *content_stack;
+  ShmlabStreamView *stream_view;
+  gboolean stream_mode;      /* following a stream, in the stream view */
   GtkWidget *read_button;
 
   /* Owned */
@@ -331,7 +335,55 @@ gboolean
 shmlab_reader_window_get_following (ShmlabReaderWindow *self)
 {
   g_return_val_if_fail (SHMLAB_IS_READER_WINDOW (self), FALSE);
-  return self->follower != NULL && shmlab_follower_get_following (self->follower);
+  return self->stream_mode ||
+         (self->follower != NULL && shmlab_follower_get_following (self->follower));
+}
+
+/* The key's segment holds a stream, or the stream comes through a pipe or
+ * a socket: the stream view follows it instead of the segment's reads. */
+static void
+enter_stream_mode (ShmlabReaderWindow *self)
+{
+  ShmlabKey *key = shmlab_session_get_key_value (session_of (self));
+
+  if (self->stream_mode || key == NULL)
+    return;
+  self->stream_mode = TRUE;
+  if (shmlab_follower_get_following (self->follower))
+    shmlab_follower_stop (self->follower);
+  gtk_stack_set_visible_child_name (self->content_stack, "stream");
+  shmlab_stream_view_start (self->stream_view, key);
+  shmlab_window_update_actions (SHMLAB_WINDOW (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
+}
+
+static void
+leave_stream_mode (ShmlabReaderWindow *self)
+{
+  if (!self->stream_mode)
+    return;
+  self->stream_mode = FALSE;
+  shmlab_stream_view_stop (self->stream_view);
+  gtk_stack_set_visible_child_name (self->content_stack, "read");
+  note (self, _("stopped following the stream"), FALSE);
+  shmlab_window_update_actions (SHMLAB_WINDOW (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
+}
+
+/* The stream view's transport, as --transport gives it. */
+void
+shmlab_reader_window_set_transport (ShmlabReaderWindow    *self,
+                                    ShmlabStreamTransport  transport)
+{
+  g_return_if_fail (SHMLAB_IS_READER_WINDOW (self));
+  shmlab_stream_view_set_transport (self->stream_view, transport);
+}
+
+ShmlabStreamView *
+shmlab_reader_window_get_stream_view (ShmlabReaderWindow *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_READER_WINDOW (self), NULL);
+  return self->stream_view;
 }
 
 /**
@@ -353,12 +405,25 @@ shmlab_reader_window_set_following (ShmlabReaderWindow *self,
     return;
   if (!following)
     {
-      shmlab_follower_stop (self->follower);
+      if (self->stream_mode)
+        leave_stream_mode (self);
+      else
+        shmlab_follower_stop (self->follower);
       return;
     }
   if (!apply_key (self))
     {
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
+      return;
+    }
+  if (shmlab_stream_view_get_transport (self->stream_view) != SHMLAB_STREAM_TRANSPORT_SHM)
+    {
+      text = g_strdup_printf (_("following the stream on “%s” through the %s"),
+                              shmlab_session_get_key (session_of (self)),
+                              shmlab_stream_view_get_transport (self->stream_view) == SHMLAB_STREAM_TRANSPORT_PIPE
+                              ? _("pipe") : _("socket"));
+      note (self, text, FALSE);
+      enter_stream_mode (self);
       return;
     }
   text = g_strdup_printf (_("following “%s”: every new write is shown as it comes"),
@@ -394,6 +459,14 @@ static void
 follow_content_cb (ShmlabReaderWindow     *self,
                    const ShmlabReadResult *result)
 {
+  /* A stream: followed frame by frame from here. */
+  if (result->payload != NULL && result->payload->format == SHMLAB_FORMAT_STREAM)
+    {
+      show_read_result (self, result);
+      result_shown (self, TRUE);
+      enter_stream_mode (self);
+      return;
+    }
   show_read_result (self, result);
   result_shown (self, result->payload != NULL);
 }
@@ -604,7 +677,10 @@ shmlab_reader_window_class_init (ShmlabReaderWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/shmlab/reader/shmlab-reader-window.ui");
+  g_type_ensure (SHMLAB_TYPE_STREAM_VIEW);
   gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, pane);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, stream_view);
   gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, read_button);
 
   gtk_widget_class_install_action (widget_class, "win.read", NULL, read_action);
@@ -627,6 +703,7 @@ shmlab_reader_window_init (ShmlabReaderWindow *self)
                             G_CALLBACK (key_applied_cb), self);
   show_start_hint (self);
 
+  g_signal_connect_swapped (self->stream_view, "note", G_CALLBACK (shmlab_window_note), self);
   self->follower = shmlab_follower_new (session, GTK_WIDGET (self));
   g_signal_connect_swapped (self->follower, "notify::following",
                             G_CALLBACK (following_changed_cb), self);

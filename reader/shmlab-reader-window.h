@@ -9,6 +9,7 @@
 
 #include "shmlab-content-view.h"
 #include "shmlab-reader-pane.h"
+#include "shmlab-stream-view.h"
 #include "shmlab-window.h"
 
 G_BEGIN_DECLS
@@ -46,5 +47,9 @@ void                shmlab_reader_window_start            (ShmlabReaderWindow *s
                                                            ShmlabReaderStart   action,
                                                            const char         *screenshot,
                                                            guint               screenshot_delay_ms);
+
+void              shmlab_reader_window_set_transport  (ShmlabReaderWindow    *self,
+                                                       ShmlabStreamTransport  transport);
+ShmlabStreamView *shmlab_reader_window_get_stream_view (ShmlabReaderWindow    *self);
 
 G_END_DECLS

@@ -24,6 +24,7 @@ struct _ShmlabWriterPane
 
   /* Template widgets */
   GtkStack *content_stack;
+  ShmlabStreamPanel *stream_panel;
   GtkTextView *text_view;
   GtkLabel *byte_count_label;
   GtkLabel *result_label;
@@ -90,7 +91,8 @@ shmlab_writer_pane_set_page (ShmlabWriterPane *self,
                              const char       *page)
 {
   g_return_if_fail (SHMLAB_IS_WRITER_PANE (self));
-  g_return_if_fail (g_strcmp0 (page, "text") == 0 || g_strcmp0 (page, "image") == 0);
+  g_return_if_fail (g_strcmp0 (page, "text") == 0 || g_strcmp0 (page, "image") == 0 ||
+                    g_strcmp0 (page, "stream") == 0);
   gtk_stack_set_visible_child_name (self->content_stack, page);
 }
 
@@ -618,16 +620,26 @@ shmlab_writer_pane_class_init (ShmlabWriterPaneClass *klass)
                   G_TYPE_BOOLEAN, 1, G_TYPE_FILE);
 
   g_type_ensure (SHMLAB_TYPE_CONTENT_VIEW);
+  g_type_ensure (SHMLAB_TYPE_STREAM_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/shmlab/shmlab-writer-pane.ui");
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, stream_panel);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, text_view);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, byte_count_label);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, result_label);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, page_switcher);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, image_view);
   gtk_widget_class_bind_template_callback (widget_class, page_changed_cb);
+}
+
+/* The Stream page. */
+ShmlabStreamPanel *
+shmlab_writer_pane_get_stream_panel (ShmlabWriterPane *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_WRITER_PANE (self), NULL);
+  return self->stream_panel;
 }
 
 static void

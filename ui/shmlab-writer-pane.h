@@ -7,6 +7,8 @@
 
 #include <gtk/gtk.h>
 
+#include "shmlab-stream-panel.h"
+
 #include "shmlab-image.h"
 #include "shmlab-payload.h"
 
@@ -49,5 +51,7 @@ void           shmlab_writer_pane_paste_async        (ShmlabWriterPane    *self,
 ShmlabImage   *shmlab_writer_pane_load_finish        (ShmlabWriterPane    *self,
                                                       GAsyncResult        *result,
                                                       GError             **error);
+
+ShmlabStreamPanel *shmlab_writer_pane_get_stream_panel (ShmlabWriterPane *self);
 
 G_END_DECLS

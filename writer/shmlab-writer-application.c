@@ -13,6 +13,7 @@
 #include "shmlab-help.h"
 #include "shmlab-limits.h"
 #include "shmlab-payload.h"
+#include "shmlab-stream.h"
 #include "shmlab-writer-window.h"
 
 struct _ShmlabWriterApplication
@@ -24,6 +25,10 @@ struct _ShmlabWriterApplication
   char *text;
   ShmlabFormat format;
   gboolean write;
+  gboolean stream;
+  gboolean stream_options;
+  ShmlabStreamConfig stream_config;
+  double fps;
 };
 
 G_DEFINE_FINAL_TYPE (ShmlabWriterApplication, shmlab_writer_application, GTK_TYPE_APPLICATION)
@@ -37,8 +42,94 @@ static const GOptionEntry writer_entries[] = {
     N_("auto (the default), text, qt-image or frame"), "FORMAT" },
   { "write", 'w', 0, G_OPTION_ARG_NONE, NULL,
     N_("Write to shared memory at once (after FILE is loaded)"), NULL },
+  { "stream", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Open the Stream page and stream the test pattern at once"), NULL },
+  { "stream-size", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("The test pattern's size: 320x180, 640x360, 1280x720 (the default), 1920x1080, 2560x1440 or 3840x2160"), "WxH" },
+  { "fps", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Frames per second, 1 to 240, or max (default 50)"), "N" },
+  { "no-lock", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Stream without taking the lock: readers see torn frames"), NULL },
+  { "buffers", 0, 0, G_OPTION_ARG_INT, NULL, N_("Frames the segment holds: 1 or 2"), "1|2" },
+  { "handoff", 0, 0, G_OPTION_ARG_STRING, NULL, N_("latest or every"), "latest|every" },
+  { "transport", 0, 0, G_OPTION_ARG_STRING, NULL, N_("shm, pipe or socket"), "shm|pipe|socket" },
   { NULL }
 };
+
+/* --stream and its choices, each checked at once. */
+static gboolean
+read_stream_options (ShmlabWriterApplication *self,
+                     GVariantDict            *options,
+                     GError                 **error)
+{
+  const char *text = NULL;
+  gint buffers;
+
+  shmlab_stream_config_init (&self->stream_config);
+  self->fps = 50;
+  self->stream = g_variant_dict_contains (options, "stream");
+  if (g_variant_dict_lookup (options, "stream-size", "&s", &text))
+    {
+      self->stream_options = TRUE;
+      if (!shmlab_stream_parse_size (text, &self->stream_config.width, &self->stream_config.height, error))
+        return FALSE;
+    }
+  if (g_variant_dict_lookup (options, "fps", "&s", &text))
+    {
+      char *end = NULL;
+      double fps = g_ascii_strtod (text, &end);
+
+      self->stream_options = TRUE;
+      if (g_strcmp0 (text, "max") == 0)
+        self->fps = 0;
+      else if (end == text || *end != '\0' || !(fps >= 1 && fps <= 240))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--fps takes a rate from 1 to %d frames per second, or max (as fast as possible), not “%s”."),
+                       240, text);
+          return FALSE;
+        }
+      else
+        self->fps = fps;
+    }
+  if (g_variant_dict_contains (options, "no-lock"))
+    {
+      self->stream_options = TRUE;
+      self->stream_config.lock = FALSE;
+    }
+  if (g_variant_dict_lookup (options, "buffers", "i", &buffers))
+    {
+      self->stream_options = TRUE;
+      if (buffers < 1 || buffers > 2)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--buffers takes 1 or 2, not %d."), buffers);
+          return FALSE;
+        }
+      self->stream_config.buffers = (guint) buffers;
+    }
+  if (g_variant_dict_lookup (options, "handoff", "&s", &text))
+    {
+      self->stream_options = TRUE;
+      if (!shmlab_stream_handoff_parse (text, &self->stream_config.handoff))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--handoff takes latest or every, not “%s”."), text);
+          return FALSE;
+        }
+    }
+  if (g_variant_dict_lookup (options, "transport", "&s", &text))
+    {
+      self->stream_options = TRUE;
+      if (!shmlab_stream_transport_parse (text, &self->stream_config.transport))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--transport takes shm, pipe or socket, not “%s”."), text);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
 
 static gint
 shmlab_writer_application_handle_local_options (GApplication *app,
@@ -70,6 +161,8 @@ shmlab_writer_application_handle_local_options (GApplication *app,
       !shmlab_format_from_string (format, &self->format, &error))
     goto fail;
   self->write = g_variant_dict_contains (options, "write");
+  if (!read_stream_options (self, options, &error))
+    goto fail;
 
   return -1;
 
@@ -133,6 +226,9 @@ create_window (ShmlabWriterApplication *self)
   shmlab_writer_window_set_format (window, self->format);
   if (self->text != NULL)
     shmlab_writer_window_set_text (window, self->text);
+  if (self->stream || self->stream_options)
+    shmlab_stream_panel_configure (shmlab_writer_window_get_stream_panel (window),
+                                   &self->stream_config, self->fps);
   return window;
 }
 
@@ -181,7 +277,13 @@ startup_write (ShmlabWriterWindow *window)
   ShmlabWriterApplication *self =
     SHMLAB_WRITER_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
 
-  if (self != NULL && self->write)
+  if (self != NULL && self->stream)
+    {
+      shmlab_writer_window_set_page (window, "stream");
+      shmlab_stream_panel_set_streaming (shmlab_writer_window_get_stream_panel (window), TRUE);
+      startup_done (window);
+    }
+  else if (self != NULL && self->write)
     shmlab_writer_window_write_async (window, NULL, startup_written_cb, NULL);
   else
     startup_done (window);

@@ -1438,7 +1438,9 @@ update_actions (ShmlabWindow *window)
   exists = !busy && shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_EXISTS;
   too_large = !busy && shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_TOO_LARGE;
 
-  gtk_widget_action_set_enabled (widget, "win.write", !busy);
+  /* The Stream page streams with its own button. */
+  gtk_widget_action_set_enabled (widget, "win.write",
+                                 !busy && g_strcmp0 (shmlab_writer_window_get_page (self), "stream") != 0);
   gtk_widget_action_set_enabled (widget, "win.open", !busy);
   gtk_widget_action_set_enabled (widget, "win.paste", !busy);
   gtk_widget_action_set_enabled (widget, "win.step-create", !busy && !attached);
@@ -1465,6 +1467,7 @@ closing (ShmlabWindow *window)
       gtk_native_dialog_destroy (self->chooser);
       g_clear_object (&self->chooser);
     }
+  shmlab_stream_panel_set_streaming (shmlab_writer_pane_get_stream_panel (self->pane), FALSE);
 }
 
 static void
@@ -1543,12 +1546,22 @@ shmlab_writer_window_init (ShmlabWriterWindow *self)
   /* A question shown, answered or closed changes which ways on are open. */
   g_signal_connect_swapped (self->banner, "notify::offer",
                             G_CALLBACK (shmlab_window_update_actions), self);
+  shmlab_stream_panel_set_session (shmlab_writer_pane_get_stream_panel (self->pane), session);
+  g_signal_connect_swapped (shmlab_writer_pane_get_stream_panel (self->pane), "note",
+                            G_CALLBACK (shmlab_window_note), self);
   fill_format_list (self);
   g_signal_connect_swapped (self->format_dropdown, "notify::selected",
                             G_CALLBACK (format_changed_cb), self);
   format_changed_cb (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->pane));
   shmlab_window_update_actions (SHMLAB_WINDOW (self));
+}
+
+ShmlabStreamPanel *
+shmlab_writer_window_get_stream_panel (ShmlabWriterWindow *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
+  return shmlab_writer_pane_get_stream_panel (self->pane);
 }
 
 ShmlabWriterWindow *

@@ -9,6 +9,7 @@
 
 #include "shmlab-image.h"
 #include "shmlab-payload.h"
+#include "shmlab-stream-panel.h"
 #include "shmlab-window.h"
 #include "shmlab-writer-banner.h"
 
@@ -53,5 +54,7 @@ ShmlabWriterOffer   shmlab_writer_window_get_offer         (ShmlabWriterWindow  
 const char         *shmlab_writer_window_get_offer_text    (ShmlabWriterWindow  *self);
 const char         *shmlab_writer_window_get_error_text    (ShmlabWriterWindow  *self);
 const char         *shmlab_writer_window_get_qt_note       (ShmlabWriterWindow  *self);
+
+ShmlabStreamPanel  *shmlab_writer_window_get_stream_panel (ShmlabWriterWindow *self);
 
 G_END_DECLS
