@@ -1407,10 +1407,13 @@ test_lock_timeout_forever (void)
   g_autofree char *key = shmlab_test_unique_key ("wforever");
   ShmlabWriterWindow *window = window_new (key);
   ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
-  GtkSpinButton *spin =
-    GTK_SPIN_BUTTON (shmlab_test_find_by_type (GTK_WIDGET (window), GTK_TYPE_SPIN_BUTTON));
   GtkCheckButton *forever = find_check (GTK_WIDGET (window),
                                         "_Wait as long as it takes, as Qt does");
+  /* The lock timeout's spin button sits with its check box (the Stream
+   * page has a spin button of its own). */
+  GtkSpinButton *spin =
+    GTK_SPIN_BUTTON (shmlab_test_find_by_type (gtk_widget_get_parent (gtk_widget_get_parent (GTK_WIDGET (forever))),
+                                               GTK_TYPE_SPIN_BUTTON));
 
   g_assert_nonnull (spin);
   g_assert_nonnull (forever);
