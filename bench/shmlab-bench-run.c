@@ -7,6 +7,7 @@
 #include "shmlab-bench-run.h"
 #include "shmlab-bench-stream.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "shmlab-bench-cell.h"
@@ -54,7 +55,7 @@ shmlab_bench_sweep_keys (const char *key_prefix,
         continue;
       for (guint i = 0; i < sizes->len; i++)
         {
-          g_autofree char *key = g_strdup_printf ("%s-%s-%" G_GUINT64_FORMAT, key_prefix,
+          g_autofree char *key = g_strdup_printf ("%s-%s-%" PRIu64, key_prefix,
                                                   shmlab_bench_mechanism_info (m)->name,
                                                   g_array_index (sizes, guint64, i));
           shmlab_bench_remove_key (key, backend);

@@ -5,6 +5,7 @@
  */
 #include "shmlab-bench-stream.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
@@ -412,8 +413,8 @@ shmlab_bench_stream_table (const ShmlabBenchStream *self)
           g_string_append_printf (out, "%-14s %s: %s\n", run->name, _("FAILED"), run->error);
           continue;
         }
-      g_string_append_printf (out, "%-14s %-7s %-7s %-3u %-9s %9.1f %8.0f %7" G_GUINT64_FORMAT
-                              " %6" G_GUINT64_FORMAT " %8" G_GUINT64_FORMAT " %6" G_GUINT64_FORMAT
+      g_string_append_printf (out, "%-14s %-7s %-7s %-3u %-9s %9.1f %8.0f %7" PRIu64
+                              " %6" PRIu64 " %8" PRIu64 " %6" PRIu64
                               " %7.2fms %7.2fms\n",
                               run->name, shmlab_stream_transport_name (run->config.transport),
                               shmlab_stream_handoff_name (run->config.handoff), run->config.buffers,
@@ -446,10 +447,10 @@ shmlab_bench_stream_json (const ShmlabBenchStream *self)
       g_string_append_printf (out,
         "    { \"name\": \"%s\", \"ok\": %s, \"transport\": \"%s\", \"handoff\": \"%s\", "
         "\"buffers\": %u, \"lock\": %s, \"width\": %u, \"height\": %u, \"fps_asked\": %g, "
-        "\"frames_asked\": %" G_GUINT64_FORMAT ", \"seconds\": %.3f, \"fps\": %.2f, "
-        "\"mb_per_s\": %.1f, \"frames_written\": %" G_GUINT64_FORMAT ", \"frames_shown\": %"
-        G_GUINT64_FORMAT ", \"frames_torn\": %" G_GUINT64_FORMAT ", \"frames_skipped\": %"
-        G_GUINT64_FORMAT ", \"frames_duplicated\": %" G_GUINT64_FORMAT
+        "\"frames_asked\": %" PRIu64 ", \"seconds\": %.3f, \"fps\": %.2f, "
+        "\"mb_per_s\": %.1f, \"frames_written\": %" PRIu64 ", \"frames_shown\": %"
+        PRIu64 ", \"frames_torn\": %" PRIu64 ", \"frames_skipped\": %"
+        PRIu64 ", \"frames_duplicated\": %" PRIu64
         ", \"latency_ms\": { \"p50\": %.3f, \"p99\": %.3f }, \"lock_wait_ms\": { \"writer\": %.3f, "
         "\"reader\": %.3f }%s%s%s }%s\n",
         run->name, run->ok ? "true" : "false",

@@ -5,6 +5,7 @@
  */
 #include "shmlab-cli.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <time.h>
 
@@ -51,7 +52,7 @@ print_tear (const ShmlabStreamFrame *frame)
         g_string_append_printf (rows, _("rows %u–%u mixed during the copy"),
                                 run->first_row, run->first_row + run->n_rows - 1);
       else
-        g_string_append_printf (rows, _("rows %u–%u from frame %" G_GUINT64_FORMAT),
+        g_string_append_printf (rows, _("rows %u–%u from frame %" PRIu64),
                                 run->first_row, run->first_row + run->n_rows - 1,
                                 run->frame_number);
     }
@@ -76,11 +77,11 @@ stats_json (const char               *key,
     "  \"width\": %u,\n"
     "  \"height\": %u,\n"
     "  \"seconds\": %.3f,\n"
-    "  \"frames_written\": %" G_GUINT64_FORMAT ",\n"
-    "  \"frames_shown\": %" G_GUINT64_FORMAT ",\n"
-    "  \"frames_skipped\": %" G_GUINT64_FORMAT ",\n"
-    "  \"frames_torn\": %" G_GUINT64_FORMAT ",\n"
-    "  \"frames_duplicated\": %" G_GUINT64_FORMAT ",\n"
+    "  \"frames_written\": %" PRIu64 ",\n"
+    "  \"frames_shown\": %" PRIu64 ",\n"
+    "  \"frames_skipped\": %" PRIu64 ",\n"
+    "  \"frames_torn\": %" PRIu64 ",\n"
+    "  \"frames_duplicated\": %" PRIu64 ",\n"
     "  \"fps\": %.2f,\n"
     "  \"fps_last_second\": %.2f,\n"
     "  \"mb_per_s\": %.1f,\n"
@@ -240,7 +241,7 @@ shmlab_cmd_follow (int    argc,
       if (!quiet && !json && now >= next_progress)
         {
           shmlab_stream_reader_get_stats (reader, &stats);
-          g_printerr (_("  shown %" G_GUINT64_FORMAT "  %.1f fps  torn %" G_GUINT64_FORMAT "  skipped %" G_GUINT64_FORMAT "  latency %.2f ms (p99 %.2f)\n"),
+          g_printerr (_("  shown %" PRIu64 "  %.1f fps  torn %" PRIu64 "  skipped %" PRIu64 "  latency %.2f ms (p99 %.2f)\n"),
                       stats.frames_shown, stats.fps, stats.frames_torn, stats.frames_skipped,
                       stats.latency_p50_ms, stats.latency_p99_ms);
           next_progress = now + G_GINT64_CONSTANT (1000000000);
@@ -263,7 +264,7 @@ shmlab_cmd_follow (int    argc,
       }
     else
       {
-        g_print (_("frames written %" G_GUINT64_FORMAT ", shown %" G_GUINT64_FORMAT ", skipped %" G_GUINT64_FORMAT ", torn %" G_GUINT64_FORMAT ", shown twice %" G_GUINT64_FORMAT "\n"),
+        g_print (_("frames written %" PRIu64 ", shown %" PRIu64 ", skipped %" PRIu64 ", torn %" PRIu64 ", shown twice %" PRIu64 "\n"),
                  stats.frames_written, stats.frames_shown, stats.frames_skipped,
                  stats.frames_torn, stats.frames_duplicated);
         g_print (_("%.1f frames per second, %.0f MB/s; from the writer's copy to here %.2f ms (median), %.2f ms (99th percentile)\n"),

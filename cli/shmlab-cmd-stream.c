@@ -5,6 +5,7 @@
  */
 #include "shmlab-cli.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <time.h>
@@ -76,7 +77,7 @@ print_progress (ShmlabStreamWriter *writer)
   ShmlabStreamStats stats;
 
   shmlab_stream_writer_get_stats (writer, &stats);
-  g_printerr (_("  written %" G_GUINT64_FORMAT "  %.1f fps  %.0f MB/s  waited for the lock %.1f ms, for the reader %.1f ms\n"),
+  g_printerr (_("  written %" PRIu64 "  %.1f fps  %.0f MB/s  waited for the lock %.1f ms, for the reader %.1f ms\n"),
               stats.frames_written, stats.fps, stats.mb_per_s,
               stats.writer_lock_wait_ms, stats.writer_handoff_wait_ms);
 }
@@ -213,7 +214,7 @@ shmlab_cmd_stream (int    argc,
       g_printerr (_("streaming %s into “%s” at %s — %s, %s, %s, %s; Ctrl+C to stop\n"),
                   described, key_name, rate,
                   shmlab_stream_transport_label (config.transport),
-                  g_dngettext (GETTEXT_PACKAGE, "one buffer", "two buffers", config.buffers),
+                  config.buffers == 2 ? _("two buffers") : _("one buffer"),
                   config.handoff == SHMLAB_STREAM_HANDOFF_EVERY ? _("every frame") : _("latest frame"),
                   config.transport != SHMLAB_STREAM_TRANSPORT_SHM ? _("no lock: the kernel copies")
                   : config.lock ? _("lock on") : _("lock OFF"));
@@ -277,7 +278,7 @@ shmlab_cmd_stream (int    argc,
       double seconds = (now_ns () - start) / 1e9;
 
       shmlab_stream_writer_get_stats (writer, &stats);
-      g_printerr (_("stopped: %" G_GUINT64_FORMAT " frames in %.1f s (%.1f fps); waited for the lock %.1f ms, for the reader %.1f ms\n"),
+      g_printerr (_("stopped: %" PRIu64 " frames in %.1f s (%.1f fps); waited for the lock %.1f ms, for the reader %.1f ms\n"),
                   stats.frames_written, seconds, seconds > 0 ? stats.frames_written / seconds : 0,
                   stats.writer_lock_wait_ms, stats.writer_handoff_wait_ms);
     }

@@ -6,6 +6,7 @@
  */
 #include "shmlab-format-private.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -81,7 +82,7 @@ describe_runs (const ShmlabStreamCheck *check)
         g_string_append_printf (text, _("rows %u–%u mixed during the copy"),
                                 run->first_row, run->first_row + run->n_rows - 1);
       else
-        g_string_append_printf (text, _("rows %u–%u from frame %" G_GUINT64_FORMAT),
+        g_string_append_printf (text, _("rows %u–%u from frame %" PRIu64),
                                 run->first_row, run->first_row + run->n_rows - 1,
                                 run->frame_number);
     }
@@ -131,7 +132,7 @@ stream_decode (const guint8  *bytes,
   if (shmlab_stream_check_is_torn (&check))
     {
       g_autofree char *runs = describe_runs (&check);
-      self->note = g_strdup_printf (_("frame %" G_GUINT64_FORMAT " is torn: %s — a writer overwrote it while it was copied"),
+      self->note = g_strdup_printf (_("frame %" PRIu64 " is torn: %s — a writer overwrote it while it was copied"),
                                     header.frame_number, runs);
     }
   shmlab_stream_check_clear (&check);
@@ -217,11 +218,11 @@ stream_describe (ShmlabDescription *description,
   add (description, "height", FIELD (height), length, g_strdup_printf ("%u", info.height));
   add (description, "latest_slot", FIELD (latest_slot), length, g_strdup_printf ("%u", info.latest_slot));
   add (description, "latest_frame", FIELD (latest_frame), length,
-       g_strdup_printf ("%" G_GUINT64_FORMAT, info.latest_frame));
+       g_strdup_printf ("%" PRIu64, info.latest_frame));
   add (description, "write_count", FIELD (write_count), length,
-       g_strdup_printf ("%" G_GUINT64_FORMAT, info.write_count));
+       g_strdup_printf ("%" PRIu64, info.write_count));
   add (description, "read_count", FIELD (read_count), length,
-       g_strdup_printf ("%" G_GUINT64_FORMAT, info.read_count));
+       g_strdup_printf ("%" PRIu64, info.read_count));
   add (description, "empty", FIELD (empty), length, g_strdup (_("semaphore: free frame buffers")));
   add (description, "full", FIELD (full), length, g_strdup (_("semaphore: frames waiting for the reader")));
 
@@ -236,7 +237,7 @@ stream_describe (ShmlabDescription *description,
   description->checked = TRUE;
   description->verdict = SHMLAB_VERDICT_VALID;
   add (description, "frame_number", offset + 24, 8, length,
-       g_strdup_printf ("%" G_GUINT64_FORMAT, header.frame_number));
+       g_strdup_printf ("%" PRIu64, header.frame_number));
   {
     g_autofree char *runs = describe_runs (&check);
 
@@ -245,9 +246,9 @@ stream_describe (ShmlabDescription *description,
          g_strdup_printf (_("%u rows, each “frame number, hash, pixels”: %s"), header.height, runs));
     description->detail =
       shmlab_stream_check_is_torn (&check)
-      ? g_strdup_printf (_("%u × %u, frame %" G_GUINT64_FORMAT " in buffer %u — TORN: %s. The writer overwrote it while it was copied: that is the race the lock prevents."),
+      ? g_strdup_printf (_("%u × %u, frame %" PRIu64 " in buffer %u — TORN: %s. The writer overwrote it while it was copied: that is the race the lock prevents."),
                          header.width, header.height, header.frame_number, info.latest_slot + 1, runs)
-      : g_strdup_printf (_("%u × %u, frame %" G_GUINT64_FORMAT " in buffer %u, whole: every row came from that frame."),
+      : g_strdup_printf (_("%u × %u, frame %" PRIu64 " in buffer %u, whole: every row came from that frame."),
                          header.width, header.height, header.frame_number, info.latest_slot + 1);
   }
   shmlab_stream_check_clear (&check);

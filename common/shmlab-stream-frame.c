@@ -5,6 +5,7 @@
  */
 #include "shmlab-stream-frame.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <xxhash.h>
 
@@ -166,7 +167,7 @@ malformed (GError    **error,
 {
   g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_MALFORMED,
                /* Translators: %s is a header field's name, e.g. "width" */
-               _("The stream frame's header is damaged: its field “%s” holds %" G_GUINT64_FORMAT ", which is not possible."),
+               _("The stream frame's header is damaged: its field “%s” holds %" PRIu64 ", which is not possible."),
                field, value);
   return FALSE;
 }

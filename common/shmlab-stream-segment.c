@@ -4,6 +4,7 @@
  */
 #include "shmlab-stream-segment.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -58,7 +59,7 @@ damaged_at (ShmlabStreamSegmentInfo *info,
   info->wrong_field = field;
   g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_MALFORMED,
                /* Translators: %s is a field of the stream's header, e.g. "n_slots" */
-               _("The stream's segment is damaged: its field “%s” holds %" G_GUINT64_FORMAT ", which is not possible."),
+               _("The stream's segment is damaged: its field “%s” holds %" PRIu64 ", which is not possible."),
                field, value);
   return FALSE;
 }

@@ -6,6 +6,7 @@
  */
 #include "shmlab-stream-source-private.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -150,7 +151,7 @@ pattern_render (ShmlabStreamSource *self,
     memcpy (rgba + (gsize) y * stride, pattern->stripes + (gsize) (y % period) * 4, (gsize) w * 4);
 
   /* The number and the time, large, with a shadow. */
-  g_snprintf (number, sizeof number, "#%" G_GUINT64_FORMAT, n);
+  g_snprintf (number, sizeof number, "#%" PRIu64, n);
   g_snprintf (clock, sizeof clock, "%02d:%02d.%03d", (int) (ms / 60000 % 100),
               (int) (ms / 1000 % 60), (int) (ms % 1000));
   scale = MAX (1, MIN (h / 4 / 7, w / (guint32) (strlen (clock) + 1) / 6));

@@ -8,6 +8,7 @@
  */
 #include "shmlab-stream-panel.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "shmlab-stream-player.h"
@@ -119,7 +120,7 @@ show_figures (ShmlabStreamPanel             *self,
   ShmlabStreamConfig config;
 
   read_config (self, &config);
-  text = g_strdup_printf (_("Frames written: %" G_GUINT64_FORMAT "\n"
+  text = g_strdup_printf (_("Frames written: %" PRIu64 "\n"
                             "Frames per second: %.1f\n"
                             "Throughput: %.0f MB/s\n"
                             "Waited for the lock: %.1f ms\n"
@@ -271,8 +272,8 @@ started_cb (GObject      *object,
     g_autofree char *text =
       g_strdup_printf (_("stream started: %u × %u through %s, %s, %s, %s"),
                        config.width, config.height, shmlab_stream_transport_label (config.transport),
-                       g_dngettext (GETTEXT_PACKAGE, "one frame in the segment",
-                                    "two frames in the segment", config.buffers),
+                       config.buffers == 2 ? _("two frames in the segment")
+                                          : _("one frame in the segment"),
                        config.handoff == SHMLAB_STREAM_HANDOFF_EVERY ? _("every frame") : _("latest frame"),
                        config.transport != SHMLAB_STREAM_TRANSPORT_SHM ? _("no lock: the kernel copies")
                        : config.lock ? _("lock on") : _("lock OFF"));
@@ -330,8 +331,8 @@ stop (ShmlabStreamPanel *self)
       if (!self->restarting)
         {
           g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                                "stream stopped after %" G_GUINT64_FORMAT " frame",
-                                                                "stream stopped after %" G_GUINT64_FORMAT " frames",
+                                                                "stream stopped after %" PRIu64 " frame",
+                                                                "stream stopped after %" PRIu64 " frames",
                                                                 self->frames_written),
                                                    self->frames_written);
           note (self, text, FALSE);

@@ -15,6 +15,7 @@
  */
 #include "shmlab-stream-view.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -78,9 +79,9 @@ canvas_snapshot (GtkWidget   *widget,
       const Mark *mark = &g_array_index (self->marks, Mark, i);
       float y = rect.origin.y + (float) (mark->at * rect.size.height);
       graphene_rect_t line = GRAPHENE_RECT_INIT (rect.origin.x, y - 1.5f, rect.size.width, 3);
-      g_autofree char *above = mark->above ? g_strdup_printf (_("frame %" G_GUINT64_FORMAT), mark->above)
+      g_autofree char *above = mark->above ? g_strdup_printf (_("frame %" PRIu64), mark->above)
                                            : g_strdup (_("rows mixed"));
-      g_autofree char *below = mark->below ? g_strdup_printf (_("frame %" G_GUINT64_FORMAT), mark->below)
+      g_autofree char *below = mark->below ? g_strdup_printf (_("frame %" PRIu64), mark->below)
                                            : g_strdup (_("rows mixed"));
       g_autofree char *text = g_strdup_printf ("▲ %s   ▼ %s", above, below);
       g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
@@ -221,7 +222,7 @@ describe_runs (const ShmlabStreamCheck *check)
         g_string_append_printf (text, _("rows %u–%u mixed during the copy"),
                                 run->first_row, run->first_row + run->n_rows - 1);
       else
-        g_string_append_printf (text, _("rows %u–%u from frame %" G_GUINT64_FORMAT),
+        g_string_append_printf (text, _("rows %u–%u from frame %" PRIu64),
                                 run->first_row, run->first_row + run->n_rows - 1,
                                 run->frame_number);
     }
@@ -274,7 +275,7 @@ prepare (const ShmlabStreamFrame *frame,
   if (prepared->torn)
     {
       g_autofree char *runs = describe_runs (&frame->check);
-      prepared->tear_text = g_strdup_printf (_("Frame %" G_GUINT64_FORMAT " was torn: %s. The writer overwrote it while this reader copied it — it did not take the lock."),
+      prepared->tear_text = g_strdup_printf (_("Frame %" PRIu64 " was torn: %s. The writer overwrote it while this reader copied it — it did not take the lock."),
                                              prepared->frame_number, runs);
     }
   return prepared;
@@ -443,11 +444,11 @@ show_figures (ShmlabStreamView        *self,
               const ShmlabStreamStats *stats)
 {
   g_autofree char *text =
-    g_strdup_printf (_("Frames written: %" G_GUINT64_FORMAT "\n"
-                       "Taken by this reader: %" G_GUINT64_FORMAT "\n"
-                       "Skipped: %" G_GUINT64_FORMAT "\n"
-                       "Torn: %" G_GUINT64_FORMAT "\n"
-                       "Taken twice: %" G_GUINT64_FORMAT "\n"
+    g_strdup_printf (_("Frames written: %" PRIu64 "\n"
+                       "Taken by this reader: %" PRIu64 "\n"
+                       "Skipped: %" PRIu64 "\n"
+                       "Torn: %" PRIu64 "\n"
+                       "Taken twice: %" PRIu64 "\n"
                        "Frames per second: %.1f\n"
                        "Throughput: %.0f MB/s\n"
                        "Latency: %.1f ms (99%%: %.1f ms)\n"
