@@ -296,6 +296,7 @@ follow_thread (gpointer data)
   ShmlabStreamReader *reader = NULL;
   gint64 last_stats = 0;
   gboolean announced = FALSE;
+  g_autofree char *stopped = NULL;   /* why the last stream ended */
 
   g_mutex_lock (&follow->mutex);
   while (!follow->quit)
@@ -315,9 +316,12 @@ follow_thread (gpointer data)
           g_mutex_lock (&follow->mutex);
           if (reader == NULL)
             {
-              set_status_locked (follow, error->message,
-                                 !g_error_matches (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_STREAM),
-                                 FALSE);
+              gboolean none = g_error_matches (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_STREAM);
+              g_autofree char *text = none && stopped != NULL
+                                      ? g_strdup_printf (_("%s Waiting for a stream to start again."), stopped)
+                                      : g_strdup (error->message);
+
+              set_status_locked (follow, text, !none, FALSE);
               g_cond_wait_until (&follow->cond, &follow->mutex,
                                  g_get_monotonic_time () + REOPEN_MS * 1000);
               continue;
@@ -370,6 +374,8 @@ follow_thread (gpointer data)
               g_autofree char *text = g_strdup_printf (_("The stream stopped: %s"), error->message);
 
               set_status_locked (follow, text, FALSE, TRUE);
+              g_free (stopped);
+              stopped = g_strdup (text);
               g_mutex_unlock (&follow->mutex);
               shmlab_stream_reader_free (g_steal_pointer (&reader));
               g_mutex_lock (&follow->mutex);
