@@ -20,6 +20,7 @@ struct _ShmlabReaderApplication
   gboolean follow_at_start;
   gboolean print_content;
   ShmlabStreamTransport transport;
+  gboolean stop_at_tear;
 };
 
 G_DEFINE_FINAL_TYPE (ShmlabReaderApplication, shmlab_reader_application, GTK_TYPE_APPLICATION)
@@ -31,6 +32,8 @@ static const GOptionEntry reader_entries[] = {
     N_("Follow the segment from the start: show every new write as it comes"), NULL },
   { "transport", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Follow a stream through shm (the key's segment; the default), pipe or socket"), "shm|pipe|socket" },
+  { "stop-at-tear", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Following a stream, keep the first torn frame on screen"), NULL },
   { "print-content", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Print what the window shows after each read on standard output (see below)"), NULL },
   { NULL }
@@ -58,6 +61,7 @@ shmlab_reader_application_handle_local_options (GApplication *app,
   self->follow_at_start = g_variant_dict_contains (options, "follow");
   self->print_content = g_variant_dict_contains (options, "print-content");
   self->transport = SHMLAB_STREAM_TRANSPORT_SHM;
+  self->stop_at_tear = g_variant_dict_contains (options, "stop-at-tear");
   {
     const char *transport = NULL;
 
@@ -101,6 +105,7 @@ shmlab_reader_application_activate (GApplication *app)
   shmlab_app_options_apply (&self->options, SHMLAB_WINDOW (window));
   shmlab_reader_window_set_print_content (window, self->print_content);
   shmlab_reader_window_set_transport (window, self->transport);
+  shmlab_stream_view_set_stop_at_tear (shmlab_reader_window_get_stream_view (window), self->stop_at_tear);
 
   /* A screenshot taken two frames after a change must not catch a cross-fade half way. */
   if (self->options.screenshot != NULL)

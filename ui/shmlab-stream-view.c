@@ -624,6 +624,14 @@ shmlab_stream_view_get_frames_torn (ShmlabStreamView *self)
   return self->frames_torn;
 }
 
+/* Keep the next torn frame on screen (the "Stop at a torn frame" box). */
+void
+shmlab_stream_view_set_stop_at_tear (ShmlabStreamView *self,
+                                     gboolean          stop)
+{
+  gtk_check_button_set_active (self->hold_check, stop);
+}
+
 guint
 shmlab_stream_view_get_n_marks (ShmlabStreamView *self)
 {

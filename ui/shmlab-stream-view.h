@@ -21,6 +21,8 @@ gboolean              shmlab_stream_view_get_following (ShmlabStreamView      *s
 void                  shmlab_stream_view_set_transport (ShmlabStreamView      *self,
                                                         ShmlabStreamTransport  transport);
 ShmlabStreamTransport shmlab_stream_view_get_transport (ShmlabStreamView      *self);
+void                  shmlab_stream_view_set_stop_at_tear (ShmlabStreamView *self,
+                                                        gboolean          stop);
 /* What is on screen, for tests and screenshots. */
 guint64               shmlab_stream_view_get_frames_shown (ShmlabStreamView   *self);
 guint64               shmlab_stream_view_get_frames_torn  (ShmlabStreamView   *self);
