@@ -428,7 +428,9 @@ shmlab_stream_pool_take (ShmlabStreamPool *pool,
     {
       buffer = g_new0 (PoolBuffer, 1);
       buffer->size = size;
-      buffer->data = g_malloc (size);
+      /* Its pages touched now, outside any lock: the first copy into it is
+       * then as fast as the others. */
+      buffer->data = g_malloc0 (size);
     }
   buffer->pool = pool_ref (pool);
   *data = buffer->data;

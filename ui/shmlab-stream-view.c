@@ -68,12 +68,14 @@ canvas_snapshot (GtkWidget   *widget,
   ShmlabStreamCanvas *self = SHMLAB_STREAM_CANVAS (widget);
   graphene_rect_t rect;
   GdkRGBA black = { 0, 0, 0, 1 }, red = { 0.93f, 0.1f, 0.1f, 1 }, white = { 1, 1, 1, 1 };
+  float last_label = -G_MAXFLOAT;
 
   canvas_fit (self, &rect);
   gtk_snapshot_append_color (snapshot, &black, &rect);
   if (self->texture == NULL)
     return;
   gtk_snapshot_append_texture (snapshot, self->texture, &rect);
+
   for (guint i = 0; i < self->marks->len; i++)
     {
       const Mark *mark = &g_array_index (self->marks, Mark, i);
@@ -90,6 +92,10 @@ canvas_snapshot (GtkWidget   *widget,
 
       gtk_snapshot_append_color (snapshot, &red, &line);
       pango_layout_get_pixel_size (layout, &tw, &th);
+      /* Marks closer than a label's height: the lines, one label. */
+      if (y - last_label < th + 6)
+        continue;
+      last_label = y;
       box = GRAPHENE_RECT_INIT (rect.origin.x + 8, y - th - 4, tw + 8, th + 2);
       if (box.origin.y < rect.origin.y)
         box.origin.y = y + 4;
