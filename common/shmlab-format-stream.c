@@ -187,16 +187,19 @@ stream_describe (ShmlabDescription *description,
   gboolean ok;
 
   description->format = SHMLAB_FORMAT_STREAM;
+  ok = newest_frame (bytes, MIN (length, segment_size > 0 ? segment_size : length),
+                     &info, &offset, &header, &check, &error);
   if (length < SHMLAB_STREAM_SEGMENT_HEADER_SIZE)
     {
       add (description, "magic", 0, 8, length, g_strdup ("SHMLABST"));
       description->verdict = SHMLAB_VERDICT_DAMAGED;
       description->title = g_strdup (_("ShmLab stream"));
       description->detail = g_strdup (_("Only the start of the stream's header is at hand."));
+      if (error != NULL)
+        shmlab_description_set_error (description, error, NULL);
+      shmlab_stream_check_clear (&check);
       return;
     }
-  ok = newest_frame (bytes, MIN (length, segment_size > 0 ? segment_size : length),
-                     &info, &offset, &header, &check, &error);
   add (description, "magic", 0, 8, length, g_strdup ("SHMLABST"));
   add (description, "state", FIELD (state), length,
        g_strdup (info.state == SHMLAB_STREAM_STATE_RUNNING ? _("streaming")

@@ -78,6 +78,17 @@ shmlab_stream_segment_parse (const guint8            *bytes,
   gsize slot_size, needed;
 
   memset (info, 0, sizeof *info);
+  if (bytes != NULL && length >= 8 && length < SHMLAB_STREAM_SEGMENT_HEADER_SIZE &&
+      memcmp (bytes, SHMLAB_STREAM_SEGMENT_MAGIC, 8) == 0)
+    {
+      g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_MALFORMED,
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The stream's segment is cut short: %zu byte, where its header alone takes 4096.",
+                                "The stream's segment is cut short: %zu bytes, where its header alone takes 4096.",
+                                length),
+                   length);
+      return FALSE;
+    }
   if (!shmlab_stream_segment_is_stream (bytes, length))
     {
       g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NOT_A_STREAM,
