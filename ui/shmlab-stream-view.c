@@ -487,8 +487,8 @@ describe_config (const ShmlabStreamConfig *config)
   const char *handoff = config->handoff == SHMLAB_STREAM_HANDOFF_EVERY ? _("every frame") : _("latest frame");
 
   /* TRANSLATORS: the writer's settings: transport, lock, buffers, handoff. */
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Writer: %s, %s, %u buffer, %s",
-                                       "Writer: %s, %s, %u buffers, %s", config->buffers),
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Writer: %s, %s,\n%u buffer, %s",
+                                       "Writer: %s, %s,\n%u buffers, %s", config->buffers),
                           shmlab_stream_transport_label (config->transport), lock,
                           config->buffers, handoff);
 }
@@ -609,7 +609,9 @@ tick_cb (GtkWidget     *widget,
       gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
     }
   /* The note of the last tear fades, and stays readable. */
-  if (self->tear_at != 0 && now - self->tear_at > TEAR_HOLD_US)
+  if (hold)
+    gtk_widget_set_opacity (GTK_WIDGET (self->tear_label), 1.0);
+  else if (self->tear_at != 0 && now - self->tear_at > TEAR_HOLD_US)
     gtk_widget_set_opacity (GTK_WIDGET (self->tear_label),
                             MAX (0.45, 1.0 - (double) (now - self->tear_at - TEAR_HOLD_US) / TEAR_FADE_US));
   for (guint i = 0; notes != NULL && i < notes->len; i++)
