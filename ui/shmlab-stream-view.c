@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "shmlab-command.h"
+#include "shmlab-stream-follower.h"
 
 #define FIGURES_INTERVAL_US (250 * 1000)
 #define REOPEN_MS 300
@@ -177,7 +178,7 @@ typedef struct
   gboolean want;             /* the screen would take a frame */
   int target_width;
   int target_height;
-  Prepared *mailbox;
+  ShmlabStreamMailbox *mailbox;   /* Prepared *, the newest */
   char *status;
   gboolean status_is_error;
   GPtrArray *notes;          /* char *, for the step log */
@@ -199,7 +200,7 @@ follow_unref (Follow *follow)
   if (!g_atomic_ref_count_dec (&follow->ref_count))
     return;
   shmlab_key_unref (follow->key);
-  prepared_free (follow->mailbox);
+  shmlab_stream_mailbox_free (follow->mailbox);
   g_free (follow->status);
   g_ptr_array_unref (follow->notes);
   g_mutex_clear (&follow->mutex);
@@ -255,28 +256,13 @@ prepare (const ShmlabStreamFrame *frame,
 {
   Prepared *prepared = g_new0 (Prepared, 1);
   const ShmlabStreamFrameHeader *h = &frame->header;
-  const guint8 *pixels = (const guint8 *) g_bytes_get_data (frame->bytes, NULL) +
-                         SHMLAB_STREAM_FRAME_HEADER_SIZE + SHMLAB_STREAM_ROW_TAG_SIZE;
-  double scale = MIN (1.0, MIN ((double) MAX (tw, 16) / h->width, (double) MAX (th, 16) / h->height));
-  guint32 w = MAX (1, (guint32) (h->width * scale)), ht = MAX (1, (guint32) (h->height * scale));
-  guint8 *out = g_malloc ((gsize) w * ht * 4);
-  g_autofree guint32 *sx = g_new (guint32, w);
-  g_autoptr(GBytes) bytes = NULL;
+  guint w = 0, ht = 0;
+  g_autoptr(GBytes) bytes = shmlab_stream_frame_downscale (frame, (guint) MAX (tw, 0), (guint) MAX (th, 0),
+                                                           &w, &ht);
 
-  for (guint32 x = 0; x < w; x++)
-    sx[x] = (guint32) (((guint64) x * 2 + 1) * h->width / (2 * (guint64) w));
-  for (guint32 y = 0; y < ht; y++)
-    {
-      guint32 row = (guint32) (((guint64) y * 2 + 1) * h->height / (2 * (guint64) ht));
-      const guint32 *src = (const guint32 *) (gconstpointer) (pixels + (gsize) row * h->row_size);
-      guint32 *dst = (guint32 *) (gpointer) (out + (gsize) y * w * 4);
-
-      for (guint32 x = 0; x < w; x++)
-        dst[x] = src[sx[x]];
-    }
-  bytes = g_bytes_new_take (out, (gsize) w * ht * 4);
-  prepared->texture = gdk_memory_texture_new ((int) w, (int) ht, GDK_MEMORY_R8G8B8A8, bytes,
-                                              (gsize) w * 4);
+  if (bytes != NULL)
+    prepared->texture = gdk_memory_texture_new ((int) w, (int) ht, GDK_MEMORY_R8G8B8A8, bytes,
+                                                (gsize) w * 4);
   prepared->width = h->width;
   prepared->height = h->height;
   prepared->frame_number = frame->check.newest_frame ? frame->check.newest_frame : h->frame_number;
@@ -387,13 +373,8 @@ follow_thread (gpointer data)
           shmlab_stream_reader_shown (reader, frame, g_get_monotonic_time () * 1000);
           prepared = prepare (frame, tw, th);
           g_mutex_lock (&follow->mutex);
-          /* Latest wins; a torn frame is not replaced by a whole one before
-           * the screen has taken it. */
-          if (follow->mailbox == NULL || !follow->mailbox->torn || prepared->torn)
-            {
-              prepared_free (follow->mailbox);
-              follow->mailbox = prepared;
-            }
+          if (prepared->texture != NULL)
+            shmlab_stream_mailbox_put (follow->mailbox, prepared, prepared->torn);
           else
             prepared_free (prepared);
         }
@@ -553,8 +534,7 @@ tick_cb (GtkWidget     *widget,
   follow->target_height = gtk_widget_get_height (GTK_WIDGET (self->canvas)) * scale;
   if (!hold)
     {
-      prepared = follow->mailbox;
-      follow->mailbox = NULL;
+      prepared = shmlab_stream_mailbox_take (follow->mailbox);
       follow->want = TRUE;
       g_cond_signal (&follow->cond);
     }
@@ -645,6 +625,7 @@ shmlab_stream_view_start (ShmlabStreamView *self,
   follow->key = shmlab_key_ref (key);
   follow->transport = shmlab_stream_view_get_transport (self);
   follow->notes = g_ptr_array_new_with_free_func (g_free);
+  follow->mailbox = shmlab_stream_mailbox_new ((GDestroyNotify) prepared_free);
   follow->target_width = 640;
   follow->target_height = 360;
   follow->status = g_strdup (_("Looking for a stream…"));
