@@ -146,6 +146,7 @@ typedef struct
 {
   ShmlabStreamWriter *writer;
   guint8 *rgba;
+  ShmlabStreamView *view;
 } PutJob;
 
 static gpointer
@@ -203,6 +204,47 @@ find_label_starting (GtkWidget  *root,
         return found;
     }
   return NULL;
+}
+
+static GtkWidget *
+find_label_containing (GtkWidget  *root,
+                       const char *part)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), part) != NULL)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_containing (child, part);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  ShmlabStreamView *view;
+  const char *part;
+} LabelWait;
+
+static gboolean
+label_shows (gpointer data)
+{
+  LabelWait *wait = data;
+
+  return find_label_containing (GTK_WIDGET (wait->view), wait->part) != NULL;
+}
+
+/* Whole frames after the torn one: its marks go (after being held a moment),
+ * the count stays at one. */
+static gboolean
+marks_gone_after_whole_frames (gpointer data)
+{
+  PutJob *job = data;
+
+  g_assert_true (shmlab_stream_writer_put (job->writer, job->rgba, W * 4, 0, NULL, NULL));
+  return shmlab_stream_view_get_n_marks (job->view) == 0;
 }
 
 /* Follow finds the stream, shows it, marks the tear a lock-less writer makes
@@ -269,6 +311,21 @@ test_reader_follows (void)
   g_thread_join (thread);
   g_assert_nonnull (find_label_starting (GTK_WIDGET (view), "Frame 2 was torn: rows 0–60 from frame 2, rows 61–179 from frame 1."));
 
+  /* The figures say what the writer set. */
+  {
+    LabelWait wait = { view, "Writer: Shared memory, lock OFF" };
+
+    shmlab_test_wait_until (label_shows, &wait, WAIT_SECONDS, "the writer's settings in the figures");
+  }
+
+  /* Whole frames follow: the tear's marks go, the count stays, the note of
+   * the tear stays readable. */
+  shmlab_stream_writer_set_row_hook (writer, NULL, NULL);
+  job.view = view;
+  shmlab_test_wait_until (marks_gone_after_whole_frames, &job, WAIT_SECONDS, "the tear's marks to go");
+  g_assert_cmpuint (shmlab_stream_view_get_frames_torn (view), ==, 1);
+  g_assert_nonnull (find_label_starting (GTK_WIDGET (view), "Frame 2 was torn:"));
+
   /* The writer goes: the view says so. */
   shmlab_stream_writer_free (writer);
   {
@@ -288,6 +345,39 @@ test_reader_follows (void)
   g_cond_clear (&seam.cond);
 }
 
+/* No stream yet: the view says it waits, on which key, and how to start one. */
+static void
+test_reader_waits (void)
+{
+  g_autoptr(ShmlabKey) key = new_key ("rwait");
+  g_autofree char *expected = NULL;
+  ShmlabReaderWindow *window;
+  ShmlabStreamView *view;
+  LabelWait wait;
+
+  window = shmlab_reader_window_new (NULL);
+  g_object_ref (window);
+  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), shmlab_key_get_name (key));
+  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
+  shmlab_reader_window_set_transport (window, SHMLAB_STREAM_TRANSPORT_PIPE);
+  gtk_window_present (GTK_WINDOW (window));
+  view = shmlab_reader_window_get_stream_view (window);
+  shmlab_reader_window_set_following (window, TRUE);
+  expected = g_strdup_printf ("Waiting for a stream on “%s” — start shmlab-writer --stream, or shmlab stream",
+                              shmlab_key_get_name (key));
+  wait = (LabelWait) { view, expected };
+  shmlab_test_wait_until (label_shows, &wait, WAIT_SECONDS, "the view to say it waits for a stream");
+  wait.part = "--transport=pipe";
+  g_assert_true (label_shows (&wait));
+  g_assert_cmpuint (shmlab_stream_view_get_frames_shown (view), ==, 0);
+
+  shmlab_reader_window_set_following (window, FALSE);
+  gtk_window_destroy (GTK_WINDOW (window));
+  shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
+  g_object_unref (window);
+  g_assert_true (segment_gone (key));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -298,5 +388,6 @@ main (int   argc,
 
   g_test_add_func ("/stream-windows/writer-streams", test_writer_streams);
   g_test_add_func ("/stream-windows/reader-follows", test_reader_follows);
+  g_test_add_func ("/stream-windows/reader-waits", test_reader_waits);
   return g_test_run ();
 }

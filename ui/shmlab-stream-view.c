@@ -19,8 +19,15 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "shmlab-command.h"
+#include "shmlab-stream-follower.h"
+
 #define FIGURES_INTERVAL_US (250 * 1000)
 #define REOPEN_MS 300
+/* A torn frame's marks stay this long, even over whole frames after it, so
+ * that an eye catches them; then the note of the last tear fades. */
+#define TEAR_HOLD_US (1000 * 1000)
+#define TEAR_FADE_US (4000 * 1000)
 
 /* ---- the canvas: the picture and its marks ---- */
 
@@ -39,6 +46,7 @@ struct _ShmlabStreamCanvas
   GtkWidget parent_instance;
   GdkTexture *texture;
   GArray *marks;
+  double marks_alpha;   /* 1 on the torn frame, less over whole ones after it */
   double aspect;        /* of the stream */
 };
 
@@ -68,6 +76,7 @@ canvas_snapshot (GtkWidget   *widget,
   ShmlabStreamCanvas *self = SHMLAB_STREAM_CANVAS (widget);
   graphene_rect_t rect;
   GdkRGBA black = { 0, 0, 0, 1 }, red = { 0.93f, 0.1f, 0.1f, 1 }, white = { 1, 1, 1, 1 };
+  float alpha = (float) CLAMP (self->marks_alpha, 0.3, 1.0);
   float last_label = -G_MAXFLOAT;
 
   canvas_fit (self, &rect);
@@ -90,6 +99,8 @@ canvas_snapshot (GtkWidget   *widget,
       int tw, th;
       graphene_rect_t box;
 
+      red.alpha = alpha;
+      white.alpha = alpha;
       gtk_snapshot_append_color (snapshot, &red, &line);
       pango_layout_get_pixel_size (layout, &tw, &th);
       /* Marks closer than a label's height: the lines, one label. */
@@ -167,7 +178,7 @@ typedef struct
   gboolean want;             /* the screen would take a frame */
   int target_width;
   int target_height;
-  Prepared *mailbox;
+  ShmlabStreamMailbox *mailbox;   /* Prepared *, the newest */
   char *status;
   gboolean status_is_error;
   GPtrArray *notes;          /* char *, for the step log */
@@ -189,7 +200,7 @@ follow_unref (Follow *follow)
   if (!g_atomic_ref_count_dec (&follow->ref_count))
     return;
   shmlab_key_unref (follow->key);
-  prepared_free (follow->mailbox);
+  shmlab_stream_mailbox_free (follow->mailbox);
   g_free (follow->status);
   g_ptr_array_unref (follow->notes);
   g_mutex_clear (&follow->mutex);
@@ -245,28 +256,13 @@ prepare (const ShmlabStreamFrame *frame,
 {
   Prepared *prepared = g_new0 (Prepared, 1);
   const ShmlabStreamFrameHeader *h = &frame->header;
-  const guint8 *pixels = (const guint8 *) g_bytes_get_data (frame->bytes, NULL) +
-                         SHMLAB_STREAM_FRAME_HEADER_SIZE + SHMLAB_STREAM_ROW_TAG_SIZE;
-  double scale = MIN (1.0, MIN ((double) MAX (tw, 16) / h->width, (double) MAX (th, 16) / h->height));
-  guint32 w = MAX (1, (guint32) (h->width * scale)), ht = MAX (1, (guint32) (h->height * scale));
-  guint8 *out = g_malloc ((gsize) w * ht * 4);
-  g_autofree guint32 *sx = g_new (guint32, w);
-  g_autoptr(GBytes) bytes = NULL;
+  guint w = 0, ht = 0;
+  g_autoptr(GBytes) bytes = shmlab_stream_frame_downscale (frame, (guint) MAX (tw, 0), (guint) MAX (th, 0),
+                                                           &w, &ht);
 
-  for (guint32 x = 0; x < w; x++)
-    sx[x] = (guint32) (((guint64) x * 2 + 1) * h->width / (2 * (guint64) w));
-  for (guint32 y = 0; y < ht; y++)
-    {
-      guint32 row = (guint32) (((guint64) y * 2 + 1) * h->height / (2 * (guint64) ht));
-      const guint32 *src = (const guint32 *) (gconstpointer) (pixels + (gsize) row * h->row_size);
-      guint32 *dst = (guint32 *) (gpointer) (out + (gsize) y * w * 4);
-
-      for (guint32 x = 0; x < w; x++)
-        dst[x] = src[sx[x]];
-    }
-  bytes = g_bytes_new_take (out, (gsize) w * ht * 4);
-  prepared->texture = gdk_memory_texture_new ((int) w, (int) ht, GDK_MEMORY_R8G8B8A8, bytes,
-                                              (gsize) w * 4);
+  if (bytes != NULL)
+    prepared->texture = gdk_memory_texture_new ((int) w, (int) ht, GDK_MEMORY_R8G8B8A8, bytes,
+                                                (gsize) w * 4);
   prepared->width = h->width;
   prepared->height = h->height;
   prepared->frame_number = frame->check.newest_frame ? frame->check.newest_frame : h->frame_number;
@@ -323,9 +319,25 @@ follow_thread (gpointer data)
           if (reader == NULL)
             {
               gboolean none = g_error_matches (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_STREAM);
-              g_autofree char *text = none && stopped != NULL
-                                      ? g_strdup_printf (_("%s Waiting for a stream to start again."), stopped)
-                                      : g_strdup (error->message);
+              g_autofree char *text = NULL;
+
+              if (none && stopped != NULL)
+                text = g_strdup_printf (_("%s Waiting for a stream to start again."), stopped);
+              else if (none)
+                {
+                  g_autofree char *option = transport == SHMLAB_STREAM_TRANSPORT_SHM ? NULL
+                                            : g_strdup_printf ("--transport=%s",
+                                                               shmlab_stream_transport_name (transport));
+                  g_autofree char *command = shmlab_command_for_key ("stream", shmlab_key_get_name (follow->key),
+                                                                     shmlab_key_get_backend (follow->key),
+                                                                     option);
+
+                  /* TRANSLATORS: the first %s is the key, the second a command to paste. */
+                  text = g_strdup_printf (_("Waiting for a stream on “%s” — start shmlab-writer --stream, or %s"),
+                                          shmlab_key_get_name (follow->key), command);
+                }
+              else
+                text = g_strdup (error->message);
 
               set_status_locked (follow, text, !none, FALSE);
               g_cond_wait_until (&follow->cond, &follow->mutex,
@@ -361,13 +373,8 @@ follow_thread (gpointer data)
           shmlab_stream_reader_shown (reader, frame, g_get_monotonic_time () * 1000);
           prepared = prepare (frame, tw, th);
           g_mutex_lock (&follow->mutex);
-          /* Latest wins; a torn frame is not replaced by a whole one before
-           * the screen has taken it. */
-          if (follow->mailbox == NULL || !follow->mailbox->torn || prepared->torn)
-            {
-              prepared_free (follow->mailbox);
-              follow->mailbox = prepared;
-            }
+          if (prepared->texture != NULL)
+            shmlab_stream_mailbox_put (follow->mailbox, prepared, prepared->torn);
           else
             prepared_free (prepared);
         }
@@ -442,6 +449,7 @@ struct _ShmlabStreamView
   guint tick_id;
   gint64 last_figures;
   gboolean first_tear_told;
+  gint64 tear_at;            /* when the last torn frame went on screen, or 0 */
   guint64 frames_shown;
   guint64 frames_torn;
 };
@@ -451,9 +459,25 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (ShmlabStreamView, shmlab_stream_view, GTK_TYPE_WIDGET)
 
+/* What the writer set, in one line under the figures. */
+static char *
+describe_config (const ShmlabStreamConfig *config)
+{
+  const char *lock = config->transport != SHMLAB_STREAM_TRANSPORT_SHM ? _("no lock: the kernel copies")
+                     : config->lock ? _("lock on") : _("lock OFF");
+  const char *handoff = config->handoff == SHMLAB_STREAM_HANDOFF_EVERY ? _("every frame") : _("latest frame");
+
+  /* TRANSLATORS: the writer's settings: transport, lock, buffers, handoff. */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Writer: %s, %s,\n%u buffer, %s",
+                                       "Writer: %s, %s,\n%u buffers, %s", config->buffers),
+                          shmlab_stream_transport_label (config->transport), lock,
+                          config->buffers, handoff);
+}
+
 static void
-show_figures (ShmlabStreamView        *self,
-              const ShmlabStreamStats *stats)
+show_figures (ShmlabStreamView         *self,
+              const ShmlabStreamStats  *stats,
+              const ShmlabStreamConfig *config)
 {
   g_autofree char *text =
     g_strdup_printf (_("Frames written: %" PRIu64 "\n"
@@ -470,7 +494,15 @@ show_figures (ShmlabStreamView        *self,
                      stats->latency_p50_ms, stats->latency_p99_ms, stats->writer_lock_wait_ms,
                      stats->reader_lock_wait_ms);
 
-  gtk_label_set_text (self->figures_label, text);
+  if (config != NULL)
+    {
+      g_autofree char *writer = describe_config (config);
+      g_autofree char *both = g_strconcat (text, "\n", writer, NULL);
+
+      gtk_label_set_text (self->figures_label, both);
+    }
+  else
+    gtk_label_set_text (self->figures_label, text);
   self->frames_shown = stats->frames_shown;
   self->frames_torn = stats->frames_torn;
 }
@@ -487,7 +519,10 @@ tick_cb (GtkWidget     *widget,
   g_autofree char *status = NULL;
   gboolean status_is_error = FALSE;
   ShmlabStreamStats stats;
+  ShmlabStreamConfig config;
+  gboolean have_config = FALSE;
   gboolean figures = FALSE;
+  gint64 now = g_get_monotonic_time ();
   int scale = gtk_widget_get_scale_factor (widget);
   gboolean hold = gtk_check_button_get_active (self->hold_check) &&
                   self->canvas->marks->len > 0;
@@ -499,8 +534,7 @@ tick_cb (GtkWidget     *widget,
   follow->target_height = gtk_widget_get_height (GTK_WIDGET (self->canvas)) * scale;
   if (!hold)
     {
-      prepared = follow->mailbox;
-      follow->mailbox = NULL;
+      prepared = shmlab_stream_mailbox_take (follow->mailbox);
       follow->want = TRUE;
       g_cond_signal (&follow->cond);
     }
@@ -514,6 +548,8 @@ tick_cb (GtkWidget     *widget,
   if (g_get_monotonic_time () - self->last_figures > FIGURES_INTERVAL_US)
     {
       stats = follow->stats;
+      config = follow->config;
+      have_config = follow->have_config;
       figures = TRUE;
     }
   g_mutex_unlock (&follow->mutex);
@@ -522,11 +558,20 @@ tick_cb (GtkWidget     *widget,
     {
       g_set_object (&self->canvas->texture, prepared->texture);
       self->canvas->aspect = (double) prepared->width / prepared->height;
-      g_array_set_size (self->canvas->marks, 0);
-      g_array_append_vals (self->canvas->marks, prepared->marks->data, prepared->marks->len);
+      /* A whole frame soon after a torn one keeps the torn one's marks. */
+      if (prepared->torn || self->tear_at == 0 || now - self->tear_at >= TEAR_HOLD_US)
+        {
+          g_array_set_size (self->canvas->marks, 0);
+          g_array_append_vals (self->canvas->marks, prepared->marks->data, prepared->marks->len);
+          self->canvas->marks_alpha = 1.0;
+        }
+      else
+        self->canvas->marks_alpha = 0.6;
       gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
       if (prepared->torn)
         {
+          self->tear_at = now;
+          gtk_widget_set_opacity (GTK_WIDGET (self->tear_label), 1.0);
           gtk_label_set_text (self->tear_label, prepared->tear_text);
           if (!self->first_tear_told)
             {
@@ -536,6 +581,19 @@ tick_cb (GtkWidget     *widget,
         }
       prepared_free (prepared);
     }
+  else if (self->tear_at != 0 && self->canvas->marks->len > 0 && !hold &&
+           now - self->tear_at >= TEAR_HOLD_US)
+    {
+      /* The held marks go even when no frame comes to replace them. */
+      g_array_set_size (self->canvas->marks, 0);
+      gtk_widget_queue_draw (GTK_WIDGET (self->canvas));
+    }
+  /* The note of the last tear fades, and stays readable. */
+  if (hold)
+    gtk_widget_set_opacity (GTK_WIDGET (self->tear_label), 1.0);
+  else if (self->tear_at != 0 && now - self->tear_at > TEAR_HOLD_US)
+    gtk_widget_set_opacity (GTK_WIDGET (self->tear_label),
+                            MAX (0.45, 1.0 - (double) (now - self->tear_at - TEAR_HOLD_US) / TEAR_FADE_US));
   for (guint i = 0; notes != NULL && i < notes->len; i++)
     g_signal_emit (self, signals[SIGNAL_NOTE], 0, g_ptr_array_index (notes, i), FALSE);
   if (g_strcmp0 (status, gtk_label_get_text (self->status_label)) != 0)
@@ -547,7 +605,7 @@ tick_cb (GtkWidget     *widget,
   if (figures)
     {
       self->last_figures = g_get_monotonic_time ();
-      show_figures (self, &stats);
+      show_figures (self, &stats, have_config ? &config : NULL);
     }
   return G_SOURCE_CONTINUE;
 }
@@ -567,11 +625,14 @@ shmlab_stream_view_start (ShmlabStreamView *self,
   follow->key = shmlab_key_ref (key);
   follow->transport = shmlab_stream_view_get_transport (self);
   follow->notes = g_ptr_array_new_with_free_func (g_free);
+  follow->mailbox = shmlab_stream_mailbox_new ((GDestroyNotify) prepared_free);
   follow->target_width = 640;
   follow->target_height = 360;
   follow->status = g_strdup (_("Looking for a stream…"));
   self->follow = follow;
   self->first_tear_told = FALSE;
+  self->tear_at = 0;
+  gtk_widget_set_opacity (GTK_WIDGET (self->tear_label), 1.0);
   g_array_set_size (self->canvas->marks, 0);
   g_clear_object (&self->canvas->texture);
   gtk_label_set_text (self->tear_label, "");
