@@ -23,6 +23,18 @@ static gboolean screenshot_mode;
 /* --frame-probe: watches the program's first window. */
 static ShmlabFrameProbe *frame_probe;
 
+/* Each step is a mark in the probe's figures: a gap is seen beside the
+ * step that came just before it. */
+static void
+mark_step (ShmlabSession    *session,
+           const ShmlabStep *step,
+           gpointer          user_data)
+{
+  g_autofree char *line = shmlab_step_to_string (step);
+
+  shmlab_frame_probe_mark (frame_probe, line);
+}
+
 /* What --show opens: each is also the name of an application action. */
 static const char *const shown_windows[] = { "help", "shortcuts", NULL };
 /* --screenshot-scale: pixels per window pixel in the picture (0: the display's). */
@@ -245,6 +257,8 @@ shmlab_app_options_apply (const ShmlabAppOptions *options,
     {
       frame_probe = shmlab_frame_probe_new (options->frame_probe);
       shmlab_frame_probe_attach (frame_probe, GTK_WIDGET (window));
+      g_signal_connect_object (shmlab_window_get_session (window), "step",
+                               G_CALLBACK (mark_step), window, 0);
     }
   if (options->screenshot == NULL)
     {

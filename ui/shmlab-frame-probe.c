@@ -162,7 +162,7 @@ shmlab_frame_probe_mark (ShmlabFrameProbe *probe,
 
   if (probe == NULL)
     return;
-  mark.what = g_strdup (what);
+  mark.what = g_utf8_make_valid (what, -1);
   mark.wall_us = g_get_monotonic_time ();
   g_array_append_val (probe->marks, mark);
 }
@@ -255,6 +255,27 @@ append_figures (GString       *json,
   append_number (json, "median_gap_ms", figures->median_ms);
 }
 
+/* @text as a JSON string: quotes, backslashes and control characters
+ * escaped, the rest (UTF-8) as it is. */
+static void
+append_string (GString    *json,
+               const char *text)
+{
+  g_string_append_c (json, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '"' || c == '\\')
+        g_string_append_printf (json, "\\%c", c);
+      else if (c < 0x20)
+        g_string_append_printf (json, "\\u%04x", c);
+      else
+        g_string_append_c (json, (char) c);
+    }
+  g_string_append_c (json, '"');
+}
+
 static gboolean
 is_break (ShmlabFrameProbe *probe,
           guint             i)
@@ -300,7 +321,6 @@ shmlab_frame_probe_to_json (ShmlabFrameProbe *probe)
   g_autoptr(GArray) at = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) startup_at = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) listed = g_array_new (FALSE, FALSE, 2 * sizeof (double));
-  g_autofree char *program = g_strescape (g_get_prgname () ? g_get_prgname () : "", NULL);
   GString *json = g_string_new ("{");
   gint64 first_us = 0;
   gint64 settled_us;
@@ -340,7 +360,9 @@ shmlab_frame_probe_to_json (ShmlabFrameProbe *probe)
         }
     }
 
-  g_string_append_printf (json, "\"program\": \"%s\", ", program);
+  g_string_append (json, "\"program\": ");
+  append_string (json, g_get_prgname () ? g_get_prgname () : "");
+  g_string_append (json, ", ");
   figures = figures_of (clock, at);
   append_figures (json, &figures);
   g_string_append (json, ", ");
@@ -371,9 +393,10 @@ shmlab_frame_probe_to_json (ShmlabFrameProbe *probe)
   for (guint i = 0; i < probe->marks->len; i++)
     {
       const Mark *mark = &g_array_index (probe->marks, Mark, i);
-      g_autofree char *what = g_strescape (mark->what, NULL);
 
-      g_string_append_printf (json, "%s{\"what\": \"%s\", ", i > 0 ? ", " : "", what);
+      g_string_append (json, i > 0 ? ", {\"what\": " : "{\"what\": ");
+      append_string (json, mark->what);
+      g_string_append (json, ", ");
       append_number (json, "at_ms", first_us ? (mark->wall_us - first_us) / 1000.0 : 0);
       g_string_append (json, "}");
     }
