@@ -4,6 +4,8 @@
  */
 #include "shmlab-encode-task.h"
 
+#include "shmlab-thread.h"
+
 static void
 encode_thread (GTask        *task,
                gpointer      source_object,
@@ -12,7 +14,10 @@ encode_thread (GTask        *task,
 {
   ShmlabPayload *payload = task_data;
   GError *error = NULL;
-  ShmlabEncoded *encoded = shmlab_payload_encode (payload, payload->format, &error);
+  ShmlabEncoded *encoded;
+
+  shmlab_thread_set_background ();
+  encoded = shmlab_payload_encode (payload, payload->format, &error);
 
   if (encoded == NULL)
     g_task_return_error (task, error);

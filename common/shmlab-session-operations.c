@@ -10,6 +10,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "shmlab-session-private.h"
+#include "shmlab-thread.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -452,6 +453,7 @@ run_in_thread (GTask        *task,
   ShmlabSession *self = data->self;
   GError *error = NULL;
 
+  shmlab_thread_set_background ();
   data->ok = data->operation->run (data, data->op, cancellable, &error);
   shmlab_session_capture_state (self, data->key, &data->state);
   if (error != NULL)

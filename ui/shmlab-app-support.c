@@ -20,6 +20,21 @@
 /* Screenshots show a still window: no transition caught halfway. */
 static gboolean screenshot_mode;
 
+/* --frame-probe: watches the program's first window. */
+static ShmlabFrameProbe *frame_probe;
+
+/* Each step is a mark in the probe's figures: a gap is seen beside the
+ * step that came just before it. */
+static void
+mark_step (ShmlabSession    *session,
+           const ShmlabStep *step,
+           gpointer          user_data)
+{
+  g_autofree char *line = shmlab_step_to_string (step);
+
+  shmlab_frame_probe_mark (frame_probe, line);
+}
+
 /* What --show opens: each is also the name of an application action. */
 static const char *const shown_windows[] = { "help", "shortcuts", NULL };
 /* --screenshot-scale: pixels per window pixel in the picture (0: the display's). */
@@ -58,11 +73,15 @@ static const GOptionEntry shared_entries[] = {
     N_("Also open a window at start, in front: help (How it works) or shortcuts; with --screenshot, that window is saved"),
     "WINDOW" },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
+  { "frame-probe", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Record the time between the window's frames and write it as JSON to FILE when the window closes"),
+    "FILE.json" },
   { NULL }
 };
 
 /* Adds --key, --backend, --lock-timeout, --screenshot, --screenshot-delay,
- * --screenshot-scale, --zoom, --print-steps, --page, --show and --version. */
+ * --screenshot-scale, --zoom, --print-steps, --page, --show, --version and
+ * --frame-probe. */
 void
 shmlab_app_options_add (GApplication *app)
 {
@@ -158,7 +177,15 @@ shmlab_app_options_read (GVariantDict      *options,
       return FALSE;
     }
   out->version = g_variant_dict_contains (options, "version");
+  g_variant_dict_lookup (options, "frame-probe", "^ay", &out->frame_probe);
   return TRUE;
+}
+
+/* The --frame-probe of this program, or NULL: for a window to mark a moment. */
+ShmlabFrameProbe *
+shmlab_app_get_frame_probe (void)
+{
+  return frame_probe;
 }
 
 /* What --version prints: "shmlab-writer 0.1.0". */
@@ -175,6 +202,7 @@ shmlab_app_options_clear (ShmlabAppOptions *options)
   g_clear_pointer (&options->screenshot, g_free);
   g_clear_pointer (&options->page, g_free);
   g_clear_pointer (&options->show, g_free);
+  g_clear_pointer (&options->frame_probe, g_free);
 }
 
 /* Opens the window --show names, once its main window is on screen: each
@@ -205,6 +233,7 @@ show_data_free (gpointer  data,
  *
  * Gives @window the key, backend, lock timeout, --print-steps and side page
  * of @options: what every program's window takes from its command line.
+ * With --frame-probe, the first window's frames are recorded.
  * The window of an application also gets the size its program's window had
  * last time, and keeps it when it closes — except for a screenshot, which is
  * always taken at the window's own default size.
@@ -224,6 +253,13 @@ shmlab_app_options_apply (const ShmlabAppOptions *options,
   if (options->show != NULL)
     g_signal_connect_data (window, "map", G_CALLBACK (show_on_map), g_strdup (options->show),
                            show_data_free, G_CONNECT_AFTER);
+  if (options->frame_probe != NULL && frame_probe == NULL)
+    {
+      frame_probe = shmlab_frame_probe_new (options->frame_probe);
+      shmlab_frame_probe_attach (frame_probe, GTK_WIDGET (window));
+      g_signal_connect_object (shmlab_window_get_session (window), "step",
+                               G_CALLBACK (mark_step), window, 0);
+    }
   if (options->screenshot == NULL)
     {
       GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
@@ -370,6 +406,8 @@ shmlab_app_shutdown (GApplication *app,
     }
   for (guint i = 0; i < G_N_ELEMENTS (signal_sources); i++)
     g_clear_handle_id (&signal_sources[i], g_source_remove);
+  /* Its window is closed: the figures are written. */
+  g_clear_pointer (&frame_probe, shmlab_frame_probe_free);
 }
 
 static gboolean

@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "shmlab-frame-probe.h"
 #include "shmlab-native-key.h"
 #include "shmlab-session.h"
 #include "shmlab-window.h"
@@ -26,6 +27,8 @@ G_BEGIN_DECLS
  * @page: --page: the side page shown first, "steps" or "segment" (NULL: steps)
  * @show: --show: a window opened at start in front, "help" or "shortcuts" (NULL: none)
  * @version: --version: print the version and exit
+ * @frame_probe: --frame-probe FILE: record the gaps between the window's
+ *   frames and write them as JSON to FILE when it closes
  */
 typedef struct
 {
@@ -40,6 +43,7 @@ typedef struct
   char *page;
   char *show;
   gboolean version;
+  char *frame_probe;
 } ShmlabAppOptions;
 
 void     shmlab_app_options_add        (GApplication     *app);
@@ -52,6 +56,7 @@ void     shmlab_app_options_apply      (const ShmlabAppOptions *options,
 void     shmlab_app_options_startup    (const ShmlabAppOptions *options,
                                         GtkApplication   *app);
 void     shmlab_app_print_version      (void);
+ShmlabFrameProbe *shmlab_app_get_frame_probe (void);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ShmlabAppOptions, shmlab_app_options_clear)
 
 void     shmlab_app_support_init       (void);

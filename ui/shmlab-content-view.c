@@ -10,6 +10,7 @@
 
 #include "shmlab-label-whole.h"
 #include "shmlab-limits.h"
+#include "shmlab-thread.h"
 
 /* A text view lays out a long paragraph slowly: beyond this the text is cut for showing. */
 #define TEXT_SHOWN_MAX (256 * 1024)
@@ -387,9 +388,14 @@ make_preview (GTask        *task,
               gpointer      task_data,
               GCancellable *cancellable)
 {
-  g_autoptr(ShmlabImage) scaled = shmlab_image_scale_to_fit (task_data, PREVIEW_MAX_SIDE);
-  Preview *preview = g_new0 (Preview, 1);
-  guint8 *out = g_malloc ((gsize) scaled->width * scaled->height * 4);
+  g_autoptr(ShmlabImage) scaled = NULL;
+  Preview *preview;
+  guint8 *out;
+
+  shmlab_thread_set_background ();
+  scaled = shmlab_image_scale_to_fit (task_data, PREVIEW_MAX_SIDE);
+  preview = g_new0 (Preview, 1);
+  out = g_malloc ((gsize) scaled->width * scaled->height * 4);
 
   for (guint32 y = 0; y < scaled->height; y++)
     {

@@ -14,6 +14,7 @@
 #include "shmlab-image-loader.h"
 #include "shmlab-limits.h"
 #include "shmlab-png.h"
+#include "shmlab-thread.h"
 
 #define DEFAULT_TEXT N_("Hello, shared memory!")
 #define IMAGE_HINT N_("Open a picture (Ctrl+O), drop one here, or paste one (Ctrl+V)")
@@ -216,6 +217,7 @@ load_file_thread (GTask        *task,
   GError *error = NULL;
   ShmlabImage *image;
 
+  shmlab_thread_set_background ();
   shmlab_png_limits_init_default (&limits);
   if (path != NULL)
     image = shmlab_image_load_file (path, &limits, &error);
@@ -247,6 +249,7 @@ texture_to_image_thread (GTask        *task,
   g_autoptr(ShmlabImage) image = NULL;
   GError *error = NULL;
 
+  shmlab_thread_set_background ();
   image = shmlab_image_new (MAX (width, 0), MAX (height, 0), &error);
   if (image == NULL)
     {
@@ -301,6 +304,7 @@ png_bytes_thread (GTask        *task,
   GError *error = NULL;
   ShmlabImage *image;
 
+  shmlab_thread_set_background ();
   shmlab_png_limits_init_default (&limits);
   image = shmlab_png_read (data, length, &limits, NULL, &error);
   if (image == NULL)
