@@ -100,7 +100,7 @@ shm_writer_close (gpointer state)
   if (self->head != NULL)
     {
       STORE (state, SHMLAB_STREAM_STATE_ENDED);
-      __atomic_add_fetch (&H (published), 1, __ATOMIC_RELEASE);
+      /* Readers waiting for a frame wake and see the end. */
       futex_wake (&H (published));
       /* A reader blocked on "full" sees the end at its next slice. */
     }
@@ -452,6 +452,12 @@ still_streaming (ShmReader               *self,
    * handed over. */
   if (info->stream_id == self->stream_id && info->handoff == SHMLAB_STREAM_HANDOFF_EVERY &&
       info->write_count > info->read_count)
+    return TRUE;
+  /* In "latest", a writer that stopped cleanly leaves its last frame whole:
+   * a reader that has not taken it yet still does. */
+  if (info->stream_id == self->stream_id && info->state == SHMLAB_STREAM_STATE_ENDED &&
+      info->handoff == SHMLAB_STREAM_HANDOFF_LATEST && info->latest_frame != 0 &&
+      LOAD (published) != self->seen)
     return TRUE;
   if (info->stream_id != self->stream_id || info->state == SHMLAB_STREAM_STATE_ENDED)
     {

@@ -422,7 +422,12 @@ test_writer_stops (gconstpointer data)
   g_assert_true (shmlab_stream_writer_put (writer, rgba, W * 4, 0, NULL, &error));
   reader = open_reader (key);
   shmlab_stream_writer_free (writer);
-  /* The frame already there is still given… */
+  /* The frame already there is still given, whole; then the end. */
+  frame = shmlab_stream_reader_next (reader, 10000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (frame->header.frame_number, ==, 1);
+  g_assert_false (shmlab_stream_check_is_torn (&frame->check));
+  g_clear_pointer (&frame, shmlab_stream_frame_unref);
   frame = shmlab_stream_reader_next (reader, 10000, NULL, &error);
   g_assert_null (frame);
   g_assert_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_STOPPED);
