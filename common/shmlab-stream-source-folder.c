@@ -150,6 +150,8 @@ shmlab_stream_source_new_folder (const char    *dir,
   guint64 kept = 0;
   const char *name;
 
+  if ((width != 0 || height != 0) && !shmlab_stream_source_check_size (width, height, error))
+    return NULL;
   listing = g_dir_open (dir, 0, &local);
   if (listing == NULL)
     {

@@ -40,5 +40,9 @@ ShmlabStreamSource *shmlab_stream_source_alloc (const ShmlabStreamSourceClass *k
 gboolean            shmlab_stream_source_check_size (guint32                   width,
                                                 guint32                        height,
                                                 GError                       **error);
+/* "“NAME” is not a video ShmLab reads: WHAT. Give …"; returns FALSE. */
+gboolean            shmlab_stream_source_format_error (GError                **error,
+                                                const char                    *name,
+                                                const char                    *what);
 
 G_END_DECLS

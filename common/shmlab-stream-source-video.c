@@ -7,9 +7,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "shmlab-stream-source-private.h"
+#include "shmlab-y4m.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -17,18 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define Y4M_MAGIC "YUV4MPEG2 "
-#define Y4M_HEADER_MAX 1024
-#define Y4M_FRAME_HEADER_MAX 256
-
-typedef enum
-{
-  CHROMA_420,
-  CHROMA_422,
-  CHROMA_444,
-  CHROMA_MONO,
-  CHROMA_RGBA,   /* a raw file */
-} Chroma;
+/* At most this many frames of a .y4m are indexed (32 MiB of offsets); a
+ * longer file plays its first ones. A raw file needs no index. */
+#define MAX_INDEXED_FRAMES (G_GUINT64_CONSTANT (1) << 22)
 
 typedef struct
 {
@@ -36,182 +29,40 @@ typedef struct
   int fd;
   const guint8 *map;
   gsize map_size;
-  Chroma chroma;
+  gboolean raw;
+  ShmlabY4mHeader y4m;
   gsize frame_bytes;     /* the pixels of one frame */
-  GArray *offsets;       /* gsize: where each frame's pixels start */
+  GArray *offsets;       /* gsize: where each .y4m frame's planes start */
 } Video;
 
+/* Walks the FRAME headers, never the pixels: a page or two per frame is read.
+ * FALSE when not even the first frame is there. */
 static gboolean
-format_error (GError    **error,
-              const char *path,
-              const char *what)
+index_y4m (Video       *video,
+           const char  *name,
+           GError     **error)
 {
-  g_autofree char *name = g_filename_display_basename (path);
+  gsize offset = video->y4m.header_size, planes, rest;
 
-  g_set_error (error, SHMLAB_STREAM_SOURCE_ERROR, SHMLAB_STREAM_SOURCE_ERROR_FORMAT,
-               /* Translators: the first %s is a file name, the second what is wrong with it */
-               _("“%s” is not a video ShmLab reads: %s. Give a YUV4MPEG2 file (.y4m; ffmpeg -i in.mp4 -pix_fmt yuv420p out.y4m), or raw RGBA frames with their size."),
-               name, what);
+  while (video->offsets->len < MAX_INDEXED_FRAMES &&
+         (planes = shmlab_y4m_frame_at (&video->y4m, video->map, video->map_size, offset)) != 0)
+    {
+      g_array_append_val (video->offsets, planes);
+      offset = planes + video->frame_bytes;
+    }
+  if (video->offsets->len > 0)
+    return TRUE;
+  rest = video->map_size - offset;
+  if (rest == 0)
+    g_set_error (error, SHMLAB_STREAM_SOURCE_ERROR, SHMLAB_STREAM_SOURCE_ERROR_TRUNCATED,
+                 _("“%s” has a header but no frame: it is cut short. Make it again."), name);
+  else if (memcmp (video->map + offset, "FRAME", MIN (rest, 5)) == 0)
+    g_set_error (error, SHMLAB_STREAM_SOURCE_ERROR, SHMLAB_STREAM_SOURCE_ERROR_TRUNCATED,
+                 _("“%s” is shorter than one frame of %u × %u: it is cut short, or its size is not that."),
+                 name, video->y4m.width, video->y4m.height);
+  else
+    shmlab_stream_source_format_error (error, name, _("no “FRAME” follows its header"));
   return FALSE;
-}
-
-/* A whole number in @text up to a non-digit; FALSE when none or too big. */
-static gboolean
-parse_uint (const char  *text,
-            const char **end,
-            guint64      max,
-            guint64     *out)
-{
-  guint64 value = 0;
-  const char *p = text;
-
-  while (g_ascii_isdigit (*p))
-    {
-      value = value * 10 + (guint64) (*p - '0');
-      if (value > max)
-        return FALSE;
-      p++;
-    }
-  if (p == text)
-    return FALSE;
-  *end = p;
-  *out = value;
-  return TRUE;
-}
-
-static gboolean
-parse_y4m_header (ShmlabStreamSource *self,
-                  Video              *video,
-                  gsize              *header_end,
-                  GError            **error)
-{
-  const char *p, *end;
-  const guint8 *newline;
-  gsize limit = MIN (video->map_size, Y4M_HEADER_MAX);
-  guint64 w = 0, h = 0;
-  gsize cw, ch;
-
-  newline = memchr (video->map, '\n', limit);
-  if (newline == NULL)
-    return format_error (error, video->path, _("its header line does not end"));
-  *header_end = (gsize) (newline - video->map) + 1;
-  video->chroma = CHROMA_420;
-  p = (const char *) video->map + strlen (Y4M_MAGIC);
-  end = (const char *) newline;
-  while (p < end)
-    {
-      const char *token = p, *after;
-      guint64 num, den;
-
-      while (p < end && *p != ' ')
-        p++;
-      switch (token[0])
-        {
-        case 'W':
-          if (!parse_uint (token + 1, &after, G_MAXUINT32, &w) || after != p)
-            return format_error (error, video->path, _("its width (W) is not a number"));
-          break;
-        case 'H':
-          if (!parse_uint (token + 1, &after, G_MAXUINT32, &h) || after != p)
-            return format_error (error, video->path, _("its height (H) is not a number"));
-          break;
-        case 'F':
-          if (!parse_uint (token + 1, &after, G_MAXUINT32, &num) || *after != ':' ||
-              !parse_uint (after + 1, &after, G_MAXUINT32, &den) || after != p || den == 0)
-            return format_error (error, video->path, _("its rate (F) is not two numbers such as 25:1"));
-          self->fps = (double) num / (double) den;
-          if (!(self->fps > 0 && self->fps <= 1000))
-            self->fps = 0;
-          break;
-        case 'C':
-          {
-            g_autofree char *space = g_strndup (token + 1, (gsize) (p - token - 1));
-
-            if (g_str_has_prefix (space, "420") && strchr (space, 'p') == NULL)
-              video->chroma = CHROMA_420;
-            else if (g_str_equal (space, "422"))
-              video->chroma = CHROMA_422;
-            else if (g_str_equal (space, "444"))
-              video->chroma = CHROMA_444;
-            else if (g_str_equal (space, "mono"))
-              video->chroma = CHROMA_MONO;
-            else
-              return format_error (error, video->path,
-                                   _("its colour space (C) is not 8-bit 4:2:0, 4:2:2, 4:4:4 or mono"));
-          }
-          break;
-        default:
-          break; /* interlacing, aspect, extensions: not needed to show it */
-        }
-      while (p < end && *p == ' ')
-        p++;
-    }
-  if (w == 0 || h == 0)
-    return format_error (error, video->path, _("its header gives no width (W) or height (H)"));
-  if (!shmlab_stream_source_check_size ((guint32) MIN (w, G_MAXUINT32), (guint32) MIN (h, G_MAXUINT32), error))
-    return FALSE;
-  self->width = (guint32) w;
-  self->height = (guint32) h;
-  switch (video->chroma)
-    {
-    case CHROMA_420: cw = (w + 1) / 2; ch = (h + 1) / 2; break;
-    case CHROMA_422: cw = (w + 1) / 2; ch = h; break;
-    case CHROMA_444: cw = w; ch = h; break;
-    default: cw = 0; ch = 0; break;
-    }
-  video->frame_bytes = (gsize) (w * h) + 2 * cw * ch;
-  return TRUE;
-}
-
-/* Walks the FRAME headers, never the pixels. */
-static void
-index_y4m (Video *video,
-           gsize  offset)
-{
-  while (offset < video->map_size && video->map_size - offset > 5 &&
-         memcmp (video->map + offset, "FRAME", 5) == 0)
-    {
-      gsize limit = MIN (video->map_size - offset, Y4M_FRAME_HEADER_MAX);
-      const guint8 *newline = memchr (video->map + offset, '\n', limit);
-      gsize pixels;
-
-      if (newline == NULL)
-        break;
-      pixels = (gsize) (newline - video->map) + 1;
-      if (video->map_size - pixels < video->frame_bytes)
-        break; /* the last frame is cut short */
-      g_array_append_val (video->offsets, pixels);
-      offset = pixels + video->frame_bytes;
-    }
-}
-
-static inline guint8
-clip (int v)
-{
-  return (guint8) (v < 0 ? 0 : v > 255 ? 255 : v);
-}
-
-/* BT.601, limited range (y4m's default), in integers. */
-static void
-convert_row (const guint8 *y,
-             const guint8 *u,
-             const guint8 *v,
-             guint         shift,
-             guint32       width,
-             guint8       *out)
-{
-  for (guint32 x = 0; x < width; x++)
-    {
-      int c = 298 * (y[x] - 16);
-      int d = u != NULL ? u[x >> shift] - 128 : 0;
-      int e = v != NULL ? v[x >> shift] - 128 : 0;
-
-      out[0] = clip ((c + 409 * e + 128) >> 8);
-      out[1] = clip ((c - 100 * d - 208 * e + 128) >> 8);
-      out[2] = clip ((c + 516 * d + 128) >> 8);
-      out[3] = 255;
-      out += 4;
-    }
 }
 
 static gboolean
@@ -223,42 +74,30 @@ video_render (ShmlabStreamSource *self,
               GError            **error)
 {
   Video *video = self->priv;
-  gsize at = g_array_index (video->offsets, gsize, (n - 1) % video->offsets->len);
+  gsize at = video->raw ? (gsize) ((n - 1) % self->n_frames) * video->frame_bytes
+                        : g_array_index (video->offsets, gsize, (n - 1) % video->offsets->len);
   const guint8 *frame = video->map + at;
   struct stat st;
   guint32 w = self->width, h = self->height;
 
   /* The file may have been cut since it was mapped: touching a page past
-   * its end would be SIGBUS. Look before each frame. */
-  if (fstat (video->fd, &st) != 0 || (guint64) st.st_size < at + video->frame_bytes)
+   * its end would be SIGBUS. Look before each frame. A file cut between
+   * this look and the copy below still raises SIGBUS and ends the program:
+   * guarding that copy too would take a signal handler in every program. */
+  if (fstat (video->fd, &st) != 0 || (guint64) st.st_size < (guint64) at + video->frame_bytes)
     {
       g_autofree char *name = g_filename_display_basename (video->path);
       g_set_error (error, SHMLAB_STREAM_SOURCE_ERROR, SHMLAB_STREAM_SOURCE_ERROR_TRUNCATED,
                    _("“%s” got shorter while it was being played: open it again."), name);
       return FALSE;
     }
-  if (video->chroma == CHROMA_RGBA)
+  if (video->raw)
     {
       for (guint32 y = 0; y < h; y++)
         memcpy (rgba + (gsize) y * stride, frame + (gsize) y * w * 4, (gsize) w * 4);
       return TRUE;
     }
-  {
-    gsize cw = video->chroma == CHROMA_444 ? w : (w + 1) / 2;
-    gsize ch = video->chroma == CHROMA_420 ? (h + 1) / 2 : h;
-    const guint8 *u = frame + (gsize) w * h, *v = u + cw * ch;
-    guint shift = video->chroma == CHROMA_444 ? 0 : 1;
-
-    for (guint32 y = 0; y < h; y++)
-      {
-        gsize cy = video->chroma == CHROMA_420 ? y / 2 : y;
-
-        convert_row (frame + (gsize) y * w,
-                     video->chroma == CHROMA_MONO ? NULL : u + cy * cw,
-                     video->chroma == CHROMA_MONO ? NULL : v + cy * cw,
-                     shift, w, rgba + (gsize) y * stride);
-      }
-  }
+  shmlab_y4m_convert (&video->y4m, frame, rgba, stride);
   return TRUE;
 }
 
@@ -267,18 +106,17 @@ video_describe (ShmlabStreamSource *self)
 {
   Video *video = self->priv;
   g_autofree char *name = g_filename_display_basename (video->path);
-  static const char *const kinds[] = { "YUV 4:2:0", "YUV 4:2:2", "YUV 4:4:4", "mono", "RGBA" };
+  const char *kind = video->raw ? "RGBA" : shmlab_y4m_chroma_label (video->y4m.chroma);
+  gulong plural = (gulong) MIN (self->n_frames, G_MAXULONG);
 
   if (self->fps > 0)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%s: %u × %u, %g fps, %u frame (%s)",
-                                         "%s: %u × %u, %g fps, %u frames (%s)", video->offsets->len),
-                            name, self->width, self->height, self->fps, video->offsets->len,
-                            kinds[video->chroma]);
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u × %u, %u frame (%s)",
-                                       "%s: %u × %u, %u frames (%s)", video->offsets->len),
-                          name, self->width, self->height, video->offsets->len,
-                          kinds[video->chroma]);
+                                         "%s: %u × %u, %g fps, %" PRIu64 " frame (%s)",
+                                         "%s: %u × %u, %g fps, %" PRIu64 " frames (%s)", plural),
+                            name, self->width, self->height, self->fps, self->n_frames, kind);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u × %u, %" PRIu64 " frame (%s)",
+                                       "%s: %u × %u, %" PRIu64 " frames (%s)", plural),
+                          name, self->width, self->height, self->n_frames, kind);
 }
 
 static void
@@ -331,7 +169,7 @@ shmlab_stream_source_new_video (const char *path,
     }
   if (!S_ISREG (st.st_mode))
     {
-      format_error (error, path, _("it is not a regular file"));
+      shmlab_stream_source_format_error (error, name, _("it is not a regular file"));
       video_close (video);
       return NULL;
     }
@@ -358,40 +196,44 @@ shmlab_stream_source_new_video (const char *path,
   madvise ((gpointer) video->map, video->map_size, MADV_SEQUENTIAL);
   self = shmlab_stream_source_alloc (&video_class, SHMLAB_STREAM_SOURCE_VIDEO, 0, 0, video);
 
-  if (video->map_size >= strlen (Y4M_MAGIC) &&
-      memcmp (video->map, Y4M_MAGIC, strlen (Y4M_MAGIC)) == 0)
+  if (shmlab_y4m_has_magic (video->map, video->map_size))
     {
-      gsize header_end;
-
-      if (!parse_y4m_header (self, video, &header_end, error))
+      if (!shmlab_y4m_parse_header (video->map, video->map_size, name, &video->y4m, error))
         goto fail;
-      index_y4m (video, header_end);
+      video->frame_bytes = video->y4m.frame_size;
+      if (!index_y4m (video, name, error))
+        goto fail;
+      self->width = video->y4m.width;
+      self->height = video->y4m.height;
+      self->fps = video->y4m.fps;
+      self->n_frames = video->offsets->len;
     }
   else if (raw_width > 0 && raw_height > 0)
     {
       if (!shmlab_stream_source_check_size (raw_width, raw_height, error))
-        goto fail;
+        {
+          g_prefix_error (error, _("“%s”: "), name);
+          goto fail;
+        }
       self->width = raw_width;
       self->height = raw_height;
-      video->chroma = CHROMA_RGBA;
+      video->raw = TRUE;
       video->frame_bytes = (gsize) raw_width * raw_height * 4;
-      for (gsize at = 0; video->map_size - at >= video->frame_bytes && at < video->map_size;
-           at += video->frame_bytes)
-        g_array_append_val (video->offsets, at);
+      /* Whole frames only; a partial one at the end is left out. */
+      self->n_frames = video->map_size / video->frame_bytes;
+      if (self->n_frames == 0)
+        {
+          g_set_error (error, SHMLAB_STREAM_SOURCE_ERROR, SHMLAB_STREAM_SOURCE_ERROR_TRUNCATED,
+                       _("“%s” is shorter than one frame of %u × %u: it is cut short, or its size is not that."),
+                       name, self->width, self->height);
+          goto fail;
+        }
     }
   else
     {
-      format_error (error, path, _("it does not begin with “YUV4MPEG2”, and no size was given for raw RGBA frames"));
+      shmlab_stream_source_format_error (error, name, _("it does not begin with “YUV4MPEG2”, and no size was given for raw RGBA frames"));
       goto fail;
     }
-  if (video->offsets->len == 0)
-    {
-      g_set_error (error, SHMLAB_STREAM_SOURCE_ERROR, SHMLAB_STREAM_SOURCE_ERROR_TRUNCATED,
-                   _("“%s” is shorter than one frame of %u × %u: it is cut short, or its size is not that."),
-                   name, self->width, self->height);
-      goto fail;
-    }
-  self->n_frames = video->offsets->len;
   return self;
 
 fail:

@@ -45,6 +45,18 @@ shmlab_stream_source_check_size (guint32  width,
   return TRUE;
 }
 
+gboolean
+shmlab_stream_source_format_error (GError    **error,
+                                   const char *name,
+                                   const char *what)
+{
+  g_set_error (error, SHMLAB_STREAM_SOURCE_ERROR, SHMLAB_STREAM_SOURCE_ERROR_FORMAT,
+               /* Translators: the first %s is a file name, the second what is wrong with it */
+               _("“%s” is not a video ShmLab reads: %s. Give a YUV4MPEG2 file (.y4m; ffmpeg -i in.mp4 -pix_fmt yuv420p out.y4m), or raw RGBA frames with their size."),
+               name, what);
+  return FALSE;
+}
+
 ShmlabStreamSourceKind
 shmlab_stream_source_get_kind (ShmlabStreamSource *self)
 {

@@ -1656,6 +1656,197 @@ test_list_others (void)
   assert_nothing_left (key);
 }
 
+/* tools/make-sample-video writes @name in the test's directory: 64 frames
+ * of 320 × 180, y4m or (@raw) raw RGBA. */
+static char *
+make_sample_video (const char *name,
+                   gboolean    raw)
+{
+  g_autofree char *script = shmlab_test_source_file ("..", "tools", "make-sample-video", NULL);
+  char *path = temp_file (name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) maker = NULL;
+  const char *python = g_getenv ("SHMLAB_PYTHON");
+
+  g_assert_nonnull (python);
+  maker = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error, python, script,
+                            "--frames", "64", "--size", "320x180", raw ? "--raw" : path,
+                            raw ? path : NULL, NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (maker, NULL, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* `shmlab follow KEY --frames N --json` while `shmlab stream KEY ARGS…`
+ * runs; returns follow's JSON, with the stream stopped by Ctrl+C. */
+static char *
+follow_stream (const char *key,
+               const char *frames,
+               const char *first_arg,
+               ...) G_GNUC_NULL_TERMINATED;
+
+static char *
+follow_stream (const char *key,
+               const char *frames,
+               const char *first_arg,
+               ...)
+{
+  g_autoptr(GPtrArray) stream_argv = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  CliProcess *stream;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  stream_argv = cli_argv (first_arg, ap);
+  va_end (ap);
+  /* cli_start with the arguments gathered here. */
+  stream = g_new0 (CliProcess, 1);
+  stream->err_text = g_string_new (NULL);
+  stream->process = g_subprocess_newv ((const char *const *) stream_argv->pdata,
+                                       G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                       G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                       G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_test_queue_destroy (cli_process_free, stream);
+  stream->err = g_data_input_stream_new (g_subprocess_get_stderr_pipe (stream->process));
+  if (!cli_process_wait_for (stream, "streaming "))
+    g_test_message ("shmlab stream ended before streaming; it said:\n%s", stream->err_text->str);
+  g_assert_nonnull (strstr (stream->err_text->str, "streaming "));
+
+  g_assert_cmpint (run_cli (&out, &err, "follow", key, "--frames", frames, "--json"), ==, 0);
+  g_assert_cmpint (cli_process_signal (stream, SIGINT), ==, 0);
+  g_assert_true (contains (stream->err_text->str, "stopped: "));
+  return out;
+}
+
+/* The pattern streamed with the lock and followed: every frame whole. */
+static void
+test_stream_follow (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("stream");
+  g_autofree char *json = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
+  json = follow_stream (key, "20", "stream", key, "--size", "640x360", "--fps", "60", NULL);
+  g_assert_true (contains (json, "\"frames_shown\": 20,"));
+  g_assert_true (contains (json, "\"frames_torn\": 0,"));
+  g_assert_true (contains (json, "\"lock\": true,"));
+  g_assert_true (contains (json, "\"width\": 640,"));
+  g_assert_true (contains (json, "\"height\": 360,"));
+  g_assert_true (contains (json, "\"ended\": \"frames\""));
+
+  /* On its own, 50 frames as fast as they go, then it stops by itself. */
+  g_assert_cmpint (run_cli (&out, &err, "stream", key, "--frames", "50", "--fps", "max"), ==, 0);
+  g_assert_true (contains (err, "streaming the test pattern, 1280 × 720 into"));
+  g_assert_true (contains (err, "stopped: 50 frames"));
+  assert_nothing_left (key);
+}
+
+/* A video made by tools/make-sample-video, y4m and raw, streamed at its own
+ * size and followed. */
+static void
+test_stream_video (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("video");
+  g_autofree char *y4m = make_sample_video ("sample.y4m", FALSE);
+  g_autofree char *raw = make_sample_video ("sample.rgba", TRUE);
+  g_autofree char *json = NULL;
+  g_autofree char *json_raw = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
+  json = follow_stream (key, "10", "stream", key, "--video", y4m, "--fps", "120", NULL);
+  g_assert_true (contains (json, "\"width\": 320,"));
+  g_assert_true (contains (json, "\"height\": 180,"));
+  g_assert_true (contains (json, "\"frames_torn\": 0,"));
+  json_raw = follow_stream (key, "10", "stream", key, "--video", raw, "--raw-size", "320x180", NULL);
+  g_assert_true (contains (json_raw, "\"width\": 320,"));
+  g_assert_true (contains (json_raw, "\"frames_torn\": 0,"));
+
+  /* Its own rate, size and length, said when it starts. */
+  g_assert_cmpint (run_cli (&out, &err, "stream", key, "--video", y4m, "--frames", "3"), ==, 0);
+  g_assert_true (contains (err, "sample.y4m: 320 × 180, 30 fps, 64 frames (YUV 4:2:0) into"));
+  g_assert_true (contains (err, "at 30 frames per second"));
+  assert_nothing_left (key);
+}
+
+/* Every bad value of stream and follow is a usage error naming it; a
+ * source that is not there or not a video is one line naming it. */
+static void
+test_stream_bad_input (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("badstream");
+  g_autofree char *missing = temp_file ("no-such-dir");
+  g_autofree char *missing_video = temp_file ("no-such.y4m");
+  g_autofree char *empty = temp_file ("empty-dir");
+  g_autofree char *liar = temp_file ("liar.y4m");
+  static const struct { const char *args[4]; const char *word; } usage[] = {
+    { { "--fps", "0" }, "--fps takes a rate from 1 to 240" },
+    { { "--fps", "241" }, "not “241”" },
+    { { "--fps", "fast" }, "not “fast”" },
+    { { "--buffers", "3" }, "--buffers takes 1 or 2, not 3" },
+    { { "--handoff", "sometimes" }, "--handoff takes latest or every" },
+    { { "--transport", "carrier-pigeon" }, "--transport takes shm, pipe or socket" },
+    { { "--size", "8x8" }, "--size" },
+    { { "--size", "huge" }, "--size" },
+    { { "--frames", "-1" }, "--frames takes a number of frames" },
+    { { "--timeout", "0" }, "--timeout takes a number of seconds" },
+    { { "--raw-size", "16x16" }, "--raw-size goes with --video" },
+    { { "--pattern", "--video", "x.y4m" }, "Choose one source" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (usage); i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      int status = run_cli (&out, &err, "stream", key, usage[i].args[0], usage[i].args[1],
+                            usage[i].args[2]);
+
+      assert_error (status, err, 2, usage[i].word);
+    }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "follow", key, "--frames", "-5"), err, 2, "--frames");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "follow", key, "--transport", "tape"), err, 2, "not “tape”");
+  }
+
+  g_assert_cmpint (g_mkdir_with_parents (empty, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (liar, "YUV4MPEG2 W1920 H1080 F25:1\nFRAME\nshort", -1, NULL));
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "stream", key, "--folder", missing), err, 1,
+                  "Cannot open the folder “");
+    g_assert_true (contains (err, "no-such-dir"));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "stream", key, "--folder", empty), err, 1,
+                  "holds no picture ShmLab opens");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "stream", key, "--video", missing_video), err, 1,
+                  "Cannot open “no-such.y4m”");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "stream", key, "--video", liar), err, 1,
+                  "“liar.y4m” is shorter than one frame of 1920 × 1080");
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    assert_error (run_cli (&out, &err, "stream", key, "--video", empty), err, 1,
+                  "it is not a regular file");
+  }
+  g_rmdir (empty);
+  g_remove (liar);
+  assert_nothing_left (key);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1709,5 +1900,8 @@ main (int    argc,
   g_test_add_func ("/cli/plurals-and-units", test_plurals_and_units);
   g_test_add_func ("/cli/bad-input", test_bad_input);
   g_test_add_func ("/cli/garbage", test_garbage);
+  g_test_add_func ("/cli/stream/follow", test_stream_follow);
+  g_test_add_func ("/cli/stream/video", test_stream_video);
+  g_test_add_func ("/cli/stream/bad-input", test_stream_bad_input);
   return g_test_run ();
 }

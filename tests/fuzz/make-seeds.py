@@ -344,12 +344,55 @@ def regression_seeds():
     return seeds
 
 
+# YUV4MPEG2 files: every colour space, odd sizes, frame parameters, and
+# the lies and cuts a video file can hold.
+
+def y4m(width, height, chroma="420jpeg", frames=2, extra=b"", frame_header=b"FRAME\n",
+        rate=b"F25:1"):
+    cw, ch = {"420jpeg": ((width + 1) // 2, (height + 1) // 2),
+              "420": ((width + 1) // 2, (height + 1) // 2),
+              "422": ((width + 1) // 2, height),
+              "444": (width, height),
+              "mono": (0, 0)}[chroma]
+    out = b"YUV4MPEG2 W%d H%d %s Ip A1:1 C%s%s\n" % (width, height, rate, chroma.encode(), extra)
+    for f in range(frames):
+        out += frame_header
+        out += bytes((x * 7 + f * 40) % 256 for x in range(width * height))
+        out += bytes((16 + x * 3 + f * 90) % 256 for x in range(cw * ch))
+        out += bytes((240 - x * 5 + f * 70) % 256 for x in range(cw * ch))
+    return out
+
+
+def y4m_seeds():
+    seeds = {}
+    for chroma in ("420jpeg", "420", "422", "444", "mono"):
+        seeds["y4m-%s-16x16" % chroma] = y4m(16, 16, chroma)
+        seeds["y4m-%s-17x19" % chroma] = y4m(17, 19, chroma, frames=1)
+    seeds["y4m-frame-params"] = y4m(16, 16, frame_header=b"FRAME Ip XFOO=1\n")
+    seeds["y4m-rate-ntsc"] = y4m(16, 16, rate=b"F30000:1001", extra=b" XYSCSS=420JPEG")
+    valid = y4m(16, 16, frames=3)
+    seeds["y4m-last-frame-cut"] = valid[:-100]
+    seeds["y4m-second-marker-missing"] = valid.replace(b"FRAME", b"FRAMX", 2).replace(
+        b"FRAMX", b"FRAME", 1)
+    seeds["y4m-header-only"] = b"YUV4MPEG2 W16 H16 F25:1 C420jpeg\n"
+    seeds["y4m-header-unended"] = b"YUV4MPEG2 W16 H16 F25:1 C420jpeg"
+    seeds["y4m-width-huge"] = b"YUV4MPEG2 W99999999999999999999 H16\nFRAME\n"
+    seeds["y4m-width-zero"] = b"YUV4MPEG2 W0 H16\nFRAME\n"
+    seeds["y4m-largest"] = b"YUV4MPEG2 W7680 H4320 F60:1 C444\nFRAME\n" + bytes(64)
+    seeds["y4m-rate-zero"] = b"YUV4MPEG2 W16 H16 F25:0\nFRAME\n"
+    seeds["y4m-chroma-10bit"] = b"YUV4MPEG2 W16 H16 C420p10\nFRAME\n"
+    seeds["y4m-frame-header-long"] = (b"YUV4MPEG2 W16 H16\nFRAME " + b"X" * 300 + b"\n" +
+                                      bytes(384))
+    return seeds
+
+
 def main():
     top = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(
         os.path.abspath(__file__)), "corpus")
     regressions = os.path.join(os.path.dirname(os.path.abspath(top)), "regressions")
     for directory, seeds in ((os.path.join(top, "png"), png_seeds()),
                              (os.path.join(top, "payload"), payload_seeds()),
+                             (os.path.join(top, "y4m"), y4m_seeds()),
                              (os.path.join(regressions, "payload"), regression_seeds())):
         os.makedirs(directory, exist_ok=True)
         for name, data in sorted(seeds.items()):
