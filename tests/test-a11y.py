@@ -3,7 +3,8 @@
 # through AT-SPI: every name said once, without a mnemonic's underscore or a
 # class name; the segment's status labelled by "Segment"; no empty cells in
 # the step log; a Chinese text written and read back with the result of each
-# action announced (the focus moves onto it, which a screen reader reads).
+# action announced (the focus moves onto it, which a screen reader reads);
+# the Writer streaming: every control of its Stream page named, once.
 #
 # Runs under a virtual X display and a D-Bus session of its own
 # (xvfb-run … dbus-run-session -- python3 test-a11y.py); prints TAP. Every
@@ -211,8 +212,10 @@ def start(program, *args):
     # accessibility bus on, GTK 4.8 warns that it draws the Reader's pane
     # before laying it out when a Chinese text arrives (with an English one it
     # does not).
+    start.count = getattr(start, "count", 0) + 1
     log = open(os.path.join(os.environ.get("TMPDIR", "/tmp"),
-                            "test-a11y-%d-%s.log" % (os.getpid(), os.path.basename(program))),
+                            "test-a11y-%d-%d-%s.log" % (os.getpid(), start.count,
+                                                        os.path.basename(program))),
                "w+")
     process = subprocess.Popen([program] + list(args), env=env, stderr=log)
     process.log = log
@@ -321,12 +324,48 @@ def test_writer_and_reader(key, processes):
           "Grow: the focus is on Write, not in the key", "focus went to: %s" % focus.events)
 
 
+def test_writer_stream(key, processes):
+    """The Writer's Stream page, streaming: every control named once, none empty."""
+    process = start(os.environ["SHMLAB_WRITER"], "--key", key, "--stream",
+                    "--stream-size", "320x180", "--fps", "10")
+    processes.append(process)
+
+    def streaming_writer():
+        desktop = pyatspi.Registry.getDesktop(0)
+        for i in range(desktop.childCount):
+            app = desktop.getChildAtIndex(i)
+            if app is not None and app.name == "shmlab-writer" and \
+                    find(app, "combo box", "Transport"):
+                return app
+        return None
+    writer = wait_for(streaming_writer)
+    if not check(writer is not None, "the streaming Writer shows its Stream page"):
+        return
+    check_names(writer, "Writer streaming", [
+        ("page tab", "Stream"), ("combo box", "Source"), ("combo box", "Size"),
+        ("spin button", "Rate"), ("check box", "As fast as possible"),
+        ("combo box", "Buffers"), ("combo box", "Handoff"), ("combo box", "Transport"),
+        ("push button", "Stream"),
+    ])
+    controls = {"push button", "toggle button", "combo box", "check box", "spin button",
+                "text", "switch"}
+    unnamed = sorted({role(a) for a in walk(writer) if role(a) in controls and not a.name and
+                      a.getState().contains(pyatspi.STATE_SHOWING)})
+    check(not unnamed, "Writer streaming: every control shown has a name",
+          "unnamed: %s" % unnamed)
+    lock = [a for a in walk(writer) if a.name == "Lock" and role(a) != "label" and
+            role(a) != "push button"]
+    check(len(lock) == 1, "Writer streaming: the lock switch is named Lock",
+          "found: %s" % [(role(a), a.name) for a in lock])
+
+
 def main():
     key = "shmlabtest-a11y-%d" % os.getpid()
     processes = []
     notes = []
     try:
         test_writer_and_reader(key, processes)
+        test_writer_stream(key + "-stream", processes)
     except Exception as error:
         check(False, "the test ran to its end", repr(error))
     finally:
@@ -351,7 +390,7 @@ def main():
             warnings = [line for line in printed.splitlines() if "-WARNING" in line]
             if warnings:
                 notes.append("%s warned: %s" % (name, " | ".join(warnings)))
-        for name in (key, key + "-first", key + "-none", key + "-small"):
+        for name in (key, key + "-first", key + "-none", key + "-small", key + "-stream"):
             run_cli("remove", name)
         left = run_cli("list", "--json").stdout
         check(key not in left, "no segment is left behind", left)

@@ -5,12 +5,16 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <signal.h>
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include "shmlab-app-support.h"
 #include "shmlab-reader-window.h"
 #include "shmlab-segment.h"
 #include "shmlab-stream.h"
+#include "shmlab-stream-player.h"
 #include "shmlab-stream-segment.h"
 #include "shmlab-test-gtk.h"
 #include "shmlab-test-util.h"
@@ -79,6 +83,30 @@ find_switch (GtkWidget *root)
   return GTK_SWITCH (shmlab_test_find_by_type (root, GTK_TYPE_SWITCH));
 }
 
+typedef struct
+{
+  ShmlabWindow *window;
+  const char *text;
+} LogWait;
+
+static gboolean
+log_says (gpointer data)
+{
+  LogWait *wait = data;
+  g_autofree char *text = shmlab_step_log_to_text (shmlab_window_get_step_log (wait->window));
+
+  return strstr (text, wait->text) != NULL;
+}
+
+static void
+assert_log_says (ShmlabWriterWindow *window,
+                 const char         *text)
+{
+  LogWait wait = { SHMLAB_WINDOW (window), text };
+
+  shmlab_test_wait_until (log_says, &wait, WAIT_SECONDS, text);
+}
+
 /* The Writer streams; a reader sees its frames, then the lock switched off
  * in the frames' flags; stopping removes the segment. */
 static void
@@ -105,15 +133,221 @@ test_writer_streams (void)
   shmlab_test_wait_until (streaming_frames, panel, WAIT_SECONDS, "the Writer to stream");
   shmlab_test_wait_until (reader_opened, &look, WAIT_SECONDS, "a reader to open the stream");
 
+  assert_log_says (window, "stream started: 320 × 180 through Shared memory, one frame in the segment, latest frame, lock on");
+
   gtk_switch_set_active (find_switch (GTK_WIDGET (panel)), FALSE);
   shmlab_test_wait_until (unlocked_frame, &look, WAIT_SECONDS, "a frame copied without the lock");
   shmlab_stream_reader_free (look.reader);
+  assert_log_says (window, "lock OFF: the writer copies without the semaphore");
 
   shmlab_stream_panel_set_streaming (panel, FALSE);
   shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
+  assert_log_says (window, "stream stopped after ");
   gtk_window_destroy (GTK_WINDOW (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
   g_object_unref (window);
+}
+
+typedef struct
+{
+  ShmlabKey *key;
+  ShmlabStreamReader *reader;
+} PipeLook;
+
+static gboolean
+pipe_frame (gpointer data)
+{
+  PipeLook *look = data;
+  g_autoptr(ShmlabStreamFrame) frame = NULL;
+
+  if (look->reader == NULL)
+    look->reader = shmlab_stream_reader_new (look->key, SHMLAB_STREAM_TRANSPORT_PIPE, NULL, NULL);
+  if (look->reader == NULL)
+    return FALSE;
+  frame = shmlab_stream_reader_next (look->reader, 50, NULL, NULL);
+  return frame != NULL;
+}
+
+static GtkLabel *
+find_label_text (GtkWidget  *root,
+                 const char *part)
+{
+  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), part) != NULL)
+    return GTK_LABEL (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label_text (child, part);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Through a pipe: the reader goes away, the Writer says so in its steps and
+ * beside the button, and goes on streaming for the next reader. */
+static void
+test_writer_pipe_reader_gone (void)
+{
+  g_autoptr(ShmlabKey) key = new_key ("wpipe");
+  ShmlabWriterWindow *window = shmlab_writer_window_new (NULL);
+  ShmlabStreamPanel *panel = shmlab_writer_window_get_stream_panel (window);
+  PipeLook look = { key, NULL };
+  ShmlabStreamConfig config;
+
+  g_object_ref (window);
+  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), shmlab_key_get_name (key));
+  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
+  gtk_window_present (GTK_WINDOW (window));
+  shmlab_stream_config_init (&config);
+  config.width = W;
+  config.height = H;
+  config.transport = SHMLAB_STREAM_TRANSPORT_PIPE;
+  shmlab_stream_panel_configure (panel, &config, 60);
+  shmlab_writer_window_set_page (window, "stream");
+  shmlab_stream_panel_set_streaming (panel, TRUE);
+  assert_log_says (window, "stream started: 320 × 180 through Pipe");
+  shmlab_test_wait_until (pipe_frame, &look, WAIT_SECONDS, "a frame through the pipe");
+  g_clear_pointer (&look.reader, shmlab_stream_reader_free);
+
+  assert_log_says (window, "The reader closed the pipe: waiting for another.");
+  g_assert_nonnull (find_label_text (GTK_WIDGET (panel), "The reader closed the pipe: waiting for another."));
+  g_assert_true (shmlab_stream_panel_get_streaming (panel));
+  shmlab_test_wait_until (pipe_frame, &look, WAIT_SECONDS, "a frame for the next reader");
+  g_clear_pointer (&look.reader, shmlab_stream_reader_free);
+
+  shmlab_stream_panel_set_streaming (panel, FALSE);
+  gtk_window_destroy (GTK_WINDOW (window));
+  shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
+  g_object_unref (window);
+}
+
+static gboolean
+not_streaming (gpointer data)
+{
+  return !shmlab_stream_panel_get_streaming (data);
+}
+
+/* Every frame, and no reader comes: after the writer's timeout the stream
+ * stops, and the Writer says why and what to do; the button is up again. */
+static void
+test_writer_every_frame_no_reader (void)
+{
+  g_autoptr(ShmlabKey) key = new_key ("wevery");
+  ShmlabWriterWindow *window = shmlab_writer_window_new (NULL);
+  ShmlabStreamPanel *panel = shmlab_writer_window_get_stream_panel (window);
+  ShmlabStreamConfig config;
+  const char *said = "The stream stopped: No reader took a frame for 5 seconds: with “every frame” the "
+                     "writer waits for the reader. Start a reader, or hand over the latest frame instead.";
+
+  g_object_ref (window);
+  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), shmlab_key_get_name (key));
+  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
+  gtk_window_present (GTK_WINDOW (window));
+  shmlab_stream_config_init (&config);
+  config.width = W;
+  config.height = H;
+  config.handoff = SHMLAB_STREAM_HANDOFF_EVERY;
+  shmlab_stream_panel_configure (panel, &config, 60);
+  shmlab_writer_window_set_page (window, "stream");
+  shmlab_stream_panel_set_streaming (panel, TRUE);
+  shmlab_test_wait_until (not_streaming, panel, WAIT_SECONDS, "the stream to stop");
+  assert_log_says (window, said);
+  g_assert_nonnull (find_label_text (GTK_WIDGET (panel), said));
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (
+    shmlab_test_find_actionable (GTK_WIDGET (panel), "stream.toggle"))));
+  shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
+  g_object_unref (window);
+}
+
+typedef struct
+{
+  GtkWidget *root;
+  const char *part;
+} TextWait;
+
+static gboolean
+shows_text (gpointer data)
+{
+  TextWait *wait = data;
+
+  return find_label_text (wait->root, wait->part) != NULL;
+}
+
+static gboolean
+frame_of_size (gpointer data)
+{
+  ReaderLook *look = data;
+  g_autoptr(ShmlabStreamFrame) frame = NULL;
+
+  if (look->reader == NULL)
+    look->reader = shmlab_stream_reader_new (look->key, SHMLAB_STREAM_TRANSPORT_SHM, NULL, NULL);
+  if (look->reader == NULL)
+    return FALSE;
+  frame = shmlab_stream_reader_next (look->reader, 50, NULL, NULL);
+  return frame != NULL && frame->header.width == 320 && frame->header.height == 180;
+}
+
+/* A video file chosen: a file of raw RGBA frames is refused until its size
+ * is typed, then said and streamed at that size; a .y4m says its size and
+ * rate, and the rate is taken. */
+static void
+test_writer_video (void)
+{
+  g_autoptr(ShmlabKey) key = new_key ("wvideo");
+  g_autofree char *raw = g_build_filename (shmlab_test_get_temp_dir (), "clip.rgba", NULL);
+  g_autofree char *y4m = g_build_filename (shmlab_test_get_temp_dir (), "clip.y4m", NULL);
+  g_autofree guint8 *pixels = g_malloc0 (320 * 180 * 4 * 2);
+  g_autoptr(GString) video = g_string_new ("YUV4MPEG2 W320 H180 F25:1 C420jpeg\n");
+  g_autoptr(GError) error = NULL;
+  ShmlabWriterWindow *window = shmlab_writer_window_new (NULL);
+  ShmlabStreamPanel *panel = shmlab_writer_window_get_stream_panel (window);
+  ReaderLook look = { key, NULL, NULL };
+  TextWait wait = { GTK_WIDGET (panel), NULL };
+
+  g_assert_true (g_file_set_contents (raw, (const char *) pixels, 320 * 180 * 4 * 2, &error));
+  for (guint i = 0; i < 3; i++)
+    {
+      g_string_append (video, "FRAME\n");
+      g_string_append_len (video, (const char *) pixels, 320 * 180 * 3 / 2);
+    }
+  g_assert_true (g_file_set_contents (y4m, video->str, (gssize) video->len, &error));
+  g_assert_no_error (error);
+
+  g_object_ref (window);
+  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), shmlab_key_get_name (key));
+  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
+  gtk_window_present (GTK_WINDOW (window));
+  shmlab_writer_window_set_page (window, "stream");
+
+  shmlab_stream_panel_set_source (panel, 2, raw);
+  wait.part = "no size was given for raw RGBA frames";
+  shmlab_test_wait_until (shows_text, &wait, WAIT_SECONDS, "the raw file refused without a size");
+  shmlab_stream_panel_set_raw_size (panel, "320x180");
+  wait.part = "clip.rgba: 320 × 180, 2 frames (RGBA)";
+  shmlab_test_wait_until (shows_text, &wait, WAIT_SECONDS, "the raw file described at its size");
+
+  shmlab_stream_panel_set_streaming (panel, TRUE);
+  assert_log_says (window, "stream started: 320 × 180 through Shared memory");
+  shmlab_test_wait_until (frame_of_size, &look, WAIT_SECONDS, "a frame of the raw file");
+  g_clear_pointer (&look.reader, shmlab_stream_reader_free);
+  shmlab_stream_panel_set_streaming (panel, FALSE);
+  shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
+
+  shmlab_stream_panel_set_source (panel, 2, y4m);
+  wait.part = "clip.y4m: 320 × 180, 25 fps, 3 frames (YUV 4:2:0)";
+  shmlab_test_wait_until (shows_text, &wait, WAIT_SECONDS, "the y4m described");
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (
+    shmlab_test_find_by_type (GTK_WIDGET (panel), GTK_TYPE_SPIN_BUTTON))), ==, 25);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
+  g_object_unref (window);
+  g_unlink (raw);
+  g_unlink (y4m);
 }
 
 /* ---- the Reader ---- */
@@ -378,6 +612,165 @@ test_reader_waits (void)
   g_assert_true (segment_gone (key));
 }
 
+/* ---- the real program, with --stream ---- */
+
+typedef struct
+{
+  ShmlabKey *key;
+  ShmlabStreamReader *reader;
+  gboolean unlocked;
+} ProcessLook;
+
+static gboolean
+process_frame (gpointer data)
+{
+  ProcessLook *look = data;
+  g_autoptr(ShmlabStreamFrame) frame = NULL;
+
+  if (look->reader == NULL)
+    look->reader = shmlab_stream_reader_new (look->key, SHMLAB_STREAM_TRANSPORT_SHM, NULL, NULL);
+  if (look->reader == NULL)
+    return FALSE;
+  frame = shmlab_stream_reader_next (look->reader, 50, NULL, NULL);
+  if (frame == NULL)
+    return FALSE;
+  /* The size asked on the command line, rows from one frame. */
+  g_assert_cmpuint (frame->header.width, ==, 640);
+  g_assert_cmpuint (frame->header.height, ==, 360);
+  g_assert_cmpuint (frame->check.n_runs, ==, 1);
+  look->unlocked = (frame->header.flags & SHMLAB_STREAM_FRAME_FLAG_UNLOCKED) != 0;
+  return TRUE;
+}
+
+/* shmlab-writer --stream streams the pattern at the size asked, with the
+ * lock or without it (--no-lock) as a reader sees in the frames; ended by
+ * SIGTERM, it exits 0 and its segment is gone. */
+static void
+run_stream_process (gboolean lock)
+{
+  g_autoptr(ShmlabKey) key = new_key (lock ? "pstream" : "pnolock");
+  g_autoptr(GSubprocess) writer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  ProcessLook look = { key, NULL, FALSE };
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("SHMLAB_WRITER"));
+  g_ptr_array_add (argv, (gpointer) "--key");
+  g_ptr_array_add (argv, (gpointer) shmlab_key_get_name (key));
+  g_ptr_array_add (argv, (gpointer) "--stream");
+  g_ptr_array_add (argv, (gpointer) "--stream-size");
+  g_ptr_array_add (argv, (gpointer) "640x360");
+  g_ptr_array_add (argv, (gpointer) "--fps");
+  g_ptr_array_add (argv, (gpointer) "30");
+  if (!lock)
+    g_ptr_array_add (argv, (gpointer) "--no-lock");
+  g_ptr_array_add (argv, NULL);
+  writer = g_subprocess_newv ((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+
+  shmlab_test_wait_until (process_frame, &look, WAIT_SECONDS, "a frame from shmlab-writer --stream");
+  g_assert_true (look.unlocked == !lock);
+  g_clear_pointer (&look.reader, shmlab_stream_reader_free);
+
+  g_subprocess_send_signal (writer, SIGTERM);
+  g_assert_true (g_subprocess_wait (writer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (writer));
+  g_assert_cmpint (g_subprocess_get_exit_status (writer), ==, 0);
+  /* Gone when the program has ended: it waited for its stream's worker. */
+  g_assert_true (segment_gone (key));
+}
+
+static void
+test_process_streams (void)
+{
+  run_stream_process (TRUE);
+  run_stream_process (FALSE);
+}
+
+static gboolean
+wrote_one (gpointer data)
+{
+  return shmlab_stream_panel_get_frames_written (data) >= 1;
+}
+
+/* In every frame with no reader the stream's worker waits for one, in
+ * slices, when the stream is stopped: what a program runs before it exits
+ * (shmlab_app_wait_detached) waits for that worker, which removes the
+ * segment. */
+static void
+test_stop_waits_for_worker (void)
+{
+  g_autoptr(ShmlabKey) key = new_key ("wwaiting");
+  ShmlabWriterWindow *window = shmlab_writer_window_new (NULL);
+  ShmlabStreamPanel *panel = shmlab_writer_window_get_stream_panel (window);
+  ShmlabStreamConfig config;
+
+  g_object_ref (window);
+  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), shmlab_key_get_name (key));
+  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
+  gtk_window_present (GTK_WINDOW (window));
+  shmlab_stream_config_init (&config);
+  config.width = W;
+  config.height = H;
+  config.handoff = SHMLAB_STREAM_HANDOFF_EVERY;
+  shmlab_stream_panel_configure (panel, &config, 0);
+  shmlab_writer_window_set_page (window, "stream");
+  shmlab_stream_panel_set_streaming (panel, TRUE);
+  /* One frame fills the one slot; the next waits for a reader. */
+  shmlab_test_wait_until (wrote_one, panel, WAIT_SECONDS, "the Writer to write a frame");
+  g_assert_false (segment_gone (key));
+
+  shmlab_stream_panel_set_streaming (panel, FALSE);
+  g_assert_true (shmlab_app_wait_detached (10000));
+  g_assert_cmpuint (shmlab_stream_player_count_running (), ==, 0);
+  g_assert_true (segment_gone (key));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
+  g_object_unref (window);
+}
+
+/* A stream option with a wrong value: exit 2 at once, a sentence that says
+ * what the option takes, no window and no segment. */
+static void
+test_process_bad_options (void)
+{
+  static const struct { const char *option; const char *value; const char *said; } cases[] = {
+    { "--stream-size", "100x100", "--stream-size takes 320x180" },
+    { "--stream-size", "1000x1000", "--stream-size takes 320x180" },
+    { "--stream-size", "wide", "" },
+    { "--fps", "0", "--fps takes a rate from 1 to 240" },
+    { "--fps", "241", "--fps takes a rate from 1 to 240" },
+    { "--fps", "fast", "--fps takes a rate from 1 to 240" },
+    { "--buffers", "3", "--buffers takes 1 or 2, not “3”." },
+    { "--buffers", "two", "--buffers takes 1 or 2, not “two”." },
+    { "--handoff", "sometimes", "--handoff takes latest or every, not “sometimes”." },
+    { "--transport", "pigeon", "--transport takes shm, pipe or socket, not “pigeon”." },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ShmlabKey) key = new_key ("pbad");
+      g_autoptr(GSubprocess) writer = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *err = NULL;
+
+      writer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                                 g_getenv ("SHMLAB_WRITER"), "--key", shmlab_key_get_name (key), "--stream",
+                                 cases[i].option, cases[i].value, NULL);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_communicate_utf8 (writer, NULL, NULL, NULL, &err, &error));
+      g_assert_no_error (error);
+      g_test_message ("%s %s: %s", cases[i].option, cases[i].value, err);
+      g_assert_true (g_subprocess_get_if_exited (writer));
+      g_assert_cmpint (g_subprocess_get_exit_status (writer), ==, 2);
+      g_assert_true (g_str_has_prefix (err, "shmlab-writer: "));
+      g_assert_nonnull (strstr (err, cases[i].said));
+      g_assert_true (segment_gone (key));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -387,7 +780,13 @@ main (int   argc,
   shmlab_app_support_init ();
 
   g_test_add_func ("/stream-windows/writer-streams", test_writer_streams);
+  g_test_add_func ("/stream-windows/writer-pipe-reader-gone", test_writer_pipe_reader_gone);
+  g_test_add_func ("/stream-windows/writer-every-frame-no-reader", test_writer_every_frame_no_reader);
+  g_test_add_func ("/stream-windows/writer-video", test_writer_video);
   g_test_add_func ("/stream-windows/reader-follows", test_reader_follows);
   g_test_add_func ("/stream-windows/reader-waits", test_reader_waits);
+  g_test_add_func ("/stream-windows/process/streams", test_process_streams);
+  g_test_add_func ("/stream-windows/stop-waits-for-worker", test_stop_waits_for_worker);
+  g_test_add_func ("/stream-windows/process/bad-options", test_process_bad_options);
   return g_test_run ();
 }

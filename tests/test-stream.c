@@ -505,6 +505,8 @@ test_not_a_stream (gconstpointer data)
 }
 
 static void add_fd_tests (void);
+static void test_writer_killed (gconstpointer data);
+static void test_reader_killed (gconstpointer data);
 
 static void
 add (const char     *name,
@@ -533,6 +535,8 @@ main (int    argc,
   add ("deterministic-tear", test_deterministic_tear);
   add ("writer-stops", test_writer_stops);
   add ("not-a-stream", test_not_a_stream);
+  add ("writer-killed", test_writer_killed);
+  add ("reader-killed", test_reader_killed);
   add_fd_tests ();
   return g_test_run ();
 }
@@ -712,4 +716,90 @@ add_fd_tests (void)
   g_test_add_data_func ("/stream/pipe/reader-gone", GINT_TO_POINTER (SHMLAB_STREAM_TRANSPORT_PIPE), test_fd_reader_gone);
   g_test_add_data_func ("/stream/socket/reader-gone", GINT_TO_POINTER (SHMLAB_STREAM_TRANSPORT_SOCKET), test_fd_reader_gone);
   g_test_add_func ("/stream/pipe/hostile", test_fd_hostile);
+}
+
+/* ---- processes that die ---- */
+
+/* `shmlab stream` killed mid-stream: the reader says the stream stopped,
+ * and the segment goes with it. */
+static void
+test_writer_killed (gconstpointer data)
+{
+  ShmlabBackend backend = GPOINTER_TO_INT (data);
+  g_autoptr(ShmlabKey) key = new_key (backend, "killed");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) writer = NULL;
+  g_autoptr(ShmlabStreamReader) reader = NULL;
+  ShmlabSegmentInfo info = { 0 };
+  guint64 frames = 0;
+
+  writer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, shmlab_test_cli_path (),
+                             "stream", "--backend", shmlab_backend_to_string (backend), "--size",
+                             "64x48", "--fps", "200", "--quiet", shmlab_key_get_name (key), NULL);
+  g_assert_no_error (error);
+  reader = open_reader (key);
+  while (frames < 10)
+    {
+      g_autoptr(ShmlabStreamFrame) frame = shmlab_stream_reader_next (reader, 10000, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_false (shmlab_stream_check_is_torn (&frame->check));
+      frames++;
+    }
+  g_subprocess_force_exit (writer);
+  g_assert_true (g_subprocess_wait (writer, NULL, NULL));
+  for (;;)
+    {
+      g_autoptr(ShmlabStreamFrame) frame = shmlab_stream_reader_next (reader, 10000, NULL, &error);
+
+      if (frame == NULL)
+        break;
+    }
+  g_assert_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_STOPPED);
+  g_assert_nonnull (strstr (error->message, "ended without stopping"));
+  shmlab_stream_reader_free (g_steal_pointer (&reader));
+  /* What the killed writer made goes with its last reader (System V), or
+   * stays for `shmlab remove` (POSIX keeps a name until it is unlinked). */
+  g_assert_true (shmlab_segment_query_for_key (key, &info, NULL));
+  if (info.exists)
+    g_assert_true (shmlab_segment_remove_for_key (key, TRUE, NULL));
+  shmlab_segment_info_clear (&info);
+}
+
+/* `shmlab follow` killed in "every frame": the writer waiting for it says
+ * the reader ended, and does not wait for ever. */
+static void
+test_reader_killed (gconstpointer data)
+{
+  ShmlabBackend backend = GPOINTER_TO_INT (data);
+  g_autoptr(ShmlabKey) key = new_key (backend, "rkilled");
+  g_autofree guint8 *rgba = g_malloc0 (W * H * 4);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) follower = NULL;
+  g_autoptr(ShmlabStreamWriter) writer = NULL;
+  ShmlabStreamConfig config;
+  guint put = 0;
+
+  config_for (&config, SHMLAB_STREAM_HANDOFF_EVERY, 1, TRUE);
+  config.timeout_ms = 30000;
+  writer = shmlab_stream_writer_new (key, &config, NULL, &error);
+  g_assert_no_error (error);
+  follower = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                               &error, shmlab_test_cli_path (), "follow", "--backend",
+                               shmlab_backend_to_string (backend), "--quiet",
+                               shmlab_key_get_name (key), NULL);
+  g_assert_no_error (error);
+  /* The follower takes frames: the writer gets past the one slot. */
+  while (put < 5)
+    {
+      g_assert_true (shmlab_stream_writer_put (writer, rgba, W * 4, 0, NULL, &error));
+      put++;
+    }
+  g_subprocess_force_exit (follower);
+  g_assert_true (g_subprocess_wait (follower, NULL, NULL));
+  for (guint i = 0; i < 100; i++)
+    if (!shmlab_stream_writer_put (writer, rgba, W * 4, 0, NULL, &error))
+      break;
+  g_assert_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_READER);
+  g_assert_nonnull (strstr (error->message, "ended while the writer waited"));
 }

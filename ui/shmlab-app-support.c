@@ -13,6 +13,7 @@
 #include "shmlab-command.h"
 #include "shmlab-resources.h"
 #include "shmlab-settings.h"
+#include "shmlab-stream-player.h"
 #include "shmlab-zoom.h"
 
 #define EXIT_STATUS_KEY "shmlab-exit-status"
@@ -420,7 +421,8 @@ keep_waiting (gpointer data)
  * shmlab_app_wait_detached:
  * @timeout_ms: the longest wait
  *
- * Runs the main context until the sessions of closed windows have detached;
+ * Runs the main context until the sessions of closed windows have detached
+ * and the workers of stopped streams have ended;
  * for an application's shutdown, after a screenshot or a quit stopped its
  * main loop with windows open. Returns FALSE if some were still busy.
  */
@@ -430,10 +432,12 @@ shmlab_app_wait_detached (guint timeout_ms)
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
   guint wake = g_timeout_add (10, keep_waiting, NULL);
 
-  while (shmlab_session_count_closing () > 0 && g_get_monotonic_time () < deadline)
+  /* A stream's worker removes its segment, FIFO or socket as it ends. */
+  while ((shmlab_session_count_closing () > 0 || shmlab_stream_player_count_running () > 0) &&
+         g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (wake);
-  return shmlab_session_count_closing () == 0;
+  return shmlab_session_count_closing () == 0 && shmlab_stream_player_count_running () == 0;
 }
 
 /**

@@ -1,6 +1,6 @@
 /* shmlab-stream-panel.c — the Writer's Stream page: the source, the rate,
  * the lock, the buffers, the handoff and the transport; the stream played
- * in a worker, its figures four times a second
+ * by ShmlabStreamPlayer in its worker, its figures four times a second
  *
  * Signals: "note" (text, is-error) for the step log.
  *
@@ -14,8 +14,6 @@
 #include "shmlab-stream-player.h"
 #include "shmlab-stream-source.h"
 
-#define FIGURES_INTERVAL_MS 250
-
 static const guint32 sizes[][2] = {
   { 320, 180 }, { 640, 360 }, { 1280, 720 }, { 1920, 1080 }, { 2560, 1440 }, { 3840, 2160 },
 };
@@ -26,9 +24,13 @@ struct _ShmlabStreamPanel
 {
   GtkWidget parent_instance;
 
+  /* template widgets */
   GtkWidget *controls;
   GtkDropDown *source_dropdown;
+  GtkWidget *choose_button;
   GtkLabel *source_label;
+  GtkWidget *raw_size_title;
+  GtkEntry *raw_size_entry;
   GtkDropDown *size_dropdown;
   GtkSpinButton *fps_spin;
   GtkCheckButton *max_check;
@@ -41,16 +43,23 @@ struct _ShmlabStreamPanel
   GtkPicture *preview;
   GtkLabel *figures_label;
 
+  /* owned */
   ShmlabSession *session;
-  char *path;                    /* the folder or the video chosen */
-  GtkNativeDialog *chooser;
   ShmlabStreamPlayer *player;
-  GCancellable *starting;        /* a start running in a worker */
-  guint figures_source;
-  gboolean streaming;
-  gboolean restarting;
-  guint64 frames_written;
+  char *path;                    /* the folder or the video chosen */
+  guint32 raw_width;             /* raw RGBA's size, 0 × 0 when none typed */
+  guint32 raw_height;
+  GtkNativeDialog *chooser;
+  GCancellable *opening;         /* the source opened for the stream */
+  GCancellable *describing;      /* the chosen file opened to say what it is */
   char *last_problem;
+
+  gboolean setting_source;       /* set_source(): no file chooser */
+  gboolean streaming;            /* asked for; the player may still be starting */
+  gboolean started_once;         /* a writer was made since Stream was pressed */
+  gboolean has_problem;
+  guint64 problem_frame;
+  guint64 frames_written;
 };
 
 enum
@@ -93,6 +102,15 @@ chosen_fps (ShmlabStreamPanel *self)
   return gtk_check_button_get_active (self->max_check) ? 0 : gtk_spin_button_get_value (self->fps_spin);
 }
 
+static guint
+chosen_source (ShmlabStreamPanel *self)
+{
+  guint source = gtk_drop_down_get_selected (self->source_dropdown);
+
+  /* A folder or a video not chosen yet: the pattern meanwhile. */
+  return source != SOURCE_PATTERN && self->path == NULL ? SOURCE_PATTERN : source;
+}
+
 static void
 read_config (ShmlabStreamPanel  *self,
              ShmlabStreamConfig *config)
@@ -110,87 +128,24 @@ read_config (ShmlabStreamPanel  *self,
                                                    SHMLAB_STREAM_N_TRANSPORTS - 1);
 }
 
-/* ---- the figures ---- */
-
-static void
-show_figures (ShmlabStreamPanel             *self,
-              const ShmlabStreamPlayerState *state)
-{
-  g_autofree char *text = NULL;
-  ShmlabStreamConfig config;
-
-  read_config (self, &config);
-  text = g_strdup_printf (_("Frames written: %" PRIu64 "\n"
-                            "Frames per second: %.1f\n"
-                            "Throughput: %.0f MB/s\n"
-                            "Waited for the lock: %.1f ms\n"
-                            "Waited for the reader: %.1f ms"),
-                          state->stats.frames_written, state->stats.fps, state->stats.mb_per_s,
-                          state->stats.writer_lock_wait_ms, state->stats.writer_handoff_wait_ms);
-  gtk_label_set_text (self->figures_label, text);
-  self->frames_written = state->stats.frames_written;
-  if (state->preview != NULL)
-    {
-      g_autoptr(GdkTexture) texture =
-        gdk_memory_texture_new ((int) state->preview_width, (int) state->preview_height,
-                                GDK_MEMORY_R8G8B8A8, state->preview,
-                                (gsize) state->preview_width * 4);
-      gtk_picture_set_paintable (self->preview, GDK_PAINTABLE (texture));
-    }
-}
-
-static gboolean
-figures_tick (gpointer data)
-{
-  ShmlabStreamPanel *self = data;
-  ShmlabStreamPlayerState state;
-
-  if (self->player == NULL)
-    {
-      self->figures_source = 0;
-      return G_SOURCE_REMOVE;
-    }
-  shmlab_stream_player_get_state (self->player, &state);
-  show_figures (self, &state);
-  if (state.problem != NULL && g_strcmp0 (state.problem->message, self->last_problem) != 0)
-    {
-      g_free (self->last_problem);
-      self->last_problem = g_strdup (state.problem->message);
-      set_status (self, state.problem->message, TRUE);
-      note (self, state.problem->message, TRUE);
-    }
-  else if (state.problem == NULL && self->last_problem != NULL)
-    {
-      g_clear_pointer (&self->last_problem, g_free);
-      set_status (self, _("Streaming."), FALSE);
-    }
-  if (state.stopped)
-    {
-      /* The source failed: the stream cannot go on. */
-      shmlab_stream_player_state_clear (&state);
-      shmlab_stream_panel_set_streaming (self, FALSE);
-      self->figures_source = 0;
-      return G_SOURCE_REMOVE;
-    }
-  shmlab_stream_player_state_clear (&state);
-  return G_SOURCE_CONTINUE;
-}
-
-/* ---- starting, in a worker: the source may take time to open ---- */
+/* ---- opening a source, in a worker: a folder is decoded, a video mapped ---- */
 
 typedef struct
 {
-  ShmlabKey *key;
-  ShmlabStreamConfig config;
-  double fps;
-  int source;
+  guint kind;
   char *path;
-} StartJob;
+  guint32 width;
+  guint32 height;
+  guint32 raw_width;
+  guint32 raw_height;
+  ShmlabKey *key;                /* for a stream; NULL to describe */
+  ShmlabStreamConfig config;
+} OpenJob;
 
 static void
-start_job_free (gpointer data)
+open_job_free (gpointer data)
 {
-  StartJob *job = data;
+  OpenJob *job = data;
 
   g_clear_pointer (&job->key, shmlab_key_unref);
   g_free (job->path);
@@ -198,137 +153,292 @@ start_job_free (gpointer data)
 }
 
 static void
-start_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
 {
-  StartJob *job = task_data;
+  OpenJob *job = task_data;
   GError *error = NULL;
   ShmlabStreamSource *source;
-  ShmlabStreamPlayer *player;
 
-  switch (job->source)
+  switch (job->kind)
     {
     case SOURCE_FOLDER:
-      source = shmlab_stream_source_new_folder (job->path, job->config.width, job->config.height,
-                                                cancellable, &error);
+      source = shmlab_stream_source_new_folder (job->path, job->width, job->height, cancellable, &error);
       break;
     case SOURCE_VIDEO:
-      source = shmlab_stream_source_new_video (job->path, 0, 0, &error);
+      source = shmlab_stream_source_new_video (job->path, job->raw_width, job->raw_height, &error);
       break;
     default:
-      source = shmlab_stream_source_new_pattern (job->config.width, job->config.height, &error);
+      source = shmlab_stream_source_new_pattern (job->width, job->height, &error);
       break;
     }
   if (source == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (job->source == SOURCE_VIDEO && job->fps <= 0 && shmlab_stream_source_get_fps (source) > 0)
-    job->fps = shmlab_stream_source_get_fps (source);
-  player = shmlab_stream_player_start (job->key, &job->config, source, job->fps, &error);
-  if (player == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (g_cancellable_is_cancelled (cancellable))
-    {
-      shmlab_stream_player_stop (player);
-      g_task_return_error_if_cancelled (task);
-      return;
-    }
-  g_task_return_pointer (task, player, (GDestroyNotify) shmlab_stream_player_stop);
+    g_task_return_error (task, error);
+  else if (g_task_return_error_if_cancelled (task))
+    shmlab_stream_source_free (source);
+  else
+    g_task_return_pointer (task, source, (GDestroyNotify) shmlab_stream_source_free);
 }
 
 static void
-started_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      data)
+open_source (ShmlabStreamPanel   *self,
+             ShmlabKey           *key,
+             GCancellable       **cancellable,
+             GAsyncReadyCallback  callback)
+{
+  g_autoptr(GTask) task = NULL;
+  OpenJob *job = g_new0 (OpenJob, 1);
+
+  read_config (self, &job->config);
+  job->kind = key != NULL ? chosen_source (self) : gtk_drop_down_get_selected (self->source_dropdown);
+  job->path = g_strdup (self->path);
+  job->width = job->config.width;
+  job->height = job->config.height;
+  job->raw_width = self->raw_width;
+  job->raw_height = self->raw_height;
+  job->key = key != NULL ? shmlab_key_ref (key) : NULL;
+
+  if (*cancellable != NULL)
+    g_cancellable_cancel (*cancellable);
+  g_clear_object (cancellable);
+  *cancellable = g_cancellable_new ();
+  task = g_task_new (self, *cancellable, callback, NULL);
+  g_task_set_task_data (task, job, open_job_free);
+  g_task_run_in_thread (task, open_thread);
+}
+
+/* What the chosen folder or video is: its size and rate, or what is wrong. */
+static void
+described_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      data)
 {
   ShmlabStreamPanel *self = SHMLAB_STREAM_PANEL (object);
   g_autoptr(GError) error = NULL;
-  ShmlabStreamPlayer *player = g_task_propagate_pointer (G_TASK (result), &error);
-  ShmlabStreamConfig config;
+  g_autoptr(ShmlabStreamSource) source = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *text = NULL;
 
-  g_clear_object (&self->starting);
-  if (player == NULL)
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->describing);
+  if (source == NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      set_status (self, error->message, TRUE);
-      note (self, error->message, TRUE);
+      gtk_label_set_text (self->source_label, error->message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->source_label), "error");
+      return;
+    }
+  text = shmlab_stream_source_describe (source);
+  gtk_label_set_text (self->source_label, text);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->source_label), "error");
+  /* A video plays at its own rate unless another is chosen. */
+  if (shmlab_stream_source_get_fps (source) > 0)
+    gtk_spin_button_set_value (self->fps_spin, CLAMP (shmlab_stream_source_get_fps (source), 1, 240));
+}
+
+static void
+describe_choice (ShmlabStreamPanel *self)
+{
+  guint source = gtk_drop_down_get_selected (self->source_dropdown);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->size_dropdown), source != SOURCE_VIDEO);
+  gtk_widget_set_visible (self->choose_button, source != SOURCE_PATTERN);
+  gtk_widget_set_visible (self->raw_size_title, source == SOURCE_VIDEO);
+  gtk_widget_set_visible (GTK_WIDGET (self->raw_size_entry), source == SOURCE_VIDEO);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->source_label), "error");
+  if (self->describing != NULL)
+    {
+      g_cancellable_cancel (self->describing);
+      g_clear_object (&self->describing);
+    }
+  if (source == SOURCE_PATTERN)
+    gtk_label_set_text (self->source_label,
+                        _("Each frame another colour, its number and time drawn large."));
+  else if (self->path == NULL)
+    gtk_label_set_text (self->source_label, _("Nothing chosen yet: the test pattern is used."));
+  else
+    {
+      g_autofree char *shown = g_filename_display_name (self->path);
+      g_autofree char *text = g_strdup_printf (_("Opening “%s”…"), shown);
+
+      gtk_label_set_text (self->source_label, text);
+      open_source (self, NULL, &self->describing, described_cb);
+    }
+}
+
+/* ---- what the player says ---- */
+
+static void
+show_figures (ShmlabStreamPanel              *self,
+              const ShmlabStreamPlayerReport *report)
+{
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf (_("Frames written: %" PRIu64 "\n"
+                            "Frames per second: %.1f\n"
+                            "Throughput: %.0f MB/s\n"
+                            "Waited for the lock: %.1f ms\n"
+                            "Waited for the reader: %.1f ms"),
+                          report->stats.frames_written, report->stats.fps, report->stats.mb_per_s,
+                          report->stats.writer_lock_wait_ms, report->stats.writer_handoff_wait_ms);
+  gtk_label_set_text (self->figures_label, text);
+  self->frames_written = report->stats.frames_written;
+  if (report->preview != NULL)
+    {
+      g_autoptr(GdkTexture) texture =
+        gdk_memory_texture_new ((int) report->preview_width, (int) report->preview_height,
+                                GDK_MEMORY_R8G8B8A8, report->preview,
+                                (gsize) report->preview_width * 4);
+      gtk_picture_set_paintable (self->preview, GDK_PAINTABLE (texture));
+    }
+}
+
+static void
+player_stats_cb (ShmlabStreamPlayer             *player,
+                 const ShmlabStreamPlayerReport *report,
+                 ShmlabStreamPanel              *self)
+{
+  show_figures (self, report);
+  /* Frames flow again after a problem: it is over. */
+  if (self->has_problem && report->frame_number > self->problem_frame)
+    {
+      self->has_problem = FALSE;
+      g_clear_pointer (&self->last_problem, g_free);
+      set_status (self, _("Streaming."), FALSE);
+    }
+}
+
+static void
+player_started_cb (ShmlabStreamPlayer       *player,
+                   const ShmlabStreamConfig *config,
+                   ShmlabStreamPanel        *self)
+{
+  g_autofree char *text = NULL;
+  const char *buffers = config->buffers == 2 ? _("two frames in the segment") : _("one frame in the segment");
+  const char *handoff = config->handoff == SHMLAB_STREAM_HANDOFF_EVERY ? _("every frame") : _("latest frame");
+  const char *lock = config->transport != SHMLAB_STREAM_TRANSPORT_SHM ? _("no lock: the kernel copies")
+                     : config->lock ? _("lock on") : _("lock OFF");
+
+  set_status (self, _("Streaming."), FALSE);
+  self->has_problem = FALSE;
+  g_clear_pointer (&self->last_problem, g_free);
+  if (self->started_once)
+    text = g_strdup_printf (_("stream started again with the new choice: %u × %u through %s, %s, %s, %s — "
+                              "a reader following it starts again too"),
+                            config->width, config->height, shmlab_stream_transport_label (config->transport),
+                            buffers, handoff, lock);
+  else
+    text = g_strdup_printf (_("stream started: %u × %u through %s, %s, %s, %s"),
+                            config->width, config->height, shmlab_stream_transport_label (config->transport),
+                            buffers, handoff, lock);
+  self->started_once = TRUE;
+  note (self, text, FALSE);
+}
+
+static void
+player_problem_cb (ShmlabStreamPlayer *player,
+                   const GError       *error,
+                   ShmlabStreamPanel  *self)
+{
+  self->has_problem = TRUE;
+  self->problem_frame = self->frames_written;
+  if (g_strcmp0 (error->message, self->last_problem) == 0)
+    return;
+  g_free (self->last_problem);
+  self->last_problem = g_strdup (error->message);
+  set_status (self, error->message, TRUE);
+  note (self, error->message, TRUE);
+}
+
+static void
+player_stopped_cb (ShmlabStreamPlayer *player,
+                   const GError       *error,
+                   ShmlabStreamPanel  *self)
+{
+  g_autofree char *text = g_strdup_printf (_("The stream stopped: %s"), error->message);
+
+  if (self->opening != NULL)
+    {
+      g_cancellable_cancel (self->opening);
+      g_clear_object (&self->opening);
+    }
+  self->streaming = FALSE;
+  self->started_once = FALSE;
+  g_clear_pointer (&self->last_problem, g_free);
+  set_status (self, text, TRUE);
+  note (self, text, TRUE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAMING]);
+}
+
+/* ---- starting, stopping ---- */
+
+static void
+opened_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  ShmlabStreamPanel *self = SHMLAB_STREAM_PANEL (object);
+  OpenJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  ShmlabStreamSource *source = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->opening);
+  if (!self->streaming)
+    {
+      g_clear_pointer (&source, shmlab_stream_source_free);
+      return;
+    }
+  if (source == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The stream cannot start: %s"), error->message);
+
+      if (shmlab_stream_player_get_playing (self->player))
+        {
+          shmlab_stream_player_stop (self->player);
+          self->started_once = FALSE;
+        }
+      set_status (self, text, TRUE);
+      note (self, text, TRUE);
       self->streaming = FALSE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAMING]);
       return;
     }
-  self->player = player;
-  read_config (self, &config);
-  shmlab_stream_player_set_lock (player, config.lock);
-  set_status (self, _("Streaming."), FALSE);
-  {
-    g_autofree char *text =
-      g_strdup_printf (_("stream started: %u × %u through %s, %s, %s, %s"),
-                       config.width, config.height, shmlab_stream_transport_label (config.transport),
-                       config.buffers == 2 ? _("two frames in the segment")
-                                          : _("one frame in the segment"),
-                       config.handoff == SHMLAB_STREAM_HANDOFF_EVERY ? _("every frame") : _("latest frame"),
-                       config.transport != SHMLAB_STREAM_TRANSPORT_SHM ? _("no lock: the kernel copies")
-                       : config.lock ? _("lock on") : _("lock OFF"));
-    note (self, text, FALSE);
-  }
-  if (self->figures_source == 0)
-    self->figures_source = g_timeout_add (FIGURES_INTERVAL_MS, figures_tick, self);
+  /* The lock and the rate as they are now, not when the source was asked for. */
+  job->config.lock = gtk_switch_get_active (self->lock_switch);
+  shmlab_stream_player_play (self->player, job->key, &job->config, source, chosen_fps (self));
 }
 
 static void
 start (ShmlabStreamPanel *self)
 {
-  g_autoptr(GTask) task = NULL;
-  StartJob *job = g_new0 (StartJob, 1);
   ShmlabKey *key = self->session != NULL ? shmlab_session_get_key_value (self->session) : NULL;
 
   if (key == NULL)
     {
-      g_free (job);
       set_status (self, _("Set a key first: the stream goes to the key's segment."), TRUE);
       self->streaming = FALSE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAMING]);
       return;
     }
-  job->key = shmlab_key_ref (key);
-  read_config (self, &job->config);
-  job->fps = chosen_fps (self);
-  job->source = (int) gtk_drop_down_get_selected (self->source_dropdown);
-  job->path = g_strdup (self->path);
-  if (job->source != SOURCE_PATTERN && job->path == NULL)
-    job->source = SOURCE_PATTERN;
-  self->starting = g_cancellable_new ();
-  set_status (self, _("Starting…"), FALSE);
-  task = g_task_new (self, self->starting, started_cb, NULL);
-  g_task_set_task_data (task, job, start_job_free);
-  g_task_run_in_thread (task, start_thread);
+  if (!shmlab_stream_player_get_playing (self->player))
+    set_status (self, _("Starting…"), FALSE);
+  open_source (self, key, &self->opening, opened_cb);
 }
 
 static void
 stop (ShmlabStreamPanel *self)
 {
-  if (self->starting != NULL)
+  if (self->opening != NULL)
     {
-      g_cancellable_cancel (self->starting);
-      g_clear_object (&self->starting);
+      g_cancellable_cancel (self->opening);
+      g_clear_object (&self->opening);
     }
-  if (self->player != NULL)
+  if (shmlab_stream_player_get_playing (self->player))
     {
-      ShmlabStreamPlayerState state;
-
-      shmlab_stream_player_get_state (self->player, &state);
-      show_figures (self, &state);
-      shmlab_stream_player_state_clear (&state);
-      shmlab_stream_player_stop (g_steal_pointer (&self->player));
-      if (!self->restarting)
+      shmlab_stream_player_stop (self->player);
+      if (self->started_once)
         {
           g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                                 "stream stopped after %" PRIu64 " frame",
@@ -338,7 +448,8 @@ stop (ShmlabStreamPanel *self)
           note (self, text, FALSE);
         }
     }
-  g_clear_handle_id (&self->figures_source, g_source_remove);
+  self->started_once = FALSE;
+  self->has_problem = FALSE;
   g_clear_pointer (&self->last_problem, g_free);
   set_status (self, NULL, FALSE);
 }
@@ -371,17 +482,13 @@ shmlab_stream_panel_get_frames_written (ShmlabStreamPanel *self)
   return self->frames_written;
 }
 
-/* Buffers, handoff and transport are the stream's layout: a new stream. */
+/* Size, source, buffers, handoff and transport make another stream: the
+ * player makes a new writer in its worker. */
 static void
 restart (ShmlabStreamPanel *self)
 {
-  if (!self->streaming)
-    return;
-  self->restarting = TRUE;
-  stop (self);
-  self->restarting = FALSE;
-  note (self, _("stream started again with the new choice: a reader following it starts again too"), FALSE);
-  start (self);
+  if (self->streaming)
+    start (self);
 }
 
 static void
@@ -395,7 +502,7 @@ lock_changed_cb (ShmlabStreamPanel *self)
 {
   gboolean lock = gtk_switch_get_active (self->lock_switch);
 
-  if (self->player == NULL)
+  if (!shmlab_stream_player_get_playing (self->player))
     return;
   shmlab_stream_player_set_lock (self->player, lock);
   note (self, lock ? _("lock on: the writer takes the semaphore around each copy — no reader can see half a frame")
@@ -407,29 +514,43 @@ static void
 rate_changed_cb (ShmlabStreamPanel *self)
 {
   gtk_widget_set_sensitive (GTK_WIDGET (self->fps_spin), !gtk_check_button_get_active (self->max_check));
-  if (self->player != NULL)
-    shmlab_stream_player_set_fps (self->player, chosen_fps (self));
+  shmlab_stream_player_set_fps (self->player, chosen_fps (self));
+}
+
+/* The raw size typed: checked, then the video opened again with it. */
+static void
+raw_size_changed_cb (ShmlabStreamPanel *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->raw_size_entry));
+  g_autoptr(GError) error = NULL;
+  guint32 width = 0, height = 0;
+
+  if (*text != '\0' && !shmlab_stream_parse_size (text, &width, &height, &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->raw_size_entry), "error");
+      set_status (self, error->message, TRUE);
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->raw_size_entry), "error");
+  if (width == self->raw_width && height == self->raw_height)
+    return;
+  self->raw_width = width;
+  self->raw_height = height;
+  if (!self->streaming)
+    set_status (self, NULL, FALSE);
+  describe_choice (self);
+  restart (self);
+}
+
+static void
+raw_size_focus_cb (ShmlabStreamPanel *self)
+{
+  if (!gtk_widget_has_focus (GTK_WIDGET (self->raw_size_entry)) &&
+      !gtk_widget_has_focus (gtk_widget_get_first_child (GTK_WIDGET (self->raw_size_entry))))
+    raw_size_changed_cb (self);
 }
 
 /* ---- choosing a folder or a video ---- */
-
-static void
-describe_choice (ShmlabStreamPanel *self)
-{
-  guint source = gtk_drop_down_get_selected (self->source_dropdown);
-
-  gtk_widget_set_sensitive (GTK_WIDGET (self->size_dropdown), source != SOURCE_VIDEO);
-  if (source == SOURCE_PATTERN || self->path == NULL)
-    gtk_label_set_text (self->source_label,
-                        source == SOURCE_PATTERN
-                        ? _("Each frame another colour, its number and time drawn large.")
-                        : _("Nothing chosen yet: the test pattern is used."));
-  else
-    {
-      g_autofree char *shown = g_filename_display_name (self->path);
-      gtk_label_set_text (self->source_label, shown);
-    }
-}
 
 static void
 chooser_response_cb (GtkNativeDialog   *chooser,
@@ -444,29 +565,22 @@ chooser_response_cb (GtkNativeDialog   *chooser,
         {
           g_free (self->path);
           self->path = g_file_get_path (file);
+          describe_choice (self);
           restart (self);
         }
     }
-  describe_choice (self);
   gtk_native_dialog_destroy (chooser);
   g_clear_object (&self->chooser);
 }
 
 static void
-source_changed_cb (ShmlabStreamPanel *self)
+choose (ShmlabStreamPanel *self)
 {
   guint source = gtk_drop_down_get_selected (self->source_dropdown);
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *chooser;
 
-  g_clear_pointer (&self->path, g_free);
-  describe_choice (self);
-  if (source == SOURCE_PATTERN)
-    {
-      restart (self);
-      return;
-    }
-  if (self->chooser != NULL)
+  if (source == SOURCE_PATTERN || self->chooser != NULL)
     return;
   chooser = gtk_file_chooser_native_new (source == SOURCE_FOLDER ? _("Choose a folder of pictures")
                                                                  : _("Choose a video file"),
@@ -482,7 +596,7 @@ source_changed_cb (ShmlabStreamPanel *self)
       gtk_file_filter_set_name (videos, _("YUV4MPEG2 videos (.y4m)"));
       gtk_file_filter_add_pattern (videos, "*.y4m");
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), videos);
-      gtk_file_filter_set_name (all, _("All files"));
+      gtk_file_filter_set_name (all, _("All files (raw RGBA: type its size)"));
       gtk_file_filter_add_pattern (all, "*");
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), all);
     }
@@ -490,6 +604,55 @@ source_changed_cb (ShmlabStreamPanel *self)
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response_cb), self);
   self->chooser = GTK_NATIVE_DIALOG (chooser);
   gtk_native_dialog_show (self->chooser);
+}
+
+static void
+choose_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  choose (SHMLAB_STREAM_PANEL (widget));
+}
+
+static void
+source_changed_cb (ShmlabStreamPanel *self)
+{
+  guint source = gtk_drop_down_get_selected (self->source_dropdown);
+
+  g_clear_pointer (&self->path, g_free);
+  describe_choice (self);
+  if (source == SOURCE_PATTERN)
+    restart (self);
+  else if (!self->setting_source)
+    choose (self);
+}
+
+void
+shmlab_stream_panel_set_source (ShmlabStreamPanel *self,
+                                guint              kind,
+                                const char        *path)
+{
+  g_return_if_fail (SHMLAB_IS_STREAM_PANEL (self));
+  g_return_if_fail (kind <= SOURCE_VIDEO);
+
+  self->setting_source = TRUE;
+  gtk_drop_down_set_selected (self->source_dropdown, kind);
+  self->setting_source = FALSE;
+  if (kind == SOURCE_PATTERN || path == NULL)
+    return;
+  g_free (self->path);
+  self->path = g_strdup (path);
+  describe_choice (self);
+  restart (self);
+}
+
+void
+shmlab_stream_panel_set_raw_size (ShmlabStreamPanel *self,
+                                  const char        *size)
+{
+  g_return_if_fail (SHMLAB_IS_STREAM_PANEL (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->raw_size_entry), size);
+  raw_size_changed_cb (self);
 }
 
 /* ---- set-up ---- */
@@ -527,8 +690,17 @@ shmlab_stream_panel_dispose (GObject *object)
 {
   ShmlabStreamPanel *self = SHMLAB_STREAM_PANEL (object);
 
-  self->restarting = TRUE;
-  stop (self);
+  if (self->player != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->player, self);
+      stop (self);
+      g_clear_object (&self->player);
+    }
+  if (self->describing != NULL)
+    {
+      g_cancellable_cancel (self->describing);
+      g_clear_object (&self->describing);
+    }
   if (self->chooser != NULL)
     {
       gtk_native_dialog_destroy (self->chooser);
@@ -536,6 +708,7 @@ shmlab_stream_panel_dispose (GObject *object)
     }
   g_clear_object (&self->session);
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->last_problem, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), SHMLAB_TYPE_STREAM_PANEL);
   {
     GtkWidget *child;
@@ -604,7 +777,10 @@ shmlab_stream_panel_class_init (ShmlabStreamPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shmlab/shmlab-stream-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, ShmlabStreamPanel, controls);
   gtk_widget_class_bind_template_child (widget_class, ShmlabStreamPanel, source_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabStreamPanel, choose_button);
   gtk_widget_class_bind_template_child (widget_class, ShmlabStreamPanel, source_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabStreamPanel, raw_size_title);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabStreamPanel, raw_size_entry);
   gtk_widget_class_bind_template_child (widget_class, ShmlabStreamPanel, size_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ShmlabStreamPanel, fps_spin);
   gtk_widget_class_bind_template_child (widget_class, ShmlabStreamPanel, max_check);
@@ -620,6 +796,9 @@ shmlab_stream_panel_class_init (ShmlabStreamPanelClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, rate_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, lock_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, layout_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, raw_size_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, raw_size_focus_cb);
+  gtk_widget_class_install_action (widget_class, "stream.choose", NULL, choose_action);
   gtk_widget_class_install_property_action (widget_class, "stream.toggle", "streaming");
 }
 
@@ -627,6 +806,11 @@ static void
 shmlab_stream_panel_init (ShmlabStreamPanel *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->player = shmlab_stream_player_new ();
+  g_signal_connect (self->player, "started", G_CALLBACK (player_started_cb), self);
+  g_signal_connect (self->player, "stats", G_CALLBACK (player_stats_cb), self);
+  g_signal_connect (self->player, "problem", G_CALLBACK (player_problem_cb), self);
+  g_signal_connect (self->player, "stopped", G_CALLBACK (player_stopped_cb), self);
   gtk_drop_down_set_selected (self->size_dropdown, 2);
   describe_choice (self);
   gtk_label_set_text (self->figures_label, "");

@@ -20,6 +20,14 @@ void     shmlab_stream_panel_set_session   (ShmlabStreamPanel        *self,
 void     shmlab_stream_panel_configure     (ShmlabStreamPanel        *self,
                                             const ShmlabStreamConfig *config,
                                             double                    fps);
+/* The source as if chosen (0 the pattern, 1 a folder, 2 a video), without
+ * the file chooser: for --stream options and tests. */
+void     shmlab_stream_panel_set_source    (ShmlabStreamPanel        *self,
+                                            guint                     kind,
+                                            const char               *path);
+/* The size of raw RGBA frames, as typed in its field ("640x360"). */
+void     shmlab_stream_panel_set_raw_size  (ShmlabStreamPanel        *self,
+                                            const char               *size);
 void     shmlab_stream_panel_set_streaming (ShmlabStreamPanel        *self,
                                             gboolean                  streaming);
 gboolean shmlab_stream_panel_get_streaming (ShmlabStreamPanel        *self);

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include <signal.h>
+#include <string.h>
 
 #include "shmlab-app-support.h"
 #include "shmlab-help.h"
@@ -50,7 +51,7 @@ static const GOptionEntry writer_entries[] = {
     N_("Frames per second, 1 to 240, or max (default 50)"), "N" },
   { "no-lock", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Stream without taking the lock: readers see torn frames"), NULL },
-  { "buffers", 0, 0, G_OPTION_ARG_INT, NULL, N_("Frames the segment holds: 1 or 2"), "1|2" },
+  { "buffers", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Frames the segment holds: 1 or 2"), "1|2" },
   { "handoff", 0, 0, G_OPTION_ARG_STRING, NULL, N_("latest or every"), "latest|every" },
   { "transport", 0, 0, G_OPTION_ARG_STRING, NULL, N_("shm, pipe or socket"), "shm|pipe|socket" },
   { NULL }
@@ -62,8 +63,10 @@ read_stream_options (ShmlabWriterApplication *self,
                      GVariantDict            *options,
                      GError                 **error)
 {
+  static const char *const sizes[] = {
+    "320x180", "640x360", "1280x720", "1920x1080", "2560x1440", "3840x2160",
+  };
   const char *text = NULL;
-  gint buffers;
 
   shmlab_stream_config_init (&self->stream_config);
   self->fps = 50;
@@ -71,8 +74,22 @@ read_stream_options (ShmlabWriterApplication *self,
   if (g_variant_dict_lookup (options, "stream-size", "&s", &text))
     {
       self->stream_options = TRUE;
+      g_autofree char *size = NULL;
+      gboolean listed = FALSE;
+
       if (!shmlab_stream_parse_size (text, &self->stream_config.width, &self->stream_config.height, error))
         return FALSE;
+      /* The Stream page offers these: another would not be what it shows. */
+      size = g_strdup_printf ("%ux%u", self->stream_config.width, self->stream_config.height);
+      for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+        listed = listed || strcmp (size, sizes[i]) == 0;
+      if (!listed)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       _("--stream-size takes 320x180, 640x360, 1280x720, 1920x1080, 2560x1440 or 3840x2160, not “%s”."),
+                       text);
+          return FALSE;
+        }
     }
   if (g_variant_dict_lookup (options, "fps", "&s", &text))
     {
@@ -97,16 +114,16 @@ read_stream_options (ShmlabWriterApplication *self,
       self->stream_options = TRUE;
       self->stream_config.lock = FALSE;
     }
-  if (g_variant_dict_lookup (options, "buffers", "i", &buffers))
+  if (g_variant_dict_lookup (options, "buffers", "&s", &text))
     {
       self->stream_options = TRUE;
-      if (buffers < 1 || buffers > 2)
+      if (strcmp (text, "1") != 0 && strcmp (text, "2") != 0)
         {
           g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("--buffers takes 1 or 2, not %d."), buffers);
+                       _("--buffers takes 1 or 2, not “%s”."), text);
           return FALSE;
         }
-      self->stream_config.buffers = (guint) buffers;
+      self->stream_config.buffers = text[0] == '2' ? 2 : 1;
     }
   if (g_variant_dict_lookup (options, "handoff", "&s", &text))
     {
