@@ -81,18 +81,14 @@ shmlab_stream_fd_no_stream_command (ShmlabKey  *key,
                                  shmlab_key_get_backend (key), option);
 }
 
-guint8 *
-shmlab_stream_fd_frame_buffer (guint8 **buffer,
-                               gsize   *buffer_size,
-                               gsize    needed)
+void
+shmlab_stream_fd_end_clear (ShmlabStreamFdEnd *end)
 {
-  if (*buffer_size != needed)
-    {
-      g_free (*buffer);
-      *buffer = g_malloc (needed);
-      *buffer_size = needed;
-    }
-  return *buffer;
+  if (end->fd >= 0)
+    close (end->fd);
+  end->fd = -1;
+  g_clear_pointer (&end->buffer, g_free);
+  end->buffer_size = 0;
 }
 
 /* Waits up to one slice for @events on @fd (and the cancellable).
@@ -315,3 +311,47 @@ shmlab_stream_fd_reader_next (int                     fd,
     }
 }
 
+
+gboolean
+shmlab_stream_fd_put (ShmlabStreamFdEnd             *end,
+                      const ShmlabStreamFrameHeader *header,
+                      const guint8                  *rgba,
+                      gsize                          stride,
+                      ShmlabStreamRowHook            hook,
+                      gpointer                       hook_data,
+                      const char                    *gone,
+                      const char                    *stalled,
+                      ShmlabStreamPutTimes          *times,
+                      GCancellable                  *cancellable,
+                      GError                       **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  gsize size;
+
+  shmlab_stream_frame_size (header->width, header->height, &size, NULL);
+  if (end->buffer_size != size)
+    {
+      g_free (end->buffer);
+      end->buffer = g_malloc (size);
+      end->buffer_size = size;
+    }
+  shmlab_stream_frame_write (end->buffer, header, rgba, stride, hook, hook_data);
+  switch (shmlab_stream_fd_write (end->fd, end->socket, end->buffer, size, end->timeout_ms,
+                                  cancellable, error))
+    {
+    case SHMLAB_STREAM_FD_OK:
+      times->handoff_wait_ns = (g_get_monotonic_time () - start) * 1000;
+      return TRUE;
+    case SHMLAB_STREAM_FD_GONE:
+      close (end->fd);
+      end->fd = -1;
+      g_set_error_literal (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_READER, gone);
+      return FALSE;
+    case SHMLAB_STREAM_FD_TIMED_OUT:
+      g_set_error_literal (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_READER, stalled);
+      return FALSE;
+    case SHMLAB_STREAM_FD_FAILED:
+    default:
+      return FALSE;
+    }
+}

@@ -43,10 +43,32 @@ ShmlabStreamFrame   *shmlab_stream_fd_reader_next (int                     fd,
                                               ShmlabStreamReaderInfo *info,
                                               GCancellable           *cancellable,
                                               GError                **error);
-/* A writer's buffer, built once per size. */
-guint8 *shmlab_stream_fd_frame_buffer        (guint8       **buffer,
-                                              gsize         *buffer_size,
-                                              gsize          needed);
+/* What a pipe's or a socket's end keeps: the descriptor (-1 while there is
+ * no other end), and for a writer the frame, built once per size. */
+typedef struct
+{
+  int fd;
+  gboolean socket;
+  guint timeout_ms;
+  guint8 *buffer;
+  gsize buffer_size;
+} ShmlabStreamFdEnd;
+
+/* Builds the frame and writes it whole. A reader gone closes the descriptor
+ * and is NO_READER saying @gone; a reader that takes nothing for the
+ * timeout is NO_READER saying @stalled (both translated by the caller). */
+gboolean shmlab_stream_fd_put                 (ShmlabStreamFdEnd             *end,
+                                              const ShmlabStreamFrameHeader *header,
+                                              const guint8                  *rgba,
+                                              gsize                          stride,
+                                              ShmlabStreamRowHook            hook,
+                                              gpointer                       hook_data,
+                                              const char                    *gone,
+                                              const char                    *stalled,
+                                              ShmlabStreamPutTimes          *times,
+                                              GCancellable                  *cancellable,
+                                              GError                       **error);
+void     shmlab_stream_fd_end_clear           (ShmlabStreamFdEnd             *end);
 char   *shmlab_stream_fd_no_stream_command   (ShmlabKey     *key,
                                               const char    *transport);
 

@@ -19,10 +19,7 @@
 typedef struct
 {
   char *path;
-  int fd;
-  guint timeout_ms;
-  guint8 *buffer;
-  gsize buffer_size;
+  ShmlabStreamFdEnd io;
   gboolean ever;   /* reader: a byte came */
   ShmlabKey *key;
 } Pipe;
@@ -34,10 +31,8 @@ pipe_close (gpointer state)
 
   if (self == NULL)
     return;
-  if (self->fd >= 0)
-    close (self->fd);
+  shmlab_stream_fd_end_clear (&self->io);
   g_free (self->path);
-  g_free (self->buffer);
   g_clear_pointer (&self->key, shmlab_key_unref);
   g_free (self);
 }
@@ -61,9 +56,9 @@ pipe_writer_open (ShmlabKey                *key,
   Pipe *self = g_new0 (Pipe, 1);
   struct stat st;
 
-  self->fd = -1;
+  self->io.fd = -1;
   self->key = shmlab_key_ref (key);
-  self->timeout_ms = config->timeout_ms;
+  self->io.timeout_ms = config->timeout_ms;
   self->path = shmlab_stream_transport_path (SHMLAB_STREAM_TRANSPORT_PIPE, key);
   /* Never follow a link, never take what is not this user's FIFO. */
   if (lstat (self->path, &st) == 0)
@@ -98,12 +93,12 @@ wait_for_reader (Pipe         *self,
                  GCancellable *cancellable,
                  GError      **error)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) self->timeout_ms * 1000;
+  gint64 deadline = g_get_monotonic_time () + (gint64) self->io.timeout_ms * 1000;
 
-  while (self->fd < 0)
+  while (self->io.fd < 0)
     {
-      self->fd = open (self->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
-      if (self->fd >= 0)
+      self->io.fd = open (self->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+      if (self->io.fd >= 0)
         break;
       if (errno != ENXIO && errno != EINTR)
         {
@@ -122,7 +117,7 @@ wait_for_reader (Pipe         *self,
         }
       g_usleep (SHMLAB_STREAM_WAIT_SLICE_MS * 1000 / 4);
     }
-  fcntl (self->fd, F_SETPIPE_SZ, PIPE_SIZE);
+  fcntl (self->io.fd, F_SETPIPE_SZ, PIPE_SIZE);
   return TRUE;
 }
 
@@ -139,33 +134,13 @@ pipe_writer_put (gpointer                       state,
                  GError                       **error)
 {
   Pipe *self = state;
-  gint64 start = g_get_monotonic_time ();
-  guint8 *frame;
-  gsize size;
 
   if (!wait_for_reader (self, cancellable, error))
     return FALSE;
-  shmlab_stream_frame_size (header->width, header->height, &size, NULL);
-  frame = shmlab_stream_fd_frame_buffer (&self->buffer, &self->buffer_size, size);
-  shmlab_stream_frame_write (frame, header, rgba, stride, hook, hook_data);
-  switch (shmlab_stream_fd_write (self->fd, FALSE, frame, size, self->timeout_ms, cancellable, error))
-    {
-    case SHMLAB_STREAM_FD_OK:
-      times->handoff_wait_ns = (g_get_monotonic_time () - start) * 1000;
-      return TRUE;
-    case SHMLAB_STREAM_FD_GONE:
-      close (self->fd);
-      self->fd = -1;
-      g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_READER,
-                   _("The reader closed the pipe: waiting for another."));
-      return FALSE;
-    case SHMLAB_STREAM_FD_TIMED_OUT:
-      g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_READER,
-                   _("The reader takes nothing from the pipe: the writer waits while the pipe is full."));
-      return FALSE;
-    default:
-      return FALSE;
-    }
+  return shmlab_stream_fd_put (&self->io, header, rgba, stride, hook, hook_data,
+                               _("The reader closed the pipe: waiting for another."),
+                               _("The reader takes nothing from the pipe: the writer waits while the pipe is full."),
+                               times, cancellable, error);
 }
 
 static gpointer
@@ -186,19 +161,19 @@ pipe_reader_open (ShmlabKey     *key,
                    /* Translators: %s is a command to paste into a shell */
                    _("Nothing streams through a pipe on this key yet. Start the Writer's stream with the pipe, or: %s"),
                    command);
-      self->fd = -1;
+      self->io.fd = -1;
       pipe_close (self);
       return NULL;
     }
-  self->fd = open (self->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
-  if (self->fd < 0)
+  self->io.fd = open (self->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  if (self->io.fd < 0)
     {
       g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_TRANSPORT,
                    _("Cannot open the FIFO “%s”: %s."), self->path, g_strerror (errno));
       pipe_close (self);
       return NULL;
     }
-  fcntl (self->fd, F_SETPIPE_SZ, PIPE_SIZE);
+  fcntl (self->io.fd, F_SETPIPE_SZ, PIPE_SIZE);
   return self;
 }
 
@@ -213,7 +188,7 @@ pipe_reader_next (gpointer                state,
   Pipe *self = state;
 
   info->config.transport = SHMLAB_STREAM_TRANSPORT_PIPE;
-  return shmlab_stream_fd_reader_next (self->fd, &self->ever, pool, timeout_ms, info, cancellable, error);
+  return shmlab_stream_fd_reader_next (self->io.fd, &self->ever, pool, timeout_ms, info, cancellable, error);
 }
 
 const ShmlabStreamTransportClass shmlab_stream_transport_pipe = {

@@ -22,10 +22,7 @@ typedef struct
 {
   char *path;
   int listener;
-  int fd;
-  guint timeout_ms;
-  guint8 *buffer;
-  gsize buffer_size;
+  ShmlabStreamFdEnd io;
   gboolean ever;
 } Socket;
 
@@ -36,12 +33,10 @@ socket_close (gpointer state)
 
   if (self == NULL)
     return;
-  if (self->fd >= 0)
-    close (self->fd);
+  shmlab_stream_fd_end_clear (&self->io);
   if (self->listener >= 0)
     close (self->listener);
   g_free (self->path);
-  g_free (self->buffer);
   g_free (self);
 }
 
@@ -92,9 +87,10 @@ socket_writer_open (ShmlabKey                *key,
   struct sockaddr_un address;
   struct stat st;
 
-  self->fd = -1;
+  self->io.fd = -1;
   self->listener = -1;
-  self->timeout_ms = config->timeout_ms;
+  self->io.timeout_ms = config->timeout_ms;
+  self->io.socket = TRUE;
   self->path = shmlab_stream_transport_path (SHMLAB_STREAM_TRANSPORT_SOCKET, key);
   if (!address_for (self->path, &address, error))
     goto fail;
@@ -152,12 +148,12 @@ wait_for_reader (Socket       *self,
                  GCancellable *cancellable,
                  GError      **error)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) self->timeout_ms * 1000;
+  gint64 deadline = g_get_monotonic_time () + (gint64) self->io.timeout_ms * 1000;
 
-  while (self->fd < 0)
+  while (self->io.fd < 0)
     {
-      self->fd = accept4 (self->listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-      if (self->fd >= 0)
+      self->io.fd = accept4 (self->listener, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (self->io.fd >= 0)
         break;
       if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != ECONNABORTED)
         {
@@ -177,7 +173,7 @@ wait_for_reader (Socket       *self,
         }
       g_usleep (SHMLAB_STREAM_WAIT_SLICE_MS * 1000 / 4);
     }
-  set_buffers (self->fd);
+  set_buffers (self->io.fd);
   return TRUE;
 }
 
@@ -194,33 +190,13 @@ socket_writer_put (gpointer                       state,
                    GError                       **error)
 {
   Socket *self = state;
-  gint64 start = g_get_monotonic_time ();
-  guint8 *frame;
-  gsize size;
 
   if (!wait_for_reader (self, cancellable, error))
     return FALSE;
-  shmlab_stream_frame_size (header->width, header->height, &size, NULL);
-  frame = shmlab_stream_fd_frame_buffer (&self->buffer, &self->buffer_size, size);
-  shmlab_stream_frame_write (frame, header, rgba, stride, hook, hook_data);
-  switch (shmlab_stream_fd_write (self->fd, TRUE, frame, size, self->timeout_ms, cancellable, error))
-    {
-    case SHMLAB_STREAM_FD_OK:
-      times->handoff_wait_ns = (g_get_monotonic_time () - start) * 1000;
-      return TRUE;
-    case SHMLAB_STREAM_FD_GONE:
-      close (self->fd);
-      self->fd = -1;
-      g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_READER,
-                   _("The reader closed the socket: waiting for another."));
-      return FALSE;
-    case SHMLAB_STREAM_FD_TIMED_OUT:
-      g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_READER,
-                   _("The reader takes nothing from the socket: the writer waits while its buffer is full."));
-      return FALSE;
-    default:
-      return FALSE;
-    }
+  return shmlab_stream_fd_put (&self->io, header, rgba, stride, hook, hook_data,
+                               _("The reader closed the socket: waiting for another."),
+                               _("The reader takes nothing from the socket: the writer waits while its buffer is full."),
+                               times, cancellable, error);
 }
 
 static gpointer
@@ -233,16 +209,16 @@ socket_reader_open (ShmlabKey     *key,
 
   self->listener = -1;
   self->path = shmlab_stream_transport_path (SHMLAB_STREAM_TRANSPORT_SOCKET, key);
-  self->fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (self->fd < 0 || !address_for (self->path, &address, error))
+  self->io.fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (self->io.fd < 0 || !address_for (self->path, &address, error))
     {
-      if (self->fd < 0)
+      if (self->io.fd < 0)
         g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_TRANSPORT,
                      _("Cannot make a socket: %s."), g_strerror (errno));
       socket_close (self);
       return NULL;
     }
-  if (connect (self->fd, (struct sockaddr *) &address, sizeof address) != 0)
+  if (connect (self->io.fd, (struct sockaddr *) &address, sizeof address) != 0)
     {
       int saved = errno;
 
@@ -261,8 +237,8 @@ socket_reader_open (ShmlabKey     *key,
       socket_close (self);
       return NULL;
     }
-  fcntl (self->fd, F_SETFL, fcntl (self->fd, F_GETFL) | O_NONBLOCK);
-  set_buffers (self->fd);
+  fcntl (self->io.fd, F_SETFL, fcntl (self->io.fd, F_GETFL) | O_NONBLOCK);
+  set_buffers (self->io.fd);
   return self;
 }
 
@@ -279,7 +255,7 @@ socket_reader_next (gpointer                state,
   info->config.transport = SHMLAB_STREAM_TRANSPORT_SOCKET;
   /* A connected socket is a writer there: an end of file is its end. */
   self->ever = TRUE;
-  return shmlab_stream_fd_reader_next (self->fd, &self->ever, pool, timeout_ms, info,
+  return shmlab_stream_fd_reader_next (self->io.fd, &self->ever, pool, timeout_ms, info,
                                        cancellable, error);
 }
 
