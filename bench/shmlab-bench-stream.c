@@ -18,14 +18,6 @@
 
 #include "shmlab-bench-stats.h"
 
-static gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void
 run_free (gpointer data)
@@ -97,12 +89,12 @@ writer_main (ShmlabKey                *key,
       g_printerr ("shmlab bench: %s\n", error->message);
       return 1;
     }
-  start = now_ns ();
+  start = shmlab_bench_now_ns ();
   while ((frames == 0 || put < frames) && !writer_stop)
     {
       if (period > 0)
         {
-          gint64 due = start + (gint64) put * period, now = now_ns ();
+          gint64 due = start + (gint64) put * period, now = shmlab_bench_now_ns ();
 
           if (due > now)
             {
@@ -165,7 +157,7 @@ follow_run (ShmlabBenchStreamRun *run,
       _exit (writer_main (key, &run->config, run->fps_asked, run->frames_asked));
     }
 
-  deadline = now_ns () + 20 * G_GINT64_CONSTANT (1000000000);
+  deadline = shmlab_bench_now_ns () + 20 * G_GINT64_CONSTANT (1000000000);
   while (reader == NULL)
     {
       g_autoptr(GError) local = NULL;
@@ -174,7 +166,7 @@ follow_run (ShmlabBenchStreamRun *run,
       if (reader != NULL)
         break;
       if (!g_error_matches (local, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_STREAM) ||
-          now_ns () > deadline || waitpid (pid, &status, WNOHANG) == pid)
+          shmlab_bench_now_ns () > deadline || waitpid (pid, &status, WNOHANG) == pid)
         {
           kill (pid, SIGKILL);
           waitpid (pid, &status, 0);
@@ -189,9 +181,9 @@ follow_run (ShmlabBenchStreamRun *run,
 
   /* The frames of the first moments are not counted: the writer began
    * before this reader was there, so their latency says nothing. */
-  warm_up = run->frames_asked > 0 ? 0 : now_ns () + G_GINT64_CONSTANT (300000000);
-  deadline = now_ns () + (gint64) (seconds * 1e9) + (warm_up > 0 ? 300000000 : 0);
-  while (run->frames_asked > 0 || now_ns () < deadline)
+  warm_up = run->frames_asked > 0 ? 0 : shmlab_bench_now_ns () + G_GINT64_CONSTANT (300000000);
+  deadline = shmlab_bench_now_ns () + (gint64) (seconds * 1e9) + (warm_up > 0 ? 300000000 : 0);
+  while (run->frames_asked > 0 || shmlab_bench_now_ns () < deadline)
     {
       g_autoptr(GError) local = NULL;
       g_autoptr(ShmlabStreamFrame) frame = shmlab_stream_reader_next (reader, 2000, cancellable, &local);
@@ -208,7 +200,7 @@ follow_run (ShmlabBenchStreamRun *run,
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
-      now = now_ns ();
+      now = shmlab_bench_now_ns ();
       if (now < warm_up || frame->header.write_time < warm_up)
         continue;
       shmlab_stream_reader_shown (reader, frame, now);
@@ -297,22 +289,22 @@ measure_handoff (ShmlabBenchStreamHandoff *handoff,
   for (guint i = 0; i < runs; i++)
     {
       g_autoptr(ShmlabStreamFrame) frame = NULL;
-      gint64 t0 = now_ns (), t1, t2, t3, t4;
+      gint64 t0 = shmlab_bench_now_ns (), t1, t2, t3, t4;
       double d;
       volatile uLong sum;
 
       if (!shmlab_stream_writer_put (writer, rgba, (gsize) config.width * 4, 0, NULL, error))
         return FALSE;
-      t1 = now_ns ();
+      t1 = shmlab_bench_now_ns ();
       frame = shmlab_stream_reader_next (reader, 5000, NULL, error);
       if (frame == NULL)
         return FALSE;
-      t2 = now_ns ();
+      t2 = shmlab_bench_now_ns ();
       memcpy (target, rgba, size);
-      t3 = now_ns ();
+      t3 = shmlab_bench_now_ns ();
       sum = crc32 (0, rgba, (uInt) MIN (size, G_MAXUINT));
       (void) sum;
-      t4 = now_ns ();
+      t4 = shmlab_bench_now_ns ();
       d = (double) (t1 - t0); g_array_append_val (put, d);
       d = (double) (t2 - t1); g_array_append_val (next, d);
       d = (double) (t3 - t2); g_array_append_val (copy, d);
@@ -333,7 +325,7 @@ shmlab_bench_stream_measure (ShmlabBenchStream *self,
                              GCancellable      *cancellable,
                              GError           **error)
 {
-  gint64 started = now_ns ();
+  gint64 started = shmlab_bench_now_ns ();
   guint64 every_frames = quick ? 1000 : 10000;
   double each = MAX (1.0, seconds / 5);
 
@@ -372,7 +364,7 @@ shmlab_bench_stream_measure (ShmlabBenchStream *self,
     if (!measure_handoff (&self->handoff, key, quick ? 10 : 60, error))
       return FALSE;
   }
-  self->elapsed = (now_ns () - started) / 1e9;
+  self->elapsed = (shmlab_bench_now_ns () - started) / 1e9;
   return TRUE;
 }
 

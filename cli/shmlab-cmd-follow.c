@@ -28,35 +28,13 @@ static const char description[] =
   "  shmlab follow demo --seconds 10\n"
   "  shmlab follow demo --frames 600 --json");
 
-static gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void
 print_tear (const ShmlabStreamFrame *frame)
 {
-  g_autoptr(GString) rows = g_string_new (NULL);
+  g_autofree char *rows = shmlab_stream_check_describe (&frame->check, 0);
 
-  for (guint i = 0; i < frame->check.n_runs; i++)
-    {
-      const ShmlabStreamRun *run = &frame->check.runs[i];
-
-      if (i > 0)
-        g_string_append (rows, _(", "));
-      if (run->frame_number == 0)
-        g_string_append_printf (rows, _("rows %u–%u mixed during the copy"),
-                                run->first_row, run->first_row + run->n_rows - 1);
-      else
-        g_string_append_printf (rows, _("rows %u–%u from frame %" PRIu64),
-                                run->first_row, run->first_row + run->n_rows - 1,
-                                run->frame_number);
-    }
-  g_printerr (_("  torn frame: %s\n"), rows->str);
+  g_printerr (_("  torn frame: %s\n"), rows);
 }
 
 static char *
@@ -147,8 +125,8 @@ shmlab_cmd_follow (int    argc,
       !shmlab_cli_get_key (COMMAND, arguments, 1, &key_name, &status) ||
       !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status))
     return status;
-  if (transport_text != NULL && !shmlab_stream_transport_parse (transport_text, &transport))
-    return shmlab_cli_usage_error (COMMAND, _("--transport takes shm, pipe or socket, not “%s”."), transport_text);
+  if (transport_text != NULL && !shmlab_stream_parse_transport (transport_text, &transport, &error))
+    return shmlab_cli_usage_error (COMMAND, "%s", error->message);
   if (frames < 0)
     return shmlab_cli_usage_error (COMMAND, _("--frames takes a number of frames, 1 or more."));
   if (!(seconds >= 0 && seconds <= 86400))
@@ -164,7 +142,7 @@ shmlab_cmd_follow (int    argc,
   interrupt = shmlab_cli_interrupt ();
 
   /* Wait for the stream to begin. */
-  start = now_ns ();
+  start = shmlab_stream_now_ns ();
   deadline = start + (gint64) (wait_s * 1e9);
   for (;;)
     {
@@ -173,7 +151,7 @@ shmlab_cmd_follow (int    argc,
       if (reader != NULL)
         break;
       if (!g_error_matches (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_NO_STREAM) ||
-          now_ns () >= deadline || g_cancellable_is_cancelled (interrupt))
+          shmlab_stream_now_ns () >= deadline || g_cancellable_is_cancelled (interrupt))
         return shmlab_cli_fail (error);
       g_usleep (50000);
     }
@@ -181,13 +159,13 @@ shmlab_cmd_follow (int    argc,
     g_printerr (_("following “%s” (%s); Ctrl+C to stop\n"), key_name,
                 shmlab_stream_transport_label (transport));
 
-  start = now_ns ();
+  start = shmlab_stream_now_ns ();
   next_progress = start + G_GINT64_CONSTANT (1000000000);
   while (frames == 0 || shown < (guint64) frames)
     {
       g_autoptr(GError) local = NULL;
       g_autoptr(ShmlabStreamFrame) frame = NULL;
-      gint64 now = now_ns ();
+      gint64 now = shmlab_stream_now_ns ();
 
       if (seconds > 0 && now - start >= (gint64) (seconds * 1e9))
         {
@@ -224,7 +202,7 @@ shmlab_cmd_follow (int    argc,
             }
           return shmlab_cli_fail (local);
         }
-      now = now_ns ();
+      now = shmlab_stream_now_ns ();
       shmlab_stream_reader_shown (reader, frame, now);
       shown++;
       if (first_shown == 0)
@@ -251,7 +229,7 @@ shmlab_cmd_follow (int    argc,
   shmlab_stream_reader_get_stats (reader, &stats);
   shmlab_stream_reader_get_config (reader, &config);
   {
-    double elapsed = (now_ns () - start) / 1e9;
+    double elapsed = (shmlab_stream_now_ns () - start) / 1e9;
     double average = shown > 1 && last_shown > first_shown
                      ? (shown - 1) / ((last_shown - first_shown) / 1e9) : 0;
 

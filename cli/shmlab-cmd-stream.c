@@ -14,7 +14,6 @@
 #include "shmlab-stream-source.h"
 
 #define COMMAND "stream"
-#define MAX_FPS 240
 
 static const char summary[] = N_("Stream frames into KEY, so a reader can follow them and see the race.");
 
@@ -34,42 +33,6 @@ static const char description[] =
   "  shmlab stream demo --no-lock --fps max --size 3840x2160\n"
   "  shmlab stream demo --video clip.y4m --handoff every");
 
-static gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* "max", or 1 to 240: frames per second, 0 for as fast as possible. */
-static gboolean
-parse_fps (const char *text,
-           double     *fps,
-           int        *status)
-{
-  char *end = NULL;
-  double value;
-
-  if (text == NULL)
-    return TRUE;
-  if (g_strcmp0 (text, "max") == 0)
-    {
-      *fps = 0;
-      return TRUE;
-    }
-  value = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0' || !(value >= 1 && value <= MAX_FPS))
-    {
-      *status = shmlab_cli_usage_error (COMMAND,
-                                        _("--fps takes a rate from 1 to %d frames per second, or max (as fast as possible), not “%s”."),
-                                        MAX_FPS, text);
-      return FALSE;
-    }
-  *fps = value;
-  return TRUE;
-}
 
 static void
 print_progress (ShmlabStreamWriter *writer)
@@ -92,12 +55,13 @@ shmlab_cmd_stream (int    argc,
   g_autofree char *raw_size = NULL;
   g_autofree char *size_text = NULL;
   g_autofree char *fps_text = NULL;
+  g_autofree char *buffers_text = NULL;
   g_autofree char *handoff_text = NULL;
   g_autofree char *transport_text = NULL;
   g_auto(GStrv) arguments = NULL;
   gboolean pattern = FALSE, no_lock = FALSE, quiet = FALSE;
   gint64 frames = 0;
-  int buffers = 1, timeout_s = 5;
+  int timeout_s = 5;
   const GOptionEntry entries[] = {
     { "pattern", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &pattern,
       N_("Send the test pattern (the default): each frame another colour, its number drawn large"), NULL },
@@ -115,7 +79,7 @@ shmlab_cmd_stream (int    argc,
       N_("Stop after N frames (default: until Ctrl+C)"), "N" },
     { "no-lock", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &no_lock,
       N_("Copy each frame without taking the lock: readers see torn frames"), NULL },
-    { "buffers", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &buffers,
+    { "buffers", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &buffers_text,
       N_("Frames the segment holds: 1 (as in the Qt demo) or 2"), "1|2" },
     { "handoff", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &handoff_text,
       N_("latest (the reader takes the newest frame) or every (the writer waits for the reader)"), "latest|every" },
@@ -150,8 +114,7 @@ shmlab_cmd_stream (int    argc,
   context = shmlab_cli_context_new (COMMAND, "KEY", summary, description, entries);
   if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status) ||
       !shmlab_cli_get_key (COMMAND, arguments, 1, &key_name, &status) ||
-      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status) ||
-      !parse_fps (fps_text, &fps, &status))
+      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status))
     return status;
   shmlab_cli_set_quiet (quiet);
   shmlab_stream_config_init (&config);
@@ -159,16 +122,15 @@ shmlab_cmd_stream (int    argc,
 
   if ((pattern ? 1 : 0) + (folder != NULL ? 1 : 0) + (video != NULL ? 1 : 0) > 1)
     return shmlab_cli_usage_error (COMMAND, _("Choose one source: --pattern, --folder or --video."));
-  if (buffers < 1 || buffers > 2)
-    return shmlab_cli_usage_error (COMMAND, _("--buffers takes 1 or 2, not %d."), buffers);
+  if ((fps_text != NULL && !shmlab_stream_parse_fps (fps_text, &fps, &error)) ||
+      (buffers_text != NULL && !shmlab_stream_parse_buffers (buffers_text, &config.buffers, &error)) ||
+      (handoff_text != NULL && !shmlab_stream_parse_handoff (handoff_text, &config.handoff, &error)) ||
+      (transport_text != NULL && !shmlab_stream_parse_transport (transport_text, &config.transport, &error)))
+    return shmlab_cli_usage_error (COMMAND, "%s", error->message);
   if (frames < 0)
     return shmlab_cli_usage_error (COMMAND, _("--frames takes a number of frames, 1 or more."));
   if (timeout_s < 1 || timeout_s > 3600)
     return shmlab_cli_usage_error (COMMAND, _("--timeout takes a number of seconds from 1 to 3600, not %d."), timeout_s);
-  if (handoff_text != NULL && !shmlab_stream_handoff_parse (handoff_text, &config.handoff))
-    return shmlab_cli_usage_error (COMMAND, _("--handoff takes latest or every, not “%s”."), handoff_text);
-  if (transport_text != NULL && !shmlab_stream_transport_parse (transport_text, &config.transport))
-    return shmlab_cli_usage_error (COMMAND, _("--transport takes shm, pipe or socket, not “%s”."), transport_text);
   if (size_text != NULL && !shmlab_stream_parse_size (size_text, &width, &height, &error))
     return shmlab_cli_usage_error (COMMAND, "--size: %s", error->message);
   if (raw_size != NULL && !shmlab_stream_parse_size (raw_size, &raw_w, &raw_h, &error))
@@ -191,11 +153,10 @@ shmlab_cmd_stream (int    argc,
   if (source == NULL)
     return shmlab_cli_fail (error);
   if (!fps_given && shmlab_stream_source_get_fps (source) > 0)
-    fps = MIN (shmlab_stream_source_get_fps (source), MAX_FPS);
+    fps = MIN (shmlab_stream_source_get_fps (source), SHMLAB_STREAM_MAX_FPS);
 
   config.width = shmlab_stream_source_get_width (source);
   config.height = shmlab_stream_source_get_height (source);
-  config.buffers = (guint) buffers;
   config.lock = !no_lock;
   config.timeout_ms = (guint) timeout_s * 1000;
   rgba = g_try_malloc ((gsize) config.width * config.height * 4);
@@ -222,7 +183,7 @@ shmlab_cmd_stream (int    argc,
 
   if (fps > 0)
     period = (gint64) llround (1e9 / fps);
-  start = now_ns ();
+  start = shmlab_stream_now_ns ();
   next_progress = start + G_GINT64_CONSTANT (1000000000);
   while (frames == 0 || put < (guint64) frames)
     {
@@ -231,7 +192,7 @@ shmlab_cmd_stream (int    argc,
 
       if (g_cancellable_is_cancelled (interrupt))
         break;
-      if (!shmlab_stream_source_render (source, put + 1, now_ns () - start, rgba,
+      if (!shmlab_stream_source_render (source, put + 1, shmlab_stream_now_ns () - start, rgba,
                                         (gsize) config.width * 4, &local))
         return shmlab_cli_fail (local);
       if (period > 0)
@@ -239,14 +200,14 @@ shmlab_cmd_stream (int    argc,
           /* Absolute deadlines: a late frame does not push the others. */
           gint64 due = start + (gint64) put * period;
 
-          now = now_ns ();
+          now = shmlab_stream_now_ns ();
           if (due > now)
             {
               struct timespec ts = { (due - now) / 1000000000, (due - now) % 1000000000 };
               nanosleep (&ts, NULL);
             }
         }
-      if (shmlab_stream_writer_put (writer, rgba, (gsize) config.width * 4, now_ns () - start,
+      if (shmlab_stream_writer_put (writer, rgba, (gsize) config.width * 4, shmlab_stream_now_ns () - start,
                                     interrupt, &local))
         {
           put++;
@@ -258,14 +219,14 @@ shmlab_cmd_stream (int    argc,
             g_printerr (_("shmlab: %s\n"), local->message);
           reader_missing = TRUE;
           /* The deadlines start again from here. */
-          start = now_ns () - (gint64) put * period;
+          start = shmlab_stream_now_ns () - (gint64) put * period;
         }
       else if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         break;
       else
         return shmlab_cli_fail (local);
 
-      now = now_ns ();
+      now = shmlab_stream_now_ns ();
       if (!quiet && now >= next_progress)
         {
           print_progress (writer);
@@ -275,7 +236,7 @@ shmlab_cmd_stream (int    argc,
   if (!quiet)
     {
       ShmlabStreamStats stats;
-      double seconds = (now_ns () - start) / 1e9;
+      double seconds = (shmlab_stream_now_ns () - start) / 1e9;
 
       shmlab_stream_writer_get_stats (writer, &stats);
       g_printerr (_("stopped: %" PRIu64 " frames in %.1f s (%.1f fps); waited for the lock %.1f ms, for the reader %.1f ms\n"),

@@ -67,29 +67,6 @@ newest_frame (const guint8            *bytes,
   return TRUE;
 }
 
-static char *
-describe_runs (const ShmlabStreamCheck *check)
-{
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; i < check->n_runs && i < 8; i++)
-    {
-      const ShmlabStreamRun *run = &check->runs[i];
-
-      if (i > 0)
-        g_string_append (text, _(", "));
-      if (run->frame_number == 0)
-        g_string_append_printf (text, _("rows %u–%u mixed during the copy"),
-                                run->first_row, run->first_row + run->n_rows - 1);
-      else
-        g_string_append_printf (text, _("rows %u–%u from frame %" PRIu64),
-                                run->first_row, run->first_row + run->n_rows - 1,
-                                run->frame_number);
-    }
-  if (check->n_runs > 8)
-    g_string_append (text, _(", …"));
-  return g_string_free (text, FALSE);
-}
 
 static ShmlabPayload *
 stream_decode (const guint8  *bytes,
@@ -131,7 +108,7 @@ stream_decode (const guint8  *bytes,
     }
   if (shmlab_stream_check_is_torn (&check))
     {
-      g_autofree char *runs = describe_runs (&check);
+      g_autofree char *runs = shmlab_stream_check_describe (&check, 8);
       self->note = g_strdup_printf (_("frame %" PRIu64 " is torn: %s — a writer overwrote it while it was copied"),
                                     header.frame_number, runs);
     }
@@ -242,7 +219,7 @@ stream_describe (ShmlabDescription *description,
   add (description, "frame_number", offset + 24, 8, length,
        g_strdup_printf ("%" PRIu64, header.frame_number));
   {
-    g_autofree char *runs = describe_runs (&check);
+    g_autofree char *runs = shmlab_stream_check_describe (&check, 8);
 
     add (description, "rows", offset + SHMLAB_STREAM_FRAME_HEADER_SIZE,
          (gsize) header.height * header.row_size, length,

@@ -377,3 +377,42 @@ shmlab_stream_check_clear (ShmlabStreamCheck *check)
   g_clear_pointer (&check->runs, g_free);
   check->n_runs = 0;
 }
+
+/**
+ * shmlab_stream_check_describe:
+ * @check: a check's result
+ * @max_runs: how many runs to name at most, 0 for all
+ *
+ * The rows of a frame and where each run came from, in the reader's words:
+ * "rows 0–20 from frame 2, rows 21–119 from frame 1"; runs past @max_runs
+ * end in ", …".
+ *
+ * Returns: (transfer full): the description
+ */
+char *
+shmlab_stream_check_describe (const ShmlabStreamCheck *check,
+                              guint                    max_runs)
+{
+  GString *text = g_string_new (NULL);
+  guint n = check->n_runs;
+
+  if (max_runs > 0 && n > max_runs)
+    n = max_runs;
+  for (guint i = 0; i < n; i++)
+    {
+      const ShmlabStreamRun *run = &check->runs[i];
+
+      if (i > 0)
+        g_string_append (text, _(", "));
+      if (run->frame_number == 0)
+        g_string_append_printf (text, _("rows %u–%u mixed during the copy"),
+                                run->first_row, run->first_row + run->n_rows - 1);
+      else
+        g_string_append_printf (text, _("rows %u–%u from frame %" PRIu64),
+                                run->first_row, run->first_row + run->n_rows - 1,
+                                run->frame_number);
+    }
+  if (n < check->n_runs)
+    g_string_append (text, _(", …"));
+  return g_string_free (text, FALSE);
+}

@@ -126,5 +126,7 @@ gboolean shmlab_stream_frame_check       (const guint8                  *frame,
                                           GError                       **error);
 gboolean shmlab_stream_check_is_torn     (const ShmlabStreamCheck       *check);
 void     shmlab_stream_check_clear       (ShmlabStreamCheck             *check);
+char    *shmlab_stream_check_describe    (const ShmlabStreamCheck       *check,
+                                          guint                          max_runs);
 
 G_END_DECLS

@@ -65,14 +65,6 @@ static gint n_running;         /* atomic: workers alive */
 
 G_DEFINE_FINAL_TYPE (ShmlabStreamPlayer, shmlab_stream_player, G_TYPE_OBJECT)
 
-static gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void
 request_free (Request *request)
@@ -275,7 +267,7 @@ wait_until (Run    *run,
   g_mutex_lock (&run->mutex);
   while (!run->stop && run->pending == NULL && run->period_ns == period)
     {
-      gint64 now = now_ns ();
+      gint64 now = shmlab_stream_now_ns ();
 
       if (now >= due)
         break;
@@ -352,7 +344,7 @@ play_thread (gpointer data)
           g_free (rgba);
           rgba = g_malloc_n (stride, config.height);
           written = 0;
-          start = next_due = now_ns ();
+          start = next_due = shmlab_stream_now_ns ();
           last_period = period;
           last_report = 0;
           {
@@ -374,7 +366,7 @@ play_thread (gpointer data)
        * that time; a worker behind by whole periods (it waited for a
        * reader) skips those deadlines, on the same grid: no drift, no
        * rush, no frame dated in the past. */
-      now = now_ns ();
+      now = shmlab_stream_now_ns ();
       if (period != last_period)
         {
           /* Another rate: its clock starts now. */
@@ -398,9 +390,9 @@ play_thread (gpointer data)
       if (period > 0 && !wait_until (run, due, period))
         continue;
 
-      put_start = now_ns ();
+      put_start = shmlab_stream_now_ns ();
       ok = shmlab_stream_writer_put (writer, rgba, stride, due - start, interrupt, &error);
-      now = now_ns ();
+      now = shmlab_stream_now_ns ();
       if (ok)
         written++;
       else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

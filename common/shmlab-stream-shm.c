@@ -20,14 +20,6 @@
 #include "shmlab-segment.h"
 #include "shmlab-stream-segment.h"
 
-static gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Waits while *@word is @value, up to @ms; shared between processes. */
 static void
@@ -90,6 +82,22 @@ typedef struct
 #define STORE(field, value) __atomic_store_n (&self->head->field, (value), __ATOMIC_RELEASE)
 #define LOAD(field) __atomic_load_n (&self->head->field, __ATOMIC_ACQUIRE)
 
+/* Either end's last step: the lock given back if this thread holds it, the
+ * segment detached (and removed if this was its last user), the key let go. */
+static void
+let_go (ShmlabSegment **segment,
+        ShmlabKey     **key)
+{
+  if (*segment != NULL)
+    {
+      if (shmlab_segment_is_locked (*segment))
+        shmlab_segment_unlock (*segment, NULL);
+      shmlab_segment_detach (*segment, NULL);
+    }
+  g_clear_object (segment);
+  g_clear_pointer (key, shmlab_key_unref);
+}
+
 static void
 shm_writer_close (gpointer state)
 {
@@ -104,14 +112,7 @@ shm_writer_close (gpointer state)
       futex_wake (&H (published));
       /* A reader blocked on "full" sees the end at its next slice. */
     }
-  if (self->segment != NULL)
-    {
-      if (shmlab_segment_is_locked (self->segment))
-        shmlab_segment_unlock (self->segment, NULL);
-      shmlab_segment_detach (self->segment, NULL);
-    }
-  g_clear_object (&self->segment);
-  g_clear_pointer (&self->key, shmlab_key_unref);
+  let_go (&self->segment, &self->key);
   g_free (self);
 }
 
@@ -214,7 +215,7 @@ shm_writer_open (ShmlabKey                *key,
   H (writer_pid) = (guint32) getpid ();
   H (width) = config->width;
   H (height) = config->height;
-  H (writer_heartbeat) = now_ns ();
+  H (writer_heartbeat) = shmlab_stream_now_ns ();
   sem_init (&H (empty).sem, 1, config->buffers);
   sem_init (&H (full).sem, 1, 0);
   __atomic_thread_fence (__ATOMIC_RELEASE);
@@ -236,13 +237,13 @@ wait_empty (ShmWriter            *self,
             GCancellable         *cancellable,
             GError              **error)
 {
-  gint64 start = now_ns ();
+  gint64 start = shmlab_stream_now_ns ();
   gint64 deadline = start + (gint64) self->timeout_ms * 1000000;
 
   while (!sem_wait_slice (&H (empty).sem, SHMLAB_STREAM_WAIT_SLICE_MS))
     {
       guint32 reader = LOAD (reader_pid);
-      gint64 now = now_ns ();
+      gint64 now = shmlab_stream_now_ns ();
 
       STORE (writer_heartbeat, now);
       times->handoff_wait_ns = now - start;
@@ -272,7 +273,7 @@ wait_empty (ShmWriter            *self,
           return FALSE;
         }
     }
-  times->handoff_wait_ns = now_ns () - start;
+  times->handoff_wait_ns = shmlab_stream_now_ns () - start;
   return TRUE;
 }
 
@@ -292,7 +293,7 @@ shm_writer_put (gpointer                       state,
   gboolean every = self->handoff == SHMLAB_STREAM_HANDOFF_EVERY;
   guint32 slot;
 
-  STORE (writer_heartbeat, now_ns ());
+  STORE (writer_heartbeat, shmlab_stream_now_ns ());
   STORE (lock, lock ? 1 : 0);
   if (every)
     {
@@ -305,10 +306,10 @@ shm_writer_put (gpointer                       state,
 
   if (lock)
     {
-      gint64 start = now_ns ();
+      gint64 start = shmlab_stream_now_ns ();
       gboolean ok = shmlab_segment_lock_full (self->segment, -1, cancellable, error);
 
-      times->lock_wait_ns = now_ns () - start;
+      times->lock_wait_ns = shmlab_stream_now_ns () - start;
       if (!ok)
         {
           if (every)
@@ -332,7 +333,7 @@ shm_writer_put (gpointer                       state,
     shmlab_segment_unlock (self->segment, NULL);
 
   self->next_slot = (slot + 1) % self->n_slots;
-  STORE (writer_heartbeat, now_ns ());
+  STORE (writer_heartbeat, shmlab_stream_now_ns ());
   if (every)
     sem_post (&H (full).sem);
   futex_wake (&H (published));
@@ -373,14 +374,7 @@ shm_reader_close (gpointer state)
       __atomic_compare_exchange_n (&H (reader_pid), &me, 0, FALSE,
                                    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
     }
-  if (self->segment != NULL)
-    {
-      if (shmlab_segment_is_locked (self->segment))
-        shmlab_segment_unlock (self->segment, NULL);
-      shmlab_segment_detach (self->segment, NULL);
-    }
-  g_clear_object (&self->segment);
-  g_clear_pointer (&self->key, shmlab_key_unref);
+  let_go (&self->segment, &self->key);
   g_free (self);
 }
 
@@ -433,7 +427,7 @@ shm_reader_open (ShmlabKey     *key,
   self->head = (ShmlabStreamSegmentHeader *) (gpointer) self->base;
   self->stream_id = info.stream_id;
   STORE (reader_pid, (guint32) getpid ());
-  STORE (reader_heartbeat, now_ns ());
+  STORE (reader_heartbeat, shmlab_stream_now_ns ());
   /* In "latest", the frame already there is the first one to show. */
   self->seen = info.latest_frame != 0 ? LOAD (published) - 1 : LOAD (published);
   return self;
@@ -504,7 +498,7 @@ shm_reader_next (gpointer                state,
   ShmlabStreamFrameHeader header;
   ShmlabStreamCheck check;
   g_autoptr(GBytes) bytes = NULL;
-  gint64 deadline = now_ns () + (gint64) timeout_ms * 1000000;
+  gint64 deadline = shmlab_stream_now_ns () + (gint64) timeout_ms * 1000000;
   gboolean every;
   guint32 slot, published = 0;
   guint8 *dest;
@@ -520,9 +514,9 @@ shm_reader_next (gpointer                state,
       if (cancelled (cancellable, error) || !still_streaming (self, &seg, error))
         return NULL;
       fill_info (&seg, info);
-      STORE (reader_heartbeat, now_ns ());
+      STORE (reader_heartbeat, shmlab_stream_now_ns ());
       every = seg.handoff == SHMLAB_STREAM_HANDOFF_EVERY;
-      left = (deadline - now_ns ()) / 1000000;
+      left = (deadline - shmlab_stream_now_ns ()) / 1000000;
       if (left < slice)
         slice = (guint) MAX (left, 1);
       if (every)
@@ -539,7 +533,7 @@ shm_reader_next (gpointer                state,
           if (timeout_ms > 0)
             futex_wait (&H (published), published, slice);
         }
-      if (now_ns () >= deadline)
+      if (shmlab_stream_now_ns () >= deadline)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                        _("No new frame came in time."));
@@ -547,14 +541,14 @@ shm_reader_next (gpointer                state,
         }
     }
 
-  start = now_ns ();
+  start = shmlab_stream_now_ns ();
   if (!shmlab_segment_lock_full (self->segment, -1, cancellable, error))
     {
       if (every)
         sem_post (&H (full).sem);
       return NULL;
     }
-  info->reader_lock_wait_ns = now_ns () - start;
+  info->reader_lock_wait_ns = shmlab_stream_now_ns () - start;
   published = LOAD (published);
   if (!still_streaming (self, &seg, error))
     {

@@ -13,41 +13,23 @@
 
 G_DEFINE_QUARK (shmlab-stream-error-quark, shmlab_stream_error)
 
-static const ShmlabStreamTransportClass *
-transport_class (ShmlabStreamTransport transport)
-{
-  switch (transport)
-    {
-    case SHMLAB_STREAM_TRANSPORT_SHM:
-      return &shmlab_stream_transport_shm;
-    case SHMLAB_STREAM_TRANSPORT_PIPE:
-      return &shmlab_stream_transport_pipe;
-    case SHMLAB_STREAM_TRANSPORT_SOCKET:
-      return &shmlab_stream_transport_socket;
-    case SHMLAB_STREAM_N_TRANSPORTS:
-    default:
-      return NULL;
-    }
-}
-
-/* The transport's class, when this build carries it. */
-static const ShmlabStreamTransportClass *
-usable_class (ShmlabStreamTransport transport)
-{
-  const ShmlabStreamTransportClass *klass = transport_class (transport);
-
-  return klass != NULL && klass->writer_open != NULL ? klass : NULL;
-}
-
+/* The transports: a new one is a file with its class and a line here. */
 static const struct
 {
   const char *name;
   const char *label;
+  const ShmlabStreamTransportClass *klass;
 } transports[SHMLAB_STREAM_N_TRANSPORTS] = {
-  { "shm", N_("Shared memory") },
-  { "pipe", N_("Pipe") },
-  { "socket", N_("Unix socket") },
+  { "shm", N_("Shared memory"), &shmlab_stream_transport_shm },
+  { "pipe", N_("Pipe"), &shmlab_stream_transport_pipe },
+  { "socket", N_("Unix socket"), &shmlab_stream_transport_socket },
 };
+
+static const ShmlabStreamTransportClass *
+transport_class (ShmlabStreamTransport transport)
+{
+  return (guint) transport < SHMLAB_STREAM_N_TRANSPORTS ? transports[transport].klass : NULL;
+}
 
 const char *
 shmlab_stream_transport_name (ShmlabStreamTransport transport)
@@ -172,13 +154,22 @@ rate_get (const RateWindow *w,
     }
 }
 
-static gint64
-now_ns (void)
+/**
+ * shmlab_stream_now_ns:
+ *
+ * The clock every time in a stream is read on (`CLOCK_MONOTONIC`, which
+ * all processes of the machine share): a frame's write time in one process
+ * and its arrival in another can be subtracted.
+ *
+ * Returns: nanoseconds
+ */
+gint64
+shmlab_stream_now_ns (void)
 {
   struct timespec ts;
 
   clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * 1000000000 + ts.tv_nsec;
+  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
 }
 
 /* ---- the writer ---- */
@@ -217,7 +208,7 @@ shmlab_stream_writer_new (ShmlabKey                *key,
 
   g_return_val_if_fail (key != NULL && config != NULL, NULL);
 
-  self->klass = usable_class (config->transport);
+  self->klass = transport_class (config->transport);
   if (self->klass == NULL)
     {
       g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_INVALID,
@@ -265,7 +256,7 @@ shmlab_stream_writer_put (ShmlabStreamWriter *self,
   header.source_time = source_time;
   header.flags = lock ? 0 : SHMLAB_STREAM_FRAME_FLAG_UNLOCKED;
   header.writer_pid = (guint32) getpid ();
-  header.write_time = now_ns ();
+  header.write_time = shmlab_stream_now_ns ();
   ok = self->klass->writer_put (self->state, &header, rgba, stride, lock,
                                 self->hook, self->hook_data, &times,
                                 cancellable, error);
@@ -276,7 +267,7 @@ shmlab_stream_writer_put (ShmlabStreamWriter *self,
     {
       self->frame_number++;
       self->frames_written++;
-      rate_add (&self->rate, now_ns (), self->frame_size);
+      rate_add (&self->rate, shmlab_stream_now_ns (), self->frame_size);
     }
   g_mutex_unlock (&self->mutex);
   return ok;
@@ -305,7 +296,7 @@ shmlab_stream_writer_get_stats (ShmlabStreamWriter *self,
   memset (stats, 0, sizeof *stats);
   g_mutex_lock (&self->mutex);
   stats->frames_written = self->frames_written;
-  rate_get (&self->rate, now_ns (), &stats->fps, &stats->mb_per_s);
+  rate_get (&self->rate, shmlab_stream_now_ns (), &stats->fps, &stats->mb_per_s);
   stats->writer_lock_wait_ms = self->lock_wait_ns / 1e6;
   stats->writer_handoff_wait_ms = self->handoff_wait_ns / 1e6;
   g_mutex_unlock (&self->mutex);
@@ -451,7 +442,7 @@ shmlab_stream_frame_new (GBytes                        *bytes,
   frame->header = *header;
   frame->check = *check_taken;
   memset (check_taken, 0, sizeof *check_taken);
-  frame->received_time = now_ns ();
+  frame->received_time = shmlab_stream_now_ns ();
   return frame;
 }
 
@@ -502,7 +493,7 @@ shmlab_stream_reader_new (ShmlabKey             *key,
 {
   g_autofree ShmlabStreamReader *self = g_new0 (ShmlabStreamReader, 1);
 
-  self->klass = usable_class (transport);
+  self->klass = transport_class (transport);
   if (self->klass == NULL)
     {
       g_set_error (error, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_INVALID,
@@ -603,7 +594,7 @@ shmlab_stream_reader_get_stats (ShmlabStreamReader *self,
   stats->frames_skipped = self->frames_skipped;
   stats->frames_torn = self->frames_torn;
   stats->frames_duplicated = self->frames_duplicated;
-  rate_get (&self->rate, now_ns (), &stats->fps, &stats->mb_per_s);
+  rate_get (&self->rate, shmlab_stream_now_ns (), &stats->fps, &stats->mb_per_s);
   stats->reader_lock_wait_ms = self->reader_lock_wait_ns / 1e6;
   stats->writer_lock_wait_ms = self->info.writer_lock_wait_ns / 1e6;
   stats->writer_handoff_wait_ms = self->info.writer_handoff_wait_ns / 1e6;
@@ -684,4 +675,77 @@ bad:
                _("“%s” is not a size: give a width and a height in pixels, such as 1920x1080."),
                text != NULL ? text : "");
   return FALSE;
+}
+
+/**
+ * shmlab_stream_parse_fps:
+ * @text: "max", or a rate from 1 to %SHMLAB_STREAM_MAX_FPS
+ * @fps: (out): frames per second, 0 for as fast as possible
+ */
+gboolean
+shmlab_stream_parse_fps (const char  *text,
+                         double      *fps,
+                         GError     **error)
+{
+  char *end = NULL;
+  double value;
+
+  if (g_strcmp0 (text, "max") == 0)
+    {
+      *fps = 0;
+      return TRUE;
+    }
+  value = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || !(value >= 1 && value <= SHMLAB_STREAM_MAX_FPS))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--fps takes a rate from 1 to %d frames per second, or max (as fast as possible), not “%s”."),
+                   SHMLAB_STREAM_MAX_FPS, text);
+      return FALSE;
+    }
+  *fps = value;
+  return TRUE;
+}
+
+gboolean
+shmlab_stream_parse_buffers (const char  *text,
+                             guint       *buffers,
+                             GError     **error)
+{
+  if (g_strcmp0 (text, "1") != 0 && g_strcmp0 (text, "2") != 0)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--buffers takes 1 or 2, not “%s”."), text);
+      return FALSE;
+    }
+  *buffers = text[0] == '2' ? 2 : 1;
+  return TRUE;
+}
+
+gboolean
+shmlab_stream_parse_handoff (const char           *text,
+                             ShmlabStreamHandoff  *handoff,
+                             GError              **error)
+{
+  if (!shmlab_stream_handoff_parse (text, handoff))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--handoff takes latest or every, not “%s”."), text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+shmlab_stream_parse_transport (const char             *text,
+                               ShmlabStreamTransport  *transport,
+                               GError                **error)
+{
+  if (!shmlab_stream_transport_parse (text, transport))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--transport takes shm, pipe or socket, not “%s”."), text);
+      return FALSE;
+    }
+  return TRUE;
 }

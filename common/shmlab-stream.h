@@ -216,6 +216,24 @@ G_END_DECLS
 G_BEGIN_DECLS
 /* "1920x1080" (or with ×) into a width and a height within the stream's
  * limits; SHMLAB_STREAM_ERROR_INVALID with a sentence saying what to type. */
+gint64   shmlab_stream_now_ns (void);
+
+/* A person's option values, each refused with G_OPTION_ERROR_BAD_VALUE and a
+ * sentence naming the option and what it takes. */
+#define SHMLAB_STREAM_MAX_FPS 240
+gboolean shmlab_stream_parse_fps       (const char            *text,
+                                        double                *fps,
+                                        GError               **error);
+gboolean shmlab_stream_parse_buffers   (const char            *text,
+                                        guint                 *buffers,
+                                        GError               **error);
+gboolean shmlab_stream_parse_handoff   (const char            *text,
+                                        ShmlabStreamHandoff   *handoff,
+                                        GError               **error);
+gboolean shmlab_stream_parse_transport (const char            *text,
+                                        ShmlabStreamTransport *transport,
+                                        GError               **error);
+
 gboolean shmlab_stream_parse_size (const char *text,
                                    guint32    *width,
                                    guint32    *height,

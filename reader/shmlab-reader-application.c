@@ -45,6 +45,7 @@ shmlab_reader_application_handle_local_options (GApplication *app,
 {
   ShmlabReaderApplication *self = SHMLAB_READER_APPLICATION (app);
   g_autoptr(GError) error = NULL;
+  const char *transport = NULL;
 
   shmlab_app_options_clear (&self->options);
   if (!shmlab_app_options_read (options, &self->options, &error))
@@ -62,16 +63,12 @@ shmlab_reader_application_handle_local_options (GApplication *app,
   self->print_content = g_variant_dict_contains (options, "print-content");
   self->transport = SHMLAB_STREAM_TRANSPORT_SHM;
   self->stop_at_tear = g_variant_dict_contains (options, "stop-at-tear");
-  {
-    const char *transport = NULL;
-
-    if (g_variant_dict_lookup (options, "transport", "&s", &transport) &&
-        !shmlab_stream_transport_parse (transport, &self->transport))
-      {
-        g_printerr (_("shmlab-reader: --transport takes shm, pipe or socket, not “%s”.\n"), transport);
-        return 2;
-      }
-  }
+  if (g_variant_dict_lookup (options, "transport", "&s", &transport) &&
+      !shmlab_stream_parse_transport (transport, &self->transport, &error))
+    {
+      g_printerr (_("shmlab-reader: %s\n"), error->message);
+      return 2;
+    }
   return -1;
 }
 

@@ -1786,7 +1786,7 @@ test_stream_bad_input (void)
     { { "--fps", "0" }, "--fps takes a rate from 1 to 240" },
     { { "--fps", "241" }, "not “241”" },
     { { "--fps", "fast" }, "not “fast”" },
-    { { "--buffers", "3" }, "--buffers takes 1 or 2, not 3" },
+    { { "--buffers", "3" }, "--buffers takes 1 or 2, not “3”" },
     { { "--handoff", "sometimes" }, "--handoff takes latest or every" },
     { { "--transport", "carrier-pigeon" }, "--transport takes shm, pipe or socket" },
     { { "--size", "8x8" }, "--size" },

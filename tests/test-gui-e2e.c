@@ -883,6 +883,7 @@ test_bad_options (void)
     { "SHMLAB_WRITER", "--screenshot", "shot.jpg", "give a file name ending in .png" },
     { "SHMLAB_READER", "--screenshot", "shot.jpg", "give a file name ending in .png" },
     { "SHMLAB_READER", "--screenshot-scale", "8", "--screenshot-scale 8: give 1, 2, 3 or 4" },
+    { "SHMLAB_READER", "--transport", "pigeon", "--transport takes shm, pipe or socket, not “pigeon”." },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -224,29 +224,6 @@ set_status_locked (Follow     *follow,
     g_ptr_array_add (follow->notes, g_strdup (text));
 }
 
-static char *
-describe_runs (const ShmlabStreamCheck *check)
-{
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; i < check->n_runs && i < 6; i++)
-    {
-      const ShmlabStreamRun *run = &check->runs[i];
-
-      if (i > 0)
-        g_string_append (text, _(", "));
-      if (run->frame_number == 0)
-        g_string_append_printf (text, _("rows %u–%u mixed during the copy"),
-                                run->first_row, run->first_row + run->n_rows - 1);
-      else
-        g_string_append_printf (text, _("rows %u–%u from frame %" PRIu64),
-                                run->first_row, run->first_row + run->n_rows - 1,
-                                run->frame_number);
-    }
-  if (check->n_runs > 6)
-    g_string_append (text, _(", …"));
-  return g_string_free (text, FALSE);
-}
 
 /* The frame scaled to fit @tw × @th, each pixel the one under its centre. */
 static Prepared *
@@ -276,7 +253,7 @@ prepare (const ShmlabStreamFrame *frame,
     }
   if (prepared->torn)
     {
-      g_autofree char *runs = describe_runs (&frame->check);
+      g_autofree char *runs = shmlab_stream_check_describe (&frame->check, 6);
       prepared->tear_text = g_strdup_printf (_("Frame %" PRIu64 " was torn: %s. The writer overwrote it while this reader copied it — it did not take the lock."),
                                              prepared->frame_number, runs);
     }

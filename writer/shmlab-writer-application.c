@@ -93,21 +93,9 @@ read_stream_options (ShmlabWriterApplication *self,
     }
   if (g_variant_dict_lookup (options, "fps", "&s", &text))
     {
-      char *end = NULL;
-      double fps = g_ascii_strtod (text, &end);
-
       self->stream_options = TRUE;
-      if (g_strcmp0 (text, "max") == 0)
-        self->fps = 0;
-      else if (end == text || *end != '\0' || !(fps >= 1 && fps <= 240))
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("--fps takes a rate from 1 to %d frames per second, or max (as fast as possible), not “%s”."),
-                       240, text);
-          return FALSE;
-        }
-      else
-        self->fps = fps;
+      if (!shmlab_stream_parse_fps (text, &self->fps, error))
+        return FALSE;
     }
   if (g_variant_dict_contains (options, "no-lock"))
     {
@@ -117,33 +105,20 @@ read_stream_options (ShmlabWriterApplication *self,
   if (g_variant_dict_lookup (options, "buffers", "&s", &text))
     {
       self->stream_options = TRUE;
-      if (strcmp (text, "1") != 0 && strcmp (text, "2") != 0)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("--buffers takes 1 or 2, not “%s”."), text);
-          return FALSE;
-        }
-      self->stream_config.buffers = text[0] == '2' ? 2 : 1;
+      if (!shmlab_stream_parse_buffers (text, &self->stream_config.buffers, error))
+        return FALSE;
     }
   if (g_variant_dict_lookup (options, "handoff", "&s", &text))
     {
       self->stream_options = TRUE;
-      if (!shmlab_stream_handoff_parse (text, &self->stream_config.handoff))
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("--handoff takes latest or every, not “%s”."), text);
-          return FALSE;
-        }
+      if (!shmlab_stream_parse_handoff (text, &self->stream_config.handoff, error))
+        return FALSE;
     }
   if (g_variant_dict_lookup (options, "transport", "&s", &text))
     {
       self->stream_options = TRUE;
-      if (!shmlab_stream_transport_parse (text, &self->stream_config.transport))
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       _("--transport takes shm, pipe or socket, not “%s”."), text);
-          return FALSE;
-        }
+      if (!shmlab_stream_parse_transport (text, &self->stream_config.transport, error))
+        return FALSE;
     }
   return TRUE;
 }
