@@ -148,24 +148,35 @@ test_writer_streams (void)
   g_object_unref (window);
 }
 
+/* A reader of another end, opened when the writer is there, and the last
+ * frame it took. */
 typedef struct
 {
   ShmlabKey *key;
+  ShmlabStreamTransport transport;
   ShmlabStreamReader *reader;
-} PipeLook;
+  ShmlabStreamFrame *frame;
+} Look;
 
 static gboolean
-pipe_frame (gpointer data)
+look_frame (gpointer data)
 {
-  PipeLook *look = data;
-  g_autoptr(ShmlabStreamFrame) frame = NULL;
+  Look *look = data;
 
   if (look->reader == NULL)
-    look->reader = shmlab_stream_reader_new (look->key, SHMLAB_STREAM_TRANSPORT_PIPE, NULL, NULL);
+    look->reader = shmlab_stream_reader_new (look->key, look->transport, NULL, NULL);
   if (look->reader == NULL)
     return FALSE;
-  frame = shmlab_stream_reader_next (look->reader, 50, NULL, NULL);
-  return frame != NULL;
+  g_clear_pointer (&look->frame, shmlab_stream_frame_unref);
+  look->frame = shmlab_stream_reader_next (look->reader, 50, NULL, NULL);
+  return look->frame != NULL;
+}
+
+static void
+look_clear (Look *look)
+{
+  g_clear_pointer (&look->frame, shmlab_stream_frame_unref);
+  g_clear_pointer (&look->reader, shmlab_stream_reader_free);
 }
 
 static GtkLabel *
@@ -192,7 +203,7 @@ test_writer_pipe_reader_gone (void)
   g_autoptr(ShmlabKey) key = new_key ("wpipe");
   ShmlabWriterWindow *window = shmlab_writer_window_new (NULL);
   ShmlabStreamPanel *panel = shmlab_writer_window_get_stream_panel (window);
-  PipeLook look = { key, NULL };
+  Look look = { key, SHMLAB_STREAM_TRANSPORT_PIPE, NULL, NULL };
   ShmlabStreamConfig config;
 
   g_object_ref (window);
@@ -207,14 +218,14 @@ test_writer_pipe_reader_gone (void)
   shmlab_writer_window_set_page (window, "stream");
   shmlab_stream_panel_set_streaming (panel, TRUE);
   assert_log_says (window, "stream started: 320 × 180 through Pipe");
-  shmlab_test_wait_until (pipe_frame, &look, WAIT_SECONDS, "a frame through the pipe");
-  g_clear_pointer (&look.reader, shmlab_stream_reader_free);
+  shmlab_test_wait_until (look_frame, &look, WAIT_SECONDS, "a frame through the pipe");
+  look_clear (&look);
 
   assert_log_says (window, "The reader closed the pipe: waiting for another.");
   g_assert_nonnull (find_label_text (GTK_WIDGET (panel), "The reader closed the pipe: waiting for another."));
   g_assert_true (shmlab_stream_panel_get_streaming (panel));
-  shmlab_test_wait_until (pipe_frame, &look, WAIT_SECONDS, "a frame for the next reader");
-  g_clear_pointer (&look.reader, shmlab_stream_reader_free);
+  shmlab_test_wait_until (look_frame, &look, WAIT_SECONDS, "a frame for the next reader");
+  look_clear (&look);
 
   shmlab_stream_panel_set_streaming (panel, FALSE);
   gtk_window_destroy (GTK_WINDOW (window));
@@ -614,34 +625,6 @@ test_reader_waits (void)
 
 /* ---- the real program, with --stream ---- */
 
-typedef struct
-{
-  ShmlabKey *key;
-  ShmlabStreamReader *reader;
-  gboolean unlocked;
-} ProcessLook;
-
-static gboolean
-process_frame (gpointer data)
-{
-  ProcessLook *look = data;
-  g_autoptr(ShmlabStreamFrame) frame = NULL;
-
-  if (look->reader == NULL)
-    look->reader = shmlab_stream_reader_new (look->key, SHMLAB_STREAM_TRANSPORT_SHM, NULL, NULL);
-  if (look->reader == NULL)
-    return FALSE;
-  frame = shmlab_stream_reader_next (look->reader, 50, NULL, NULL);
-  if (frame == NULL)
-    return FALSE;
-  /* The size asked on the command line, rows from one frame. */
-  g_assert_cmpuint (frame->header.width, ==, 640);
-  g_assert_cmpuint (frame->header.height, ==, 360);
-  g_assert_cmpuint (frame->check.n_runs, ==, 1);
-  look->unlocked = (frame->header.flags & SHMLAB_STREAM_FRAME_FLAG_UNLOCKED) != 0;
-  return TRUE;
-}
-
 /* shmlab-writer --stream streams the pattern at the size asked, with the
  * lock or without it (--no-lock) as a reader sees in the frames; ended by
  * SIGTERM, it exits 0 and its segment is gone. */
@@ -652,7 +635,7 @@ run_stream_process (gboolean lock)
   g_autoptr(GSubprocess) writer = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  ProcessLook look = { key, NULL, FALSE };
+  Look look = { key, SHMLAB_STREAM_TRANSPORT_SHM, NULL, NULL };
 
   g_ptr_array_add (argv, (gpointer) g_getenv ("SHMLAB_WRITER"));
   g_ptr_array_add (argv, (gpointer) "--key");
@@ -668,9 +651,13 @@ run_stream_process (gboolean lock)
   writer = g_subprocess_newv ((const char *const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
 
-  shmlab_test_wait_until (process_frame, &look, WAIT_SECONDS, "a frame from shmlab-writer --stream");
-  g_assert_true (look.unlocked == !lock);
-  g_clear_pointer (&look.reader, shmlab_stream_reader_free);
+  shmlab_test_wait_until (look_frame, &look, WAIT_SECONDS, "a frame from shmlab-writer --stream");
+  /* The size asked on the command line, rows from one frame, the lock as asked. */
+  g_assert_cmpuint (look.frame->header.width, ==, 640);
+  g_assert_cmpuint (look.frame->header.height, ==, 360);
+  g_assert_cmpuint (look.frame->check.n_runs, ==, 1);
+  g_assert_true (((look.frame->header.flags & SHMLAB_STREAM_FRAME_FLAG_UNLOCKED) != 0) == !lock);
+  look_clear (&look);
 
   g_subprocess_send_signal (writer, SIGTERM);
   g_assert_true (g_subprocess_wait (writer, NULL, &error));
