@@ -385,7 +385,7 @@ shmlab_stream_check_clear (ShmlabStreamCheck *check)
  *
  * The rows of a frame and where each run came from, in the reader's words:
  * "rows 0–20 from frame 2, rows 21–119 from frame 1"; runs past @max_runs
- * end in ", …".
+ * are counted: ", and 3 more".
  *
  * Returns: (transfer full): the description
  */
@@ -404,7 +404,12 @@ shmlab_stream_check_describe (const ShmlabStreamCheck *check,
 
       if (i > 0)
         g_string_append (text, _(", "));
-      if (run->frame_number == 0)
+      if (run->n_rows == 1 && run->frame_number == 0)
+        g_string_append_printf (text, _("row %u mixed during the copy"), run->first_row);
+      else if (run->n_rows == 1)
+        g_string_append_printf (text, _("row %u from frame %" PRIu64), run->first_row,
+                                run->frame_number);
+      else if (run->frame_number == 0)
         g_string_append_printf (text, _("rows %u–%u mixed during the copy"),
                                 run->first_row, run->first_row + run->n_rows - 1);
       else
@@ -413,6 +418,7 @@ shmlab_stream_check_describe (const ShmlabStreamCheck *check,
                                 run->frame_number);
     }
   if (n < check->n_runs)
-    g_string_append (text, _(", …"));
+    /* TRANSLATORS: after the runs of rows named, how many runs are not */
+    g_string_append_printf (text, _(", and %u more"), check->n_runs - n);
   return g_string_free (text, FALSE);
 }

@@ -106,6 +106,16 @@ test_frame_round_trip (void)
     g_assert_cmpuint (check.mixed_rows, ==, 1);
     g_assert_cmpuint (check.oldest_frame, ==, 7);
     g_assert_cmpuint (check.newest_frame, ==, 8);
+    /* What a reader says of it: a row alone is "row", runs past the
+     * limit are counted. */
+    {
+      g_autofree char *all = shmlab_stream_check_describe (&check, 0);
+      g_autofree char *two = shmlab_stream_check_describe (&check, 2);
+
+      g_assert_cmpstr (all, ==, "rows 0–19 from frame 8, rows 20–29 from frame 7, "
+                                "row 30 mixed during the copy, rows 31–47 from frame 7");
+      g_assert_cmpstr (two, ==, "rows 0–19 from frame 8, rows 20–29 from frame 7, and 2 more");
+    }
     shmlab_stream_check_clear (&check);
   }
 }
