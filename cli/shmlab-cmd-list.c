@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "shmlab-json.h"
 #include "shmlab-limits.h"
 #include "shmlab-payload.h"
 #include "shmlab-segment.h"
@@ -166,30 +167,6 @@ print_table (GPtrArray *rows)
 }
 
 static void
-append_json_string (GString    *json,
-                    const char *text)
-{
-  if (text == NULL)
-    {
-      g_string_append (json, "null");
-      return;
-    }
-  g_string_append_c (json, '"');
-  for (const char *p = text; *p; p++)
-    {
-      guchar c = (guchar) *p;
-
-      if (c == '"' || c == '\\')
-        g_string_append_printf (json, "\\%c", c);
-      else if (c < 0x20)
-        g_string_append_printf (json, "\\u%04x", c);
-      else
-        g_string_append_c (json, (char) c);
-    }
-  g_string_append_c (json, '"');
-}
-
-static void
 append_json (GString                    *json,
              const ShmlabSegmentListing *listing,
              const char                 *format)
@@ -197,13 +174,13 @@ append_json (GString                    *json,
   g_autofree char *owner = shmlab_user_name (listing->info.owner_uid);
 
   g_string_append (json, "  {\"key\": ");
-  append_json_string (json, listing->key);
+  shmlab_json_append_string (json, listing->key);
   g_string_append (json, ", \"key_letters\": ");
-  append_json_string (json, listing->key_letters);
+  shmlab_json_append_string (json, listing->key_letters);
   g_string_append (json, ", \"native_key\": ");
   {
     g_autofree char *native_key = g_utf8_make_valid (listing->native_key, -1);
-    append_json_string (json, native_key);
+    shmlab_json_append_string (json, native_key);
   }
   g_string_append_printf (json, ", \"backend\": \"%s\", \"size\": %" G_GSIZE_FORMAT
                           ", \"attach_count\": %d, \"attach_count_exact\": %s"
@@ -212,10 +189,10 @@ append_json (GString                    *json,
                           listing->info.attach_count,
                           listing->info.attach_count_exact ? "true" : "false",
                           (guint) listing->info.owner_uid);
-  append_json_string (json, owner);
+  shmlab_json_append_string (json, owner);
   g_string_append_printf (json, ", \"stale\": %s, \"format\": ",
                           shmlab_segment_info_is_stale (&listing->info) ? "true" : "false");
-  append_json_string (json, format);
+  shmlab_json_append_string (json, format);
   g_string_append (json, "}");
 }
 

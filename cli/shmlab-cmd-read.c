@@ -71,10 +71,32 @@ write_output (const char  *output,
 }
 
 /* Copies the whole segment out between lock and unlock, printing each step. */
+/* Stays attached, for `shmlab map` to see this process's mapping: after
+ * the copy every page is present; with --attach-only, none is yet. */
+static void
+hold_attached (const char *key,
+               const char *size_shown,
+               gboolean    attach_only,
+               double      seconds)
+{
+  g_autofree char *reason = NULL;
+  int signal_number = 0;
+  ShmlabCliHoldEnd end;
+
+  g_printerr (attach_only ? _("attached to \"%s\" (%s) without touching it, for %g s; press Ctrl+C to detach sooner\n")
+                          : _("attached to \"%s\" (%s) after the copy, for %g s; press Ctrl+C to detach sooner\n"),
+              key, size_shown, seconds);
+  end = shmlab_cli_hold (seconds, FALSE, &signal_number);
+  reason = shmlab_cli_describe_hold_end (end, signal_number);
+  g_debug ("%s", reason);
+}
+
 static GBytes *
 copy_segment (ShmlabSegment  *segment,
               const char     *key,
               int             lock_timeout,
+              gboolean        attach_only,
+              double          hold_seconds,
               GError        **error)
 {
   g_autofree guint8 *copy = NULL;
@@ -105,12 +127,15 @@ copy_segment (ShmlabSegment  *segment,
   if (!ok)
     return NULL;
 
-  shmlab_cli_step_begin (&step, "lock");
-  ok = shmlab_segment_lock (segment, shmlab_cli_interrupt (), error);
-  shmlab_cli_step_end (&step, ok, NULL);
-  shmlab_cli_print_lock_note (segment);
+  if (!attach_only)
+    {
+      shmlab_cli_step_begin (&step, "lock");
+      ok = shmlab_segment_lock (segment, shmlab_cli_interrupt (), error);
+      shmlab_cli_step_end (&step, ok, NULL);
+      shmlab_cli_print_lock_note (segment);
+    }
 
-  if (ok)
+  if (ok && !attach_only)
     {
       shmlab_cli_step_begin (&step, "copy");
       copy = g_try_malloc (MAX (size, 1));
@@ -134,6 +159,9 @@ copy_segment (ShmlabSegment  *segment,
       g_clear_error (&local_error);
     }
 
+  if (ok && hold_seconds != 0)
+    hold_attached (key, size_shown, attach_only, hold_seconds);
+
   shmlab_cli_step_begin (&step, "detach");
   if (shmlab_segment_detach (segment, &local_error))
     {
@@ -143,7 +171,7 @@ copy_segment (ShmlabSegment  *segment,
   else
     shmlab_cli_step_end (&step, FALSE, "%s", local_error->message);
 
-  if (!ok)
+  if (!ok || attach_only)
     return NULL;
   return g_bytes_new_take (g_steal_pointer (&copy), size);
 }
@@ -189,14 +217,23 @@ shmlab_cmd_read (int    argc,
   g_autofree char *output = NULL;
   g_autofree char *backend_name = NULL;
   g_auto(GStrv) arguments = NULL;
+  g_autofree char *hold_text = NULL;
   gboolean raw = FALSE;
   gboolean quiet = FALSE;
+  gboolean attach_only = FALSE;
+  double hold_seconds = 0;
   int lock_timeout = -1;
   const GOptionEntry entries[] = {
     { "output", 'o', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &output,
       N_("Save to FILE instead of printing (a picture is saved as PNG)"), "FILE" },
     { "raw", 'r', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &raw,
       N_("Write the segment's bytes exactly as they are, without decoding them"), NULL },
+    { "hold", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &hold_text,
+      N_("Stay attached SECONDS after the copy (Ctrl+C detaches sooner), to look with shmlab map"),
+      "SECONDS" },
+    { "attach-only", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &attach_only,
+      N_("With --hold: attach and touch nothing, no lock, no copy (attaching maps no page yet)"),
+      NULL },
     SHMLAB_CLI_LOCK_TIMEOUT_OPTION (lock_timeout),
     SHMLAB_CLI_BACKEND_OPTION (backend_name),
     SHMLAB_CLI_QUIET_OPTION (quiet),
@@ -219,12 +256,18 @@ shmlab_cmd_read (int    argc,
   if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status) ||
       !shmlab_cli_get_key (COMMAND, arguments, 1, &key, &status) ||
       !shmlab_cli_parse_lock_timeout (COMMAND, lock_timeout, &status) ||
-      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status))
+      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status) ||
+      (hold_text != NULL && !shmlab_cli_parse_hold (COMMAND, hold_text, &hold_seconds, &status)))
     return status;
+  if (attach_only && hold_text == NULL)
+    return shmlab_cli_usage_error (COMMAND, _("--attach-only goes with --hold SECONDS: without it "
+                                              "the reader would attach and detach at once"));
   shmlab_cli_set_quiet (quiet);
 
   segment = shmlab_segment_new (backend);
-  bytes = copy_segment (segment, key, lock_timeout, &error);
+  bytes = copy_segment (segment, key, lock_timeout, attach_only, hold_seconds, &error);
+  if (bytes == NULL && attach_only && error == NULL)
+    return SHMLAB_CLI_EXIT_OK;
   if (bytes == NULL)
     return shmlab_cli_fail_not_found (COMMAND, key, backend, error);
   data = g_bytes_get_data (bytes, &length);

@@ -26,8 +26,20 @@ static const Command commands[] = {
   { "lock", shmlab_cmd_lock, N_("Hold a key's lock, so you can watch another program wait") },
   { "stream", shmlab_cmd_stream, N_("Stream frames into a key, with or without the lock") },
   { "follow", shmlab_cmd_follow, N_("Follow a key's stream: torn frames, rates and latency") },
+  { "map", shmlab_cmd_map, N_("Show every process that maps a key's segment, and where") },
   { "bench", shmlab_cmd_bench, N_("Measure shared memory against pipes and sockets on this machine") },
 };
+
+/* "write, read, …, bench": every command, from the table. */
+static char *
+command_names (void)
+{
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", commands[i].name);
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
 
 static const Command *
 find_command (const char *name)
@@ -83,8 +95,11 @@ main (int    argc,
   shmlab_cli_interrupt_init ();
 
   if (argc < 2)
-    return shmlab_cli_usage_error (NULL, _("missing COMMAND: one of write, read, info, list, "
-                                         "remove, lock or bench"));
+    {
+      g_autofree char *names = command_names ();
+
+      return shmlab_cli_usage_error (NULL, _("missing COMMAND: one of %s"), names);
+    }
 
   name = argv[1];
   if (strcmp (name, "--help") == 0 || strcmp (name, "-h") == 0 || strcmp (name, "-?") == 0 ||
@@ -128,8 +143,11 @@ main (int    argc,
           return shmlab_cli_usage_error (NULL, _("unknown option “%s”: options come after the "
                                                  "command, as in: %s"), shown, suggested);
         }
-      return shmlab_cli_usage_error (NULL, _("unknown command “%s”: use write, read, info, list, "
-                                           "remove, lock or bench"), shown);
+      {
+        g_autofree char *names = command_names ();
+
+        return shmlab_cli_usage_error (NULL, _("unknown command “%s”: use one of %s"), shown, names);
+      }
     }
 
   return command->run (argc - 1, argv + 1);

@@ -18,7 +18,9 @@
 #include <semaphore.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <inttypes.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -685,6 +687,36 @@ posix_name_exists (const char *native_key)
   return FALSE;
 }
 
+/* A POSIX segment is the file /dev/shm/NAME: the same device and inode in
+ * every process that maps it. */
+static gboolean
+posix_map_identity (const char              *native_key,
+                    const ShmlabSegmentInfo *info,
+                    ShmlabMapIdentity       *identity,
+                    GError                 **error)
+{
+  g_autofree char *path = dev_shm_path (native_key);
+  struct stat st;
+
+  if (lstat (path, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _("cannot look at %s: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  identity->path_prefix = g_strconcat (DEV_SHM, "/", NULL);
+  identity->inode = st.st_ino;
+  identity->match_device = TRUE;
+  identity->dev_major = major (st.st_dev);
+  identity->dev_minor = minor (st.st_dev);
+  identity->description = g_strdup_printf (_("the file %s (inode %" PRIu64 " on device %u:%u)"),
+                                           path, (guint64) st.st_ino, identity->dev_major,
+                                           identity->dev_minor);
+  return TRUE;
+}
+
 /* The name given to shm_open() or sem_open(), "/qipc_…". */
 static char *
 posix_native_name (const char *safe_name)
@@ -704,6 +736,7 @@ const ShmlabBackendClass shmlab_backend_posix = {
   .lock_calls = N_("   (sem_wait + sem_post)"),
   .native_name = posix_native_name,
   .name_exists = posix_name_exists,
+  .map_identity = posix_map_identity,
   .describe_native_key = posix_describe_native_key,
   .create = posix_create,
   .attach = posix_attach,

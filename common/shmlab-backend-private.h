@@ -11,6 +11,7 @@
 #include "shmlab-backend.h"
 #include "shmlab-limits.h"
 #include "shmlab-lock-holder.h"
+#include "shmlab-memory-map.h"
 #include "shmlab-segment.h"
 #include "shmlab-semaphore.h"
 
@@ -59,6 +60,8 @@ struct _ShmlabSemaphore
  * @native_name: the native name of a valid key's segment or semaphore
  * @describe_native_key: the native name with what it means, for a person
  *   (@info: what the system says of the segment now)
+ * @map_identity: how the segment of @native_key (which @info describes)
+ *   shows in /proc/PID/maps, and what all its mappings share
  * @name_exists: whether something of the segment's native name is left
  *   besides the segment itself (a key file), to be removed with it
  * @create, @attach, @detach, @query, @remove, @list: the segment
@@ -94,6 +97,10 @@ struct _ShmlabBackendClass
 
   char     *(*native_name)   (const char              *safe_name);
   gboolean  (*name_exists)   (const char              *native_key);
+  gboolean  (*map_identity)  (const char              *native_key,
+                              const ShmlabSegmentInfo *info,
+                              ShmlabMapIdentity       *identity,
+                              GError                 **error);
   char     *(*describe_native_key) (const char        *native_key,
                                     const ShmlabSegmentInfo *info);
 

@@ -906,6 +906,22 @@ sysv_name_exists (const char *native_key)
   return g_file_test (native_key, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK);
 }
 
+/* A System V segment shows in maps as "/SYSV<key in hex> (deleted)" with
+ * its id as the inode: the id is what every mapping shares. */
+static gboolean
+sysv_map_identity (const char              *native_key,
+                   const ShmlabSegmentInfo *info,
+                   ShmlabMapIdentity       *identity,
+                   GError                 **error)
+{
+  identity->path_prefix = g_strdup ("/SYSV");
+  identity->inode = (guint64) MAX (info->id, 0);
+  identity->match_device = FALSE;
+  identity->description = g_strdup_printf (_("System V segment id %d (IPC key 0x%08x)"), info->id,
+                                           (guint32) info->sysv_key);
+  return TRUE;
+}
+
 /* The key file's path in the temp dir: its ftok() is the IPC key. */
 static char *
 sysv_native_name (const char *safe_name)
@@ -927,6 +943,7 @@ const ShmlabBackendClass shmlab_backend_sysv = {
   .lock_calls = N_("   (2 × semop)"),
   .native_name = sysv_native_name,
   .name_exists = sysv_name_exists,
+  .map_identity = sysv_map_identity,
   .describe_native_key = sysv_describe_native_key,
   .create = sysv_create,
   .attach = sysv_attach,
