@@ -359,6 +359,36 @@ def test_writer_stream(key, processes):
           "found: %s" % [(role(a), a.name) for a in lock])
 
 
+def test_writer_memory(key, processes):
+    """The Writer's Memory tab: named, and what it draws is said in words."""
+    process = start(os.environ["SHMLAB_WRITER"], "--key", key, "--text", TEXT, "--write",
+                    "--page", "memory")
+    processes.append(process)
+
+    def memory_writer():
+        desktop = pyatspi.Registry.getDesktop(0)
+        for i in range(desktop.childCount):
+            app = desktop.getChildAtIndex(i)
+            if app is not None and app.name == "shmlab-writer" and \
+                    [a for a in walk(app) if role(a) == "label" and text_of(a) and
+                     "attached: 1" in text_of(a)]:
+                return app
+        return None
+    writer = wait_for(memory_writer)
+    if not check(writer is not None, "Writer's Memory tab: the attachment is said in a label"):
+        return
+    check_names(writer, "Writer's Memory tab", [("page tab", "Memory")])
+    pictures = [a for a in walk(writer) if a.name == "Two address spaces, one memory"]
+    check(len(pictures) == 1, "Writer's Memory tab: the picture is named",
+          "found: %s" % [(role(a), a.name) for a in pictures])
+    labels = [text_of(a) for a in walk(writer) if role(a) == "label" and text_of(a)]
+    mine = "pid %d " % process.pid
+    check(any(t.startswith(mine) and "read-write" in t for t in labels),
+          "Writer's Memory tab: its own mapping is said, read-write", "labels: %s" % labels)
+    check(any("The addresses differ, the memory is one" in t for t in labels),
+          "Writer's Memory tab: the lesson is said", "labels: %s" % labels)
+
+
 def main():
     key = "shmlabtest-a11y-%d" % os.getpid()
     processes = []
@@ -366,6 +396,7 @@ def main():
     try:
         test_writer_and_reader(key, processes)
         test_writer_stream(key + "-stream", processes)
+        test_writer_memory(key + "-memory", processes)
     except Exception as error:
         check(False, "the test ran to its end", repr(error))
     finally:
@@ -390,7 +421,8 @@ def main():
             warnings = [line for line in printed.splitlines() if "-WARNING" in line]
             if warnings:
                 notes.append("%s warned: %s" % (name, " | ".join(warnings)))
-        for name in (key, key + "-first", key + "-none", key + "-small", key + "-stream"):
+        for name in (key, key + "-first", key + "-none", key + "-small", key + "-stream",
+                     key + "-memory"):
             run_cli("remove", name)
         left = run_cli("list", "--json").stdout
         check(key not in left, "no segment is left behind", left)

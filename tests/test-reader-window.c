@@ -1072,7 +1072,7 @@ test_options (void)
   g_variant_dict_insert (dict, "page", "s", "bytes");
   g_assert_false (shmlab_app_options_read (dict, &options, &error));
   g_assert_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE);
-  g_assert_cmpstr (error->message, ==, "--page bytes: give “steps” or “segment”");
+  g_assert_cmpstr (error->message, ==, "--page bytes: give “steps”, “segment” or “memory”");
 }
 
 /* `shmlab write KEY … --hold`, another process, once it has written; it

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -12,6 +13,7 @@
 #include "shmlab-app-support.h"
 #include "shmlab-content-view.h"
 #include "shmlab-error.h"
+#include "shmlab-memory-view.h"
 #include "shmlab-payload.h"
 #include "shmlab-png.h"
 #include "shmlab-segment.h"
@@ -1554,6 +1556,90 @@ test_live_attach_count (void)
   g_assert_false (segment_exists (key));
 }
 
+/* ---- the Memory tab ---- */
+
+typedef struct
+{
+  ShmlabMemoryView *view;
+  guint want;
+  guint after;     /* a look that ended after this many */
+} MemoryLook;
+
+static gboolean
+memory_shows (gpointer data)
+{
+  MemoryLook *look = data;
+  const ShmlabMemoryMap *map = shmlab_memory_view_get_map (look->view);
+
+  return shmlab_memory_view_get_scans (look->view) > look->after && map != NULL && map->exists &&
+         map->mappings->len == look->want;
+}
+
+static const ShmlabMemoryMapping *
+mapping_of_pid (const ShmlabMemoryMap *map,
+                guint32                pid)
+{
+  for (guint i = 0; i < map->mappings->len; i++)
+    if (((ShmlabMemoryMapping *) g_ptr_array_index (map->mappings, i))->pid == pid)
+      return g_ptr_array_index (map->mappings, i);
+  shmlab_test_fail ("pid %u maps nothing", pid);
+  return NULL;
+}
+
+/* The Writer writes; its Memory tab shows this process with the segment
+ * mapped read-write; a reader that copied it appears beside it at another
+ * address with every page present, and goes when it detaches. The tab
+ * says it all in words too, with the lesson. */
+static void
+test_memory_tab (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wmemory");
+  ShmlabWriterWindow *window = window_new (key);
+  ShmlabMemoryView *view = SHMLAB_MEMORY_VIEW (shmlab_test_find_by_type (GTK_WIDGET (window),
+                                                                         SHMLAB_TYPE_MEMORY_VIEW));
+  g_autoptr(GSubprocess) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  MemoryLook look = { view, 1, 0 };
+  const ShmlabMemoryMapping *mine, *theirs;
+  guint32 reader_pid;
+
+  g_assert_nonnull (view);
+  shmlab_writer_window_set_text (window, "one memory");
+  shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), "64 KiB");
+  activate (window, "win.write");
+  wait_idle (window);
+  g_assert_null (shmlab_writer_window_get_error_text (window));
+
+  shmlab_window_set_side_page (SHMLAB_WINDOW (window), "memory");
+  shmlab_test_wait_until (memory_shows, &look, WAIT_SECONDS, "the Memory tab to show the Writer");
+  mine = mapping_of_pid (shmlab_memory_view_get_map (view), (guint32) getpid ());
+  g_assert_true (mine->writable);
+  g_assert_nonnull (strstr (shmlab_memory_view_get_text (view), "attached: 1 (all shown)"));
+
+  reader = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error,
+                             shmlab_test_cli_path (), "read", key, "--hold", "60", NULL);
+  g_assert_no_error (error);
+  reader_pid = (guint32) atoi (g_subprocess_get_identifier (reader));
+  look.want = 2;
+  shmlab_test_wait_until (memory_shows, &look, WAIT_SECONDS, "the reader beside the Writer");
+  mine = mapping_of_pid (shmlab_memory_view_get_map (view), (guint32) getpid ());
+  theirs = mapping_of_pid (shmlab_memory_view_get_map (view), reader_pid);
+  g_assert_false (theirs->writable);
+  g_assert_cmpint (theirs->present, ==, (gint64) theirs->n_pages);
+  g_assert_cmpuint (theirs->n_pages, ==, mine->n_pages);
+  g_assert_nonnull (strstr (shmlab_memory_view_get_text (view), "attached: 2 (all shown)"));
+  g_assert_nonnull (strstr (shmlab_memory_view_get_text (view), "read-only"));
+
+  /* The reader detaches: gone at a later look. */
+  g_subprocess_send_signal (reader, SIGTERM);
+  g_assert_true (g_subprocess_wait (reader, NULL, NULL));
+  look.want = 1;
+  look.after = shmlab_memory_view_get_scans (view);
+  shmlab_test_wait_until (memory_shows, &look, WAIT_SECONDS, "the reader's mapping gone");
+
+  window_close (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1589,5 +1675,6 @@ main (int    argc,
   g_test_add_func ("/writer-window/close-while-loading", test_close_while_loading);
   g_test_add_func ("/writer-window/close-while-locked", test_close_while_locked);
   g_test_add_func ("/writer-window/process/close-while-locked", test_process_close_while_locked);
+  g_test_add_func ("/writer-window/memory-tab", test_memory_tab);
   return g_test_run ();
 }

@@ -69,7 +69,7 @@ static const GOptionEntry shared_entries[] = {
   { "print-steps", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Also print each step on standard output"), NULL },
   { "page", 0, 0, G_OPTION_ARG_STRING, NULL,
-    N_("The side page shown first: steps (the default) or segment"), "PAGE" },
+    N_("The side page shown first: steps (the default), segment or memory"), "PAGE" },
   { "show", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Also open a window at start, in front: help (How it works) or shortcuts; with --screenshot, that window is saved"),
     "WINDOW" },
@@ -164,10 +164,11 @@ shmlab_app_options_read (GVariantDict      *options,
     return FALSE;
   out->print_steps = g_variant_dict_contains (options, "print-steps");
   if (g_variant_dict_lookup (options, "page", "s", &out->page) &&
-      g_strcmp0 (out->page, "steps") != 0 && g_strcmp0 (out->page, "segment") != 0)
+      g_strcmp0 (out->page, "steps") != 0 && g_strcmp0 (out->page, "segment") != 0 &&
+      g_strcmp0 (out->page, "memory") != 0)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--page %s: give “steps” or “segment”"), out->page);
+                   _("--page %s: give “steps”, “segment” or “memory”"), out->page);
       return FALSE;
     }
   if (g_variant_dict_lookup (options, "show", "s", &out->show) &&

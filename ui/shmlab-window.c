@@ -32,6 +32,7 @@ typedef struct
   GtkStackPage *segment_page;
   ShmlabStepLog *step_log;
   ShmlabInspector *inspector;
+  ShmlabMemoryView *memory_view;
   GtkWidget *step_bar;
   ShmlabWaitBar *wait_bar;
 
@@ -662,7 +663,7 @@ shmlab_window_get_wait_bar (ShmlabWindow *self)
   return priv->wait_bar;
 }
 
-/* "steps" or "segment": which tab of the side panel is in front. */
+/* "steps", "segment" or "memory": which tab of the side panel is in front. */
 const char *
 shmlab_window_get_side_page (ShmlabWindow *self)
 {
@@ -887,6 +888,7 @@ shmlab_window_class_init (ShmlabWindowClass *klass)
   g_type_ensure (SHMLAB_TYPE_KEY_BAR);
   g_type_ensure (SHMLAB_TYPE_STEP_LOG);
   g_type_ensure (SHMLAB_TYPE_INSPECTOR);
+  g_type_ensure (SHMLAB_TYPE_MEMORY_VIEW);
   g_type_ensure (SHMLAB_TYPE_WAIT_BAR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shmlab/shmlab-window.ui");
@@ -903,6 +905,7 @@ shmlab_window_class_init (ShmlabWindowClass *klass)
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, segment_page);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, step_log);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, inspector);
+  gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, memory_view);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, step_bar);
   gtk_widget_class_bind_template_child_private (widget_class, ShmlabWindow, wait_bar);
 
@@ -939,6 +942,7 @@ shmlab_window_init (ShmlabWindow *self)
   shmlab_key_bar_set_session (priv->key_bar, priv->session);
   shmlab_step_log_set_session (priv->step_log, priv->session);
   shmlab_inspector_set_session (priv->inspector, priv->session);
+  shmlab_memory_view_set_session (priv->memory_view, priv->session);
   shmlab_wait_bar_set_session (priv->wait_bar, priv->session);
   shmlab_wait_bar_set_watch (priv->wait_bar, shmlab_key_bar_get_watch (priv->key_bar));
 

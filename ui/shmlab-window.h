@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "shmlab-inspector.h"
+#include "shmlab-memory-view.h"
 #include "shmlab-key-bar.h"
 #include "shmlab-session.h"
 #include "shmlab-step-log.h"
