@@ -16,6 +16,7 @@
 
 #include "shmlab-bench-cell.h"
 #include "shmlab-bench-image.h"
+#include "shmlab-bench-map.h"
 #include "shmlab-bench-stream.h"
 #include "shmlab-bench-machine.h"
 #include "shmlab-bench-mechanisms.h"
@@ -288,6 +289,7 @@ shmlab_cmd_bench (int    argc,
   g_autofree char *image = NULL;
   g_autofree char *cpus_text = NULL;
   gboolean stream = FALSE;
+  gboolean map = FALSE;
   g_auto(GStrv) arguments = NULL;
   const GOptionEntry entries[] = {
     { "quick", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &quick,
@@ -314,6 +316,9 @@ shmlab_cmd_bench (int    argc,
     { "stream", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &stream,
       N_("Instead, measure the stream: 1080p at 60 fps, 4K as fast as possible through shared "
       "memory, a pipe and a socket, every frame, and one 4K handoff"), NULL },
+    { "map", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &map,
+      N_("Instead, time one look at /proc as shmlab map makes it: 1, 10 and 100 processes "
+      "attached, and a 1 GiB segment"), NULL },
     { "quiet", 'q', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &quiet,
       N_("Do not print the progress"), NULL },
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
@@ -342,6 +347,25 @@ shmlab_cmd_bench (int    argc,
       g_autofree char *shown = g_utf8_make_valid (arguments[0], -1);
       return shmlab_cli_usage_error (COMMAND, _("unexpected argument “%s”: bench takes only "
                                      "options"), shown);
+    }
+  if (map)
+    {
+      g_autoptr(ShmlabBenchMap) measured = shmlab_bench_map_new ();
+
+      if (stream || image != NULL || plot != NULL || sizes_text != NULL || mechanisms_text != NULL ||
+          seconds_text != NULL)
+        return shmlab_cli_usage_error (COMMAND, _("--map measures shmlab map alone: it does not "
+                                       "go with --stream, --image, --plot, --sizes, --mechanisms or --seconds (run them apart)"));
+      if (!quiet)
+        print_progress (_("timing one look at /proc with 1, 10 and 100 processes attached, and a 1 GiB segment\n"), NULL);
+      ok = shmlab_bench_map_measure (measured, quick, key_prefix, shmlab_cli_interrupt (), &error);
+      if (!ok && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return interrupted ();
+      if (!ok)
+        return shmlab_cli_fail (error);
+      output = json ? shmlab_bench_map_json (measured) : shmlab_bench_map_table (measured);
+      g_print ("%s", output);
+      return status;
     }
   if (stream)
     {
