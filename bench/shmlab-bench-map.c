@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "shmlab-bench-stats.h"
-#include "shmlab-limits.h"
 #include "shmlab-memory-map.h"
 #include "shmlab-segment.h"
 
@@ -177,7 +176,7 @@ shmlab_bench_map_table (const ShmlabBenchMap *self)
   for (guint i = 0; i < self->runs->len; i++)
     {
       const ShmlabBenchMapRun *run = &g_array_index (self->runs, ShmlabBenchMapRun, i);
-      g_autofree char *size = shmlab_format_bytes (run->size);
+      g_autofree char *size = g_format_size_full (run->size, G_FORMAT_SIZE_IEC_UNITS);
       g_autofree char *median = g_strdup_printf (_("%.2f ms"), run->median_ms);
       g_autofree char *slowest = g_strdup_printf (_("%.2f ms"), run->max_ms);
 

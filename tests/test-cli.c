@@ -1847,6 +1847,45 @@ test_stream_bad_input (void)
   assert_nothing_left (key);
 }
 
+/* `shmlab map`, `read --hold` and `bench --map` given what makes no sense:
+ * each a sentence naming what was wrong, status 2 for usage, 1 for a key
+ * with no segment (its JSON saying so too); nothing left behind. */
+static void
+test_map_bad_input (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("badmap");
+  static const struct { const char *args[5]; int status; const char *word; } cases[] = {
+    { { "map", NULL }, 2, "KEY" },
+    { { "map", "k", "--backend", "shared", NULL }, 2, "unknown backend “shared”" },
+    { { "map", "k", "--frames", NULL }, 2, "--frames" },
+    { { "read", "k", "--attach-only", NULL }, 2, "--attach-only goes with --hold SECONDS" },
+    { { "read", "k", "--hold", "soon", NULL }, 2, "--hold takes a number of seconds" },
+    { { "bench", "--map", "--stream", NULL }, 2, "--map measures shmlab map alone" },
+    { { "nonsense", NULL }, 2, "use one of write, read, info, list, remove, lock, stream, follow, map, bench" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      int status = run_cli (&out, &err, cases[i].args[0], cases[i].args[1], cases[i].args[2],
+                            cases[i].args[3], cases[i].args[4]);
+
+      assert_error (status, err, cases[i].status, cases[i].word);
+    }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+
+    assert_error (run_cli (&out, &err, "map", key), err, 1, "nothing maps it");
+    g_assert_true (contains (err, key));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+
+    g_assert_cmpint (run_cli (&out, &err, "map", key, "--json"), ==, 1);
+    g_assert_true (contains (out, "\"exists\": false"));
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1903,5 +1942,6 @@ main (int    argc,
   g_test_add_func ("/cli/stream/follow", test_stream_follow);
   g_test_add_func ("/cli/stream/video", test_stream_video);
   g_test_add_func ("/cli/stream/bad-input", test_stream_bad_input);
+  g_test_add_func ("/cli/map/bad-input", test_map_bad_input);
   return g_test_run ();
 }
