@@ -19,9 +19,13 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  /* A copy of exactly @size bytes, so that a read past the end is seen. */
-  g_autofree char *bytes = g_memdup2 (data, size);
+  /* A copy of exactly @size bytes, so that a read past the end is seen
+   * (none for no bytes: g_memdup2() gives NULL, and NULL + 0 is undefined). */
+  g_autofree char *bytes = size > 0 ? g_memdup2 (data, size) : NULL;
   const char *line = bytes, *end;
+
+  if (size == 0)
+    return 0;
 
   while (line < bytes + size)
     {
