@@ -11,6 +11,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "shmlab-json.h"
+
 #define MIB (G_GUINT64_CONSTANT (1) << 20)
 /* The article's claims about large payloads start here. */
 #define LARGE_SIZE (16 * MIB)
@@ -646,35 +648,6 @@ shmlab_bench_report_table (const ShmlabBenchReport *self)
 }
 
 static void
-json_string (GString    *out,
-             const char *text)
-{
-  g_autofree char *valid = NULL;
-
-  if (text == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  valid = g_utf8_make_valid (text, -1);
-  g_string_append_c (out, '"');
-  for (const char *p = valid; *p; p++)
-    {
-      guchar c = (guchar) *p;
-
-      if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c == '\n')
-        g_string_append (out, "\\n");
-      else if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, (char) c);
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
 json_number (GString *out,
              double   value)
 {
@@ -705,7 +678,7 @@ json_result (GString                 *out,
   json_key (out, 10, "ok");
   g_string_append_printf (out, "%s,\n", result->ok ? "true" : "false");
   json_key (out, 10, "error");
-  json_string (out, result->error);
+  shmlab_json_append_string (out, result->error);
   g_string_append (out, ",\n");
   json_key (out, 10, "checksum");
   g_string_append_printf (out, "{ \"sent\": \"0x%016" G_GINT64_MODIFIER "x\", \"received\": "
@@ -789,12 +762,12 @@ shmlab_bench_report_json (const ShmlabBenchReport *self)
   json_key (out, 2, "machine");
   g_string_append (out, "{\n");
   json_key (out, 4, "cpu_model");
-  json_string (out, self->machine.cpu_model);
+  shmlab_json_append_string (out, self->machine.cpu_model);
   g_string_append (out, ",\n");
   json_key (out, 4, "cores");
   g_string_append_printf (out, "%u,\n", self->machine.cores);
   json_key (out, 4, "kernel");
-  json_string (out, self->machine.kernel);
+  shmlab_json_append_string (out, self->machine.kernel);
   g_string_append (out, ",\n");
   json_key (out, 4, "memory_bytes");
   g_string_append_printf (out, "%" G_GUINT64_FORMAT ",\n", self->machine.memory_bytes);
@@ -814,7 +787,7 @@ shmlab_bench_report_json (const ShmlabBenchReport *self)
                             g_array_index (self->sizes, guint64, i));
   g_string_append (out, "] },\n");
   json_key (out, 2, "key_prefix");
-  json_string (out, self->key_prefix);
+  shmlab_json_append_string (out, self->key_prefix);
   g_string_append (out, ",\n");
   json_key (out, 2, "placement");
   g_string_append (out, "{ \"writer_cpu\": ");
@@ -844,26 +817,26 @@ shmlab_bench_report_json (const ShmlabBenchReport *self)
 
       g_string_append (out, r ? ",\n    {\n" : "\n    {\n");
       json_key (out, 6, "name");
-      json_string (out, info->name);
+      shmlab_json_append_string (out, info->name);
       g_string_append (out, ",\n");
       json_key (out, 6, "processes");
       g_string_append_printf (out, "%u,\n", info->processes);
       json_key (out, 6, "copies_per_message");
       g_string_append_printf (out, "%u,\n", info->copies);
       json_key (out, 6, "copies");
-      json_string (out, info->copies_detail);
+      shmlab_json_append_string (out, info->copies_detail);
       g_string_append (out, ",\n");
       json_key (out, 6, "syscalls_per_message_stated");
-      json_string (out, info->syscalls);
+      shmlab_json_append_string (out, info->syscalls);
       g_string_append (out, ",\n");
       json_key (out, 6, "signal");
-      json_string (out, info->signal);
+      shmlab_json_append_string (out, info->signal);
       g_string_append (out, ",\n");
       json_key (out, 6, "backend");
-      json_string (out, shm ? shmlab_backend_to_string (backend) : NULL);
+      shmlab_json_append_string (out, shm ? shmlab_backend_to_string (backend) : NULL);
       g_string_append (out, ",\n");
       json_key (out, 6, "summary");
-      json_string (out, info->summary);
+      shmlab_json_append_string (out, info->summary);
       g_string_append (out, ",\n");
       json_key (out, 6, "sizes");
       g_string_append (out, "[\n");
@@ -887,9 +860,9 @@ shmlab_bench_report_json (const ShmlabBenchReport *self)
         continue;
       g_string_append (out, first ? "\n    { \"backend\": " : ",\n    { \"backend\": ");
       first = FALSE;
-      json_string (out, shmlab_backend_to_string (lock->backend));
+      shmlab_json_append_string (out, shmlab_backend_to_string (lock->backend));
       g_string_append_printf (out, ", \"ok\": %s, \"error\": ", lock->ok ? "true" : "false");
-      json_string (out, lock->error);
+      shmlab_json_append_string (out, lock->error);
       g_string_append (out, ", \"segment\": ");
       json_number (out, lock->ok ? lock->segment_ns : NAN);
       g_string_append (out, ", \"segment_with_cancellable\": ");
@@ -907,7 +880,7 @@ shmlab_bench_report_json (const ShmlabBenchReport *self)
     {
       g_string_append (out, "{\n");
       json_key (out, 4, "path");
-      json_string (out, self->image->path);
+      shmlab_json_append_string (out, self->image->path);
       g_string_append_printf (out, ",\n    \"width\": %u,\n    \"height\": %u,\n",
                               self->image->width, self->image->height);
       json_image_path (out, "frame", &self->image->frame);
@@ -929,16 +902,16 @@ shmlab_bench_report_json (const ShmlabBenchReport *self)
       const ShmlabBenchTarget *target = g_ptr_array_index (targets, i);
 
       g_string_append (out, i ? ",\n    { \"what\": " : "\n    { \"what\": ");
-      json_string (out, target->what);
+      shmlab_json_append_string (out, target->what);
       g_string_append (out, ", \"detail\": ");
-      json_string (out, target->detail);
+      shmlab_json_append_string (out, target->detail);
       g_string_append (out, ", \"measured\": ");
       json_number (out, target->measured);
       g_string_append (out, ", \"limit\": ");
       json_number (out, target->limit);
       g_string_append_printf (out, ", \"at_least\": %s, \"unit\": ",
                               target->at_least ? "true" : "false");
-      json_string (out, target->unit);
+      shmlab_json_append_string (out, target->unit);
       g_string_append_printf (out, ", \"met\": %s }", target_met (target) ? "true" : "false");
     }
   g_string_append (out, targets->len ? "\n  ],\n" : "],\n");
@@ -949,7 +922,7 @@ shmlab_bench_report_json (const ShmlabBenchReport *self)
   else
     {
       g_string_append (out, "{ \"path\": ");
-      json_string (out, self->plot_path);
+      shmlab_json_append_string (out, self->plot_path);
       g_string_append_printf (out, ", \"width\": %u, \"height\": %u }\n", self->plot_width,
                               self->plot_height);
     }

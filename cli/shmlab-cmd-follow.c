@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <time.h>
 
+#include "shmlab-json.h"
 #include "shmlab-stream.h"
 
 #define COMMAND "follow"
@@ -45,9 +46,12 @@ stats_json (const char               *key,
             double                    average_fps,
             const char               *ended)
 {
+  g_autoptr(GString) quoted = g_string_new (NULL);
+
+  shmlab_json_append_string (quoted, key);
   return g_strdup_printf (
     "{\n"
-    "  \"key\": \"%s\",\n"
+    "  \"key\": %s,\n"
     "  \"transport\": \"%s\",\n"
     "  \"handoff\": \"%s\",\n"
     "  \"buffers\": %u,\n"
@@ -68,7 +72,7 @@ stats_json (const char               *key,
     "  \"writer_handoff_wait_ms\": %.3f,\n"
     "  \"ended\": \"%s\"\n"
     "}\n",
-    key, shmlab_stream_transport_name (config->transport),
+    quoted->str, shmlab_stream_transport_name (config->transport),
     shmlab_stream_handoff_name (config->handoff), config->buffers,
     config->lock ? "true" : "false", config->width, config->height, seconds,
     stats->frames_written, stats->frames_shown, stats->frames_skipped, stats->frames_torn,
