@@ -11,7 +11,7 @@
 #include "shmlab-backend.h"
 #include "shmlab-limits.h"
 #include "shmlab-lock-holder.h"
-#include "shmlab-memory-map.h"
+#include "shmlab-map-identity.h"
 #include "shmlab-segment.h"
 #include "shmlab-semaphore.h"
 
