@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "shmlab-frame.h"
+#include "shmlab-proc-maps.h"
 #include "shmlab-users.h"
 
 #define DEV_SHM "/dev/shm"
@@ -35,15 +36,13 @@ dev_shm_path (const char *native_key)
   return g_build_filename (DEV_SHM, native_key + 1, NULL);
 }
 
-/* Mappings of /dev/shm/NAME, found in /proc/PID/maps: the POSIX twin of
- * shm_nattch. Only the maps this user may read are seen, so the count is
- * exact only for root. */
+/* Mappings of /dev/shm/NAME, found in /proc/PID/maps by the file's device
+ * and inode: the POSIX twin of shm_nattch. Only the maps this user may read
+ * are seen, so the count is exact only for root. */
 static gint
-count_mappings (const char *native_key)
+count_mappings (const struct stat *st)
 {
   g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
-  g_autofree char *needle = dev_shm_path (native_key);
-  gsize needle_length = strlen (needle);
   const char *name;
   gint count = 0;
 
@@ -51,18 +50,27 @@ count_mappings (const char *native_key)
     {
       g_autofree char *maps_path = NULL;
       g_autofree char *contents = NULL;
-      const char *hit;
+      gsize length = 0;
 
       if (!g_ascii_isdigit (name[0]))
         continue;
       maps_path = g_build_filename ("/proc", name, "maps", NULL);
-      if (!g_file_get_contents (maps_path, &contents, NULL, NULL))
+      if (!g_file_get_contents (maps_path, &contents, &length, NULL))
         continue;
-      for (hit = strstr (contents, needle); hit != NULL; hit = strstr (hit + 1, needle))
+      for (const char *line = contents, *end; line < contents + length; line = end + 1)
         {
-          char after = hit[needle_length];
-          if (after == '\n' || after == ' ' || after == '\0')
+          ShmlabProcMapsEntry entry;
+
+          end = memchr (line, '\n', (gsize) (contents + length - line));
+          if (end == NULL)
+            end = contents + length;
+          if (!shmlab_proc_maps_parse_line (line, (gsize) (end - line), &entry, NULL))
+            continue;
+          if (entry.shared && entry.inode == (guint64) st->st_ino &&
+              entry.dev_major == major (st->st_dev) && entry.dev_minor == minor (st->st_dev) &&
+              entry.path != NULL && g_str_has_prefix (entry.path, DEV_SHM "/"))
             count++;
+          shmlab_proc_maps_entry_clear (&entry);
         }
     }
   return count;
@@ -79,7 +87,7 @@ info_from_stat (ShmlabSegmentInfo *info,
   info->mode = st->st_mode & 0777;
   info->id = -1;
   info->change_time = MAX (st->st_mtime, st->st_ctime);
-  info->attach_count = count_mappings (native_key);
+  info->attach_count = count_mappings (st);
   info->attach_count_exact = geteuid () == 0;
 }
 
