@@ -508,6 +508,42 @@ test_real_posix (void)
   run_real (SHMLAB_BACKEND_POSIX, FALSE);
 }
 
+/* One process attached twice (as the Lab's two panes are): one pid, two
+ * mappings at two addresses, one identity. */
+static void
+test_real_one_process_twice (void)
+{
+  g_autofree char *key_name = shmlab_test_unique_key ("maptwice");
+  g_autoptr(ShmlabSegment) writer = shmlab_segment_new (SHMLAB_BACKEND_SYSV);
+  g_autoptr(ShmlabSegment) reader = shmlab_segment_new (SHMLAB_BACKEND_SYSV);
+  g_autoptr(ShmlabMemoryMap) map = NULL;
+  g_autoptr(GError) error = NULL;
+  const ShmlabMemoryMapping *a, *b;
+
+  g_assert_true (shmlab_segment_set_key (writer, key_name, &error));
+  g_assert_true (shmlab_segment_create (writer, 8192, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
+  g_assert_true (shmlab_segment_set_key (reader, key_name, &error));
+  g_assert_true (shmlab_segment_attach (reader, SHMLAB_ACCESS_READ_ONLY, NULL, &error));
+  g_assert_no_error (error);
+
+  map = shmlab_memory_map_scan (shmlab_segment_get_key_value (writer), NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (map->mappings->len, ==, 2);
+  g_assert_cmpint (map->attach_count, ==, 2);
+  a = g_ptr_array_index (map->mappings, 0);
+  b = g_ptr_array_index (map->mappings, 1);
+  g_assert_cmpuint (a->pid, ==, (guint32) getpid ());
+  g_assert_cmpuint (b->pid, ==, (guint32) getpid ());
+  g_assert_cmphex (a->start, !=, b->start);
+  g_assert_true (a->writable != b->writable);
+  g_assert_cmphex (a->start, ==, MIN ((guint64) (gsize) shmlab_segment_get_data (writer),
+                                      (guint64) (gsize) shmlab_segment_get_const_data (reader)));
+
+  g_assert_true (shmlab_segment_detach (reader, &error));
+  g_assert_true (shmlab_segment_detach (writer, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_real_other_user (void)
 {
@@ -531,6 +567,7 @@ main (int    argc,
   g_test_add_func ("/memory-map/proc/unreadable", test_fake_proc_unreadable);
   g_test_add_func ("/memory-map/real/sysv", test_real_sysv);
   g_test_add_func ("/memory-map/real/posix", test_real_posix);
+  g_test_add_func ("/memory-map/real/one-process-twice", test_real_one_process_twice);
   g_test_add_func ("/memory-map/real/other-user", test_real_other_user);
   return g_test_run ();
 }
