@@ -53,8 +53,8 @@ print_text (const ShmlabMemoryMap *map,
   g_autofree char *physical = shmlab_memory_map_describe_physical (map);
   guint64 pages = map->page_size ? (map->size + map->page_size - 1) / map->page_size : 0;
 
-  g_print (g_dngettext (GETTEXT_PACKAGE, "“%s”: %s, %s (%" PRIu64 " page of %" PRIu64 " bytes)\n",
-                        "“%s”: %s, %s (%" PRIu64 " pages of %" PRIu64 " bytes)\n", pages),
+  g_print (g_dngettext (GETTEXT_PACKAGE, "“%s”: %s, %s, %" PRIu64 " page of %" PRIu64 " bytes\n",
+                        "“%s”: %s, %s, %" PRIu64 " pages of %" PRIu64 " bytes\n", pages),
            key, map->identity.description, size, pages, map->page_size);
   g_print ("%s\n", attached);
   if (map->mappings->len > 0)
