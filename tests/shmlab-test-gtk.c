@@ -85,3 +85,33 @@ shmlab_test_wait_for_status (ShmlabWindow *window,
 
   shmlab_test_wait_until (status_says, &wait, seconds, needle);
 }
+
+/**
+ * shmlab_test_find_label:
+ * @at_start: @text must begin the label's text, not only stand in it
+ *
+ * Returns: (transfer none) (nullable): the first label in @root's tree,
+ *   @root itself included, whose text holds @text
+ */
+GtkWidget *
+shmlab_test_find_label (GtkWidget  *root,
+                        gboolean    at_start,
+                        const char *text)
+{
+  if (GTK_IS_LABEL (root))
+    {
+      const char *label = gtk_label_get_text (GTK_LABEL (root));
+
+      if (at_start ? g_str_has_prefix (label, text) : strstr (label, text) != NULL)
+        return root;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = shmlab_test_find_label (child, at_start, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}

@@ -15,6 +15,9 @@ GtkWidget *shmlab_test_find_by_type    (GtkWidget  *root,
                                         GType       type);
 GtkWidget *shmlab_test_find_actionable (GtkWidget  *root,
                                         const char *action);
+GtkWidget *shmlab_test_find_label      (GtkWidget  *root,
+                                        gboolean    at_start,
+                                        const char *text);
 void       shmlab_test_wait_for_status (ShmlabWindow *window,
                                         const char   *needle,
                                         guint         seconds);

@@ -179,22 +179,6 @@ look_clear (Look *look)
   g_clear_pointer (&look->reader, shmlab_stream_reader_free);
 }
 
-static GtkLabel *
-find_label_text (GtkWidget  *root,
-                 const char *part)
-{
-  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), part) != NULL)
-    return GTK_LABEL (root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkLabel *found = find_label_text (child, part);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* Through a pipe: the reader goes away, the Writer says so in its steps and
  * beside the button, and goes on streaming for the next reader. */
 static void
@@ -222,7 +206,7 @@ test_writer_pipe_reader_gone (void)
   look_clear (&look);
 
   assert_log_says (window, "The reader closed the pipe: waiting for another.");
-  g_assert_nonnull (find_label_text (GTK_WIDGET (panel), "The reader closed the pipe: waiting for another."));
+  g_assert_nonnull (shmlab_test_find_label (GTK_WIDGET (panel), FALSE, "The reader closed the pipe: waiting for another."));
   g_assert_true (shmlab_stream_panel_get_streaming (panel));
   shmlab_test_wait_until (look_frame, &look, WAIT_SECONDS, "a frame for the next reader");
   look_clear (&look);
@@ -264,7 +248,7 @@ test_writer_every_frame_no_reader (void)
   shmlab_stream_panel_set_streaming (panel, TRUE);
   shmlab_test_wait_until (not_streaming, panel, WAIT_SECONDS, "the stream to stop");
   assert_log_says (window, said);
-  g_assert_nonnull (find_label_text (GTK_WIDGET (panel), said));
+  g_assert_nonnull (shmlab_test_find_label (GTK_WIDGET (panel), FALSE, said));
   g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (
     shmlab_test_find_actionable (GTK_WIDGET (panel), "stream.toggle"))));
   shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
@@ -285,7 +269,7 @@ shows_text (gpointer data)
 {
   TextWait *wait = data;
 
-  return find_label_text (wait->root, wait->part) != NULL;
+  return shmlab_test_find_label (wait->root, FALSE, wait->part) != NULL;
 }
 
 static gboolean
@@ -435,38 +419,6 @@ says_stopped (gpointer data)
   return strstr (gtk_label_get_text (GTK_LABEL (label)), "stopped") != NULL;
 }
 
-static GtkWidget *
-find_label_starting (GtkWidget  *root,
-                     const char *start)
-{
-  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), start))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label_starting (child, start);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_label_containing (GtkWidget  *root,
-                       const char *part)
-{
-  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), part) != NULL)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label_containing (child, part);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 typedef struct
 {
   ShmlabStreamView *view;
@@ -478,7 +430,7 @@ label_shows (gpointer data)
 {
   LabelWait *wait = data;
 
-  return find_label_containing (GTK_WIDGET (wait->view), wait->part) != NULL;
+  return shmlab_test_find_label (GTK_WIDGET (wait->view), FALSE, wait->part) != NULL;
 }
 
 /* Whole frames after the torn one: its marks go (after being held a moment),
@@ -554,7 +506,7 @@ test_reader_follows (void)
   g_cond_broadcast (&seam.cond);
   g_mutex_unlock (&seam.mutex);
   g_thread_join (thread);
-  g_assert_nonnull (find_label_starting (GTK_WIDGET (view), "Frame 2 was torn: rows 0–60 from frame 2, rows 61–179 from frame 1."));
+  g_assert_nonnull (shmlab_test_find_label (GTK_WIDGET (view), TRUE, "Frame 2 was torn: rows 0–60 from frame 2, rows 61–179 from frame 1."));
 
   /* The figures say what the writer set. */
   {
@@ -569,12 +521,12 @@ test_reader_follows (void)
   job.view = view;
   shmlab_test_wait_until (marks_gone_after_whole_frames, &job, WAIT_SECONDS, "the tear's marks to go");
   g_assert_cmpuint (shmlab_stream_view_get_frames_torn (view), ==, 1);
-  g_assert_nonnull (find_label_starting (GTK_WIDGET (view), "Frame 2 was torn:"));
+  g_assert_nonnull (shmlab_test_find_label (GTK_WIDGET (view), TRUE, "Frame 2 was torn:"));
 
   /* The writer goes: the view says so. */
   shmlab_stream_writer_free (writer);
   {
-    GtkWidget *status = find_label_starting (GTK_WIDGET (view), "Following");
+    GtkWidget *status = shmlab_test_find_label (GTK_WIDGET (view), TRUE, "Following");
 
     g_assert_nonnull (status);
     shmlab_test_wait_until (says_stopped, status, WAIT_SECONDS, "the view to say the stream stopped");
