@@ -641,6 +641,42 @@ test_table (void)
   g_assert_null (strstr (out, "FAILED"));
 }
 
+/* bench --map --quick: one look timed with 1, 10 and 100 processes that
+ * map the segment, each look finding all of them and the creator's pages;
+ * its segments and children gone after. */
+static void
+test_map (void)
+{
+  static const guint attached[] = { 1, 10, 100 };
+  g_autofree char *out = NULL, *err = NULL, *parse_error = NULL, *list = NULL;
+  g_autoptr(JsonValue) json = NULL;
+  const JsonValue *runs;
+  int status;
+
+  g_assert_true (shmlab_test_run_cli (&out, &err, &status, "bench", "--map", "--quick", "--json",
+                                      NULL));
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  json = json_parse (out, &parse_error);
+  g_assert_cmpstr (parse_error, ==, NULL);
+  runs = json_get (json, "map", JSON_ARRAY);
+  g_assert_cmpuint (runs->items->len, ==, G_N_ELEMENTS (attached));
+  for (guint i = 0; i < G_N_ELEMENTS (attached); i++)
+    {
+      const JsonValue *run = json_item (runs, i);
+
+      g_assert_cmpfloat (json_number (run, "attached"), ==, attached[i]);
+      g_assert_cmpfloat (json_number (run, "size"), ==, 65536);
+      /* The creator filled all 16 pages; a forked child touched none. */
+      g_assert_cmpfloat (json_number (run, "pages_present"), ==, 65536 / sysconf (_SC_PAGESIZE));
+      g_assert_cmpfloat (json_number (run, "processes"), >=, attached[i]);
+      g_assert_cmpfloat (json_number (run, "median_ms"), >, 0);
+      g_assert_cmpfloat (json_number (run, "max_ms"), >=, json_number (run, "median_ms"));
+    }
+  g_assert_true (shmlab_test_run_cli (&list, NULL, &status, "list", "--all", "--json", NULL));
+  g_assert_null (strstr (list, "-map-"));
+}
+
 static void
 test_image (void)
 {
@@ -848,6 +884,7 @@ main (int    argc,
   g_test_add_func ("/bench/quick/nothing-left", test_quick_nothing_left);
   g_test_add_func ("/bench/table", test_table);
   g_test_add_func ("/bench/image", test_image);
+  g_test_add_func ("/bench/map", test_map);
   g_test_add_func ("/bench/usage", test_usage);
   g_test_add_func ("/bench/interrupt", test_interrupt);
 
