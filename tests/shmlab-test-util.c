@@ -8,6 +8,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +30,32 @@ cleanup_on_signal (int signum)
   raise (signum);
 }
 
+/* Qt's legacy System V names go through ftok(), which keeps only 16 bits
+ * of a key file's inode. On a disk file system the inodes of files in two
+ * directories are far apart and in no order, so two test programs running
+ * side by side can get one IPC key for two different names, and meet in
+ * one segment. tmpfs numbers its inodes in order: key files made within a
+ * run never share those 16 bits unless 65536 files were made between them.
+ * So the private temp dir goes to /dev/shm when it is a tmpfs. */
+static char *
+make_temp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  struct statfs fs;
+  char *dir;
+
+  if (statfs ("/dev/shm", &fs) == 0 && fs.f_type == TMPFS_MAGIC)
+    {
+      dir = g_strdup ("/dev/shm/shmlab-test-XXXXXX");
+      if (g_mkdtemp_full (dir, 0700) != NULL)
+        return dir;
+      g_free (dir);
+    }
+  dir = g_dir_make_tmp ("shmlab-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  return dir;
+}
+
 /**
  * shmlab_test_init:
  *
@@ -38,12 +66,9 @@ void
 shmlab_test_init (int    *argc,
                   char ***argv)
 {
-  g_autoptr(GError) error = NULL;
-
   g_test_init (argc, argv, NULL);
 
-  temp_dir = g_dir_make_tmp ("shmlab-test-XXXXXX", &error);
-  g_assert_no_error (error);
+  temp_dir = make_temp_dir ();
   g_setenv ("TMPDIR", temp_dir, TRUE);
   tracked_keys = g_ptr_array_new_with_free_func (g_free);
 
@@ -78,6 +103,27 @@ shmlab_test_track_key (const char *key)
   g_ptr_array_add (tracked_keys, g_strdup (key));
 }
 
+/* Removes @path and, when it is a directory, what it holds (never
+ * following a symbolic link). */
+static void
+remove_tree (const char *path)
+{
+  GDir *dir;
+  const char *name;
+
+  if (g_unlink (path) == 0 || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    return;
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      remove_tree (child);
+    }
+  if (dir != NULL)
+    g_dir_close (dir);
+  g_rmdir (path);
+}
+
 /* Removes every tracked key's segment, semaphore and key files on both
  * backends, then the temp dir. Safe to call more than once. */
 void
@@ -99,17 +145,7 @@ shmlab_test_cleanup (void)
 
   if (temp_dir != NULL)
     {
-      GDir *dir = g_dir_open (temp_dir, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *path = g_build_filename (temp_dir, name, NULL);
-          g_unlink (path);
-        }
-      if (dir != NULL)
-        g_dir_close (dir);
-      g_rmdir (temp_dir);
+      remove_tree (temp_dir);
       g_clear_pointer (&temp_dir, g_free);
     }
 }
