@@ -9,7 +9,8 @@
 
 #include "shmlab-app-support.h"
 #include "shmlab-help.h"
-#include "shmlab-reader-window.h"
+#include "shmlab-reader-station.h"
+#include "shmlab-window.h"
 
 struct _ShmlabReaderApplication
 {
@@ -94,23 +95,26 @@ static void
 shmlab_reader_application_activate (GApplication *app)
 {
   ShmlabReaderApplication *self = SHMLAB_READER_APPLICATION (app);
-  ShmlabReaderWindow *window = shmlab_reader_window_new (GTK_APPLICATION (app));
+  ShmlabReaderStation *station = shmlab_reader_station_new ();
+  ShmlabWindow *window = shmlab_window_new (GTK_APPLICATION (app), SHMLAB_STATION (station));
   ShmlabReaderStart action = self->follow_at_start ? SHMLAB_READER_START_FOLLOW
                              : self->read_at_start ? SHMLAB_READER_START_READ
                              : SHMLAB_READER_START_NOTHING;
 
-  shmlab_app_options_apply (&self->options, SHMLAB_WINDOW (window));
-  shmlab_reader_window_set_print_content (window, self->print_content);
-  shmlab_reader_window_set_transport (window, self->transport);
-  shmlab_stream_view_set_stop_at_tear (shmlab_reader_window_get_stream_view (window), self->stop_at_tear);
+  shmlab_app_options_apply (&self->options, SHMLAB_STATION (station));
+  shmlab_app_options_apply_window (&self->options, GTK_WINDOW (window));
+  shmlab_reader_station_set_print_content (station, self->print_content);
+  shmlab_reader_station_set_transport (station, self->transport);
+  shmlab_stream_view_set_stop_at_tear (shmlab_reader_station_get_stream_view (station),
+                                       self->stop_at_tear);
 
   /* A screenshot taken two frames after a change must not catch a cross-fade half way. */
   if (self->options.screenshot != NULL)
     g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   gtk_window_present (GTK_WINDOW (window));
-  shmlab_reader_window_start (window, action, self->options.screenshot,
-                              self->options.screenshot_delay_ms);
+  shmlab_reader_station_start (station, action, self->options.screenshot,
+                               self->options.screenshot_delay_ms);
 }
 
 /* The Reader reads shared memory, not files: say so rather than fail. */

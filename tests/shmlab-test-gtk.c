@@ -14,6 +14,35 @@
  * Returns: (transfer none) (nullable): the first widget of @type in @root's
  *   tree, @root itself included, depth first
  */
+/* A Writer in a ShmlabWindow of its own, as the program makes it; the
+ * window owns it (shmlab_test_window_of() finds the window). */
+ShmlabWriterStation *
+shmlab_test_writer_new (GtkApplication *application)
+{
+  ShmlabWriterStation *station = shmlab_writer_station_new ();
+
+  shmlab_window_new (application, SHMLAB_STATION (station));
+  return station;
+}
+
+ShmlabReaderStation *
+shmlab_test_reader_new (GtkApplication *application)
+{
+  ShmlabReaderStation *station = shmlab_reader_station_new ();
+
+  shmlab_window_new (application, SHMLAB_STATION (station));
+  return station;
+}
+
+GtkWindow *
+shmlab_test_window_of (gpointer station)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (station));
+
+  g_assert_true (GTK_IS_WINDOW (root));
+  return GTK_WINDOW (root);
+}
+
 GtkWidget *
 shmlab_test_find_by_type (GtkWidget *root,
                           GType      type)
@@ -55,7 +84,7 @@ shmlab_test_find_actionable (GtkWidget  *root,
 
 typedef struct
 {
-  ShmlabWindow *window;
+  ShmlabStation *window;
   const char *needle;
 } StatusWait;
 
@@ -65,7 +94,7 @@ status_says (gpointer data)
 {
   StatusWait *wait = data;
   g_autofree char *status = shmlab_key_bar_get_status_text (
-    shmlab_window_get_key_bar (wait->window));
+    shmlab_station_get_key_bar (wait->window));
 
   return strstr (status, wait->needle) != NULL;
 }
@@ -77,7 +106,7 @@ status_says (gpointer data)
  * the test ("gave up waiting for @needle") after @seconds.
  */
 void
-shmlab_test_wait_for_status (ShmlabWindow *window,
+shmlab_test_wait_for_status (ShmlabStation *window,
                              const char   *needle,
                              guint         seconds)
 {

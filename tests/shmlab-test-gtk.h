@@ -1,5 +1,6 @@
-/* shmlab-test-gtk.h — what the tests of the windows share: finding a widget
- * in a window's tree, waiting for what its key bar says
+/* shmlab-test-gtk.h — what the tests of the windows share: a Writer or a
+ * Reader in a window of its own, finding a widget in a window's tree,
+ * waiting for what its key bar says
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,9 +8,16 @@
 
 #include <gtk/gtk.h>
 
+#include "shmlab-reader-station.h"
 #include "shmlab-window.h"
+#include "shmlab-writer-station.h"
 
 G_BEGIN_DECLS
+
+ShmlabWriterStation *shmlab_test_writer_new (GtkApplication *application);
+ShmlabReaderStation *shmlab_test_reader_new (GtkApplication *application);
+GtkWindow           *shmlab_test_window_of  (gpointer        station);
+
 
 GtkWidget *shmlab_test_find_by_type    (GtkWidget  *root,
                                         GType       type);
@@ -18,8 +26,8 @@ GtkWidget *shmlab_test_find_actionable (GtkWidget  *root,
 GtkWidget *shmlab_test_find_label      (GtkWidget  *root,
                                         gboolean    at_start,
                                         const char *text);
-void       shmlab_test_wait_for_status (ShmlabWindow *window,
-                                        const char   *needle,
-                                        guint         seconds);
+void       shmlab_test_wait_for_status (ShmlabStation *station,
+                                        const char    *needle,
+                                        guint          seconds);
 
 G_END_DECLS

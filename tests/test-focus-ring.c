@@ -16,8 +16,9 @@
 
 #include "shmlab-app-support.h"
 #include "shmlab-i18n.h"
-#include "shmlab-reader-window.h"
-#include "shmlab-writer-window.h"
+#include "shmlab-reader-station.h"
+#include "shmlab-test-gtk.h"
+#include "shmlab-writer-station.h"
 
 /* How far outside a widget its focus ring may be drawn. */
 #define RING_MARGIN 6
@@ -217,11 +218,11 @@ static void
 test_writer (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("ringw");
-  ShmlabWriterWindow *window = g_object_ref_sink (shmlab_writer_window_new (NULL));
+  ShmlabWriterStation *window = g_object_ref_sink (shmlab_test_writer_new (NULL));
 
-  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), key);
-  assert_rings (GTK_WINDOW (window), "writer");
-  gtk_window_destroy (GTK_WINDOW (window));
+  shmlab_key_bar_set_key (shmlab_station_get_key_bar (SHMLAB_STATION (window)), key);
+  assert_rings (shmlab_test_window_of (window), "writer");
+  gtk_window_destroy (shmlab_test_window_of (window));
   g_object_unref (window);
 }
 
@@ -229,11 +230,11 @@ static void
 test_reader (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("ringr");
-  ShmlabReaderWindow *window = g_object_ref_sink (shmlab_reader_window_new (NULL));
+  ShmlabReaderStation *window = g_object_ref_sink (shmlab_test_reader_new (NULL));
 
-  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), key);
-  assert_rings (GTK_WINDOW (window), "reader");
-  gtk_window_destroy (GTK_WINDOW (window));
+  shmlab_key_bar_set_key (shmlab_station_get_key_bar (SHMLAB_STATION (window)), key);
+  assert_rings (shmlab_test_window_of (window), "reader");
+  gtk_window_destroy (shmlab_test_window_of (window));
   g_object_unref (window);
 }
 

@@ -4,6 +4,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include "shmlab-test-gtk.h"
 #include "shmlab-test-util.h"
 
 #include <locale.h>
@@ -13,7 +14,7 @@
 
 #include "shmlab-app-support.h"
 #include "shmlab-hostile.h"
-#include "shmlab-reader-window.h"
+#include "shmlab-reader-station.h"
 #include "shmlab-segment.h"
 
 /* Bounds every wait; reaching it fails the test, it never makes one pass. */
@@ -22,14 +23,14 @@
 #define GOOD_TEXT "the good segment reads fine"
 
 static GPtrArray *corpus;
-static ShmlabReaderWindow *window;
+static ShmlabReaderStation *window;
 static ShmlabSegment *good_segment;
 static char *good_key;
 static guint n_inputs;
 
 typedef struct
 {
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
   guint n_results;
 } ResultWait;
 
@@ -38,12 +39,12 @@ has_results (gpointer data)
 {
   ResultWait *wait = data;
 
-  return shmlab_reader_window_get_n_results (wait->window) >= wait->n_results &&
-         !shmlab_session_get_busy (shmlab_window_get_session (SHMLAB_WINDOW (wait->window)));
+  return shmlab_reader_station_get_n_results (wait->window) >= wait->n_results &&
+         !shmlab_session_get_busy (shmlab_station_get_session (SHMLAB_STATION (wait->window)));
 }
 
 /* One window for every case, made at first use. */
-static ShmlabReaderWindow *
+static ShmlabReaderStation *
 get_window (void)
 {
   if (window == NULL)
@@ -53,9 +54,9 @@ get_window (void)
       good_key = shmlab_test_unique_key ("rgood");
       good_segment = shmlab_hostile_segment_new (good_key, SHMLAB_BACKEND_SYSV, good);
       /* The toplevel list owns the window; the test keeps its own reference. */
-      window = g_object_ref (shmlab_reader_window_new (NULL));
-      shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
-      gtk_window_present (GTK_WINDOW (window));
+      window = g_object_ref (shmlab_test_reader_new (NULL));
+      shmlab_key_bar_set_backend (shmlab_station_get_key_bar (SHMLAB_STATION (window)), SHMLAB_BACKEND_SYSV);
+      gtk_window_present (shmlab_test_window_of (window));
     }
   return window;
 }
@@ -64,10 +65,10 @@ get_window (void)
 static void
 read_key (const char *key)
 {
-  ResultWait wait = { window, shmlab_reader_window_get_n_results (window) + 1 };
+  ResultWait wait = { window, shmlab_reader_station_get_n_results (window) + 1 };
 
-  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), key);
-  shmlab_step_log_clear (shmlab_window_get_step_log (SHMLAB_WINDOW (window)));
+  shmlab_key_bar_set_key (shmlab_station_get_key_bar (SHMLAB_STATION (window)), key);
+  shmlab_step_log_clear (shmlab_station_get_step_log (SHMLAB_STATION (window)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
   if (!shmlab_test_spin_until (has_results, &wait, WAIT_SECONDS))
     shmlab_test_fail ("the window showed no result within %d s of reading “%s”", WAIT_SECONDS, key);
@@ -76,7 +77,7 @@ read_key (const char *key)
 static ShmlabContentView *
 content_view (void)
 {
-  return shmlab_reader_window_get_content_view (window);
+  return shmlab_reader_station_get_content_view (window);
 }
 
 static const char *
@@ -95,7 +96,7 @@ text_of (void)
 static char *
 last_failed_step (void)
 {
-  g_autofree char *log = shmlab_step_log_to_text (shmlab_window_get_step_log (SHMLAB_WINDOW (window)));
+  g_autofree char *log = shmlab_step_log_to_text (shmlab_station_get_step_log (SHMLAB_STATION (window)));
   g_auto(GStrv) lines = g_strsplit (log, "\n", -1);
   char *found = NULL;
 
@@ -150,7 +151,7 @@ static char *
 check_shown (const ShmlabHostileCase *hostile)
 {
   const char *page = page_of ();
-  const char *problem = shmlab_reader_window_get_problem (window);
+  const char *problem = shmlab_reader_station_get_problem (window);
   const char *notice = shmlab_content_view_get_notice (content_view ());
   g_autofree char *text = text_of ();
   g_autofree char *step = last_failed_step ();
@@ -162,7 +163,7 @@ check_shown (const ShmlabHostileCase *hostile)
 
   /* The Reader, its decoder and its Segment tab reach one verdict. */
   {
-    ShmlabInspector *inspector = shmlab_window_get_inspector (SHMLAB_WINDOW (window));
+    ShmlabInspector *inspector = shmlab_station_get_inspector (SHMLAB_STATION (window));
     const ShmlabDescription *description = shmlab_inspector_get_description (inspector);
     g_autofree char *decoded = shmlab_hostile_decoded_verdict (hostile->bytes, NULL);
     g_autofree char *described = shmlab_description_to_string (description);
@@ -187,9 +188,9 @@ check_shown (const ShmlabHostileCase *hostile)
       if ((missing = shmlab_hostile_missing_fragment (hostile, step)) != NULL)
         return g_strdup_printf ("in the step log: %s", missing);
       /* The bytes that could not be shown are one click away, in front. */
-      if (g_strcmp0 (shmlab_window_get_side_page (SHMLAB_WINDOW (window)), "segment") != 0)
+      if (g_strcmp0 (shmlab_station_get_side_page (SHMLAB_STATION (window)), "segment") != 0)
         return g_strdup ("the side panel does not show the segment's bytes");
-      if (shmlab_inspector_get_bytes (shmlab_window_get_inspector (SHMLAB_WINDOW (window))) == NULL)
+      if (shmlab_inspector_get_bytes (shmlab_station_get_inspector (SHMLAB_STATION (window))) == NULL)
         return g_strdup ("the inspector has no bytes to show");
       return NULL;
 
@@ -237,7 +238,7 @@ test_case (gconstpointer data)
   read_key (key);
   n_inputs++;
   problem = check_shown (hostile);
-  g_assert_false (shmlab_session_get_attached (shmlab_window_get_session (SHMLAB_WINDOW (window))));
+  g_assert_false (shmlab_session_get_attached (shmlab_station_get_session (SHMLAB_STATION (window))));
   shmlab_hostile_segment_let_go (segment);
   shmlab_hostile_assert_nothing_left (key);
 
@@ -246,7 +247,7 @@ test_case (gconstpointer data)
   g_assert_cmpstr (page_of (), ==, "text");
   good = text_of ();
   g_assert_cmpstr (good, ==, GOOD_TEXT);
-  g_assert_null (shmlab_reader_window_get_problem (window));
+  g_assert_null (shmlab_reader_station_get_problem (window));
 
   if (problem != NULL)
     g_strdelimit (problem, "\n", ' ');
@@ -262,7 +263,7 @@ test_close (void)
 {
   if (window != NULL)
     {
-      gtk_window_destroy (GTK_WINDOW (window));
+      gtk_window_destroy (shmlab_test_window_of (window));
       if (!shmlab_test_spin_until (shmlab_test_only_test_holds, window, WAIT_SECONDS))
         shmlab_test_fail ("the window's operations did not let go of it within %d s", WAIT_SECONDS);
       g_assert_finalize_object (g_steal_pointer (&window));

@@ -19,7 +19,7 @@
 #include "shmlab-payload.h"
 #include "shmlab-png.h"
 #include "shmlab-reader-application.h"
-#include "shmlab-reader-window.h"
+#include "shmlab-reader-station.h"
 #include "shmlab-segment.h"
 
 /* Bounds every wait; reaching it fails the test, it never makes one pass. */
@@ -27,7 +27,7 @@
 
 typedef struct
 {
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
   guint n_results;
 } ResultWait;
 
@@ -35,28 +35,28 @@ static gboolean
 has_results (gpointer data)
 {
   ResultWait *wait = data;
-  return shmlab_reader_window_get_n_results (wait->window) >= wait->n_results &&
-         !shmlab_session_get_busy (shmlab_window_get_session (SHMLAB_WINDOW (wait->window)));
+  return shmlab_reader_station_get_n_results (wait->window) >= wait->n_results &&
+         !shmlab_session_get_busy (shmlab_station_get_session (SHMLAB_STATION (wait->window)));
 }
 
 /* Waits for the window to show its next result. */
 static void
-wait_next_result (ShmlabReaderWindow *window)
+wait_next_result (ShmlabReaderStation *window)
 {
-  ResultWait wait = { window, shmlab_reader_window_get_n_results (window) + 1 };
+  ResultWait wait = { window, shmlab_reader_station_get_n_results (window) + 1 };
   shmlab_test_wait_until (has_results, &wait, WAIT_SECONDS, "the window to show a result");
 }
 
 static gboolean
 session_idle (gpointer data)
 {
-  return !shmlab_session_get_busy (shmlab_window_get_session (SHMLAB_WINDOW (data)));
+  return !shmlab_session_get_busy (shmlab_station_get_session (SHMLAB_STATION (data)));
 }
 
 static gboolean
 session_waiting (gpointer data)
 {
-  return shmlab_session_get_waiting (shmlab_window_get_session (SHMLAB_WINDOW (data)));
+  return shmlab_session_get_waiting (shmlab_station_get_session (SHMLAB_STATION (data)));
 }
 
 static gboolean
@@ -65,17 +65,17 @@ session_detached (gpointer data)
   return !shmlab_session_get_attached (data) && !shmlab_session_get_busy (data);
 }
 
-static ShmlabReaderWindow *
+static ShmlabReaderStation *
 reader_new (const char *key)
 {
-  ShmlabReaderWindow *window = shmlab_reader_window_new (NULL);
-  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  ShmlabReaderStation *window = shmlab_test_reader_new (NULL);
+  ShmlabKeyBar *key_bar = shmlab_station_get_key_bar (SHMLAB_STATION (window));
 
   /* The toplevel list owns the window; the test keeps its own reference. */
   g_object_ref (window);
   shmlab_key_bar_set_key (key_bar, key);
   shmlab_key_bar_set_backend (key_bar, SHMLAB_BACKEND_SYSV);
-  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_present (shmlab_test_window_of (window));
   return window;
 }
 
@@ -88,9 +88,9 @@ all_detached (gpointer data)
 /* Closes the window and proves it goes away, with everything it started,
  * its session's detach (which runs in a thread) included. */
 static void
-reader_close (ShmlabReaderWindow *window)
+reader_close (ShmlabReaderStation *window)
 {
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_destroy (shmlab_test_window_of (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS,
                           "the window's operations to let go of it");
   g_assert_finalize_object (window);
@@ -233,36 +233,36 @@ contains (const char *haystack,
 }
 
 static const char *
-page_of (ShmlabReaderWindow *window)
+page_of (ShmlabReaderStation *window)
 {
-  return shmlab_content_view_get_page (shmlab_reader_window_get_content_view (window));
+  return shmlab_content_view_get_page (shmlab_reader_station_get_content_view (window));
 }
 
 static char *
-text_of (ShmlabReaderWindow *window)
+text_of (ShmlabReaderStation *window)
 {
-  return shmlab_content_view_get_text (shmlab_reader_window_get_content_view (window));
+  return shmlab_content_view_get_text (shmlab_reader_station_get_content_view (window));
 }
 
 static char *
-log_of (ShmlabReaderWindow *window)
+log_of (ShmlabReaderStation *window)
 {
-  return shmlab_step_log_to_text (shmlab_window_get_step_log (SHMLAB_WINDOW (window)));
+  return shmlab_step_log_to_text (shmlab_station_get_step_log (SHMLAB_STATION (window)));
 }
 
 static void
-read_now (ShmlabReaderWindow *window)
+read_now (ShmlabReaderStation *window)
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
   wait_next_result (window);
 }
 
 static gboolean
-button_sensitive (ShmlabReaderWindow *window,
+button_sensitive (ShmlabReaderStation *window,
                   const char         *action)
 {
   GtkWidget *button = shmlab_test_find_actionable (GTK_WIDGET (window), action);
-  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  GtkWidget *titlebar = shmlab_test_find_by_type (GTK_WIDGET (window), GTK_TYPE_HEADER_BAR);
 
   if (button == NULL && titlebar != NULL)
     button = shmlab_test_find_actionable (titlebar, action);
@@ -274,14 +274,14 @@ static void
 test_new_destroy (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("rnew");
-  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabReaderStation *window = reader_new (key);
 
-  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "ShmLab Reader");
-  g_assert_nonnull (shmlab_window_get_session (SHMLAB_WINDOW (window)));
-  g_assert_false (shmlab_reader_window_get_following (window));
+  g_assert_cmpstr (gtk_window_get_title (shmlab_test_window_of (window)), ==, "ShmLab Reader");
+  g_assert_nonnull (shmlab_station_get_session (SHMLAB_STATION (window)));
+  g_assert_false (shmlab_reader_station_get_following (window));
   g_assert_true (button_sensitive (window, "win.read"));
   g_assert_true (button_sensitive (window, "win.follow"));
-  g_assert_cmpstr (shmlab_window_get_side_page (SHMLAB_WINDOW (window)), ==, "steps");
+  g_assert_cmpstr (shmlab_station_get_side_page (SHMLAB_STATION (window)), ==, "steps");
   reader_close (window);
 }
 
@@ -292,7 +292,7 @@ test_read_text (void)
   g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("Hello, 共享内存", -1);
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
   g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
-  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabReaderStation *window = reader_new (key);
   g_autofree char *text = NULL;
   g_autofree char *log = NULL;
 
@@ -300,9 +300,9 @@ test_read_text (void)
   g_assert_cmpstr (page_of (window), ==, "text");
   text = text_of (window);
   g_assert_cmpstr (text, ==, "Hello, 共享内存");
-  g_assert_null (shmlab_reader_window_get_problem (window));
+  g_assert_null (shmlab_reader_station_get_problem (window));
   /* Captioned as a picture is: "Hello, " is 7 bytes, 共享内存 12. */
-  g_assert_cmpstr (shmlab_content_view_get_caption (shmlab_reader_window_get_content_view (window)),
+  g_assert_cmpstr (shmlab_content_view_get_caption (shmlab_reader_station_get_content_view (window)),
                    ==, "19 bytes · 11 characters · 1 line · UTF-8 · plain text (Qt demo)");
 
   /* The log shows the protocol, and the read left the segment alone. */
@@ -312,7 +312,7 @@ test_read_text (void)
   g_assert_true (contains (log, "copy"));
   g_assert_true (contains (log, "unlock"));
   g_assert_true (contains (log, "detach"));
-  g_assert_false (shmlab_session_get_attached (shmlab_window_get_session (SHMLAB_WINDOW (window))));
+  g_assert_false (shmlab_session_get_attached (shmlab_station_get_session (SHMLAB_STATION (window))));
   g_assert_true (shmlab_segment_is_attached (writer));
   reader_close (window);
 }
@@ -327,21 +327,21 @@ test_read_result_focus (void)
   g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("你好", -1);
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
   g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
-  ShmlabReaderWindow *window = reader_new (key);
-  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  ShmlabReaderStation *window = reader_new (key);
+  ShmlabKeyBar *key_bar = shmlab_station_get_key_bar (SHMLAB_STATION (window));
   GtkWidget *focus;
   GtkTextIter start, end;
   g_autofree char *text = NULL;
   g_autofree char *missing = shmlab_test_unique_key ("rfocusnone");
   const char *said;
 
-  shmlab_reader_window_read (window);
+  shmlab_reader_station_read (window);
   wait_next_result (window);
   g_assert_cmpstr (page_of (window), ==, "text");
-  g_assert_false (GTK_IS_TEXT_VIEW (gtk_root_get_focus (GTK_ROOT (window))));
+  g_assert_false (GTK_IS_TEXT_VIEW (gtk_root_get_focus (GTK_ROOT (shmlab_test_window_of (window)))));
 
   read_now (window);
-  focus = gtk_root_get_focus (GTK_ROOT (window));
+  focus = gtk_root_get_focus (GTK_ROOT (shmlab_test_window_of (window)));
   g_assert_true (GTK_IS_TEXT_VIEW (focus));
   gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (GTK_TEXT_VIEW (focus)), &start, &end);
   text = gtk_text_iter_get_text (&start, &end);
@@ -350,11 +350,11 @@ test_read_result_focus (void)
   shmlab_key_bar_set_key (key_bar, missing);
   read_now (window);
   g_assert_cmpstr (page_of (window), ==, "problem");
-  focus = gtk_root_get_focus (GTK_ROOT (window));
+  focus = gtk_root_get_focus (GTK_ROOT (shmlab_test_window_of (window)));
   g_assert_true (GTK_IS_LABEL (focus));
   said = gtk_label_get_text (GTK_LABEL (focus));
   g_assert_true (contains (said, missing));
-  g_assert_true (contains (shmlab_reader_window_get_problem (window), said));
+  g_assert_true (contains (shmlab_reader_station_get_problem (window), said));
   /* The segment read is still there, held by the test. */
   g_assert_true (shmlab_segment_is_attached (writer));
   reader_close (window);
@@ -369,8 +369,8 @@ test_read_image (gconstpointer data)
   g_autoptr(ShmlabPayload) payload = shmlab_payload_new_image (image);
   g_autoptr(ShmlabEncoded) encoded = encode (payload, format);
   g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
-  ShmlabReaderWindow *window = reader_new (key);
-  ShmlabContentView *view = shmlab_reader_window_get_content_view (window);
+  ShmlabReaderStation *window = reader_new (key);
+  ShmlabContentView *view = shmlab_reader_station_get_content_view (window);
 
   read_now (window);
   g_assert_cmpstr (page_of (window), ==, "image");
@@ -386,14 +386,14 @@ static void
 test_read_not_found (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("rnone");
-  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabReaderStation *window = reader_new (key);
   g_autofree char *log = NULL;
 
   read_now (window);
   g_assert_cmpstr (page_of (window), ==, "problem");
-  g_assert_true (contains (shmlab_reader_window_get_problem (window), "No segment"));
-  g_assert_true (contains (shmlab_reader_window_get_problem (window), key));
-  g_assert_true (contains (shmlab_reader_window_get_problem (window), "start the writer"));
+  g_assert_true (contains (shmlab_reader_station_get_problem (window), "No segment"));
+  g_assert_true (contains (shmlab_reader_station_get_problem (window), key));
+  g_assert_true (contains (shmlab_reader_station_get_problem (window), "start the writer"));
   log = log_of (window);
   g_assert_true (contains (log, "start the writer"));
   reader_close (window);
@@ -407,8 +407,8 @@ test_read_other_backend (void)
   g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("over here", -1);
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
   g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
-  ShmlabReaderWindow *window = reader_new (key);
-  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  ShmlabReaderStation *window = reader_new (key);
+  ShmlabKeyBar *key_bar = shmlab_station_get_key_bar (SHMLAB_STATION (window));
   g_autofree char *expected = NULL;
 
   shmlab_key_bar_set_backend (key_bar, SHMLAB_BACKEND_POSIX);
@@ -416,7 +416,7 @@ test_read_other_backend (void)
   g_assert_cmpstr (page_of (window), ==, "problem");
   expected = g_strdup_printf ("no POSIX segment has the key “%s”, but a System V one does: "
                               "choose System V", key);
-  g_assert_true (contains (shmlab_reader_window_get_problem (window), expected));
+  g_assert_true (contains (shmlab_reader_station_get_problem (window), expected));
 
   /* Choosing it reads it. */
   shmlab_key_bar_set_backend (key_bar, SHMLAB_BACKEND_SYSV);
@@ -431,7 +431,7 @@ test_read_other_backend (void)
 
 typedef struct
 {
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
   const char *text;
 } TextWait;
 
@@ -448,7 +448,7 @@ shows_text (gpointer data)
 }
 
 static void
-wait_for_text (ShmlabReaderWindow *window,
+wait_for_text (ShmlabReaderStation *window,
                const char         *expected)
 {
   TextWait wait = { window, expected };
@@ -476,12 +476,12 @@ test_follow (gconstpointer data)
   ShmlabFormat format = GPOINTER_TO_INT (data);
   g_autofree char *key = shmlab_test_unique_key ("rfollow");
   g_autoptr(ShmlabSegment) writer = segment_new (key, 4096);
-  ShmlabReaderWindow *window = reader_new (key);
-  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  ShmlabReaderStation *window = reader_new (key);
+  ShmlabSession *session = shmlab_station_get_session (SHMLAB_STATION (window));
 
   write_text_as (writer, "zeroth", format, 1);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.follow", NULL));
-  g_assert_true (shmlab_reader_window_get_following (window));
+  g_assert_true (shmlab_reader_station_get_following (window));
   wait_for_text (window, "zeroth");
   g_assert_true (shmlab_session_get_attached (session));
   /* Reading once and the steps make no sense while following. */
@@ -495,7 +495,7 @@ test_follow (gconstpointer data)
   wait_for_text (window, "third");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.follow", NULL));
-  g_assert_false (shmlab_reader_window_get_following (window));
+  g_assert_false (shmlab_reader_station_get_following (window));
   /* The poll in flight returns, then the detach runs. */
   shmlab_test_wait_until (session_detached, session, WAIT_SECONDS, "the detach after Follow");
   g_assert_true (button_sensitive (window, "win.read"));
@@ -536,15 +536,15 @@ test_follow_gone (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("rgone");
   ShmlabSegment *writer = segment_new (key, 4096);
-  ShmlabReaderWindow *window = reader_new (key);
-  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  ShmlabReaderStation *window = reader_new (key);
+  ShmlabSession *session = shmlab_station_get_session (SHMLAB_STATION (window));
   OpCount count = { session, 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *log = NULL;
   gulong handler;
 
   write_text_as (writer, "before", SHMLAB_FORMAT_FRAME, 1);
-  shmlab_reader_window_set_following (window, TRUE);
+  shmlab_reader_station_set_following (window, TRUE);
   wait_for_text (window, "before");
 
   g_clear_object (&writer);
@@ -554,7 +554,7 @@ test_follow_gone (void)
   shmlab_test_wait_until (log_mentions_gone, window, WAIT_SECONDS,
                           "the window to say the segment is gone");
   g_assert_cmpstr (page_of (window), ==, "problem");
-  g_assert_true (contains (shmlab_reader_window_get_problem (window), "waiting for the writer"));
+  g_assert_true (contains (shmlab_reader_station_get_problem (window), "waiting for the writer"));
 
   /* It keeps looking, quietly. */
   handler = g_signal_connect (session, "notify::busy", G_CALLBACK (count_ops), &count);
@@ -567,7 +567,7 @@ test_follow_gone (void)
   write_text_as (writer, "after", SHMLAB_FORMAT_FRAME, 1);
   wait_for_text (window, "after");
 
-  shmlab_reader_window_set_following (window, FALSE);
+  shmlab_reader_station_set_following (window, FALSE);
   reader_close (window);
   g_clear_object (&writer);
 }
@@ -581,18 +581,18 @@ test_wait_for_lock (void)
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
   g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
   g_autoptr(GError) error = NULL;
-  ShmlabReaderWindow *window = reader_new (key);
-  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
-  guint results = shmlab_reader_window_get_n_results (window);
+  ShmlabReaderStation *window = reader_new (key);
+  ShmlabSession *session = shmlab_station_get_session (SHMLAB_STATION (window));
+  guint results = shmlab_reader_station_get_n_results (window);
   g_autofree char *log = NULL;
 
   shmlab_session_set_lock_timeout (session, -1);
   g_assert_true (shmlab_segment_lock (writer, NULL, &error));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
   shmlab_test_wait_until (session_waiting, window, WAIT_SECONDS, "the read to wait for the lock");
-  g_assert_true (shmlab_wait_bar_is_shown (shmlab_window_get_wait_bar (SHMLAB_WINDOW (window))));
+  g_assert_true (shmlab_wait_bar_is_shown (shmlab_station_get_wait_bar (SHMLAB_STATION (window))));
   g_assert_false (button_sensitive (window, "win.read"));
-  g_assert_cmpuint (shmlab_reader_window_get_n_results (window), ==, results);
+  g_assert_cmpuint (shmlab_reader_station_get_n_results (window), ==, results);
   log = log_of (window);
   g_assert_true (contains (log, "waiting for the lock"));
 
@@ -612,20 +612,20 @@ test_lock_timeout (void)
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
   g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
   g_autoptr(GError) error = NULL;
-  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabReaderStation *window = reader_new (key);
   g_autofree char *log = NULL;
 
-  shmlab_session_set_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (window)), 1000);
+  shmlab_session_set_lock_timeout (shmlab_station_get_session (SHMLAB_STATION (window)), 1000);
   g_assert_true (shmlab_segment_lock (writer, NULL, &error));
   read_now (window);
   g_assert_true (shmlab_segment_unlock (writer, &error));
 
   g_assert_cmpstr (page_of (window), ==, "problem");
-  g_assert_true (contains (shmlab_reader_window_get_problem (window), "not released in time"));
-  g_assert_true (contains (shmlab_reader_window_get_problem (window), "1000 ms"));
+  g_assert_true (contains (shmlab_reader_station_get_problem (window), "not released in time"));
+  g_assert_true (contains (shmlab_reader_station_get_problem (window), "1000 ms"));
   log = log_of (window);
   g_assert_true (contains (log, "1000 ms"));
-  g_assert_false (shmlab_wait_bar_is_shown (shmlab_window_get_wait_bar (SHMLAB_WINDOW (window))));
+  g_assert_false (shmlab_wait_bar_is_shown (shmlab_station_get_wait_bar (SHMLAB_STATION (window))));
   reader_close (window);
 }
 
@@ -645,16 +645,16 @@ test_close_while_waiting (void)
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
   g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
   g_autoptr(GError) error = NULL;
-  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabReaderStation *window = reader_new (key);
   gboolean gone = FALSE;
 
-  shmlab_session_set_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (window)), -1);
+  shmlab_session_set_lock_timeout (shmlab_station_get_session (SHMLAB_STATION (window)), -1);
   g_assert_true (shmlab_segment_lock (writer, NULL, &error));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
   shmlab_test_wait_until (session_waiting, window, WAIT_SECONDS, "the read to wait for the lock");
 
   g_object_weak_ref (G_OBJECT (window), finalized, &gone);
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_destroy (shmlab_test_window_of (window));
   g_object_unref (window);
   shmlab_test_wait_until (shmlab_test_flag_set, &gone, WAIT_SECONDS,
                           "the closed window to go away while the lock is still held");
@@ -695,24 +695,24 @@ test_close_while_locked (void)
   g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("the reader stays last", -1);
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
   ShmlabSegment *writer = segment_new_with (key, encoded);
-  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabReaderStation *window = reader_new (key);
   g_autoptr(GSubprocess) holder = NULL;
   gboolean gone = FALSE;
   guint ticks = 0;
   guint tick;
 
   /* Longer than any test runs: only the holder letting go ends the wait. */
-  shmlab_session_set_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (window)), 600 * 1000);
+  shmlab_session_set_lock_timeout (shmlab_station_get_session (SHMLAB_STATION (window)), 600 * 1000);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.step-by-step", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.step-attach", NULL));
   shmlab_test_wait_until (session_idle, window, WAIT_SECONDS, "attach");
-  g_assert_true (shmlab_session_get_attached (shmlab_window_get_session (SHMLAB_WINDOW (window))));
+  g_assert_true (shmlab_session_get_attached (shmlab_station_get_session (SHMLAB_STATION (window))));
   g_clear_object (&writer);
   g_assert_cmpint (attach_count (key), ==, 1);
   holder = shmlab_test_start_lock_holder (key, SHMLAB_BACKEND_SYSV);
 
   g_object_weak_ref (G_OBJECT (window), finalized, &gone);
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_destroy (shmlab_test_window_of (window));
   g_object_unref (window);
   shmlab_test_wait_until (shmlab_test_flag_set, &gone, WAIT_SECONDS,
                           "the closed window to go away while the lock is still held");
@@ -737,12 +737,12 @@ test_step_by_step (void)
   g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("one step at a time", -1);
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
   g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
-  ShmlabReaderWindow *window = reader_new (key);
-  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  ShmlabReaderStation *window = reader_new (key);
+  ShmlabSession *session = shmlab_station_get_session (SHMLAB_STATION (window));
   GtkWidget *widget = GTK_WIDGET (window);
 
   g_assert_true (gtk_widget_activate_action (widget, "win.step-by-step", NULL));
-  g_assert_true (shmlab_window_get_step_by_step (SHMLAB_WINDOW (window)));
+  g_assert_true (shmlab_station_get_step_by_step (SHMLAB_STATION (window)));
   g_assert_true (gtk_widget_is_visible (shmlab_test_find_actionable (widget, "win.step-lock")));
 
   g_assert_true (button_sensitive (window, "win.step-attach"));
@@ -794,33 +794,33 @@ test_step_by_step (void)
 
 /* Reads a segment holding @bytes and returns the window, which showed a
  * problem or a text with a warning. */
-static ShmlabReaderWindow *
+static ShmlabReaderStation *
 read_bad_segment (const char   *key,
                   const guint8 *bytes,
                   gsize         length)
 {
   g_autoptr(ShmlabSegment) writer = segment_new (key, length);
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
 
   segment_write_bytes (writer, bytes, length);
   window = reader_new (key);
   read_now (window);
-  g_test_message ("page %s: %s", page_of (window), shmlab_reader_window_get_problem (window));
+  g_test_message ("page %s: %s", page_of (window), shmlab_reader_station_get_problem (window));
   return window;
 }
 
 /* The problem named, and the bytes one click away in front. */
 static void
-assert_problem (ShmlabReaderWindow *window,
+assert_problem (ShmlabReaderStation *window,
                 const char         *word)
 {
   g_autofree char *log = log_of (window);
 
   g_assert_cmpstr (page_of (window), ==, "problem");
-  g_assert_true (contains (shmlab_reader_window_get_problem (window), word));
+  g_assert_true (contains (shmlab_reader_station_get_problem (window), word));
   g_assert_true (contains (log, word));
-  g_assert_cmpstr (shmlab_window_get_side_page (SHMLAB_WINDOW (window)), ==, "segment");
-  g_assert_nonnull (shmlab_inspector_get_bytes (shmlab_window_get_inspector (SHMLAB_WINDOW (window))));
+  g_assert_cmpstr (shmlab_station_get_side_page (SHMLAB_STATION (window)), ==, "segment");
+  g_assert_nonnull (shmlab_inspector_get_bytes (shmlab_station_get_inspector (SHMLAB_STATION (window))));
 }
 
 static void
@@ -829,7 +829,7 @@ test_bad_garbage (void)
   g_autofree char *key = shmlab_test_unique_key ("rgarbage");
   g_autoptr(GRand) rand = g_rand_new_with_seed (20240611);
   guint8 bytes[4096];
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
   g_autofree char *text = NULL;
 
   /* No NUL, so all of it is taken for text, and most of it is not. */
@@ -839,8 +839,8 @@ test_bad_garbage (void)
   g_assert_cmpstr (page_of (window), ==, "text");
   text = text_of (window);
   g_assert_true (contains (text, "\xef\xbf\xbd"));
-  g_assert_true (contains (shmlab_reader_window_get_problem (window), "not valid UTF-8"));
-  g_assert_cmpstr (shmlab_window_get_side_page (SHMLAB_WINDOW (window)), ==, "segment");
+  g_assert_true (contains (shmlab_reader_station_get_problem (window), "not valid UTF-8"));
+  g_assert_cmpstr (shmlab_station_get_side_page (SHMLAB_STATION (window)), ==, "segment");
   reader_close (window);
 }
 
@@ -878,7 +878,7 @@ test_bad_frame_dimensions (void)
   g_autoptr(GBytes) good = encoded_bytes (encoded);
   gsize length;
   g_autofree guint8 *bytes = g_memdup2 (g_bytes_get_data (good, &length), g_bytes_get_size (good));
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
 
   /* A width the segment has no room for, then one beyond any picture. */
   put_le32 (bytes + 16, 1000);
@@ -906,7 +906,7 @@ test_bad_frame_crc (void)
   g_autoptr(GBytes) good = encoded_bytes (encoded);
   gsize length;
   g_autofree guint8 *bytes = g_memdup2 (g_bytes_get_data (good, &length), g_bytes_get_size (good));
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
 
   bytes[SHMLAB_FRAME_HEADER_SIZE + 100] ^= 0x5a;
   window = read_bad_segment (key, bytes, length);
@@ -924,7 +924,7 @@ test_bad_qt_png (void)
   g_autoptr(GBytes) good = encoded_bytes (encoded);
   gsize length;
   g_autofree guint8 *bytes = g_memdup2 (g_bytes_get_data (good, &length), g_bytes_get_size (good));
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
 
   /* The stream's mark and the PNG signature stay; the chunks after are noise. */
   g_assert_cmpuint (length, >, 64);
@@ -940,14 +940,14 @@ test_bad_one_byte (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("rone");
   const guint8 byte = 0xff;
-  ShmlabReaderWindow *window = read_bad_segment (key, &byte, 1);
+  ShmlabReaderStation *window = read_bad_segment (key, &byte, 1);
   g_autofree char *text = NULL;
 
   g_assert_cmpstr (page_of (window), ==, "text");
   text = text_of (window);
   g_assert_cmpstr (text, ==, "\xef\xbf\xbd");
-  g_assert_true (contains (shmlab_reader_window_get_problem (window), "not valid UTF-8"));
-  g_assert_cmpstr (shmlab_window_get_side_page (SHMLAB_WINDOW (window)), ==, "segment");
+  g_assert_true (contains (shmlab_reader_station_get_problem (window), "not valid UTF-8"));
+  g_assert_cmpstr (shmlab_station_get_side_page (SHMLAB_STATION (window)), ==, "segment");
   reader_close (window);
 }
 
@@ -960,7 +960,7 @@ test_keys (void)
   g_auto(GStrv) read = NULL;
   g_auto(GStrv) follow = NULL;
   g_autofree char *key = shmlab_test_unique_key ("rkeys");
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
   GtkWidget *button;
 
   g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
@@ -971,7 +971,7 @@ test_keys (void)
   g_assert_true (g_strv_contains ((const char *const *) follow, "win.follow"));
 
   window = reader_new (key);
-  button = shmlab_test_find_actionable (gtk_window_get_titlebar (GTK_WINDOW (window)), "win.read");
+  button = shmlab_test_find_actionable (shmlab_test_find_by_type (GTK_WIDGET (window), GTK_TYPE_HEADER_BAR), "win.read");
   g_assert_nonnull (button);
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "_Read from shared memory");
   g_assert_true (gtk_button_get_use_underline (GTK_BUTTON (button)));
@@ -992,7 +992,7 @@ test_dead_holder_posix (void)
   g_autofree char *text = NULL;
   g_autofree char *log = NULL;
   g_autofree char *pid_text = NULL;
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
   int ready[2];
   char byte;
   pid_t holder;
@@ -1027,7 +1027,7 @@ test_dead_holder_posix (void)
   shmlab_segment_set_lock_timeout (writer, 300);
 
   window = reader_new (key);
-  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_POSIX);
+  shmlab_key_bar_set_backend (shmlab_station_get_key_bar (SHMLAB_STATION (window)), SHMLAB_BACKEND_POSIX);
   read_now (window);
   g_assert_cmpstr (page_of (window), ==, "text");
   text = text_of (window);
@@ -1050,7 +1050,7 @@ test_options (void)
   g_autoptr(GVariantDict) dict = g_variant_dict_new (NULL);
   g_auto(ShmlabAppOptions) options = { 0 };
   g_autoptr(GError) error = NULL;
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
 
   g_variant_dict_insert (dict, "key", "s", key);
   g_variant_dict_insert (dict, "lock-timeout", "i", 1234);
@@ -1058,14 +1058,14 @@ test_options (void)
   g_assert_true (shmlab_app_options_read (dict, &options, &error));
   g_assert_no_error (error);
 
-  window = shmlab_reader_window_new (NULL);
+  window = shmlab_test_reader_new (NULL);
   g_object_ref (window);
-  shmlab_app_options_apply (&options, SHMLAB_WINDOW (window));
-  gtk_window_present (GTK_WINDOW (window));
-  g_assert_cmpstr (shmlab_key_bar_get_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window))), ==, key);
-  g_assert_cmpint (shmlab_session_get_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (window))),
+  shmlab_app_options_apply (&options, SHMLAB_STATION (window));
+  gtk_window_present (shmlab_test_window_of (window));
+  g_assert_cmpstr (shmlab_key_bar_get_key (shmlab_station_get_key_bar (SHMLAB_STATION (window))), ==, key);
+  g_assert_cmpint (shmlab_session_get_lock_timeout (shmlab_station_get_session (SHMLAB_STATION (window))),
                    ==, 1234);
-  g_assert_cmpstr (shmlab_window_get_side_page (SHMLAB_WINDOW (window)), ==, "segment");
+  g_assert_cmpstr (shmlab_station_get_side_page (SHMLAB_STATION (window)), ==, "segment");
   reader_close (window);
 
   shmlab_app_options_clear (&options);
@@ -1110,23 +1110,23 @@ static void
 test_segment_appears (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("rappears");
-  ShmlabReaderWindow *window = reader_new (key);
+  ShmlabReaderStation *window = reader_new (key);
   g_autoptr(GSubprocess) writer = NULL;
   g_autoptr(GError) error = NULL;
-  guint results = shmlab_reader_window_get_n_results (window);
+  guint results = shmlab_reader_station_get_n_results (window);
 
-  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "no segment with this key", WAIT_SECONDS);
+  shmlab_test_wait_for_status (SHMLAB_STATION (window), "no segment with this key", WAIT_SECONDS);
   writer = start_cli_writer (key, "4KiB");
-  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "(4096 bytes)", WAIT_SECONDS);
-  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "attach count 1", WAIT_SECONDS);
-  g_assert_cmpuint (shmlab_reader_window_get_n_results (window), ==, results);
-  g_assert_false (shmlab_session_get_attached (shmlab_window_get_session (SHMLAB_WINDOW (window))));
+  shmlab_test_wait_for_status (SHMLAB_STATION (window), "(4096 bytes)", WAIT_SECONDS);
+  shmlab_test_wait_for_status (SHMLAB_STATION (window), "attach count 1", WAIT_SECONDS);
+  g_assert_cmpuint (shmlab_reader_station_get_n_results (window), ==, results);
+  g_assert_false (shmlab_session_get_attached (shmlab_station_get_session (SHMLAB_STATION (window))));
 
   /* The writer lets go; the last detach removes the segment. */
   g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (writer), NULL, &error));
   g_assert_true (g_subprocess_wait_check (writer, NULL, &error));
   g_assert_no_error (error);
-  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "no segment with this key", WAIT_SECONDS);
+  shmlab_test_wait_for_status (SHMLAB_STATION (window), "no segment with this key", WAIT_SECONDS);
   reader_close (window);
 }
 
@@ -1153,9 +1153,9 @@ test_wait_names_holder (void)
   g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("held elsewhere", -1);
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
   g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
-  ShmlabReaderWindow *window = reader_new (key);
-  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
-  ShmlabWaitBar *bar = shmlab_window_get_wait_bar (SHMLAB_WINDOW (window));
+  ShmlabReaderStation *window = reader_new (key);
+  ShmlabSession *session = shmlab_station_get_session (SHMLAB_STATION (window));
+  ShmlabWaitBar *bar = shmlab_station_get_wait_bar (SHMLAB_STATION (window));
   g_autoptr(GSubprocess) holder = shmlab_test_start_lock_holder (key, SHMLAB_BACKEND_SYSV);
   g_autofree char *comm = shmlab_test_process_name (holder);
   g_autofree char *named = g_strdup_printf ("locked by another process: %s (%s)",
@@ -1169,20 +1169,20 @@ test_wait_names_holder (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
   shmlab_test_wait_until (session_waiting, window, WAIT_SECONDS, "the read to wait for the lock");
   shmlab_test_wait_until (wait_bar_says, &wait, WAIT_SECONDS, named);
-  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), named, WAIT_SECONDS);
-  status = shmlab_key_bar_get_status_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)));
+  shmlab_test_wait_for_status (SHMLAB_STATION (window), named, WAIT_SECONDS);
+  status = shmlab_key_bar_get_status_text (shmlab_station_get_key_bar (SHMLAB_STATION (window)));
   g_assert_false (contains (status, "not locked"));
 
   shmlab_test_release_lock_holder (holder);
   wait_next_result (window);
   wait_for_text (window, "held elsewhere");
-  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "not locked", WAIT_SECONDS);
+  shmlab_test_wait_for_status (SHMLAB_STATION (window), "not locked", WAIT_SECONDS);
   reader_close (window);
 }
 
 typedef struct
 {
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
   const char *key;
 } KeyWait;
 
@@ -1191,8 +1191,8 @@ problem_gone_with_key (gpointer data)
 {
   KeyWait *wait = data;
 
-  return shmlab_reader_window_get_problem (wait->window) == NULL &&
-         g_strcmp0 (shmlab_session_get_key (shmlab_window_get_session (SHMLAB_WINDOW (wait->window))),
+  return shmlab_reader_station_get_problem (wait->window) == NULL &&
+         g_strcmp0 (shmlab_session_get_key (shmlab_station_get_session (SHMLAB_STATION (wait->window))),
                     wait->key) == 0;
 }
 
@@ -1201,8 +1201,8 @@ static void
 test_typed_key_clears_problem (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("rtyped");
-  ShmlabReaderWindow *window = reader_new (key);
-  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  ShmlabReaderStation *window = reader_new (key);
+  ShmlabKeyBar *key_bar = shmlab_station_get_key_bar (SHMLAB_STATION (window));
   GtkEditable *entry = NULL;
   KeyWait wait = { window, key };
 
@@ -1224,7 +1224,7 @@ test_typed_key_clears_problem (void)
   gtk_editable_set_text (entry, "");
   /* Refused at once, before anything starts. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
-  g_assert_true (contains (shmlab_reader_window_get_problem (window), "key is empty"));
+  g_assert_true (contains (shmlab_reader_station_get_problem (window), "key is empty"));
 
   gtk_editable_set_text (entry, key);
   g_assert_null (shmlab_key_bar_get_error_text (key_bar));
@@ -1268,7 +1268,7 @@ draws_added_hyphen (GtkLabel *label)
 
 typedef struct
 {
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
   const char *text;
 } LabelWait;
 
@@ -1295,23 +1295,23 @@ test_layout_1024 (void)
   g_autoptr(ShmlabPayload) payload = shmlab_payload_new_text ("Hello", -1);
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_TEXT);
   g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
-  ShmlabReaderWindow *window = shmlab_reader_window_new (NULL);
-  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  ShmlabReaderStation *window = shmlab_test_reader_new (NULL);
+  ShmlabKeyBar *key_bar = shmlab_station_get_key_bar (SHMLAB_STATION (window));
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
   LabelWait wait = { window, "qipc_sharedmemory_" };
   GtkLabel *detail = NULL;
   int lines;
 
   g_object_ref (window);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
+  gtk_window_set_default_size (shmlab_test_window_of (window), 1024, 768);
   shmlab_key_bar_set_key (key_bar, key);
   shmlab_key_bar_set_backend (key_bar, SHMLAB_BACKEND_SYSV);
-  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_present (shmlab_test_window_of (window));
   read_now (window);
 
   /* The setKey line: the key, an arrow, the native path. */
   shmlab_test_wait_until (label_shown, &wait, WAIT_SECONDS, "the setKey line to be drawn");
-  collect_labels (GTK_WIDGET (shmlab_window_get_step_log (SHMLAB_WINDOW (window))),
+  collect_labels (GTK_WIDGET (shmlab_station_get_step_log (SHMLAB_STATION (window))),
                   "qipc_sharedmemory_", found);
   g_assert_cmpuint (found->len, >=, 1);
   detail = found->pdata[0];
@@ -1333,18 +1333,18 @@ test_names_whole (void)
   /* Long enough to wrap even in the key bar. */
   g_autofree char *key = shmlab_test_unique_key ("rwhole-no-such-segment-with-a-name-so-long-"
                                                  "that-it-has-to-wrap-somewhere");
-  ShmlabReaderWindow *window = shmlab_reader_window_new (NULL);
-  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  ShmlabReaderStation *window = shmlab_test_reader_new (NULL);
+  ShmlabKeyBar *key_bar = shmlab_station_get_key_bar (SHMLAB_STATION (window));
   g_autoptr(GPtrArray) found = g_ptr_array_new ();
   LabelWait wait = { window, "qipc_sharedmemory_" };
   gboolean key_bar_seen = FALSE;
   gboolean step_log_seen = FALSE;
 
   g_object_ref (window);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1024, 768);
+  gtk_window_set_default_size (shmlab_test_window_of (window), 1024, 768);
   shmlab_key_bar_set_key (key_bar, key);
   shmlab_key_bar_set_backend (key_bar, SHMLAB_BACKEND_SYSV);
-  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_present (shmlab_test_window_of (window));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.read", NULL));
   wait_next_result (window);
   shmlab_test_wait_until (label_shown, &wait, WAIT_SECONDS, "the native name to be drawn");
@@ -1368,7 +1368,7 @@ test_names_whole (void)
           g_assert_true (gtk_label_get_selectable (label));
         }
       else if (gtk_widget_is_ancestor (GTK_WIDGET (label),
-                                       GTK_WIDGET (shmlab_window_get_step_log (SHMLAB_WINDOW (window)))))
+                                       GTK_WIDGET (shmlab_station_get_step_log (SHMLAB_STATION (window)))))
         {
           step_log_seen = TRUE;
           /* The case that showed hyphens: a name broken over lines. */

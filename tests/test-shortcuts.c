@@ -17,7 +17,7 @@
 #include "shmlab-i18n.h"
 #include "shmlab-reader-application.h"
 #include "shmlab-writer-application.h"
-#include "shmlab-writer-window.h"
+#include "shmlab-writer-station.h"
 
 /* Key and modifiers of @accel, as one comparable value ("<Primary>O" and
  * "<Control>o" are the same key). */
@@ -166,13 +166,13 @@ test_missing_is_found (void)
 static void
 test_f10_opens_menu (void)
 {
-  ShmlabWriterWindow *window = g_object_ref_sink (shmlab_writer_window_new (NULL));
+  ShmlabWriterStation *window = g_object_ref_sink (shmlab_test_writer_new (NULL));
   GtkWidget *titlebar;
   GtkMenuButton *menu_button;
   GtkPopover *popover;
 
-  gtk_window_present (GTK_WINDOW (window));
-  titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  gtk_window_present (shmlab_test_window_of (window));
+  titlebar = GTK_WIDGET (window);
   menu_button = GTK_MENU_BUTTON (shmlab_test_find_by_type (titlebar, GTK_TYPE_MENU_BUTTON));
   popover = gtk_menu_button_get_popover (menu_button);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (popover)));
@@ -181,7 +181,7 @@ test_f10_opens_menu (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (popover)));
 
   gtk_popover_popdown (popover);
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_destroy (shmlab_test_window_of (window));
   g_assert_finalize_object (window);
 }
 

@@ -11,14 +11,14 @@
 #include <glib/gstdio.h>
 
 #include "shmlab-app-support.h"
-#include "shmlab-reader-window.h"
+#include "shmlab-reader-station.h"
 #include "shmlab-segment.h"
 #include "shmlab-stream.h"
 #include "shmlab-stream-player.h"
 #include "shmlab-stream-segment.h"
 #include "shmlab-test-gtk.h"
 #include "shmlab-test-util.h"
-#include "shmlab-writer-window.h"
+#include "shmlab-writer-station.h"
 
 #define WAIT_SECONDS 60
 #define W 320
@@ -85,7 +85,7 @@ find_switch (GtkWidget *root)
 
 typedef struct
 {
-  ShmlabWindow *window;
+  ShmlabStation *window;
   const char *text;
 } LogWait;
 
@@ -93,16 +93,16 @@ static gboolean
 log_says (gpointer data)
 {
   LogWait *wait = data;
-  g_autofree char *text = shmlab_step_log_to_text (shmlab_window_get_step_log (wait->window));
+  g_autofree char *text = shmlab_step_log_to_text (shmlab_station_get_step_log (wait->window));
 
   return strstr (text, wait->text) != NULL;
 }
 
 static void
-assert_log_says (ShmlabWriterWindow *window,
+assert_log_says (ShmlabWriterStation *window,
                  const char         *text)
 {
-  LogWait wait = { SHMLAB_WINDOW (window), text };
+  LogWait wait = { SHMLAB_STATION (window), text };
 
   shmlab_test_wait_until (log_says, &wait, WAIT_SECONDS, text);
 }
@@ -113,20 +113,20 @@ static void
 test_writer_streams (void)
 {
   g_autoptr(ShmlabKey) key = new_key ("wstream");
-  ShmlabWriterWindow *window = shmlab_writer_window_new (NULL);
-  ShmlabStreamPanel *panel = shmlab_writer_window_get_stream_panel (window);
+  ShmlabWriterStation *window = shmlab_test_writer_new (NULL);
+  ShmlabStreamPanel *panel = shmlab_writer_station_get_stream_panel (window);
   ReaderLook look = { key, NULL, NULL };
   ShmlabStreamConfig config;
 
   g_object_ref (window);
-  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), shmlab_key_get_name (key));
-  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
-  gtk_window_present (GTK_WINDOW (window));
+  shmlab_key_bar_set_key (shmlab_station_get_key_bar (SHMLAB_STATION (window)), shmlab_key_get_name (key));
+  shmlab_key_bar_set_backend (shmlab_station_get_key_bar (SHMLAB_STATION (window)), SHMLAB_BACKEND_SYSV);
+  gtk_window_present (shmlab_test_window_of (window));
   shmlab_stream_config_init (&config);
   config.width = W;
   config.height = H;
   shmlab_stream_panel_configure (panel, &config, 60);
-  shmlab_writer_window_set_page (window, "stream");
+  shmlab_writer_station_set_page (window, "stream");
   /* Write has nothing to do on the Stream page. */
   g_assert_false (gtk_widget_get_sensitive (shmlab_test_find_actionable (GTK_WIDGET (window), "win.write")));
   shmlab_stream_panel_set_streaming (panel, TRUE);
@@ -143,7 +143,7 @@ test_writer_streams (void)
   shmlab_stream_panel_set_streaming (panel, FALSE);
   shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
   assert_log_says (window, "stream stopped after ");
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_destroy (shmlab_test_window_of (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
   g_object_unref (window);
 }
@@ -185,21 +185,21 @@ static void
 test_writer_pipe_reader_gone (void)
 {
   g_autoptr(ShmlabKey) key = new_key ("wpipe");
-  ShmlabWriterWindow *window = shmlab_writer_window_new (NULL);
-  ShmlabStreamPanel *panel = shmlab_writer_window_get_stream_panel (window);
+  ShmlabWriterStation *window = shmlab_test_writer_new (NULL);
+  ShmlabStreamPanel *panel = shmlab_writer_station_get_stream_panel (window);
   Look look = { key, SHMLAB_STREAM_TRANSPORT_PIPE, NULL, NULL };
   ShmlabStreamConfig config;
 
   g_object_ref (window);
-  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), shmlab_key_get_name (key));
-  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
-  gtk_window_present (GTK_WINDOW (window));
+  shmlab_key_bar_set_key (shmlab_station_get_key_bar (SHMLAB_STATION (window)), shmlab_key_get_name (key));
+  shmlab_key_bar_set_backend (shmlab_station_get_key_bar (SHMLAB_STATION (window)), SHMLAB_BACKEND_SYSV);
+  gtk_window_present (shmlab_test_window_of (window));
   shmlab_stream_config_init (&config);
   config.width = W;
   config.height = H;
   config.transport = SHMLAB_STREAM_TRANSPORT_PIPE;
   shmlab_stream_panel_configure (panel, &config, 60);
-  shmlab_writer_window_set_page (window, "stream");
+  shmlab_writer_station_set_page (window, "stream");
   shmlab_stream_panel_set_streaming (panel, TRUE);
   assert_log_says (window, "stream started: 320 × 180 through Pipe");
   shmlab_test_wait_until (look_frame, &look, WAIT_SECONDS, "a frame through the pipe");
@@ -212,7 +212,7 @@ test_writer_pipe_reader_gone (void)
   look_clear (&look);
 
   shmlab_stream_panel_set_streaming (panel, FALSE);
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_destroy (shmlab_test_window_of (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
   g_object_unref (window);
 }
@@ -229,22 +229,22 @@ static void
 test_writer_every_frame_no_reader (void)
 {
   g_autoptr(ShmlabKey) key = new_key ("wevery");
-  ShmlabWriterWindow *window = shmlab_writer_window_new (NULL);
-  ShmlabStreamPanel *panel = shmlab_writer_window_get_stream_panel (window);
+  ShmlabWriterStation *window = shmlab_test_writer_new (NULL);
+  ShmlabStreamPanel *panel = shmlab_writer_station_get_stream_panel (window);
   ShmlabStreamConfig config;
   const char *said = "The stream stopped: No reader took a frame for 5 seconds: with “every frame” the "
                      "writer waits for the reader. Start a reader, or hand over the latest frame instead.";
 
   g_object_ref (window);
-  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), shmlab_key_get_name (key));
-  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
-  gtk_window_present (GTK_WINDOW (window));
+  shmlab_key_bar_set_key (shmlab_station_get_key_bar (SHMLAB_STATION (window)), shmlab_key_get_name (key));
+  shmlab_key_bar_set_backend (shmlab_station_get_key_bar (SHMLAB_STATION (window)), SHMLAB_BACKEND_SYSV);
+  gtk_window_present (shmlab_test_window_of (window));
   shmlab_stream_config_init (&config);
   config.width = W;
   config.height = H;
   config.handoff = SHMLAB_STREAM_HANDOFF_EVERY;
   shmlab_stream_panel_configure (panel, &config, 60);
-  shmlab_writer_window_set_page (window, "stream");
+  shmlab_writer_station_set_page (window, "stream");
   shmlab_stream_panel_set_streaming (panel, TRUE);
   shmlab_test_wait_until (not_streaming, panel, WAIT_SECONDS, "the stream to stop");
   assert_log_says (window, said);
@@ -253,7 +253,7 @@ test_writer_every_frame_no_reader (void)
     shmlab_test_find_actionable (GTK_WIDGET (panel), "stream.toggle"))));
   shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
 
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_destroy (shmlab_test_window_of (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
   g_object_unref (window);
 }
@@ -298,8 +298,8 @@ test_writer_video (void)
   g_autofree guint8 *pixels = g_malloc0 (320 * 180 * 4 * 2);
   g_autoptr(GString) video = g_string_new ("YUV4MPEG2 W320 H180 F25:1 C420jpeg\n");
   g_autoptr(GError) error = NULL;
-  ShmlabWriterWindow *window = shmlab_writer_window_new (NULL);
-  ShmlabStreamPanel *panel = shmlab_writer_window_get_stream_panel (window);
+  ShmlabWriterStation *window = shmlab_test_writer_new (NULL);
+  ShmlabStreamPanel *panel = shmlab_writer_station_get_stream_panel (window);
   ReaderLook look = { key, NULL, NULL };
   TextWait wait = { GTK_WIDGET (panel), NULL };
 
@@ -313,10 +313,10 @@ test_writer_video (void)
   g_assert_no_error (error);
 
   g_object_ref (window);
-  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), shmlab_key_get_name (key));
-  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
-  gtk_window_present (GTK_WINDOW (window));
-  shmlab_writer_window_set_page (window, "stream");
+  shmlab_key_bar_set_key (shmlab_station_get_key_bar (SHMLAB_STATION (window)), shmlab_key_get_name (key));
+  shmlab_key_bar_set_backend (shmlab_station_get_key_bar (SHMLAB_STATION (window)), SHMLAB_BACKEND_SYSV);
+  gtk_window_present (shmlab_test_window_of (window));
+  shmlab_writer_station_set_page (window, "stream");
 
   shmlab_stream_panel_set_source (panel, 2, raw);
   wait.part = "no size was given for raw RGBA frames";
@@ -338,7 +338,7 @@ test_writer_video (void)
   g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (
     shmlab_test_find_by_type (GTK_WIDGET (panel), GTK_TYPE_SPIN_BUTTON))), ==, 25);
 
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_destroy (shmlab_test_window_of (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
   g_object_unref (window);
   g_unlink (raw);
@@ -454,7 +454,7 @@ test_reader_follows (void)
   g_autoptr(GError) error = NULL;
   g_autofree guint8 *rgba = g_malloc (W * H * 4);
   ShmlabStreamWriter *writer;
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
   ShmlabStreamView *view;
   ShmlabStreamConfig config;
   Seam seam = { 0 };
@@ -470,15 +470,15 @@ test_reader_follows (void)
   memset (rgba, 0x40, W * H * 4);
   g_assert_true (shmlab_stream_writer_put (writer, rgba, W * 4, 0, NULL, &error));
 
-  window = shmlab_reader_window_new (NULL);
+  window = shmlab_test_reader_new (NULL);
   g_object_ref (window);
-  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), shmlab_key_get_name (key));
-  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
-  gtk_window_present (GTK_WINDOW (window));
-  view = shmlab_reader_window_get_stream_view (window);
-  shmlab_reader_window_set_following (window, TRUE);
+  shmlab_key_bar_set_key (shmlab_station_get_key_bar (SHMLAB_STATION (window)), shmlab_key_get_name (key));
+  shmlab_key_bar_set_backend (shmlab_station_get_key_bar (SHMLAB_STATION (window)), SHMLAB_BACKEND_SYSV);
+  gtk_window_present (shmlab_test_window_of (window));
+  view = shmlab_reader_station_get_stream_view (window);
+  shmlab_reader_station_set_following (window, TRUE);
   shmlab_test_wait_until (shown_some, view, WAIT_SECONDS, "the first frame on screen");
-  g_assert_true (shmlab_reader_window_get_following (window));
+  g_assert_true (shmlab_reader_station_get_following (window));
   g_assert_cmpuint (shmlab_stream_view_get_frames_torn (view), ==, 0);
 
   /* The writer stops in the middle of frame 2; the reader's next look (made
@@ -532,9 +532,9 @@ test_reader_follows (void)
     shmlab_test_wait_until (says_stopped, status, WAIT_SECONDS, "the view to say the stream stopped");
   }
 
-  shmlab_reader_window_set_following (window, FALSE);
-  g_assert_false (shmlab_reader_window_get_following (window));
-  gtk_window_destroy (GTK_WINDOW (window));
+  shmlab_reader_station_set_following (window, FALSE);
+  g_assert_false (shmlab_reader_station_get_following (window));
+  gtk_window_destroy (shmlab_test_window_of (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
   g_object_unref (window);
   shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
@@ -548,18 +548,18 @@ test_reader_waits (void)
 {
   g_autoptr(ShmlabKey) key = new_key ("rwait");
   g_autofree char *expected = NULL;
-  ShmlabReaderWindow *window;
+  ShmlabReaderStation *window;
   ShmlabStreamView *view;
   LabelWait wait;
 
-  window = shmlab_reader_window_new (NULL);
+  window = shmlab_test_reader_new (NULL);
   g_object_ref (window);
-  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), shmlab_key_get_name (key));
-  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
-  shmlab_reader_window_set_transport (window, SHMLAB_STREAM_TRANSPORT_PIPE);
-  gtk_window_present (GTK_WINDOW (window));
-  view = shmlab_reader_window_get_stream_view (window);
-  shmlab_reader_window_set_following (window, TRUE);
+  shmlab_key_bar_set_key (shmlab_station_get_key_bar (SHMLAB_STATION (window)), shmlab_key_get_name (key));
+  shmlab_key_bar_set_backend (shmlab_station_get_key_bar (SHMLAB_STATION (window)), SHMLAB_BACKEND_SYSV);
+  shmlab_reader_station_set_transport (window, SHMLAB_STREAM_TRANSPORT_PIPE);
+  gtk_window_present (shmlab_test_window_of (window));
+  view = shmlab_reader_station_get_stream_view (window);
+  shmlab_reader_station_set_following (window, TRUE);
   expected = g_strdup_printf ("Waiting for a stream on “%s” — start shmlab-writer --stream, or shmlab stream",
                               shmlab_key_get_name (key));
   wait = (LabelWait) { view, expected };
@@ -568,8 +568,8 @@ test_reader_waits (void)
   g_assert_true (label_shows (&wait));
   g_assert_cmpuint (shmlab_stream_view_get_frames_shown (view), ==, 0);
 
-  shmlab_reader_window_set_following (window, FALSE);
-  gtk_window_destroy (GTK_WINDOW (window));
+  shmlab_reader_station_set_following (window, FALSE);
+  gtk_window_destroy (shmlab_test_window_of (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
   g_object_unref (window);
   g_assert_true (segment_gone (key));
@@ -641,20 +641,20 @@ static void
 test_stop_waits_for_worker (void)
 {
   g_autoptr(ShmlabKey) key = new_key ("wwaiting");
-  ShmlabWriterWindow *window = shmlab_writer_window_new (NULL);
-  ShmlabStreamPanel *panel = shmlab_writer_window_get_stream_panel (window);
+  ShmlabWriterStation *window = shmlab_test_writer_new (NULL);
+  ShmlabStreamPanel *panel = shmlab_writer_station_get_stream_panel (window);
   ShmlabStreamConfig config;
 
   g_object_ref (window);
-  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), shmlab_key_get_name (key));
-  shmlab_key_bar_set_backend (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), SHMLAB_BACKEND_SYSV);
-  gtk_window_present (GTK_WINDOW (window));
+  shmlab_key_bar_set_key (shmlab_station_get_key_bar (SHMLAB_STATION (window)), shmlab_key_get_name (key));
+  shmlab_key_bar_set_backend (shmlab_station_get_key_bar (SHMLAB_STATION (window)), SHMLAB_BACKEND_SYSV);
+  gtk_window_present (shmlab_test_window_of (window));
   shmlab_stream_config_init (&config);
   config.width = W;
   config.height = H;
   config.handoff = SHMLAB_STREAM_HANDOFF_EVERY;
   shmlab_stream_panel_configure (panel, &config, 0);
-  shmlab_writer_window_set_page (window, "stream");
+  shmlab_writer_station_set_page (window, "stream");
   shmlab_stream_panel_set_streaming (panel, TRUE);
   /* One frame fills the one slot; the next waits for a reader. */
   shmlab_test_wait_until (wrote_one, panel, WAIT_SECONDS, "the Writer to write a frame");
@@ -665,7 +665,7 @@ test_stop_waits_for_worker (void)
   g_assert_cmpuint (shmlab_stream_player_count_running (), ==, 0);
   g_assert_true (segment_gone (key));
 
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_destroy (shmlab_test_window_of (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
   g_object_unref (window);
 }

@@ -21,7 +21,7 @@
 #include "shmlab-test-gtk.h"
 #include "shmlab-test-util.h"
 #include "shmlab-writer-pane.h"
-#include "shmlab-writer-window.h"
+#include "shmlab-writer-station.h"
 
 /* A bound on every wait: reaching it fails the test, it never paces it. */
 #define WAIT_SECONDS 60
@@ -29,8 +29,8 @@
 static gboolean
 window_idle (gpointer data)
 {
-  ShmlabWriterWindow *window = data;
-  return !shmlab_window_get_busy (SHMLAB_WINDOW (window));
+  ShmlabWriterStation *window = data;
+  return !shmlab_station_get_busy (SHMLAB_STATION (window));
 }
 
 static gboolean
@@ -45,13 +45,13 @@ session_waiting (gpointer data)
   return shmlab_session_get_waiting (data);
 }
 
-static ShmlabWriterWindow *
+static ShmlabWriterStation *
 window_new (const char *key)
 {
-  ShmlabWriterWindow *window = g_object_ref_sink (shmlab_writer_window_new (NULL));
+  ShmlabWriterStation *window = g_object_ref_sink (shmlab_test_writer_new (NULL));
 
-  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), key);
-  gtk_window_present (GTK_WINDOW (window));
+  shmlab_key_bar_set_key (shmlab_station_get_key_bar (SHMLAB_STATION (window)), key);
+  gtk_window_present (shmlab_test_window_of (window));
   shmlab_test_wait_until (widget_mapped, window, WAIT_SECONDS, "the window to show");
   return window;
 }
@@ -65,23 +65,23 @@ all_detached (gpointer data)
 /* Destroys the window and proves it, and its session, went away; then
  * waits for the session's detach, which runs in a thread. */
 static void
-window_close (ShmlabWriterWindow *window)
+window_close (ShmlabWriterStation *window)
 {
   g_assert_true (window_idle (window));
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_destroy (shmlab_test_window_of (window));
   g_assert_finalize_object (window);
   shmlab_test_wait_until (all_detached, NULL, WAIT_SECONDS,
                           "the closed window's session to detach");
 }
 
 static void
-wait_idle (ShmlabWriterWindow *window)
+wait_idle (ShmlabWriterStation *window)
 {
   shmlab_test_wait_until (window_idle, window, WAIT_SECONDS, "the window's job to end");
 }
 
 static void
-activate (ShmlabWriterWindow *window,
+activate (ShmlabWriterStation *window,
           const char         *action)
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
@@ -107,7 +107,7 @@ find_check (GtkWidget  *root,
 
 /* What a user sees: the button for @action is shown and can be clicked. */
 static gboolean
-can_click (ShmlabWriterWindow *window,
+can_click (ShmlabWriterStation *window,
            const char         *action)
 {
   GtkWidget *button = shmlab_test_find_actionable (GTK_WIDGET (window), action);
@@ -208,20 +208,20 @@ loaded_cb (GObject      *source,
 {
   Outcome *outcome = user_data;
 
-  outcome->ok = shmlab_writer_window_load_image_finish (SHMLAB_WRITER_WINDOW (source), result,
+  outcome->ok = shmlab_writer_station_load_image_finish (SHMLAB_WRITER_STATION (source), result,
                                                         &outcome->error);
   outcome->done = TRUE;
 }
 
 static gboolean
-load (ShmlabWriterWindow  *window,
+load (ShmlabWriterStation  *window,
       const char          *path,
       GError             **error)
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
   Outcome outcome = { 0 };
 
-  shmlab_writer_window_load_image_async (window, file, NULL, loaded_cb, &outcome);
+  shmlab_writer_station_load_image_async (window, file, NULL, loaded_cb, &outcome);
   shmlab_test_wait_until (shmlab_test_flag_set, &outcome.done, WAIT_SECONDS, "the picture to load");
   wait_idle (window);
   if (outcome.error)
@@ -277,20 +277,20 @@ static void
 test_new_destroy (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wnew");
-  ShmlabWriterWindow *window = window_new (key);
-  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
-  ShmlabStepLog *step_log = shmlab_window_get_step_log (SHMLAB_WINDOW (window));
+  ShmlabWriterStation *window = window_new (key);
+  ShmlabSession *session = shmlab_station_get_session (SHMLAB_STATION (window));
+  ShmlabStepLog *step_log = shmlab_station_get_step_log (SHMLAB_STATION (window));
   GtkWidget *write_button = shmlab_test_find_actionable (GTK_WIDGET (window), "win.write");
 
   g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
   /* The widgets of both templates, the base window's and the Writer's, go with it. */
   g_object_add_weak_pointer (G_OBJECT (step_log), (gpointer *) &step_log);
   g_object_add_weak_pointer (G_OBJECT (write_button), (gpointer *) &write_button);
-  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "ShmLab Writer");
-  g_assert_false (shmlab_window_get_busy (SHMLAB_WINDOW (window)));
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
-  g_assert_null (shmlab_writer_window_get_error_text (window));
-  g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "text");
+  g_assert_cmpstr (gtk_window_get_title (shmlab_test_window_of (window)), ==, "ShmLab Writer");
+  g_assert_false (shmlab_station_get_busy (SHMLAB_STATION (window)));
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_null (shmlab_writer_station_get_error_text (window));
+  g_assert_cmpstr (shmlab_writer_station_get_page (window), ==, "text");
   g_assert_true (can_click (window, "win.write"));
   g_assert_true (can_click (window, "win.open"));
   /* The step bar is hidden until step-by-step mode is on. */
@@ -308,21 +308,21 @@ static void
 test_write_text (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wtext");
-  ShmlabWriterWindow *window = window_new (key);
-  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  ShmlabWriterStation *window = window_new (key);
+  ShmlabSession *session = shmlab_station_get_session (SHMLAB_STATION (window));
   g_autoptr(ShmlabPayload) payload = NULL;
   g_autoptr(ShmlabPayload) again = NULL;
   const char *text = "Grüße aus dem Writer — ShmLab";
   gsize size = 0;
 
-  shmlab_writer_window_set_text (window, text);
+  shmlab_writer_station_set_text (window, text);
   activate (window, "win.write");
-  g_assert_true (shmlab_window_get_busy (SHMLAB_WINDOW (window)));
+  g_assert_true (shmlab_station_get_busy (SHMLAB_STATION (window)));
   g_assert_false (can_click (window, "win.write"));
   wait_idle (window);
 
-  g_assert_null (shmlab_writer_window_get_error_text (window));
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_null (shmlab_writer_station_get_error_text (window));
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
   g_assert_true (shmlab_session_get_attached (session));
   g_assert_false (shmlab_session_get_locked (session));
   payload = peek_payload (key, &size);
@@ -333,11 +333,11 @@ test_write_text (void)
   g_assert_cmpuint (size, ==, strlen (text) + 1);
 
   /* A second write of a shorter text, as a frame, reuses nothing it should not. */
-  shmlab_writer_window_set_text (window, "short");
-  shmlab_writer_window_set_format (window, SHMLAB_FORMAT_FRAME);
+  shmlab_writer_station_set_text (window, "short");
+  shmlab_writer_station_set_format (window, SHMLAB_FORMAT_FRAME);
   activate (window, "win.write");
   wait_idle (window);
-  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_null (shmlab_writer_station_get_error_text (window));
   again = peek_payload (key, NULL);
   g_assert_cmpint (again->format, ==, SHMLAB_FORMAT_FRAME);
   g_assert_cmpstr (again->text, ==, "short");
@@ -353,24 +353,24 @@ test_write_image (void)
   g_autofree char *key = shmlab_test_unique_key ("wimage");
   g_autoptr(ShmlabImage) image = make_image (37, 23, TRUE);
   g_autofree char *path = write_png ("picture.png", image);
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
   g_autoptr(GError) error = NULL;
   static const ShmlabFormat formats[] = { SHMLAB_FORMAT_FRAME, SHMLAB_FORMAT_QT_IMAGE,
                                           SHMLAB_FORMAT_AUTO };
 
   g_assert_true (load (window, path, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "image");
-  g_assert_true (shmlab_image_equal (shmlab_writer_window_get_image (window), image));
+  g_assert_cmpstr (shmlab_writer_station_get_page (window), ==, "image");
+  g_assert_true (shmlab_image_equal (shmlab_writer_station_get_image (window), image));
 
   for (gsize i = 0; i < G_N_ELEMENTS (formats); i++)
     {
       g_autoptr(ShmlabPayload) payload = NULL;
 
-      shmlab_writer_window_set_format (window, formats[i]);
+      shmlab_writer_station_set_format (window, formats[i]);
       activate (window, "win.write");
       wait_idle (window);
-      g_assert_null (shmlab_writer_window_get_error_text (window));
+      g_assert_null (shmlab_writer_station_get_error_text (window));
       payload = peek_payload (key, NULL);
       g_assert_cmpint (payload->kind, ==, SHMLAB_PAYLOAD_KIND_IMAGE);
       g_assert_cmpint (payload->format, ==,
@@ -386,29 +386,29 @@ static void
 test_too_large_cut (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wcut");
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
   g_autoptr(ShmlabPayload) payload = NULL;
   const char *text = "This text is longer than eight bytes";
   gsize size = 0;
 
-  shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), "8");
-  shmlab_writer_window_set_text (window, text);
+  shmlab_key_bar_set_size_text (shmlab_station_get_key_bar (SHMLAB_STATION (window)), "8");
+  shmlab_writer_station_set_text (window, text);
   activate (window, "win.write");
   wait_idle (window);
 
   /* 36 bytes and the NUL in 8 bytes: 29 too many. */
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
-  assert_contains (shmlab_writer_window_get_offer_text (window), "29 bytes too large");
-  assert_contains (shmlab_writer_window_get_offer_text (window), "needs 37 bytes");
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
+  assert_contains (shmlab_writer_station_get_offer_text (window), "29 bytes too large");
+  assert_contains (shmlab_writer_station_get_offer_text (window), "needs 37 bytes");
   g_assert_true (can_click (window, "win.offer-grow"));
   g_assert_true (can_click (window, "win.offer-cut"));
   g_assert_false (can_click (window, "win.offer-attach"));
-  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_null (shmlab_writer_station_get_error_text (window));
 
   activate (window, "win.offer-cut");
   wait_idle (window);
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
-  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_null (shmlab_writer_station_get_error_text (window));
   g_assert_false (can_click (window, "win.offer-cut"));
   payload = peek_payload (key, &size);
   g_assert_cmpuint (size, ==, 8);
@@ -422,22 +422,22 @@ static void
 test_too_large_grow (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wgrow");
-  ShmlabWriterWindow *window = window_new (key);
-  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  ShmlabWriterStation *window = window_new (key);
+  ShmlabKeyBar *key_bar = shmlab_station_get_key_bar (SHMLAB_STATION (window));
   g_autoptr(ShmlabPayload) payload = NULL;
   const char *text = "This text needs more than four bytes";
   gsize size = 0;
   guint64 asked = 1;
 
   shmlab_key_bar_set_size_text (key_bar, "4 B");
-  shmlab_writer_window_set_text (window, text);
+  shmlab_writer_station_set_text (window, text);
   activate (window, "win.write");
   wait_idle (window);
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
 
   activate (window, "win.offer-grow");
   wait_idle (window);
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
   payload = peek_payload (key, &size);
   g_assert_cmpstr (payload->text, ==, text);
   g_assert_cmpuint (size, ==, strlen (text) + 1);
@@ -451,7 +451,7 @@ test_too_large_grow (void)
 static gboolean
 offer_taken (gpointer data)
 {
-  return shmlab_writer_window_get_offer (data) == SHMLAB_WRITER_OFFER_NONE;
+  return shmlab_writer_station_get_offer (data) == SHMLAB_WRITER_OFFER_NONE;
 }
 
 /* After Grow the segment, the next key pressed goes to Write, not over the key. */
@@ -459,17 +459,17 @@ static void
 test_grow_focus (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wgrowf");
-  ShmlabWriterWindow *window = window_new (key);
-  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  ShmlabWriterStation *window = window_new (key);
+  ShmlabKeyBar *key_bar = shmlab_station_get_key_bar (SHMLAB_STATION (window));
   GtkWidget *grow;
   GtkWidget *write =
-    shmlab_test_find_actionable (gtk_window_get_titlebar (GTK_WINDOW (window)), "win.write");
+    shmlab_test_find_actionable (shmlab_test_find_by_type (GTK_WIDGET (window), GTK_TYPE_HEADER_BAR), "win.write");
 
   shmlab_key_bar_set_size_text (key_bar, "4 B");
-  shmlab_writer_window_set_text (window, "This text needs more than four bytes");
+  shmlab_writer_station_set_text (window, "This text needs more than four bytes");
   activate (window, "win.write");
   wait_idle (window);
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
 
   grow = shmlab_test_find_actionable (GTK_WIDGET (window), "win.offer-grow");
   g_assert_true (gtk_widget_grab_focus (grow));
@@ -477,7 +477,7 @@ test_grow_focus (void)
   g_assert_true (gtk_widget_activate (grow));
   shmlab_test_wait_until (offer_taken, window, WAIT_SECONDS, "the offer to be taken");
   wait_idle (window);
-  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == write);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (shmlab_test_window_of (window))) == write);
   g_assert_cmpstr (shmlab_key_bar_get_key (key_bar), ==, key);
 
   window_close (window);
@@ -488,22 +488,22 @@ static void
 test_offer_close (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wclose");
-  ShmlabWriterWindow *window = window_new (key);
-  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  ShmlabWriterStation *window = window_new (key);
+  ShmlabKeyBar *key_bar = shmlab_station_get_key_bar (SHMLAB_STATION (window));
   GtkWidget *bar;
 
   shmlab_key_bar_set_size_text (key_bar, "4 B");
-  shmlab_writer_window_set_text (window, "This text needs more than four bytes");
+  shmlab_writer_station_set_text (window, "This text needs more than four bytes");
   activate (window, "win.write");
   wait_idle (window);
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
 
   bar = shmlab_test_find_by_type (GTK_WIDGET (window), GTK_TYPE_INFO_BAR);
   g_assert_nonnull (bar);
   g_assert_true (gtk_widget_get_visible (bar));
   /* The key binding Escape is bound to in an info bar. */
   g_signal_emit_by_name (bar, "close");
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
   g_assert_false (gtk_widget_get_visible (bar));
 
   window_close (window);
@@ -514,7 +514,7 @@ static void
 test_text_tab (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wtab");
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
   GtkTextView *view =
     GTK_TEXT_VIEW (shmlab_test_find_by_type (GTK_WIDGET (window), GTK_TYPE_TEXT_VIEW));
   g_autoptr(GtkShortcutTrigger) ctrl_tab = gtk_shortcut_trigger_parse_string ("<Control>Tab");
@@ -543,13 +543,13 @@ test_text_tab (void)
     }
   g_assert_nonnull (typing_tab);
 
-  shmlab_writer_window_set_text (window, "a");
+  shmlab_writer_station_set_text (window, "a");
   gtk_text_buffer_get_end_iter (gtk_text_view_get_buffer (view), &end);
   gtk_text_buffer_place_cursor (gtk_text_view_get_buffer (view), &end);
   g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (typing_tab),
                                                GTK_SHORTCUT_ACTION_EXCLUSIVE, GTK_WIDGET (view),
                                                gtk_shortcut_get_arguments (typing_tab)));
-  text = shmlab_writer_window_get_text (window);
+  text = shmlab_writer_station_get_text (window);
   g_assert_cmpstr (text, ==, "a\t");
 
   window_close (window);
@@ -560,7 +560,7 @@ written_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  g_assert_true (shmlab_writer_window_write_finish (SHMLAB_WRITER_WINDOW (source), result, NULL));
+  g_assert_true (shmlab_writer_station_write_finish (SHMLAB_WRITER_STATION (source), result, NULL));
   *(gboolean *) user_data = TRUE;
 }
 
@@ -570,31 +570,31 @@ static void
 test_write_result_focus (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wresult");
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
   g_autofree char *said = g_strdup_printf ("Wrote 7 bytes into the segment of “%s”.", key);
   GtkWidget *focus;
   GtkWidget *before;
   gboolean written = FALSE;
 
-  shmlab_writer_window_set_text (window, "你好");
-  before = gtk_root_get_focus (GTK_ROOT (window));
-  shmlab_writer_window_write_async (window, NULL, written_cb, &written);
+  shmlab_writer_station_set_text (window, "你好");
+  before = gtk_root_get_focus (GTK_ROOT (shmlab_test_window_of (window)));
+  shmlab_writer_station_write_async (window, NULL, written_cb, &written);
   shmlab_test_wait_until (shmlab_test_flag_set, &written, WAIT_SECONDS,
                           "the write at start to end");
-  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == before);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (shmlab_test_window_of (window))) == before);
 
   activate (window, "win.write");
   wait_idle (window);
-  focus = gtk_root_get_focus (GTK_ROOT (window));
+  focus = gtk_root_get_focus (GTK_ROOT (shmlab_test_window_of (window)));
   g_assert_true (GTK_IS_LABEL (focus));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (focus)), ==, said);
   g_assert_cmpint (gtk_label_get_selection_bounds (GTK_LABEL (focus), NULL, NULL), ==, FALSE);
 
   /* A failure: the sentence saying what went wrong. */
-  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), "");
+  shmlab_key_bar_set_key (shmlab_station_get_key_bar (SHMLAB_STATION (window)), "");
   activate (window, "win.write");
   wait_idle (window);
-  focus = gtk_root_get_focus (GTK_ROOT (window));
+  focus = gtk_root_get_focus (GTK_ROOT (shmlab_test_window_of (window)));
   g_assert_true (GTK_IS_LABEL (focus));
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (focus)), !=, "");
   g_assert_true (gtk_widget_is_visible (focus));
@@ -610,17 +610,17 @@ test_image_cannot_be_cut (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wimgcut");
   g_autoptr(ShmlabImage) image = make_image (8, 8, FALSE);
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
 
-  shmlab_writer_window_set_image (window, image, "tiny");
-  shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), "100");
+  shmlab_writer_station_set_image (window, image, "tiny");
+  shmlab_key_bar_set_size_text (shmlab_station_get_key_bar (SHMLAB_STATION (window)), "100");
   activate (window, "win.write");
   wait_idle (window);
 
   /* 64 + 8 × 8 × 4 = 320 bytes in 100. */
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
-  assert_contains (shmlab_writer_window_get_offer_text (window), "220 bytes too large");
-  assert_contains (shmlab_writer_window_get_offer_text (window), "cannot be cut");
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_TOO_LARGE);
+  assert_contains (shmlab_writer_station_get_offer_text (window), "220 bytes too large");
+  assert_contains (shmlab_writer_station_get_offer_text (window), "cannot be cut");
   g_assert_true (can_click (window, "win.offer-grow"));
   g_assert_false (can_click (window, "win.offer-cut"));
 
@@ -631,18 +631,18 @@ static void
 test_stale_remove (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wstale");
-  ShmlabWriterWindow *window = NULL;
+  ShmlabWriterStation *window = NULL;
   g_autoptr(ShmlabPayload) payload = NULL;
   const char *offer;
 
   make_stale_segment (key);
   window = window_new (key);
-  shmlab_writer_window_set_text (window, "a fresh start");
+  shmlab_writer_station_set_text (window, "a fresh start");
   activate (window, "win.write");
   wait_idle (window);
 
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_EXISTS);
-  offer = shmlab_writer_window_get_offer_text (window);
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_EXISTS);
+  offer = shmlab_writer_station_get_offer_text (window);
   assert_contains (offer, "attached by no process");
   assert_contains (offer, "left behind");
   g_assert_true (can_click (window, "win.offer-attach"));
@@ -652,11 +652,11 @@ test_stale_remove (void)
 
   activate (window, "win.offer-remove");
   wait_idle (window);
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
-  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_null (shmlab_writer_station_get_error_text (window));
   payload = peek_payload (key, NULL);
   g_assert_cmpstr (payload->text, ==, "a fresh start");
-  g_assert_true (shmlab_session_get_created (shmlab_window_get_session (SHMLAB_WINDOW (window))));
+  g_assert_true (shmlab_session_get_created (shmlab_station_get_session (SHMLAB_STATION (window))));
 
   window_close (window);
   g_assert_false (segment_exists (key));
@@ -666,7 +666,7 @@ static void
 test_stale_attach (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wattach");
-  ShmlabWriterWindow *window = NULL;
+  ShmlabWriterStation *window = NULL;
   ShmlabSession *session;
   g_autoptr(ShmlabPayload) first = NULL;
   g_autoptr(ShmlabPayload) second = NULL;
@@ -674,16 +674,16 @@ test_stale_attach (void)
 
   make_stale_segment (key);
   window = window_new (key);
-  session = shmlab_window_get_session (SHMLAB_WINDOW (window));
-  shmlab_writer_window_set_text (window, "written into the old segment");
+  session = shmlab_station_get_session (SHMLAB_STATION (window));
+  shmlab_writer_station_set_text (window, "written into the old segment");
   activate (window, "win.write");
   wait_idle (window);
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_EXISTS);
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_EXISTS);
 
   activate (window, "win.offer-attach");
   wait_idle (window);
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
-  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_null (shmlab_writer_station_get_error_text (window));
   g_assert_true (shmlab_session_get_attached (session));
   g_assert_false (shmlab_session_get_created (session));
   g_assert_false (shmlab_session_get_locked (session));
@@ -693,10 +693,10 @@ test_stale_attach (void)
   g_assert_cmpuint (size, ==, 1024);
 
   /* The next write goes into the same segment, without a question. */
-  shmlab_writer_window_set_text (window, "and again");
+  shmlab_writer_station_set_text (window, "and again");
   activate (window, "win.write");
   wait_idle (window);
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
   second = peek_payload (key, NULL);
   g_assert_cmpstr (second->text, ==, "and again");
 
@@ -710,14 +710,14 @@ test_live_segment (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wlive");
   g_autoptr(GSubprocess) holder = start_cli_writer (key);
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
   g_autoptr(GError) error = NULL;
   const char *offer;
 
   activate (window, "win.write");
   wait_idle (window);
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_EXISTS);
-  offer = shmlab_writer_window_get_offer_text (window);
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_EXISTS);
+  offer = shmlab_writer_station_get_offer_text (window);
   assert_contains (offer, "attached by 1 process");
   g_assert_true (can_click (window, "win.offer-attach"));
   g_assert_true (can_click (window, "win.offer-other-key"));
@@ -735,8 +735,8 @@ static void
 test_steps (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wsteps");
-  ShmlabWriterWindow *window = window_new (key);
-  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  ShmlabWriterStation *window = window_new (key);
+  ShmlabSession *session = shmlab_station_get_session (SHMLAB_STATION (window));
   g_autoptr(ShmlabPayload) payload = NULL;
   static const char *const steps[] = {
     "win.step-create", "win.step-attach", "win.step-lock",
@@ -744,7 +744,7 @@ test_steps (void)
   };
 
   activate (window, "win.step-by-step");
-  shmlab_writer_window_set_text (window, "one step at a time");
+  shmlab_writer_station_set_text (window, "one step at a time");
 
   g_assert_true (can_click (window, "win.step-create"));
   g_assert_true (can_click (window, "win.step-attach"));
@@ -758,7 +758,7 @@ test_steps (void)
   for (gsize i = 0; i < G_N_ELEMENTS (steps); i++)
     g_assert_false (can_click (window, steps[i]));
   wait_idle (window);
-  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_null (shmlab_writer_station_get_error_text (window));
   g_assert_true (shmlab_session_get_attached (session));
   g_assert_false (can_click (window, "win.step-create"));
   g_assert_false (can_click (window, "win.step-attach"));
@@ -776,7 +776,7 @@ test_steps (void)
 
   activate (window, "win.step-write");
   wait_idle (window);
-  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_null (shmlab_writer_station_get_error_text (window));
   g_assert_true (shmlab_session_get_locked (session));
 
   activate (window, "win.step-unlock");
@@ -804,7 +804,7 @@ test_steps (void)
 }
 
 static guint
-log_lines (ShmlabWriterWindow *window)
+log_lines (ShmlabWriterStation *window)
 {
   GtkWidget *log = shmlab_test_find_by_type (GTK_WIDGET (window), SHMLAB_TYPE_STEP_LOG);
 
@@ -813,7 +813,7 @@ log_lines (ShmlabWriterWindow *window)
 }
 
 static void
-check_bad_png (ShmlabWriterWindow *window,
+check_bad_png (ShmlabWriterStation *window,
                const char         *path,
                const char         *name,
                const char         *says)
@@ -824,21 +824,21 @@ check_bad_png (ShmlabWriterWindow *window,
 
   g_assert_false (load (window, path, &error));
   g_assert_nonnull (error);
-  banner = shmlab_writer_window_get_error_text (window);
+  banner = shmlab_writer_station_get_error_text (window);
   g_assert_nonnull (banner);
   g_test_message ("%s: %s", name, banner);
   assert_contains (banner, name);
   assert_contains (banner, says);
   g_assert_cmpuint (log_lines (window), ==, lines + 1);
-  g_assert_null (shmlab_writer_window_get_image (window));
-  g_assert_false (shmlab_window_get_busy (SHMLAB_WINDOW (window)));
+  g_assert_null (shmlab_writer_station_get_image (window));
+  g_assert_false (shmlab_station_get_busy (SHMLAB_STATION (window)));
 }
 
 static void
 test_bad_png (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wbadpng");
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
   g_autoptr(ShmlabImage) image = make_image (16, 16, FALSE);
   g_autofree char *good = write_png ("good.png", image);
   g_autofree char *missing = g_build_filename (shmlab_test_get_temp_dir (), "missing.png", NULL);
@@ -861,17 +861,17 @@ test_bad_png (void)
 
   /* A failed load leaves the page as it was; nothing to write on the Image
    * page: said, and nothing is created. */
-  g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "text");
-  shmlab_writer_window_set_page (window, "image");
+  g_assert_cmpstr (shmlab_writer_station_get_page (window), ==, "text");
+  shmlab_writer_station_set_page (window, "image");
   activate (window, "win.write");
   wait_idle (window);
-  assert_contains (shmlab_writer_window_get_error_text (window), "no picture");
+  assert_contains (shmlab_writer_station_get_error_text (window), "no picture");
   g_assert_false (segment_exists (key));
 
   /* A good file afterwards clears the banner. */
   g_assert_true (load (window, good, &error));
   g_assert_no_error (error);
-  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_null (shmlab_writer_station_get_error_text (window));
   window_close (window);
 }
 
@@ -882,10 +882,10 @@ static void
 test_format_words (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wwords");
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
   g_autoptr(ShmlabImage) image = make_image (8, 8, FALSE);
   g_autofree char *path = write_png ("words.png", image);
-  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  GtkWidget *titlebar = shmlab_test_find_by_type (GTK_WIDGET (window), GTK_TYPE_HEADER_BAR);
   GtkDropDown *dropdown = NULL;
   GListModel *model;
   g_autoptr(GError) error = NULL;
@@ -902,28 +902,28 @@ test_format_words (void)
   g_assert_nonnull (gtk_drop_down_get_list_factory (dropdown));
 
   /* Auto, on the Text page: the Qt demo reads it. */
-  g_assert_cmpint (shmlab_writer_window_get_format (window), ==, SHMLAB_FORMAT_AUTO);
+  g_assert_cmpint (shmlab_writer_station_get_format (window), ==, SHMLAB_FORMAT_AUTO);
   assert_contains (gtk_widget_get_tooltip_text (GTK_WIDGET (dropdown)),
                    "text as plain text, which the Qt demo reads");
   assert_contains (gtk_widget_get_tooltip_text (GTK_WIDGET (dropdown)), "ShmLab frame");
-  g_assert_null (shmlab_writer_window_get_qt_note (window));
+  g_assert_null (shmlab_writer_station_get_qt_note (window));
 
   /* A picture in Auto is a frame: said, with what to choose. */
   g_assert_true (load (window, path, &error));
   g_assert_no_error (error);
-  assert_contains (shmlab_writer_window_get_qt_note (window), "no Qt program reads a ShmLab frame");
-  assert_contains (shmlab_writer_window_get_qt_note (window), "choose Qt example image");
-  shmlab_writer_window_set_format (window, SHMLAB_FORMAT_QT_IMAGE);
-  g_assert_null (shmlab_writer_window_get_qt_note (window));
+  assert_contains (shmlab_writer_station_get_qt_note (window), "no Qt program reads a ShmLab frame");
+  assert_contains (shmlab_writer_station_get_qt_note (window), "choose Qt example image");
+  shmlab_writer_station_set_format (window, SHMLAB_FORMAT_QT_IMAGE);
+  g_assert_null (shmlab_writer_station_get_qt_note (window));
   assert_contains (gtk_widget_get_tooltip_text (GTK_WIDGET (dropdown)), "Shared Memory Example");
 
   /* Back on the Text page, a frame is no Qt demo's text either. */
-  shmlab_writer_window_set_page (window, "text");
-  assert_contains (shmlab_writer_window_get_qt_note (window), "choose Plain text");
-  shmlab_writer_window_set_format (window, SHMLAB_FORMAT_FRAME);
-  assert_contains (shmlab_writer_window_get_qt_note (window), "no Qt program reads a ShmLab frame");
-  shmlab_writer_window_set_format (window, SHMLAB_FORMAT_TEXT);
-  g_assert_null (shmlab_writer_window_get_qt_note (window));
+  shmlab_writer_station_set_page (window, "text");
+  assert_contains (shmlab_writer_station_get_qt_note (window), "choose Plain text");
+  shmlab_writer_station_set_format (window, SHMLAB_FORMAT_FRAME);
+  assert_contains (shmlab_writer_station_get_qt_note (window), "no Qt program reads a ShmLab frame");
+  shmlab_writer_station_set_format (window, SHMLAB_FORMAT_TEXT);
+  g_assert_null (shmlab_writer_station_get_qt_note (window));
 
   window_close (window);
 }
@@ -954,7 +954,7 @@ test_open_picture_types (void)
 {
   static const char *const types[] = { "bmp", "tiff", "jpeg" };
   g_autofree char *key = shmlab_test_unique_key ("wtypes");
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
   g_autoptr(ShmlabImage) image = make_image (24, 16, FALSE);
   GtkWidget *pane = shmlab_test_find_by_type (GTK_WIDGET (window), SHMLAB_TYPE_WRITER_PANE);
   g_autofree char *empty = g_build_filename (shmlab_test_get_temp_dir (), "empty.jpg", NULL);
@@ -974,21 +974,21 @@ test_open_picture_types (void)
 
       g_assert_true (load (window, path, &error));
       g_assert_no_error (error);
-      shown = shmlab_writer_window_get_image (window);
+      shown = shmlab_writer_station_get_image (window);
       g_assert_nonnull (shown);
       g_assert_cmpuint (shown->width, ==, 24);
       g_assert_cmpuint (shown->height, ==, 16);
       if (!g_str_equal (types[i], "jpeg"))
         g_assert_true (shmlab_image_equal (shown, image));
-      g_assert_null (shmlab_writer_window_get_error_text (window));
+      g_assert_null (shmlab_writer_station_get_error_text (window));
 
       /* Dropped: taken, and shown once it is decoded. */
-      shmlab_writer_window_set_page (window, "text");
+      shmlab_writer_station_set_page (window, "text");
       g_signal_emit_by_name (pane, "file-dropped", file, &taken);
       g_assert_true (taken);
       shmlab_test_wait_until (window_idle, window, WAIT_SECONDS, "the dropped picture to load");
-      g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "image");
-      g_assert_null (shmlab_writer_window_get_error_text (window));
+      g_assert_cmpstr (shmlab_writer_station_get_page (window), ==, "image");
+      g_assert_null (shmlab_writer_station_get_error_text (window));
       g_unlink (path);
     }
 
@@ -996,9 +996,9 @@ test_open_picture_types (void)
   g_assert_true (g_file_set_contents (empty, "", 0, NULL));
   g_assert_false (load (window, empty, &error));
   g_assert_error (error, SHMLAB_IMAGE_ERROR, SHMLAB_IMAGE_ERROR_UNKNOWN_TYPE);
-  assert_contains (shmlab_writer_window_get_error_text (window), "empty.jpg");
-  assert_contains (shmlab_writer_window_get_error_text (window), "is empty (0 bytes)");
-  g_assert_null (strstr (strstr (shmlab_writer_window_get_error_text (window), "choose") + 1,
+  assert_contains (shmlab_writer_station_get_error_text (window), "empty.jpg");
+  assert_contains (shmlab_writer_station_get_error_text (window), "is empty (0 bytes)");
+  g_assert_null (strstr (strstr (shmlab_writer_station_get_error_text (window), "choose") + 1,
                          "choose"));
   g_unlink (empty);
   window_close (window);
@@ -1008,19 +1008,19 @@ static void
 test_format_mismatch (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wmismatch");
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
 
-  shmlab_writer_window_set_text (window, "text is no picture");
-  shmlab_writer_window_set_format (window, SHMLAB_FORMAT_QT_IMAGE);
+  shmlab_writer_station_set_text (window, "text is no picture");
+  shmlab_writer_station_set_format (window, SHMLAB_FORMAT_QT_IMAGE);
   activate (window, "win.write");
   wait_idle (window);
-  assert_contains (shmlab_writer_window_get_error_text (window), "Qt example image");
+  assert_contains (shmlab_writer_station_get_error_text (window), "Qt example image");
   g_assert_false (segment_exists (key));
   window_close (window);
 }
 
 static void
-paste (ShmlabWriterWindow *window)
+paste (ShmlabWriterStation *window)
 {
   activate (window, "win.paste");
   wait_idle (window);
@@ -1030,7 +1030,7 @@ static void
 test_paste (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wpaste");
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
   GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (window));
   g_autoptr(ShmlabImage) translucent = make_image (21, 13, TRUE);
   g_autoptr(ShmlabImage) opaque = make_image (9, 12, FALSE);
@@ -1047,22 +1047,22 @@ test_paste (void)
   png_provider = gdk_content_provider_new_for_bytes ("image/png", png);
   gdk_clipboard_set_content (clipboard, png_provider);
   paste (window);
-  g_assert_null (shmlab_writer_window_get_error_text (window));
-  g_assert_cmpstr (shmlab_writer_window_get_page (window), ==, "image");
-  g_assert_true (shmlab_image_equal (shmlab_writer_window_get_image (window), translucent));
+  g_assert_null (shmlab_writer_station_get_error_text (window));
+  g_assert_cmpstr (shmlab_writer_station_get_page (window), ==, "image");
+  g_assert_true (shmlab_image_equal (shmlab_writer_station_get_image (window), translucent));
 
   /* Any other picture goes through GTK's premultiplied texture. */
   tiff_provider = gdk_content_provider_new_for_bytes ("image/tiff", tiff);
   gdk_clipboard_set_content (clipboard, tiff_provider);
   paste (window);
-  g_assert_null (shmlab_writer_window_get_error_text (window));
-  g_assert_true (shmlab_image_equal (shmlab_writer_window_get_image (window), opaque));
+  g_assert_null (shmlab_writer_station_get_error_text (window));
+  g_assert_true (shmlab_image_equal (shmlab_writer_station_get_image (window), opaque));
 
   /* Text is not a picture: said, and the last picture stays. */
   gdk_clipboard_set_text (clipboard, "just words");
   paste (window);
-  assert_contains (shmlab_writer_window_get_error_text (window), "no picture");
-  g_assert_true (shmlab_image_equal (shmlab_writer_window_get_image (window), opaque));
+  assert_contains (shmlab_writer_station_get_error_text (window), "no picture");
+  g_assert_true (shmlab_image_equal (shmlab_writer_station_get_image (window), opaque));
 
   window_close (window);
 }
@@ -1072,7 +1072,7 @@ test_cancel_lock_wait (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wcancel");
   g_autoptr(ShmlabSegment) holder = shmlab_segment_new (SHMLAB_BACKEND_SYSV);
-  ShmlabWriterWindow *window;
+  ShmlabWriterStation *window;
   ShmlabSession *session;
   g_autoptr(GError) error = NULL;
   guint lines;
@@ -1083,7 +1083,7 @@ test_cancel_lock_wait (void)
   g_assert_no_error (error);
 
   window = window_new (key);
-  session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  session = shmlab_station_get_session (SHMLAB_STATION (window));
   shmlab_session_set_lock_timeout (session, 600 * 1000);
   lines = log_lines (window);
   activate (window, "win.write");
@@ -1094,8 +1094,8 @@ test_cancel_lock_wait (void)
   wait_idle (window);
   g_assert_false (shmlab_session_get_waiting (session));
   /* Cancelling is no error: no red banner, a line in the log. */
-  g_assert_null (shmlab_writer_window_get_error_text (window));
-  g_assert_cmpint (shmlab_writer_window_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_null (shmlab_writer_station_get_error_text (window));
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
   g_assert_cmpuint (log_lines (window), >, lines);
 
   window_close (window);
@@ -1108,7 +1108,7 @@ test_close_while_waiting (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wclosewait");
   g_autoptr(ShmlabSegment) holder = shmlab_segment_new (SHMLAB_BACKEND_SYSV);
-  ShmlabWriterWindow *window;
+  ShmlabWriterStation *window;
   ShmlabSession *session;
   g_autoptr(GError) error = NULL;
   ShmlabSegmentInfo info;
@@ -1119,7 +1119,7 @@ test_close_while_waiting (void)
   g_assert_no_error (error);
 
   window = window_new (key);
-  session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  session = shmlab_station_get_session (SHMLAB_STATION (window));
   shmlab_session_set_lock_timeout (session, 600 * 1000);
   activate (window, "win.write");
   shmlab_test_wait_until (session_waiting, session, WAIT_SECONDS,
@@ -1128,7 +1128,7 @@ test_close_while_waiting (void)
   /* Closing cancels the wait: the window and its session go away long before
    * the ten-minute lock timeout. */
   g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_destroy (shmlab_test_window_of (window));
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   g_object_unref (window);
   shmlab_test_wait_until (shmlab_test_pointer_cleared, &session, WAIT_SECONDS,
@@ -1150,11 +1150,11 @@ test_close_while_loading (void)
   g_autoptr(ShmlabImage) image = make_image (1024, 1024, TRUE);
   g_autofree char *path = write_png ("large.png", image);
   g_autoptr(GFile) file = g_file_new_for_path (path);
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
   Outcome outcome = { 0 };
 
-  shmlab_writer_window_load_image_async (window, file, NULL, loaded_cb, &outcome);
-  gtk_window_destroy (GTK_WINDOW (window));
+  shmlab_writer_station_load_image_async (window, file, NULL, loaded_cb, &outcome);
+  gtk_window_destroy (shmlab_test_window_of (window));
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   g_object_unref (window);
   shmlab_test_wait_until (shmlab_test_flag_set, &outcome.done, WAIT_SECONDS, "the load to end");
@@ -1193,7 +1193,7 @@ ipcs_segments (void)
 typedef struct
 {
   char *key;
-  ShmlabWriterWindow *window;
+  ShmlabWriterStation *window;
   GSubprocess *holder;
   char *sysv_key;
   char *key_file;
@@ -1214,9 +1214,9 @@ close_run_tick (gpointer user_data)
 
   if (!run->closed)
     {
-      if (run->window == NULL || shmlab_window_get_busy (SHMLAB_WINDOW (run->window)))
+      if (run->window == NULL || shmlab_station_get_busy (SHMLAB_STATION (run->window)))
         return G_SOURCE_CONTINUE;
-      session = shmlab_window_get_session (SHMLAB_WINDOW (run->window));
+      session = shmlab_station_get_session (SHMLAB_STATION (run->window));
       run->written = shmlab_session_get_attached (session);
       g_assert_true (run->written);
       g_assert_true (shmlab_segment_query_key (run->key, SHMLAB_BACKEND_SYSV, &info, NULL));
@@ -1226,7 +1226,7 @@ close_run_tick (gpointer user_data)
 
       /* Another process takes the lock, then the window closes. */
       run->holder = shmlab_test_start_lock_holder (run->key, SHMLAB_BACKEND_SYSV);
-      gtk_window_destroy (GTK_WINDOW (run->window));
+      gtk_window_destroy (shmlab_test_window_of (run->window));
       run->closed = TRUE;
       return G_SOURCE_CONTINUE;
     }
@@ -1248,13 +1248,13 @@ static void
 close_run_activate (GApplication *application,
                     CloseRun     *run)
 {
-  run->window = shmlab_writer_window_new (GTK_APPLICATION (application));
+  run->window = shmlab_test_writer_new (GTK_APPLICATION (application));
   g_object_add_weak_pointer (G_OBJECT (run->window), (gpointer *) &run->window);
-  shmlab_key_bar_set_key (shmlab_window_get_key_bar (SHMLAB_WINDOW (run->window)), run->key);
+  shmlab_key_bar_set_key (shmlab_station_get_key_bar (SHMLAB_STATION (run->window)), run->key);
   /* Longer than any test runs: only the holder letting go ends the wait. */
-  shmlab_session_set_lock_timeout (shmlab_window_get_session (SHMLAB_WINDOW (run->window)), 600 * 1000);
-  shmlab_writer_window_set_text (run->window, "closed while another process holds the lock");
-  gtk_window_present (GTK_WINDOW (run->window));
+  shmlab_session_set_lock_timeout (shmlab_station_get_session (SHMLAB_STATION (run->window)), 600 * 1000);
+  shmlab_writer_station_set_text (run->window, "closed while another process holds the lock");
+  gtk_window_present (shmlab_test_window_of (run->window));
   activate (run->window, "win.write");
 }
 
@@ -1407,8 +1407,8 @@ static void
 test_lock_timeout_forever (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wforever");
-  ShmlabWriterWindow *window = window_new (key);
-  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
+  ShmlabWriterStation *window = window_new (key);
+  ShmlabSession *session = shmlab_station_get_session (SHMLAB_STATION (window));
   GtkCheckButton *forever = find_check (GTK_WIDGET (window),
                                         "_Wait as long as it takes, as Qt does");
   /* The lock timeout's spin button sits with its check box (the Stream
@@ -1439,17 +1439,17 @@ test_lock_timeout_forever (void)
 
 /* What the key bar says under the fields, as a user reads it. */
 static char *
-key_bar_status (ShmlabWriterWindow *window)
+key_bar_status (ShmlabWriterStation *window)
 {
-  return shmlab_key_bar_get_status_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)));
+  return shmlab_key_bar_get_status_text (shmlab_station_get_key_bar (SHMLAB_STATION (window)));
 }
 
 /* The Key field, as a user types into it. */
 static GtkEditable *
-key_entry_of (ShmlabWriterWindow *window)
+key_entry_of (ShmlabWriterStation *window)
 {
   GtkWidget *entry = shmlab_test_find_by_type (
-    GTK_WIDGET (shmlab_window_get_key_bar (SHMLAB_WINDOW (window))), GTK_TYPE_ENTRY);
+    GTK_WIDGET (shmlab_station_get_key_bar (SHMLAB_STATION (window))), GTK_TYPE_ENTRY);
 
   g_assert_nonnull (entry);
   return GTK_EDITABLE (entry);
@@ -1472,7 +1472,7 @@ session_has_key (gpointer data)
 static gboolean
 error_banner_gone (gpointer data)
 {
-  return shmlab_writer_window_get_error_text (data) == NULL;
+  return shmlab_writer_station_get_error_text (data) == NULL;
 }
 
 /* A key typed is applied a moment after the last keystroke, without Enter;
@@ -1484,9 +1484,9 @@ test_typed_key (void)
   g_autofree char *typed = shmlab_test_unique_key ("wtypednew");
   g_autofree char *native = shmlab_native_key (typed, SHMLAB_BACKEND_SYSV, SHMLAB_NATIVE_SEGMENT,
                                                NULL);
-  ShmlabWriterWindow *window = window_new (key);
-  ShmlabSession *session = shmlab_window_get_session (SHMLAB_WINDOW (window));
-  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (SHMLAB_WINDOW (window));
+  ShmlabWriterStation *window = window_new (key);
+  ShmlabSession *session = shmlab_station_get_session (SHMLAB_STATION (window));
+  ShmlabKeyBar *key_bar = shmlab_station_get_key_bar (SHMLAB_STATION (window));
   GtkEditable *entry = key_entry_of (window);
   KeyWait wait = { session, typed };
   g_autofree char *status = NULL;
@@ -1509,7 +1509,7 @@ test_typed_key (void)
   gtk_editable_set_text (entry, "");
   activate (window, "win.write");
   wait_idle (window);
-  assert_contains (shmlab_writer_window_get_error_text (window), "key is empty");
+  assert_contains (shmlab_writer_station_get_error_text (window), "key is empty");
   assert_contains (shmlab_key_bar_get_error_text (key_bar), "key is empty");
 
   /* … and a key typed again takes the banner and the field's error away. */
@@ -1527,30 +1527,30 @@ static void
 test_live_attach_count (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wcount");
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
   g_autoptr(ShmlabSegment) other = shmlab_segment_new (SHMLAB_BACKEND_SYSV);
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   int status = -1;
 
-  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "no segment with this key", WAIT_SECONDS);
-  shmlab_writer_window_set_text (window, "counted");
+  shmlab_test_wait_for_status (SHMLAB_STATION (window), "no segment with this key", WAIT_SECONDS);
+  shmlab_writer_station_set_text (window, "counted");
   activate (window, "win.write");
   wait_idle (window);
-  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "attach count 1", WAIT_SECONDS);
+  shmlab_test_wait_for_status (SHMLAB_STATION (window), "attach count 1", WAIT_SECONDS);
 
   /* Another user of the segment attaches: no click here shows it. */
   g_assert_true (shmlab_segment_set_key (other, key, &error));
   g_assert_true (shmlab_segment_attach (other, SHMLAB_ACCESS_READ_ONLY, NULL, &error));
   g_assert_no_error (error);
-  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "attach count 2", WAIT_SECONDS);
+  shmlab_test_wait_for_status (SHMLAB_STATION (window), "attach count 2", WAIT_SECONDS);
   g_assert_true (shmlab_test_run_cli (&out, NULL, &status, "info", key, NULL));
   g_assert_cmpint (status, ==, 0);
   assert_contains (out, "2 processes");
 
   g_assert_true (shmlab_segment_detach (other, &error));
   g_assert_no_error (error);
-  shmlab_test_wait_for_status (SHMLAB_WINDOW (window), "attach count 1", WAIT_SECONDS);
+  shmlab_test_wait_for_status (SHMLAB_STATION (window), "attach count 1", WAIT_SECONDS);
 
   window_close (window);
   g_assert_false (segment_exists (key));
@@ -1594,7 +1594,7 @@ static void
 test_memory_tab (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wmemory");
-  ShmlabWriterWindow *window = window_new (key);
+  ShmlabWriterStation *window = window_new (key);
   ShmlabMemoryView *view = SHMLAB_MEMORY_VIEW (shmlab_test_find_by_type (GTK_WIDGET (window),
                                                                          SHMLAB_TYPE_MEMORY_VIEW));
   g_autoptr(GSubprocess) reader = NULL;
@@ -1604,13 +1604,13 @@ test_memory_tab (void)
   guint32 reader_pid;
 
   g_assert_nonnull (view);
-  shmlab_writer_window_set_text (window, "one memory");
-  shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), "64 KiB");
+  shmlab_writer_station_set_text (window, "one memory");
+  shmlab_key_bar_set_size_text (shmlab_station_get_key_bar (SHMLAB_STATION (window)), "64 KiB");
   activate (window, "win.write");
   wait_idle (window);
-  g_assert_null (shmlab_writer_window_get_error_text (window));
+  g_assert_null (shmlab_writer_station_get_error_text (window));
 
-  shmlab_window_set_side_page (SHMLAB_WINDOW (window), "memory");
+  shmlab_station_set_side_page (SHMLAB_STATION (window), "memory");
   shmlab_test_wait_until (memory_shows, &look, WAIT_SECONDS, "the Memory tab to show the Writer");
   mine = mapping_of_pid (shmlab_memory_view_get_map (view), (guint32) getpid ());
   g_assert_true (mine->writable);

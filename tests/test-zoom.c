@@ -13,7 +13,7 @@
 #include <gtk/gtk.h>
 
 #include "shmlab-app-support.h"
-#include "shmlab-reader-window.h"
+#include "shmlab-reader-station.h"
 #include "shmlab-settings.h"
 #include "shmlab-zoom.h"
 
@@ -226,14 +226,14 @@ static void
 test_scales_text (void)
 {
   ShmlabZoom *zoom = shmlab_zoom_get_default ();
-  ShmlabReaderWindow *window = shmlab_reader_window_new (app);
+  ShmlabReaderStation *window = shmlab_test_reader_new (app);
   GtkWidget *caption = find_label (GTK_WIDGET (window), "Native key");
   GtkWidget *view = gtk_text_view_new ();
   GtkWidget *big = gtk_label_new ("Shared memory");
   GtkWidget *other = gtk_window_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *reset = NULL;
-  GtkWidget *titlebar = gtk_window_get_titlebar (GTK_WINDOW (window));
+  GtkWidget *titlebar = GTK_WIDGET (window);
   GtkWidget *menu_button = NULL;
   int caption_height, caption_width, view_height, big_height, caption_height_200;
 
@@ -243,7 +243,7 @@ test_scales_text (void)
   gtk_box_append (GTK_BOX (box), big);
   gtk_window_set_child (GTK_WINDOW (other), box);
   g_assert_nonnull (caption);
-  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_present (shmlab_test_window_of (window));
   gtk_window_present (GTK_WINDOW (other));
   settle ();
 
@@ -276,7 +276,7 @@ test_scales_text (void)
 
   assert_zoom_reset ();
   wait_for (natural_height, caption, caption_height, FALSE);
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_destroy (shmlab_test_window_of (window));
   gtk_window_destroy (GTK_WINDOW (other));
 }
 

@@ -231,37 +231,50 @@ show_data_free (gpointer  data,
 /**
  * shmlab_app_options_apply:
  * @options: what the command line asked for
- * @window: a new window
+ * @station: a new station (the Writer or the Reader)
  *
- * Gives @window the key, backend, lock timeout, --print-steps and side page
- * of @options: what every program's window takes from its command line.
- * With --frame-probe, the first window's frames are recorded.
- * The window of an application also gets the size its program's window had
- * last time, and keeps it when it closes — except for a screenshot, which is
- * always taken at the window's own default size.
+ * Gives @station the key, backend, lock timeout, --print-steps and side
+ * page of @options: what every program's station takes from its command
+ * line. With --frame-probe, the first station's frames are recorded.
  */
 void
 shmlab_app_options_apply (const ShmlabAppOptions *options,
-                          ShmlabWindow           *window)
+                          ShmlabStation          *station)
 {
-  ShmlabKeyBar *key_bar = shmlab_window_get_key_bar (window);
+  ShmlabKeyBar *key_bar = shmlab_station_get_key_bar (station);
 
   shmlab_key_bar_set_key (key_bar, options->key ? options->key : SHMLAB_DEFAULT_KEY);
   shmlab_key_bar_set_backend (key_bar, options->backend);
-  shmlab_session_set_lock_timeout (shmlab_window_get_session (window), options->lock_timeout_ms);
-  shmlab_window_set_print_steps (window, options->print_steps);
+  shmlab_session_set_lock_timeout (shmlab_station_get_session (station), options->lock_timeout_ms);
+  shmlab_station_set_print_steps (station, options->print_steps);
   if (options->page != NULL)
-    shmlab_window_set_side_page (window, options->page);
-  if (options->show != NULL)
-    g_signal_connect_data (window, "map", G_CALLBACK (show_on_map), g_strdup (options->show),
-                           show_data_free, G_CONNECT_AFTER);
+    shmlab_station_set_side_page (station, options->page);
   if (options->frame_probe != NULL && frame_probe == NULL)
     {
       frame_probe = shmlab_frame_probe_new (options->frame_probe);
-      shmlab_frame_probe_attach (frame_probe, GTK_WIDGET (window));
-      g_signal_connect_object (shmlab_window_get_session (window), "step",
-                               G_CALLBACK (mark_step), window, 0);
+      shmlab_frame_probe_attach (frame_probe, GTK_WIDGET (station));
+      g_signal_connect_object (shmlab_station_get_session (station), "step",
+                               G_CALLBACK (mark_step), station, 0);
     }
+}
+
+/**
+ * shmlab_app_options_apply_window:
+ * @options: what the command line asked for
+ * @window: a program's new main window
+ *
+ * Opens what --show names once @window is on screen. The window of an
+ * application also gets the size its program's window had last time, and
+ * keeps it when it closes — except for a screenshot, which is always taken
+ * at the window's own default size.
+ */
+void
+shmlab_app_options_apply_window (const ShmlabAppOptions *options,
+                                 GtkWindow              *window)
+{
+  if (options->show != NULL)
+    g_signal_connect_data (window, "map", G_CALLBACK (show_on_map), g_strdup (options->show),
+                           show_data_free, G_CONNECT_AFTER);
   if (options->screenshot == NULL)
     {
       GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
@@ -609,14 +622,27 @@ screenshot_tick (GtkWidget     *widget,
   return G_SOURCE_REMOVE;
 }
 
+/* Every station's inspector in @widget, however deep. */
+static void
+flush_inspectors (GtkWidget *widget)
+{
+  if (SHMLAB_IS_STATION (widget))
+    {
+      shmlab_inspector_flush (shmlab_station_get_inspector (SHMLAB_STATION (widget)));
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    flush_inspectors (child);
+}
+
 static gboolean
 screenshot_after_delay (gpointer user_data)
 {
   Screenshot *shot = user_data;
 
   /* The segment's bytes as they are now, not as the last rate-limited refresh saw them. */
-  if (SHMLAB_IS_WINDOW (shot->window))
-    shmlab_inspector_flush (shmlab_window_get_inspector (SHMLAB_WINDOW (shot->window)));
+  flush_inspectors (GTK_WIDGET (shot->window));
   gtk_widget_queue_draw (GTK_WIDGET (shot->window));
   gtk_widget_add_tick_callback (GTK_WIDGET (screenshot_target (shot)), screenshot_tick, shot,
                                 screenshot_tick_done);

@@ -10,7 +10,7 @@
 #include "shmlab-frame-probe.h"
 #include "shmlab-native-key.h"
 #include "shmlab-session.h"
-#include "shmlab-window.h"
+#include "shmlab-station.h"
 
 G_BEGIN_DECLS
 
@@ -52,7 +52,9 @@ gboolean shmlab_app_options_read       (GVariantDict     *options,
                                         GError          **error);
 void     shmlab_app_options_clear      (ShmlabAppOptions *options);
 void     shmlab_app_options_apply      (const ShmlabAppOptions *options,
-                                        ShmlabWindow     *window);
+                                        ShmlabStation          *station);
+void     shmlab_app_options_apply_window (const ShmlabAppOptions *options,
+                                          GtkWindow              *window);
 void     shmlab_app_options_startup    (const ShmlabAppOptions *options,
                                         GtkApplication   *app);
 void     shmlab_app_print_version      (void);

@@ -15,7 +15,8 @@
 #include "shmlab-limits.h"
 #include "shmlab-payload.h"
 #include "shmlab-stream.h"
-#include "shmlab-writer-window.h"
+#include "shmlab-window.h"
+#include "shmlab-writer-station.h"
 
 struct _ShmlabWriterApplication
 {
@@ -208,48 +209,60 @@ shmlab_writer_application_shutdown (GApplication *app)
   G_APPLICATION_CLASS (shmlab_writer_application_parent_class)->shutdown (app);
 }
 
-static ShmlabWriterWindow *
+/* The application of @station's window; NULL once the window is gone. */
+static ShmlabWriterApplication *
+application_of (ShmlabWriterStation *station)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (station));
+  GtkApplication *app = GTK_IS_WINDOW (root) ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+
+  return app != NULL ? SHMLAB_WRITER_APPLICATION (app) : NULL;
+}
+
+static ShmlabWriterStation *
 create_window (ShmlabWriterApplication *self)
 {
-  ShmlabWriterWindow *window = shmlab_writer_window_new (GTK_APPLICATION (self));
-  shmlab_app_options_apply (&self->options, SHMLAB_WINDOW (window));
+  ShmlabWriterStation *station = shmlab_writer_station_new ();
+  ShmlabWindow *window = shmlab_window_new (GTK_APPLICATION (self), SHMLAB_STATION (station));
+
+  shmlab_app_options_apply (&self->options, SHMLAB_STATION (station));
+  shmlab_app_options_apply_window (&self->options, GTK_WINDOW (window));
   if (self->size != NULL)
-    shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (window)), self->size);
-  shmlab_writer_window_set_format (window, self->format);
+    shmlab_key_bar_set_size_text (shmlab_station_get_key_bar (SHMLAB_STATION (station)), self->size);
+  shmlab_writer_station_set_format (station, self->format);
   if (self->text != NULL)
-    shmlab_writer_window_set_text (window, self->text);
+    shmlab_writer_station_set_text (station, self->text);
   if (self->stream || self->stream_options)
-    shmlab_stream_panel_configure (shmlab_writer_window_get_stream_panel (window),
+    shmlab_stream_panel_configure (shmlab_writer_station_get_stream_panel (station),
                                    &self->stream_config, self->fps);
-  return window;
+  return station;
 }
 
 static void
-take_screenshot (ShmlabWriterWindow *window)
+take_screenshot (ShmlabWriterStation *station)
 {
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
-  ShmlabWriterApplication *self = SHMLAB_WRITER_APPLICATION (app);
+  ShmlabWriterApplication *self = application_of (station);
 
-  g_signal_handlers_disconnect_by_func (window, take_screenshot, NULL);
+  g_signal_handlers_disconnect_by_func (station, take_screenshot, NULL);
   if (self != NULL)
-    shmlab_window_screenshot_when_ready (GTK_WINDOW (window), self->options.screenshot,
+    shmlab_window_screenshot_when_ready (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (station))),
+                                         self->options.screenshot,
                                          self->options.screenshot_delay_ms);
 }
 
 /* The start-up action is over (it may have failed: that shows in the window). */
 static void
-startup_done (ShmlabWriterWindow *window)
+startup_done (ShmlabWriterStation *station)
 {
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
-  ShmlabWriterApplication *self = SHMLAB_WRITER_APPLICATION (app);
+  ShmlabWriterApplication *self = application_of (station);
 
   if (self == NULL || self->options.screenshot == NULL)
     return;
   /* A quick write can end before the window is even on screen. */
-  if (gtk_widget_get_mapped (GTK_WIDGET (window)))
-    take_screenshot (window);
+  if (gtk_widget_get_mapped (GTK_WIDGET (station)))
+    take_screenshot (station);
   else
-    g_signal_connect (window, "map", G_CALLBACK (take_screenshot), NULL);
+    g_signal_connect (station, "map", G_CALLBACK (take_screenshot), NULL);
 }
 
 static void
@@ -257,28 +270,27 @@ startup_written_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  ShmlabWriterWindow *window = SHMLAB_WRITER_WINDOW (source);
+  ShmlabWriterStation *station = SHMLAB_WRITER_STATION (source);
 
-  shmlab_writer_window_write_finish (window, result, NULL);
-  startup_done (window);
+  shmlab_writer_station_write_finish (station, result, NULL);
+  startup_done (station);
 }
 
 static void
-startup_write (ShmlabWriterWindow *window)
+startup_write (ShmlabWriterStation *station)
 {
-  ShmlabWriterApplication *self =
-    SHMLAB_WRITER_APPLICATION (gtk_window_get_application (GTK_WINDOW (window)));
+  ShmlabWriterApplication *self = application_of (station);
 
   if (self != NULL && self->stream)
     {
-      shmlab_writer_window_set_page (window, "stream");
-      shmlab_stream_panel_set_streaming (shmlab_writer_window_get_stream_panel (window), TRUE);
-      startup_done (window);
+      shmlab_writer_station_set_page (station, "stream");
+      shmlab_stream_panel_set_streaming (shmlab_writer_station_get_stream_panel (station), TRUE);
+      startup_done (station);
     }
   else if (self != NULL && self->write)
-    shmlab_writer_window_write_async (window, NULL, startup_written_cb, NULL);
+    shmlab_writer_station_write_async (station, NULL, startup_written_cb, NULL);
   else
-    startup_done (window);
+    startup_done (station);
 }
 
 static void
@@ -286,22 +298,22 @@ startup_loaded_cb (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  ShmlabWriterWindow *window = SHMLAB_WRITER_WINDOW (source);
+  ShmlabWriterStation *station = SHMLAB_WRITER_STATION (source);
 
   /* Nothing to write when the file could not be read: the banner says why. */
-  if (shmlab_writer_window_load_image_finish (window, result, NULL))
-    startup_write (window);
+  if (shmlab_writer_station_load_image_finish (station, result, NULL))
+    startup_write (station);
   else
-    startup_done (window);
+    startup_done (station);
 }
 
 static void
 shmlab_writer_application_activate (GApplication *app)
 {
-  ShmlabWriterWindow *window = create_window (SHMLAB_WRITER_APPLICATION (app));
+  ShmlabWriterStation *station = create_window (SHMLAB_WRITER_APPLICATION (app));
 
-  gtk_window_present (GTK_WINDOW (window));
-  startup_write (window);
+  gtk_window_present (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (station))));
+  startup_write (station);
 }
 
 static void
@@ -310,12 +322,12 @@ shmlab_writer_application_open (GApplication  *app,
                                 gint           n_files,
                                 const gchar   *hint)
 {
-  ShmlabWriterWindow *window = create_window (SHMLAB_WRITER_APPLICATION (app));
+  ShmlabWriterStation *station = create_window (SHMLAB_WRITER_APPLICATION (app));
 
-  gtk_window_present (GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (station))));
   if (n_files > 1)
     g_printerr (_("shmlab-writer: a segment holds one picture: opening the first file only\n"));
-  shmlab_writer_window_load_image_async (window, files[0], NULL, startup_loaded_cb, NULL);
+  shmlab_writer_station_load_image_async (station, files[0], NULL, startup_loaded_cb, NULL);
 }
 
 static void

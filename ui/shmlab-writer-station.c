@@ -1,13 +1,13 @@
-/* shmlab-writer-window.c — the Writer's window: the content pane, the one
+/* shmlab-writer-station.c — the Writer, as a station: the content pane, the one
  * click that writes it, the offers that follow its failures, and the steps
- * only the Writer has (create, write); the rest is ShmlabWindow's
+ * only the Writer has (create, write); the rest is ShmlabStation's
  *
  * Each asynchronous operation carries its own state: Write (the one click),
  * Create and Copy (the steps), Load (a picture opened, dropped or pasted).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "shmlab-writer-window.h"
+#include "shmlab-writer-station.h"
 
 #include <glib/gi18n.h>
 
@@ -19,7 +19,6 @@
 #include "shmlab-image-loader.h"
 #include "shmlab-limits.h"
 #include "shmlab-writer-pane.h"
-#include "shmlab-writer-resources.h"
 
 /* What asked the question of the offer banner, so that its answer
  * continues the same way. */
@@ -31,9 +30,9 @@ typedef enum
   OFFER_FROM_STEP_WRITE,
 } OfferSource;
 
-struct _ShmlabWriterWindow
+struct _ShmlabWriterStation
 {
-  ShmlabWindow parent_instance;
+  ShmlabStation parent_instance;
 
   /* Template widgets */
   ShmlabWriterPane *pane;
@@ -55,41 +54,41 @@ struct _ShmlabWriterWindow
   gboolean refocus_write;  /* after the next write the focus goes back to Write */
 };
 
-G_DEFINE_FINAL_TYPE (ShmlabWriterWindow, shmlab_writer_window, SHMLAB_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (ShmlabWriterStation, shmlab_writer_station, SHMLAB_TYPE_STATION)
 
 /* A session call that starts one step. */
-typedef void (*StepFunc) (ShmlabWriterWindow  *self,
+typedef void (*StepFunc) (ShmlabWriterStation  *self,
                           GCancellable        *cancellable,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data);
 
-static void update_actions (ShmlabWindow *window);
+static void update_actions (ShmlabStation *window);
 
 static ShmlabSession *
-session_of (ShmlabWriterWindow *self)
+session_of (ShmlabWriterStation *self)
 {
-  return shmlab_window_get_session (SHMLAB_WINDOW (self));
+  return shmlab_station_get_session (SHMLAB_STATION (self));
 }
 
 static gboolean
-is_closed (ShmlabWriterWindow *self)
+is_closed (ShmlabWriterStation *self)
 {
-  return shmlab_window_get_closed (SHMLAB_WINDOW (self));
+  return shmlab_station_get_closed (SHMLAB_STATION (self));
 }
 
 static void
-note (ShmlabWriterWindow *self,
+note (ShmlabWriterStation *self,
       const char         *text,
       gboolean            is_error)
 {
-  shmlab_window_note (SHMLAB_WINDOW (self), text, is_error);
+  shmlab_station_note (SHMLAB_STATION (self), text, is_error);
 }
 
 /* ---- banners ---- */
 
 /* The error banner; @log_it: also in the step log (when no failed step says it already). */
 static void
-show_error (ShmlabWriterWindow *self,
+show_error (ShmlabWriterStation *self,
             const char         *title,
             const char         *message,
             gboolean            log_it)
@@ -103,7 +102,7 @@ show_error (ShmlabWriterWindow *self,
 }
 
 static void
-hide_error (ShmlabWriterWindow *self)
+hide_error (ShmlabWriterStation *self)
 {
   self->error_from_key = FALSE;
   if (!is_closed (self))
@@ -112,7 +111,7 @@ hide_error (ShmlabWriterWindow *self)
 
 /* The question banner; which ways on it shows follows from the offer and its source. */
 static void
-show_offer (ShmlabWriterWindow *self,
+show_offer (ShmlabWriterStation *self,
             ShmlabWriterOffer   offer,
             OfferSource         source,
             const char         *title,
@@ -120,7 +119,7 @@ show_offer (ShmlabWriterWindow *self,
             const char         *grow_label,
             const char         *cut_label)
 {
-  gboolean text = g_strcmp0 (shmlab_writer_window_get_page (self), "text") == 0;
+  gboolean text = g_strcmp0 (shmlab_writer_station_get_page (self), "text") == 0;
   ShmlabWriterWays ways = 0;
 
   if (is_closed (self))
@@ -137,37 +136,37 @@ show_offer (ShmlabWriterWindow *self,
 }
 
 static void
-hide_offer (ShmlabWriterWindow *self)
+hide_offer (ShmlabWriterStation *self)
 {
   if (!is_closed (self))
     shmlab_writer_banner_hide_offer (self->banner);
 }
 
 ShmlabWriterOffer
-shmlab_writer_window_get_offer (ShmlabWriterWindow *self)
+shmlab_writer_station_get_offer (ShmlabWriterStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), SHMLAB_WRITER_OFFER_NONE);
+  g_return_val_if_fail (SHMLAB_IS_WRITER_STATION (self), SHMLAB_WRITER_OFFER_NONE);
   return shmlab_writer_banner_get_offer (self->banner);
 }
 
 /* The offer banner's title and message, or NULL when it is hidden. */
 const char *
-shmlab_writer_window_get_offer_text (ShmlabWriterWindow *self)
+shmlab_writer_station_get_offer_text (ShmlabWriterStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
+  g_return_val_if_fail (SHMLAB_IS_WRITER_STATION (self), NULL);
   return shmlab_writer_banner_get_offer_text (self->banner);
 }
 
 /* The error banner's title and message, or NULL when it is hidden. */
 const char *
-shmlab_writer_window_get_error_text (ShmlabWriterWindow *self)
+shmlab_writer_station_get_error_text (ShmlabWriterStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
+  g_return_val_if_fail (SHMLAB_IS_WRITER_STATION (self), NULL);
   return shmlab_writer_banner_get_error_text (self->banner);
 }
 
 static void
-show_exists_offer (ShmlabWriterWindow *self,
+show_exists_offer (ShmlabWriterStation *self,
                    OfferSource         source,
                    ShmlabWriteFlags    flags,
                    const GError       *error)
@@ -186,7 +185,7 @@ show_exists_offer (ShmlabWriterWindow *self,
 }
 
 static void
-show_too_large_offer (ShmlabWriterWindow *self,
+show_too_large_offer (ShmlabWriterStation *self,
                       OfferSource         source,
                       ShmlabWriteFlags    flags,
                       ShmlabEncoded      *encoded,
@@ -200,7 +199,7 @@ show_too_large_offer (ShmlabWriterWindow *self,
   g_autofree char *grow = NULL;
   g_autofree char *cut = NULL;
   g_autofree char *message = NULL;
-  gboolean is_text = g_strcmp0 (shmlab_writer_window_get_page (self), "text") == 0;
+  gboolean is_text = g_strcmp0 (shmlab_writer_station_get_page (self), "text") == 0;
 
   title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                         "The content is %zu byte too large for the segment of %s.",
@@ -233,13 +232,13 @@ show_too_large_offer (ShmlabWriterWindow *self,
 
 /* A failure with no way on: a note when cancelled, else the error banner. */
 static void
-show_failure (ShmlabWindow *window,
+show_failure (ShmlabStation *window,
               const char   *title,
               const char   *noun,
               const GError *error,
               gboolean      said)
 {
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (window);
+  ShmlabWriterStation *self = SHMLAB_WRITER_STATION (window);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -256,7 +255,7 @@ show_failure (ShmlabWindow *window,
 
 /* A key that can be used now: a banner saying it could not is past. */
 static void
-key_applied_cb (ShmlabWriterWindow *self)
+key_applied_cb (ShmlabWriterStation *self)
 {
   if (self->error_from_key)
     hide_error (self);
@@ -264,16 +263,16 @@ key_applied_cb (ShmlabWriterWindow *self)
 
 /* A job or step that ended well clears what the last one said. */
 static void
-step_done (ShmlabWindow *window)
+step_done (ShmlabStation *window)
 {
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (window);
+  ShmlabWriterStation *self = SHMLAB_WRITER_STATION (window);
 
   hide_error (self);
   hide_offer (self);
 }
 
 static gboolean
-too_large_with_a_way_on (ShmlabWriterWindow *self,
+too_large_with_a_way_on (ShmlabWriterStation *self,
                          ShmlabEncoded      *encoded,
                          const GError       *error)
 {
@@ -291,7 +290,7 @@ closed_error (void)
 
 /* A new job with its own @state, or NULL (the task already answered) while another runs. */
 static GTask *
-job_new (ShmlabWriterWindow  *self,
+job_new (ShmlabWriterStation  *self,
          const char          *what,
          gpointer             state,
          GDestroyNotify       state_free,
@@ -304,7 +303,7 @@ job_new (ShmlabWriterWindow  *self,
 
   g_task_set_task_data (task, state, state_free);
   g_task_set_source_tag (task, source_tag);
-  if (!shmlab_window_begin_job (SHMLAB_WINDOW (self), what, cancellable))
+  if (!shmlab_station_begin_job (SHMLAB_STATION (self), what, cancellable))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
                                _("another operation is still running: wait for it, or cancel it"));
@@ -315,22 +314,22 @@ job_new (ShmlabWriterWindow  *self,
 }
 
 static GCancellable *
-job_cancellable (ShmlabWriterWindow *self)
+job_cancellable (ShmlabWriterStation *self)
 {
-  return shmlab_window_get_cancellable (SHMLAB_WINDOW (self));
+  return shmlab_station_get_cancellable (SHMLAB_STATION (self));
 }
 
 /* The key bar's key becomes the session's. */
 static gboolean
-apply_key (ShmlabWriterWindow  *self,
+apply_key (ShmlabWriterStation  *self,
            GError             **error)
 {
-  return shmlab_key_bar_apply (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), error);
+  return shmlab_key_bar_apply (shmlab_station_get_key_bar (SHMLAB_STATION (self)), error);
 }
 
 /* Attached to a segment of the current key that another process made. */
 static gboolean
-attached_to_foreign (ShmlabWriterWindow *self)
+attached_to_foreign (ShmlabWriterStation *self)
 {
   ShmlabSession *session = session_of (self);
 
@@ -343,13 +342,13 @@ attached_to_foreign (ShmlabWriterWindow *self)
 
 /* The Size field: 0 for Auto. */
 static gboolean
-read_size (ShmlabWriterWindow  *self,
+read_size (ShmlabWriterStation  *self,
            gsize               *size,
            GError             **error)
 {
   guint64 bytes = 0;
 
-  if (!shmlab_key_bar_get_size (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), &bytes, error))
+  if (!shmlab_key_bar_get_size (shmlab_station_get_key_bar (SHMLAB_STATION (self)), &bytes, error))
     return FALSE;
   if (bytes > G_MAXSIZE)
     {
@@ -368,16 +367,16 @@ encode_content (GTask               *task,
                 GAsyncReadyCallback  callback,
                 GError             **error)
 {
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
   ShmlabPayload *payload = shmlab_writer_pane_make_payload (self->pane, error);
 
   if (payload == NULL)
     return;
-  shmlab_wait_bar_start_work (shmlab_window_get_wait_bar (SHMLAB_WINDOW (self)),
+  shmlab_wait_bar_start_work (shmlab_station_get_wait_bar (SHMLAB_STATION (self)),
                               payload->kind == SHMLAB_PAYLOAD_KIND_IMAGE
                               ? _("Encoding the picture…") : _("Encoding the text…"),
                               job_cancellable (self));
-  shmlab_payload_encode_async (payload, shmlab_writer_window_get_format (self),
+  shmlab_payload_encode_async (payload, shmlab_writer_station_get_format (self),
                                job_cancellable (self), callback, task);
 }
 
@@ -388,7 +387,7 @@ encoded_finish (GTask        *task,
                 const char   *what,
                 GError      **error)
 {
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
   ShmlabEncoded *encoded = shmlab_payload_encode_finish (result, error);
 
   if (encoded == NULL)
@@ -404,7 +403,7 @@ encoded_finish (GTask        *task,
       shmlab_encoded_free (encoded);
       return NULL;
     }
-  shmlab_wait_bar_start_work (shmlab_window_get_wait_bar (SHMLAB_WINDOW (self)), what,
+  shmlab_wait_bar_start_work (shmlab_station_get_wait_bar (SHMLAB_STATION (self)), what,
                               job_cancellable (self));
   return encoded;
 }
@@ -418,23 +417,23 @@ job_return (GTask       *task,
             const char  *title,
             const char  *noun)
 {
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
 
-  shmlab_window_end_job (SHMLAB_WINDOW (self));
+  shmlab_station_end_job (SHMLAB_STATION (self));
   if (error == NULL)
     {
       if (!is_closed (self))
-        step_done (SHMLAB_WINDOW (self));
+        step_done (SHMLAB_STATION (self));
       g_task_return_boolean (task, TRUE);
     }
   else
     {
       if (!is_closed (self))
         {
-          gboolean said = shmlab_window_step_said (SHMLAB_WINDOW (self), error);
+          gboolean said = shmlab_station_step_said (SHMLAB_STATION (self), error);
 
           if (present == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            show_failure (SHMLAB_WINDOW (self), title, noun, error, said);
+            show_failure (SHMLAB_STATION (self), title, noun, error, said);
           else
             present (task, error, said);
         }
@@ -469,7 +468,7 @@ write_present (GTask        *task,
                const GError *error,
                gboolean      said)
 {
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
   Write *write = g_task_get_task_data (task);
 
   if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS))
@@ -478,13 +477,13 @@ write_present (GTask        *task,
     show_too_large_offer (self, write->into_attached ? OFFER_FROM_ATTACHED : OFFER_FROM_WRITE,
                           write->flags, write->encoded, error);
   else
-    show_failure (SHMLAB_WINDOW (self), _("Could not write to shared memory"), _("writing"),
+    show_failure (SHMLAB_STATION (self), _("Could not write to shared memory"), _("writing"),
                   error, said);
 }
 
 /* What a write that ended well did, in one sentence. */
 static char *
-written_text (ShmlabWriterWindow *self,
+written_text (ShmlabWriterStation *self,
               const Write        *write)
 {
   ShmlabSession *session = session_of (self);
@@ -502,7 +501,7 @@ static void
 write_return (GTask  *task,
               GError *error)
 {
-  g_autoptr(ShmlabWriterWindow) self = g_object_ref (g_task_get_source_object (task));
+  g_autoptr(ShmlabWriterStation) self = g_object_ref (g_task_get_source_object (task));
   Write *write = g_task_get_task_data (task);
   gboolean present = write->present;
   gboolean refocus = write->refocus;
@@ -541,7 +540,7 @@ write_encoded_cb (GObject      *source,
                   gpointer      user_data)
 {
   GTask *task = user_data;
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
   Write *write = g_task_get_task_data (task);
   GError *error = NULL;
 
@@ -558,7 +557,7 @@ write_encoded_cb (GObject      *source,
 static void
 write_run (GTask *task)
 {
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
   Write *write = g_task_get_task_data (task);
   GError *error = NULL;
 
@@ -581,7 +580,7 @@ write_first_done_cb (GObject      *source,
                      gpointer      user_data)
 {
   GTask *task = user_data;
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
   GError *error = NULL;
 
   if (!shmlab_session_step_finish (SHMLAB_SESSION (source), result, &error) || is_closed (self))
@@ -593,7 +592,7 @@ write_first_done_cb (GObject      *source,
 }
 
 static void
-write_start (ShmlabWriterWindow  *self,
+write_start (ShmlabWriterStation  *self,
              StepFunc             first,
              ShmlabWriteFlags     flags,
              gboolean             auto_size,
@@ -613,7 +612,7 @@ write_start (ShmlabWriterWindow  *self,
   self->present_write = FALSE;
   self->refocus_write = FALSE;
   task = job_new (self, _("Writing to shared memory…"), write, (GDestroyNotify) write_free,
-                  shmlab_writer_window_write_async, cancellable, callback, user_data);
+                  shmlab_writer_station_write_async, cancellable, callback, user_data);
   if (task == NULL)
     return;
   if (first == NULL)
@@ -625,7 +624,7 @@ write_start (ShmlabWriterWindow  *self,
 }
 
 /**
- * shmlab_writer_window_write_async:
+ * shmlab_writer_station_write_async:
  *
  * The one click: the key bar's key and size, the page shown encoded in the
  * format picked, then the session's write (create if needed, lock, copy,
@@ -633,17 +632,17 @@ write_start (ShmlabWriterWindow  *self,
  * shows in the window and comes back as the error.
  */
 void
-shmlab_writer_window_write_async (ShmlabWriterWindow  *self,
+shmlab_writer_station_write_async (ShmlabWriterStation  *self,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
+  g_return_if_fail (SHMLAB_IS_WRITER_STATION (self));
   write_start (self, NULL, SHMLAB_WRITE_FLAGS_NONE, FALSE, cancellable, callback, user_data);
 }
 
 gboolean
-shmlab_writer_window_write_finish (ShmlabWriterWindow  *self,
+shmlab_writer_station_write_finish (ShmlabWriterStation  *self,
                                    GAsyncResult        *result,
                                    GError             **error)
 {
@@ -671,12 +670,12 @@ create_present (GTask        *task,
                 const GError *error,
                 gboolean      said)
 {
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
 
   if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS))
     show_exists_offer (self, OFFER_FROM_STEP_CREATE, SHMLAB_WRITE_FLAGS_NONE, error);
   else
-    show_failure (SHMLAB_WINDOW (self), _("Could not create the segment"), _("creating"), error,
+    show_failure (SHMLAB_STATION (self), _("Could not create the segment"), _("creating"), error,
                   said);
 }
 
@@ -705,7 +704,7 @@ create_encoded_cb (GObject      *source,
                    gpointer      user_data)
 {
   GTask *task = user_data;
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
   Create *create = g_task_get_task_data (task);
   GError *error = NULL;
 
@@ -722,7 +721,7 @@ create_encoded_cb (GObject      *source,
 static void
 create_run (GTask *task)
 {
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
   Create *create = g_task_get_task_data (task);
   GError *error = NULL;
 
@@ -748,7 +747,7 @@ create_first_done_cb (GObject      *source,
                       gpointer      user_data)
 {
   GTask *task = user_data;
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
   GError *error = NULL;
 
   if (!shmlab_session_step_finish (SHMLAB_SESSION (source), result, &error) || is_closed (self))
@@ -760,7 +759,7 @@ create_first_done_cb (GObject      *source,
 }
 
 static void
-create_start (ShmlabWriterWindow *self,
+create_start (ShmlabWriterStation *self,
               StepFunc            first)
 {
   GTask *task = job_new (self, _("Creating the segment…"), g_new0 (Create, 1),
@@ -797,13 +796,13 @@ copy_present (GTask        *task,
               const GError *error,
               gboolean      said)
 {
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
   Copy *copy = g_task_get_task_data (task);
 
   if (too_large_with_a_way_on (self, copy->encoded, error))
     show_too_large_offer (self, OFFER_FROM_STEP_WRITE, copy->flags, copy->encoded, error);
   else
-    show_failure (SHMLAB_WINDOW (self), _("Could not copy in"), _("copying in"), error, said);
+    show_failure (SHMLAB_STATION (self), _("Could not copy in"), _("copying in"), error, said);
 }
 
 static void
@@ -830,7 +829,7 @@ copy_encoded_cb (GObject      *source,
                  gpointer      user_data)
 {
   GTask *task = user_data;
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
   Copy *copy = g_task_get_task_data (task);
   GError *error = NULL;
 
@@ -845,7 +844,7 @@ copy_encoded_cb (GObject      *source,
 }
 
 static void
-copy_start (ShmlabWriterWindow *self,
+copy_start (ShmlabWriterStation *self,
             ShmlabWriteFlags    flags)
 {
   Copy *copy = g_new0 (Copy, 1);
@@ -865,7 +864,7 @@ copy_start (ShmlabWriterWindow *self,
 /* ---- the steps an offer's answer takes first ---- */
 
 static void
-attach_first (ShmlabWriterWindow  *self,
+attach_first (ShmlabWriterStation  *self,
               GCancellable        *cancellable,
               GAsyncReadyCallback  callback,
               gpointer             user_data)
@@ -875,7 +874,7 @@ attach_first (ShmlabWriterWindow  *self,
 }
 
 static void
-remove_first (ShmlabWriterWindow  *self,
+remove_first (ShmlabWriterStation  *self,
               GCancellable        *cancellable,
               GAsyncReadyCallback  callback,
               gpointer             user_data)
@@ -905,13 +904,13 @@ load_done_cb (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  ShmlabWriterWindow *self = g_task_get_source_object (task);
+  ShmlabWriterStation *self = g_task_get_source_object (task);
   Load *load = g_task_get_task_data (task);
   GError *error = NULL;
   g_autoptr(ShmlabImage) image = shmlab_writer_pane_load_finish (SHMLAB_WRITER_PANE (source),
                                                                  result, &error);
 
-  shmlab_window_end_job (SHMLAB_WINDOW (self));
+  shmlab_station_end_job (SHMLAB_STATION (self));
   if (is_closed (self))
     {
       g_clear_error (&error);
@@ -924,7 +923,7 @@ load_done_cb (GObject      *source,
       g_autofree char *text = NULL;
 
       hide_error (self);
-      shmlab_writer_window_set_image (self, image, load->name);
+      shmlab_writer_station_set_image (self, image, load->name);
       /* What comes next is writing it. */
       gtk_widget_grab_focus (self->write_button);
       text = load->pasted
@@ -954,7 +953,7 @@ load_done_cb (GObject      *source,
 }
 
 static GTask *
-load_new (ShmlabWriterWindow  *self,
+load_new (ShmlabWriterStation  *self,
           const char          *name,
           gboolean             pasted,
           GCancellable        *cancellable,
@@ -969,18 +968,18 @@ load_new (ShmlabWriterWindow  *self,
   what = pasted ? g_strdup (_("Reading the picture on the clipboard…"))
                 : g_strdup_printf (_("Opening %s…"), name);
   return job_new (self, what, load, (GDestroyNotify) load_free,
-                  shmlab_writer_window_load_image_async, cancellable, callback, user_data);
+                  shmlab_writer_station_load_image_async, cancellable, callback, user_data);
 }
 
 /**
- * shmlab_writer_window_load_image_async:
+ * shmlab_writer_station_load_image_async:
  * @file: a picture file: PNG, JPEG, GIF, BMP, TIFF, WebP or ICO
  *
  * Reads and decodes @file in a thread, then shows it on the Image page.
  * Failures show in the window's banner and log, and come back as the error.
  */
 void
-shmlab_writer_window_load_image_async (ShmlabWriterWindow  *self,
+shmlab_writer_station_load_image_async (ShmlabWriterStation  *self,
                                        GFile               *file,
                                        GCancellable        *cancellable,
                                        GAsyncReadyCallback  callback,
@@ -989,7 +988,7 @@ shmlab_writer_window_load_image_async (ShmlabWriterWindow  *self,
   g_autofree char *name = NULL;
   GTask *task;
 
-  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
+  g_return_if_fail (SHMLAB_IS_WRITER_STATION (self));
   g_return_if_fail (G_IS_FILE (file));
 
   name = g_file_get_basename (file);
@@ -1000,7 +999,7 @@ shmlab_writer_window_load_image_async (ShmlabWriterWindow  *self,
 }
 
 gboolean
-shmlab_writer_window_load_image_finish (ShmlabWriterWindow  *self,
+shmlab_writer_station_load_image_finish (ShmlabWriterStation  *self,
                                         GAsyncResult        *result,
                                         GError             **error)
 {
@@ -1010,26 +1009,26 @@ shmlab_writer_window_load_image_finish (ShmlabWriterWindow  *self,
 
 /* Ctrl+V on the Image page: the clipboard's picture. */
 static void
-paste (ShmlabWriterWindow *self)
+paste (ShmlabWriterStation *self)
 {
   GTask *task = load_new (self, _("the clipboard picture"), TRUE, NULL, NULL, NULL);
 
   if (task == NULL)
     return;
-  shmlab_writer_window_set_page (self, "image");
+  shmlab_writer_station_set_page (self, "image");
   shmlab_writer_pane_paste_async (self->pane, job_cancellable (self), load_done_cb, task);
 }
 
 static void
 chooser_response_cb (GtkNativeDialog    *chooser,
                      int                 response,
-                     ShmlabWriterWindow *self)
+                     ShmlabWriterStation *self)
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
       if (file != NULL)
-        shmlab_writer_window_load_image_async (self, file, NULL, NULL, NULL);
+        shmlab_writer_station_load_image_async (self, file, NULL, NULL, NULL);
     }
   gtk_native_dialog_destroy (chooser);
   g_clear_object (&self->chooser);
@@ -1037,7 +1036,7 @@ chooser_response_cb (GtkNativeDialog    *chooser,
 
 /* Ctrl+O: a picture through the desktop's file chooser. */
 static void
-open_picture (ShmlabWriterWindow *self)
+open_picture (ShmlabWriterStation *self)
 {
   g_autoptr(GtkFileFilter) pictures = gtk_file_filter_new ();
   g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
@@ -1050,7 +1049,8 @@ open_picture (ShmlabWriterWindow *self)
       return;
     }
 
-  chooser = gtk_file_chooser_native_new (_("Open a picture"), GTK_WINDOW (self),
+  chooser = gtk_file_chooser_native_new (_("Open a picture"),
+                                         GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
                                          GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
   gtk_file_filter_set_name (pictures, _("Pictures"));
   /* The types a loader of this system opens, no more. */
@@ -1069,32 +1069,32 @@ open_picture (ShmlabWriterWindow *self)
 static gboolean
 file_dropped_cb (ShmlabWriterPane   *pane,
                  GFile              *file,
-                 ShmlabWriterWindow *self)
+                 ShmlabWriterStation *self)
 {
-  if (shmlab_window_get_busy (SHMLAB_WINDOW (self)))
+  if (shmlab_station_get_busy (SHMLAB_STATION (self)))
     return FALSE;
-  shmlab_writer_window_load_image_async (self, file, NULL, NULL, NULL);
+  shmlab_writer_station_load_image_async (self, file, NULL, NULL, NULL);
   return TRUE;
 }
 
 /* ---- content ---- */
 
 ShmlabFormat
-shmlab_writer_window_get_format (ShmlabWriterWindow *self)
+shmlab_writer_station_get_format (ShmlabWriterStation *self)
 {
   guint selected;
 
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), SHMLAB_FORMAT_AUTO);
+  g_return_val_if_fail (SHMLAB_IS_WRITER_STATION (self), SHMLAB_FORMAT_AUTO);
   selected = gtk_drop_down_get_selected (self->format_dropdown);
   return selected <= SHMLAB_FORMAT_FRAME ? (ShmlabFormat) selected : SHMLAB_FORMAT_AUTO;
 }
 
 /* The dropdown lists the formats in the order of ShmlabFormat. */
 void
-shmlab_writer_window_set_format (ShmlabWriterWindow *self,
+shmlab_writer_station_set_format (ShmlabWriterStation *self,
                                  ShmlabFormat        format)
 {
-  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
+  g_return_if_fail (SHMLAB_IS_WRITER_STATION (self));
   g_return_if_fail (format <= SHMLAB_FORMAT_FRAME);
   gtk_drop_down_set_selected (self->format_dropdown, format);
 }
@@ -1102,19 +1102,19 @@ shmlab_writer_window_set_format (ShmlabWriterWindow *self,
 /* Whether a Qt program can read what the next write sends, said beside the
  * backend's "Qt compatible". */
 static void
-update_qt_note (ShmlabWriterWindow *self)
+update_qt_note (ShmlabWriterStation *self)
 {
   gboolean image = g_strcmp0 (shmlab_writer_pane_get_page (self->pane), "image") == 0;
 
-  shmlab_key_bar_set_qt_note (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)),
-                              shmlab_format_get_qt_note (shmlab_writer_window_get_format (self),
+  shmlab_key_bar_set_qt_note (shmlab_station_get_key_bar (SHMLAB_STATION (self)),
+                              shmlab_format_get_qt_note (shmlab_writer_station_get_format (self),
                                                          image));
 }
 
 static void
-format_changed_cb (ShmlabWriterWindow *self)
+format_changed_cb (ShmlabWriterStation *self)
 {
-  ShmlabFormat format = shmlab_writer_window_get_format (self);
+  ShmlabFormat format = shmlab_writer_station_get_format (self);
 
   shmlab_writer_pane_set_format (self->pane, format);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->format_dropdown),
@@ -1158,7 +1158,7 @@ format_item_bind_cb (GtkSignalListItemFactory *factory,
 }
 
 static void
-fill_format_list (ShmlabWriterWindow *self)
+fill_format_list (ShmlabWriterStation *self)
 {
   g_autoptr(GtkStringList) choices = gtk_string_list_new (NULL);
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
@@ -1173,25 +1173,25 @@ fill_format_list (ShmlabWriterWindow *self)
 
 /* The Qt note, for tests: NULL when a Qt program reads what is written. */
 const char *
-shmlab_writer_window_get_qt_note (ShmlabWriterWindow *self)
+shmlab_writer_station_get_qt_note (ShmlabWriterStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
-  return shmlab_key_bar_get_qt_note (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)));
+  g_return_val_if_fail (SHMLAB_IS_WRITER_STATION (self), NULL);
+  return shmlab_key_bar_get_qt_note (shmlab_station_get_key_bar (SHMLAB_STATION (self)));
 }
 
 const char *
-shmlab_writer_window_get_page (ShmlabWriterWindow *self)
+shmlab_writer_station_get_page (ShmlabWriterStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
+  g_return_val_if_fail (SHMLAB_IS_WRITER_STATION (self), NULL);
   return shmlab_writer_pane_get_page (self->pane);
 }
 
 /* "text" or "image": what the next write sends. */
 void
-shmlab_writer_window_set_page (ShmlabWriterWindow *self,
+shmlab_writer_station_set_page (ShmlabWriterStation *self,
                                const char         *page)
 {
-  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
+  g_return_if_fail (SHMLAB_IS_WRITER_STATION (self));
   /* Focus leaving a hidden text view would land on the caption and select it. */
   if (g_strcmp0 (page, "image") == 0 && shmlab_writer_pane_get_text_has_focus (self->pane))
     gtk_widget_grab_focus (self->write_button);
@@ -1199,49 +1199,49 @@ shmlab_writer_window_set_page (ShmlabWriterWindow *self,
 }
 
 char *
-shmlab_writer_window_get_text (ShmlabWriterWindow *self)
+shmlab_writer_station_get_text (ShmlabWriterStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
+  g_return_val_if_fail (SHMLAB_IS_WRITER_STATION (self), NULL);
   return shmlab_writer_pane_get_text (self->pane);
 }
 
 /* Replaces the text and shows the Text page. */
 void
-shmlab_writer_window_set_text (ShmlabWriterWindow *self,
+shmlab_writer_station_set_text (ShmlabWriterStation *self,
                                const char         *text)
 {
-  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
+  g_return_if_fail (SHMLAB_IS_WRITER_STATION (self));
   shmlab_writer_pane_set_text (self->pane, text);
-  shmlab_writer_window_set_page (self, "text");
+  shmlab_writer_station_set_page (self, "text");
 }
 
 ShmlabImage *
-shmlab_writer_window_get_image (ShmlabWriterWindow *self)
+shmlab_writer_station_get_image (ShmlabWriterStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
+  g_return_val_if_fail (SHMLAB_IS_WRITER_STATION (self), NULL);
   return shmlab_writer_pane_get_image (self->pane);
 }
 
 /**
- * shmlab_writer_window_set_image:
+ * shmlab_writer_station_set_image:
  * @image: (nullable): the picture, or NULL for none
  * @name: (nullable): where it came from, for the caption
  *
  * Shows the picture on the Image page and makes it the page written.
  */
 void
-shmlab_writer_window_set_image (ShmlabWriterWindow *self,
+shmlab_writer_station_set_image (ShmlabWriterStation *self,
                                 ShmlabImage        *image,
                                 const char         *name)
 {
-  g_return_if_fail (SHMLAB_IS_WRITER_WINDOW (self));
+  g_return_if_fail (SHMLAB_IS_WRITER_STATION (self));
   shmlab_writer_pane_set_image (self->pane, image, name);
   if (image != NULL)
-    shmlab_writer_window_set_page (self, "image");
+    shmlab_writer_station_set_page (self, "image");
 }
 
 static void
-page_changed_cb (ShmlabWriterWindow *self)
+page_changed_cb (ShmlabWriterStation *self)
 {
   if (is_closed (self))
     return;
@@ -1249,12 +1249,12 @@ page_changed_cb (ShmlabWriterWindow *self)
   if (shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_TOO_LARGE)
     hide_offer (self);
   update_qt_note (self);
-  update_actions (SHMLAB_WINDOW (self));
+  update_actions (SHMLAB_STATION (self));
 }
 
 /* The key the session has when it attaches is the key of its segment. */
 static void
-attached_changed_cb (ShmlabWriterWindow *self)
+attached_changed_cb (ShmlabWriterStation *self)
 {
   ShmlabSession *session = session_of (self);
 
@@ -1272,10 +1272,10 @@ write_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
 {
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
+  ShmlabWriterStation *self = SHMLAB_WRITER_STATION (widget);
 
   self->present_write = TRUE;
-  shmlab_writer_window_write_async (self, NULL, NULL, NULL);
+  shmlab_writer_station_write_async (self, NULL, NULL, NULL);
   self->present_write = FALSE;
 }
 
@@ -1284,7 +1284,7 @@ open_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  open_picture (SHMLAB_WRITER_WINDOW (widget));
+  open_picture (SHMLAB_WRITER_STATION (widget));
 }
 
 static void
@@ -1292,7 +1292,7 @@ paste_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
 {
-  paste (SHMLAB_WRITER_WINDOW (widget));
+  paste (SHMLAB_WRITER_STATION (widget));
 }
 
 /* Ctrl+V pastes a picture on the Image page only: on the Text page it is the text's. */
@@ -1301,10 +1301,10 @@ paste_shortcut (GtkWidget *widget,
                 GVariant  *args,
                 gpointer   user_data)
 {
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
+  ShmlabWriterStation *self = SHMLAB_WRITER_STATION (widget);
 
-  if (g_strcmp0 (shmlab_writer_window_get_page (self), "image") != 0 ||
-      shmlab_window_get_busy (SHMLAB_WINDOW (self)))
+  if (g_strcmp0 (shmlab_writer_station_get_page (self), "image") != 0 ||
+      shmlab_station_get_busy (SHMLAB_STATION (self)))
     return FALSE;
   paste (self);
   return TRUE;
@@ -1315,7 +1315,7 @@ step_create_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
 {
-  create_start (SHMLAB_WRITER_WINDOW (widget), NULL);
+  create_start (SHMLAB_WRITER_STATION (widget), NULL);
 }
 
 static void
@@ -1323,12 +1323,12 @@ step_write_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  copy_start (SHMLAB_WRITER_WINDOW (widget), SHMLAB_WRITE_FLAGS_NONE);
+  copy_start (SHMLAB_WRITER_STATION (widget), SHMLAB_WRITE_FLAGS_NONE);
 }
 
 /* Takes the offer down; FALSE when there was none to answer. */
 static gboolean
-take_offer (ShmlabWriterWindow *self)
+take_offer (ShmlabWriterStation *self)
 {
   if (shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_NONE)
     return FALSE;
@@ -1341,7 +1341,7 @@ offer_attach_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
+  ShmlabWriterStation *self = SHMLAB_WRITER_STATION (widget);
   OfferSource source = self->offer_source;
   ShmlabWriteFlags flags = self->offer_flags;
 
@@ -1358,7 +1358,7 @@ offer_remove_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
+  ShmlabWriterStation *self = SHMLAB_WRITER_STATION (widget);
   OfferSource source = self->offer_source;
   ShmlabWriteFlags flags = self->offer_flags;
 
@@ -1375,11 +1375,11 @@ offer_other_key_action (GtkWidget  *widget,
                         const char *action_name,
                         GVariant   *parameter)
 {
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
+  ShmlabWriterStation *self = SHMLAB_WRITER_STATION (widget);
 
   if (!take_offer (self))
     return;
-  gtk_widget_child_focus (GTK_WIDGET (shmlab_window_get_key_bar (SHMLAB_WINDOW (self))),
+  gtk_widget_child_focus (GTK_WIDGET (shmlab_station_get_key_bar (SHMLAB_STATION (self))),
                           GTK_DIR_TAB_FORWARD);
 }
 
@@ -1388,13 +1388,13 @@ offer_grow_action (GtkWidget  *widget,
                    const char *action_name,
                    GVariant   *parameter)
 {
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
+  ShmlabWriterStation *self = SHMLAB_WRITER_STATION (widget);
   ShmlabWriteFlags flags = self->offer_flags & ~SHMLAB_WRITE_FLAGS_CUT;
 
   if (!take_offer (self))
     return;
   /* From now on the segment is as large as the content. */
-  shmlab_key_bar_set_size_text (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), "Auto");
+  shmlab_key_bar_set_size_text (shmlab_station_get_key_bar (SHMLAB_STATION (self)), "Auto");
   /* The banner goes with the focused button, and Write is insensitive while
    * it writes: the focus waits on Write, not in the key, whose text the next
    * key pressed would replace. */
@@ -1408,7 +1408,7 @@ offer_cut_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (widget);
+  ShmlabWriterStation *self = SHMLAB_WRITER_STATION (widget);
   OfferSource source = self->offer_source;
   ShmlabWriteFlags flags = (self->offer_flags & ~SHMLAB_WRITE_FLAGS_CUT) | SHMLAB_WRITE_FLAGS_CUT;
 
@@ -1420,11 +1420,11 @@ offer_cut_action (GtkWidget  *widget,
     write_start (self, NULL, flags, FALSE, NULL, NULL, NULL);
 }
 
-/* The Writer's own actions' sensitivity; ShmlabWindow sets the shared steps'. */
+/* The Writer's own actions' sensitivity; ShmlabStation sets the shared steps'. */
 static void
-update_actions (ShmlabWindow *window)
+update_actions (ShmlabStation *window)
 {
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (window);
+  ShmlabWriterStation *self = SHMLAB_WRITER_STATION (window);
   GtkWidget *widget = GTK_WIDGET (self);
   ShmlabSession *session = session_of (self);
   gboolean busy, attached, locked, exists, too_large;
@@ -1432,7 +1432,7 @@ update_actions (ShmlabWindow *window)
   if (session == NULL || is_closed (self))
     return;
 
-  busy = shmlab_window_get_busy (window);
+  busy = shmlab_station_get_busy (window);
   attached = shmlab_session_get_attached (session);
   locked = shmlab_session_get_locked (session);
   exists = !busy && shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_EXISTS;
@@ -1440,7 +1440,7 @@ update_actions (ShmlabWindow *window)
 
   /* The Stream page streams with its own button. */
   gtk_widget_action_set_enabled (widget, "win.write",
-                                 !busy && g_strcmp0 (shmlab_writer_window_get_page (self), "stream") != 0);
+                                 !busy && g_strcmp0 (shmlab_writer_station_get_page (self), "stream") != 0);
   gtk_widget_action_set_enabled (widget, "win.open", !busy);
   gtk_widget_action_set_enabled (widget, "win.paste", !busy);
   gtk_widget_action_set_enabled (widget, "win.step-create", !busy && !attached);
@@ -1453,14 +1453,14 @@ update_actions (ShmlabWindow *window)
                                  too_large && self->offer_source == OFFER_FROM_WRITE);
   gtk_widget_action_set_enabled (widget, "win.offer-cut",
                                  too_large &&
-                                 g_strcmp0 (shmlab_writer_window_get_page (self), "text") == 0);
+                                 g_strcmp0 (shmlab_writer_station_get_page (self), "text") == 0);
 }
 
 /* The window goes away: the file chooser with it. */
 static void
-closing (ShmlabWindow *window)
+closing (ShmlabStation *window)
 {
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (window);
+  ShmlabWriterStation *self = SHMLAB_WRITER_STATION (window);
 
   if (self->chooser != NULL)
     {
@@ -1471,46 +1471,45 @@ closing (ShmlabWindow *window)
 }
 
 static void
-shmlab_writer_window_dispose (GObject *object)
+shmlab_writer_station_dispose (GObject *object)
 {
-  G_OBJECT_CLASS (shmlab_writer_window_parent_class)->dispose (object);
+  G_OBJECT_CLASS (shmlab_writer_station_parent_class)->dispose (object);
 }
 
 static void
-shmlab_writer_window_finalize (GObject *object)
+shmlab_writer_station_finalize (GObject *object)
 {
-  ShmlabWriterWindow *self = SHMLAB_WRITER_WINDOW (object);
+  ShmlabWriterStation *self = SHMLAB_WRITER_STATION (object);
 
   g_free (self->attached_key);
 
-  G_OBJECT_CLASS (shmlab_writer_window_parent_class)->finalize (object);
+  G_OBJECT_CLASS (shmlab_writer_station_parent_class)->finalize (object);
 }
 
 static void
-shmlab_writer_window_class_init (ShmlabWriterWindowClass *klass)
+shmlab_writer_station_class_init (ShmlabWriterStationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  ShmlabWindowClass *window_class = SHMLAB_WINDOW_CLASS (klass);
+  ShmlabStationClass *station_class = SHMLAB_STATION_CLASS (klass);
 
-  object_class->dispose = shmlab_writer_window_dispose;
-  object_class->finalize = shmlab_writer_window_finalize;
-  window_class->attach_mode = SHMLAB_ACCESS_READ_WRITE;
-  window_class->show_failure = show_failure;
-  window_class->step_done = step_done;
-  window_class->update_actions = update_actions;
-  window_class->closing = closing;
+  object_class->dispose = shmlab_writer_station_dispose;
+  object_class->finalize = shmlab_writer_station_finalize;
+  station_class->attach_mode = SHMLAB_ACCESS_READ_WRITE;
+  station_class->show_failure = show_failure;
+  station_class->step_done = step_done;
+  station_class->update_actions = update_actions;
+  station_class->closing = closing;
 
   g_type_ensure (SHMLAB_TYPE_WRITER_PANE);
   g_type_ensure (SHMLAB_TYPE_WRITER_BANNER);
-  shmlab_writer_register_resource ();
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/shmlab/writer/shmlab-writer-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, pane);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, format_dropdown);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, write_button);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterWindow, banner);
+                                               "/io/github/shmlab/shmlab-writer-station.ui");
+  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterStation, pane);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterStation, format_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterStation, write_button);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterStation, banner);
 
   gtk_widget_class_install_action (widget_class, "win.write", NULL, write_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
@@ -1527,7 +1526,7 @@ shmlab_writer_window_class_init (ShmlabWriterWindowClass *klass)
 }
 
 static void
-shmlab_writer_window_init (ShmlabWriterWindow *self)
+shmlab_writer_station_init (ShmlabWriterStation *self)
 {
   ShmlabSession *session;
 
@@ -1536,8 +1535,8 @@ shmlab_writer_window_init (ShmlabWriterWindow *self)
   shmlab_a11y_name_buttons_once (GTK_WIDGET (self));
 
   session = session_of (self);
-  shmlab_key_bar_set_show_size (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), TRUE);
-  g_signal_connect_swapped (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), "applied",
+  shmlab_key_bar_set_show_size (shmlab_station_get_key_bar (SHMLAB_STATION (self)), TRUE);
+  g_signal_connect_swapped (shmlab_station_get_key_bar (SHMLAB_STATION (self)), "applied",
                             G_CALLBACK (key_applied_cb), self);
   g_signal_connect_object (session, "notify::attached", G_CALLBACK (attached_changed_cb), self,
                            G_CONNECT_SWAPPED);
@@ -1545,27 +1544,27 @@ shmlab_writer_window_init (ShmlabWriterWindow *self)
   g_signal_connect (self->pane, "file-dropped", G_CALLBACK (file_dropped_cb), self);
   /* A question shown, answered or closed changes which ways on are open. */
   g_signal_connect_swapped (self->banner, "notify::offer",
-                            G_CALLBACK (shmlab_window_update_actions), self);
+                            G_CALLBACK (shmlab_station_update_actions), self);
   shmlab_stream_panel_set_session (shmlab_writer_pane_get_stream_panel (self->pane), session);
   g_signal_connect_swapped (shmlab_writer_pane_get_stream_panel (self->pane), "note",
-                            G_CALLBACK (shmlab_window_note), self);
+                            G_CALLBACK (shmlab_station_note), self);
   fill_format_list (self);
   g_signal_connect_swapped (self->format_dropdown, "notify::selected",
                             G_CALLBACK (format_changed_cb), self);
   format_changed_cb (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->pane));
-  shmlab_window_update_actions (SHMLAB_WINDOW (self));
+  shmlab_station_update_actions (SHMLAB_STATION (self));
 }
 
 ShmlabStreamPanel *
-shmlab_writer_window_get_stream_panel (ShmlabWriterWindow *self)
+shmlab_writer_station_get_stream_panel (ShmlabWriterStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_WRITER_WINDOW (self), NULL);
+  g_return_val_if_fail (SHMLAB_IS_WRITER_STATION (self), NULL);
   return shmlab_writer_pane_get_stream_panel (self->pane);
 }
 
-ShmlabWriterWindow *
-shmlab_writer_window_new (GtkApplication *application)
+ShmlabWriterStation *
+shmlab_writer_station_new (void)
 {
-  return g_object_new (SHMLAB_TYPE_WRITER_WINDOW, "application", application, NULL);
+  return g_object_new (SHMLAB_TYPE_WRITER_STATION, NULL);
 }

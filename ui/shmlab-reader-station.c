@@ -1,10 +1,10 @@
-/* shmlab-reader-window.c — the Reader's window: the pane that shows a
+/* shmlab-reader-station.c — the Reader, as a station: the pane that shows a
  * segment, the one click that reads it, Follow, and the step only the
- * Reader has (read); the rest is ShmlabWindow's
+ * Reader has (read); the rest is ShmlabStation's
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "shmlab-reader-window.h"
+#include "shmlab-reader-station.h"
 
 #include <glib/gi18n.h>
 
@@ -15,11 +15,10 @@
 #include "shmlab-error.h"
 #include "shmlab-follower.h"
 #include "shmlab-stream-view.h"
-#include "shmlab-reader-resources.h"
 
-struct _ShmlabReaderWindow
+struct _ShmlabReaderStation
 {
-  ShmlabWindow parent_instance;
+  ShmlabStation parent_instance;
 
   /* Template widgets */
   ShmlabReaderPane *pane;
@@ -38,7 +37,7 @@ struct _ShmlabReaderWindow
   gboolean problem_from_key;  /* the pane says the key cannot be used */
 };
 
-G_DEFINE_FINAL_TYPE (ShmlabReaderWindow, shmlab_reader_window, SHMLAB_TYPE_WINDOW)
+G_DEFINE_FINAL_TYPE (ShmlabReaderStation, shmlab_reader_station, SHMLAB_TYPE_STATION)
 
 enum
 {
@@ -57,28 +56,28 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static ShmlabSession *
-session_of (ShmlabReaderWindow *self)
+session_of (ShmlabReaderStation *self)
 {
-  return shmlab_window_get_session (SHMLAB_WINDOW (self));
+  return shmlab_station_get_session (SHMLAB_STATION (self));
 }
 
 static gboolean
-is_closed (ShmlabReaderWindow *self)
+is_closed (ShmlabReaderStation *self)
 {
-  return shmlab_window_get_closed (SHMLAB_WINDOW (self));
+  return shmlab_station_get_closed (SHMLAB_STATION (self));
 }
 
 static void
-note (ShmlabReaderWindow *self,
+note (ShmlabReaderStation *self,
       const char         *text,
       gboolean            is_error)
 {
-  shmlab_window_note (SHMLAB_WINDOW (self), text, is_error);
+  shmlab_station_note (SHMLAB_STATION (self), text, is_error);
 }
 
 /* --print-content: what the window now shows, one line on standard output. */
 static void
-print_content (ShmlabReaderWindow *self)
+print_content (ShmlabReaderStation *self)
 {
   g_autofree char *line = NULL;
 
@@ -91,7 +90,7 @@ print_content (ShmlabReaderWindow *self)
 
 /* What the pane shows now, read out by a screen reader. */
 static void
-present_result (ShmlabReaderWindow *self)
+present_result (ShmlabReaderStation *self)
 {
   ShmlabContentView *view = shmlab_reader_pane_get_content_view (self->pane);
 
@@ -100,17 +99,18 @@ present_result (ShmlabReaderWindow *self)
 
 /* The start-up action has shown its result, or waits (worth a picture too). */
 static void
-take_startup_screenshot (ShmlabReaderWindow *self)
+take_startup_screenshot (ShmlabReaderStation *self)
 {
   g_autofree char *path = g_steal_pointer (&self->screenshot_path);
 
   if (path != NULL && !is_closed (self))
-    shmlab_window_screenshot_when_ready (GTK_WINDOW (self), path, self->screenshot_delay_ms);
+    shmlab_window_screenshot_when_ready (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), path,
+                                         self->screenshot_delay_ms);
 }
 
 /* Something new is on show (or a failure is): tell whoever waits for it. */
 static void
-result_shown (ShmlabReaderWindow *self,
+result_shown (ShmlabReaderStation *self,
               gboolean            ok)
 {
   self->n_results++;
@@ -143,7 +143,7 @@ error_title (const GError *error)
 
 /* A failed operation: in the window, and in the log unless its step said it already. */
 static void
-show_error (ShmlabReaderWindow *self,
+show_error (ShmlabReaderStation *self,
             const GError       *error,
             gboolean            said)
 {
@@ -159,7 +159,7 @@ show_error (ShmlabReaderWindow *self,
 }
 
 static void
-show_read_result (ShmlabReaderWindow     *self,
+show_read_result (ShmlabReaderStation     *self,
                   const ShmlabReadResult *result)
 {
   const char *problem;
@@ -172,18 +172,18 @@ show_read_result (ShmlabReaderWindow     *self,
   if (result->payload != NULL)
     note (self, problem, TRUE);
   /* The bytes tell more than the pane can. */
-  shmlab_window_set_side_page (SHMLAB_WINDOW (self), "segment");
+  shmlab_station_set_side_page (SHMLAB_STATION (self), "segment");
 }
 
 /* A step of the step-by-step bar failed. */
 static void
-show_failure (ShmlabWindow *window,
+show_failure (ShmlabStation *window,
               const char   *title,
               const char   *noun,
               const GError *error,
               gboolean      said)
 {
-  ShmlabReaderWindow *self = SHMLAB_READER_WINDOW (window);
+  ShmlabReaderStation *self = SHMLAB_READER_STATION (window);
 
   show_error (self, error, said);
   result_shown (self, FALSE);
@@ -191,7 +191,7 @@ show_failure (ShmlabWindow *window,
 
 /* What the pane says before anything was read. */
 static void
-show_start_hint (ShmlabReaderWindow *self)
+show_start_hint (ShmlabReaderStation *self)
 {
   shmlab_reader_pane_show_empty (self->pane,
                                  _("Press “Read from shared memory” (Ctrl+R) to see what the "
@@ -200,7 +200,7 @@ show_start_hint (ShmlabReaderWindow *self)
 
 /* A key that can be used now: the pane saying it could not is past. */
 static void
-key_applied_cb (ShmlabReaderWindow *self)
+key_applied_cb (ShmlabReaderStation *self)
 {
   if (!self->problem_from_key)
     return;
@@ -209,13 +209,13 @@ key_applied_cb (ShmlabReaderWindow *self)
 }
 
 static gboolean
-apply_key (ShmlabReaderWindow *self)
+apply_key (ShmlabReaderStation *self)
 {
   g_autoptr(GError) error = NULL;
 
-  if (shmlab_key_bar_apply (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), &error))
+  if (shmlab_key_bar_apply (shmlab_station_get_key_bar (SHMLAB_STATION (self)), &error))
     return TRUE;
-  show_error (self, error, shmlab_window_step_said (SHMLAB_WINDOW (self), error));
+  show_error (self, error, shmlab_station_step_said (SHMLAB_STATION (self), error));
   result_shown (self, FALSE);
   return FALSE;
 }
@@ -225,7 +225,7 @@ apply_key (ShmlabReaderWindow *self)
 /* A read in flight: the window it shows in. */
 typedef struct
 {
-  ShmlabReaderWindow *self;
+  ShmlabReaderStation *self;
   gboolean present;  /* asked for by the user: move the focus onto what it shows */
 } Read;
 
@@ -244,25 +244,25 @@ read_done_cb (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(Read) read = user_data;
-  ShmlabReaderWindow *self = read->self;
+  ShmlabReaderStation *self = read->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(ShmlabReadResult) result = shmlab_session_read_finish (SHMLAB_SESSION (source), res,
                                                                     &error);
 
-  shmlab_window_end_job (SHMLAB_WINDOW (self));
+  shmlab_station_end_job (SHMLAB_STATION (self));
   if (is_closed (self))
     return;
   if (result != NULL)
     show_read_result (self, result);
   else
-    show_error (self, error, shmlab_window_step_said (SHMLAB_WINDOW (self), error));
+    show_error (self, error, shmlab_station_step_said (SHMLAB_STATION (self), error));
   result_shown (self, result != NULL && result->payload != NULL);
   if (read->present)
     present_result (self);
 }
 
 static Read *
-read_new (ShmlabReaderWindow *self,
+read_new (ShmlabReaderStation *self,
           gboolean            present)
 {
   Read *read = g_new0 (Read, 1);
@@ -273,16 +273,16 @@ read_new (ShmlabReaderWindow *self,
 }
 
 /**
- * shmlab_reader_window_read:
+ * shmlab_reader_station_read:
  *
  * The one click: attach, lock, copy, unlock, detach, then show the copy.
  * Does nothing while another operation runs or while following.
  */
 static void
-read_start (ShmlabReaderWindow *self,
+read_start (ShmlabReaderStation *self,
             gboolean            present)
 {
-  if (shmlab_window_get_busy (SHMLAB_WINDOW (self)) || shmlab_reader_window_get_following (self))
+  if (shmlab_station_get_busy (SHMLAB_STATION (self)) || shmlab_reader_station_get_following (self))
     return;
   if (!apply_key (self))
     {
@@ -291,17 +291,17 @@ read_start (ShmlabReaderWindow *self,
       return;
     }
   /* Quick unless it waits for the lock: the wait bar shows up only then. */
-  if (!shmlab_window_begin_job (SHMLAB_WINDOW (self), NULL, NULL))
+  if (!shmlab_station_begin_job (SHMLAB_STATION (self), NULL, NULL))
     return;
   shmlab_session_read_all_async (session_of (self),
-                                 shmlab_window_get_cancellable (SHMLAB_WINDOW (self)),
+                                 shmlab_station_get_cancellable (SHMLAB_STATION (self)),
                                  read_done_cb, read_new (self, present));
 }
 
 void
-shmlab_reader_window_read (ShmlabReaderWindow *self)
+shmlab_reader_station_read (ShmlabReaderStation *self)
 {
-  g_return_if_fail (SHMLAB_IS_READER_WINDOW (self));
+  g_return_if_fail (SHMLAB_IS_READER_STATION (self));
   read_start (self, FALSE);
 }
 
@@ -311,7 +311,7 @@ read_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  read_start (SHMLAB_READER_WINDOW (widget), TRUE);
+  read_start (SHMLAB_READER_STATION (widget), TRUE);
 }
 
 /* The step Read: copy the segment out under the lock, and show the copy. */
@@ -320,21 +320,21 @@ step_read_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *parameter)
 {
-  ShmlabReaderWindow *self = SHMLAB_READER_WINDOW (widget);
+  ShmlabReaderStation *self = SHMLAB_READER_STATION (widget);
 
-  if (!shmlab_window_begin_job (SHMLAB_WINDOW (self), _("Copying out…"), NULL))
+  if (!shmlab_station_begin_job (SHMLAB_STATION (self), _("Copying out…"), NULL))
     return;
   shmlab_session_read_async (session_of (self),
-                             shmlab_window_get_cancellable (SHMLAB_WINDOW (self)),
+                             shmlab_station_get_cancellable (SHMLAB_STATION (self)),
                              read_done_cb, read_new (self, FALSE));
 }
 
 /* ---- Follow ---- */
 
 gboolean
-shmlab_reader_window_get_following (ShmlabReaderWindow *self)
+shmlab_reader_station_get_following (ShmlabReaderStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_READER_WINDOW (self), FALSE);
+  g_return_val_if_fail (SHMLAB_IS_READER_STATION (self), FALSE);
   return self->stream_mode ||
          (self->follower != NULL && shmlab_follower_get_following (self->follower));
 }
@@ -342,7 +342,7 @@ shmlab_reader_window_get_following (ShmlabReaderWindow *self)
 /* The key's segment holds a stream, or the stream comes through a pipe or
  * a socket: the stream view follows it instead of the segment's reads. */
 static void
-enter_stream_mode (ShmlabReaderWindow *self)
+enter_stream_mode (ShmlabReaderStation *self)
 {
   ShmlabKey *key = shmlab_session_get_key_value (session_of (self));
 
@@ -353,12 +353,12 @@ enter_stream_mode (ShmlabReaderWindow *self)
     shmlab_follower_stop (self->follower);
   gtk_stack_set_visible_child_name (self->content_stack, "stream");
   shmlab_stream_view_start (self->stream_view, key);
-  shmlab_window_update_actions (SHMLAB_WINDOW (self));
+  shmlab_station_update_actions (SHMLAB_STATION (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
 }
 
 static void
-leave_stream_mode (ShmlabReaderWindow *self)
+leave_stream_mode (ShmlabReaderStation *self)
 {
   if (!self->stream_mode)
     return;
@@ -366,42 +366,42 @@ leave_stream_mode (ShmlabReaderWindow *self)
   shmlab_stream_view_stop (self->stream_view);
   gtk_stack_set_visible_child_name (self->content_stack, "read");
   note (self, _("stopped following the stream"), FALSE);
-  shmlab_window_update_actions (SHMLAB_WINDOW (self));
+  shmlab_station_update_actions (SHMLAB_STATION (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
 }
 
 /* The stream view's transport, as --transport gives it. */
 void
-shmlab_reader_window_set_transport (ShmlabReaderWindow    *self,
+shmlab_reader_station_set_transport (ShmlabReaderStation    *self,
                                     ShmlabStreamTransport  transport)
 {
-  g_return_if_fail (SHMLAB_IS_READER_WINDOW (self));
+  g_return_if_fail (SHMLAB_IS_READER_STATION (self));
   shmlab_stream_view_set_transport (self->stream_view, transport);
 }
 
 ShmlabStreamView *
-shmlab_reader_window_get_stream_view (ShmlabReaderWindow *self)
+shmlab_reader_station_get_stream_view (ShmlabReaderStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_READER_WINDOW (self), NULL);
+  g_return_val_if_fail (SHMLAB_IS_READER_STATION (self), NULL);
   return self->stream_view;
 }
 
 /**
- * shmlab_reader_window_set_following:
+ * shmlab_reader_station_set_following:
  *
  * Follow: stay attached and show each new write as it comes. Turning it off
  * stops polling and detaches.
  */
 void
-shmlab_reader_window_set_following (ShmlabReaderWindow *self,
+shmlab_reader_station_set_following (ShmlabReaderStation *self,
                                     gboolean            following)
 {
   g_autofree char *text = NULL;
 
-  g_return_if_fail (SHMLAB_IS_READER_WINDOW (self));
+  g_return_if_fail (SHMLAB_IS_READER_STATION (self));
 
   following = !!following;
-  if (shmlab_reader_window_get_following (self) == following || is_closed (self))
+  if (shmlab_reader_station_get_following (self) == following || is_closed (self))
     return;
   if (!following)
     {
@@ -433,30 +433,30 @@ shmlab_reader_window_set_following (ShmlabReaderWindow *self,
 }
 
 static void
-following_changed_cb (ShmlabReaderWindow *self)
+following_changed_cb (ShmlabReaderStation *self)
 {
-  gboolean following = shmlab_reader_window_get_following (self);
+  gboolean following = shmlab_reader_station_get_following (self);
 
   if (is_closed (self))
     return;
-  shmlab_wait_bar_set_cancellable (shmlab_window_get_wait_bar (SHMLAB_WINDOW (self)),
+  shmlab_wait_bar_set_cancellable (shmlab_station_get_wait_bar (SHMLAB_STATION (self)),
                                    following ? shmlab_follower_get_cancellable (self->follower)
                                              : NULL);
   if (!following)
     note (self, _("stopped following"), FALSE);
-  shmlab_window_update_actions (SHMLAB_WINDOW (self));
+  shmlab_station_update_actions (SHMLAB_STATION (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
 }
 
 /* The first result after start-up is told even when it is no news. */
 static gboolean
-first_result (ShmlabReaderWindow *self)
+first_result (ShmlabReaderStation *self)
 {
   return self->n_results == 0 || self->screenshot_path != NULL;
 }
 
 static void
-follow_content_cb (ShmlabReaderWindow     *self,
+follow_content_cb (ShmlabReaderStation     *self,
                    const ShmlabReadResult *result)
 {
   /* A stream: followed frame by frame from here. */
@@ -472,7 +472,7 @@ follow_content_cb (ShmlabReaderWindow     *self,
 }
 
 static void
-follow_unchanged_cb (ShmlabReaderWindow *self,
+follow_unchanged_cb (ShmlabReaderStation *self,
                      gboolean            ok)
 {
   if (first_result (self))
@@ -480,7 +480,7 @@ follow_unchanged_cb (ShmlabReaderWindow *self,
 }
 
 static void
-follow_gone_cb (ShmlabReaderWindow *self,
+follow_gone_cb (ShmlabReaderStation *self,
                 gboolean            never_seen)
 {
   const char *key = shmlab_session_get_key (session_of (self));
@@ -500,15 +500,15 @@ follow_gone_cb (ShmlabReaderWindow *self,
 }
 
 static void
-follow_failed_cb (ShmlabReaderWindow *self,
+follow_failed_cb (ShmlabReaderStation *self,
                   const GError       *error)
 {
-  show_error (self, error, shmlab_window_step_said (SHMLAB_WINDOW (self), error));
+  show_error (self, error, shmlab_station_step_said (SHMLAB_STATION (self), error));
   result_shown (self, FALSE);
 }
 
 static void
-follow_stopped_cb (ShmlabReaderWindow *self,
+follow_stopped_cb (ShmlabReaderStation *self,
                    const GError       *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -520,29 +520,29 @@ follow_stopped_cb (ShmlabReaderWindow *self,
 /* ---- the window ---- */
 
 static gboolean
-can_step (ShmlabWindow *window)
+can_step (ShmlabStation *window)
 {
-  return !shmlab_reader_window_get_following (SHMLAB_READER_WINDOW (window));
+  return !shmlab_reader_station_get_following (SHMLAB_READER_STATION (window));
 }
 
-/* The Reader's own actions' sensitivity; ShmlabWindow sets the shared steps'. */
+/* The Reader's own actions' sensitivity; ShmlabStation sets the shared steps'. */
 static void
-update_actions (ShmlabWindow *window)
+update_actions (ShmlabStation *window)
 {
-  ShmlabReaderWindow *self = SHMLAB_READER_WINDOW (window);
+  ShmlabReaderStation *self = SHMLAB_READER_STATION (window);
   GtkWidget *widget = GTK_WIDGET (self);
-  gboolean busy = shmlab_window_get_busy (window);
+  gboolean busy = shmlab_station_get_busy (window);
   gboolean locked = shmlab_session_get_locked (session_of (self));
-  gboolean following = shmlab_reader_window_get_following (self);
+  gboolean following = shmlab_reader_station_get_following (self);
 
   gtk_widget_action_set_enabled (widget, "win.read", !busy && !following && !locked);
   gtk_widget_action_set_enabled (widget, "win.follow",
-                                 following || (!shmlab_window_get_job_running (window) && !locked));
+                                 following || (!shmlab_station_get_job_running (window) && !locked));
   gtk_widget_action_set_enabled (widget, "win.step-read", !busy && !following && locked);
 }
 
 static void
-session_waiting_changed (ShmlabReaderWindow *self)
+session_waiting_changed (ShmlabReaderStation *self)
 {
   ShmlabSession *session = session_of (self);
   g_autofree char *text = NULL;
@@ -558,7 +558,7 @@ session_waiting_changed (ShmlabReaderWindow *self)
                             "after %.1f s)"), shmlab_session_get_key (session),
                             timeout / 1000.0);
   /* Following a busy writer meets its lock often: the wait bar shows that, the log need not. */
-  if (!shmlab_reader_window_get_following (self))
+  if (!shmlab_reader_station_get_following (self))
     {
       if (g_strcmp0 (shmlab_reader_pane_get_page (self->pane), "empty") == 0)
         shmlab_reader_pane_show_empty (self->pane,
@@ -578,45 +578,45 @@ session_waiting_changed (ShmlabReaderWindow *self)
 
 /* The window goes away: Follow stops without a word; the session closes. */
 static void
-closing (ShmlabWindow *window)
+closing (ShmlabStation *window)
 {
-  ShmlabReaderWindow *self = SHMLAB_READER_WINDOW (window);
+  ShmlabReaderStation *self = SHMLAB_READER_STATION (window);
 
   g_signal_handlers_disconnect_by_data (self->follower, self);
   shmlab_follower_abandon (self->follower);
 }
 
 static void
-shmlab_reader_window_dispose (GObject *object)
+shmlab_reader_station_dispose (GObject *object)
 {
-  ShmlabReaderWindow *self = SHMLAB_READER_WINDOW (object);
+  ShmlabReaderStation *self = SHMLAB_READER_STATION (object);
 
-  G_OBJECT_CLASS (shmlab_reader_window_parent_class)->dispose (object);
+  G_OBJECT_CLASS (shmlab_reader_station_parent_class)->dispose (object);
   g_clear_object (&self->follower);
 }
 
 static void
-shmlab_reader_window_finalize (GObject *object)
+shmlab_reader_station_finalize (GObject *object)
 {
-  ShmlabReaderWindow *self = SHMLAB_READER_WINDOW (object);
+  ShmlabReaderStation *self = SHMLAB_READER_STATION (object);
 
   g_free (self->screenshot_path);
 
-  G_OBJECT_CLASS (shmlab_reader_window_parent_class)->finalize (object);
+  G_OBJECT_CLASS (shmlab_reader_station_parent_class)->finalize (object);
 }
 
 static void
-shmlab_reader_window_get_property (GObject    *object,
+shmlab_reader_station_get_property (GObject    *object,
                                    guint       prop_id,
                                    GValue     *value,
                                    GParamSpec *pspec)
 {
-  ShmlabReaderWindow *self = SHMLAB_READER_WINDOW (object);
+  ShmlabReaderStation *self = SHMLAB_READER_STATION (object);
 
   switch (prop_id)
     {
     case PROP_FOLLOWING:
-      g_value_set_boolean (value, shmlab_reader_window_get_following (self));
+      g_value_set_boolean (value, shmlab_reader_station_get_following (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -624,39 +624,53 @@ shmlab_reader_window_get_property (GObject    *object,
 }
 
 static void
-shmlab_reader_window_set_property (GObject      *object,
+shmlab_reader_station_set_property (GObject      *object,
                                    guint         prop_id,
                                    const GValue *value,
                                    GParamSpec   *pspec)
 {
-  ShmlabReaderWindow *self = SHMLAB_READER_WINDOW (object);
+  ShmlabReaderStation *self = SHMLAB_READER_STATION (object);
 
   switch (prop_id)
     {
     case PROP_FOLLOWING:
-      shmlab_reader_window_set_following (self, g_value_get_boolean (value));
+      shmlab_reader_station_set_following (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
+/* Enter reads: the key is already there in both apps. */
 static void
-shmlab_reader_window_class_init (ShmlabReaderWindowClass *klass)
+shmlab_reader_station_root (GtkWidget *widget)
+{
+  ShmlabReaderStation *self = SHMLAB_READER_STATION (widget);
+  GtkRoot *root;
+
+  GTK_WIDGET_CLASS (shmlab_reader_station_parent_class)->root (widget);
+  root = gtk_widget_get_root (widget);
+  if (GTK_IS_WINDOW (root) && gtk_window_get_focus (GTK_WINDOW (root)) == NULL)
+    gtk_window_set_focus (GTK_WINDOW (root), self->read_button);
+}
+
+static void
+shmlab_reader_station_class_init (ShmlabReaderStationClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  ShmlabWindowClass *window_class = SHMLAB_WINDOW_CLASS (klass);
+  ShmlabStationClass *station_class = SHMLAB_STATION_CLASS (klass);
 
-  object_class->dispose = shmlab_reader_window_dispose;
-  object_class->finalize = shmlab_reader_window_finalize;
-  object_class->get_property = shmlab_reader_window_get_property;
-  object_class->set_property = shmlab_reader_window_set_property;
-  window_class->attach_mode = SHMLAB_ACCESS_READ_ONLY;
-  window_class->show_failure = show_failure;
-  window_class->update_actions = update_actions;
-  window_class->can_step = can_step;
-  window_class->closing = closing;
+  object_class->dispose = shmlab_reader_station_dispose;
+  widget_class->root = shmlab_reader_station_root;
+  object_class->finalize = shmlab_reader_station_finalize;
+  object_class->get_property = shmlab_reader_station_get_property;
+  object_class->set_property = shmlab_reader_station_set_property;
+  station_class->attach_mode = SHMLAB_ACCESS_READ_ONLY;
+  station_class->show_failure = show_failure;
+  station_class->update_actions = update_actions;
+  station_class->can_step = can_step;
+  station_class->closing = closing;
 
   properties[PROP_FOLLOWING] =
     g_param_spec_boolean ("following", NULL, NULL, FALSE,
@@ -664,7 +678,7 @@ shmlab_reader_window_class_init (ShmlabReaderWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
-   * ShmlabReaderWindow::result:
+   * ShmlabReaderStation::result:
    * @ok: whether there is content on show (FALSE: a problem is)
    *
    * A read, a followed change or a failure has just been shown.
@@ -673,15 +687,14 @@ shmlab_reader_window_class_init (ShmlabReaderWindowClass *klass)
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 
   g_type_ensure (SHMLAB_TYPE_READER_PANE);
-  shmlab_reader_register_resource ();
 
   gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/shmlab/reader/shmlab-reader-window.ui");
+                                               "/io/github/shmlab/shmlab-reader-station.ui");
   g_type_ensure (SHMLAB_TYPE_STREAM_VIEW);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, pane);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, content_stack);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, stream_view);
-  gtk_widget_class_bind_template_child (widget_class, ShmlabReaderWindow, read_button);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabReaderStation, pane);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabReaderStation, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabReaderStation, stream_view);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabReaderStation, read_button);
 
   gtk_widget_class_install_action (widget_class, "win.read", NULL, read_action);
   gtk_widget_class_install_property_action (widget_class, "win.follow", "following");
@@ -689,7 +702,7 @@ shmlab_reader_window_class_init (ShmlabReaderWindowClass *klass)
 }
 
 static void
-shmlab_reader_window_init (ShmlabReaderWindow *self)
+shmlab_reader_station_init (ShmlabReaderStation *self)
 {
   ShmlabSession *session;
 
@@ -698,12 +711,12 @@ shmlab_reader_window_init (ShmlabReaderWindow *self)
   shmlab_a11y_name_buttons_once (GTK_WIDGET (self));
 
   session = session_of (self);
-  shmlab_key_bar_set_show_size (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), FALSE);
-  g_signal_connect_swapped (shmlab_window_get_key_bar (SHMLAB_WINDOW (self)), "applied",
+  shmlab_key_bar_set_show_size (shmlab_station_get_key_bar (SHMLAB_STATION (self)), FALSE);
+  g_signal_connect_swapped (shmlab_station_get_key_bar (SHMLAB_STATION (self)), "applied",
                             G_CALLBACK (key_applied_cb), self);
   show_start_hint (self);
 
-  g_signal_connect_swapped (self->stream_view, "note", G_CALLBACK (shmlab_window_note), self);
+  g_signal_connect_swapped (self->stream_view, "note", G_CALLBACK (shmlab_station_note), self);
   self->follower = shmlab_follower_new (session, GTK_WIDGET (self));
   g_signal_connect_swapped (self->follower, "notify::following",
                             G_CALLBACK (following_changed_cb), self);
@@ -715,58 +728,56 @@ shmlab_reader_window_init (ShmlabReaderWindow *self)
   g_signal_connect_object (session, "notify::waiting", G_CALLBACK (session_waiting_changed), self,
                            G_CONNECT_SWAPPED);
 
-  shmlab_window_update_actions (SHMLAB_WINDOW (self));
-  /* Enter reads: the key is already there in both apps. */
-  gtk_window_set_focus (GTK_WINDOW (self), self->read_button);
+  shmlab_station_update_actions (SHMLAB_STATION (self));
 }
 
-ShmlabReaderWindow *
-shmlab_reader_window_new (GtkApplication *application)
+ShmlabReaderStation *
+shmlab_reader_station_new (void)
 {
-  return g_object_new (SHMLAB_TYPE_READER_WINDOW, "application", application, NULL);
+  return g_object_new (SHMLAB_TYPE_READER_STATION, NULL);
 }
 
 ShmlabReaderPane *
-shmlab_reader_window_get_pane (ShmlabReaderWindow *self)
+shmlab_reader_station_get_pane (ShmlabReaderStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_READER_WINDOW (self), NULL);
+  g_return_val_if_fail (SHMLAB_IS_READER_STATION (self), NULL);
   return self->pane;
 }
 
 ShmlabContentView *
-shmlab_reader_window_get_content_view (ShmlabReaderWindow *self)
+shmlab_reader_station_get_content_view (ShmlabReaderStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_READER_WINDOW (self), NULL);
+  g_return_val_if_fail (SHMLAB_IS_READER_STATION (self), NULL);
   return shmlab_reader_pane_get_content_view (self->pane);
 }
 
 /* The last problem shown, "title: explanation"; NULL when content is on show. */
 const char *
-shmlab_reader_window_get_problem (ShmlabReaderWindow *self)
+shmlab_reader_station_get_problem (ShmlabReaderStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_READER_WINDOW (self), NULL);
+  g_return_val_if_fail (SHMLAB_IS_READER_STATION (self), NULL);
   return shmlab_reader_pane_get_problem (self->pane);
 }
 
 /* How many results (reads, followed changes, failures) have been shown. */
 guint
-shmlab_reader_window_get_n_results (ShmlabReaderWindow *self)
+shmlab_reader_station_get_n_results (ShmlabReaderStation *self)
 {
-  g_return_val_if_fail (SHMLAB_IS_READER_WINDOW (self), 0);
+  g_return_val_if_fail (SHMLAB_IS_READER_STATION (self), 0);
   return self->n_results;
 }
 
 /* --print-content: each result shown also goes to standard output, one line. */
 void
-shmlab_reader_window_set_print_content (ShmlabReaderWindow *self,
+shmlab_reader_station_set_print_content (ShmlabReaderStation *self,
                                         gboolean            print_content)
 {
-  g_return_if_fail (SHMLAB_IS_READER_WINDOW (self));
+  g_return_if_fail (SHMLAB_IS_READER_STATION (self));
   self->print_content = print_content;
 }
 
 /**
- * shmlab_reader_window_start:
+ * shmlab_reader_station_start:
  * @action: what to do at once: nothing, read once, or follow
  * @screenshot: (nullable): --screenshot: a PNG to save once the action has
  *   shown its first result (or, with @screenshot_delay_ms, once it waits for
@@ -776,12 +787,12 @@ shmlab_reader_window_set_print_content (ShmlabReaderWindow *self,
  * The start-up action of a window that has been presented.
  */
 void
-shmlab_reader_window_start (ShmlabReaderWindow *self,
+shmlab_reader_station_start (ShmlabReaderStation *self,
                             ShmlabReaderStart   action,
                             const char         *screenshot,
                             guint               screenshot_delay_ms)
 {
-  g_return_if_fail (SHMLAB_IS_READER_WINDOW (self));
+  g_return_if_fail (SHMLAB_IS_READER_STATION (self));
 
   g_free (self->screenshot_path);
   self->screenshot_path = g_strdup (screenshot);
@@ -789,10 +800,10 @@ shmlab_reader_window_start (ShmlabReaderWindow *self,
   switch (action)
     {
     case SHMLAB_READER_START_FOLLOW:
-      shmlab_reader_window_set_following (self, TRUE);
+      shmlab_reader_station_set_following (self, TRUE);
       break;
     case SHMLAB_READER_START_READ:
-      shmlab_reader_window_read (self);
+      shmlab_reader_station_read (self);
       break;
     case SHMLAB_READER_START_NOTHING:
     default:
