@@ -76,8 +76,6 @@ shmlab_reader_application_handle_local_options (GApplication *app,
 static void
 shmlab_reader_application_startup (GApplication *app)
 {
-  static const char *const read_accels[] = { "<Control>r", NULL };
-  static const char *const follow_accels[] = { "<Control>f", NULL };
   static const char *const quit_accels[] = { "<Control>q", "<Control>w", NULL };
 
   G_APPLICATION_CLASS (shmlab_reader_application_parent_class)->startup (app);
@@ -86,8 +84,7 @@ shmlab_reader_application_startup (GApplication *app)
   shmlab_app_options_startup (&SHMLAB_READER_APPLICATION (app)->options, GTK_APPLICATION (app));
   shmlab_app_quit_on_signals (app);
   shmlab_help_install (GTK_APPLICATION (app), SHMLAB_HELP_READER);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.read", read_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.follow", follow_accels);
+  shmlab_reader_station_set_accels (GTK_APPLICATION (app));
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", quit_accels);
 }
 

@@ -122,10 +122,14 @@ shmlab_help_show_how_it_works (GtkWindow      *parent,
     g_error ("the built-in help window is broken: %s", error->message);
 
   window = GTK_WINDOW (gtk_builder_get_object (builder, "help_window"));
-  role_label = GTK_WIDGET (gtk_builder_get_object (builder,
-                                                   role == SHMLAB_HELP_WRITER
-                                                   ? "reader_label" : "writer_label"));
-  gtk_widget_set_visible (role_label, FALSE);
+  /* The Lab is both: it keeps both programs' paragraphs. */
+  if (role != SHMLAB_HELP_LAB)
+    {
+      role_label = GTK_WIDGET (gtk_builder_get_object (builder,
+                                                       role == SHMLAB_HELP_WRITER
+                                                       ? "reader_label" : "writer_label"));
+      gtk_widget_set_visible (role_label, FALSE);
+    }
   if (parent != NULL)
     {
       gtk_window_set_transient_for (window, parent);
@@ -146,9 +150,9 @@ shmlab_help_new_shortcuts_window (ShmlabHelpRole role)
 {
   g_autoptr(GtkBuilder) builder = gtk_builder_new ();
   g_autoptr(GError) error = NULL;
-  const char *path = role == SHMLAB_HELP_WRITER
-                     ? "/io/github/shmlab/shmlab-shortcuts-writer.ui"
-                     : "/io/github/shmlab/shmlab-shortcuts-reader.ui";
+  const char *path = role == SHMLAB_HELP_WRITER ? "/io/github/shmlab/shmlab-shortcuts-writer.ui"
+                     : role == SHMLAB_HELP_READER ? "/io/github/shmlab/shmlab-shortcuts-reader.ui"
+                     : "/io/github/shmlab/shmlab-shortcuts-lab.ui";
 
   gtk_builder_set_translation_domain (builder, GETTEXT_PACKAGE);
   if (!gtk_builder_add_from_resource (builder, path, &error))
@@ -196,10 +200,12 @@ shmlab_help_show_about (GtkWindow      *parent,
   GtkWidget *dialog = gtk_about_dialog_new ();
   GtkAboutDialog *about = GTK_ABOUT_DIALOG (dialog);
 
-  gtk_about_dialog_set_program_name (about, role == SHMLAB_HELP_WRITER
-                                     ? _("ShmLab Writer") : _("ShmLab Reader"));
-  gtk_about_dialog_set_logo_icon_name (about, role == SHMLAB_HELP_WRITER
-                                       ? "io.github.shmlab.Writer" : "io.github.shmlab.Reader");
+  gtk_about_dialog_set_program_name (about, role == SHMLAB_HELP_WRITER ? _("ShmLab Writer")
+                                     : role == SHMLAB_HELP_READER ? _("ShmLab Reader")
+                                     : _("ShmLab Lab"));
+  gtk_about_dialog_set_logo_icon_name (about, role == SHMLAB_HELP_WRITER ? "io.github.shmlab.Writer"
+                                       : role == SHMLAB_HELP_READER ? "io.github.shmlab.Reader"
+                                       : "io.github.shmlab.Lab");
   gtk_about_dialog_set_version (about, SHMLAB_VERSION);
   gtk_about_dialog_set_comments (about,
                                  _("Learn how two programs share memory: a key, a segment, "

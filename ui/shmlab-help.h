@@ -13,6 +13,7 @@ typedef enum
 {
   SHMLAB_HELP_WRITER,
   SHMLAB_HELP_READER,
+  SHMLAB_HELP_LAB,
 } ShmlabHelpRole;
 
 #define SHMLAB_LESSON_URL "https://github.com/shmlab/shmlab/blob/main/docs/lesson.md"

@@ -731,6 +731,22 @@ shmlab_reader_station_init (ShmlabReaderStation *self)
   shmlab_station_update_actions (SHMLAB_STATION (self));
 }
 
+/**
+ * shmlab_reader_station_set_accels:
+ * @app: a program that shows a Reader
+ *
+ * The Reader's keys: Ctrl+R reads, Ctrl+F follows.
+ */
+void
+shmlab_reader_station_set_accels (GtkApplication *app)
+{
+  static const char *const read_accels[] = { "<Control>r", NULL };
+  static const char *const follow_accels[] = { "<Control>f", NULL };
+
+  gtk_application_set_accels_for_action (app, "win.read", read_accels);
+  gtk_application_set_accels_for_action (app, "win.follow", follow_accels);
+}
+
 ShmlabReaderStation *
 shmlab_reader_station_new (void)
 {

@@ -31,6 +31,7 @@ typedef enum
 G_DECLARE_FINAL_TYPE (ShmlabReaderStation, shmlab_reader_station, SHMLAB, READER_STATION, ShmlabStation)
 
 ShmlabReaderStation *shmlab_reader_station_new              (void);
+void                 shmlab_reader_station_set_accels       (GtkApplication     *app);
 
 ShmlabReaderPane   *shmlab_reader_station_get_pane         (ShmlabReaderStation *self);
 ShmlabContentView  *shmlab_reader_station_get_content_view (ShmlabReaderStation *self);

@@ -711,11 +711,15 @@ shmlab_station_get_title (ShmlabStation *self)
 
 /**
  * shmlab_station_set_embedded:
- * @embedded: TRUE in a pane of a window with its own title bar
+ * @embedded: TRUE in a pane beside another station
  *
- * Alone in its window (the default), the station's header bar is the
- * window's title bar: the window's title and its buttons. Embedded, the
- * header bar is the pane's: the station's own title, no window buttons.
+ * Alone in its window (the default), the station's header bar shows the
+ * window's title, and its tabs (steps, segment, memory) sit beside its
+ * content. Embedded, the header bar shows the station's own title, the
+ * tabs sit below the content, so that two stations fit side by side, and
+ * the application's keys act on it only while the focus is inside it.
+ * Which window buttons its header bar shows is
+ * shmlab_station_set_decoration_layout()'s.
  */
 void
 shmlab_station_set_embedded (ShmlabStation *self,
@@ -732,7 +736,8 @@ shmlab_station_set_embedded (ShmlabStation *self,
       if (priv->app != NULL)
         update_shortcuts (self, GTK_APPLICATION (priv->app));
     }
-  gtk_header_bar_set_show_title_buttons (priv->header_bar, !embedded);
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (priv->paned),
+                                  embedded ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
   if (embedded && priv->title_label == NULL)
     {
       priv->title_label = gtk_label_new (priv->title);
@@ -744,6 +749,25 @@ shmlab_station_set_embedded (ShmlabStation *self,
       gtk_header_bar_set_title_widget (priv->header_bar, NULL);
       priv->title_label = NULL;
     }
+}
+
+/**
+ * shmlab_station_set_decoration_layout:
+ * @layout: (nullable): the window buttons its header bar shows, as
+ *   #GtkHeaderBar:decoration-layout; NULL for the desktop's
+ *
+ * Two stations side by side share the window's buttons: the left one
+ * shows those the desktop puts on the left, the right one the others.
+ */
+void
+shmlab_station_set_decoration_layout (ShmlabStation *self,
+                                      const char    *layout)
+{
+  ShmlabStationPrivate *priv;
+
+  g_return_if_fail (SHMLAB_IS_STATION (self));
+  priv = shmlab_station_get_instance_private (self);
+  gtk_header_bar_set_decoration_layout (priv->header_bar, layout);
 }
 
 /* ---- closing ---- */

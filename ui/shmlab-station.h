@@ -64,6 +64,8 @@ ShmlabWaitBar   *shmlab_station_get_wait_bar     (ShmlabStation *self);
 const char      *shmlab_station_get_title       (ShmlabStation *self);
 void             shmlab_station_set_embedded    (ShmlabStation *self,
                                                  gboolean       embedded);
+void             shmlab_station_set_decoration_layout (ShmlabStation *self,
+                                                       const char    *layout);
 
 gboolean         shmlab_station_get_busy         (ShmlabStation *self);
 gboolean         shmlab_station_get_closed       (ShmlabStation *self);

@@ -1563,6 +1563,23 @@ shmlab_writer_station_get_stream_panel (ShmlabWriterStation *self)
   return shmlab_writer_pane_get_stream_panel (self->pane);
 }
 
+/**
+ * shmlab_writer_station_set_accels:
+ * @app: a program that shows a Writer
+ *
+ * The Writer's keys: Ctrl+Return (and the keypad's Enter) writes, Ctrl+O
+ * opens a picture.
+ */
+void
+shmlab_writer_station_set_accels (GtkApplication *app)
+{
+  static const char *const write_accels[] = { "<Control>Return", "<Control>KP_Enter", NULL };
+  static const char *const open_accels[] = { "<Control>o", NULL };
+
+  gtk_application_set_accels_for_action (app, "win.write", write_accels);
+  gtk_application_set_accels_for_action (app, "win.open", open_accels);
+}
+
 ShmlabWriterStation *
 shmlab_writer_station_new (void)
 {

@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ShmlabWriterStation, shmlab_writer_station, SHMLAB, WRITER_STATION, ShmlabStation)
 
 ShmlabWriterStation *shmlab_writer_station_new             (void);
+void                 shmlab_writer_station_set_accels      (GtkApplication      *app);
 
 void                shmlab_writer_station_set_text        (ShmlabWriterStation  *self,
                                                           const char          *text);

@@ -182,8 +182,6 @@ shmlab_writer_application_startup (GApplication *app)
     { "quit", quit_activated, NULL, NULL, NULL, { 0 } },
   };
   static const struct { const char *action; const char *accels[3]; } accels[] = {
-    { "win.write", { "<Control>Return", "<Control>KP_Enter", NULL } },
-    { "win.open", { "<Control>o", NULL } },
     { "window.close", { "<Control>w", NULL } },
     { "app.quit", { "<Control>q", NULL } },
   };
@@ -195,6 +193,7 @@ shmlab_writer_application_startup (GApplication *app)
   shmlab_help_install (GTK_APPLICATION (app), SHMLAB_HELP_WRITER);
   shmlab_app_quit_on_signals (app);
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+  shmlab_writer_station_set_accels (GTK_APPLICATION (app));
   for (gsize i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action,
                                            accels[i].accels);
