@@ -334,10 +334,18 @@ test_window_size (void)
   g_assert_cmpint (height, ==, 640);
   gtk_window_destroy (window);
 
+  /* The Lab, never closed yet, opens large enough for its two panes. */
+  window = GTK_WINDOW (gtk_window_new ());
+  shmlab_settings_track_window (window, "lab");
+  window_size (window, &width, &height);
+  g_assert_cmpint (width, ==, 1600);
+  g_assert_cmpint (height, ==, 1000);
+  gtk_window_destroy (window);
+
   /* A program the settings know nothing of keeps its default size. */
   window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (window, 300, 200);
-  shmlab_settings_track_window (window, "lab");
+  shmlab_settings_track_window (window, "nonesuch");
   window_size (window, &width, &height);
   g_assert_cmpint (width, ==, 300);
   gtk_window_destroy (window);
