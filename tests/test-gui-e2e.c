@@ -860,7 +860,39 @@ test_screenshot_show (void)
     }
 }
 
-/* A value that makes no sense on the command line: both programs refuse it
+/* The Lab writes and follows at start: its Reader's pane shows what its
+ * Writer's wrote, the picture is saved, the program ends with 0, and its
+ * two mappings go with it: the segment is gone. */
+static void
+test_lab_write_follow (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("e2elab");
+  g_autofree char *shot = temp_file ("lab.png");
+  const char *argv[] = { env_path ("SHMLAB_LAB"), "--key", key, "--text", TEXT, "--write",
+                         "--follow", "--print-steps", "--screenshot", shot, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  ShmlabSegmentInfo info = { 0 };
+  int status = -1;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                               &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  /* The Writer's pane wrote it in, the Reader's pane, following, copied it out. */
+  g_assert_true (contains (out, "bytes in as plain text"));
+  g_assert_true (contains (out, "bytes out"));
+  g_assert_true (contains (out, "note  following"));
+  assert_screenshot (shot);
+  g_assert_true (shmlab_segment_query_key (key, SHMLAB_BACKEND_SYSV, &info, &error));
+  g_assert_no_error (error);
+  g_assert_false (info.exists);
+  shmlab_segment_info_clear (&info);
+}
+
+/* A value that makes no sense on the command line: every program refuses it
  * at once, with exit status 2 and the option and the way out named, and open
  * no window. */
 static void
@@ -884,6 +916,11 @@ test_bad_options (void)
     { "SHMLAB_READER", "--screenshot", "shot.jpg", "give a file name ending in .png" },
     { "SHMLAB_READER", "--screenshot-scale", "8", "--screenshot-scale 8: give 1, 2, 3 or 4" },
     { "SHMLAB_READER", "--transport", "pigeon", "--transport takes shm, pipe or socket, not “pigeon”." },
+    { "SHMLAB_LAB", "--backend", "shared", "unknown backend “shared”" },
+    { "SHMLAB_LAB", "--page", "bytes", "--page bytes: give “steps”, “segment” or “memory”" },
+    { "SHMLAB_LAB", "--zoom", "400", "--zoom 400: give a percentage from 50 to 300" },
+    { "SHMLAB_LAB", "--screenshot", "shot.jpg", "give a file name ending in .png" },
+    { "SHMLAB_LAB", "--lock-timeout", "-1", "give a number of milliseconds" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -1239,6 +1276,7 @@ main (int   argc,
   g_test_add_func ("/gui-e2e/lock/reader-times-out", test_reader_times_out);
   g_test_add_func ("/gui-e2e/reader/not-found", test_reader_not_found);
   g_test_add_func ("/gui-e2e/bad-options", test_bad_options);
+  g_test_add_func ("/gui-e2e/lab/write-follow", test_lab_write_follow);
   g_test_add_func ("/gui-e2e/screenshot/show", test_screenshot_show);
   g_test_add_func ("/gui-e2e/screenshot/scale", test_screenshot_scale);
   g_test_add_func ("/gui-e2e/writer/open-use-close", test_writer_open_use_close);
