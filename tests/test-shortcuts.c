@@ -15,6 +15,7 @@
 #include "shmlab-app-support.h"
 #include "shmlab-help.h"
 #include "shmlab-i18n.h"
+#include "shmlab-lab-application.h"
 #include "shmlab-reader-application.h"
 #include "shmlab-writer-application.h"
 #include "shmlab-writer-station.h"
@@ -91,7 +92,8 @@ listed_in_window (ShmlabHelpRole role)
   GtkWindow *window = shmlab_help_new_shortcuts_window (role);
 
   g_assert_true (GTK_IS_SHORTCUTS_WINDOW (window));
-  save_picture (window, role == SHMLAB_HELP_WRITER ? "writer" : "reader");
+  save_picture (window, role == SHMLAB_HELP_WRITER ? "writer"
+                        : role == SHMLAB_HELP_READER ? "reader" : "lab");
   collect_listed (GTK_WIDGET (window), listed);
   gtk_window_destroy (window);
   g_assert_finalize_object (window);
@@ -150,6 +152,15 @@ test_reader_listed (void)
   assert_all_listed (GTK_APPLICATION (app), SHMLAB_HELP_READER);
 }
 
+/* The Lab sets both stations' keys, and lists them all. */
+static void
+test_lab_listed (void)
+{
+  g_autoptr(ShmlabLabApplication) app = shmlab_lab_application_new ();
+
+  assert_all_listed (GTK_APPLICATION (app), SHMLAB_HELP_LAB);
+}
+
 /* What an accelerator missing from the window looks like to the check above. */
 static void
 test_missing_is_found (void)
@@ -197,6 +208,7 @@ main (int    argc,
 
   g_test_add_func ("/shortcuts/writer-listed", test_writer_listed);
   g_test_add_func ("/shortcuts/reader-listed", test_reader_listed);
+  g_test_add_func ("/shortcuts/lab-listed", test_lab_listed);
   g_test_add_func ("/shortcuts/missing-is-found", test_missing_is_found);
   g_test_add_func ("/shortcuts/f10-opens-menu", test_f10_opens_menu);
   return g_test_run ();
