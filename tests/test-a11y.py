@@ -389,6 +389,37 @@ def test_writer_memory(key, processes):
           "Writer's Memory tab: the lesson is said", "labels: %s" % labels)
 
 
+def test_lab(key, processes):
+    """The Lab: both panes' buttons and titles are there by name, and the
+    Reader's Memory tab says that this one process maps the segment twice."""
+    process = start(os.environ["SHMLAB_LAB"], "--key", key, "--text", TEXT, "--write",
+                    "--follow")
+    processes.append(process)
+
+    def lab_twice():
+        desktop = pyatspi.Registry.getDesktop(0)
+        for i in range(desktop.childCount):
+            app = desktop.getChildAtIndex(i)
+            if app is not None and app.name == "shmlab-lab" and \
+                    [a for a in walk(app) if role(a) == "label" and text_of(a) and
+                     "attached: 2" in text_of(a)]:
+                return app
+        return None
+    lab = wait_for(lab_twice)
+    if not check(lab is not None, "Lab: the Reader's Memory tab says attached: 2"):
+        return
+    check_names(lab, "Lab", [("push button", "Write to shared memory"),
+                             ("push button", "Read from shared memory")])
+    labels = [text_of(a) for a in walk(lab) if role(a) == "label" and text_of(a)]
+    check("ShmLab Writer" in labels and "ShmLab Reader" in labels,
+          "Lab: each pane's title is said", "labels: %s" % labels)
+    mine = "pid %d " % process.pid
+    mappings = [line for t in labels for line in t.splitlines() if line.startswith(mine)]
+    check(len(mappings) == 2 and any("read-only" in t for t in mappings) and
+          any("read-write" in t for t in mappings),
+          "Lab: one pid, two mappings, read-only and read-write, are said", "labels: %s" % labels)
+
+
 def main():
     key = "shmlabtest-a11y-%d" % os.getpid()
     processes = []
@@ -397,6 +428,7 @@ def main():
         test_writer_and_reader(key, processes)
         test_writer_stream(key + "-stream", processes)
         test_writer_memory(key + "-memory", processes)
+        test_lab(key + "-lab", processes)
     except Exception as error:
         check(False, "the test ran to its end", repr(error))
     finally:
@@ -422,7 +454,7 @@ def main():
             if warnings:
                 notes.append("%s warned: %s" % (name, " | ".join(warnings)))
         for name in (key, key + "-first", key + "-none", key + "-small", key + "-stream",
-                     key + "-memory"):
+                     key + "-memory", key + "-lab"):
             run_cli("remove", name)
         left = run_cli("list", "--json").stdout
         check(key not in left, "no segment is left behind", left)
