@@ -63,34 +63,18 @@ shmlab_lab_application_handle_local_options (GApplication *app,
 }
 
 static void
-quit_activated (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
-{
-  shmlab_app_close_windows (G_APPLICATION (user_data));
-}
-
-static void
 shmlab_lab_application_startup (GApplication *app)
 {
-  static const GActionEntry entries[] = {
-    { "quit", quit_activated, NULL, NULL, NULL, { 0 } },
-  };
-  static const char *const close_accels[] = { "<Control>w", NULL };
-  static const char *const quit_accels[] = { "<Control>q", NULL };
-
   G_APPLICATION_CLASS (shmlab_lab_application_parent_class)->startup (app);
 
   shmlab_app_support_init ();
   shmlab_app_options_startup (&SHMLAB_LAB_APPLICATION (app)->options, GTK_APPLICATION (app));
   shmlab_help_install (GTK_APPLICATION (app), SHMLAB_HELP_LAB);
   shmlab_app_quit_on_signals (app);
-  g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+  shmlab_app_add_quit (GTK_APPLICATION (app));
   /* Each pane's keys act in it while the focus is there. */
   shmlab_writer_station_set_accels (GTK_APPLICATION (app));
   shmlab_reader_station_set_accels (GTK_APPLICATION (app));
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
 }
 
 static void

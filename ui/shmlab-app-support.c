@@ -379,6 +379,35 @@ shmlab_app_close_windows (GApplication *app)
   g_list_free (windows);
 }
 
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  shmlab_app_close_windows (G_APPLICATION (user_data));
+}
+
+/**
+ * shmlab_app_add_quit:
+ * @app: a program with windows that may stand side by side (the Writer, the Lab)
+ *
+ * app.quit closes every window (each lets its session detach); Ctrl+Q quits,
+ * Ctrl+W closes the window in front.
+ */
+void
+shmlab_app_add_quit (GtkApplication *app)
+{
+  static const GActionEntry entries[] = {
+    { "quit", quit_activated, NULL, NULL, NULL, { 0 } },
+  };
+  static const char *const close_accels[] = { "<Control>w", NULL };
+  static const char *const quit_accels[] = { "<Control>q", NULL };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+  gtk_application_set_accels_for_action (app, "window.close", close_accels);
+  gtk_application_set_accels_for_action (app, "app.quit", quit_accels);
+}
+
 static guint signal_sources[2];
 
 static gboolean

@@ -72,6 +72,7 @@ void     shmlab_window_screenshot_when_ready (GtkWindow  *window,
                                               const char *path,
                                               guint       delay_ms);
 void     shmlab_app_close_windows      (GApplication     *app);
+void     shmlab_app_add_quit           (GtkApplication   *app);
 void     shmlab_app_quit_on_signals    (GApplication     *app);
 void     shmlab_app_shutdown           (GApplication     *app,
                                         const char       *program);

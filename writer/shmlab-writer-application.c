@@ -167,36 +167,16 @@ fail:
 
 
 static void
-quit_activated (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
-{
-  shmlab_app_close_windows (G_APPLICATION (user_data));
-}
-
-
-static void
 shmlab_writer_application_startup (GApplication *app)
 {
-  static const GActionEntry entries[] = {
-    { "quit", quit_activated, NULL, NULL, NULL, { 0 } },
-  };
-  static const struct { const char *action; const char *accels[3]; } accels[] = {
-    { "window.close", { "<Control>w", NULL } },
-    { "app.quit", { "<Control>q", NULL } },
-  };
-
   G_APPLICATION_CLASS (shmlab_writer_application_parent_class)->startup (app);
 
   shmlab_app_support_init ();
   shmlab_app_options_startup (&SHMLAB_WRITER_APPLICATION (app)->options, GTK_APPLICATION (app));
   shmlab_help_install (GTK_APPLICATION (app), SHMLAB_HELP_WRITER);
   shmlab_app_quit_on_signals (app);
-  g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+  shmlab_app_add_quit (GTK_APPLICATION (app));
   shmlab_writer_station_set_accels (GTK_APPLICATION (app));
-  for (gsize i = 0; i < G_N_ELEMENTS (accels); i++)
-    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action,
-                                           accels[i].accels);
 }
 
 /* A screenshot or g_application_quit() stops the main loop with windows
