@@ -9,6 +9,7 @@
 #include "shmlab-test-gtk.h"
 #include "shmlab-test-util.h"
 
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -163,6 +164,72 @@ test_one_process_two_mappings (void)
   lab_close (&lab, key);
 }
 
+static gboolean
+segment_there (gpointer data)
+{
+  return !segment_gone (data);
+}
+
+static gboolean
+read_once (gpointer data)
+{
+  Lab *lab = data;
+
+  return shmlab_reader_station_get_n_results (lab->reader) > 0 &&
+         !shmlab_station_get_busy (SHMLAB_STATION (lab->reader));
+}
+
+/* The Lab meets separate programs by the same key: what another process
+ * wrote and holds, the Lab's Reader reads; what the Lab's Writer writes,
+ * another process reads. */
+static void
+test_other_processes (void)
+{
+  g_autofree char *name = shmlab_test_unique_key ("labother");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ShmlabKey) key = shmlab_key_new (name, SHMLAB_BACKEND_SYSV, &error);
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *out = NULL;
+  Lab lab;
+
+  g_assert_no_error (error);
+  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                             &error, shmlab_test_cli_path (), "write", name, "--text",
+                             "from another process", "--hold", "60", NULL);
+  g_assert_no_error (error);
+  shmlab_test_wait_until (segment_there, key, WAIT_SECONDS, "shmlab write to make its segment");
+
+  lab_open (&lab, name);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (lab.reader), "win.read", NULL));
+  shmlab_test_wait_until (read_once, &lab, WAIT_SECONDS, "the Lab's Reader to read");
+  g_assert_null (shmlab_reader_station_get_problem (lab.reader));
+  shown = shmlab_content_view_get_text (shmlab_reader_station_get_content_view (lab.reader));
+  g_assert_cmpstr (shown, ==, "from another process");
+
+  /* The other process goes (it was the last attached: its segment goes too). */
+  g_subprocess_send_signal (holder, SIGTERM);
+  g_assert_true (g_subprocess_wait (holder, NULL, &error));
+  g_assert_no_error (error);
+  shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the other process's segment to go");
+
+  shmlab_writer_station_set_text (lab.writer, "from the Lab");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (lab.writer), "win.write", NULL));
+  shmlab_test_wait_until (stations_idle, &lab, WAIT_SECONDS, "the write");
+  g_assert_null (shmlab_writer_station_get_error_text (lab.writer));
+  {
+    const char *argv[] = { shmlab_test_cli_path (), "read", name, NULL };
+    int status = -1;
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                                 NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+    g_assert_nonnull (strstr (out, "from the Lab"));
+  }
+  lab_close (&lab, key);
+}
+
 /* Each pane answers its own actions only: the Writer's pane has no Read,
  * the Reader's no Write; each header bar carries its own title, and the
  * window's buttons are shared out between them. */
@@ -198,5 +265,6 @@ main (int    argc,
 
   g_test_add_func ("/lab/one-process-two-mappings", test_one_process_two_mappings);
   g_test_add_func ("/lab/panes-apart", test_panes_apart);
+  g_test_add_func ("/lab/other-processes", test_other_processes);
   return g_test_run ();
 }
