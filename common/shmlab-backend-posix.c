@@ -697,6 +697,53 @@ posix_name_exists (const char *native_key)
 
 /* A POSIX segment is the file /dev/shm/NAME: the same device and inode in
  * every process that maps it. */
+/* A Qt native POSIX name: one optional leading "/", then 1–251 bytes with
+ * no "/" (its lock is "sem." and the name, in a 255-byte file name). */
+static gboolean
+posix_qt_native_check (const char  *name,
+                       GError     **error)
+{
+  const char *bare = name[0] == '/' ? name + 1 : name;
+  gsize length = strlen (bare);
+
+  if (length == 0)
+    {
+      g_set_error_literal (error, SHMLAB_QT_KEY_ERROR, SHMLAB_QT_KEY_ERROR_EMPTY,
+                           _("The key is empty: a POSIX name needs at least one character "
+                             "after its “/”."));
+      return FALSE;
+    }
+  if (strchr (bare, '/') != NULL)
+    {
+      g_autofree char *suggested = g_strdelimit (g_strdup (bare), "/", '-');
+
+      g_set_error (error, SHMLAB_QT_KEY_ERROR, SHMLAB_QT_KEY_ERROR_SLASH,
+                   _("“%s” holds a “/” after its first character, which a POSIX name may "
+                     "not: the kernel refuses it (Qt says “bad name”). Leave the “/” out, "
+                     "e.g. “%s”."),
+                   name, suggested);
+      return FALSE;
+    }
+  if (length > SHMLAB_QT_KEY_POSIX_NAME_MAX)
+    {
+      g_set_error (error, SHMLAB_QT_KEY_ERROR, SHMLAB_QT_KEY_ERROR_TOO_LONG,
+                   _("The POSIX name is %" PRIu64 " bytes long; the system takes at "
+                     "most %d (its lock is “sem.” and the name, in a 255-byte file name). "
+                     "Choose a shorter key."),
+                   (guint64) length, SHMLAB_QT_KEY_POSIX_NAME_MAX);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* QNativeIpcKey(key, PosixRealtime): the name as typed. */
+static char *
+posix_qt_native_name (const char  *key,
+                      GError     **error)
+{
+  return posix_qt_native_check (key, error) ? g_strdup (key) : NULL;
+}
+
 static gboolean
 posix_map_identity (const char              *native_key,
                     const ShmlabSegmentInfo *info,
@@ -745,6 +792,10 @@ const ShmlabBackendClass shmlab_backend_posix = {
   .native_name = posix_native_name,
   .name_exists = posix_name_exists,
   .map_identity = posix_map_identity,
+  .qt_key_type = "posix",
+  .qt_key_ftok_id = FALSE,
+  .qt_native_name = posix_qt_native_name,
+  .qt_native_check = posix_qt_native_check,
   .describe_native_key = posix_describe_native_key,
   .create = posix_create,
   .attach = posix_attach,

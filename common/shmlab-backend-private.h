@@ -78,6 +78,12 @@ struct _ShmlabSemaphore
  * @check_size: whether a segment of @size could be created now (after the
  *   check against the memory, which is the same for all)
  * @set_memory_error: the error for a segment larger than all the memory
+ * @qt_key_type: the type of Qt 6.6's native keys of this kind, as their
+ *   string form writes it ("posix", "systemv"); NULL when Qt has none
+ * @qt_key_ftok_id: whether those keys carry an ftok() project id
+ * @qt_native_name: what `QNativeIpcKey(key, type)` makes of a typed @key,
+ *   checked (a #ShmlabQtKeyError otherwise)
+ * @qt_native_check: whether @native_name is one this kind can take
  *
  * A backend: one file, one of these, one entry in the table of
  * shmlab-backend.c. Nothing outside the backend files asks which backend
@@ -161,6 +167,13 @@ struct _ShmlabBackendClass
                                  const ShmlabLimits   *limits,
                                  const char           *key,
                                  guint64               size);
+
+  const char *qt_key_type;
+  gboolean    qt_key_ftok_id;
+  char     *(*qt_native_name)  (const char            *key,
+                                GError               **error);
+  gboolean  (*qt_native_check) (const char            *native_name,
+                                GError               **error);
 };
 
 extern const ShmlabBackendClass shmlab_backend_sysv;

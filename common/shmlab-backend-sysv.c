@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <time.h>
@@ -908,6 +909,61 @@ sysv_name_exists (const char *native_key)
 
 /* A System V segment shows in maps as "/SYSV<key in hex> (deleted)" with
  * its id as the inode: the id is what every mapping shares. */
+/* A Qt native System V key: a key file's path, from the root, and short
+ * enough for the system. */
+static gboolean
+sysv_qt_native_check (const char  *path,
+                      GError     **error)
+{
+  gsize length = strlen (path);
+
+  if (path[0] != '/')
+    {
+      g_set_error (error, SHMLAB_QT_KEY_ERROR, SHMLAB_QT_KEY_ERROR_NOT_ABSOLUTE,
+                   _("A System V native key is a file's path, and “%s” does not start at "
+                     "the root: give it whole, e.g. “systemv:/tmp/demo”."),
+                   path);
+      return FALSE;
+    }
+  if (length >= PATH_MAX)
+    {
+      g_set_error (error, SHMLAB_QT_KEY_ERROR, SHMLAB_QT_KEY_ERROR_TOO_LONG,
+                   _("The key file's path is %" PRIu64 " bytes long; the system takes "
+                     "at most %d. Choose a shorter key."),
+                   (guint64) length, PATH_MAX - 1);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* QNativeIpcKey(key, SystemV): the key itself when it is a path from the
+ * root, else $XDG_RUNTIME_DIR/key. */
+static char *
+sysv_qt_native_name (const char  *key,
+                     GError     **error)
+{
+  g_autofree char *path = NULL;
+
+  if (key[0] == '/')
+    path = g_strdup (key);
+  else
+    {
+      const char *runtime = g_getenv ("XDG_RUNTIME_DIR");
+
+      if (runtime == NULL || runtime[0] != '/')
+        {
+          g_set_error (error, SHMLAB_QT_KEY_ERROR, SHMLAB_QT_KEY_ERROR_NO_RUNTIME_DIR,
+                       _("A relative System V native key lives in XDG_RUNTIME_DIR, which is "
+                         "not set here. Give the key as a path from the root instead, "
+                         "e.g. “/tmp/%s”."),
+                       key);
+          return NULL;
+        }
+      path = g_build_filename (runtime, key, NULL);
+    }
+  return sysv_qt_native_check (path, error) ? g_steal_pointer (&path) : NULL;
+}
+
 static gboolean
 sysv_map_identity (const char              *native_key,
                    const ShmlabSegmentInfo *info,
@@ -944,6 +1000,10 @@ const ShmlabBackendClass shmlab_backend_sysv = {
   .native_name = sysv_native_name,
   .name_exists = sysv_name_exists,
   .map_identity = sysv_map_identity,
+  .qt_key_type = "systemv",
+  .qt_key_ftok_id = TRUE,
+  .qt_native_name = sysv_qt_native_name,
+  .qt_native_check = sysv_qt_native_check,
   .describe_native_key = sysv_describe_native_key,
   .create = sysv_create,
   .attach = sysv_attach,

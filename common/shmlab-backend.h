@@ -51,4 +51,10 @@ gboolean    shmlab_backend_bare_lock_pair  (ShmlabBackend  backend,
 void        shmlab_backend_bare_lock_close (ShmlabBackend  backend,
                                             gpointer       bare);
 
+/* The ftok() project id of Qt's System V keys: its type's number, 'Q'. */
+#define SHMLAB_QT_KEY_FTOK_ID 0x51
+
+/* The longest POSIX name whose semaphore ("sem." + name) the kernel takes. */
+#define SHMLAB_QT_KEY_POSIX_NAME_MAX 251
+
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include "shmlab-error.h"
 
 G_DEFINE_QUARK (shmlab-segment-error-quark, shmlab_segment_error)
+G_DEFINE_QUARK (shmlab-qt-key-error-quark, shmlab_qt_key_error)
 typedef ShmlabPayloadErrorDetails ShmlabPayloadErrorPrivate;
 
 static void

@@ -140,4 +140,36 @@ typedef enum
 #define SHMLAB_IMAGE_ERROR (shmlab_image_error_quark ())
 GQuark shmlab_image_error_quark (void);
 
+/**
+ * ShmlabQtKeyError:
+ * @SHMLAB_QT_KEY_ERROR_EMPTY: the name is empty
+ * @SHMLAB_QT_KEY_ERROR_SLASH: a POSIX name holds a `/` after its first
+ *   character (the kernel refuses it)
+ * @SHMLAB_QT_KEY_ERROR_TOO_LONG: longer than the system takes
+ * @SHMLAB_QT_KEY_ERROR_NOT_UTF8: not UTF-8
+ * @SHMLAB_QT_KEY_ERROR_NO_RUNTIME_DIR: a relative System V key, and no
+ *   XDG_RUNTIME_DIR to put it in
+ * @SHMLAB_QT_KEY_ERROR_NOT_ABSOLUTE: a System V string form whose path does
+ *   not start at the root
+ * @SHMLAB_QT_KEY_ERROR_TYPE: a string form of a type Linux has not
+ *   (`windows`) or that Qt does not know
+ * @SHMLAB_QT_KEY_ERROR_FTOK_ID: `systemv-N` with N not in 1–255
+ * @SHMLAB_QT_KEY_ERROR_FORM: not `TYPE:NAME[?legacyKey=KEY]`
+ */
+typedef enum
+{
+  SHMLAB_QT_KEY_ERROR_EMPTY,
+  SHMLAB_QT_KEY_ERROR_SLASH,
+  SHMLAB_QT_KEY_ERROR_TOO_LONG,
+  SHMLAB_QT_KEY_ERROR_NOT_UTF8,
+  SHMLAB_QT_KEY_ERROR_NO_RUNTIME_DIR,
+  SHMLAB_QT_KEY_ERROR_NOT_ABSOLUTE,
+  SHMLAB_QT_KEY_ERROR_TYPE,
+  SHMLAB_QT_KEY_ERROR_FTOK_ID,
+  SHMLAB_QT_KEY_ERROR_FORM,
+} ShmlabQtKeyError;
+
+#define SHMLAB_QT_KEY_ERROR (shmlab_qt_key_error_quark ())
+GQuark shmlab_qt_key_error_quark (void);
+
 G_END_DECLS
