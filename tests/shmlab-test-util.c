@@ -105,8 +105,8 @@ shmlab_test_track_key (const char *key)
 
 /* Removes @path and, when it is a directory, what it holds (never
  * following a symbolic link). */
-static void
-remove_tree (const char *path)
+void
+shmlab_test_remove_tree (const char *path)
 {
   GDir *dir;
   const char *name;
@@ -117,7 +117,7 @@ remove_tree (const char *path)
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
+      shmlab_test_remove_tree (child);
     }
   if (dir != NULL)
     g_dir_close (dir);
@@ -145,7 +145,7 @@ shmlab_test_cleanup (void)
 
   if (temp_dir != NULL)
     {
-      remove_tree (temp_dir);
+      shmlab_test_remove_tree (temp_dir);
       g_clear_pointer (&temp_dir, g_free);
     }
 }

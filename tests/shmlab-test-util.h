@@ -32,6 +32,7 @@ typedef gboolean (*ShmlabTestCondition) (gpointer data);
 void        shmlab_test_init          (int           *argc,
                                        char        ***argv);
 const char *shmlab_test_get_temp_dir  (void);
+void        shmlab_test_remove_tree    (const char    *path);
 char       *shmlab_test_unique_key    (const char    *stem);
 void        shmlab_test_track_key     (const char    *key);
 void        shmlab_test_cleanup       (void);
