@@ -274,6 +274,24 @@ shmlab_test_wait_until_at (const char          *file,
     }
 }
 
+/* Conditions for shmlab_test_spin_until() on a #ShmlabKey: the system says
+ * its segment is gone, or there (looked at without attaching). */
+gboolean
+shmlab_test_segment_gone (gpointer key)
+{
+  ShmlabSegmentInfo info = { 0 };
+  gboolean gone = shmlab_segment_query_for_key (key, &info, NULL) && !info.exists;
+
+  shmlab_segment_info_clear (&info);
+  return gone;
+}
+
+gboolean
+shmlab_test_segment_there (gpointer key)
+{
+  return !shmlab_test_segment_gone (key);
+}
+
 /* Conditions for shmlab_test_spin_until(): a gboolean set, a pointer set or cleared. */
 gboolean
 shmlab_test_flag_set (gpointer data)

@@ -61,6 +61,8 @@ void     shmlab_test_wait_until_at     (const char          *file,
                                         gpointer             data,
                                         guint                seconds,
                                         const char          *what);
+gboolean shmlab_test_segment_gone      (gpointer             key);
+gboolean shmlab_test_segment_there     (gpointer             key);
 gboolean shmlab_test_flag_set          (gpointer             data);
 gboolean shmlab_test_pointer_set       (gpointer             data);
 gboolean shmlab_test_pointer_cleared   (gpointer             data);

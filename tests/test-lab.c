@@ -61,16 +61,6 @@ all_detached (gpointer data)
   return shmlab_session_count_closing () == 0;
 }
 
-static gboolean
-segment_gone (gpointer data)
-{
-  ShmlabSegmentInfo info = { 0 };
-  gboolean gone = shmlab_segment_query_for_key (data, &info, NULL) && !info.exists;
-
-  shmlab_segment_info_clear (&info);
-  return gone;
-}
-
 static void
 lab_close (Lab       *lab,
            ShmlabKey *key)
@@ -80,7 +70,7 @@ lab_close (Lab       *lab,
   g_assert_finalize_object (lab->window);
   shmlab_test_wait_until (all_detached, NULL, WAIT_SECONDS, "both panes' sessions to detach");
   /* The last detach removed the segment. */
-  shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the segment to go");
+  shmlab_test_wait_until (shmlab_test_segment_gone, key, WAIT_SECONDS, "the segment to go");
 }
 
 typedef struct
@@ -165,12 +155,6 @@ test_one_process_two_mappings (void)
 }
 
 static gboolean
-segment_there (gpointer data)
-{
-  return !segment_gone (data);
-}
-
-static gboolean
 read_once (gpointer data)
 {
   Lab *lab = data;
@@ -198,7 +182,7 @@ test_other_processes (void)
                              &error, shmlab_test_cli_path (), "write", name, "--text",
                              "from another process", "--hold", "60", NULL);
   g_assert_no_error (error);
-  shmlab_test_wait_until (segment_there, key, WAIT_SECONDS, "shmlab write to make its segment");
+  shmlab_test_wait_until (shmlab_test_segment_there, key, WAIT_SECONDS, "shmlab write to make its segment");
 
   lab_open (&lab, name);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (lab.reader), "win.read", NULL));
@@ -211,7 +195,7 @@ test_other_processes (void)
   g_subprocess_send_signal (holder, SIGTERM);
   g_assert_true (g_subprocess_wait (holder, NULL, &error));
   g_assert_no_error (error);
-  shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the other process's segment to go");
+  shmlab_test_wait_until (shmlab_test_segment_gone, key, WAIT_SECONDS, "the other process's segment to go");
 
   shmlab_writer_station_set_text (lab.writer, "from the Lab");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (lab.writer), "win.write", NULL));

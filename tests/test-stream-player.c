@@ -126,22 +126,6 @@ workers_ended (gpointer data)
   return shmlab_stream_player_count_running () == 0;
 }
 
-static gboolean
-segment_gone (gpointer data)
-{
-  ShmlabSegmentInfo info = { 0 };
-  gboolean gone = shmlab_segment_query_for_key (data, &info, NULL) && !info.exists;
-
-  shmlab_segment_info_clear (&info);
-  return gone;
-}
-
-static gboolean
-segment_there (gpointer data)
-{
-  return !segment_gone (data);
-}
-
 /* Stopped: the worker ends, the segment goes, and no signal comes after. */
 static void
 fixture_tear_down (Fixture *fixture)
@@ -153,7 +137,7 @@ fixture_tear_down (Fixture *fixture)
   shmlab_stream_player_stop (fixture->player);
   g_assert_false (shmlab_stream_player_get_playing (fixture->player));
   shmlab_test_wait_until (workers_ended, NULL, WAIT_SECONDS, "the player's worker to end");
-  g_assert_true (segment_gone (fixture->key));
+  g_assert_true (shmlab_test_segment_gone (fixture->key));
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_assert_cmpuint (fixture->n_started, ==, started);
@@ -386,7 +370,7 @@ test_no_reader_stops (void)
   g_assert_nonnull (strstr (fixture.stopped->message, "Start a reader, or hand over the latest frame instead."));
   g_assert_cmpuint (fixture.n_started, ==, 1);
   g_assert_false (shmlab_stream_player_get_playing (fixture.player));
-  shmlab_test_wait_until (segment_gone, fixture.key, WAIT_SECONDS, "the stream's segment to go");
+  shmlab_test_wait_until (shmlab_test_segment_gone, fixture.key, WAIT_SECONDS, "the stream's segment to go");
   fixture_tear_down (&fixture);
 }
 
@@ -406,7 +390,7 @@ test_busy_stops (void)
                             shmlab_test_cli_path (), "stream", shmlab_key_get_name (fixture.key),
                             "--size", "320x180", "--fps", "10", "--quiet", NULL);
   g_assert_no_error (error);
-  shmlab_test_wait_until (segment_there, fixture.key, WAIT_SECONDS, "shmlab stream to make its segment");
+  shmlab_test_wait_until (shmlab_test_segment_there, fixture.key, WAIT_SECONDS, "shmlab stream to make its segment");
 
   config_for (&config, SHMLAB_STREAM_TRANSPORT_SHM, SHMLAB_STREAM_HANDOFF_LATEST, 1);
   play_pattern (&fixture, &config, W, H, 30);
@@ -414,12 +398,12 @@ test_busy_stops (void)
   g_assert_error (fixture.stopped, SHMLAB_STREAM_ERROR, SHMLAB_STREAM_ERROR_BUSY);
   g_assert_cmpuint (fixture.n_started, ==, 0);
   shmlab_test_wait_until (workers_ended, NULL, WAIT_SECONDS, "the player's worker to end");
-  g_assert_true (segment_there (fixture.key));
+  g_assert_true (shmlab_test_segment_there (fixture.key));
 
   g_subprocess_send_signal (other, SIGTERM);
   g_assert_true (g_subprocess_wait (other, NULL, &error));
   g_assert_no_error (error);
-  shmlab_test_wait_until (segment_gone, fixture.key, WAIT_SECONDS, "shmlab stream's segment to go");
+  shmlab_test_wait_until (shmlab_test_segment_gone, fixture.key, WAIT_SECONDS, "shmlab stream's segment to go");
   fixture_tear_down (&fixture);
 }
 

@@ -67,16 +67,6 @@ unlocked_frame (gpointer data)
   return frame != NULL && (frame->header.flags & SHMLAB_STREAM_FRAME_FLAG_UNLOCKED);
 }
 
-static gboolean
-segment_gone (gpointer data)
-{
-  ShmlabSegmentInfo info = { 0 };
-  gboolean gone = shmlab_segment_query_for_key (data, &info, NULL) && !info.exists;
-
-  shmlab_segment_info_clear (&info);
-  return gone;
-}
-
 static GtkSwitch *
 find_switch (GtkWidget *root)
 {
@@ -141,7 +131,7 @@ test_writer_streams (void)
   assert_log_says (window, "lock OFF: the writer copies without the semaphore");
 
   shmlab_stream_panel_set_streaming (panel, FALSE);
-  shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
+  shmlab_test_wait_until (shmlab_test_segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
   assert_log_says (window, "stream stopped after ");
   gtk_window_destroy (shmlab_test_window_of (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
@@ -251,7 +241,7 @@ test_writer_every_frame_no_reader (void)
   g_assert_nonnull (shmlab_test_find_label (GTK_WIDGET (panel), FALSE, said));
   g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (
     shmlab_test_find_actionable (GTK_WIDGET (panel), "stream.toggle"))));
-  shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
+  shmlab_test_wait_until (shmlab_test_segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
 
   gtk_window_destroy (shmlab_test_window_of (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
@@ -330,7 +320,7 @@ test_writer_video (void)
   shmlab_test_wait_until (frame_of_size, &look, WAIT_SECONDS, "a frame of the raw file");
   g_clear_pointer (&look.reader, shmlab_stream_reader_free);
   shmlab_stream_panel_set_streaming (panel, FALSE);
-  shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
+  shmlab_test_wait_until (shmlab_test_segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
 
   shmlab_stream_panel_set_source (panel, 2, y4m);
   wait.part = "clip.y4m: 320 × 180, 25 fps, 3 frames (YUV 4:2:0)";
@@ -537,7 +527,7 @@ test_reader_follows (void)
   gtk_window_destroy (shmlab_test_window_of (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
   g_object_unref (window);
-  shmlab_test_wait_until (segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
+  shmlab_test_wait_until (shmlab_test_segment_gone, key, WAIT_SECONDS, "the stream's segment to go");
   g_mutex_clear (&seam.mutex);
   g_cond_clear (&seam.cond);
 }
@@ -572,7 +562,7 @@ test_reader_waits (void)
   gtk_window_destroy (shmlab_test_window_of (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
   g_object_unref (window);
-  g_assert_true (segment_gone (key));
+  g_assert_true (shmlab_test_segment_gone (key));
 }
 
 /* ---- the real program, with --stream ---- */
@@ -617,7 +607,7 @@ run_stream_process (gboolean lock)
   g_assert_true (g_subprocess_get_if_exited (writer));
   g_assert_cmpint (g_subprocess_get_exit_status (writer), ==, 0);
   /* Gone when the program has ended: it waited for its stream's worker. */
-  g_assert_true (segment_gone (key));
+  g_assert_true (shmlab_test_segment_gone (key));
 }
 
 static void
@@ -658,12 +648,12 @@ test_stop_waits_for_worker (void)
   shmlab_stream_panel_set_streaming (panel, TRUE);
   /* One frame fills the one slot; the next waits for a reader. */
   shmlab_test_wait_until (wrote_one, panel, WAIT_SECONDS, "the Writer to write a frame");
-  g_assert_false (segment_gone (key));
+  g_assert_false (shmlab_test_segment_gone (key));
 
   shmlab_stream_panel_set_streaming (panel, FALSE);
   g_assert_true (shmlab_app_wait_detached (10000));
   g_assert_cmpuint (shmlab_stream_player_count_running (), ==, 0);
-  g_assert_true (segment_gone (key));
+  g_assert_true (shmlab_test_segment_gone (key));
 
   gtk_window_destroy (shmlab_test_window_of (window));
   shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS, "the window to go");
@@ -706,7 +696,7 @@ test_process_bad_options (void)
       g_assert_cmpint (g_subprocess_get_exit_status (writer), ==, 2);
       g_assert_true (g_str_has_prefix (err, "shmlab-writer: "));
       g_assert_nonnull (strstr (err, cases[i].said));
-      g_assert_true (segment_gone (key));
+      g_assert_true (shmlab_test_segment_gone (key));
     }
 }
 
