@@ -359,22 +359,27 @@ def test_writer_stream(key, processes):
           "found: %s" % [(role(a), a.name) for a in lock])
 
 
+def wait_for_saying(name, text):
+    """The application @name once one of its labels says @text; None if none does in time."""
+    def found():
+        desktop = pyatspi.Registry.getDesktop(0)
+        for i in range(desktop.childCount):
+            app = desktop.getChildAtIndex(i)
+            if app is not None and app.name == name and \
+                    [a for a in walk(app) if role(a) == "label" and text_of(a) and
+                     text in text_of(a)]:
+                return app
+        return None
+    return wait_for(found)
+
+
 def test_writer_memory(key, processes):
     """The Writer's Memory tab: named, and what it draws is said in words."""
     process = start(os.environ["SHMLAB_WRITER"], "--key", key, "--text", TEXT, "--write",
                     "--page", "memory")
     processes.append(process)
 
-    def memory_writer():
-        desktop = pyatspi.Registry.getDesktop(0)
-        for i in range(desktop.childCount):
-            app = desktop.getChildAtIndex(i)
-            if app is not None and app.name == "shmlab-writer" and \
-                    [a for a in walk(app) if role(a) == "label" and text_of(a) and
-                     "attached: 1" in text_of(a)]:
-                return app
-        return None
-    writer = wait_for(memory_writer)
+    writer = wait_for_saying("shmlab-writer", "attached: 1")
     if not check(writer is not None, "Writer's Memory tab: the attachment is said in a label"):
         return
     check_names(writer, "Writer's Memory tab", [("page tab", "Memory")])
@@ -396,16 +401,7 @@ def test_lab(key, processes):
                     "--follow")
     processes.append(process)
 
-    def lab_twice():
-        desktop = pyatspi.Registry.getDesktop(0)
-        for i in range(desktop.childCount):
-            app = desktop.getChildAtIndex(i)
-            if app is not None and app.name == "shmlab-lab" and \
-                    [a for a in walk(app) if role(a) == "label" and text_of(a) and
-                     "attached: 2" in text_of(a)]:
-                return app
-        return None
-    lab = wait_for(lab_twice)
+    lab = wait_for_saying("shmlab-lab", "attached: 2")
     if not check(lab is not None, "Lab: the Reader's Memory tab says attached: 2"):
         return
     check_names(lab, "Lab", [("push button", "Write to shared memory"),
