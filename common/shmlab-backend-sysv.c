@@ -367,6 +367,20 @@ sysv_check_size (const ShmlabLimits  *limits,
   return TRUE;
 }
 
+/* How often a create starts again when its key file is replaced under it. */
+#define KEY_FILE_ATTEMPTS 8
+
+/* Whether @native_key still gives @ipc_key: false when the file was
+ * removed (or removed and made again) since its key was read. */
+static gboolean
+key_file_still_names (const char *native_key,
+                      key_t       ipc_key)
+{
+  key_t now;
+
+  return shmlab_key_file_ftok (native_key, &now, NULL) && now == ipc_key;
+}
+
 static gboolean
 sysv_create (const char     *key,
              const char     *native_key,
@@ -378,13 +392,26 @@ sysv_create (const char     *key,
   gboolean created_file;
   key_t ipc_key;
   int id;
+  guint attempt = 0;
 
+again:
   if (!shmlab_key_file_ensure (native_key, key, &created_file, error))
     return FALSE;
   if (!shmlab_key_file_ftok (native_key, &ipc_key, error))
     return FALSE;
 
   id = shmlab_sysv_shmget (ipc_key, size, 0600 | IPC_CREAT | IPC_EXCL);
+  if (id >= 0 && !key_file_still_names (native_key, ipc_key))
+    {
+      /* The key file went (a remover unlinks it before it removes the old
+       * segment) between ftok() and shmget(): this segment's key would
+       * name nothing. Give it back and make the key again. */
+      shmctl (id, IPC_RMID, NULL);
+      if (++attempt < KEY_FILE_ATTEMPTS)
+        goto again;
+      set_errno_error (error, EAGAIN, key, _("create"));
+      return FALSE;
+    }
   if (id < 0)
     {
       int saved_errno = errno;
@@ -504,14 +531,21 @@ sysv_detach (const char     *native_key,
     }
   mapping->data = NULL;
 
-  /* As Qt: the last process to detach removes the segment and its key file. */
+  /* As Qt: the last process to detach removes the segment and its key
+   * file. The file goes first: a creator that read the file's key before
+   * then finds the file gone after its shmget() and starts again, so no
+   * segment is ever left with a key no file gives. */
   if (remove_if_last && shmctl (mapping->id, IPC_STAT, &ds) == 0 && ds.shm_nattch == 0)
     {
+      /* A file that no longer gives this segment's key is a newer one. */
+      key_t orphan;
+      int orphan_id;
+
+      shmlab_key_file_remove_if_key (native_key, ds.shm_perm.__key, &orphan);
+      if (orphan != -1 && (orphan_id = shmlab_sysv_shmget (orphan, 0, 0600)) >= 0)
+        shmctl (orphan_id, IPC_RMID, NULL);
       if (shmctl (mapping->id, IPC_RMID, NULL) == 0)
-        {
-          shmlab_key_file_remove (native_key);
-          *removed = TRUE;
-        }
+        *removed = TRUE;
     }
   return TRUE;
 }
@@ -544,6 +578,17 @@ sysv_remove (const char               *key,
              const ShmlabSegmentInfo  *info,
              GError                  **error)
 {
+  struct shmid_ds ds;
+
+  /* The key file goes before the segment (see sysv_detach()), once it is
+   * sure the segment may be removed by this process. */
+  if (info->exists && shmctl (info->id, IPC_STAT, &ds) == 0 && geteuid () != 0 &&
+      ds.shm_perm.uid != geteuid () && ds.shm_perm.cuid != geteuid ())
+    {
+      shmlab_segment_set_not_mine_error (error, key, ds.shm_perm.uid);
+      return FALSE;
+    }
+  shmlab_key_file_remove (native_key);
   if (info->exists && shmctl (info->id, IPC_RMID, NULL) != 0 && errno != EINVAL && errno != EIDRM)
     {
       int saved_errno = errno;
@@ -555,7 +600,6 @@ sysv_remove (const char               *key,
       set_errno_error (error, saved_errno, key, _("remove"));
       return FALSE;
     }
-  shmlab_key_file_remove (native_key);
   return TRUE;
 }
 
@@ -658,9 +702,11 @@ sysv_lock_open (ShmlabSemaphore  *self,
   key_t ipc_key;
   gboolean created_file;
   int id;
+  guint attempt = 0;
 
   if (self->id >= 0)
     return TRUE;
+again:
   if (!shmlab_key_file_ensure (self->native_key, self->key, &created_file, error))
     return FALSE;
   self->created_key_file |= created_file;
@@ -671,8 +717,20 @@ sysv_lock_open (ShmlabSemaphore  *self,
   if (id >= 0)
     {
       union { int val; } arg = { 1 };
+
+      /* The key file went between ftok() and semget() (a remover unlinks
+       * it first): this semaphore's key would name nothing, and it would
+       * stay behind. Give it back and make the key again. */
+      if (!key_file_still_names (self->native_key, ipc_key))
+        {
+          semctl (id, 0, IPC_RMID);
+          if (++attempt < KEY_FILE_ATTEMPTS)
+            goto again;
+          errno = EAGAIN;
+          id = -1;
+        }
       /* A new semaphore is 0 (locked) until its creator sets it, as Qt does. */
-      if (semctl (id, 0, SETVAL, arg) != 0)
+      else if (semctl (id, 0, SETVAL, arg) != 0)
         {
           int saved_errno = errno;
           semctl (id, 0, IPC_RMID);
@@ -680,11 +738,16 @@ sysv_lock_open (ShmlabSemaphore  *self,
                        _("cannot set up the lock of key “%s”: %s"), self->key, g_strerror (saved_errno));
           return FALSE;
         }
-      self->created = TRUE;
+      else
+        self->created = TRUE;
     }
   else if (errno == EEXIST)
     {
-      id = shmlab_sysv_semget (ipc_key, 1, 0600 | IPC_CREAT);
+      /* Opened, never made here: made without its creator's SETVAL it
+       * would stay locked. Gone in between, it is made again. */
+      id = shmlab_sysv_semget (ipc_key, 1, 0600);
+      if (id < 0 && errno == ENOENT && ++attempt < KEY_FILE_ATTEMPTS)
+        goto again;
       /* Root may open anyone's lock: ShmLab takes only the user's own, as it maps only theirs. */
       if (id >= 0)
         {
@@ -808,10 +871,24 @@ sysv_lock_close (ShmlabSemaphore *self)
 static void
 sysv_lock_remove (ShmlabSemaphore *self)
 {
-  if (self->id >= 0)
-    semctl (self->id, 0, IPC_RMID);
+  struct semid_ds ds;
+  union { struct semid_ds *buf; } arg = { &ds };
+
+  /* The key file first, as for the segment (see sysv_detach()), and only
+   * while it still gives this semaphore's key: when another process removed
+   * this semaphore already, the file may be a new one, whose semaphore is
+   * someone else's and would be left with a key no file names. */
+  if (self->id >= 0 && semctl (self->id, 0, IPC_STAT, arg) == 0)
+    {
+      key_t orphan;
+      int orphan_id;
+
+      shmlab_key_file_remove_if_key (self->native_key, ds.sem_perm.__key, &orphan);
+      semctl (self->id, 0, IPC_RMID);
+      if (orphan != -1 && (orphan_id = shmlab_sysv_semget (orphan, 1, 0600)) >= 0)
+        semctl (orphan_id, 0, IPC_RMID);
+    }
   self->id = -1;
-  shmlab_key_file_remove (self->native_key);
 }
 
 /* Whether the semaphore's key file exists. */
@@ -832,8 +909,12 @@ sysv_lock_remove_name (const char *native_key)
 
   if (shmlab_key_file_ftok (native_key, &ipc_key, NULL) &&
       (id = shmlab_sysv_semget (ipc_key, 1, 0)) >= 0)
-    semctl (id, 0, IPC_RMID);
-  shmlab_key_file_remove (native_key);
+    {
+      shmlab_key_file_remove (native_key);
+      semctl (id, 0, IPC_RMID);
+    }
+  else
+    shmlab_key_file_remove (native_key);
 }
 
 /* Taken when its value is 0; the last process that operated on it (GETPID)

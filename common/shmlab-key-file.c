@@ -190,3 +190,44 @@ shmlab_key_file_remove (const char *path)
   if (shmlab_key_file_check (path, &exists, NULL) && exists)
     g_unlink (path);
 }
+
+/**
+ * shmlab_key_file_remove_if_key:
+ * @path: the key file
+ * @ipc_key: the key ftok() gave when the object being removed was made
+ * @orphan: (out): a key no file gives any more, or -1
+ *
+ * Removes the key file only when it still gives @ipc_key. Two processes can
+ * remove one object at once, and a third make a new key file at the same
+ * path in between: removing that new file would leave its object with a key
+ * no file gives, which nothing could find again. So the file is first taken
+ * away under a private name (rename() moves exactly one file, atomically),
+ * looked at there, and put back when it is the newer one. When an even newer
+ * file took its place meanwhile, the taken one's key comes back in @orphan:
+ * its object can no longer be found, and the caller removes it.
+ *
+ * Returns: whether the file was removed
+ */
+gboolean
+shmlab_key_file_remove_if_key (const char *path,
+                               key_t       ipc_key,
+                               key_t      *orphan)
+{
+  g_autofree char *taken = g_strdup_printf ("%s.removing-%ld", path, (long) getpid ());
+  gboolean exists;
+  key_t found;
+
+  *orphan = -1;
+  if (!shmlab_key_file_check (path, &exists, NULL) || !exists || rename (path, taken) != 0)
+    return FALSE;
+  found = ftok (taken, 'Q');
+  if (found == ipc_key)
+    {
+      g_unlink (taken);
+      return TRUE;
+    }
+  if (link (taken, path) != 0)
+    *orphan = found;
+  g_unlink (taken);
+  return FALSE;
+}

@@ -22,5 +22,8 @@ gboolean shmlab_key_file_ftok   (const char  *path,
                                  GError     **error);
 char    *shmlab_key_file_read_key (const char *path);
 void     shmlab_key_file_remove (const char  *path);
+gboolean shmlab_key_file_remove_if_key (const char *path,
+                                        key_t       ipc_key,
+                                        key_t      *orphan);
 
 G_END_DECLS

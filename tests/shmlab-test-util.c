@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -124,8 +127,40 @@ shmlab_test_remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* Removes the System V segment and semaphore whose key ftok() gives for
+ * every file under @path: what a program the test ran made under a key the
+ * test did not track (a benchmark's, a stream's). */
+static void
+remove_sysv_of_files (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      key_t ipc_key;
+      int id;
+
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR) || (ipc_key = ftok (path, 'Q')) == -1)
+        return;
+      if ((id = shmget (ipc_key, 0, 0)) >= 0)
+        shmctl (id, IPC_RMID, NULL);
+      if ((id = semget (ipc_key, 0, 0)) >= 0)
+        semctl (id, 0, IPC_RMID);
+      return;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (!g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_sysv_of_files (child);
+    }
+  g_dir_close (dir);
+}
+
 /* Removes every tracked key's segment, semaphore and key files on both
- * backends, then the temp dir. Safe to call more than once. */
+ * backends, then whatever System V object a file left in the temp dir
+ * names, then the temp dir. Safe to call more than once. */
 void
 shmlab_test_cleanup (void)
 {
@@ -145,6 +180,7 @@ shmlab_test_cleanup (void)
 
   if (temp_dir != NULL)
     {
+      remove_sysv_of_files (temp_dir);
       shmlab_test_remove_tree (temp_dir);
       g_clear_pointer (&temp_dir, g_free);
     }

@@ -9,7 +9,9 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <gio/gio.h>
+#include <gio/gunixinputstream.h>
 #include <grp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,28 +364,75 @@ child_as_other_user (gpointer data)
 }
 
 static GSubprocess *
-start (gboolean     other_user,
-       const char  *first,
-       ...)
+start_full (GSubprocessFlags  output,
+            gboolean          other_user,
+            const char       *first,
+            va_list           ap)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+                                                                       output);
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   GSubprocess *process;
   const char *arg;
-  va_list ap;
 
   if (other_user)
     g_subprocess_launcher_set_child_setup (launcher, child_as_other_user, NULL, NULL);
   g_ptr_array_add (argv, (gpointer) shmlab_test_cli_path ());
-  va_start (ap, first);
   for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (argv, (gpointer) arg);
-  va_end (ap);
   g_ptr_array_add (argv, NULL);
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
   g_assert_no_error (error);
+  return process;
+}
+
+static GSubprocess *
+start (gboolean     other_user,
+       const char  *first,
+       ...)
+{
+  GSubprocess *process;
+  va_list ap;
+
+  va_start (ap, first);
+  process = start_full (G_SUBPROCESS_FLAGS_STDERR_SILENCE, other_user, first, ap);
+  va_end (ap);
+  return process;
+}
+
+/* A `shmlab read … -q --hold` that has copied: once the copy is done and
+ * the lock given back, it says on standard error (its only words there
+ * with -q) that it holds the key @text, in whatever language. */
+static GSubprocess *
+start_reader_and_wait_for (const char *text,
+                           gboolean    other_user,
+                           const char *first,
+                           ...)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  gint64 deadline = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  GSubprocess *process;
+  struct pollfd poll_fd;
+  va_list ap;
+
+  va_start (ap, first);
+  process = start_full (G_SUBPROCESS_FLAGS_STDERR_PIPE, other_user, first, ap);
+  va_end (ap);
+  poll_fd.fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stderr_pipe (process)));
+  poll_fd.events = POLLIN;
+  while (strstr (out->str, text) == NULL)
+    {
+      gint64 left_ms = (deadline - g_get_monotonic_time ()) / 1000;
+      char buffer[256];
+      gssize n = 0;
+
+      if (left_ms <= 0 || poll (&poll_fd, 1, (int) left_ms) <= 0 ||
+          (n = read (poll_fd.fd, buffer, sizeof buffer)) <= 0)
+        shmlab_test_fail ("the reader did not print “%s” within %d s (it printed “%s”)", text,
+                          WAIT_SECONDS, out->str);
+      g_string_append_len (out, buffer, n);
+    }
   return process;
 }
 
@@ -435,7 +484,9 @@ run_real (ShmlabBackend backend,
   writer = start (other_user, "write", key_name, "--backend", backend_name, "--text", "hello",
                   "--size", size, "--hold", "60", NULL);
   shmlab_test_wait_until (mappings_are, &look, WAIT_SECONDS, "the writer's mapping");
-  reader = start (other_user, "read", key_name, "--backend", backend_name, "--hold", "60", NULL);
+  /* Looked at once its copy is done: not while it is still reading. */
+  reader = start_reader_and_wait_for (key_name, other_user, "read", key_name, "--backend", backend_name,
+                                      "--hold", "60", "-q", NULL);
   toucher = start (other_user, "read", key_name, "--backend", backend_name, "--hold", "60",
                    "--attach-only", NULL);
   look.want = 3;

@@ -9,6 +9,10 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/ipc.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -508,6 +512,109 @@ test_load (Fixture       *f,
   g_assert_false (info.exists);
 }
 
+/* Rounds each process of the create–remove race runs. */
+#define RACE_ROUNDS 1500
+
+/* One process of the race: a writer creates, locks, writes and detaches
+ * (the last detach removes the segment, its lock and their key files); a
+ * reader attaches, locks and detaches when there is a segment. */
+static void
+race_worker (const char *key,
+             gboolean    writer)
+{
+  for (guint round = 0; round < RACE_ROUNDS; round++)
+    {
+      g_autoptr(ShmlabSegment) segment = shmlab_segment_new (SHMLAB_BACKEND_SYSV);
+      gboolean there;
+
+      if (!shmlab_segment_set_key (segment, key, NULL))
+        _exit (3);
+      shmlab_segment_set_lock_timeout (segment, 2000);
+      there = writer ? shmlab_segment_create (segment, 4096, SHMLAB_ACCESS_READ_WRITE, NULL, NULL)
+                     : shmlab_segment_attach (segment, SHMLAB_ACCESS_READ_ONLY, NULL, NULL);
+      if (!there)
+        continue;
+      if (shmlab_segment_lock (segment, NULL, NULL))
+        shmlab_segment_unlock (segment, NULL);
+      shmlab_segment_detach (segment, NULL);
+    }
+  _exit (0);
+}
+
+/* How many System V semaphores and segments this IPC namespace holds. */
+static void
+count_sysv (int *semaphores,
+            int *segments)
+{
+  struct seminfo sem_info;
+  struct shm_info shm_info;
+
+  *semaphores = semctl (0, 0, SEM_INFO, (void *) &sem_info) < 0 ? -1 : sem_info.semusz;
+  *segments = shmctl (0, SHM_INFO, (struct shmid_ds *) (void *) &shm_info) < 0 ? -1
+                                                                           : (int) shm_info.used_ids;
+}
+
+/* Two writers and two readers of one key, each making and removing the
+ * segment and its lock a thousand times over, in an IPC namespace of their
+ * own: once they are done and the key is removed, nothing is left. A remover
+ * that took the key file away after the semaphore let a reader make a new
+ * semaphore under the old file's key, which no file named any more and no
+ * `shmlab remove` could find. */
+static void
+test_sysv_create_remove_race (Fixture       *f,
+                              gconstpointer  data)
+{
+  int fds[2], status, semaphores = -1, segments = -1;
+  pid_t pid;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("an IPC namespace of its own needs root");
+      return;
+    }
+  g_assert_cmpint (pipe (fds), ==, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      pid_t workers[4];
+      int counts[2];
+
+      signal (SIGABRT, SIG_DFL);
+      signal (SIGTERM, SIG_DFL);
+      close (fds[0]);
+      if (unshare (CLONE_NEWIPC) != 0)
+        _exit (2);
+      for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+        if ((workers[i] = fork ()) == 0)
+          race_worker (f->key, i % 2 == 0);
+      for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+        waitpid (workers[i], NULL, 0);
+      shmlab_segment_remove_key (f->key, SHMLAB_BACKEND_SYSV, TRUE, NULL);
+      count_sysv (&counts[0], &counts[1]);
+      if (write (fds[1], counts, sizeof counts) != sizeof counts)
+        _exit (4);
+      _exit (0);
+    }
+  close (fds[1]);
+  {
+    int counts[2];
+    if (read (fds[0], counts, sizeof counts) == sizeof counts)
+      {
+        semaphores = counts[0];
+        segments = counts[1];
+      }
+  }
+  close (fds[0]);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_test_message ("left after %d rounds of 4 processes: %d semaphores, %d segments",
+                  RACE_ROUNDS, semaphores, segments);
+  g_assert_cmpint (semaphores, ==, 0);
+  g_assert_cmpint (segments, ==, 0);
+}
+
 static void
 add_both (const char *name,
           void (*func) (Fixture *, gconstpointer))
@@ -535,6 +642,9 @@ main (int argc, char **argv)
               fixture_teardown);
   g_test_add ("/segment-process/posix/killed-holder-keeps-lock", Fixture,
               GINT_TO_POINTER (SHMLAB_BACKEND_POSIX), fixture_setup, test_posix_killed_holder,
+              fixture_teardown);
+  g_test_add ("/segment-process/sysv/create-remove-race", Fixture,
+              GINT_TO_POINTER (SHMLAB_BACKEND_SYSV), fixture_setup, test_sysv_create_remove_race,
               fixture_teardown);
   return g_test_run ();
 }
