@@ -110,6 +110,60 @@ shmlab_cli_parse_backend (const char    *command,
   return TRUE;
 }
 
+/**
+ * shmlab_cli_parse_key:
+ * @key: the KEY argument
+ * @backend_name: (nullable): --backend's value
+ * @kind_name: (nullable): --key-kind's value
+ *
+ * The backend and the kind of key a keyed command works with, and the key
+ * checked: one that cannot be used is a failure (1). A Qt string form names
+ * its own backend; a --backend that says another is a usage error (2).
+ */
+gboolean
+shmlab_cli_parse_key (const char    *command,
+                      const char    *key,
+                      const char    *backend_name,
+                      const char    *kind_name,
+                      ShmlabBackend *backend,
+                      ShmlabKeyKind *kind,
+                      int           *status)
+{
+  g_autoptr(ShmlabKey) value = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!shmlab_cli_parse_backend (command, backend_name, backend, status))
+    return FALSE;
+  *kind = SHMLAB_KEY_KIND_DEFAULT;
+  if (kind_name != NULL && !shmlab_key_kind_from_string (kind_name, kind))
+    {
+      *status = shmlab_cli_usage_error (command, _("--key-kind takes legacy or native, not “%s”"),
+                                        kind_name);
+      return FALSE;
+    }
+  /* A key that is not valid is a failure (1), said before any step. */
+  value = shmlab_key_new_full (key, *backend, *kind, &error);
+  if (value == NULL)
+    {
+      *status = shmlab_cli_fail (error);
+      return FALSE;
+    }
+  if (shmlab_key_get_backend (value) != *backend)
+    {
+      if (backend_name != NULL)
+        {
+          *status = shmlab_cli_usage_error (command,
+                                            _("the key “%s” names a %s segment, and --backend "
+                                              "says %s: leave --backend out"),
+                                            key, shmlab_backend_to_string (shmlab_key_get_backend (value)),
+                                            backend_name);
+          return FALSE;
+        }
+      *backend = shmlab_key_get_backend (value);
+    }
+  return TRUE;
+}
+
 gboolean
 shmlab_cli_parse_lock_timeout (const char *command,
                                int         timeout_ms,
@@ -131,11 +185,11 @@ shmlab_cli_parse_lock_timeout (const char *command,
  * @command: the command's name, for the usage hint
  * @arguments: (nullable): what is left after the options
  * @max_arguments: how many of them the command takes, the key included
- * @key: (out) (transfer none): the key, checked with shmlab_key_validate()
+ * @key: (out) (transfer none): the key, checked by shmlab_cli_parse_key()
  * @status: (out): the exit status when this fails
  *
  * The first argument is the key. A missing key or too many arguments is a
- * usage error (2); a key that is not valid is a failure (1).
+ * usage error (2).
  */
 gboolean
 shmlab_cli_get_key (const char  *command,
@@ -144,7 +198,6 @@ shmlab_cli_get_key (const char  *command,
                     const char **key,
                     int         *status)
 {
-  g_autoptr(GError) error = NULL;
   guint n_arguments = arguments ? g_strv_length (arguments) : 0;
 
   if (n_arguments == 0)
@@ -157,11 +210,6 @@ shmlab_cli_get_key (const char  *command,
     {
       g_autofree char *extra = g_utf8_make_valid (arguments[max_arguments], -1);
       *status = shmlab_cli_usage_error (command, _("unexpected argument “%s” after the key"), extra);
-      return FALSE;
-    }
-  if (!shmlab_key_validate (arguments[0], &error))
-    {
-      *status = shmlab_cli_fail (error);
       return FALSE;
     }
   *key = arguments[0];

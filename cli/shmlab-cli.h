@@ -35,6 +35,12 @@ GCancellable *shmlab_cli_interrupt      (void);
   { "backend", 'b', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &(variable), \
     "Where the segment lives: sysv (System V, as Qt on Linux; the default) or posix", "BACKEND" }
 
+#define SHMLAB_CLI_KEY_KIND_OPTION(variable) \
+  { "key-kind", 'k', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &(variable), \
+    "How KEY names the segment: legacy (Qt's setKey(), hashed; the default) or native " \
+    "(Qt 6.6's QNativeIpcKey: the name as given). A Qt string form such as " \
+    "posix:/QSharedMemoryExample is read as such", "KIND" }
+
 #define SHMLAB_CLI_QUIET_OPTION(variable) \
   { "quiet", 'q', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &(variable), \
     "Do not print the steps", NULL }
@@ -61,6 +67,13 @@ gboolean        shmlab_cli_parse          (GOptionContext      *context,
 gboolean        shmlab_cli_parse_backend  (const char          *command,
                                            const char          *name,
                                            ShmlabBackend       *backend,
+                                           int                 *status);
+gboolean        shmlab_cli_parse_key      (const char          *command,
+                                           const char          *key,
+                                           const char          *backend_name,
+                                           const char          *kind_name,
+                                           ShmlabBackend       *backend,
+                                           ShmlabKeyKind       *kind,
                                            int                 *status);
 gboolean        shmlab_cli_parse_lock_timeout (const char      *command,
                                            int                  timeout_ms,

@@ -86,6 +86,7 @@ shmlab_cmd_follow (int    argc,
                    char **argv)
 {
   g_autofree char *backend_name = NULL;
+  g_autofree char *kind_name = NULL;
   g_autofree char *transport_text = NULL;
   g_auto(GStrv) arguments = NULL;
   gboolean quiet = FALSE, json = FALSE;
@@ -105,6 +106,7 @@ shmlab_cmd_follow (int    argc,
     { "json", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &json,
       N_("Print the figures as JSON on standard output"), NULL },
     SHMLAB_CLI_BACKEND_OPTION (backend_name),
+    SHMLAB_CLI_KEY_KIND_OPTION (kind_name),
     SHMLAB_CLI_QUIET_OPTION (quiet),
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
     G_OPTION_ENTRY_NULL
@@ -117,6 +119,7 @@ shmlab_cmd_follow (int    argc,
   ShmlabStreamConfig config;
   ShmlabStreamStats stats;
   ShmlabBackend backend;
+  ShmlabKeyKind kind;
   GCancellable *interrupt;
   const char *key_name = NULL;
   const char *ended = "frames";
@@ -127,7 +130,8 @@ shmlab_cmd_follow (int    argc,
   context = shmlab_cli_context_new (COMMAND, "KEY", summary, description, entries);
   if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status) ||
       !shmlab_cli_get_key (COMMAND, arguments, 1, &key_name, &status) ||
-      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status))
+      !shmlab_cli_parse_key (COMMAND, key_name, backend_name, kind_name, &backend, &kind,
+                             &status))
     return status;
   if (transport_text != NULL && !shmlab_stream_parse_transport (transport_text, &transport, &error))
     return shmlab_cli_usage_error (COMMAND, "%s", error->message);
@@ -140,7 +144,7 @@ shmlab_cmd_follow (int    argc,
   if (!(wait_s >= 0 && wait_s <= 86400))
     return shmlab_cli_usage_error (COMMAND, _("--wait takes a time from 0 to 86400 seconds."));
   shmlab_cli_set_quiet (quiet);
-  key = shmlab_key_new (key_name, backend, &error);
+  key = shmlab_key_new_full (key_name, backend, kind, &error);
   if (key == NULL)
     return shmlab_cli_fail (error);
   interrupt = shmlab_cli_interrupt ();

@@ -231,26 +231,26 @@ describe_pid (pid_t pid)
 
 /* "lock: held by 1234 (shmlab)", "lock: free" or "lock: taken (holder unknown)". */
 static void
-print_lock (const char    *key,
-            ShmlabBackend  backend)
+print_lock (ShmlabKey *value)
 {
-  g_autoptr(ShmlabKey) value = shmlab_key_new (key, backend, NULL);
   g_autofree char *text = NULL;
   ShmlabLockHolder holder;
 
-  if (value == NULL || !shmlab_lock_holder_query_for_key (value, &holder, NULL))
+  if (!shmlab_lock_holder_query_for_key (value, &holder, NULL))
     return;
   text = shmlab_lock_holder_describe (&holder);
   print_field (C_("info field", "lock"), "%s", text);
 }
 
 static void
-print_info (const char              *key,
-            ShmlabBackend            backend,
+print_info (ShmlabKey               *value,
             const ShmlabSegmentInfo *info)
 {
-  g_autofree char *segment_name = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEGMENT, NULL);
-  g_autofree char *semaphore_name = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEMAPHORE, NULL);
+  const char *key = shmlab_key_get_name (value);
+  ShmlabBackend backend = shmlab_key_get_backend (value);
+  const char *segment_name = shmlab_key_get_segment_name (value);
+  const char *semaphore_name = shmlab_key_get_semaphore_name (value);
+  g_autofree char *qt_string = shmlab_key_to_qt_string (value);
   g_autofree char *size = shmlab_format_bytes (info->size);
   g_autofree char *owner = shmlab_user_describe (info->owner_uid);
   g_autofree char *changed = format_time (info->change_time);
@@ -260,6 +260,10 @@ print_info (const char              *key,
   print_field (_("key"), "%s", key);
   print_field (_("backend"), "%s (%s)", shmlab_backend_describe (backend),
                shmlab_backend_to_string (backend));
+  print_field (_("kind"), "%s (%s)", shmlab_key_kind_describe (shmlab_key_get_kind (value)),
+               shmlab_key_kind_to_string (shmlab_key_get_kind (value)));
+  if (qt_string != NULL)
+    print_field (_("Qt string form"), "%s", qt_string);
   print_field (_("segment"), "%s", segment_name);
   print_field (_("semaphore"), "%s", semaphore_name);
   /* A System V segment has a key and an id of the kernel's. */
@@ -293,7 +297,7 @@ print_info (const char              *key,
     }
   else
     print_field (_("stale"), "%s", _("no"));
-  print_lock (key, backend);
+  print_lock (value);
 }
 
 int
@@ -301,9 +305,11 @@ shmlab_cmd_info (int    argc,
                  char **argv)
 {
   g_autofree char *backend_name = NULL;
+  g_autofree char *kind_name = NULL;
   g_auto(GStrv) arguments = NULL;
   const GOptionEntry entries[] = {
     SHMLAB_CLI_BACKEND_OPTION (backend_name),
+    SHMLAB_CLI_KEY_KIND_OPTION (kind_name),
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
     G_OPTION_ENTRY_NULL
   };
@@ -313,29 +319,33 @@ shmlab_cmd_info (int    argc,
   ShmlabSegmentInfo info;
   ShmlabSegmentInfo peek_info;
   ShmlabBackend backend;
+  ShmlabKeyKind kind;
+  g_autoptr(ShmlabKey) value = NULL;
   const char *key = NULL;
   int status = SHMLAB_CLI_EXIT_OK;
 
   context = shmlab_cli_context_new (COMMAND, "KEY", summary, description, entries);
   if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status) ||
       !shmlab_cli_get_key (COMMAND, arguments, 1, &key, &status) ||
-      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status))
+      !shmlab_cli_parse_key (COMMAND, key, backend_name, kind_name, &backend, &kind,
+                             &status))
     return status;
 
-  if (!shmlab_segment_query_key (key, backend, &info, &error))
+  value = shmlab_key_new_full (key, backend, kind, &error);
+  if (value == NULL || !shmlab_segment_query_for_key (value, &info, &error))
     return shmlab_cli_fail (error);
+  key = shmlab_key_get_name (value);
 
   if (!info.exists)
     {
       /* A lock can be held without a segment (`shmlab lock`): who holds it is still news. */
-      g_autoptr(ShmlabKey) value = shmlab_key_new (key, backend, NULL);
       ShmlabLockHolder holder;
 
-      if (value != NULL && shmlab_lock_holder_query_for_key (value, &holder, NULL) &&
+      if (shmlab_lock_holder_query_for_key (value, &holder, NULL) &&
           holder.state == SHMLAB_LOCK_STATE_TAKEN)
-        print_lock (key, backend);
+        print_lock (value);
       /* Attaching says best why there is nothing, in the library's words. */
-      bytes = shmlab_segment_peek_key (key, backend, 1, 0, &peek_info, &error);
+      bytes = shmlab_segment_peek_for_key (value, 1, 0, &peek_info, &error);
       if (bytes == NULL && g_error_matches (error, SHMLAB_SEGMENT_ERROR,
                                             SHMLAB_SEGMENT_ERROR_NOT_FOUND))
         return shmlab_cli_fail_not_found (COMMAND, key, backend, error);
@@ -344,19 +354,18 @@ shmlab_cmd_info (int    argc,
                                      "it was removed"), shmlab_backend_describe (backend), key);
     }
 
-  print_info (key, backend, &info);
+  print_info (value, &info);
 
-  bytes = shmlab_segment_peek_key (key, backend, MIN (info.size, PEEK_MAX_BYTES), PEEK_TIMEOUT_MS,
-                                   &peek_info, &error);
+  bytes = shmlab_segment_peek_for_key (value, MIN (info.size, PEEK_MAX_BYTES), PEEK_TIMEOUT_MS,
+                                       &peek_info, &error);
   if (bytes == NULL)
     {
       if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_TIMED_OUT))
         {
-          g_autoptr(ShmlabKey) value = shmlab_key_new (key, backend, NULL);
           g_autofree char *held = NULL;
           ShmlabLockHolder holder;
 
-          if (value == NULL || !shmlab_lock_holder_query_for_key (value, &holder, NULL))
+          if (!shmlab_lock_holder_query_for_key (value, &holder, NULL))
             shmlab_lock_holder_clear (&holder);
           held = shmlab_lock_holder_describe (&holder);
           print_field (_("format"), _("unknown: the lock was not free within %d ms (lock: %s)"),

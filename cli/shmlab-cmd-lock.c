@@ -29,6 +29,7 @@ shmlab_cmd_lock (int    argc,
 {
   g_autofree char *hold_text = NULL;
   g_autofree char *backend_name = NULL;
+  g_autofree char *kind_name = NULL;
   g_auto(GStrv) arguments = NULL;
   gboolean quiet = FALSE;
   int lock_timeout = -1;
@@ -38,6 +39,7 @@ shmlab_cmd_lock (int    argc,
       "SECONDS" },
     SHMLAB_CLI_LOCK_TIMEOUT_OPTION (lock_timeout),
     SHMLAB_CLI_BACKEND_OPTION (backend_name),
+    SHMLAB_CLI_KEY_KIND_OPTION (kind_name),
     SHMLAB_CLI_QUIET_OPTION (quiet),
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
     G_OPTION_ENTRY_NULL
@@ -47,6 +49,7 @@ shmlab_cmd_lock (int    argc,
   g_autoptr(ShmlabSegment) segment = NULL;
   g_autofree char *end_reason = NULL;
   ShmlabBackend backend;
+  ShmlabKeyKind kind;
   ShmlabCliStep step;
   ShmlabCliHoldEnd end;
   const char *key = NULL;
@@ -61,17 +64,21 @@ shmlab_cmd_lock (int    argc,
       !shmlab_cli_get_key (COMMAND, arguments, 1, &key, &status) ||
       !shmlab_cli_parse_hold (COMMAND, hold_text, &hold_seconds, &status) ||
       !shmlab_cli_parse_lock_timeout (COMMAND, lock_timeout, &status) ||
-      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status))
+      !shmlab_cli_parse_key (COMMAND, key, backend_name, kind_name, &backend, &kind,
+                             &status))
     return status;
   shmlab_cli_set_quiet (quiet);
 
   segment = shmlab_segment_new (backend);
+  shmlab_segment_set_key_kind (segment, kind);
   shmlab_cli_step_begin (&step, "setKey");
   ok = shmlab_segment_set_key (segment, key, &error);
   shmlab_cli_step_end (&step, ok, "\"%s\" → %s", key,
                        ok ? shmlab_segment_get_semaphore_key (segment) : "?");
   if (!ok)
     return shmlab_cli_fail (error);
+  /* From here on, the key as every message and suggested command names it. */
+  key = shmlab_key_get_name (shmlab_segment_get_key_value (segment));
 
   shmlab_cli_step_begin (&step, "lock");
   ok = shmlab_segment_lock_full (segment, lock_timeout, shmlab_cli_interrupt (), &error);

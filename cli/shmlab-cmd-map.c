@@ -96,12 +96,14 @@ shmlab_cmd_map (int    argc,
                 char **argv)
 {
   g_autofree char *backend_name = NULL;
+  g_autofree char *kind_name = NULL;
   g_auto(GStrv) arguments = NULL;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &json,
       N_("Print everything as JSON, for scripts"), NULL },
     SHMLAB_CLI_BACKEND_OPTION (backend_name),
+    SHMLAB_CLI_KEY_KIND_OPTION (kind_name),
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
     G_OPTION_ENTRY_NULL
   };
@@ -110,16 +112,18 @@ shmlab_cmd_map (int    argc,
   g_autoptr(ShmlabKey) key = NULL;
   g_autoptr(ShmlabMemoryMap) map = NULL;
   ShmlabBackend backend;
+  ShmlabKeyKind kind;
   const char *key_name = NULL;
   int status = SHMLAB_CLI_EXIT_OK;
 
   context = shmlab_cli_context_new (COMMAND, "KEY", summary, description, entries);
   if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status) ||
       !shmlab_cli_get_key (COMMAND, arguments, 1, &key_name, &status) ||
-      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status))
+      !shmlab_cli_parse_key (COMMAND, key_name, backend_name, kind_name, &backend, &kind,
+                             &status))
     return status;
 
-  key = shmlab_key_new (key_name, backend, &error);
+  key = shmlab_key_new_full (key_name, backend, kind, &error);
   if (key == NULL)
     return shmlab_cli_fail (error);
   map = shmlab_memory_map_scan (key, shmlab_cli_interrupt (), &error);

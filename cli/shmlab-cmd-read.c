@@ -216,6 +216,7 @@ shmlab_cmd_read (int    argc,
 {
   g_autofree char *output = NULL;
   g_autofree char *backend_name = NULL;
+  g_autofree char *kind_name = NULL;
   g_auto(GStrv) arguments = NULL;
   g_autofree char *hold_text = NULL;
   gboolean raw = FALSE;
@@ -236,6 +237,7 @@ shmlab_cmd_read (int    argc,
       NULL },
     SHMLAB_CLI_LOCK_TIMEOUT_OPTION (lock_timeout),
     SHMLAB_CLI_BACKEND_OPTION (backend_name),
+    SHMLAB_CLI_KEY_KIND_OPTION (kind_name),
     SHMLAB_CLI_QUIET_OPTION (quiet),
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
     G_OPTION_ENTRY_NULL
@@ -246,6 +248,7 @@ shmlab_cmd_read (int    argc,
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(ShmlabPayload) payload = NULL;
   ShmlabBackend backend;
+  ShmlabKeyKind kind;
   ShmlabCliStep step;
   const guint8 *data;
   const char *key = NULL;
@@ -256,7 +259,8 @@ shmlab_cmd_read (int    argc,
   if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status) ||
       !shmlab_cli_get_key (COMMAND, arguments, 1, &key, &status) ||
       !shmlab_cli_parse_lock_timeout (COMMAND, lock_timeout, &status) ||
-      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status) ||
+      !shmlab_cli_parse_key (COMMAND, key, backend_name, kind_name, &backend, &kind,
+                             &status) ||
       (hold_text != NULL && !shmlab_cli_parse_hold (COMMAND, hold_text, &hold_seconds, &status)))
     return status;
   if (attach_only && hold_text == NULL)
@@ -265,7 +269,11 @@ shmlab_cmd_read (int    argc,
   shmlab_cli_set_quiet (quiet);
 
   segment = shmlab_segment_new (backend);
+  shmlab_segment_set_key_kind (segment, kind);
   bytes = copy_segment (segment, key, lock_timeout, attach_only, hold_seconds, &error);
+  /* The key as every message and suggested command names it. */
+  if (shmlab_segment_get_key_value (segment) != NULL)
+    key = shmlab_key_get_name (shmlab_segment_get_key_value (segment));
   if (bytes == NULL && attach_only && error == NULL)
     return SHMLAB_CLI_EXIT_OK;
   if (bytes == NULL)

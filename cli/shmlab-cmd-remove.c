@@ -28,28 +28,36 @@ shmlab_cmd_remove (int    argc,
                    char **argv)
 {
   g_autofree char *backend_name = NULL;
+  g_autofree char *kind_name = NULL;
   g_auto(GStrv) arguments = NULL;
   gboolean force = FALSE;
   const GOptionEntry entries[] = {
     { "force", 'f', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &force,
       N_("Remove it even while processes are attached"), NULL },
     SHMLAB_CLI_BACKEND_OPTION (backend_name),
+    SHMLAB_CLI_KEY_KIND_OPTION (kind_name),
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
     G_OPTION_ENTRY_NULL
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   ShmlabBackend backend;
+  ShmlabKeyKind kind;
+  g_autoptr(ShmlabKey) value = NULL;
   const char *key = NULL;
   int status = SHMLAB_CLI_EXIT_OK;
 
   context = shmlab_cli_context_new (COMMAND, "KEY", summary, description, entries);
   if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status) ||
       !shmlab_cli_get_key (COMMAND, arguments, 1, &key, &status) ||
-      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status))
+      !shmlab_cli_parse_key (COMMAND, key, backend_name, kind_name, &backend, &kind,
+                             &status))
     return status;
 
-  if (!shmlab_segment_remove_key (key, backend, force, &error))
+  value = shmlab_key_new_full (key, backend, kind, &error);
+  if (value != NULL)
+    key = shmlab_key_get_name (value);
+  if (value == NULL || !shmlab_segment_remove_for_key (value, force, &error))
     {
       if (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_IN_USE))
         {

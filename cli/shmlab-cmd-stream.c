@@ -50,6 +50,7 @@ shmlab_cmd_stream (int    argc,
                    char **argv)
 {
   g_autofree char *backend_name = NULL;
+  g_autofree char *kind_name = NULL;
   g_autofree char *folder = NULL;
   g_autofree char *video = NULL;
   g_autofree char *raw_size = NULL;
@@ -88,6 +89,7 @@ shmlab_cmd_stream (int    argc,
     { "timeout", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_INT, &timeout_s,
       N_("Say so when the reader takes no frame for SECONDS (every frame, pipe, socket; default 5)"), "SECONDS" },
     SHMLAB_CLI_BACKEND_OPTION (backend_name),
+    SHMLAB_CLI_KEY_KIND_OPTION (kind_name),
     SHMLAB_CLI_QUIET_OPTION (quiet),
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
     G_OPTION_ENTRY_NULL
@@ -101,6 +103,7 @@ shmlab_cmd_stream (int    argc,
   g_autofree char *described = NULL;
   ShmlabStreamConfig config;
   ShmlabBackend backend;
+  ShmlabKeyKind kind;
   GCancellable *interrupt;
   const char *key_name = NULL;
   guint32 width = 1280, height = 720, raw_w = 0, raw_h = 0;
@@ -114,7 +117,8 @@ shmlab_cmd_stream (int    argc,
   context = shmlab_cli_context_new (COMMAND, "KEY", summary, description, entries);
   if (!shmlab_cli_parse (context, COMMAND, &argc, &argv, &status) ||
       !shmlab_cli_get_key (COMMAND, arguments, 1, &key_name, &status) ||
-      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status))
+      !shmlab_cli_parse_key (COMMAND, key_name, backend_name, kind_name, &backend, &kind,
+                             &status))
     return status;
   shmlab_cli_set_quiet (quiet);
   shmlab_stream_config_init (&config);
@@ -138,7 +142,7 @@ shmlab_cmd_stream (int    argc,
   if (raw_size != NULL && video == NULL)
     return shmlab_cli_usage_error (COMMAND, _("--raw-size goes with --video."));
 
-  key = shmlab_key_new (key_name, backend, &error);
+  key = shmlab_key_new_full (key_name, backend, kind, &error);
   if (key == NULL)
     return shmlab_cli_fail (error);
   interrupt = shmlab_cli_interrupt ();

@@ -211,6 +211,7 @@ shmlab_cmd_write (int    argc,
   g_autofree char *size_text = NULL;
   g_autofree char *hold_text = NULL;
   g_autofree char *backend_name = NULL;
+  g_autofree char *kind_name = NULL;
   g_auto(GStrv) arguments = NULL;
   gboolean attach = FALSE;
   gboolean cut = FALSE;
@@ -236,6 +237,7 @@ shmlab_cmd_write (int    argc,
       "SECONDS" },
     SHMLAB_CLI_LOCK_TIMEOUT_OPTION (lock_timeout),
     SHMLAB_CLI_BACKEND_OPTION (backend_name),
+    SHMLAB_CLI_KEY_KIND_OPTION (kind_name),
     SHMLAB_CLI_QUIET_OPTION (quiet),
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
     G_OPTION_ENTRY_NULL
@@ -249,6 +251,7 @@ shmlab_cmd_write (int    argc,
   g_autofree char *end_reason = NULL;
   ShmlabFormat format = SHMLAB_FORMAT_AUTO;
   ShmlabBackend backend;
+  ShmlabKeyKind kind;
   ShmlabCliStep step;
   ShmlabCliHoldEnd end;
   const char *key = NULL;
@@ -298,7 +301,8 @@ shmlab_cmd_write (int    argc,
     return shmlab_cli_usage_error (COMMAND, _("--size: %s"), error->message);
   if (!shmlab_cli_parse_hold (COMMAND, hold_text, &hold_seconds, &status) ||
       !shmlab_cli_parse_lock_timeout (COMMAND, lock_timeout, &status) ||
-      !shmlab_cli_parse_backend (COMMAND, backend_name, &backend, &status))
+      !shmlab_cli_parse_key (COMMAND, key, backend_name, kind_name, &backend, &kind,
+                             &status))
     return status;
   shmlab_cli_set_quiet (quiet);
 
@@ -316,6 +320,7 @@ shmlab_cmd_write (int    argc,
                                    size_text);
 
   segment = shmlab_segment_new (backend);
+  shmlab_segment_set_key_kind (segment, kind);
 
   shmlab_cli_step_begin (&step, "setKey");
   ok = shmlab_segment_set_key (segment, key, &error);
@@ -323,6 +328,8 @@ shmlab_cmd_write (int    argc,
                        ok ? shmlab_segment_get_native_key (segment) : "?");
   if (!ok)
     return shmlab_cli_fail (error);
+  /* From here on, the key as every message and suggested command names it. */
+  key = shmlab_key_get_name (shmlab_segment_get_key_value (segment));
   if (lock_timeout >= 0)
     shmlab_segment_set_lock_timeout (segment, lock_timeout);
 

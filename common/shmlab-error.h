@@ -155,6 +155,15 @@ GQuark shmlab_image_error_quark (void);
  *   (`windows`) or that Qt does not know
  * @SHMLAB_QT_KEY_ERROR_FTOK_ID: `systemv-N` with N not in 1–255
  * @SHMLAB_QT_KEY_ERROR_FORM: not `TYPE:NAME[?legacyKey=KEY]`
+ * @SHMLAB_QT_KEY_ERROR_PLACE: a System V key file's path with a `.` or `..`
+ *   part, or that leads outside the runtime and temp directories without
+ *   being typed as that absolute path
+ * @SHMLAB_QT_KEY_ERROR_SYMLINK: a directory on the key file's path is a
+ *   symbolic link, or the key file is one
+ * @SHMLAB_QT_KEY_ERROR_NOT_A_FILE: the key file's path names a directory,
+ *   a device, a FIFO or a socket, or its directory is missing
+ * @SHMLAB_QT_KEY_ERROR_OTHER_USERS_DIR: running as root, the key file's
+ *   directory belongs to another user
  */
 typedef enum
 {
@@ -167,6 +176,10 @@ typedef enum
   SHMLAB_QT_KEY_ERROR_TYPE,
   SHMLAB_QT_KEY_ERROR_FTOK_ID,
   SHMLAB_QT_KEY_ERROR_FORM,
+  SHMLAB_QT_KEY_ERROR_PLACE,
+  SHMLAB_QT_KEY_ERROR_SYMLINK,
+  SHMLAB_QT_KEY_ERROR_NOT_A_FILE,
+  SHMLAB_QT_KEY_ERROR_OTHER_USERS_DIR,
 } ShmlabQtKeyError;
 
 #define SHMLAB_QT_KEY_ERROR (shmlab_qt_key_error_quark ())

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "shmlab-error.h"
+#include "shmlab-native-key.h"
 #include "shmlab-users.h"
 
 static void
@@ -35,6 +36,17 @@ set_errno_error (GError     **error,
                _("cannot use the key file %s: %s — check that %s exists and that you may write in it "
                "(the directory comes from TMPDIR)"),
                path, g_strerror (saved_errno), dir);
+}
+
+/* A key file named as Qt's legacy scheme names them: ShmLab writes the key
+ * into the ones it makes. Any other (a native key's) is made empty, as Qt
+ * makes it, and removed only while it is still empty. */
+static gboolean
+is_legacy_name (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+
+  return g_str_has_prefix (base, SHMLAB_SEGMENT_PREFIX) || g_str_has_prefix (base, SHMLAB_SEMAPHORE_PREFIX);
 }
 
 /**
@@ -123,7 +135,7 @@ shmlab_key_file_ensure (const char  *path,
         return TRUE;
     }
 
-  if (key != NULL)
+  if (key != NULL && is_legacy_name (path))
     {
       gsize length = strlen (key);
       /* A short write only loses the hint for `shmlab list`; the file is what matters. */
@@ -186,8 +198,12 @@ shmlab_key_file_remove (const char *path)
 {
   gboolean exists;
 
-  /* Only a plain file: never follow or remove what someone planted. */
-  if (shmlab_key_file_check (path, &exists, NULL) && exists)
+  struct stat st;
+
+  /* Only a plain file: never follow or remove what someone planted; and a
+   * native key's only while empty, as Qt made it (a key may name any file). */
+  if (shmlab_key_file_check (path, &exists, NULL) && exists &&
+      (is_legacy_name (path) || (lstat (path, &st) == 0 && st.st_size == 0)))
     g_unlink (path);
 }
 
@@ -215,19 +231,133 @@ shmlab_key_file_remove_if_key (const char *path,
 {
   g_autofree char *taken = g_strdup_printf ("%s.removing-%ld", path, (long) getpid ());
   gboolean exists;
+  struct stat st;
   key_t found;
 
   *orphan = -1;
-  if (!shmlab_key_file_check (path, &exists, NULL) || !exists || rename (path, taken) != 0)
+  /* A native key may name any file: only an empty one, as Qt made it, goes. */
+  if (!shmlab_key_file_check (path, &exists, NULL) || !exists ||
+      (!is_legacy_name (path) && (lstat (path, &st) != 0 || st.st_size != 0)) ||
+      rename (path, taken) != 0)
     return FALSE;
   found = ftok (taken, 'Q');
-  if (found == ipc_key)
+  if (found == ipc_key && (is_legacy_name (path) || (lstat (taken, &st) == 0 && st.st_size == 0)))
     {
       g_unlink (taken);
       return TRUE;
     }
-  if (link (taken, path) != 0)
-    *orphan = found;
-  g_unlink (taken);
+  if (link (taken, path) == 0)
+    g_unlink (taken);
+  else if (!is_legacy_name (path) && lstat (taken, &st) == 0 && st.st_size != 0)
+    rename (taken, path);  /* someone's data: back, whatever took the place */
+  else
+    {
+      *orphan = found;
+      g_unlink (taken);
+    }
   return FALSE;
+}
+
+/* Whether @path lies inside the directory @dir (itself not included). */
+static gboolean
+path_is_under (const char *path,
+               const char *dir)
+{
+  gsize length;
+
+  if (dir == NULL || dir[0] != '/')
+    return FALSE;
+  length = strlen (dir);
+  while (length > 1 && dir[length - 1] == '/')
+    length--;
+  return strncmp (path, dir, length) == 0 && path[length] == '/' && path[length + 1] != '\0';
+}
+
+/**
+ * shmlab_key_file_check_place:
+ * @path: a native System V key: the key file's absolute path
+ * @typed: the person typed exactly this absolute path
+ * @error: a #ShmlabQtKeyError saying what is wrong with the place
+ *
+ * Where a key file of a native key may be made (Qt makes it wherever the
+ * key says): only in the runtime or temp directory unless the person typed
+ * that very path; never through a `.` or `..` part or a directory that is
+ * a symbolic link; and, as root, never in another user's directory.
+ */
+gboolean
+shmlab_key_file_check_place (const char  *path,
+                             gboolean     typed,
+                             GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *real_dir = NULL;
+  g_autofree char *temp_dir = shmlab_native_key_temp_dir ();
+  g_auto(GStrv) parts = g_strsplit (path, "/", -1);
+  struct stat st;
+
+  for (guint i = 1; parts[i] != NULL; i++)
+    if (g_str_equal (parts[i], ".") || g_str_equal (parts[i], "..") ||
+        (parts[i][0] == '\0' && parts[i + 1] != NULL))
+      {
+        g_set_error (error, SHMLAB_QT_KEY_ERROR, SHMLAB_QT_KEY_ERROR_PLACE,
+                     _("The key file's path %s holds “.”, “..” or “//”: give the path "
+                       "plainly, from the root, e.g. “/tmp/demo”."),
+                     path);
+        return FALSE;
+      }
+  if (!typed && !path_is_under (path, g_getenv ("XDG_RUNTIME_DIR")) &&
+      !path_is_under (path, temp_dir))
+    {
+      g_set_error (error, SHMLAB_QT_KEY_ERROR, SHMLAB_QT_KEY_ERROR_PLACE,
+                   _("The key file %s would be outside the runtime and temp directories: "
+                     "ShmLab makes key files elsewhere only at a path typed in full, from "
+                     "the root."),
+                   path);
+      return FALSE;
+    }
+  if (lstat (dir, &st) != 0 || !S_ISDIR (st.st_mode))
+    {
+      gboolean link = lstat (dir, &st) == 0 && S_ISLNK (st.st_mode);
+
+      g_set_error (error, SHMLAB_QT_KEY_ERROR,
+                   link ? SHMLAB_QT_KEY_ERROR_SYMLINK : SHMLAB_QT_KEY_ERROR_NOT_A_FILE,
+                   link ? _("The key file's directory %s is a symbolic link, which ShmLab does "
+                            "not follow: give the path it leads to.")
+                        : _("The key file's directory %s does not exist: make it first, or "
+                            "choose a key file in an existing directory such as /tmp."),
+                   dir);
+      return FALSE;
+    }
+  real_dir = realpath (dir, NULL);
+  if (real_dir == NULL || !g_str_equal (real_dir, dir))
+    {
+      g_set_error (error, SHMLAB_QT_KEY_ERROR, SHMLAB_QT_KEY_ERROR_SYMLINK,
+                   _("The key file's path %s goes through a symbolic link, which ShmLab "
+                     "does not follow: give the path it leads to (%s)."),
+                   path, real_dir != NULL ? real_dir : dir);
+      return FALSE;
+    }
+  if (geteuid () == 0 && st.st_uid != 0)
+    {
+      g_autofree char *owner = shmlab_user_describe (st.st_uid);
+
+      g_set_error (error, SHMLAB_QT_KEY_ERROR, SHMLAB_QT_KEY_ERROR_OTHER_USERS_DIR,
+                   _("The key file's directory %s belongs to %s: as root, ShmLab makes and "
+                     "removes nothing in another user's directory. Run as that user, or "
+                     "choose a key file in /tmp."),
+                   dir, owner);
+      return FALSE;
+    }
+  if (lstat (path, &st) == 0 && !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, SHMLAB_QT_KEY_ERROR,
+                   S_ISLNK (st.st_mode) ? SHMLAB_QT_KEY_ERROR_SYMLINK : SHMLAB_QT_KEY_ERROR_NOT_A_FILE,
+                   _("The key file %s is %s, not a plain file: choose another key."),
+                   path,
+                   S_ISLNK (st.st_mode)   ? _("a symbolic link")
+                   : S_ISDIR (st.st_mode) ? _("a directory")
+                                          : _("a special file"));
+      return FALSE;
+    }
+  return TRUE;
 }

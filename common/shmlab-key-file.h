@@ -22,6 +22,9 @@ gboolean shmlab_key_file_ftok   (const char  *path,
                                  GError     **error);
 char    *shmlab_key_file_read_key (const char *path);
 void     shmlab_key_file_remove (const char  *path);
+gboolean shmlab_key_file_check_place (const char  *path,
+                                      gboolean     typed,
+                                      GError     **error);
 gboolean shmlab_key_file_remove_if_key (const char *path,
                                         key_t       ipc_key,
                                         key_t      *orphan);

@@ -34,6 +34,7 @@ struct _ShmlabSegment
   GObject parent_instance;
 
   ShmlabBackend backend;
+  ShmlabKeyKind key_kind;  /* how shmlab_segment_set_key() reads a key */
   ShmlabKey *key_value;  /* NULL until a key is set */
   ShmlabSemaphore *semaphore;
 
@@ -244,11 +245,37 @@ shmlab_segment_set_key (ShmlabSegment  *self,
 
   g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
 
-  if (key != NULL && g_strcmp0 (key, key_name (self)) == 0)
+  if (key != NULL && g_strcmp0 (key, key_name (self)) == 0 &&
+      shmlab_key_get_kind (self->key_value) == self->key_kind)
     return TRUE;
-  if (key != NULL && (value = shmlab_key_new (key, self->backend, &local_error)) == NULL)
+  if (key != NULL &&
+      (value = shmlab_key_new_full (key, self->backend, self->key_kind, &local_error)) == NULL)
     return fail (self, error, local_error);
+  /* A Qt string form names its own backend. */
+  if (value != NULL && shmlab_key_get_backend (value) != self->backend)
+    {
+      g_set_error (&local_error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_KEY_ERROR,
+                   _("the key “%s” names a %s segment, and this one is %s: choose %s"), key,
+                   shmlab_backend_describe (shmlab_key_get_backend (value)),
+                   shmlab_backend_describe (self->backend),
+                   shmlab_backend_describe (shmlab_key_get_backend (value)));
+      return fail (self, error, local_error);
+    }
   return shmlab_segment_set_key_value (self, value, error);
+}
+
+/**
+ * shmlab_segment_set_key_kind:
+ * @kind: how shmlab_segment_set_key() makes native names of a key
+ *
+ * Qt legacy (the default) or Qt native; a key already set stays as it is.
+ */
+void
+shmlab_segment_set_key_kind (ShmlabSegment *self,
+                             ShmlabKeyKind  kind)
+{
+  g_return_if_fail (SHMLAB_IS_SEGMENT (self));
+  self->key_kind = kind;
 }
 
 /**
@@ -1065,13 +1092,24 @@ shmlab_segment_peek_key (const char         *key,
                          ShmlabSegmentInfo  *info,
                          GError            **error)
 {
-  g_autoptr(ShmlabSegment) self = shmlab_segment_new (backend);
+  g_autoptr(ShmlabKey) value = shmlab_key_new (key, backend, error);
+
+  return value != NULL ? shmlab_segment_peek_for_key (value, max_bytes, timeout_ms, info, error) : NULL;
+}
+
+/* As shmlab_segment_peek_key(), for a key already made. */
+GBytes *
+shmlab_segment_peek_for_key (ShmlabKey          *key,
+                             gsize               max_bytes,
+                             gint                timeout_ms,
+                             ShmlabSegmentInfo  *info,
+                             GError            **error)
+{
+  g_autoptr(ShmlabSegment) self = shmlab_segment_new_for_key (key);
   g_autofree guint8 *copy = NULL;
   gsize length;
 
-  if (info != NULL && !shmlab_segment_query_key (key, backend, info, error))
-    return NULL;
-  if (!shmlab_segment_set_key (self, key, error))
+  if (info != NULL && !shmlab_segment_query_for_key (key, info, error))
     return NULL;
   self->observer = TRUE;
   self->lock_timeout = timeout_ms;

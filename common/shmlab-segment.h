@@ -65,6 +65,8 @@ ShmlabBackend      shmlab_segment_get_backend        (ShmlabSegment      *self);
 gboolean           shmlab_segment_set_key            (ShmlabSegment      *self,
                                                       const char         *key,
                                                       GError            **error);
+void               shmlab_segment_set_key_kind       (ShmlabSegment      *self,
+                                                      ShmlabKeyKind       kind);
 gboolean           shmlab_segment_set_key_value      (ShmlabSegment      *self,
                                                       ShmlabKey          *key,
                                                       GError            **error);
@@ -165,6 +167,11 @@ GPtrArray         *shmlab_segment_list               (ShmlabBackend       backen
                                                       GError            **error);
 GBytes            *shmlab_segment_peek_key           (const char         *key,
                                                       ShmlabBackend       backend,
+                                                      gsize               max_bytes,
+                                                      gint                timeout_ms,
+                                                      ShmlabSegmentInfo  *info,
+                                                      GError            **error);
+GBytes            *shmlab_segment_peek_for_key       (ShmlabKey          *key,
                                                       gsize               max_bytes,
                                                       gint                timeout_ms,
                                                       ShmlabSegmentInfo  *info,

@@ -184,13 +184,31 @@ shmlab_session_set_key (ShmlabSession  *self,
                         ShmlabBackend   backend,
                         GError        **error)
 {
+  return shmlab_session_set_key_full (self, key, backend, SHMLAB_KEY_KIND_QT_LEGACY, error);
+}
+
+/**
+ * shmlab_session_set_key_full:
+ * @kind: how @key becomes native names
+ *
+ * As shmlab_session_set_key(); a Qt string form names its own backend,
+ * which the session then takes.
+ */
+gboolean
+shmlab_session_set_key_full (ShmlabSession  *self,
+                             const char     *key,
+                             ShmlabBackend   backend,
+                             ShmlabKeyKind   kind,
+                             GError        **error)
+{
   g_autoptr(ShmlabKey) value = NULL;
 
   g_return_val_if_fail (SHMLAB_IS_SESSION (self), FALSE);
 
-  value = shmlab_key_new (key, backend, error);
+  value = shmlab_key_new_full (key, backend, kind, error);
   if (value == NULL)
     return FALSE;
+  backend = shmlab_key_get_backend (value);
   if (shmlab_key_equal (value, self->key))
     return TRUE;
 

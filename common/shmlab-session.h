@@ -41,6 +41,11 @@ gboolean           shmlab_session_set_key             (ShmlabSession        *sel
                                                        const char           *key,
                                                        ShmlabBackend         backend,
                                                        GError              **error);
+gboolean           shmlab_session_set_key_full        (ShmlabSession        *self,
+                                                       const char           *key,
+                                                       ShmlabBackend         backend,
+                                                       ShmlabKeyKind         kind,
+                                                       GError              **error);
 const char        *shmlab_session_get_key             (ShmlabSession        *self);
 ShmlabKey         *shmlab_session_get_key_value       (ShmlabSession        *self);
 ShmlabBackend      shmlab_session_get_backend         (ShmlabSession        *self);

@@ -173,7 +173,15 @@ shmlab_test_cleanup (void)
           const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
 
           for (guint b = 0; b < n_backends; b++)
-            shmlab_segment_remove_key (key, backends[b], TRUE, NULL);
+            {
+              g_autoptr(ShmlabKey) native = shmlab_key_new_full (key, backends[b],
+                                                                 SHMLAB_KEY_KIND_QT_NATIVE, NULL);
+
+              shmlab_segment_remove_key (key, backends[b], TRUE, NULL);
+              /* The same name as a native key: /dev/shm/NAME, or NAME in the runtime dir. */
+              if (native != NULL)
+                shmlab_segment_remove_for_key (native, TRUE, NULL);
+            }
         }
       g_ptr_array_set_size (tracked_keys, 0);
     }
