@@ -233,7 +233,8 @@ def test_writer_and_reader(key, processes):
         return
     write_button = find_one(writer, "push button", "Write to shared memory")
     check_names(writer, "Writer", [
-        ("text", "Key"), ("combo box", "Backend"), ("text", "Size"), ("combo box", "Format"),
+        ("text", "Key"), ("combo box", "Kind of key"), ("combo box", "Backend"), ("text", "Size"),
+        ("combo box", "Format"),
         ("push button", "Write to shared memory"), ("page tab", "Steps"),
         ("page tab", "Segment"), ("page tab", "Text"), ("page tab", "Image"),
     ])
@@ -266,7 +267,8 @@ def test_writer_and_reader(key, processes):
         return
     read_button = find_one(reader, "push button", "Read from shared memory")
     check_names(reader, "Reader", [
-        ("text", "Key"), ("combo box", "Backend"), ("push button", "Read from shared memory"),
+        ("text", "Key"), ("combo box", "Kind of key"), ("combo box", "Backend"),
+        ("push button", "Read from shared memory"),
         ("page tab", "Steps"), ("page tab", "Segment"),
     ])
     check_status_labels(reader, "Reader")

@@ -309,6 +309,54 @@ test_key_bar_size (void)
   destroy_all (window, NULL);
 }
 
+/* The kind beside the key: "Native name" names /dev/shm/NAME itself; a Qt
+ * string form typed chooses its kind and backend, and stays as typed. */
+static void
+test_key_bar_native (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("native");
+  g_autofree char *string_form = g_strconcat ("posix:/", key, NULL);
+  g_autofree char *native = g_strconcat ("/", key, NULL);
+  ShmlabSession *session = shmlab_session_new ();
+  GtkWidget *bar = shmlab_key_bar_new ();
+  GtkWindow *window = window_with (bar);
+  GtkWidget *kind = find_widget (bar, GTK_TYPE_DROP_DOWN, 0);
+  GtkWidget *backend = find_widget (bar, GTK_TYPE_DROP_DOWN, 1);
+  g_autoptr(GError) error = NULL;
+
+  shmlab_key_bar_set_key (SHMLAB_KEY_BAR (bar), key);
+  shmlab_key_bar_set_session (SHMLAB_KEY_BAR (bar), session);
+  g_assert_true (g_str_has_prefix (shmlab_session_get_native_key (session), "/tmp") ||
+                 strstr (shmlab_session_get_native_key (session), "qipc_sharedmemory_") != NULL);
+
+  /* Native name, POSIX: the name as typed. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (backend), 1);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (kind), 1);
+  g_assert_cmpint (shmlab_key_bar_get_kind (SHMLAB_KEY_BAR (bar)), ==, SHMLAB_KEY_KIND_QT_NATIVE);
+  g_assert_cmpstr (shmlab_session_get_native_key (session), ==, native);
+  g_assert_cmpstr (shmlab_session_get_key (session), ==, string_form);
+  g_assert_cmpstr (shmlab_key_bar_get_key (SHMLAB_KEY_BAR (bar)), ==, key);
+
+  /* A "/" inside a POSIX name is refused, with the reason under the field. */
+  shmlab_key_bar_set_key (SHMLAB_KEY_BAR (bar), "a/b");
+  g_assert_nonnull (shmlab_key_bar_get_error_text (SHMLAB_KEY_BAR (bar)));
+  g_assert_true (contains (shmlab_key_bar_get_error_text (SHMLAB_KEY_BAR (bar)), "“/”"));
+  g_assert_cmpstr (shmlab_session_get_native_key (session), ==, native);
+
+  /* Back to Qt key and System V; then the string form pasted. */
+  shmlab_key_bar_set_kind (SHMLAB_KEY_BAR (bar), SHMLAB_KEY_KIND_QT_LEGACY);
+  shmlab_key_bar_set_backend (SHMLAB_KEY_BAR (bar), SHMLAB_BACKEND_SYSV);
+  shmlab_key_bar_set_key (SHMLAB_KEY_BAR (bar), string_form);
+  g_assert_null (shmlab_key_bar_get_error_text (SHMLAB_KEY_BAR (bar)));
+  g_assert_cmpint (shmlab_session_get_backend (session), ==, SHMLAB_BACKEND_POSIX);
+  g_assert_cmpint (shmlab_key_bar_get_backend (SHMLAB_KEY_BAR (bar)), ==, SHMLAB_BACKEND_POSIX);
+  g_assert_cmpint (shmlab_key_bar_get_kind (SHMLAB_KEY_BAR (bar)), ==, SHMLAB_KEY_KIND_QT_NATIVE);
+  g_assert_cmpstr (shmlab_session_get_native_key (session), ==, native);
+  g_assert_cmpstr (shmlab_key_bar_get_key (SHMLAB_KEY_BAR (bar)), ==, string_form);
+
+  destroy_all (window, session);
+}
+
 static void
 test_key_bar_posix (void)
 {
@@ -316,7 +364,8 @@ test_key_bar_posix (void)
   ShmlabSession *session = shmlab_session_new ();
   GtkWidget *bar = shmlab_key_bar_new ();
   GtkWindow *window = window_with (bar);
-  GtkWidget *dropdown = find_widget (bar, GTK_TYPE_DROP_DOWN, 0);
+  /* The first drop-down is the key's kind, the second the backend. */
+  GtkWidget *dropdown = find_widget (bar, GTK_TYPE_DROP_DOWN, 1);
   g_autofree char *file = NULL;
   g_autofree char *status = NULL;
 
@@ -1387,6 +1436,7 @@ main (int argc, char **argv)
   g_test_add_func ("/widgets/key-bar/invalid-key", test_key_bar_invalid_key);
   g_test_add_func ("/widgets/key-bar/size", test_key_bar_size);
   g_test_add_func ("/widgets/key-bar/posix", test_key_bar_posix);
+  g_test_add_func ("/widgets/key-bar/native", test_key_bar_native);
   g_test_add_func ("/widgets/key-bar/stale", test_key_bar_stale);
   g_test_add_func ("/widgets/step-log/steps", test_step_log_steps);
   g_test_add_func ("/widgets/step-log/limit", test_step_log_limit);

@@ -55,6 +55,10 @@ static const GOptionEntry shared_entries[] = {
     N_("The key both programs agree on (default: “shmlab-demo”)"), "KEY" },
   { "backend", 'b', 0, G_OPTION_ARG_STRING, NULL,
     N_("sysv (System V, as Qt on Linux; the default) or posix"), "BACKEND" },
+  { "key-kind", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("How the key names the segment: legacy (Qt's setKey(), hashed; the default) or native "
+       "(Qt 6.6's QNativeIpcKey: the name as given); a Qt string form such as "
+       "posix:/QSharedMemoryExample is read as such"), "KIND" },
   { "lock-timeout", 0, 0, G_OPTION_ARG_INT, NULL,
     N_("How long to wait for the lock, in milliseconds (default 5000)"), "MS" },
   { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -80,7 +84,7 @@ static const GOptionEntry shared_entries[] = {
   { NULL }
 };
 
-/* Adds --key, --backend, --lock-timeout, --screenshot, --screenshot-delay,
+/* Adds --key, --backend, --key-kind, --lock-timeout, --screenshot, --screenshot-delay,
  * --screenshot-scale, --zoom, --print-steps, --page, --show, --version and
  * --frame-probe. */
 void
@@ -102,20 +106,37 @@ shmlab_app_options_read (GVariantDict      *options,
                          GError           **error)
 {
   const char *backend = NULL;
+  const char *kind = NULL;
   const char *screenshot = NULL;
   const char *zoom = NULL;
 
   memset (out, 0, sizeof *out);
   out->backend = SHMLAB_BACKEND_DEFAULT;
+  out->kind = SHMLAB_KEY_KIND_DEFAULT;
   out->lock_timeout_ms = 5000;
-
-  g_variant_dict_lookup (options, "key", "s", &out->key);
-  if (out->key != NULL && !shmlab_key_validate (out->key, error))
-    return FALSE;
 
   if (g_variant_dict_lookup (options, "backend", "&s", &backend) &&
       !shmlab_backend_from_string (backend, &out->backend, error))
     return FALSE;
+  if (g_variant_dict_lookup (options, "key-kind", "&s", &kind) &&
+      !shmlab_key_kind_from_string (kind, &out->kind))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--key-kind takes legacy or native, not “%s”"), kind);
+      return FALSE;
+    }
+
+  g_variant_dict_lookup (options, "key", "s", &out->key);
+  if (out->key != NULL)
+    {
+      g_autoptr(ShmlabKey) value = shmlab_key_new_full (out->key, out->backend, out->kind, error);
+
+      if (value == NULL)
+        return FALSE;
+      /* A Qt string form names its own kind and backend. */
+      out->backend = shmlab_key_get_backend (value);
+      out->kind = shmlab_key_get_kind (value);
+    }
 
   if (g_variant_dict_lookup (options, "lock-timeout", "i", &out->lock_timeout_ms) &&
       out->lock_timeout_ms < 0)
@@ -243,8 +264,9 @@ shmlab_app_options_apply (const ShmlabAppOptions *options,
 {
   ShmlabKeyBar *key_bar = shmlab_station_get_key_bar (station);
 
-  shmlab_key_bar_set_key (key_bar, options->key ? options->key : SHMLAB_DEFAULT_KEY);
+  shmlab_key_bar_set_kind (key_bar, options->kind);
   shmlab_key_bar_set_backend (key_bar, options->backend);
+  shmlab_key_bar_set_key (key_bar, options->key ? options->key : SHMLAB_DEFAULT_KEY);
   shmlab_session_set_lock_timeout (shmlab_station_get_session (station), options->lock_timeout_ms);
   shmlab_station_set_print_steps (station, options->print_steps);
   if (options->page != NULL)

@@ -17,7 +17,8 @@ G_BEGIN_DECLS
 /**
  * ShmlabAppOptions:
  * @key: --key (NULL: the default key)
- * @backend: --backend
+ * @backend: --backend (or what a Qt string form given as --key names)
+ * @kind: --key-kind
  * @lock_timeout_ms: --lock-timeout (default 5000)
  * @screenshot: --screenshot FILE.png: draw the window once ready, save, exit
  * @screenshot_delay_ms: --screenshot-delay MS
@@ -34,6 +35,7 @@ typedef struct
 {
   char *key;
   ShmlabBackend backend;
+  ShmlabKeyKind kind;
   gint lock_timeout_ms;
   char *screenshot;
   gint screenshot_delay_ms;

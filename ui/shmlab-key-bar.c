@@ -22,6 +22,7 @@ struct _ShmlabKeyBar
   /* Template widgets */
   GtkWidget *grid;
   GtkEntry *key_entry;
+  GtkDropDown *kind_dropdown;
   GtkDropDown *backend_dropdown;
   GtkWidget *size_box;
   GtkEntry *size_entry;
@@ -235,6 +236,40 @@ update_state (ShmlabKeyBar *self)
   update_native_key (self);
 }
 
+/* The kind chosen beside the key. */
+static ShmlabKeyKind
+selected_kind (ShmlabKeyBar *self)
+{
+  return gtk_drop_down_get_selected (self->kind_dropdown) == SHMLAB_KEY_KIND_QT_NATIVE
+           ? SHMLAB_KEY_KIND_QT_NATIVE : SHMLAB_KEY_KIND_QT_LEGACY;
+}
+
+/* The key the fields name now, or NULL (with @error) when it cannot be used. */
+static ShmlabKey *
+typed_key (ShmlabKeyBar  *self,
+           GError       **error)
+{
+  return shmlab_key_new_full (gtk_editable_get_text (GTK_EDITABLE (self->key_entry)),
+                              shmlab_key_bar_get_backend (self), selected_kind (self), error);
+}
+
+static gboolean
+typed_key_is (ShmlabKeyBar *self,
+              ShmlabKey    *key)
+{
+  g_autoptr(ShmlabKey) typed = typed_key (self, NULL);
+
+  return typed != NULL && shmlab_key_equal (typed, key);
+}
+
+static gboolean
+typed_key_valid (ShmlabKeyBar *self)
+{
+  g_autoptr(ShmlabKey) typed = typed_key (self, NULL);
+
+  return typed != NULL;
+}
+
 /* The session's key changed elsewhere (an option, another widget): show it. */
 static void
 sync_from_session (ShmlabKeyBar *self)
@@ -247,10 +282,15 @@ sync_from_session (ShmlabKeyBar *self)
   key = shmlab_session_get_key (self->session);
   backend = shmlab_session_get_backend (self->session);
   self->syncing = TRUE;
-  if (key && g_strcmp0 (key, gtk_editable_get_text (GTK_EDITABLE (self->key_entry))) != 0)
+  /* The field keeps what was typed while it names the session's key (a
+   * native key's name is Qt's string form of it). */
+  if (key && !typed_key_is (self, shmlab_session_get_key_value (self->session)))
     gtk_editable_set_text (GTK_EDITABLE (self->key_entry), key);
   if (key && gtk_drop_down_get_selected (self->backend_dropdown) != shmlab_backend_index (backend))
     gtk_drop_down_set_selected (self->backend_dropdown, shmlab_backend_index (backend));
+  if (key)
+    gtk_drop_down_set_selected (self->kind_dropdown,
+                                (guint) shmlab_key_get_kind (shmlab_session_get_key_value (self->session)));
   self->syncing = FALSE;
 }
 
@@ -294,7 +334,7 @@ apply_typed_key (gpointer user_data)
   ShmlabKeyBar *self = user_data;
 
   self->apply_source = 0;
-  if (shmlab_key_validate (gtk_editable_get_text (GTK_EDITABLE (self->key_entry)), NULL))
+  if (typed_key_valid (self))
     apply_quietly (self);
   return G_SOURCE_REMOVE;
 }
@@ -308,8 +348,7 @@ on_key_changed (ShmlabKeyBar *self)
 {
   if (self->disposed || self->syncing)
     return;
-  if (self->key_error &&
-      shmlab_key_validate (gtk_editable_get_text (GTK_EDITABLE (self->key_entry)), NULL))
+  if (self->key_error && typed_key_valid (self))
     set_key_error (self, NULL);
   g_clear_handle_id (&self->apply_source, g_source_remove);
   if (self->session != NULL)
@@ -322,6 +361,12 @@ on_key_changed (ShmlabKeyBar *self)
 
 static void
 on_backend_selected (ShmlabKeyBar *self)
+{
+  apply_quietly (self);
+}
+
+static void
+on_kind_selected (ShmlabKeyBar *self)
 {
   apply_quietly (self);
 }
@@ -465,6 +510,7 @@ shmlab_key_bar_class_init (ShmlabKeyBarClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/shmlab/shmlab-key-bar.ui");
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, grid);
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, key_entry);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, kind_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, backend_dropdown);
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, size_box);
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, size_entry);
@@ -480,6 +526,7 @@ shmlab_key_bar_class_init (ShmlabKeyBarClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_key_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_key_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_backend_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_kind_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_size_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_size_changed);
 
@@ -512,6 +559,15 @@ shmlab_key_bar_init (ShmlabKeyBar *self)
     gtk_drop_down_set_model (self->backend_dropdown, G_LIST_MODEL (choices));
     gtk_drop_down_set_selected (self->backend_dropdown,
                                 shmlab_backend_index (SHMLAB_BACKEND_DEFAULT));
+  }
+  {
+    /* One choice a kind, in the order of the enum. */
+    g_autoptr(GtkStringList) kinds = gtk_string_list_new (NULL);
+
+    gtk_string_list_append (kinds, shmlab_key_kind_describe (SHMLAB_KEY_KIND_QT_LEGACY));
+    gtk_string_list_append (kinds, shmlab_key_kind_describe (SHMLAB_KEY_KIND_QT_NATIVE));
+    gtk_drop_down_set_model (self->kind_dropdown, G_LIST_MODEL (kinds));
+    gtk_drop_down_set_selected (self->kind_dropdown, SHMLAB_KEY_KIND_DEFAULT);
   }
   self->syncing = FALSE;
 
@@ -655,6 +711,27 @@ shmlab_key_bar_get_backend (ShmlabKeyBar *self)
   return selected < n_backends ? backends[selected] : SHMLAB_BACKEND_DEFAULT;
 }
 
+/* Selects @kind and, with a session, applies it. */
+void
+shmlab_key_bar_set_kind (ShmlabKeyBar  *self,
+                         ShmlabKeyKind  kind)
+{
+  g_return_if_fail (SHMLAB_IS_KEY_BAR (self));
+
+  self->syncing = TRUE;
+  gtk_drop_down_set_selected (self->kind_dropdown, (guint) kind);
+  self->syncing = FALSE;
+  if (self->session)
+    shmlab_key_bar_apply (self, NULL);
+}
+
+ShmlabKeyKind
+shmlab_key_bar_get_kind (ShmlabKeyBar *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_KEY_BAR (self), SHMLAB_KEY_KIND_DEFAULT);
+  return selected_kind (self);
+}
+
 /* @text: "" or "Auto" for automatic, or a size such as "64 KiB". */
 void
 shmlab_key_bar_set_size_text (ShmlabKeyBar *self,
@@ -719,7 +796,7 @@ shmlab_key_bar_apply (ShmlabKeyBar  *self,
                       GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *native = NULL;
+  g_autoptr(ShmlabKey) value = NULL;
   const char *key;
   ShmlabBackend backend;
   gboolean ok;
@@ -729,9 +806,9 @@ shmlab_key_bar_apply (ShmlabKeyBar  *self,
   key = gtk_editable_get_text (GTK_EDITABLE (self->key_entry));
   backend = shmlab_key_bar_get_backend (self);
   if (self->session)
-    ok = shmlab_session_set_key (self->session, key, backend, &local_error);
+    ok = shmlab_session_set_key_full (self->session, key, backend, selected_kind (self), &local_error);
   else
-    ok = (native = shmlab_native_key (key, backend, SHMLAB_NATIVE_SEGMENT, &local_error)) != NULL;
+    ok = (value = typed_key (self, &local_error)) != NULL;
 
   if (!ok)
     {

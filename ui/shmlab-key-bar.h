@@ -31,6 +31,9 @@ const char    *shmlab_key_bar_get_key      (ShmlabKeyBar  *self);
 void           shmlab_key_bar_set_backend  (ShmlabKeyBar  *self,
                                             ShmlabBackend  backend);
 ShmlabBackend  shmlab_key_bar_get_backend  (ShmlabKeyBar  *self);
+void           shmlab_key_bar_set_kind     (ShmlabKeyBar  *self,
+                                            ShmlabKeyKind  kind);
+ShmlabKeyKind  shmlab_key_bar_get_kind     (ShmlabKeyBar  *self);
 void           shmlab_key_bar_set_size_text (ShmlabKeyBar *self,
                                             const char    *text);
 gboolean       shmlab_key_bar_get_size     (ShmlabKeyBar  *self,
