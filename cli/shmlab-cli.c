@@ -386,11 +386,13 @@ shmlab_cli_describe_detach (ShmlabSegment *segment)
 
   if (shmlab_segment_get_removed_on_detach (segment))
     return g_strdup (_("segment removed: last process"));
-  if (!shmlab_segment_query_key (shmlab_segment_get_key (segment),
-                                 shmlab_segment_get_backend (segment), &info, NULL))
+  if (!shmlab_segment_query_for_key (shmlab_segment_get_key_value (segment), &info, NULL))
     return g_strdup (_("segment kept"));
   if (!info.exists)
     return g_strdup (_("segment already removed by another process"));
+  if (info.attach_count == 0)
+    return g_strdup (_("segment kept, though no process is attached any more: only the "
+                       "process that made it removes it"));
   if (info.attach_count_exact)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "segment kept: %d other process is attached",

@@ -786,6 +786,8 @@ const ShmlabBackendClass shmlab_backend_posix = {
   .choice = N_("POSIX"),
   .option = " --backend posix",
   .size_advice = N_(", or free space in /dev/shm"),
+  .stale_note = N_("left behind: no process maps it — Qt 6 programs do not remove POSIX "
+                   "segments when they exit"),
   .lock_kept_by_dead_holder = TRUE,
   .lock_syscalls = 0,
   .lock_calls = N_("   (sem_wait + sem_post)"),

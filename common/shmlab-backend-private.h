@@ -51,6 +51,8 @@ struct _ShmlabSemaphore
  * @option: what a suggested command adds to name it, "" for the default
  * @size_advice: the way out of a size the limits refuse, after "pick a
  *   smaller size"
+ * @stale_note: what a segment of this kind that no process uses is, most
+ *   likely, in a few words for the key bar, N_()
  * @lock_kept_by_dead_holder: a holder that dies keeps the lock (the kernel
  *   gives a System V semaphore back, not a POSIX one): the segment then
  *   records its holder in the frame, and a waiter takes the lock of a holder
@@ -97,6 +99,7 @@ struct _ShmlabBackendClass
   const char *choice;
   const char *option;
   const char *size_advice;
+  const char *stale_note;
   gboolean lock_kept_by_dead_holder;
   guint lock_syscalls;
   const char *lock_calls;

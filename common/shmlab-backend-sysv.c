@@ -1075,6 +1075,7 @@ const ShmlabBackendClass shmlab_backend_sysv = {
   .choice = N_("System V (Qt compatible)"),
   .option = "",
   .size_advice = N_(", or raise the limit (sysctl kernel.shmmax / kernel.shmall)"),
+  .stale_note = N_("stale: no process is attached"),
   .lock_kept_by_dead_holder = FALSE,
   .lock_syscalls = 1,
   .lock_calls = N_("   (2 × semop)"),

@@ -61,6 +61,13 @@ shmlab_backend_describe (ShmlabBackend backend)
   return _(shmlab_backend_get (backend)->label);
 }
 
+/* What a segment no process uses most likely is, for the key bar. */
+const char *
+shmlab_backend_stale_note (ShmlabBackend backend)
+{
+  return _(shmlab_backend_get (backend)->stale_note);
+}
+
 /* Its name in a list to choose from: "System V (Qt compatible)". */
 const char *
 shmlab_backend_describe_choice (ShmlabBackend backend)

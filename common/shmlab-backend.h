@@ -36,6 +36,7 @@ const char *shmlab_backend_to_string    (ShmlabBackend     backend);
 const char *shmlab_backend_describe     (ShmlabBackend     backend);
 const char *shmlab_backend_option       (ShmlabBackend     backend);
 const char *shmlab_backend_describe_choice (ShmlabBackend  backend);
+const char *shmlab_backend_stale_note   (ShmlabBackend     backend);
 gboolean    shmlab_backend_from_string  (const char       *string,
                                          ShmlabBackend    *backend,
                                          GError          **error);

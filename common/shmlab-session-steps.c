@@ -73,6 +73,7 @@ shmlab_session_step_detach (ShmlabSessionRun  *data,
   gboolean ok = implicit_lock (data, data->close_cancellable, &took, &local_error) &&
                 shmlab_segment_detach (self->segment, &local_error);
   gboolean removed = ok && shmlab_segment_get_removed_on_detach (self->segment);
+  gboolean nobody_left = FALSE;
 
   implicit_unlock (data, took);
   if (ok)
@@ -82,9 +83,22 @@ shmlab_session_step_detach (ShmlabSessionRun  *data,
       g_clear_pointer (&self->last_bytes, g_bytes_unref);
       self->last_generation = 0;
     }
+  if (ok && !removed)
+    {
+      ShmlabSegmentInfo info;
+
+      /* Not removed, yet nobody maps it: a POSIX segment this process did
+       * not make (one Qt 6 left, say) stays until someone removes it. */
+      if (shmlab_segment_query_for_key (shmlab_segment_get_key_value (self->segment), &info, NULL) &&
+          info.exists && info.attach_count == 0)
+        nobody_left = TRUE;
+      shmlab_segment_info_clear (&info);
+    }
   shmlab_session_report (data, t, ok, local_error, NULL, "%s",
                          !ok ? "" : removed ? _("segment removed: this was the last process")
-                                            : _("the segment lives on while others are attached"));
+                         : nobody_left ? _("the segment stays, though no process is attached any "
+                                           "more: only the process that made it removes it")
+                                       : _("the segment lives on while others are attached"));
   if (!ok)
     g_propagate_error (error, local_error);
   return ok;

@@ -33,6 +33,8 @@ struct _ShmlabKeyBar
   GtkLabel *size_label;
   GtkLabel *count_label;
   GtkWidget *stale_box;
+  GtkLabel *stale_label;
+  GtkWidget *remove_button;
   GtkWidget *qt_note_box;
   GtkLabel *qt_note_label;
 
@@ -232,6 +234,9 @@ update_state (ShmlabKeyBar *self)
                                  : _("How many processes are attached to the segment now "
                                    "(shm_nattch)"));
   gtk_widget_set_visible (self->stale_box, info && shmlab_segment_info_is_stale (info));
+  if (self->session != NULL)
+    gtk_label_set_text (self->stale_label,
+                        shmlab_backend_stale_note (shmlab_session_get_backend (self->session)));
 
   update_native_key (self);
 }
@@ -369,6 +374,53 @@ static void
 on_kind_selected (ShmlabKeyBar *self)
 {
   apply_quietly (self);
+}
+
+static void
+remove_in_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (shmlab_segment_remove_for_key (task_data, FALSE, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+removed (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  ShmlabKeyBar *self = SHMLAB_KEY_BAR (source);
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_set_sensitive (self->remove_button, TRUE);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    set_key_error (self, error->message);
+  if (self->watch != NULL)
+    shmlab_watch_refresh (self->watch);
+  update_state (self);
+}
+
+/* The stale segment of the session's key, removed in a worker: the same
+ * as `shmlab remove`, refused while a process is attached. */
+static void
+on_remove_clicked (ShmlabKeyBar *self)
+{
+  g_autoptr(GTask) task = NULL;
+  ShmlabKey *key;
+
+  if (self->session == NULL || (key = shmlab_session_get_key_value (self->session)) == NULL)
+    return;
+  gtk_widget_set_sensitive (self->remove_button, FALSE);
+  task = g_task_new (self, NULL, removed, NULL);
+  g_task_set_source_tag (task, on_remove_clicked);
+  g_task_set_task_data (task, shmlab_key_ref (key), (GDestroyNotify) shmlab_key_unref);
+  g_task_run_in_thread (task, remove_in_thread);
 }
 
 static void
@@ -521,12 +573,15 @@ shmlab_key_bar_class_init (ShmlabKeyBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, size_label);
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, count_label);
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, stale_box);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, stale_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, remove_button);
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, qt_note_box);
   gtk_widget_class_bind_template_child (widget_class, ShmlabKeyBar, qt_note_label);
   gtk_widget_class_bind_template_callback (widget_class, on_key_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_key_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_backend_selected);
   gtk_widget_class_bind_template_callback (widget_class, on_kind_selected);
+  gtk_widget_class_bind_template_callback (widget_class, on_remove_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_size_activate);
   gtk_widget_class_bind_template_callback (widget_class, on_size_changed);
 
@@ -841,7 +896,7 @@ shmlab_key_bar_get_status_text (ShmlabKeyBar *self)
       g_string_append_printf (text, "%s%s", text->len ? " · " : "",
                               gtk_label_get_text (labels[i]));
   if (gtk_widget_get_visible (self->stale_box))
-    g_string_append (text, _(" · stale: no process is attached"));
+    g_string_append_printf (text, " · %s", gtk_label_get_text (self->stale_label));
   return g_string_free (text, FALSE);
 }
 
