@@ -295,7 +295,7 @@ test_example_to_reader (void)
   shmlab_test_wait_until (says_left_behind, reader, WAIT_SECONDS, "the note that Qt left it");
   {
     GtkWidget *remove = find_button (GTK_WIDGET (shmlab_station_get_key_bar (SHMLAB_STATION (reader))),
-                                     "_Remove");
+                                     "Remo_ve");
 
     g_assert_nonnull (remove);
     g_assert_true (gtk_widget_is_visible (remove));
