@@ -588,7 +588,9 @@ sysv_remove (const char               *key,
       shmlab_segment_set_not_mine_error (error, key, ds.shm_perm.uid);
       return FALSE;
     }
-  shmlab_key_file_remove (native_key);
+  /* A key whose file is gone is named "0x…": there is no file to remove. */
+  if (native_key[0] == '/')
+    shmlab_key_file_remove (native_key);
   if (info->exists && shmctl (info->id, IPC_RMID, NULL) != 0 && errno != EINVAL && errno != EIDRM)
     {
       int saved_errno = errno;
