@@ -43,7 +43,7 @@ print_stale (const ShmlabSegmentListing *l)
   g_autofree char *size = shmlab_format_bytes (l->info.size);
   g_autofree char *age = shmlab_stale_describe_age (l->info.change_time);
 
-  g_print ("  %-9s %-12s %-9s %s\n", shmlab_backend_describe (l->backend), size, age,
+  g_print ("  %-9s %-12s %-14s %s\n", shmlab_backend_describe (l->backend), size, age,
            l->native_key);
 }
 
@@ -65,7 +65,7 @@ remove_stale (gboolean dry_run)
   g_print (g_dngettext (GETTEXT_PACKAGE, "%u stale segment (no process uses it):\n",
                         "%u stale segments (no process uses them):\n", stale->len),
            stale->len);
-  g_print ("  %-9s %-12s %-9s %s\n", _("BACKEND"), _("SIZE"), _("AGE"), _("NATIVE NAME"));
+  g_print ("  %-9s %-12s %-14s %s\n", _("BACKEND"), _("SIZE"), _("AGE"), _("NATIVE NAME"));
   for (guint i = 0; i < stale->len; i++)
     print_stale (g_ptr_array_index (stale, i));
   if (dry_run)

@@ -901,8 +901,8 @@ test_bad_options (void)
   static const struct { const char *program; const char *option; const char *value;
                         const char *said; } cases[] = {
     { "SHMLAB_WRITER", "--page", "bytes", "--page bytes: give “steps”, “segment” or “memory”" },
-    { "SHMLAB_WRITER", "--show", "about", "--show about: give “help” or “shortcuts”" },
-    { "SHMLAB_READER", "--show", "menu", "--show menu: give “help” or “shortcuts”" },
+    { "SHMLAB_WRITER", "--show", "about", "--show about: give “help”, “shortcuts” or “cleanup”" },
+    { "SHMLAB_READER", "--show", "menu", "--show menu: give “help”, “shortcuts” or “cleanup”" },
     { "SHMLAB_READER", "--page", "bytes", "--page bytes: give “steps”, “segment” or “memory”" },
     { "SHMLAB_WRITER", "--lock-timeout", "-1", "give a number of milliseconds" },
     { "SHMLAB_READER", "--lock-timeout", "-1", "give a number of milliseconds" },

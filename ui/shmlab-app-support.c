@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "shmlab-cleanup.h"
 #include "shmlab-command.h"
 #include "shmlab-resources.h"
 #include "shmlab-settings.h"
@@ -37,7 +38,7 @@ mark_step (ShmlabSession    *session,
 }
 
 /* What --show opens: each is also the name of an application action. */
-static const char *const shown_windows[] = { "help", "shortcuts", NULL };
+static const char *const shown_windows[] = { "help", "shortcuts", "cleanup", NULL };
 /* --screenshot-scale: pixels per window pixel in the picture (0: the display's). */
 static int screenshot_scale;
 
@@ -75,7 +76,7 @@ static const GOptionEntry shared_entries[] = {
   { "page", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("The side page shown first: steps (the default), segment or memory"), "PAGE" },
   { "show", 0, 0, G_OPTION_ARG_STRING, NULL,
-    N_("Also open a window at start, in front: help (How it works) or shortcuts; with --screenshot, that window is saved"),
+    N_("Also open a window at start, in front: help (How it works), shortcuts or cleanup (Clean up stale segments); with --screenshot, that window is saved"),
     "WINDOW" },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
   { "frame-probe", 0, 0, G_OPTION_ARG_FILENAME, NULL,
@@ -196,7 +197,7 @@ shmlab_app_options_read (GVariantDict      *options,
       !g_strv_contains (shown_windows, out->show))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("--show %s: give “help” or “shortcuts”"), out->show);
+                   _("--show %s: give “help”, “shortcuts” or “cleanup”"), out->show);
       return FALSE;
     }
   out->version = g_variant_dict_contains (options, "version");
@@ -238,7 +239,9 @@ show_on_map (GtkWidget *window,
   const char *action = user_data;
 
   g_signal_handlers_disconnect_by_func (window, show_on_map, user_data);
-  if (app != NULL && g_action_group_has_action (G_ACTION_GROUP (app), action))
+  if (g_str_equal (action, "cleanup"))
+    shmlab_cleanup_show (GTK_WINDOW (window));
+  else if (app != NULL && g_action_group_has_action (G_ACTION_GROUP (app), action))
     g_action_group_activate_action (G_ACTION_GROUP (app), action, NULL);
 }
 
@@ -396,8 +399,11 @@ shmlab_app_close_windows (GApplication *app)
 {
   GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
 
+  /* A window that goes with its parent (destroy-with-parent) may be gone
+   * before its turn comes: only those still the application's are destroyed. */
   for (GList *l = windows; l != NULL; l = l->next)
-    gtk_window_destroy (l->data);
+    if (g_list_find (gtk_application_get_windows (GTK_APPLICATION (app)), l->data) != NULL)
+      gtk_window_destroy (l->data);
   g_list_free (windows);
 }
 

@@ -22,6 +22,7 @@
 
 #include "shmlab-zoom.h"
 #include "shmlab-a11y.h"
+#include "shmlab-cleanup.h"
 
 typedef struct
 {
@@ -1025,6 +1026,19 @@ show_menu_action (GtkWidget  *widget,
   gtk_menu_button_popup (priv->menu_button);
 }
 
+/* "Clean up stale segments…": its own window, above this one. */
+static void
+cleanup_stale_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ShmlabStationPrivate *priv = shmlab_station_get_instance_private (SHMLAB_STATION (widget));
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  gtk_menu_button_popdown (priv->menu_button);
+  shmlab_cleanup_show (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL);
+}
+
 static void
 shmlab_station_class_init (ShmlabStationClass *klass)
 {
@@ -1093,6 +1107,7 @@ shmlab_station_class_init (ShmlabStationClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "win.show-menu", NULL, show_menu_action);
+  gtk_widget_class_install_action (widget_class, "win.cleanup-stale", NULL, cleanup_stale_action);
   gtk_widget_class_install_property_action (widget_class, "win.step-by-step", "step-by-step");
   gtk_widget_class_install_action (widget_class, "win.step-attach", NULL, step_attach_action);
   gtk_widget_class_install_action (widget_class, "win.step-lock", NULL, step_lock_action);
