@@ -323,8 +323,15 @@ shmlab_cleanup_class_init (ShmlabCleanupClass *klass)
 static void
 shmlab_cleanup_init (ShmlabCleanup *self)
 {
+  GtkWidget *placeholder;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  placeholder = gtk_label_new (_("Nothing to clean up"));
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_set_margin_top (placeholder, 24);
+  gtk_widget_set_margin_bottom (placeholder, 24);
+  gtk_list_box_set_placeholder (self->list, placeholder);
 }
 
 /**
