@@ -194,6 +194,28 @@ shmlab_test_cleanup (void)
     }
 }
 
+/* An opaque picture with a different colour at every pixel, so that a
+ * pixel out of place shows. */
+ShmlabImage *
+shmlab_test_gradient_new (guint32 width,
+                          guint32 height)
+{
+  g_autoptr(GError) error = NULL;
+  ShmlabImage *image = shmlab_image_new (width, height, &error);
+
+  g_assert_no_error (error);
+  for (guint32 y = 0; y < height; y++)
+    for (guint32 x = 0; x < width; x++)
+      {
+        guint8 *p = image->pixels + (gsize) y * image->stride + (gsize) x * 4;
+        p[0] = (x * 255) / MAX (width - 1, 1);
+        p[1] = (y * 255) / MAX (height - 1, 1);
+        p[2] = (x * 7 + y * 13) & 0xff;
+        p[3] = 255;
+      }
+  return image;
+}
+
 char *
 shmlab_test_build_file (const char *name)
 {

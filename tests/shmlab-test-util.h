@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 #include <glib.h>
 
+#include "shmlab-image.h"
 #include "shmlab-native-key.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,8 @@ char       *shmlab_test_unique_key    (const char    *stem);
 void        shmlab_test_track_key     (const char    *key);
 void        shmlab_test_cleanup       (void);
 char       *shmlab_test_build_file    (const char    *name);
+ShmlabImage *shmlab_test_gradient_new (guint32        width,
+                                       guint32        height);
 char       *shmlab_test_source_file   (const char    *first_part,
                                        ...) G_GNUC_NULL_TERMINATED;
 const char *shmlab_test_cli_path      (void);

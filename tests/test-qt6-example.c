@@ -22,27 +22,6 @@
 
 #define WAIT_SECONDS 30
 
-/* A picture with a different colour at every pixel. */
-static ShmlabImage *
-gradient_new (guint32 width,
-              guint32 height)
-{
-  g_autoptr(GError) error = NULL;
-  ShmlabImage *image = shmlab_image_new (width, height, &error);
-
-  g_assert_no_error (error);
-  for (guint32 y = 0; y < height; y++)
-    for (guint32 x = 0; x < width; x++)
-      {
-        guint8 *p = image->pixels + (gsize) y * image->stride + (gsize) x * 4;
-        p[0] = (x * 255) / MAX (width - 1, 1);
-        p[1] = (y * 255) / MAX (height - 1, 1);
-        p[2] = (x * 7 + y * 13) & 0xff;
-        p[3] = 255;
-      }
-  return image;
-}
-
 static void
 assert_same_pixels (const ShmlabImage *a,
                     const ShmlabImage *b)
@@ -223,7 +202,7 @@ test_example_to_reader (void)
   g_autofree char *name = shmlab_test_unique_key ("qt6");
   g_autofree char *png = g_build_filename (shmlab_test_get_temp_dir (), "loaded.png", NULL);
   g_autofree char *saved = g_build_filename (shmlab_test_get_temp_dir (), "saved.png", NULL);
-  g_autoptr(ShmlabImage) image = gradient_new (83, 61);
+  g_autoptr(ShmlabImage) image = shmlab_test_gradient_new (83, 61);
   g_autoptr(ShmlabImage) shown = NULL;
   g_autoptr(ShmlabImage) read_back = NULL;
   g_autoptr(GError) error = NULL;
@@ -324,7 +303,7 @@ test_writer_to_example (void)
 {
   g_autofree char *name = shmlab_test_unique_key ("qt6w");
   g_autofree char *png = g_build_filename (shmlab_test_get_temp_dir (), "from-writer.png", NULL);
-  g_autoptr(ShmlabImage) image = gradient_new (57, 39);
+  g_autoptr(ShmlabImage) image = shmlab_test_gradient_new (57, 39);
   g_autoptr(ShmlabImage) read_back = NULL;
   ShmlabWriterStation *writer;
   gboolean written = FALSE;

@@ -165,28 +165,6 @@ segment_new_with (const char    *key,
   return segment;
 }
 
-/* An opaque picture with a different colour in every pixel, so a swapped
- * channel or a shifted row shows. */
-static ShmlabImage *
-gradient_new (guint32 width,
-              guint32 height)
-{
-  g_autoptr(GError) error = NULL;
-  ShmlabImage *image = shmlab_image_new (width, height, &error);
-
-  g_assert_no_error (error);
-  for (guint32 y = 0; y < height; y++)
-    for (guint32 x = 0; x < width; x++)
-      {
-        guint8 *p = image->pixels + (gsize) y * image->stride + (gsize) x * 4;
-        p[0] = (x * 255) / MAX (width - 1, 1);
-        p[1] = (y * 255) / MAX (height - 1, 1);
-        p[2] = (x * 7 + y * 13) & 0xff;
-        p[3] = 255;
-      }
-  return image;
-}
-
 /* The texture on show holds exactly @image's pixels. */
 static void
 assert_texture_equals (GdkTexture  *texture,
@@ -365,7 +343,7 @@ test_read_image (gconstpointer data)
 {
   ShmlabFormat format = GPOINTER_TO_INT (data);
   g_autofree char *key = shmlab_test_unique_key ("rimage");
-  g_autoptr(ShmlabImage) image = gradient_new (67, 45);
+  g_autoptr(ShmlabImage) image = shmlab_test_gradient_new (67, 45);
   g_autoptr(ShmlabPayload) payload = shmlab_payload_new_image (image);
   g_autoptr(ShmlabEncoded) encoded = encode (payload, format);
   g_autoptr(ShmlabSegment) writer = segment_new_with (key, encoded);
@@ -872,7 +850,7 @@ static void
 test_bad_frame_dimensions (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("rlying");
-  g_autoptr(ShmlabImage) image = gradient_new (16, 16);
+  g_autoptr(ShmlabImage) image = shmlab_test_gradient_new (16, 16);
   g_autoptr(ShmlabPayload) payload = shmlab_payload_new_image (image);
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_FRAME);
   g_autoptr(GBytes) good = encoded_bytes (encoded);
@@ -900,7 +878,7 @@ static void
 test_bad_frame_crc (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("rcrc");
-  g_autoptr(ShmlabImage) image = gradient_new (16, 16);
+  g_autoptr(ShmlabImage) image = shmlab_test_gradient_new (16, 16);
   g_autoptr(ShmlabPayload) payload = shmlab_payload_new_image (image);
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_FRAME);
   g_autoptr(GBytes) good = encoded_bytes (encoded);
@@ -918,7 +896,7 @@ static void
 test_bad_qt_png (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("rqtpng");
-  g_autoptr(ShmlabImage) image = gradient_new (32, 32);
+  g_autoptr(ShmlabImage) image = shmlab_test_gradient_new (32, 32);
   g_autoptr(ShmlabPayload) payload = shmlab_payload_new_image (image);
   g_autoptr(ShmlabEncoded) encoded = encode (payload, SHMLAB_FORMAT_QT_IMAGE);
   g_autoptr(GBytes) good = encoded_bytes (encoded);
