@@ -239,7 +239,7 @@ test_bad_names (void)
       g_autofree char *out = run (1, &err, "write", "-k", "native", "-b", cases[i].backend,
                                   cases[i].key, "--text", "x", "--hold", "0", NULL);
 
-      g_test_message ("%s %s: %s", cases[i].backend, cases[i].key, err);
+      g_test_message ("%s %s: %s%s", cases[i].backend, cases[i].key, out, err);
       if (strstr (err, cases[i].says) == NULL)
         shmlab_test_fail ("a %s native key “%s” was refused without saying “%s”: %s",
                           cases[i].backend, cases[i].key, cases[i].says, err);

@@ -197,7 +197,9 @@ writer_thread (gpointer data)
 static ShmlabStreamReader *
 open_reader (ShmlabKey *key)
 {
-  for (int i = 0; i < 2000; i++)
+  /* A bound, not a timing: a writer started under valgrind on a busy
+   * machine may take many seconds to make its segment. */
+  for (int i = 0; i < 6000; i++)
     {
       g_autoptr(GError) error = NULL;
       ShmlabStreamReader *reader =

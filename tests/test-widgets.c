@@ -322,7 +322,6 @@ test_key_bar_native (void)
   GtkWindow *window = window_with (bar);
   GtkWidget *kind = find_widget (bar, GTK_TYPE_DROP_DOWN, 0);
   GtkWidget *backend = find_widget (bar, GTK_TYPE_DROP_DOWN, 1);
-  g_autoptr(GError) error = NULL;
 
   shmlab_key_bar_set_key (SHMLAB_KEY_BAR (bar), key);
   shmlab_key_bar_set_session (SHMLAB_KEY_BAR (bar), session);
