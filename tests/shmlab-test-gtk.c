@@ -144,3 +144,46 @@ shmlab_test_find_label (GtkWidget  *root,
     }
   return NULL;
 }
+
+/**
+ * shmlab_test_find_button:
+ *
+ * Returns: (transfer none) (nullable): the first button in @root's tree,
+ *   @root itself included, labelled exactly @label (underline included)
+ */
+GtkWidget *
+shmlab_test_find_button (GtkWidget  *root,
+                         const char *label)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = shmlab_test_find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Whether every closed session has detached (its detach runs in a thread). */
+gboolean
+shmlab_test_all_detached (gpointer unused)
+{
+  return shmlab_session_count_closing () == 0;
+}
+
+/* Closes @station's window and proves it goes away, with everything it
+ * started, its session's detach included. The test holds one reference. */
+void
+shmlab_test_close_station (gpointer station)
+{
+  gtk_window_destroy (shmlab_test_window_of (station));
+  shmlab_test_wait_until (shmlab_test_only_test_holds, station, 60,
+                          "the window's operations to let go of it");
+  g_assert_finalize_object (station);
+  shmlab_test_wait_until (shmlab_test_all_detached, NULL, 60,
+                          "the closed window's session to detach");
+}

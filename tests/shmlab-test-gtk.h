@@ -26,6 +26,10 @@ GtkWidget *shmlab_test_find_actionable (GtkWidget  *root,
 GtkWidget *shmlab_test_find_label      (GtkWidget  *root,
                                         gboolean    at_start,
                                         const char *text);
+GtkWidget *shmlab_test_find_button     (GtkWidget  *root,
+                                        const char *label);
+gboolean   shmlab_test_all_detached    (gpointer    unused);
+void       shmlab_test_close_station   (gpointer    station);
 void       shmlab_test_wait_for_status (ShmlabStation *station,
                                         const char    *needle,
                                         guint          seconds);

@@ -261,6 +261,22 @@ shmlab_test_run_cli (char       **out,
                      ...)
 {
   va_list ap;
+  gboolean ok;
+
+  va_start (ap, first_arg);
+  ok = shmlab_test_run_cliv (out, err, status, first_arg, ap);
+  va_end (ap);
+  return ok;
+}
+
+/* As shmlab_test_run_cli(), for a test's own helper that takes arguments. */
+gboolean
+shmlab_test_run_cliv (char       **out,
+                      char       **err,
+                      int         *status,
+                      const char  *first_arg,
+                      va_list      ap)
+{
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   const char *arg;
@@ -268,10 +284,8 @@ shmlab_test_run_cli (char       **out,
   gboolean ok;
 
   g_ptr_array_add (argv, (gpointer) shmlab_test_cli_path ());
-  va_start (ap, first_arg);
   for (arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (argv, (gpointer) arg);
-  va_end (ap);
   g_ptr_array_add (argv, NULL);
 
   ok = g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,

@@ -48,6 +48,11 @@ gboolean    shmlab_test_run_cli       (char         **out,
                                        int           *status,
                                        const char    *first_arg,
                                        ...) G_GNUC_NULL_TERMINATED;
+gboolean    shmlab_test_run_cliv      (char         **out,
+                                       char         **err,
+                                       int           *status,
+                                       const char    *first_arg,
+                                       va_list        ap);
 
 /* Running the main context until a condition holds, bounded by @seconds:
  * spin_until says whether it came to hold, wait_until fails the test

@@ -55,12 +55,6 @@ lab_open (Lab        *lab,
   shmlab_test_wait_until (widget_mapped, lab->window, WAIT_SECONDS, "the Lab to show");
 }
 
-static gboolean
-all_detached (gpointer data)
-{
-  return shmlab_session_count_closing () == 0;
-}
-
 static void
 lab_close (Lab       *lab,
            ShmlabKey *key)
@@ -68,7 +62,7 @@ lab_close (Lab       *lab,
   shmlab_test_wait_until (stations_idle, lab, WAIT_SECONDS, "both panes to be idle");
   gtk_window_destroy (GTK_WINDOW (lab->window));
   g_assert_finalize_object (lab->window);
-  shmlab_test_wait_until (all_detached, NULL, WAIT_SECONDS, "both panes' sessions to detach");
+  shmlab_test_wait_until (shmlab_test_all_detached, NULL, WAIT_SECONDS, "both panes' sessions to detach");
   /* The last detach removed the segment. */
   shmlab_test_wait_until (shmlab_test_segment_gone, key, WAIT_SECONDS, "the segment to go");
 }

@@ -69,25 +69,16 @@ run (int          expected_status,
      const char  *first,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *out = NULL, *err = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  int wait_status;
+  int status = -1;
   va_list ap;
 
-  g_ptr_array_add (argv, (gpointer) shmlab_test_cli_path ());
   va_start (ap, first);
-  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
+  g_assert_true (shmlab_test_run_cliv (&out, &err, &status, first, ap));
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
-                               &err, &wait_status, &error));
-  g_assert_no_error (error);
-  if (!WIFEXITED (wait_status) || WEXITSTATUS (wait_status) != expected_status)
-    shmlab_test_fail ("`shmlab %s …` ended with wait status %d, not exit %d; it said:\n%s%s", first,
-                      wait_status, expected_status, out, err);
+  if (status != expected_status)
+    shmlab_test_fail ("`shmlab %s …` ended with status %d, not %d; it said:\n%s%s", first, status,
+                      expected_status, out, err);
   if (err_out != NULL)
     *err_out = g_steal_pointer (&err);
   return g_steal_pointer (&out);

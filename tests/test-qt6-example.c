@@ -131,39 +131,6 @@ says_left_behind (gpointer station)
   return strstr (status, "Qt 6 programs do not remove POSIX segments") != NULL;
 }
 
-/* The button labelled @label under @root. */
-static GtkWidget *
-find_button (GtkWidget  *root,
-             const char *label)
-{
-  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button (child, label);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static gboolean
-all_detached (gpointer data)
-{
-  return shmlab_session_count_closing () == 0;
-}
-
-static void
-close_station (gpointer station)
-{
-  gtk_window_destroy (shmlab_test_window_of (station));
-  shmlab_test_wait_until (shmlab_test_only_test_holds, station, WAIT_SECONDS,
-                          "the window's operations to let go of it");
-  g_assert_finalize_object (station);
-  shmlab_test_wait_until (all_detached, NULL, WAIT_SECONDS, "the closed window to detach");
-}
-
 /* The key bar set to a native POSIX name, as a student sets it. */
 static void
 set_native_key (ShmlabStation *station,
@@ -249,7 +216,7 @@ test_example_to_reader (void)
         }
   }
   assert_same_pixels (shown, image);
-  close_station (reader);
+  shmlab_test_close_station (reader);
 
   g_assert_true (shmlab_test_run_cli (&out, &err, &status, "read", "-q", "--key-kind", "native",
                                       "--backend", "posix", name, "--output", saved, NULL));
@@ -273,15 +240,15 @@ test_example_to_reader (void)
   set_native_key (SHMLAB_STATION (reader), name);
   shmlab_test_wait_until (says_left_behind, reader, WAIT_SECONDS, "the note that Qt left it");
   {
-    GtkWidget *remove = find_button (GTK_WIDGET (shmlab_station_get_key_bar (SHMLAB_STATION (reader))),
-                                     "Remo_ve");
+    ShmlabKeyBar *key_bar = shmlab_station_get_key_bar (SHMLAB_STATION (reader));
+    GtkWidget *remove = shmlab_test_find_button (GTK_WIDGET (key_bar), "Remo_ve");
 
     g_assert_nonnull (remove);
     g_assert_true (gtk_widget_is_visible (remove));
     g_signal_emit_by_name (remove, "clicked");
   }
   shmlab_test_wait_until (dev_shm_lacks, name, WAIT_SECONDS, "the left segment to go");
-  close_station (reader);
+  shmlab_test_close_station (reader);
 }
 
 static void
@@ -323,7 +290,7 @@ test_writer_to_example (void)
   assert_same_pixels (read_back, image);
 
   /* The Writer made the segment: its last detach removes it (ShmLab's way). */
-  close_station (writer);
+  shmlab_test_close_station (writer);
   g_assert_false (dev_shm_has (name));
 }
 

@@ -79,23 +79,12 @@ reader_new (const char *key)
   return window;
 }
 
-static gboolean
-all_detached (gpointer data)
-{
-  return shmlab_session_count_closing () == 0;
-}
-
 /* Closes the window and proves it goes away, with everything it started,
  * its session's detach (which runs in a thread) included. */
 static void
 reader_close (ShmlabReaderStation *window)
 {
-  gtk_window_destroy (shmlab_test_window_of (window));
-  shmlab_test_wait_until (shmlab_test_only_test_holds, window, WAIT_SECONDS,
-                          "the window's operations to let go of it");
-  g_assert_finalize_object (window);
-  shmlab_test_wait_until (all_detached, NULL, WAIT_SECONDS,
-                          "the closed window's session to detach");
+  shmlab_test_close_station (window);
 }
 
 /* A segment made and filled the way a writer does, kept attached. */
@@ -703,7 +692,7 @@ test_close_while_locked (void)
   g_assert_cmpuint (shmlab_session_count_closing (), ==, 1);
 
   shmlab_test_release_lock_holder (holder);
-  shmlab_test_wait_until (all_detached, NULL, WAIT_SECONDS, "the detach once the lock is free");
+  shmlab_test_wait_until (shmlab_test_all_detached, NULL, WAIT_SECONDS, "the detach once the lock is free");
   g_assert_cmpint (attach_count (key), ==, -1);
 }
 

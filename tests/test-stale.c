@@ -45,34 +45,28 @@ static GString *problems;
       g_string_append_printf (problems, __VA_ARGS__), g_string_append_c (problems, '\n'); \
   } G_STMT_END
 
-/* Runs shmlab; returns its exit status, with what it printed in @out. */
+/* Runs shmlab; returns its exit status, with what it printed (both
+ * streams) in @out. */
 static int
 cli (char       **out,
      const char  *first,
      ...)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autofree char *err = NULL;
-  const char *arg;
   int status = -1;
   va_list ap;
 
-  g_ptr_array_add (argv, (gpointer) shmlab_test_cli_path ());
   va_start (ap, first);
-  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
+  if (!shmlab_test_run_cliv (out, &err, &status, first, ap))
+    status = -1;
   va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, &err,
-                     &status, NULL))
-    return -1;
   if (out != NULL && *out != NULL && err != NULL)
     {
       char *both = g_strconcat (*out, err, NULL);
       g_free (*out);
       *out = both;
     }
-  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+  return status;
 }
 
 /* A ShmLab writer killed with SIGKILL while it holds @key: its segment,
