@@ -381,6 +381,28 @@ key_file_still_names (const char *native_key,
   return shmlab_key_file_ftok (native_key, &now, NULL) && now == ipc_key;
 }
 
+/* ftok() of a key file just made or found. A remover takes the file aside
+ * for a moment (see shmlab_key_file_remove_if_key()): gone now, it is made
+ * again by the caller, a few times at most (@attempt counts them); FALSE
+ * with @attempt < KEY_FILE_ATTEMPTS means "start again", with no error. */
+static gboolean
+key_file_ftok_again (const char  *native_key,
+                     key_t       *ipc_key,
+                     guint       *attempt,
+                     GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (shmlab_key_file_ftok (native_key, ipc_key, &local_error))
+    return TRUE;
+  if (g_error_matches (local_error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND) &&
+      ++*attempt < KEY_FILE_ATTEMPTS)
+    return FALSE;
+  *attempt = KEY_FILE_ATTEMPTS;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
 static gboolean
 sysv_create (const char     *key,
              const char     *native_key,
@@ -397,8 +419,12 @@ sysv_create (const char     *key,
 again:
   if (!shmlab_key_file_ensure (native_key, key, &created_file, error))
     return FALSE;
-  if (!shmlab_key_file_ftok (native_key, &ipc_key, error))
-    return FALSE;
+  if (!key_file_ftok_again (native_key, &ipc_key, &attempt, error))
+    {
+      if (attempt < KEY_FILE_ATTEMPTS)
+        goto again;
+      return FALSE;
+    }
 
   id = shmlab_sysv_shmget (ipc_key, size, 0600 | IPC_CREAT | IPC_EXCL);
   if (id >= 0 && !key_file_still_names (native_key, ipc_key))
@@ -712,8 +738,12 @@ again:
   if (!shmlab_key_file_ensure (self->native_key, self->key, &created_file, error))
     return FALSE;
   self->created_key_file |= created_file;
-  if (!shmlab_key_file_ftok (self->native_key, &ipc_key, error))
-    return FALSE;
+  if (!key_file_ftok_again (self->native_key, &ipc_key, &attempt, error))
+    {
+      if (attempt < KEY_FILE_ATTEMPTS)
+        goto again;
+      return FALSE;
+    }
 
   id = shmlab_sysv_semget (ipc_key, 1, 0600 | IPC_CREAT | IPC_EXCL);
   if (id >= 0)
