@@ -367,8 +367,20 @@ sysv_check_size (const ShmlabLimits  *limits,
   return TRUE;
 }
 
-/* How often a create starts again when its key file is replaced under it. */
-#define KEY_FILE_ATTEMPTS 8
+/* How often a create or a lock opener starts again when its key file is
+ * replaced under it: a process that looks for a lock every few ms (a
+ * reader waiting for a writer) makes and removes it as often, so a slow
+ * creator must be able to wait for a gap. From the fourth try on, each
+ * waits a millisecond first: a few seconds in all at most. */
+#define KEY_FILE_ATTEMPTS 2000
+#define KEY_FILE_PAUSE_AFTER 3
+
+static void
+pause_before_attempt (guint attempt)
+{
+  if (attempt > KEY_FILE_PAUSE_AFTER)
+    g_usleep (1000);
+}
 
 /* Whether @native_key still gives @ipc_key: false when the file was
  * removed (or removed and made again) since its key was read. */
@@ -422,7 +434,10 @@ again:
   if (!key_file_ftok_again (native_key, &ipc_key, &attempt, error))
     {
       if (attempt < KEY_FILE_ATTEMPTS)
-        goto again;
+        {
+          pause_before_attempt (attempt);
+          goto again;
+        }
       return FALSE;
     }
 
@@ -434,7 +449,10 @@ again:
        * name nothing. Give it back and make the key again. */
       shmctl (id, IPC_RMID, NULL);
       if (++attempt < KEY_FILE_ATTEMPTS)
-        goto again;
+        {
+          pause_before_attempt (attempt);
+          goto again;
+        }
       set_errno_error (error, EAGAIN, key, _("create"));
       return FALSE;
     }
@@ -741,7 +759,10 @@ again:
   if (!key_file_ftok_again (self->native_key, &ipc_key, &attempt, error))
     {
       if (attempt < KEY_FILE_ATTEMPTS)
-        goto again;
+        {
+          pause_before_attempt (attempt);
+          goto again;
+        }
       return FALSE;
     }
 
@@ -757,7 +778,10 @@ again:
         {
           semctl (id, 0, IPC_RMID);
           if (++attempt < KEY_FILE_ATTEMPTS)
-            goto again;
+            {
+              pause_before_attempt (attempt);
+              goto again;
+            }
           errno = EAGAIN;
           id = -1;
         }
@@ -779,7 +803,10 @@ again:
        * would stay locked. Gone in between, it is made again. */
       id = shmlab_sysv_semget (ipc_key, 1, 0600);
       if (id < 0 && errno == ENOENT && ++attempt < KEY_FILE_ATTEMPTS)
-        goto again;
+        {
+          pause_before_attempt (attempt);
+          goto again;
+        }
       /* Root may open anyone's lock: ShmLab takes only the user's own, as it maps only theirs. */
       if (id >= 0)
         {
