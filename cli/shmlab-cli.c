@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "shmlab-cli.h"
+#include "shmlab-command.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -390,6 +391,15 @@ shmlab_cli_describe_detach (ShmlabSegment *segment)
     return g_strdup (_("segment kept"));
   if (!info.exists)
     return g_strdup (_("segment already removed by another process"));
+  if (info.attach_count == 0 && info.persistent)
+    {
+      g_autofree char *remove = shmlab_command_for_key ("remove", shmlab_segment_get_key (segment),
+                                                        shmlab_segment_get_backend (segment), NULL);
+
+      return g_strdup_printf (_("file kept, though no process maps it any more: a file stays "
+                                "until it is removed (%s)"),
+                              remove);
+    }
   if (info.attach_count == 0)
     return g_strdup (_("segment kept, though no process is attached any more: only the "
                        "process that made it removes it"));

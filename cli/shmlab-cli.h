@@ -33,7 +33,7 @@ GCancellable *shmlab_cli_interrupt      (void);
 
 #define SHMLAB_CLI_BACKEND_OPTION(variable) \
   { "backend", 'b', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &(variable), \
-    "Where the segment lives: sysv (System V, as Qt on Linux; the default) or posix", "BACKEND" }
+    "Where the segment lives: sysv (System V, as Qt on Linux; the default), posix, or file (a file mapped with mmap, kept until removed)", "BACKEND" }
 
 #define SHMLAB_CLI_KEY_KIND_OPTION(variable) \
   { "key-kind", 'k', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &(variable), \

@@ -210,7 +210,7 @@ shmlab_cmd_list (int    argc,
     { "json", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &json,
       N_("Print a JSON array of every segment instead of a table"), NULL },
     { "backend", 'b', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &backend_name,
-      N_("Only the segments of BACKEND: sysv or posix (default: both)"), "BACKEND" },
+      N_("Only the segments of BACKEND: sysv, posix or file (default: all)"), "BACKEND" },
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
     G_OPTION_ENTRY_NULL
   };

@@ -36,46 +36,6 @@ dev_shm_path (const char *native_key)
   return g_build_filename (DEV_SHM, native_key + 1, NULL);
 }
 
-/* Mappings of /dev/shm/NAME, found in /proc/PID/maps by the file's device
- * and inode: the POSIX twin of shm_nattch. Only the maps this user may read
- * are seen, so the count is exact only for root. */
-static gint
-count_mappings (const struct stat *st)
-{
-  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  gint count = 0;
-
-  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *maps_path = NULL;
-      g_autofree char *contents = NULL;
-      gsize length = 0;
-
-      if (!g_ascii_isdigit (name[0]))
-        continue;
-      maps_path = g_build_filename ("/proc", name, "maps", NULL);
-      if (!g_file_get_contents (maps_path, &contents, &length, NULL))
-        continue;
-      for (const char *line = contents, *end; line < contents + length; line = end + 1)
-        {
-          ShmlabProcMapsEntry entry;
-
-          end = memchr (line, '\n', (gsize) (contents + length - line));
-          if (end == NULL)
-            end = contents + length;
-          if (!shmlab_proc_maps_parse_line (line, (gsize) (end - line), &entry, NULL))
-            continue;
-          if (entry.shared && entry.inode == (guint64) st->st_ino &&
-              entry.dev_major == major (st->st_dev) && entry.dev_minor == minor (st->st_dev) &&
-              entry.path != NULL && g_str_has_prefix (entry.path, DEV_SHM "/"))
-            count++;
-          shmlab_proc_maps_entry_clear (&entry);
-        }
-    }
-  return count;
-}
-
 static void
 info_from_stat (ShmlabSegmentInfo *info,
                 const char        *native_key,
@@ -87,7 +47,8 @@ info_from_stat (ShmlabSegmentInfo *info,
   info->mode = st->st_mode & 0777;
   info->id = -1;
   info->change_time = MAX (st->st_mtime, st->st_ctime);
-  info->attach_count = count_mappings (st);
+  info->attach_count = shmlab_proc_maps_count_file (major (st->st_dev), minor (st->st_dev),
+                                                    st->st_ino, DEV_SHM "/");
   info->attach_count_exact = geteuid () == 0;
 }
 
@@ -788,6 +749,12 @@ const ShmlabBackendClass shmlab_backend_posix = {
   .size_advice = N_(", or free space in /dev/shm"),
   .stale_note = N_("left behind: no process maps it — Qt 6 programs do not remove POSIX "
                    "segments when they exit"),
+  .from_qt = TRUE,
+  .native_is_path = FALSE,
+  .lock_in_segment = FALSE,
+  .persistent = FALSE,
+  .bounded_by_memory = TRUE,
+  .holder_in_frame = TRUE,
   .lock_kept_by_dead_holder = TRUE,
   .lock_syscalls = 0,
   .lock_calls = N_("   (sem_wait + sem_post)"),

@@ -25,6 +25,7 @@ typedef struct
   ShmlabAccessMode mode;
   int id;            /* System V segment id */
   gboolean created;  /* this process created it (POSIX: and so unlinks it) */
+  gpointer handle;   /* what else the backend keeps while mapped (File: the open file) */
 } ShmlabMapping;
 
 /* The lock beside a segment; the backend keeps its handle in @id or @handle. */
@@ -34,7 +35,7 @@ struct _ShmlabSemaphore
   char *key;
   char *native_key;
 
-  int id;                /* an id, -1 until resolved (System V) */
+  int id;                /* an id, -1 until resolved (System V); File: the open file */
   gpointer handle;       /* a handle, NULL until opened (POSIX) */
   gboolean created;      /* this process created the semaphore (and so may remove it) */
   gboolean created_key_file;
@@ -53,10 +54,21 @@ struct _ShmlabSemaphore
  *   smaller size"
  * @stale_note: what a segment of this kind that no process uses is, most
  *   likely, in a few words for the key bar, N_()
+ * @from_qt: Qt programs use this kind of shared memory (so a key has Qt's
+ *   string form)
+ * @native_is_path: a native name is a file's path (System V's key file,
+ *   File's file itself), which a native key may choose: where it may be is
+ *   checked (shmlab_key_file_check_place())
+ * @lock_in_segment: the lock is the segment's own file, one native name
+ *   for both (an empty file: a lock, no segment yet)
+ * @persistent: the segment is meant to outlive every process that used it
+ *   (a file): detach never removes it, and one nobody maps is not stale
+ * @bounded_by_memory: a segment can be no larger than RAM and swap together
+ * @holder_in_frame: the system does not say who holds the lock: the holder
+ *   records itself in the frame (see shmlab_frame_lock_holder())
  * @lock_kept_by_dead_holder: a holder that dies keeps the lock (the kernel
- *   gives a System V semaphore back, not a POSIX one): the segment then
- *   records its holder in the frame, and a waiter takes the lock of a holder
- *   that is gone over
+ *   gives a System V semaphore or a file lock back, not a POSIX semaphore):
+ *   a waiter takes the lock of a recorded holder that is gone over
  * @lock_syscalls: system calls one uncontended lock or unlock costs
  * @lock_calls: (nullable): what they are, for the bench's report, N_()
  * @native_name: the native name of a valid key's segment or semaphore
@@ -80,8 +92,12 @@ struct _ShmlabSemaphore
  * @check_size: whether a segment of @size could be created now (after the
  *   check against the memory, which is the same for all)
  * @set_memory_error: the error for a segment larger than all the memory
+ * @mapping_intact: (nullable): whether all of @mapping is still backed by
+ *   the segment (File: the file may have been cut short since it was
+ *   mapped); NULL when it always is
  * @qt_key_type: the type of Qt 6.6's native keys of this kind, as their
- *   string form writes it ("posix", "systemv"); NULL when Qt has none
+ *   string form writes it ("posix", "systemv"); File, which Qt has not,
+ *   takes "file" in the same form
  * @qt_key_ftok_id: whether those keys carry an ftok() project id
  * @qt_native_name: what `QNativeIpcKey(key, type)` makes of a typed @key,
  *   checked (a #ShmlabQtKeyError otherwise)
@@ -100,6 +116,12 @@ struct _ShmlabBackendClass
   const char *option;
   const char *size_advice;
   const char *stale_note;
+  gboolean from_qt;
+  gboolean native_is_path;
+  gboolean lock_in_segment;
+  gboolean persistent;
+  gboolean bounded_by_memory;
+  gboolean holder_in_frame;
   gboolean lock_kept_by_dead_holder;
   guint lock_syscalls;
   const char *lock_calls;
@@ -170,6 +192,9 @@ struct _ShmlabBackendClass
                                  const ShmlabLimits   *limits,
                                  const char           *key,
                                  guint64               size);
+  gboolean  (*mapping_intact)  (const char            *key,
+                                const ShmlabMapping   *mapping,
+                                GError               **error);
 
   const char *qt_key_type;
   gboolean    qt_key_ftok_id;
@@ -181,6 +206,7 @@ struct _ShmlabBackendClass
 
 extern const ShmlabBackendClass shmlab_backend_sysv;
 extern const ShmlabBackendClass shmlab_backend_posix;
+extern const ShmlabBackendClass shmlab_backend_file;
 
 /* What the backends share (shmlab-segment-info.c). */
 void     shmlab_segment_set_errno_error    (GError **error, int saved_errno, const char *key,

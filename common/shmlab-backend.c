@@ -10,11 +10,13 @@
 static const ShmlabBackendClass *const backends[] = {
   &shmlab_backend_sysv,
   &shmlab_backend_posix,
+  &shmlab_backend_file,
 };
 
 static const ShmlabBackend backend_ids[] = {
   SHMLAB_BACKEND_SYSV,
   SHMLAB_BACKEND_POSIX,
+  SHMLAB_BACKEND_FILE,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (backends) == G_N_ELEMENTS (backend_ids));
@@ -100,7 +102,7 @@ shmlab_backend_from_string (const char     *string,
       return TRUE;
     }
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               _("unknown backend “%s”: use “sysv” (System V, as Qt) or “posix”"),
+               _("unknown backend “%s”: use “sysv” (System V, as Qt), “posix” or “file”"),
                string ? string : "");
   return FALSE;
 }
@@ -110,6 +112,13 @@ gboolean
 shmlab_backend_lock_kept_by_dead_holder (ShmlabBackend backend)
 {
   return shmlab_backend_get (backend)->lock_kept_by_dead_holder;
+}
+
+/* Whether a segment outlives every process that used it (a file). */
+gboolean
+shmlab_backend_is_persistent (ShmlabBackend backend)
+{
+  return shmlab_backend_get (backend)->persistent;
 }
 
 /* System calls one uncontended lock or unlock costs. */

@@ -15,11 +15,14 @@ G_BEGIN_DECLS
  *   key files in the temp dir and ftok() — what Qt uses on Linux
  * @SHMLAB_BACKEND_POSIX: shm_open() and sem_open(), named "/qipc_…" — what Qt
  *   built with QT_POSIX_IPC uses
+ * @SHMLAB_BACKEND_FILE: a regular file mapped with mmap(MAP_SHARED), locked
+ *   by fcntl() on the file itself: shared memory that stays until removed
  */
 typedef enum
 {
   SHMLAB_BACKEND_SYSV,
   SHMLAB_BACKEND_POSIX,
+  SHMLAB_BACKEND_FILE,
 } ShmlabBackend;
 
 /* What a key names when no backend is given: what Qt uses on Linux. */
@@ -41,6 +44,7 @@ gboolean    shmlab_backend_from_string  (const char       *string,
                                          ShmlabBackend    *backend,
                                          GError          **error);
 gboolean    shmlab_backend_lock_kept_by_dead_holder (ShmlabBackend backend);
+gboolean    shmlab_backend_is_persistent (ShmlabBackend    backend);
 guint       shmlab_backend_lock_syscalls (ShmlabBackend    backend);
 const char *shmlab_backend_lock_calls   (ShmlabBackend     backend);
 

@@ -93,6 +93,7 @@ shmlab_segment_error_to_qt_name (ShmlabSegmentError code)
     case SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES: return "OutOfResources";
     case SHMLAB_SEGMENT_ERROR_TIMED_OUT: return "LockError";
     case SHMLAB_SEGMENT_ERROR_IN_USE: return "UnknownError";
+    case SHMLAB_SEGMENT_ERROR_TRUNCATED: return "UnknownError";
     case SHMLAB_SEGMENT_ERROR_UNKNOWN:
     default: return "UnknownError";
     }

@@ -16,7 +16,9 @@ G_BEGIN_DECLS
  * student can match what ShmLab says with what a Qt program reports.
  * %SHMLAB_SEGMENT_ERROR_TIMED_OUT is a lock error that ran out of time (Qt's
  * lock cannot time out); %SHMLAB_SEGMENT_ERROR_IN_USE refuses to remove a
- * segment that processes are still attached to.
+ * segment that processes are still attached to;
+ * %SHMLAB_SEGMENT_ERROR_TRUNCATED says a File segment was cut short while
+ * mapped, so what is mapped past its end is not the file's.
  */
 typedef enum
 {
@@ -31,6 +33,7 @@ typedef enum
   SHMLAB_SEGMENT_ERROR_UNKNOWN,
   SHMLAB_SEGMENT_ERROR_TIMED_OUT,
   SHMLAB_SEGMENT_ERROR_IN_USE,
+  SHMLAB_SEGMENT_ERROR_TRUNCATED,
 } ShmlabSegmentError;
 
 #define SHMLAB_SEGMENT_ERROR (shmlab_segment_error_quark ())

@@ -84,7 +84,7 @@ native_key_new (const char     *key,
                    native->ftok_id);
       return NULL;
     }
-  if (shmlab_backend_get (native->backend)->qt_key_ftok_id &&
+  if (shmlab_backend_get (native->backend)->native_is_path &&
       !shmlab_key_file_check_place (native->native_name, typed, error))
     return NULL;
 
@@ -92,9 +92,9 @@ native_key_new (const char     *key,
   g_atomic_ref_count_init (&self->ref_count);
   self->kind = SHMLAB_KEY_KIND_QT_NATIVE;
   self->backend = native->backend;
-  self->typed_path = typed && shmlab_backend_get (native->backend)->qt_key_ftok_id;
+  self->typed_path = typed && shmlab_backend_get (native->backend)->native_is_path;
   /* POSIX: shm_open() and sem_open() take "/NAME" (glibc drops the "/"). */
-  if (shmlab_backend_get (native->backend)->qt_key_ftok_id || native->native_name[0] == '/')
+  if (shmlab_backend_get (native->backend)->native_is_path || native->native_name[0] == '/')
     self->segment_name = g_strdup (native->native_name);
   else
     self->segment_name = g_strconcat ("/", native->native_name, NULL);
@@ -212,7 +212,7 @@ shmlab_key_to_qt_string (const ShmlabKey *self)
   ShmlabQtNativeKey native = { self->backend, klass->qt_key_ftok_id ? SHMLAB_QT_KEY_FTOK_ID : 0,
                                self->segment_name, NULL };
 
-  if (klass->qt_key_type == NULL)
+  if (!klass->from_qt)
     return NULL;
   if (self->kind == SHMLAB_KEY_KIND_QT_LEGACY)
     native.legacy_key = self->name;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "shmlab-error.h"
+#include "shmlab-native-key.h"
 
 static guint64
 read_proc_number (const char *path)
@@ -64,6 +65,7 @@ shmlab_limits_read (ShmlabLimits *limits)
 {
   struct statvfs vfs;
   long page = sysconf (_SC_PAGESIZE);
+  g_autofree char *temp_dir = NULL;
 
   limits->shmmax = read_proc_number ("/proc/sys/kernel/shmmax");
   limits->shmall = read_proc_number ("/proc/sys/kernel/shmall");
@@ -80,6 +82,18 @@ shmlab_limits_read (ShmlabLimits *limits)
     {
       limits->dev_shm_total = G_MAXUINT64;
       limits->dev_shm_free = G_MAXUINT64;
+    }
+
+  temp_dir = shmlab_native_key_temp_dir ();
+  if (statvfs (temp_dir, &vfs) == 0)
+    {
+      limits->temp_dir_total = (guint64) vfs.f_blocks * vfs.f_frsize;
+      limits->temp_dir_free = (guint64) vfs.f_bavail * vfs.f_frsize;
+    }
+  else
+    {
+      limits->temp_dir_total = G_MAXUINT64;
+      limits->temp_dir_free = G_MAXUINT64;
     }
 }
 
@@ -146,7 +160,8 @@ shmlab_limits_check_size (const ShmlabLimits  *limits,
   const ShmlabBackendClass *klass = shmlab_backend_get (backend);
 
   /* No setting helps a segment larger than the memory: say that first. */
-  if (limits->memory_total != G_MAXUINT64 && size > limits->memory_total)
+  if (klass->bounded_by_memory && limits->memory_total != G_MAXUINT64 &&
+      size > limits->memory_total)
     {
       klass->set_memory_error (error, limits, key, size);
       return FALSE;

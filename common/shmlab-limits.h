@@ -20,6 +20,8 @@ G_BEGIN_DECLS
  * @dev_shm_total: the size of /dev/shm, bytes (0 when unknown)
  * @dev_shm_free: what is free in /dev/shm for this user, bytes (0 when unknown)
  * @memory_total: RAM and swap together, bytes: no segment can be larger
+ * @temp_dir_total, @temp_dir_free: the size of the temp dir's file system,
+ *   and what is free there for this user, bytes: where File segments go
  *
  * A field the system does not tell is G_MAXUINT64.
  */
@@ -32,6 +34,8 @@ typedef struct
   guint64 dev_shm_total;
   guint64 dev_shm_free;
   guint64 memory_total;
+  guint64 temp_dir_total;
+  guint64 temp_dir_free;
 } ShmlabLimits;
 
 void     shmlab_limits_read                (ShmlabLimits        *limits);

@@ -166,3 +166,52 @@ shmlab_proc_maps_entry_clear (ShmlabProcMapsEntry *entry)
 {
   g_clear_pointer (&entry->path, g_free);
 }
+
+/**
+ * shmlab_proc_maps_count_file:
+ * @dev_major, @dev_minor, @inode: the file
+ * @path_prefix: how its path begins ("/dev/shm/", or the path itself)
+ *
+ * Shared mappings of one file in every /proc/PID/maps this user may read:
+ * the twin of System V's shm_nattch for a file. Processes of other users
+ * are not seen, so the count is exact only for root.
+ */
+gint
+shmlab_proc_maps_count_file (guint32     dev_major,
+                             guint32     dev_minor,
+                             guint64     inode,
+                             const char *path_prefix)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  gint count = 0;
+
+  while (proc != NULL && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *maps_path = NULL;
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      maps_path = g_build_filename ("/proc", name, "maps", NULL);
+      if (!g_file_get_contents (maps_path, &contents, &length, NULL))
+        continue;
+      for (const char *line = contents, *end; line < contents + length; line = end + 1)
+        {
+          ShmlabProcMapsEntry entry;
+
+          end = memchr (line, '\n', (gsize) (contents + length - line));
+          if (end == NULL)
+            end = contents + length;
+          if (!shmlab_proc_maps_parse_line (line, (gsize) (end - line), &entry, NULL))
+            continue;
+          if (entry.shared && entry.inode == inode && entry.dev_major == dev_major &&
+              entry.dev_minor == dev_minor && entry.path != NULL &&
+              g_str_has_prefix (entry.path, path_prefix))
+            count++;
+          shmlab_proc_maps_entry_clear (&entry);
+        }
+    }
+  return count;
+}

@@ -55,4 +55,9 @@ gboolean shmlab_proc_maps_parse_line (const char           *line,
                                       GError              **error);
 void     shmlab_proc_maps_entry_clear (ShmlabProcMapsEntry *entry);
 
+gint     shmlab_proc_maps_count_file  (guint32               dev_major,
+                                       guint32               dev_minor,
+                                       guint64               inode,
+                                       const char           *path_prefix);
+
 G_END_DECLS

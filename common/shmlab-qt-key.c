@@ -317,9 +317,23 @@ shmlab_qt_native_key_to_string (const ShmlabQtNativeKey *self)
 gboolean
 shmlab_qt_native_key_is_string_form (const char *text)
 {
-  return text != NULL &&
-         (g_str_has_prefix (text, "posix:") || g_str_has_prefix (text, "systemv:") ||
-          g_str_has_prefix (text, "systemv-") || g_str_has_prefix (text, "windows:"));
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+  if (text == NULL)
+    return FALSE;
+  if (g_str_has_prefix (text, "systemv-") || g_str_has_prefix (text, "windows:"))
+    return TRUE;
+  /* TYPE: for every type the table knows ("file:" is ShmLab's own, in Qt's form). */
+  for (guint i = 0; i < n_backends; i++)
+    {
+      const char *type = shmlab_backend_get (backends[i])->qt_key_type;
+      gsize length = type != NULL ? strlen (type) : 0;
+
+      if (length > 0 && strncmp (text, type, length) == 0 && text[length] == ':')
+        return TRUE;
+    }
+  return FALSE;
 }
 
 void

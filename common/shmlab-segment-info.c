@@ -48,7 +48,16 @@ shmlab_segment_set_exists_error (GError                  **error,
     }
 
   owner = shmlab_user_describe (info->owner_uid);
-  if (info->attach_count == 0)
+  if (info->attach_count == 0 && info->persistent)
+    {
+      g_autofree char *remove = shmlab_command_for_key ("remove", key, backend, NULL);
+
+      g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS,
+                   _("key “%s” already names a file of %s owned by %s, which stays until it is "
+                     "removed: attach to it, or remove it with: %s"),
+                   key, size, owner, remove);
+    }
+  else if (info->attach_count == 0)
     {
       g_autofree char *remove = shmlab_command_for_key ("remove", key, backend, NULL);
 
@@ -113,7 +122,7 @@ shmlab_segment_set_size_error (GError             **error,
 gboolean
 shmlab_segment_info_is_stale (const ShmlabSegmentInfo *info)
 {
-  return info->exists && info->attach_count == 0;
+  return info->exists && info->attach_count == 0 && !info->persistent;
 }
 
 void

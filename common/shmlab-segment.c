@@ -4,7 +4,8 @@
  * Lifetime, as Qt: create() attaches; System V: detach() removes the segment
  * (and its key file) when the last process detaches. POSIX: the process that
  * created the segment unlinks its name when it detaches; mappings other
- * processes made stay valid until they detach. create, attach and detach run
+ * processes made stay valid until they detach. File: the file stays until
+ * it is removed (shmlab_segment_remove_key()). create, attach and detach run
  * under the segment's lock, as Qt's do, so they never race each other.
  *
  * A ShmlabSegment is used by one thread at a time; a GUI may hand it to a
@@ -464,7 +465,7 @@ holder_op (ShmlabSegment *self,
 
   if (self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
     return holder_word_op (self->mapping.data, self->mapping.size, op, from);
-  if (!may_map || !klass->lock_kept_by_dead_holder ||
+  if (!may_map || !klass->holder_in_frame ||
       !klass->attach (key_name (self), native_name (self), SHMLAB_ACCESS_READ_WRITE, &own, NULL))
     return FALSE;
   done = holder_word_op (own.data, own.size, op, from);
@@ -501,11 +502,12 @@ acquire (ShmlabSegment  *self,
          GCancellable   *cancellable,
          GError        **error)
 {
-  gboolean kept = shmlab_backend_lock_kept_by_dead_holder (self->backend);
+  const ShmlabBackendClass *klass = shmlab_backend_get (self->backend);
+  gboolean kept = klass->lock_kept_by_dead_holder;
   guint32 *word = NULL;
   gboolean ok;
 
-  if (kept && self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
+  if (klass->holder_in_frame && self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
     word = shmlab_frame_lock_holder (self->mapping.data, self->mapping.size);
   shmlab_semaphore_set_holder_record (self->semaphore, word, GUINT32_TO_LE ((guint32) getpid ()));
   ok = shmlab_semaphore_acquire_full (self->semaphore, timeout_ms, cancellable,
@@ -801,8 +803,37 @@ shmlab_segment_lock_full (ShmlabSegment  *self,
 
   self->locked = TRUE;
   record_holder (self);
+  /* Under the lock, before anyone reads or writes: all mapped is still the segment. */
+  if (!shmlab_segment_check_intact (self, &local_error))
+    {
+      shmlab_segment_unlock (self, NULL);
+      return fail (self, error, local_error);
+    }
   succeed (self);
   return TRUE;
+}
+
+/**
+ * shmlab_segment_check_intact:
+ * @error: TRUNCATED when part of the mapping is no longer the segment's
+ *
+ * Whether everything mapped is still the segment: a File segment may be
+ * cut short by another program while mapped. Taking the lock checks it;
+ * a copy made under the lock checks it again afterwards, since the file
+ * may have been cut during the copy (which then read zeros, not crashed).
+ */
+gboolean
+shmlab_segment_check_intact (ShmlabSegment  *self,
+                             GError        **error)
+{
+  const ShmlabBackendClass *klass;
+
+  g_return_val_if_fail (SHMLAB_IS_SEGMENT (self), FALSE);
+
+  klass = shmlab_backend_get (self->backend);
+  if (!self->attached || klass->mapping_intact == NULL)
+    return TRUE;
+  return klass->mapping_intact (key_name (self), &self->mapping, error);
 }
 
 /* Takes the lock, waiting at most the lock timeout. */

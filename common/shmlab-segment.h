@@ -39,6 +39,8 @@ typedef enum
  * @id: the System V segment id (-1 for POSIX)
  * @sysv_key: the System V key from ftok() (0 for POSIX)
  * @change_time: the last attach, detach or change, seconds since the epoch
+ * @persistent: it is meant to outlive every process that used it (a file):
+ *   one nobody maps is not stale
  */
 typedef struct
 {
@@ -53,6 +55,7 @@ typedef struct
   gint id;
   gint32 sysv_key;
   gint64 change_time;
+  gboolean persistent;
 } ShmlabSegmentInfo;
 
 #define SHMLAB_TYPE_SEGMENT (shmlab_segment_get_type ())
@@ -103,6 +106,8 @@ gboolean           shmlab_segment_lock_full          (ShmlabSegment      *self,
 gboolean           shmlab_segment_unlock             (ShmlabSegment      *self,
                                                       GError            **error);
 char              *shmlab_segment_take_lock_note     (ShmlabSegment      *self);
+gboolean           shmlab_segment_check_intact       (ShmlabSegment      *self,
+                                                      GError            **error);
 gboolean           shmlab_segment_is_locked          (ShmlabSegment      *self);
 
 gsize              shmlab_segment_get_size           (ShmlabSegment      *self);

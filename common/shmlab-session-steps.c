@@ -96,6 +96,9 @@ shmlab_session_step_detach (ShmlabSessionRun  *data,
     }
   shmlab_session_report (data, t, ok, local_error, NULL, "%s",
                          !ok ? "" : removed ? _("segment removed: this was the last process")
+                         : nobody_left && shmlab_backend_is_persistent (shmlab_session_get_backend (self))
+                           ? _("the file stays, though no process maps it any more: a file is kept "
+                               "until someone removes it")
                          : nobody_left ? _("the segment stays, though no process is attached any "
                                            "more: only the process that made it removes it")
                                        : _("the segment lives on while others are attached"));

@@ -112,7 +112,17 @@ shm_writer_close (gpointer state)
       futex_wake (&H (published));
       /* A reader blocked on "full" sees the end at its next slice. */
     }
-  let_go (&self->segment, &self->key);
+  /* A stream is live, not kept: a file the writer made goes with it, as a
+   * POSIX name does. Readers keep their mapping and see the end. */
+  if (self->segment != NULL && shmlab_backend_is_persistent (shmlab_key_get_backend (self->key)))
+    {
+      g_autoptr(ShmlabKey) key = shmlab_key_ref (self->key);
+
+      let_go (&self->segment, &self->key);
+      shmlab_segment_remove_for_key (key, TRUE, NULL);
+    }
+  else
+    let_go (&self->segment, &self->key);
   g_free (self);
 }
 
@@ -293,6 +303,9 @@ shm_writer_put (gpointer                       state,
   gboolean every = self->handoff == SHMLAB_STREAM_HANDOFF_EVERY;
   guint32 slot;
 
+  /* A file cut short under the stream: stop, rather than write into zeros. */
+  if (!shmlab_segment_check_intact (self->segment, error))
+    return FALSE;
   STORE (writer_heartbeat, shmlab_stream_now_ns ());
   STORE (lock, lock ? 1 : 0);
   if (every)
@@ -440,7 +453,9 @@ still_streaming (ShmReader               *self,
                  ShmlabStreamSegmentInfo *info,
                  GError                 **error)
 {
-  if (!shmlab_stream_segment_parse (self->base, self->size, info, error))
+  /* A file cut short under the stream reads as zeros: say what happened. */
+  if (!shmlab_segment_check_intact (self->segment, error) ||
+      !shmlab_stream_segment_parse (self->base, self->size, info, error))
     return FALSE;
   /* In "every frame", the frames a writer left before it stopped are still
    * handed over. */
@@ -560,6 +575,11 @@ shm_reader_next (gpointer                state,
   /* One plain copy under the lock, as a Qt reader makes it; the rows are
    * checked on the copy, after the unlock. */
   memcpy (dest, self->base + shmlab_stream_segment_slot_offset (&seg, slot), seg.slot_size);
+  if (!shmlab_segment_check_intact (self->segment, error))
+    {
+      shmlab_segment_unlock (self->segment, NULL);
+      return NULL;
+    }
   if (every)
     STORE (read_count, seg.read_count + 1);
   __atomic_add_fetch (&H (reader_lock_wait_ns), info->reader_lock_wait_ns, __ATOMIC_RELAXED);

@@ -83,7 +83,10 @@ test_naming (gconstpointer data)
 
   /* The native names: Qt's prefixes, one for the segment and one for the lock. */
   g_assert_nonnull (strstr (shmlab_key_get_segment_name (key), SHMLAB_SEGMENT_PREFIX));
-  g_assert_nonnull (strstr (shmlab_key_get_semaphore_name (key), SHMLAB_SEMAPHORE_PREFIX));
+  if (klass->lock_in_segment)
+    g_assert_cmpstr (shmlab_key_get_semaphore_name (key), ==, shmlab_key_get_segment_name (key));
+  else
+    g_assert_nonnull (strstr (shmlab_key_get_semaphore_name (key), SHMLAB_SEMAPHORE_PREFIX));
   g_assert_cmpint (shmlab_key_get_backend (key), ==, klass->id);
   shmlab_segment_info_clear (&info);
   described = klass->describe_native_key (shmlab_key_get_segment_name (key), &info);
@@ -91,7 +94,8 @@ test_naming (gconstpointer data)
 }
 
 /* Create, attach a second time, query, list, detach (the last detach
- * removes), remove: each through the table. */
+ * removes, unless the backend keeps its segments), remove: each through
+ * the table. */
 static void
 test_segment (gconstpointer data)
 {
@@ -157,9 +161,21 @@ test_segment (gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (klass->detach (native, &creator, TRUE, &removed, &error));
   g_assert_no_error (error);
-  g_assert_true (removed);
+  g_assert_cmpint (removed, ==, !klass->persistent);
   g_assert_true (klass->query (name, native, &info, &error));
-  g_assert_false (info.exists);
+  g_assert_cmpint (info.exists, ==, klass->persistent);
+  g_assert_cmpint (info.persistent, ==, klass->persistent);
+  if (klass->persistent)
+    {
+      /* Kept, with its bytes, though nobody maps it: not stale. */
+      g_assert_cmpint (info.attach_count, ==, 0);
+      g_assert_false (shmlab_segment_info_is_stale (&info));
+      g_assert_true (klass->attach (name, native, SHMLAB_ACCESS_READ_ONLY, &other, &error));
+      g_assert_cmpstr (other.data, ==, "through the table");
+      g_assert_true (klass->detach (native, &other, TRUE, &removed, &error));
+      g_assert_true (klass->remove (name, native, &info, &error));
+      g_assert_no_error (error);
+    }
 
   /* Made again and removed by name, as `shmlab remove` does. */
   g_assert_true (klass->create (name, native, 100, SHMLAB_ACCESS_READ_WRITE, &creator, &error));
@@ -288,6 +304,8 @@ test_limits (gconstpointer data)
   g_assert_no_error (error);
 
   limits.memory_total = 1 << 20;
+  limits.dev_shm_free = 1 << 20;
+  limits.temp_dir_free = 1 << 20;
   g_assert_false (shmlab_limits_check_size (&limits, klass->id, "huge", 2 << 20, &error));
   g_assert_true (g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_INVALID_SIZE) ||
                  g_error_matches (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES));

@@ -439,8 +439,12 @@ assert_nothing_left (const char *key_prefix)
       const char *key = g_ptr_array_index (keys, i);
 
       shmlab_test_track_key (key);
-      for (ShmlabBackend backend = SHMLAB_BACKEND_SYSV; backend <= SHMLAB_BACKEND_POSIX; backend++)
+      guint n_backends;
+      const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+      for (guint b = 0; b < n_backends; b++)
         {
+          ShmlabBackend backend = backends[b];
           g_autoptr(GError) error = NULL;
 
           /* Removal finds nothing to remove only when nothing is left. */

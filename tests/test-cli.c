@@ -297,13 +297,14 @@ info_field (const char *out,
   }                                                                          \
   G_STMT_END
 
-/* No segment, lock or key file is left for @key on either backend. */
+/* No segment, lock or key file is left for @key on any backend. */
 static void
 assert_nothing_left (const char *key)
 {
-  static const ShmlabBackend backends[] = { SHMLAB_BACKEND_SYSV, SHMLAB_BACKEND_POSIX };
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
 
-  for (guint i = 0; i < G_N_ELEMENTS (backends); i++)
+  for (guint i = 0; i < n_backends; i++)
     {
       g_autoptr(GError) error = NULL;
       ShmlabSegmentInfo info;
@@ -336,6 +337,37 @@ assert_nothing_left (const char *key)
       g_assert_false (g_file_test (posix_segment_file, G_FILE_TEST_EXISTS));
       g_assert_false (g_file_test (posix_semaphore_file, G_FILE_TEST_EXISTS));
     }
+  if (shmlab_key_validate (key, NULL))
+    {
+      /* The File backend's file, which is also its lock. */
+      g_autofree char *file = shmlab_native_key (key, SHMLAB_BACKEND_FILE, SHMLAB_NATIVE_SEGMENT,
+                                                 NULL);
+
+      g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+    }
+}
+
+/* The last writer of @key is gone: nothing is left, except, when @backend
+ * keeps its segments (a file), the segment itself, which no process uses
+ * any more and `shmlab remove` takes away. */
+static void
+assert_last_detached (const char    *key,
+                      ShmlabBackend  backend)
+{
+  if (shmlab_backend_is_persistent (backend))
+    {
+      g_autofree char *out = NULL, *err = NULL;
+      g_autoptr(GError) error = NULL;
+      ShmlabSegmentInfo info;
+
+      g_assert_true (shmlab_segment_query_key (key, backend, &info, &error));
+      g_assert_no_error (error);
+      g_assert_true (info.exists);
+      g_assert_cmpint (info.attach_count, ==, 0);
+      g_assert_cmpint (run_cli (&out, &err, "remove", key, "--backend",
+                                shmlab_backend_to_string (backend)), ==, 0);
+    }
+  assert_nothing_left (key);
 }
 
 static char *
@@ -504,7 +536,24 @@ test_text_round_trip (gconstpointer data)
   }
 
   g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
-  g_assert_true (contains (writer->err_text->str, "stdin closed; segment removed: last process"));
+  if (shmlab_backend_is_persistent (backend))
+    {
+      g_autofree char *remove = shmlab_command_for_key ("remove", key, backend, NULL);
+      g_autofree char *out = NULL, *err = NULL;
+
+      /* A file stays: the way to remove it is named, and works. */
+      g_assert_true (contains (writer->err_text->str, "stdin closed; file kept, though no process "
+                                                      "maps it any more"));
+      g_assert_true (contains (writer->err_text->str, remove));
+      g_assert_cmpint (run_cli (&out, &err, "read", key, "--backend", backend_name, "--quiet"),
+                       ==, 0);
+      g_assert_cmpstr (out, ==, HELLO "\n");
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+      g_assert_cmpint (run_cli (&out, &err, "remove", key, "--backend", backend_name), ==, 0);
+    }
+  else
+    g_assert_true (contains (writer->err_text->str, "stdin closed; segment removed: last process"));
 
   {
     g_autofree char *out = NULL, *err = NULL;
@@ -525,8 +574,10 @@ test_text_round_trip (gconstpointer data)
     g_assert_true (contains (err, "decode   frame, 18 bytes of text  ok"));
   }
   g_assert_cmpint (cli_process_signal (writer, SIGTERM), ==, 0);
-  g_assert_true (contains (writer->err_text->str, "SIGTERM; segment removed"));
-  assert_nothing_left (key);
+  g_assert_true (contains (writer->err_text->str, shmlab_backend_is_persistent (backend)
+                                                    ? "SIGTERM; file kept"
+                                                    : "SIGTERM; segment removed"));
+  assert_last_detached (key, backend);
 }
 
 static void
@@ -1028,7 +1079,7 @@ test_lock_timeout (gconstpointer data)
     g_assert_cmpstr (out, ==, "behind a lock\n");
   }
   g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
-  assert_nothing_left (key);
+  assert_last_detached (key, backend);
 }
 
 /* Holding the lock of a key nobody created leaves no lock or key file. */
@@ -1116,7 +1167,7 @@ test_info_lock (gconstpointer data)
     g_assert_true (contains (err, "no segment"));
   }
   g_assert_cmpint (cli_process_close_stdin (locker), ==, 0);
-  assert_nothing_left (key);
+  assert_last_detached (key, backend);
   assert_nothing_left (alone);
 }
 
@@ -1484,7 +1535,7 @@ test_other_backend (gconstpointer data)
         }
     }
   g_assert_cmpint (cli_process_close_stdin (writer), ==, 0);
-  assert_nothing_left (key);
+  assert_last_detached (key, backend);
 }
 
 /* A count of one reads as one; a size error names every unit it takes; no
@@ -1886,6 +1937,23 @@ test_map_bad_input (void)
   }
 }
 
+/* @path/BACKEND for every backend in the table. */
+static void
+add_each (const char    *path,
+          GTestDataFunc  func)
+{
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+  for (guint b = 0; b < n_backends; b++)
+    {
+      g_autofree char *full = g_strdup_printf ("%s/%s", path,
+                                               shmlab_backend_to_string (backends[b]));
+
+      g_test_add_data_func (full, GINT_TO_POINTER (backends[b]), func);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1895,10 +1963,7 @@ main (int    argc,
   g_test_set_nonfatal_assertions ();
 
   g_test_add_func ("/cli/usage", test_usage);
-  g_test_add_data_func ("/cli/text/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
-                        test_text_round_trip);
-  g_test_add_data_func ("/cli/text/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
-                        test_text_round_trip);
+  add_each ("/cli/text", test_text_round_trip);
   g_test_add_func ("/cli/text/cut", test_text_cut);
   g_test_add_data_func ("/cli/image/frame", "frame", test_image_round_trip);
   g_test_add_data_func ("/cli/image/qt-image", "qt-image", test_image_round_trip);
@@ -1907,35 +1972,16 @@ main (int    argc,
   g_test_add_func ("/cli/raw", test_raw);
   g_test_add_func ("/cli/attach", test_attach);
   g_test_add_func ("/cli/info", test_info);
-  g_test_add_data_func ("/cli/info-lock/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
-                        test_info_lock);
-  g_test_add_data_func ("/cli/info-lock/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
-                        test_info_lock);
+  add_each ("/cli/info-lock", test_info_lock);
   g_test_add_func ("/cli/list", test_list);
   g_test_add_func ("/cli/list/others", test_list_others);
-  g_test_add_data_func ("/cli/remove/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV), test_remove);
-  g_test_add_data_func ("/cli/remove/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX), test_remove);
-  g_test_add_data_func ("/cli/remove/then-detach/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
-                        test_remove_then_detach);
-  g_test_add_data_func ("/cli/remove/then-detach/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
-                        test_remove_then_detach);
-  g_test_add_data_func ("/cli/lock-timeout/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
-                        test_lock_timeout);
-  g_test_add_data_func ("/cli/lock-timeout/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
-                        test_lock_timeout);
-  g_test_add_data_func ("/cli/lock-alone/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
-                        test_lock_alone);
-  g_test_add_data_func ("/cli/lock-alone/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
-                        test_lock_alone);
-  g_test_add_data_func ("/cli/suggested-commands/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
-                        test_suggested_commands);
-  g_test_add_data_func ("/cli/suggested-commands/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
-                        test_suggested_commands);
+  add_each ("/cli/remove", test_remove);
+  add_each ("/cli/remove/then-detach", test_remove_then_detach);
+  add_each ("/cli/lock-timeout", test_lock_timeout);
+  add_each ("/cli/lock-alone", test_lock_alone);
+  add_each ("/cli/suggested-commands", test_suggested_commands);
   g_test_add_func ("/cli/suggested-commands/stale", test_suggested_remove);
-  g_test_add_data_func ("/cli/other-backend/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
-                        test_other_backend);
-  g_test_add_data_func ("/cli/other-backend/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
-                        test_other_backend);
+  add_each ("/cli/other-backend", test_other_backend);
   g_test_add_func ("/cli/plurals-and-units", test_plurals_and_units);
   g_test_add_func ("/cli/bad-input", test_bad_input);
   g_test_add_func ("/cli/garbage", test_garbage);

@@ -117,7 +117,7 @@ check_stderr (const char *err,
 static const char *
 backend_name (ShmlabBackend backend)
 {
-  return backend == SHMLAB_BACKEND_POSIX ? "posix" : "sysv";
+  return shmlab_backend_to_string (backend);
 }
 
 /* `shmlab read KEY`, with little memory when @low_memory: under
@@ -478,7 +478,8 @@ int
 main (int    argc,
       char **argv)
 {
-  static const ShmlabBackend backends[] = { SHMLAB_BACKEND_SYSV, SHMLAB_BACKEND_POSIX };
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
   g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_free);
   int status;
 
@@ -487,7 +488,7 @@ main (int    argc,
   shmlab_test_init (&argc, &argv);
   corpus = shmlab_hostile_corpus_new ();
 
-  for (guint b = 0; b < G_N_ELEMENTS (backends); b++)
+  for (guint b = 0; b < n_backends; b++)
     for (guint i = 0; i < corpus->len; i++)
       {
         CaseRun *run = g_new0 (CaseRun, 1);
@@ -511,10 +512,12 @@ main (int    argc,
       g_ptr_array_add (runs, run);
       g_test_add_data_func (path, run, test_case);
     }
-  g_test_add_data_func ("/hostile/sysv/torn-frame", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
-                        test_torn);
-  g_test_add_data_func ("/hostile/posix/torn-frame", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
-                        test_torn);
+  for (guint b = 0; b < n_backends; b++)
+    {
+      g_autofree char *path = g_strdup_printf ("/hostile/%s/torn-frame", backend_name (backends[b]));
+
+      g_test_add_data_func (path, GINT_TO_POINTER (backends[b]), test_torn);
+    }
   /* In a suite of its own, added last: it runs after every other one. */
   g_test_add_func ("/hostile/summary/figures", test_figures);
 

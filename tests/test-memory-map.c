@@ -473,7 +473,7 @@ run_real (ShmlabBackend backend,
 {
   g_autofree char *key_name = shmlab_test_unique_key (other_user ? "mapother" : "map");
   g_autofree char *size = g_strdup_printf ("%ld", SEGMENT_PAGES * sysconf (_SC_PAGESIZE));
-  const char *backend_name = backend == SHMLAB_BACKEND_POSIX ? "posix" : "sysv";
+  const char *backend_name = shmlab_backend_to_string (backend);
   g_autoptr(ShmlabKey) key = shmlab_key_new (key_name, backend, NULL);
   GSubprocess *writer, *reader, *toucher;
   const ShmlabMemoryMapping *w, *r, *t;
@@ -533,7 +533,9 @@ run_real (ShmlabBackend backend,
       g_assert_cmpint (g_subprocess_get_exit_status (map), ==, 0);
       g_test_message ("%s", out);
       g_assert_nonnull (strstr (out, "the kernel shows frame numbers only to root"));
-      g_assert_nonnull (strstr (out, backend == SHMLAB_BACKEND_POSIX ? "the file /dev/shm/" : "System V segment id"));
+      g_assert_nonnull (strstr (out, backend == SHMLAB_BACKEND_POSIX ? "the file /dev/shm/"
+                                     : backend == SHMLAB_BACKEND_FILE ? "the file /"
+                                                                      : "System V segment id"));
       g_assert_nonnull (strstr (out, "The addresses differ, the memory is one"));
     }
 
@@ -547,16 +549,11 @@ run_real (ShmlabBackend backend,
   shmlab_segment_remove_key (key_name, backend, TRUE, NULL);
 }
 
+/* Three processes mapping one segment of the backend @data. */
 static void
-test_real_sysv (void)
+test_real (gconstpointer data)
 {
-  run_real (SHMLAB_BACKEND_SYSV, FALSE);
-}
-
-static void
-test_real_posix (void)
-{
-  run_real (SHMLAB_BACKEND_POSIX, FALSE);
+  run_real (GPOINTER_TO_INT (data), FALSE);
 }
 
 /* One process attached twice (as the Lab's two panes are): one pid, two
@@ -603,8 +600,13 @@ test_real_other_user (void)
       g_test_skip ("needs root to become another user: run the tests as root to see frames hidden from a user");
       return;
     }
-  run_real (SHMLAB_BACKEND_SYSV, TRUE);
-  run_real (SHMLAB_BACKEND_POSIX, TRUE);
+  {
+    guint n_backends;
+    const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+    for (guint b = 0; b < n_backends; b++)
+      run_real (backends[b], TRUE);
+  }
 }
 
 int
@@ -616,8 +618,18 @@ main (int    argc,
   g_test_add_func ("/memory-map/lines/hostile", test_lines_hostile);
   g_test_add_func ("/memory-map/proc/crafted", test_fake_proc);
   g_test_add_func ("/memory-map/proc/unreadable", test_fake_proc_unreadable);
-  g_test_add_func ("/memory-map/real/sysv", test_real_sysv);
-  g_test_add_func ("/memory-map/real/posix", test_real_posix);
+  {
+    guint n_backends;
+    const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+    for (guint b = 0; b < n_backends; b++)
+      {
+        g_autofree char *path = g_strdup_printf ("/memory-map/real/%s",
+                                                 shmlab_backend_to_string (backends[b]));
+
+        g_test_add_data_func (path, GINT_TO_POINTER (backends[b]), test_real);
+      }
+  }
   g_test_add_func ("/memory-map/real/one-process-twice", test_real_one_process_twice);
   g_test_add_func ("/memory-map/real/other-user", test_real_other_user);
   return g_test_run ();

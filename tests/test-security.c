@@ -126,9 +126,14 @@ fixture_teardown (Fixture       *f,
 
   remove_planted ();
 
-  /* Root removes what is left of either user, on both backends. */
-  shmlab_segment_remove_key (f->key, SHMLAB_BACKEND_SYSV, TRUE, NULL);
-  shmlab_segment_remove_key (f->key, SHMLAB_BACKEND_POSIX, TRUE, NULL);
+  /* Root removes what is left of either user, on every backend. */
+  {
+    guint n_backends;
+    const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+    for (guint b = 0; b < n_backends; b++)
+      shmlab_segment_remove_key (f->key, backends[b], TRUE, NULL);
+  }
   g_assert_cmpint (chmod (shmlab_test_get_temp_dir (), 0700), ==, 0);
 
   g_array_unref (f->children);
@@ -149,7 +154,7 @@ native_path (Fixture          *f,
   g_autofree char *native = shmlab_native_key (f->key, f->backend, kind, NULL);
 
   g_assert_nonnull (native);
-  if (f->backend == SHMLAB_BACKEND_SYSV)
+  if (f->backend != SHMLAB_BACKEND_POSIX)
     return g_steal_pointer (&native);
   if (kind == SHMLAB_NATIVE_SEMAPHORE)
     return g_strconcat ("/dev/shm/sem.", native + 1, NULL);
@@ -551,6 +556,15 @@ direct_attempts_body (Fixture *f,
                open_result (open (semaphore, O_WRONLY | O_NOFOLLOW)));
       ATTEMPT (report_fd, "lock-key-file-unlink", unlink (semaphore));
     }
+  else if (f->backend == SHMLAB_BACKEND_FILE)
+    {
+      ATTEMPT (report_fd, "open-read-write", open_result (open (segment, O_RDWR | O_NOFOLLOW)));
+      ATTEMPT (report_fd, "open-read-only", open_result (open (segment, O_RDONLY | O_NOFOLLOW)));
+      /* Shrinking it would make root's next write die of SIGBUS. */
+      ATTEMPT (report_fd, "truncate", truncate (segment, 0));
+      /* The temp dir is sticky, as /tmp: only the owner removes a file. */
+      ATTEMPT (report_fd, "unlink", unlink (segment));
+    }
   else
     {
       g_autofree char *shm_name = shmlab_native_key (f->key, f->backend, SHMLAB_NATIVE_SEGMENT,
@@ -583,9 +597,16 @@ check_direct_attempts (Fixture *f)
     { "shm_open-read-write", EACCES }, { "shm_open-read-only", EACCES },
     { "truncate", EACCES }, { "shm_unlink", EACCES },
     { "sem_open", EACCES }, { "sem_unlink", EACCES },
+  }, file[] = {
+    { "open-read-write", EACCES }, { "open-read-only", EACCES },
+    { "truncate", EACCES }, { "unlink", EPERM },
   };
-  const gboolean is_sysv = f->backend == SHMLAB_BACKEND_SYSV;
-  const guint n_expected = is_sysv ? G_N_ELEMENTS (sysv) : G_N_ELEMENTS (posix);
+  const struct { const char *name; int expected; } *expected_results =
+    f->backend == SHMLAB_BACKEND_SYSV ? (gconstpointer) sysv
+    : f->backend == SHMLAB_BACKEND_FILE ? (gconstpointer) file : (gconstpointer) posix;
+  const guint n_expected = f->backend == SHMLAB_BACKEND_SYSV ? G_N_ELEMENTS (sysv)
+                           : f->backend == SHMLAB_BACKEND_FILE ? G_N_ELEMENTS (file)
+                                                               : G_N_ELEMENTS (posix);
   g_autoptr(GString) text = g_string_new (NULL);
   g_auto(GStrv) lines = NULL;
   int fd = fork_other_user (f, direct_attempts_body, FALSE);
@@ -606,8 +627,8 @@ check_direct_attempts (Fixture *f)
   g_assert_cmpuint (g_strv_length (lines), ==, n_expected);
   for (guint i = 0; i < n_expected; i++)
     {
-      const char *name = is_sysv ? sysv[i].name : posix[i].name;
-      int expected = is_sysv ? sysv[i].expected : posix[i].expected;
+      const char *name = expected_results[i].name;
+      int expected = expected_results[i].expected;
       g_autofree char *wanted = g_strdup_printf ("%s %d", name, expected);
 
       attempts++;
@@ -1074,17 +1095,22 @@ test_planted_dev_shm (Fixture       *f,
   g_assert_cmpint (unlink (segment), ==, 0);
 }
 
+/* Once for every backend in the table: a backend added there is tested by being there. */
 static void
-add_both (const char *name,
+add_each (const char *name,
           void (*func) (Fixture *, gconstpointer))
 {
-  g_autofree char *sysv = g_strdup_printf ("/security/sysv/%s", name);
-  g_autofree char *posix = g_strdup_printf ("/security/posix/%s", name);
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
 
-  g_test_add (sysv, Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_SYSV), fixture_setup, func,
-              fixture_teardown);
-  g_test_add (posix, Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_POSIX), fixture_setup, func,
-              fixture_teardown);
+  for (guint b = 0; b < n_backends; b++)
+    {
+      g_autofree char *path = g_strdup_printf ("/security/%s/%s", shmlab_backend_to_string (backends[b]),
+                                               name);
+
+      g_test_add (path, Fixture, GINT_TO_POINTER (backends[b]), fixture_setup, func,
+                  fixture_teardown);
+    }
 }
 
 int
@@ -1101,10 +1127,10 @@ main (int argc, char **argv)
   signal (SIGTERM, cleanup_on_signal);
   signal (SIGINT, cleanup_on_signal);
 
-  add_both ("modes", test_modes);
-  add_both ("other-user-refused", test_other_user_refused);
-  add_both ("other-user-holds-key", test_other_user_holds_key);
-  add_both ("other-user-holds-lock", test_other_user_holds_lock);
+  add_each ("modes", test_modes);
+  add_each ("other-user-refused", test_other_user_refused);
+  add_each ("other-user-holds-key", test_other_user_holds_key);
+  add_each ("other-user-holds-lock", test_other_user_holds_lock);
   g_test_add ("/security/sysv/symlink-key-file", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
               fixture_setup, test_symlink_key_file, fixture_teardown);
   g_test_add ("/security/posix/planted-dev-shm", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),

@@ -94,11 +94,68 @@ test_create_attach_detach (Fixture       *f,
   g_assert_false (shmlab_segment_get_removed_on_detach (reader));
   g_assert_true (shmlab_segment_detach (writer, &error));
   g_assert_no_error (error);
-  g_assert_true (shmlab_segment_get_removed_on_detach (writer));
+  /* The last detach removes it, unless the backend keeps its segments (a file). */
+  g_assert_cmpint (shmlab_segment_get_removed_on_detach (writer), ==,
+                   !shmlab_backend_is_persistent (f->backend));
   g_assert_false (shmlab_segment_is_attached (writer));
 
   g_assert_true (shmlab_segment_query_key (f->key, f->backend, &info, &error));
-  g_assert_false (info.exists);
+  g_assert_cmpint (info.exists, ==, shmlab_backend_is_persistent (f->backend));
+}
+
+/* The file lives on with its bytes when every process has gone, and
+ * another process made later reads them: until it is removed. */
+static void
+test_file_persists (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(ShmlabSegment) reader = segment_with_key (f);
+  g_autoptr(GError) error = NULL;
+  ShmlabSegmentInfo info;
+  struct stat st;
+  int status;
+  pid_t pid = fork ();
+
+  if (pid == 0)
+    {
+      ShmlabSegment *writer = segment_with_key (f);
+      gboolean ok = shmlab_segment_create (writer, 64, SHMLAB_ACCESS_READ_WRITE, NULL, NULL) &&
+                    shmlab_segment_lock (writer, NULL, NULL);
+
+      if (ok)
+        memcpy (shmlab_segment_get_data (writer), "written yesterday", 18);
+      ok = ok && shmlab_segment_unlock (writer, NULL) && shmlab_segment_detach (writer, NULL) &&
+           !shmlab_segment_get_removed_on_detach (writer);
+      g_object_unref (writer);
+      _exit (ok ? 0 : 1);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+
+  /* A plain file, as `ls -l` shows it: 64 bytes, 0600, this user's. */
+  g_assert_cmpint (lstat (shmlab_segment_get_native_key (reader), &st), ==, 0);
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_cmpint (st.st_size, ==, 64);
+  g_assert_cmpuint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpuint (st.st_uid, ==, geteuid ());
+
+  g_assert_true (shmlab_segment_query_key (f->key, f->backend, &info, &error));
+  g_assert_true (info.exists);
+  g_assert_true (info.persistent);
+  g_assert_cmpint (info.attach_count, ==, 0);
+  g_assert_false (shmlab_segment_info_is_stale (&info));
+
+  g_assert_true (shmlab_segment_attach (reader, SHMLAB_ACCESS_READ_ONLY, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (shmlab_segment_lock (reader, NULL, &error));
+  g_assert_cmpstr (shmlab_segment_get_const_data (reader), ==, "written yesterday");
+  g_assert_true (shmlab_segment_unlock (reader, &error));
+  g_assert_true (shmlab_segment_detach (reader, &error));
+  g_assert_false (shmlab_segment_get_removed_on_detach (reader));
+
+  g_assert_true (shmlab_segment_remove_key (f->key, f->backend, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (shmlab_segment_get_native_key (reader), G_FILE_TEST_EXISTS));
 }
 
 /* System V: whoever detaches last removes it, the creator or not (as Qt). */
@@ -193,13 +250,21 @@ test_stale_segment (Fixture       *f,
   g_assert_true (shmlab_segment_query_key (f->key, f->backend, &info, &error));
   g_assert_true (info.exists);
   g_assert_cmpint (info.attach_count, ==, 0);
-  g_assert_true (shmlab_segment_info_is_stale (&info));
+  /* A file is kept on purpose: nobody mapping it is not a crash. */
+  g_assert_cmpint (shmlab_segment_info_is_stale (&info), ==,
+                   !shmlab_backend_is_persistent (f->backend));
 
   again = segment_with_key (f);
   g_assert_false (shmlab_segment_create (again, 100, SHMLAB_ACCESS_READ_WRITE, NULL, &error));
   g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS);
-  g_assert_nonnull (strstr (error->message, "attached by no process"));
-  g_assert_nonnull (strstr (error->message, "crashed"));
+  if (shmlab_backend_is_persistent (f->backend))
+    g_assert_nonnull (strstr (error->message, "stays until it is removed"));
+  else
+    {
+      g_assert_nonnull (strstr (error->message, "attached by no process"));
+      g_assert_nonnull (strstr (error->message, "crashed"));
+    }
+  g_assert_nonnull (strstr (error->message, "shmlab remove"));
   g_clear_error (&error);
 
   /* Peeking does not bring it to life nor end it. */
@@ -231,10 +296,10 @@ test_not_found (Fixture       *f,
 
   /* The failed attach leaves no lock and no key file behind. */
   g_assert_false (g_file_test (shmlab_segment_get_native_key (reader), G_FILE_TEST_EXISTS));
-  if (f->backend == SHMLAB_BACKEND_SYSV)
-    sem_path = g_strdup (shmlab_segment_get_semaphore_key (reader));
-  else
+  if (f->backend == SHMLAB_BACKEND_POSIX)
     sem_path = g_strconcat ("/dev/shm/sem.", shmlab_segment_get_semaphore_key (reader) + 1, NULL);
+  else
+    sem_path = g_strdup (shmlab_segment_get_semaphore_key (reader));
   g_assert_false (g_file_test (sem_path, G_FILE_TEST_EXISTS));
 }
 
@@ -258,6 +323,13 @@ test_invalid_size (Fixture       *f,
     {
       g_assert_error (huge, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_INVALID_SIZE);
       g_assert_nonnull (strstr (huge->message, "SHMMAX"));
+    }
+  else if (f->backend == SHMLAB_BACKEND_FILE)
+    {
+      g_autofree char *disk = g_strdup_printf ("does not fit on the disk of %s", g_getenv ("TMPDIR"));
+
+      g_assert_error (huge, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES);
+      g_assert_nonnull (strstr (huge->message, disk));
     }
   else
     {
@@ -370,8 +442,15 @@ test_in_use (Fixture       *f,
   g_assert_false (shmlab_segment_remove_key (f->key, f->backend, FALSE, &error));
   g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_IN_USE);
   g_assert_nonnull (strstr (error->message, "attached by 1 process"));
+  g_clear_error (&error);
   g_assert_true (shmlab_segment_detach (segment, NULL));
 
+  /* A file stays after its last user: removed now, by name. */
+  if (shmlab_backend_is_persistent (f->backend))
+    {
+      g_assert_true (shmlab_segment_remove_key (f->key, f->backend, FALSE, &error));
+      g_assert_no_error (error);
+    }
   g_assert_false (shmlab_segment_remove_key (f->key, f->backend, FALSE, &nothing));
   g_assert_error (nothing, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (nothing->message, "nothing to remove"));
@@ -447,6 +526,15 @@ test_modes (Fixture       *f,
             }
         }
       g_assert_true (found);
+    }
+  else if (f->backend == SHMLAB_BACKEND_FILE)
+    {
+      /* One file, 0600: the segment, and its lock on it. */
+      g_assert_cmpint (lstat (shmlab_segment_get_native_key (segment), &st), ==, 0);
+      g_assert_true (S_ISREG (st.st_mode));
+      g_assert_cmpuint (st.st_mode & 0777, ==, 0600);
+      g_assert_cmpstr (shmlab_segment_get_semaphore_key (segment), ==,
+                       shmlab_segment_get_native_key (segment));
     }
   else
     {
@@ -601,17 +689,22 @@ test_other_backend (Fixture       *f,
   }
 }
 
+/* Once for every backend in the table: a backend added there is tested by being there. */
 static void
-add_both (const char *name,
+add_each (const char *name,
           void (*func) (Fixture *, gconstpointer))
 {
-  g_autofree char *sysv = g_strdup_printf ("/segment/sysv/%s", name);
-  g_autofree char *posix = g_strdup_printf ("/segment/posix/%s", name);
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
 
-  g_test_add (sysv, Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_SYSV), fixture_setup, func,
-              fixture_teardown);
-  g_test_add (posix, Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_POSIX), fixture_setup, func,
-              fixture_teardown);
+  for (guint b = 0; b < n_backends; b++)
+    {
+      g_autofree char *path = g_strdup_printf ("/segment/%s/%s", shmlab_backend_to_string (backends[b]),
+                                               name);
+
+      g_test_add (path, Fixture, GINT_TO_POINTER (backends[b]), fixture_setup, func,
+                  fixture_teardown);
+    }
 }
 
 int
@@ -619,25 +712,27 @@ main (int argc, char **argv)
 {
   shmlab_test_init (&argc, &argv);
 
-  add_both ("create-attach-detach", test_create_attach_detach);
-  add_both ("already-exists", test_already_exists);
-  add_both ("stale", test_stale_segment);
-  add_both ("not-found", test_not_found);
-  add_both ("other-backend", test_other_backend);
-  add_both ("invalid-size", test_invalid_size);
-  add_both ("key-error", test_key_error);
-  add_both ("lock-errors", test_lock_errors);
-  add_both ("lock-cancel", test_lock_cancel);
-  add_both ("detach-while-locked", test_detach_while_locked);
-  add_both ("in-use", test_in_use);
-  add_both ("already-attached", test_already_attached);
-  add_both ("modes", test_modes);
-  add_both ("list", test_list);
-  add_both ("set-key-detaches", test_set_key_detaches);
+  add_each ("create-attach-detach", test_create_attach_detach);
+  add_each ("already-exists", test_already_exists);
+  add_each ("stale", test_stale_segment);
+  add_each ("not-found", test_not_found);
+  add_each ("other-backend", test_other_backend);
+  add_each ("invalid-size", test_invalid_size);
+  add_each ("key-error", test_key_error);
+  add_each ("lock-errors", test_lock_errors);
+  add_each ("lock-cancel", test_lock_cancel);
+  add_each ("detach-while-locked", test_detach_while_locked);
+  add_each ("in-use", test_in_use);
+  add_each ("already-attached", test_already_attached);
+  add_each ("modes", test_modes);
+  add_each ("list", test_list);
+  add_each ("set-key-detaches", test_set_key_detaches);
   g_test_add ("/segment/sysv/last-detach-removes", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
               fixture_setup, test_sysv_last_detach_removes, fixture_teardown);
   g_test_add ("/segment/posix/creator-unlinks", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
               fixture_setup, test_posix_creator_unlinks, fixture_teardown);
+  g_test_add ("/segment/file/persists", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_FILE),
+              fixture_setup, test_file_persists, fixture_teardown);
   g_test_add ("/segment/posix/out-of-resources", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
               fixture_setup, test_out_of_resources, fixture_teardown);
   g_test_add ("/segment/sysv/no-sysv", Fixture, GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),

@@ -31,6 +31,15 @@ segment_gone (gpointer data)
 }
 
 static gboolean
+segment_unattached (gpointer data)
+{
+  ShmlabWatch *watch = data;
+
+  return shmlab_watch_get_known (watch) && shmlab_watch_get_info (watch)->exists &&
+         shmlab_watch_get_info (watch)->attach_count == 0;
+}
+
+static gboolean
 lock_taken (gpointer data)
 {
   ShmlabWatch *watch = data;
@@ -106,6 +115,14 @@ test_follows (gconstpointer data)
 
   g_assert_true (shmlab_segment_detach (segment, &error));
   g_assert_no_error (error);
+  /* A file stays after its last detach: seen unused, then gone once removed. */
+  if (klass->persistent)
+    {
+      shmlab_test_wait_until (segment_unattached, watch, WAIT_SECONDS,
+                              "the file to be seen unused");
+      g_assert_true (shmlab_segment_remove_for_key (key, FALSE, &error));
+      g_assert_no_error (error);
+    }
   shmlab_test_wait_until (segment_gone, watch, WAIT_SECONDS, "the segment to be seen gone");
 
   shmlab_watch_stop (watch);
@@ -174,10 +191,18 @@ main (int    argc,
 {
   shmlab_test_init (&argc, &argv);
 
-  g_test_add_data_func ("/watch/follows/sysv", GINT_TO_POINTER (SHMLAB_BACKEND_SYSV),
-                        test_follows);
-  g_test_add_data_func ("/watch/follows/posix", GINT_TO_POINTER (SHMLAB_BACKEND_POSIX),
-                        test_follows);
+  {
+    guint n_backends;
+    const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+    for (guint b = 0; b < n_backends; b++)
+      {
+        g_autofree char *path = g_strdup_printf ("/watch/follows/%s",
+                                                 shmlab_backend_to_string (backends[b]));
+
+        g_test_add_data_func (path, GINT_TO_POINTER (backends[b]), test_follows);
+      }
+  }
   g_test_add_func ("/watch/key-change", test_key_change);
   g_test_add_func ("/watch/unref-while-looking", test_unref_while_looking);
   return g_test_run ();

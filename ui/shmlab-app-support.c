@@ -55,7 +55,7 @@ static const GOptionEntry shared_entries[] = {
   { "key", 'k', 0, G_OPTION_ARG_STRING, NULL,
     N_("The key both programs agree on (default: “shmlab-demo”)"), "KEY" },
   { "backend", 'b', 0, G_OPTION_ARG_STRING, NULL,
-    N_("sysv (System V, as Qt on Linux; the default) or posix"), "BACKEND" },
+    N_("sysv (System V, as Qt on Linux; the default), posix, or file (a file mapped with mmap)"), "BACKEND" },
   { "key-kind", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("How the key names the segment: legacy (Qt's setKey(), hashed; the default) or native "
        "(Qt 6.6's QNativeIpcKey: the name as given); a Qt string form such as "
