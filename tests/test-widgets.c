@@ -452,6 +452,40 @@ test_key_bar_stale (void)
   destroy_all (window, session);
 }
 
+/* A file nobody maps is kept, not stale: the bar says so, and offers its removal. */
+static void
+test_key_bar_file_kept (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("kept");
+  ShmlabSession *session = session_new (key, SHMLAB_BACKEND_FILE);
+  GtkWidget *bar = shmlab_key_bar_new ();
+  GtkWindow *window = window_with (bar);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *status = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  int exit_status;
+
+  g_assert_true (shmlab_test_run_cli (&out, &err, &exit_status, "write", key, "--backend", "file",
+                                      "--text", "kept", "--hold", "0", "-q", NULL));
+  g_assert_cmpint (exit_status, ==, 0);
+  shmlab_key_bar_set_session (SHMLAB_KEY_BAR (bar), session);
+
+  shmlab_session_create_async (session, 100, NULL, shmlab_test_store_result, &result);
+  g_assert_false (shmlab_session_step_finish (session, wait_result (&result), &error));
+  g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_ALREADY_EXISTS);
+  g_clear_object (&result);
+  drain ();
+
+  status = shmlab_key_bar_get_status_text (SHMLAB_KEY_BAR (bar));
+  g_assert_true (contains (status, "size 5 bytes"));
+  g_assert_true (contains (status, "kept: a file stays until it is removed"));
+  g_assert_false (contains (status, "stale"));
+
+  destroy_all (window, session);
+  shmlab_segment_remove_key (key, SHMLAB_BACKEND_FILE, FALSE, NULL);
+}
+
 /* ---- the step log ---- */
 
 typedef struct
@@ -1437,6 +1471,7 @@ main (int argc, char **argv)
   g_test_add_func ("/widgets/key-bar/posix", test_key_bar_posix);
   g_test_add_func ("/widgets/key-bar/native", test_key_bar_native);
   g_test_add_func ("/widgets/key-bar/stale", test_key_bar_stale);
+  g_test_add_func ("/widgets/key-bar/file-kept", test_key_bar_file_kept);
   g_test_add_func ("/widgets/step-log/steps", test_step_log_steps);
   g_test_add_func ("/widgets/step-log/limit", test_step_log_limit);
   g_test_add_func ("/widgets/inspector/frame", test_inspector_frame);

@@ -662,6 +662,55 @@ test_stale_remove (void)
   g_assert_false (segment_exists (key));
 }
 
+/* A file kept from an earlier write (the File backend keeps what nobody
+ * maps): the Writer says so, not "left behind", and offers to remove it. */
+static void
+test_file_kept_remove (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("wkept");
+  g_autofree char *out = NULL, *err = NULL;
+  ShmlabWriterStation *window = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  ShmlabSegmentInfo info;
+  const char *offer;
+  int status;
+
+  g_assert_true (shmlab_test_run_cli (&out, &err, &status, "write", key, "--backend", "file",
+                                      "--text", "yesterday's", "--hold", "0", "-q", NULL));
+  g_assert_cmpint (status, ==, 0);
+  window = window_new (key);
+  shmlab_key_bar_set_backend (shmlab_station_get_key_bar (SHMLAB_STATION (window)),
+                              SHMLAB_BACKEND_FILE);
+  shmlab_writer_station_set_text (window, "today's");
+  activate (window, "win.write");
+  wait_idle (window);
+
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_EXISTS);
+  offer = shmlab_writer_station_get_offer_text (window);
+  assert_contains (offer, "A file kept from an earlier write holds this key.");
+  assert_contains (offer, "stays until it is removed");
+  g_assert_null (strstr (offer, "crashed"));
+  g_assert_true (can_click (window, "win.offer-attach"));
+  g_assert_true (can_click (window, "win.offer-remove"));
+
+  activate (window, "win.offer-remove");
+  wait_idle (window);
+  g_assert_cmpint (shmlab_writer_station_get_offer (window), ==, SHMLAB_WRITER_OFFER_NONE);
+  g_assert_null (shmlab_writer_station_get_error_text (window));
+  bytes = shmlab_segment_peek_key (key, SHMLAB_BACKEND_FILE, G_MAXSIZE, 5000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), 8, "today's", 8);
+
+  /* Closing leaves the new file, as the File backend does. */
+  window_close (window);
+  g_assert_true (shmlab_segment_query_key (key, SHMLAB_BACKEND_FILE, &info, NULL));
+  g_assert_true (info.exists);
+  g_assert_cmpint (info.attach_count, ==, 0);
+  g_assert_true (shmlab_segment_remove_key (key, SHMLAB_BACKEND_FILE, FALSE, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_stale_attach (void)
 {
@@ -1660,6 +1709,7 @@ main (int    argc,
   g_test_add_func ("/writer-window/image-cannot-be-cut", test_image_cannot_be_cut);
   g_test_add_func ("/writer-window/stale-remove", test_stale_remove);
   g_test_add_func ("/writer-window/stale-attach", test_stale_attach);
+  g_test_add_func ("/writer-window/file-kept-remove", test_file_kept_remove);
   g_test_add_func ("/writer-window/live-segment", test_live_segment);
   g_test_add_func ("/writer-window/typed-key", test_typed_key);
   g_test_add_func ("/writer-window/live-attach-count", test_live_attach_count);

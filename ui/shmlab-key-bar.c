@@ -229,11 +229,15 @@ update_state (ShmlabKeyBar *self)
   gtk_widget_set_visible (GTK_WIDGET (self->count_label), *count_text != '\0');
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->count_label),
                                info && info->exists && !info->attach_count_exact
-                                 ? _("POSIX shared memory does not keep a count: this counts the "
-                                   "processes of this user that map it, others cannot be seen")
+                                 ? _("The system keeps no count for a POSIX segment or a file: "
+                                     "this counts the processes of this user that map it, others "
+                                     "cannot be seen")
                                  : _("How many processes are attached to the segment now "
                                    "(shm_nattch)"));
-  gtk_widget_set_visible (self->stale_box, info && shmlab_segment_info_is_stale (info));
+  /* Left behind, or a file kept that nobody maps: either may be removed here. */
+  gtk_widget_set_visible (self->stale_box,
+                          info && (shmlab_segment_info_is_stale (info) ||
+                                   (info->exists && info->persistent && info->attach_count == 0)));
   if (self->session != NULL)
     gtk_label_set_text (self->stale_label,
                         shmlab_backend_stale_note (shmlab_session_get_backend (self->session)));

@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "shmlab-writer-station.h"
+#include "shmlab-users.h"
 
 #include <glib/gi18n.h>
 
@@ -174,9 +175,15 @@ show_exists_offer (ShmlabWriterStation *self,
   const ShmlabSegmentInfo *info = shmlab_session_get_info (session_of (self));
   const char *title;
 
-  self->offer_stale = shmlab_segment_info_is_stale (info);
+  /* A file nobody maps is kept on purpose, not left behind: it may go too. */
+  gboolean kept_file = info->exists && info->persistent && info->attach_count == 0 &&
+                       shmlab_user_is_me (info->owner_uid);
+
+  self->offer_stale = shmlab_segment_info_is_stale (info) || kept_file;
   self->offer_flags = flags;
-  if (self->offer_stale)
+  if (kept_file)
+    title = _("A file kept from an earlier write holds this key.");
+  else if (self->offer_stale)
     title = _("A segment left behind by a program that ended holds this key.");
   else
     title = _("Another program's segment holds this key.");
