@@ -295,6 +295,12 @@ print_info (ShmlabKey               *value,
       print_field (_("stale"), _("yes: no process is attached — probably left by a program that "
                    "crashed; remove it with: %s"), hint);
     }
+  else if (info->persistent && info->attach_count == 0)
+    {
+      g_autofree char *hint = shmlab_command_for_key ("remove", key, backend, NULL);
+      print_field (_("stale"), _("no: a file is kept until it is removed, whoever uses it; "
+                                 "remove it with: %s"), hint);
+    }
   else
     print_field (_("stale"), "%s", _("no"));
   print_lock (value);
