@@ -117,21 +117,21 @@ shmlab_sigbus_guard_add (gpointer   data,
                          gsize      size,
                          GError   **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-
   g_return_val_if_fail (data != NULL && size > 0, FALSE);
 
   if (!install_handler (error))
     return FALSE;
-  locker = g_mutex_locker_new (&table_lock);
+  g_mutex_lock (&table_lock);
   for (guint i = 0; i < SHMLAB_SIGBUS_GUARDS; i++)
     if (guards[i].start == 0)
       {
         guards[i].tripped = 0;
         __atomic_store_n (&guards[i].start, (guintptr) data, __ATOMIC_RELEASE);
         __atomic_store_n (&guards[i].size, size, __ATOMIC_RELEASE);
+        g_mutex_unlock (&table_lock);
         return TRUE;
       }
+  g_mutex_unlock (&table_lock);
   g_set_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_OUT_OF_RESOURCES,
                _("this program already has %d files mapped: detach from one first"),
                SHMLAB_SIGBUS_GUARDS);
@@ -142,15 +142,15 @@ shmlab_sigbus_guard_add (gpointer   data,
 void
 shmlab_sigbus_guard_remove (gpointer data)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&table_lock);
-
+  g_mutex_lock (&table_lock);
   for (guint i = 0; i < SHMLAB_SIGBUS_GUARDS; i++)
     if (guards[i].start == (guintptr) data && guards[i].start != 0)
       {
         __atomic_store_n (&guards[i].size, 0, __ATOMIC_RELEASE);
         __atomic_store_n (&guards[i].start, 0, __ATOMIC_RELEASE);
-        return;
+        break;
       }
+  g_mutex_unlock (&table_lock);
 }
 
 /* Whether a page of the mapping at @data went past the file's end since it

@@ -396,6 +396,43 @@ test_read_other_backend (void)
   reader_close (window);
 }
 
+/* A file a writer left (the File backend keeps it): read a while later by
+ * a Reader on File; a Reader on System V is told which backend has it. */
+static void
+test_read_kept_file (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rfile");
+  g_autofree char *out = NULL, *err = NULL;
+  ShmlabReaderStation *window = NULL;
+  ShmlabKeyBar *key_bar = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_true (shmlab_test_run_cli (&out, &err, &status, "write", key, "--backend", "file",
+                                      "--text", "kept in a file", "--hold", "0", "-q", NULL));
+  g_assert_cmpint (status, ==, 0);
+
+  window = reader_new (key);
+  key_bar = shmlab_station_get_key_bar (SHMLAB_STATION (window));
+  read_now (window);
+  g_assert_cmpstr (page_of (window), ==, "problem");
+  expected = g_strdup_printf ("no System V segment has the key “%s”, but a File one does: "
+                              "choose File", key);
+  g_assert_true (contains (shmlab_reader_station_get_problem (window), expected));
+
+  shmlab_key_bar_set_backend (key_bar, SHMLAB_BACKEND_FILE);
+  read_now (window);
+  {
+    g_autofree char *text = text_of (window);
+    g_assert_cmpstr (text, ==, "kept in a file");
+  }
+  reader_close (window);
+  /* Read and closed: the file is still there, for the next reader. */
+  g_assert_true (shmlab_segment_remove_key (key, SHMLAB_BACKEND_FILE, FALSE, &error));
+  g_assert_no_error (error);
+}
+
 typedef struct
 {
   ShmlabReaderStation *window;
@@ -1361,6 +1398,7 @@ main (int   argc,
   g_test_add_func ("/reader-window/read/text", test_read_text);
   g_test_add_func ("/reader-window/a11y/read-result-focus", test_read_result_focus);
   g_test_add_func ("/reader-window/read/other-backend", test_read_other_backend);
+  g_test_add_func ("/reader-window/read/kept-file", test_read_kept_file);
   g_test_add_data_func ("/reader-window/read/image-frame", GINT_TO_POINTER (SHMLAB_FORMAT_FRAME),
                         test_read_image);
   g_test_add_data_func ("/reader-window/read/image-qt", GINT_TO_POINTER (SHMLAB_FORMAT_QT_IMAGE),

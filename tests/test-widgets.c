@@ -452,6 +452,46 @@ test_key_bar_stale (void)
   destroy_all (window, session);
 }
 
+/* File, the third entry of the backend list: its native key is a file's
+ * path, in the temp dir for a Qt key, the path itself for a native name. */
+static void
+test_key_bar_file (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("file");
+  g_autofree char *path = g_build_filename (shmlab_test_get_temp_dir (), "typed.shm", NULL);
+  g_autofree char *string_form = g_strconcat ("file:", path, NULL);
+  ShmlabSession *session = shmlab_session_new ();
+  GtkWidget *bar = shmlab_key_bar_new ();
+  GtkWindow *window = window_with (bar);
+  GtkWidget *dropdown = find_widget (bar, GTK_TYPE_DROP_DOWN, 1);
+  g_autofree char *status = NULL;
+
+  shmlab_key_bar_set_key (SHMLAB_KEY_BAR (bar), key);
+  shmlab_key_bar_set_session (SHMLAB_KEY_BAR (bar), session);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (dropdown), 2);
+  g_assert_cmpint (shmlab_session_get_backend (session), ==, SHMLAB_BACKEND_FILE);
+  g_assert_true (g_str_has_prefix (shmlab_session_get_native_key (session),
+                                   shmlab_test_get_temp_dir ()));
+  g_assert_true (g_str_has_suffix (shmlab_session_get_native_key (session), ".shm"));
+
+  write_text (session, "in a file", SHMLAB_FORMAT_TEXT);
+  status = shmlab_key_bar_get_status_text (SHMLAB_KEY_BAR (bar));
+  g_assert_true (contains (status, shmlab_session_get_native_key (session)));
+  g_assert_true (contains (status, "ls -l shows it"));
+  g_assert_true (contains (status, " · attached · "));
+  g_assert_true (g_file_test (shmlab_session_get_native_key (session), G_FILE_TEST_IS_REGULAR));
+
+  /* A native name is the path itself; its string form names it whole. */
+  shmlab_key_bar_set_kind (SHMLAB_KEY_BAR (bar), SHMLAB_KEY_KIND_QT_NATIVE);
+  shmlab_key_bar_set_key (SHMLAB_KEY_BAR (bar), path);
+  g_assert_null (shmlab_key_bar_get_error_text (SHMLAB_KEY_BAR (bar)));
+  g_assert_cmpstr (shmlab_session_get_native_key (session), ==, path);
+  g_assert_cmpstr (shmlab_session_get_key (session), ==, string_form);
+
+  destroy_all (window, session);
+  shmlab_segment_remove_key (key, SHMLAB_BACKEND_FILE, TRUE, NULL);
+}
+
 /* A file nobody maps is kept, not stale: the bar says so, and offers its removal. */
 static void
 test_key_bar_file_kept (void)
@@ -1471,6 +1511,7 @@ main (int argc, char **argv)
   g_test_add_func ("/widgets/key-bar/posix", test_key_bar_posix);
   g_test_add_func ("/widgets/key-bar/native", test_key_bar_native);
   g_test_add_func ("/widgets/key-bar/stale", test_key_bar_stale);
+  g_test_add_func ("/widgets/key-bar/file", test_key_bar_file);
   g_test_add_func ("/widgets/key-bar/file-kept", test_key_bar_file_kept);
   g_test_add_func ("/widgets/step-log/steps", test_step_log_steps);
   g_test_add_func ("/widgets/step-log/limit", test_step_log_limit);
