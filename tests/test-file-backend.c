@@ -121,6 +121,11 @@ test_other_sigbus_kills (void)
       volatile guint8 *plain;
       int fd;
 
+      /* This child dies on purpose: it must not clean up the test's temp dir. */
+      signal (SIGABRT, SIG_DFL);
+      signal (SIGTRAP, SIG_DFL);
+      signal (SIGSEGV, SIG_DFL);
+
       /* A guard is in place for the segment… */
       if (!shmlab_segment_set_key (segment, key, NULL) ||
           !shmlab_segment_create (segment, 4096, SHMLAB_ACCESS_READ_WRITE, NULL, NULL))
@@ -159,18 +164,27 @@ test_truncated_stream (void)
   g_autoptr(GSubprocess) writer = NULL;
   g_autoptr(GSubprocess) follower = NULL;
   g_autoptr(GDataInputStream) err = NULL;
-  g_autofree char *writer_err = NULL;
+  g_autoptr(GDataInputStream) writer_lines = NULL;
+  g_autoptr(GString) writer_err = g_string_new (NULL);
   g_autoptr(GString) follower_err = g_string_new (NULL);
-  gboolean cut = FALSE;
+  gboolean cut = FALSE, streaming = FALSE;
 
   writer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                              &error, shmlab_test_cli_path (), "stream", key, "--backend", "file",
                              "--size", "64x48", "--fps", "50", "--frames", "3000", NULL);
   g_assert_no_error (error);
-  /* The stream's file is there once the writer runs. */
-  for (guint i = 0; i < 500 && !g_file_test (shmlab_key_get_segment_name (value),
-                                                G_FILE_TEST_IS_REGULAR); i++)
-    g_usleep (10000);
+  /* The stream's file is there once the writer says it streams. */
+  writer_lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (writer));
+  while (!streaming)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (writer_lines, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        shmlab_test_fail ("shmlab stream ended before it streamed:\n%s", writer_err->str);
+      g_string_append_printf (writer_err, "%s\n", line);
+      streaming = g_str_has_prefix (line, "streaming");
+    }
   follower = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                                &error, shmlab_test_cli_path (), "follow", key, "--backend", "file",
                                "--seconds", "60", NULL);
@@ -197,11 +211,20 @@ test_truncated_stream (void)
   g_assert_cmpint (g_subprocess_get_exit_status (follower), ==, 1);
   g_assert_true (cut);
 
-  g_assert_true (g_subprocess_communicate_utf8 (writer, NULL, NULL, NULL, &writer_err, &error));
-  g_test_message ("stream said:\n%s", writer_err);
+  while (TRUE)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (writer_lines, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        break;
+      g_string_append_printf (writer_err, "%s\n", line);
+    }
+  g_assert_true (g_subprocess_wait (writer, NULL, &error));
+  g_test_message ("stream said:\n%s", writer_err->str);
   g_assert_false (g_subprocess_get_if_signaled (writer));
   g_assert_cmpint (g_subprocess_get_exit_status (writer), ==, 1);
-  g_assert_nonnull (strstr (writer_err, "cut it short"));
+  g_assert_nonnull (strstr (writer_err->str, "cut it short"));
   shmlab_segment_remove_key (key, SHMLAB_BACKEND_FILE, TRUE, NULL);
 }
 
