@@ -326,9 +326,12 @@ test_native_path (void)
   g_assert_cmpmem (contents, length, "hexdump shows me", 16);
 
   /* The command reads it by its string form, and removes it. */
-  g_assert_true (shmlab_test_run_cli (&out, &err, &status, "read", string_form, "--format", "raw",
-                                      "-q", NULL));
-  g_test_message ("%s%s", out, err);
+  g_assert_true (shmlab_test_run_cli (&out, &err, &status, "read", string_form, "--raw", "-q",
+                                      NULL));
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (out, ==, "hexdump shows me");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
   g_assert_true (shmlab_test_run_cli (&out, &err, &status, "remove", string_form, NULL));
   g_assert_cmpint (status, ==, 0);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
