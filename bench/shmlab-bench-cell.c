@@ -206,6 +206,7 @@ open_channels (ShmlabBenchShared  *shared,
     case SHMLAB_BENCH_MEMCPY:
     case SHMLAB_BENCH_SHM_SYSV:
     case SHMLAB_BENCH_SHM_POSIX:
+    case SHMLAB_BENCH_SHM_FILE:
     case SHMLAB_BENCH_SHM_INPLACE:
     case SHMLAB_BENCH_N_MECHANISMS:
     default:

@@ -138,7 +138,7 @@ segment_lock (Child *self)
 
   if (!shmlab_segment_lock (self->segment, NULL, &error))
     child_fail (self, "%s", error->message);
-  *syscall_counter (self) += shmlab_backend_lock_syscalls (self->backend);
+  *syscall_counter (self) += shmlab_bench_mechanism_info (self->mechanism)->lock_syscalls;
 }
 
 static void
@@ -148,7 +148,7 @@ segment_unlock (Child *self)
 
   if (!shmlab_segment_unlock (self->segment, &error))
     child_fail (self, "%s", error->message);
-  *syscall_counter (self) += shmlab_backend_lock_syscalls (self->backend);
+  *syscall_counter (self) += shmlab_bench_mechanism_info (self->mechanism)->unlock_syscalls;
 }
 
 static void

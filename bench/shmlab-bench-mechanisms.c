@@ -10,52 +10,66 @@
 #include <string.h>
 
 /* Copies and system calls are per message in a stream, both processes
- * together, as the code in shmlab-bench-child.c makes them. */
+ * together, as the code in shmlab-bench-child.c makes them. A lock's and an
+ * unlock's system calls are those strace shows through ShmlabSegment,
+ * except the getpid() calls of the lock holder's record, three a pair on
+ * every backend, which are left out. */
 static const ShmlabBenchMechanismInfo mechanisms[SHMLAB_BENCH_N_MECHANISMS] = {
   [SHMLAB_BENCH_MEMCPY] = {
     "memcpy", 1, 1, "memcpy() from one buffer to another",
     "0", "none",
     "one process copies the message with memcpy(): the most one core can copy",
-    FALSE, SHMLAB_BACKEND_DEFAULT,
+    FALSE, SHMLAB_BACKEND_DEFAULT, 0, 0,
   },
   [SHMLAB_BENCH_SHM_SYSV] = {
     "shm-sysv", 2, 2, "memcpy() in and memcpy() out, each under the lock",
     N_("4 semop + ≤4 futex"), "futex",
     N_("the apps' path on System V (as Qt on Linux): the writer locks, copies in, unlocks and "
     "signals; the reader wakes, locks, copies out, unlocks and signals back"),
-    TRUE, SHMLAB_BACKEND_SYSV,
+    TRUE, SHMLAB_BACKEND_SYSV, 1, 1,
   },
   [SHMLAB_BENCH_SHM_POSIX] = {
     "shm-posix", 2, 2, "memcpy() in and memcpy() out, each under the lock",
     N_("≤4 futex"), "futex",
     N_("the apps' path on POSIX: the same steps; the lock is a POSIX semaphore, which takes and "
     "gives back an uncontended lock without a system call"),
-    TRUE, SHMLAB_BACKEND_POSIX,
+    TRUE, SHMLAB_BACKEND_POSIX, 0, 0,
+  },
+  [SHMLAB_BENCH_SHM_FILE] = {
+    "shm-file", 2, 2, "memcpy() in and memcpy() out, each under the lock",
+    N_("4 fcntl + 6 stat + ≤4 futex"), "futex",
+    N_("the apps' path on File: the same steps on a file in the temp dir mapped MAP_SHARED; the "
+    "lock is an fcntl() lock on the file, and whoever takes it checks with lstat() and fstat() "
+    "that the file is still there and whole"),
+    /* Taken: fcntl(F_OFD_SETLKW), lstat() and fstat() that the path still
+     * names the locked file, fstat() that it is not shorter than the mapping.
+     * Given back: fcntl(F_OFD_SETLK, F_UNLCK). */
+    TRUE, SHMLAB_BACKEND_FILE, 4, 1,
   },
   [SHMLAB_BENCH_SHM_INPLACE] = {
     "shm-inplace", 2, 1, "memcpy() in; the reader reads the bytes where they are",
     N_("≤4 futex"), "futex",
     N_("POSIX shared memory read in place: the reader checks the bytes in the segment under the "
     "lock instead of copying them out (what “zero copies” really means)"),
-    TRUE, SHMLAB_BACKEND_POSIX,
+    TRUE, SHMLAB_BACKEND_POSIX, 0, 0,
   },
   [SHMLAB_BENCH_PIPE] = {
     "pipe", 2, 2, "the kernel copies into the pipe's buffer and out of it",
     N_("1 write + 1 read per 64 KiB"), N_("read() wakes"),
     "an anonymous pipe: write() the message, read() it on the other side",
-    FALSE, SHMLAB_BACKEND_DEFAULT,
+    FALSE, SHMLAB_BACKEND_DEFAULT, 0, 0,
   },
   [SHMLAB_BENCH_UNIX_SOCKET] = {
     "unix-socket", 2, 2, "the kernel copies into the socket's buffer and out of it",
     N_("1 write + ≥1 read"), N_("read() wakes"),
     "a Unix-domain stream socket pair",
-    FALSE, SHMLAB_BACKEND_DEFAULT,
+    FALSE, SHMLAB_BACKEND_DEFAULT, 0, 0,
   },
   [SHMLAB_BENCH_TCP_LOOPBACK] = {
     "tcp-loopback", 2, 2, "the kernel copies into the socket's buffer and out of it",
     N_("1 write + ≥1 read"), N_("read() wakes"),
     "a TCP connection over 127.0.0.1 (TCP_NODELAY), through the whole network stack",
-    FALSE, SHMLAB_BACKEND_DEFAULT,
+    FALSE, SHMLAB_BACKEND_DEFAULT, 0, 0,
   },
 };
 

@@ -16,6 +16,7 @@ typedef enum
   SHMLAB_BENCH_MEMCPY,
   SHMLAB_BENCH_SHM_SYSV,
   SHMLAB_BENCH_SHM_POSIX,
+  SHMLAB_BENCH_SHM_FILE,
   SHMLAB_BENCH_SHM_INPLACE,
   SHMLAB_BENCH_PIPE,
   SHMLAB_BENCH_UNIX_SOCKET,
@@ -32,6 +33,9 @@ typedef enum
  * @syscalls: system calls per message in a stream, stated from the code
  * @signal: how the reader learns that a message is there
  * @summary: what the mechanism does, in one sentence
+ * @lock_syscalls: system calls one uncontended shmlab_segment_lock() makes
+ *   on @backend, as strace shows them
+ * @unlock_syscalls: the same for shmlab_segment_unlock()
  */
 typedef struct
 {
@@ -44,6 +48,8 @@ typedef struct
   const char *summary;
   gboolean uses_shm;      /* through a ShmlabSegment, … */
   ShmlabBackend backend;  /* … on this backend */
+  guint lock_syscalls;
+  guint unlock_syscalls;
 } ShmlabBenchMechanismInfo;
 
 const ShmlabBenchMechanismInfo *

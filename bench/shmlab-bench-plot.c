@@ -28,6 +28,8 @@ static const double colours[SHMLAB_BENCH_N_MECHANISMS][3] = {
   [SHMLAB_BENCH_MEMCPY] = { 0.25, 0.25, 0.25 },
   [SHMLAB_BENCH_SHM_SYSV] = { 0.00, 0.45, 0.70 },
   [SHMLAB_BENCH_SHM_POSIX] = { 0.34, 0.71, 0.91 },
+  /* The palette's black; memcpy's line, in grey, is dashed. */
+  [SHMLAB_BENCH_SHM_FILE] = { 0.00, 0.00, 0.00 },
   [SHMLAB_BENCH_SHM_INPLACE] = { 0.00, 0.62, 0.45 },
   [SHMLAB_BENCH_PIPE] = { 0.90, 0.62, 0.00 },
   [SHMLAB_BENCH_UNIX_SOCKET] = { 0.84, 0.37, 0.00 },

@@ -48,7 +48,9 @@ shmlab_bench_report_new (void)
     const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
 
     /* One lock row a backend, in the order of the table. */
-    for (guint i = 0; i < G_N_ELEMENTS (self->locks) && i < n_backends; i++)
+    g_warn_if_fail (n_backends <= G_N_ELEMENTS (self->locks));
+    self->n_locks = MIN (n_backends, G_N_ELEMENTS (self->locks));
+    for (guint i = 0; i < self->n_locks; i++)
       self->locks[i].backend = backends[i];
   }
   return self;
@@ -286,7 +288,9 @@ worst_ratio (const ShmlabBenchReport *self,
 GPtrArray *
 shmlab_bench_report_targets (const ShmlabBenchReport *self)
 {
-  static const ShmlabBenchMechanism shm[] = { SHMLAB_BENCH_SHM_SYSV, SHMLAB_BENCH_SHM_POSIX };
+  static const ShmlabBenchMechanism shm[] = {
+    SHMLAB_BENCH_SHM_SYSV, SHMLAB_BENCH_SHM_POSIX, SHMLAB_BENCH_SHM_FILE,
+  };
   static const ShmlabBenchMechanism others[] = { SHMLAB_BENCH_PIPE, SHMLAB_BENCH_UNIX_SOCKET };
   GPtrArray *targets = g_ptr_array_new_with_free_func (free_target);
 

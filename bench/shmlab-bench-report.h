@@ -15,6 +15,9 @@
 
 G_BEGIN_DECLS
 
+/* Room for one lock row a backend of the table. */
+#define SHMLAB_BENCH_MAX_BACKENDS 3
+
 typedef struct
 {
   ShmlabBenchMechanism mechanism;
@@ -37,7 +40,8 @@ typedef struct
   GArray *sizes;         /* guint64 */
   GPtrArray *rows;       /* ShmlabBenchRow */
   char *key_prefix;      /* every key made starts with it */
-  ShmlabBenchLock locks[2];
+  ShmlabBenchLock locks[SHMLAB_BENCH_MAX_BACKENDS];
+  guint n_locks;         /* one a backend, in the order of the table */
   ShmlabBenchImage *image;
   char *plot_path;
   guint plot_width;

@@ -93,7 +93,7 @@ shmlab_bench_measure_locks (ShmlabBenchReport          *report,
                             const ShmlabBenchProgress  *progress,
                             GError                    **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (report->locks); i++)
+  for (guint i = 0; i < report->n_locks; i++)
     {
       ShmlabBackend backend = report->locks[i].backend;
       g_autofree char *key = g_strdup_printf ("%s-lock-%s", key_prefix,

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "shmlab-bench-cell.h"
+#include "shmlab-bench-file.h"
 #include "shmlab-bench-image.h"
 #include "shmlab-bench-map.h"
 #include "shmlab-bench-stream.h"
@@ -48,22 +49,26 @@ static const char description[] =
   "percentile) and the throughput (a stream; the median of several runs), and for each\n"
   "backend the cost of an uncontended lock + unlock.\n"
   "\n"
-  "Mechanisms: memcpy (one process: the most a core can copy), shm-sysv and shm-posix\n"
-  "(the apps' path: lock, copy in, unlock, signal; wake, lock, copy out, unlock),\n"
-  "shm-inplace (the reader uses the bytes where they are: no copy out), pipe,\n"
-  "unix-socket and tcp-loopback (127.0.0.1).\n"
+  "Mechanisms: memcpy (one process: the most a core can copy), shm-sysv, shm-posix and\n"
+  "shm-file (the apps' path on each backend: lock, copy in, unlock, signal; wake, lock,\n"
+  "copy out, unlock), shm-inplace (the reader uses the bytes where they are: no copy\n"
+  "out), pipe, unix-socket and tcp-loopback (127.0.0.1).\n"
   "\n"
   "The default run takes under a minute; --quick a few seconds. --image measures instead\n"
   "a picture's way from the Writer to the Reader, as a ShmLab frame and in the Qt\n"
-  "example's PNG format. Segments are made under keys starting with “shmlab-bench-”\n"
-  "and removed at the end, also after a failure or Ctrl+C. Progress goes to standard\n"
-  "error; the table (or the JSON) to standard output.\n"
+  "example's PNG format. --file reads a large file it makes in the temp dir through one\n"
+  "mmap() and through read() into buffers of 4 KiB, 64 KiB and 1 MiB, every byte\n"
+  "checked; the file has just been written, so the page cache is warm unless --cold\n"
+  "drops the file's pages before each run. Segments are made under keys starting with\n"
+  "“shmlab-bench-” and removed at the end, also after a failure or Ctrl+C, and so is\n"
+  "the file. Progress goes to standard error; the table (or the JSON) to standard output.\n"
   "\n"
   "Examples:\n"
   "  shmlab bench\n"
   "  shmlab bench --quick --plot bench.png\n"
   "  shmlab bench --sizes 64,1MiB --mechanisms shm-posix,pipe --seconds 5 --json\n"
-  "  shmlab bench --image data/sample.png");
+  "  shmlab bench --image data/sample.png\n"
+  "  shmlab bench --file --file-size 256MiB");
 
 static const guint64 default_sizes[] = {
   64, 4 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20,
@@ -260,6 +265,27 @@ check_plot_path (const char *path,
   return TRUE;
 }
 
+/* The backends whose lock is measured: those a chosen mechanism uses. */
+static guint
+count_lock_backends (const gboolean chosen[SHMLAB_BENCH_N_MECHANISMS])
+{
+  guint n_backends, n = 0;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+  for (guint b = 0; b < n_backends; b++)
+    {
+      gboolean needed = FALSE;
+
+      for (guint m = 0; m < SHMLAB_BENCH_N_MECHANISMS; m++)
+        {
+          ShmlabBackend uses;
+          needed |= chosen[m] && shmlab_bench_mechanism_uses_shm (m, &uses) && uses == backends[b];
+        }
+      n += needed;
+    }
+  return n;
+}
+
 /* The run's own progress, on standard error as it comes. */
 static void
 print_progress (const char *text,
@@ -267,6 +293,81 @@ print_progress (const char *text,
 {
   fputs (text, stderr);
   fflush (stderr);
+}
+
+/* --file-size: a size the file mode can time and the disk may hold. */
+static gboolean
+parse_file_size (const char *text,
+                 guint64    *size,
+                 int        *status)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *min_text = shmlab_bench_format_size (SHMLAB_BENCH_FILE_MIN_SIZE);
+  g_autofree char *max_text = shmlab_bench_format_size (SHMLAB_BENCH_FILE_MAX_SIZE);
+  g_autofree char *shown = NULL;
+
+  if (text == NULL)
+    {
+      *size = SHMLAB_BENCH_FILE_DEFAULT_SIZE;
+      return TRUE;
+    }
+  shown = g_utf8_make_valid (text, -1);
+  if (!shmlab_parse_size (text, size, &error))
+    {
+      *status = shmlab_cli_usage_error (COMMAND, _("--file-size: %s"), error->message);
+      return FALSE;
+    }
+  if (*size < SHMLAB_BENCH_FILE_MIN_SIZE || *size > SHMLAB_BENCH_FILE_MAX_SIZE)
+    {
+      *status = shmlab_cli_usage_error (COMMAND, _("--file-size: “%s” is %s: the file must be "
+                                        "from %s to %s, such as 256MiB or 1GiB"),
+                                        shown,
+                                        *size == 0 ? _("0 bytes, a file with nothing to read")
+                                                   : *size < SHMLAB_BENCH_FILE_MIN_SIZE
+                                                     ? _("too small to time") : _("too large"),
+                                        min_text, max_text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* --file alone: make, read and remove the file; the output on standard output. */
+static int
+measure_file (const char *size_text,
+              gboolean    cold,
+              gboolean    quick,
+              gboolean    json,
+              gboolean    quiet,
+              const char *key_prefix)
+{
+  const ShmlabBenchProgress shown_progress = { print_progress, NULL };
+  g_autoptr(ShmlabBenchFile) measured = shmlab_bench_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  int status = SHMLAB_CLI_EXIT_OK;
+  guint64 size;
+
+  if (!parse_file_size (size_text, &size, &status))
+    return status;
+  if (!shmlab_bench_file_measure (measured, size, quick ? 3 : 7, cold, key_prefix,
+                                  shmlab_cli_interrupt (), quiet ? NULL : &shown_progress,
+                                  &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_printerr (_("shmlab: the bench was interrupted: its file was removed, so nothing was "
+                      "measured in full\n"));
+          return SHMLAB_CLI_EXIT_FAILURE;
+        }
+      return shmlab_cli_fail (error);
+    }
+  output = json ? shmlab_bench_file_json (measured) : shmlab_bench_file_table (measured);
+  g_print ("%s", output);
+  if (!shmlab_bench_file_ok (measured))
+    return shmlab_cli_fail_printf (_("some runs did not read back what was written (see “WRONG” "
+                                   "above, or “ok”: false in the JSON): their figures are not "
+                                   "given"));
+  return status;
 }
 
 static int
@@ -290,6 +391,8 @@ shmlab_cmd_bench (int    argc,
   g_autofree char *cpus_text = NULL;
   gboolean stream = FALSE;
   gboolean map = FALSE;
+  gboolean file = FALSE, cold = FALSE;
+  g_autofree char *file_size_text = NULL;
   g_auto(GStrv) arguments = NULL;
   const GOptionEntry entries[] = {
     { "quick", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &quick,
@@ -319,6 +422,15 @@ shmlab_cmd_bench (int    argc,
     { "map", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &map,
       N_("Instead, time one look at /proc as shmlab map makes it: 1, 10 and 100 processes "
       "attached, and a 1 GiB segment"), NULL },
+    { "file", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &file,
+      N_("Instead, read a large file made in the temp dir through one mmap() and through read() "
+      "into buffers of 4 KiB, 64 KiB and 1 MiB, every byte checked (7 runs; 3 with --quick)"),
+      NULL },
+    { "file-size", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &file_size_text,
+      N_("With --file, the file's size (default 1GiB)"), "SIZE" },
+    { "cold", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &cold,
+      N_("With --file, drop the file's pages from the page cache before each run (else they are "
+      "there: it was just written)"), NULL },
     { "quiet", 'q', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &quiet,
       N_("Do not print the progress"), NULL },
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
@@ -347,6 +459,21 @@ shmlab_cmd_bench (int    argc,
       g_autofree char *shown = g_utf8_make_valid (arguments[0], -1);
       return shmlab_cli_usage_error (COMMAND, _("unexpected argument “%s”: bench takes only "
                                      "options"), shown);
+    }
+  if (!file && file_size_text != NULL)
+    return shmlab_cli_usage_error (COMMAND, _("--file-size goes with --file: add --file to read a "
+                                   "file of that size"));
+  if (!file && cold)
+    return shmlab_cli_usage_error (COMMAND, _("--cold goes with --file: add --file to read a file "
+                                   "with a cold page cache"));
+  if (file)
+    {
+      if (map || stream || image != NULL || plot != NULL || sizes_text != NULL ||
+          mechanisms_text != NULL || seconds_text != NULL || cpus_text != NULL)
+        return shmlab_cli_usage_error (COMMAND, _("--file measures reading a file alone: it does "
+                                       "not go with --map, --stream, --image, --plot, --sizes, "
+                                       "--mechanisms, --seconds or --cpus (run them apart)"));
+      return measure_file (file_size_text, cold, quick, json, quiet, key_prefix);
     }
   if (map)
     {
@@ -431,7 +558,8 @@ shmlab_cmd_bench (int    argc,
         n_chosen += chosen[m];
       lock_seconds = MIN (LOCK_MAX_SECONDS, report->seconds * LOCK_SHARE);
       passes = report->passes = quick ? 1 : 3;
-      plan.cell_seconds = MAX (report->seconds - 2 * lock_seconds, report->seconds / 2) /
+      plan.cell_seconds = MAX (report->seconds - count_lock_backends (chosen) * lock_seconds,
+                               report->seconds / 2) /
                           (n_chosen * report->sizes->len * passes);
       /* Per pass; pooled over the passes, at least 6 round trips and 6 runs (3 with --quick). */
       plan.min_samples = quick ? 3 : 2;

@@ -54,7 +54,8 @@ static void
 test_mechanisms (void)
 {
   static const char *const names[] = {
-    "memcpy", "shm-sysv", "shm-posix", "shm-inplace", "pipe", "unix-socket", "tcp-loopback",
+    "memcpy", "shm-sysv", "shm-posix", "shm-file", "shm-inplace", "pipe", "unix-socket",
+    "tcp-loopback",
   };
   g_autofree char *all = shmlab_bench_mechanism_names ();
   ShmlabBenchMechanism mechanism;
@@ -71,17 +72,33 @@ test_mechanisms (void)
       g_assert_cmpuint (info->processes, ==, i == SHMLAB_BENCH_MEMCPY ? 1 : 2);
       g_assert_cmpuint (info->copies, ==, i == SHMLAB_BENCH_MEMCPY ||
                                           i == SHMLAB_BENCH_SHM_INPLACE ? 1 : 2);
+      /* A lock counts at least what its backend states, and no lock nothing. */
+      if (shmlab_bench_mechanism_uses_shm (i, &backend))
+        {
+          g_assert_cmpuint (info->lock_syscalls, >=, shmlab_backend_lock_syscalls (backend));
+          g_assert_cmpuint (info->unlock_syscalls, >=, shmlab_backend_lock_syscalls (backend));
+        }
+      else
+        {
+          g_assert_cmpuint (info->lock_syscalls, ==, 0);
+          g_assert_cmpuint (info->unlock_syscalls, ==, 0);
+        }
     }
   g_assert_false (shmlab_bench_mechanism_from_string ("shm", &mechanism));
   g_assert_false (shmlab_bench_mechanism_from_string ("", &mechanism));
   g_assert_false (shmlab_bench_mechanism_from_string (NULL, &mechanism));
-  g_assert_cmpstr (all, ==, "memcpy, shm-sysv, shm-posix, shm-inplace, pipe, unix-socket or "
-                   "tcp-loopback");
+  g_assert_cmpstr (all, ==, "memcpy, shm-sysv, shm-posix, shm-file, shm-inplace, pipe, "
+                   "unix-socket or tcp-loopback");
 
   g_assert_true (shmlab_bench_mechanism_uses_shm (SHMLAB_BENCH_SHM_SYSV, &backend));
   g_assert_cmpint (backend, ==, SHMLAB_BACKEND_SYSV);
   g_assert_true (shmlab_bench_mechanism_uses_shm (SHMLAB_BENCH_SHM_POSIX, &backend));
   g_assert_cmpint (backend, ==, SHMLAB_BACKEND_POSIX);
+  g_assert_true (shmlab_bench_mechanism_uses_shm (SHMLAB_BENCH_SHM_FILE, &backend));
+  g_assert_cmpint (backend, ==, SHMLAB_BACKEND_FILE);
+  /* Taken: fcntl(), then lstat() and two fstat(); given back: fcntl(). */
+  g_assert_cmpuint (shmlab_bench_mechanism_info (SHMLAB_BENCH_SHM_FILE)->lock_syscalls, ==, 4);
+  g_assert_cmpuint (shmlab_bench_mechanism_info (SHMLAB_BENCH_SHM_FILE)->unlock_syscalls, ==, 1);
   g_assert_true (shmlab_bench_mechanism_uses_shm (SHMLAB_BENCH_SHM_INPLACE, &backend));
   g_assert_cmpint (backend, ==, SHMLAB_BACKEND_POSIX);
   g_assert_false (shmlab_bench_mechanism_uses_shm (SHMLAB_BENCH_MEMCPY, &backend));
@@ -137,7 +154,7 @@ add_row (ShmlabBenchReport    *report,
   return row;
 }
 
-/* Three mechanisms at 64 B and 16 MiB, one cell failed, both locks measured. */
+/* Four mechanisms at 64 B and 16 MiB, one cell failed, the three locks measured. */
 static ShmlabBenchReport *
 fixed_report (void)
 {
@@ -151,6 +168,10 @@ fixed_report (void)
   static const double shm_large_rates[] = { 4e9 };
   static const double pipe_large_latency[] = { 9e6 };
   static const double pipe_large_rates[] = { 1e9 };
+  static const double file_small_latency[] = { 4000, 4000, 5000 };
+  static const double file_small_rates[] = { 1.5e9 };
+  static const double file_large_latency[] = { 6e6 };
+  static const double file_large_rates[] = { 3e9 };
   const Cell memcpy_cells[] = {
     { memcpy_small_latency, 1, memcpy_small_rates, 1, 0, 0, NULL },
     { memcpy_large_latency, 1, memcpy_large_rates, 1, 0, 0, NULL },
@@ -162,6 +183,10 @@ fixed_report (void)
   const Cell pipe_cells[] = {
     { NULL, 0, NULL, 0, 0, 0, "checksum mismatch in message 3" },
     { pipe_large_latency, 1, pipe_large_rates, 1, 10, 40, NULL },
+  };
+  const Cell file_cells[] = {
+    { file_small_latency, 3, file_small_rates, 1, 100, 1210, NULL },
+    { file_large_latency, 1, file_large_rates, 1, 0, 0, NULL },
   };
   ShmlabBenchReport *report = shmlab_bench_report_new ();
   ShmlabBenchResult *large;
@@ -188,6 +213,9 @@ fixed_report (void)
   add_row (report, SHMLAB_BENCH_PIPE, pipe_cells);
   large->copy_in_rate = 6e9;
   large->copy_out_rate = 5e9;
+  large = &add_row (report, SHMLAB_BENCH_SHM_FILE, file_cells)->results[1];
+  large->copy_in_rate = 7e9;
+  large->copy_out_rate = 6.5e9;
 
   report->locks[0].measured = report->locks[0].ok = TRUE;
   report->locks[0].segment_ns = 2000;
@@ -197,6 +225,10 @@ fixed_report (void)
   report->locks[1].segment_ns = 50;
   report->locks[1].cancellable_ns = 60;
   report->locks[1].primitive_ns = 14;
+  report->locks[2].measured = report->locks[2].ok = TRUE;
+  report->locks[2].segment_ns = 1200;
+  report->locks[2].cancellable_ns = 1300;
+  report->locks[2].primitive_ns = 450;
   return report;
 }
 
@@ -236,30 +268,35 @@ test_table (void)
     "memcpy        1       0                              none                50.0 ns         8.00",
     "shm-posix     2       ≤4 futex                       futex               3.00 µs         4.00",
     "pipe          2       1 write + 1 read per 64 KiB    read() wakes         failed         1.00",
+    "shm-file      2       4 fcntl + 6 stat + ≤4 futex    futex               4.00 µs         3.00",
     "",
     "One-way latency, median (half a ping-pong round trip):",
     "                    64 B    16 MiB",
     "memcpy           50.0 ns   2.00 ms",
     "shm-posix        3.00 µs   5.00 ms",
     "pipe              failed   9.00 ms",
+    "shm-file         4.00 µs   6.00 ms",
     "",
     "One-way latency, 99th percentile:",
     "                    64 B    16 MiB",
     "memcpy           50.0 ns   2.00 ms",
     "shm-posix         100 µs   5.00 ms",
     "pipe              failed   9.00 ms",
+    "shm-file         5.00 µs   6.00 ms",
     "",
     "Throughput, GB/s (a stream of messages, median of 3 runs):",
     "                    64 B    16 MiB",
     "memcpy              10.0      8.00",
     "shm-posix           2.00      4.00",
     "pipe              failed      1.00",
+    "shm-file            1.50      3.00",
     "",
     "System calls per message, counted in the stream (both processes):",
     "                    64 B    16 MiB",
     "memcpy                 —         —",
     "shm-posix            2.5         —",
     "pipe              failed       4.0",
+    "shm-file            12.1         —",
     "memcpy is one process copying; its copies are checked with the clock stopped. The shm rows "
     "lock with ShmlabSegment and signal with a futex.",
     "",
@@ -267,14 +304,20 @@ test_table (void)
     "backend         ShmlabSegment  + GCancellable  bare primitive",
     "System V              2.00 µs         2.50 µs         1.50 µs   (2 × semop)",
     "POSIX                 50.0 ns         60.0 ns         14.0 ns   (sem_wait + sem_post)",
+    "File                  1.20 µs         1.30 µs          450 ns   (fcntl F_OFD_SETLKW)",
     "",
     "Targets, measured side by side (a benchmark, not a test):",
     "  shm-posix ≥ 16 MiB, end to end vs memcpy         0.50×  ≥ 0.40×   met     (worst at 16 MiB: "
     "1.00× per copy (two copies); inside the path memcpy in 6.00 GB/s, out 5.00 GB/s)",
     "  shm-posix ≥ 16 MiB vs pipe                       4.00×  ≥ 2.00×   met     (worst at 16 MiB)",
+    "  shm-file ≥ 16 MiB, end to end vs memcpy          0.38×  ≥ 0.40×   missed  (worst at 16 MiB: "
+    "0.75× per copy (two copies); inside the path memcpy in 7.00 GB/s, out 6.50 GB/s)",
+    "  shm-file ≥ 16 MiB vs pipe                        3.00×  ≥ 2.00×   met     (worst at 16 MiB)",
     "  lock + unlock, System V                        2.00 µs  ≤ 1.00 µs missed  (uncontended, "
     "through ShmlabSegment)",
     "  lock + unlock, POSIX                           50.0 ns  ≤ 100 ns  met     (uncontended, "
+    "through ShmlabSegment)",
+    "  lock + unlock, File                            1.20 µs  ≤ 1.00 µs missed  (uncontended, "
     "through ShmlabSegment)",
     "FAILED: pipe at 64 B: checksum mismatch in message 3",
     "",
@@ -309,8 +352,11 @@ test_targets (void)
   } expected[] = {
     { "shm-posix ≥ 16 MiB, end to end vs memcpy", 0.5, 0.4, TRUE, "×" },
     { "shm-posix ≥ 16 MiB vs pipe", 4, 2, TRUE, "×" },
+    { "shm-file ≥ 16 MiB, end to end vs memcpy", 3.0 / 8.0, 0.4, TRUE, "×" },
+    { "shm-file ≥ 16 MiB vs pipe", 3, 2, TRUE, "×" },
     { "lock + unlock, System V", 2000, 1000, FALSE, "ns" },
     { "lock + unlock, POSIX", 50, 100, FALSE, "ns" },
+    { "lock + unlock, File", 1200, 1000, FALSE, "ns" },
   };
   g_autoptr(ShmlabBenchReport) report = fixed_report ();
   g_autoptr(GPtrArray) targets = shmlab_bench_report_targets (report);
@@ -332,11 +378,14 @@ test_targets (void)
   report->locks[0].ok = FALSE;
   report->locks[0].error = g_strdup ("semop: Invalid argument");
   report->locks[1].measured = FALSE;
+  report->locks[2].measured = FALSE;
   g_ptr_array_remove_index (report->rows, 0);
   fewer = shmlab_bench_report_targets (report);
-  g_assert_cmpuint (fewer->len, ==, 1);
+  g_assert_cmpuint (fewer->len, ==, 2);
   g_assert_cmpstr (((ShmlabBenchTarget *) g_ptr_array_index (fewer, 0))->what, ==,
                    "shm-posix ≥ 16 MiB vs pipe");
+  g_assert_cmpstr (((ShmlabBenchTarget *) g_ptr_array_index (fewer, 1))->what, ==,
+                   "shm-file ≥ 16 MiB vs pipe");
 }
 
 /* Only a report whose every cell and every measured lock is good is ok. */
@@ -358,6 +407,28 @@ test_ok (void)
   g_assert_false (shmlab_bench_report_ok (report));
   report->locks[1].measured = FALSE;
   g_assert_true (shmlab_bench_report_ok (report));
+  report->locks[2].ok = FALSE;
+  g_assert_false (shmlab_bench_report_ok (report));
+  report->locks[2].measured = FALSE;
+  g_assert_true (shmlab_bench_report_ok (report));
+}
+
+/* A new report has a lock row for each backend of the table, in its order,
+ * none measured yet. */
+static void
+test_lock_rows (void)
+{
+  g_autoptr(ShmlabBenchReport) report = shmlab_bench_report_new ();
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+  g_assert_cmpuint (n_backends, <=, SHMLAB_BENCH_MAX_BACKENDS);
+  g_assert_cmpuint (report->n_locks, ==, n_backends);
+  for (guint i = 0; i < n_backends; i++)
+    {
+      g_assert_cmpint (report->locks[i].backend, ==, backends[i]);
+      g_assert_false (report->locks[i].measured);
+    }
 }
 
 /* The JSON holds the same figures, and parses. */
@@ -387,6 +458,13 @@ test_json (void)
     "\"segment_with_cancellable\": 2500, \"primitive\": 1500 }",
     "{ \"backend\": \"posix\", \"ok\": true, \"error\": null, \"segment\": 50, "
     "\"segment_with_cancellable\": 60, \"primitive\": 14 }",
+    "{ \"backend\": \"file\", \"ok\": true, \"error\": null, \"segment\": 1200, "
+    "\"segment_with_cancellable\": 1300, \"primitive\": 450 }",
+    "\"name\": \"shm-file\",\n      \"processes\": 2,\n      \"copies_per_message\": 2,",
+    "\"syscalls_per_message_stated\": \"4 fcntl + 6 stat + ≤4 futex\",",
+    "\"backend\": \"file\",",
+    "\"syscalls_per_message\": 12.1,",
+    "\"copy_gb_per_s\": { \"in\": 7, \"out\": 6.5 },",
     "\"image\": null,",
     "{ \"what\": \"shm-posix ≥ 16 MiB vs pipe\", \"detail\": \"worst at 16 MiB\", "
     "\"measured\": 4, \"limit\": 2, \"at_least\": true, \"unit\": \"×\", \"met\": true }",
@@ -421,7 +499,7 @@ test_json (void)
   g_assert_no_error (error);
   g_assert_cmpstr (err, ==, "");
   g_assert_true (g_subprocess_get_successful (python));
-  g_assert_cmpstr (out, ==, "3 ['memcpy', 'shm-posix', 'pipe'] 100000 False 4 False\n");
+  g_assert_cmpstr (out, ==, "4 ['memcpy', 'shm-posix', 'pipe', 'shm-file'] 100000 False 7 False\n");
 }
 
 int
@@ -434,6 +512,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bench/report/table", test_table);
   g_test_add_func ("/bench/report/targets", test_targets);
   g_test_add_func ("/bench/report/ok", test_ok);
+  g_test_add_func ("/bench/report/lock-rows", test_lock_rows);
   g_test_add_func ("/bench/report/json", test_json);
   return g_test_run ();
 }

@@ -1,7 +1,8 @@
 /* test-bench.c — `shmlab bench` checked for its shape and its honesty, never
  * its speed: every mechanism delivers every byte, the JSON parses and holds
- * every row and size, the chart is a PNG of the stated size, bad options are
- * one-line usage errors, and nothing is left behind, even after Ctrl+C
+ * every row and size, the chart is a PNG of the stated size, the file mode
+ * reads back every byte it wrote, bad options are one-line usage errors, and
+ * nothing is left behind, even after Ctrl+C
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 
 #include <gio/gio.h>
@@ -21,7 +23,8 @@
 #include "shmlab-segment.h"
 
 static const char *const mechanisms[] = {
-  "memcpy", "shm-sysv", "shm-posix", "shm-inplace", "pipe", "unix-socket", "tcp-loopback",
+  "memcpy", "shm-sysv", "shm-posix", "shm-file", "shm-inplace", "pipe", "unix-socket",
+  "tcp-loopback",
 };
 
 static const gint64 default_sizes[] = {
@@ -417,15 +420,31 @@ count_lines (const char *text)
   return lines;
 }
 
+/* System V key files and File segments live in the temp dir, private to
+ * this test, as does the file --file reads: none is left there. */
+static void
+assert_temp_dir_clean (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (shmlab_test_get_temp_dir (), 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_assert_false (g_str_has_prefix (name, "qipc_"));
+      g_assert_false (g_str_has_prefix (name, "shmlab-bench-"));
+    }
+}
+
 /* Nothing is left under any key the bench may have made: no segment, lock or
- * key file, on either backend. */
+ * key file, on any backend; and no file of its own in the temp dir. */
 static void
 assert_nothing_left (const char *key_prefix)
 {
-  static const char *const others[] = { "lock-sysv", "lock-posix", "image-frame", "image-qt" };
+  static const char *const others[] = {
+    "lock-sysv", "lock-posix", "lock-file", "image-frame", "image-qt",
+  };
   g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
 
   for (guint m = 0; m < G_N_ELEMENTS (mechanisms); m++)
     for (guint s = 0; s < G_N_ELEMENTS (default_sizes); s++)
@@ -437,11 +456,10 @@ assert_nothing_left (const char *key_prefix)
   for (guint i = 0; i < keys->len; i++)
     {
       const char *key = g_ptr_array_index (keys, i);
-
-      shmlab_test_track_key (key);
       guint n_backends;
       const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
 
+      shmlab_test_track_key (key);
       for (guint b = 0; b < n_backends; b++)
         {
           ShmlabBackend backend = backends[b];
@@ -453,11 +471,7 @@ assert_nothing_left (const char *key_prefix)
         }
     }
 
-  /* System V key files live in the temp dir, private to this test. */
-  dir = g_dir_open (shmlab_test_get_temp_dir (), 0, NULL);
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_assert_false (g_str_has_prefix (name, "qipc_"));
+  assert_temp_dir_clean ();
 }
 
 typedef struct
@@ -532,6 +546,8 @@ test_quick_json_shape (void)
 {
   const QuickRun *run = quick_run ();
   const JsonValue *machine, *options, *rows, *locks, *placement;
+  const ShmlabBackend *backends;
+  guint n_backends;
 
   g_assert_nonnull (run->json);
   g_assert_cmpstr (json_string (run->json, "format"), ==, "shmlab-bench 1");
@@ -558,6 +574,8 @@ test_quick_json_shape (void)
       const JsonValue *sizes = json_get (row, "sizes", JSON_ARRAY);
 
       g_assert_cmpstr (json_string (row, "name"), ==, mechanisms[m]);
+      if (g_str_equal (mechanisms[m], "shm-file"))
+        g_assert_cmpstr (json_string (row, "backend"), ==, "file");
       g_assert_cmpfloat (json_number (row, "processes"), ==, m == 0 ? 1 : 2);
       g_assert_cmpfloat (json_number (row, "copies_per_message"), >=, 1);
       g_assert_cmpstr (json_string (row, "syscalls_per_message_stated"), !=, "");
@@ -578,15 +596,21 @@ test_quick_json_shape (void)
           g_assert_cmpfloat (json_number (throughput, "max"), >=, median);
           g_assert_cmpfloat (json_number (throughput, "runs"), ==, 3);
           g_assert_cmpfloat (json_number (cell, "syscalls_per_message"), >=, 0);
+          /* Each side locks and unlocks once a message: fcntl(), lstat() and
+           * two fstat() to take the lock, fcntl() to give it back. */
+          if (g_str_equal (mechanisms[m], "shm-file"))
+            g_assert_cmpfloat (json_number (cell, "syscalls_per_message"), >=, 10);
         }
     }
 
+  /* One lock row for each backend, in the order of the table. */
   locks = json_get (run->json, "lock_unlock_ns", JSON_ARRAY);
-  g_assert_cmpuint (locks->items->len, ==, 2);
-  for (guint i = 0; i < 2; i++)
+  backends = shmlab_backend_all (&n_backends);
+  g_assert_cmpuint (locks->items->len, ==, n_backends);
+  for (guint i = 0; i < n_backends; i++)
     {
       const JsonValue *lock = json_item (locks, i);
-      g_assert_cmpstr (json_string (lock, "backend"), ==, i == 0 ? "sysv" : "posix");
+      g_assert_cmpstr (json_string (lock, "backend"), ==, shmlab_backend_to_string (backends[i]));
       g_assert_true (json_boolean (lock, "ok"));
       g_assert_cmpfloat (json_number (lock, "segment"), >, 0);
       g_assert_cmpfloat (json_number (lock, "primitive"), >, 0);
@@ -732,6 +756,169 @@ test_image (void)
   assert_nothing_left (json_string (json, "key_prefix"));
 }
 
+/* bench --file on a small file, warm or cold: every way read back every
+ * byte written, its calls are what its buffer makes them, and the file is
+ * gone after. */
+static void
+run_file (gboolean cold)
+{
+  static const struct
+  {
+    const char *name;
+    const char *method;
+    double buffer;  /* 0 for mmap */
+  } ways[] = {
+    { "mmap", "mmap", 0 }, { "read 4 KiB", "read", 4096 }, { "read 64 KiB", "read", 65536 },
+    { "read 1 MiB", "read", 1048576 },
+  };
+  const double size = 8 << 20;
+  g_autofree char *out = NULL, *err = NULL, *parse_error = NULL, *expected_path = NULL;
+  g_autofree char *text = NULL, *text_err = NULL;
+  g_autoptr(JsonValue) json = NULL;
+  const JsonValue *file, *rows;
+  const char *written;
+  int status;
+
+  g_assert_true (shmlab_test_run_cli (&out, &err, &status, "bench", "--file", "--file-size",
+                                      "8MiB", "--quick", "--json", cold ? "--cold" : "--quiet",
+                                      NULL));
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  json = json_parse (out, &parse_error);
+  g_assert_cmpstr (parse_error, ==, NULL);
+  g_assert_cmpstr (json_string (json, "format"), ==, "shmlab-bench-file 1");
+  g_assert_true (json_boolean (json, "ok"));
+  g_assert_cmpstr (json_string (json, "cache"), ==, cold ? "cold" : "warm");
+  g_assert_cmpfloat (json_number (json, "runs"), ==, 3);
+  g_assert_true (g_str_has_prefix (json_string (json_get (json, "machine", JSON_OBJECT),
+                                                "kernel"), "Linux "));
+
+  file = json_get (json, "file", JSON_OBJECT);
+  g_assert_cmpfloat (json_number (file, "size"), ==, size);
+  g_assert_cmpfloat (json_number (file, "write_seconds"), >, 0);
+  g_assert_cmpfloat (json_number (file, "fsync_seconds"), >=, 0);
+  written = json_string (file, "checksum");
+  g_assert_true (g_str_has_prefix (written, "0x"));
+  g_assert_cmpuint (strlen (written), ==, 18);
+  /* Made in the temp dir, named after the run, and removed. */
+  expected_path = g_build_filename (shmlab_test_get_temp_dir (), "shmlab-bench-", NULL);
+  g_assert_true (g_str_has_prefix (json_string (file, "path"), expected_path));
+  g_assert_true (g_str_has_suffix (json_string (file, "path"), "-file"));
+  g_assert_false (g_file_test (json_string (file, "path"), G_FILE_TEST_EXISTS));
+
+  rows = json_get (json, "ways", JSON_ARRAY);
+  g_assert_cmpuint (rows->items->len, ==, G_N_ELEMENTS (ways));
+  for (guint w = 0; w < G_N_ELEMENTS (ways); w++)
+    {
+      const JsonValue *way = json_item (rows, w);
+      const JsonValue *seconds = json_get (way, "seconds", JSON_OBJECT);
+      const JsonValue *rate = json_get (way, "gib_per_s", JSON_OBJECT);
+      const JsonValue *checksum = json_get (way, "checksum", JSON_OBJECT);
+      const JsonValue *resident = json_get (way, "resident_at_start", JSON_OBJECT);
+      const JsonValue *faults = json_get (way, "page_faults_per_run", JSON_OBJECT);
+
+      g_assert_cmpstr (json_string (way, "name"), ==, ways[w].name);
+      g_assert_cmpstr (json_string (way, "method"), ==, ways[w].method);
+      if (ways[w].buffer == 0)
+        g_assert_cmpint (json_get (way, "buffer", JSON_NULL)->kind, ==, JSON_NULL);
+      else
+        g_assert_cmpfloat (json_number (way, "buffer"), ==, ways[w].buffer);
+      g_assert_cmpfloat (json_number (way, "runs"), ==, 3);
+
+      /* Both ways read back exactly what was written, in every run. */
+      g_assert_true (json_boolean (checksum, "ok"));
+      g_assert_cmpfloat (json_number (checksum, "mismatched_runs"), ==, 0);
+      g_assert_cmpstr (json_string (checksum, "written"), ==, written);
+      g_assert_cmpstr (json_string (checksum, "read"), ==, written);
+
+      /* mmap() and munmap(); or one read() a buffer, and the one that finds the end. */
+      g_assert_cmpfloat (json_number (way, "syscalls_per_run"), ==,
+                         ways[w].buffer == 0 ? 2 : size / ways[w].buffer + 1);
+      g_assert_cmpfloat (json_number (faults, "minor"), >=, 0);
+      g_assert_cmpfloat (json_number (faults, "major"), >=, 0);
+      g_assert_cmpfloat (json_number (resident, "min"), >=, 0);
+      g_assert_cmpfloat (json_number (resident, "min"), <=, json_number (resident, "max"));
+      g_assert_cmpfloat (json_number (resident, "max"), <=, 1);
+
+      g_assert_cmpfloat (json_number (seconds, "median"), >, 0);
+      g_assert_cmpfloat (json_number (seconds, "min"), <=, json_number (seconds, "median"));
+      g_assert_cmpfloat (json_number (seconds, "max"), >=, json_number (seconds, "median"));
+      /* Both printed with six significant digits. */
+      g_assert_cmpfloat_with_epsilon (json_number (rate, "median"),
+                                      size / (1 << 30) / json_number (seconds, "median"),
+                                      json_number (rate, "median") * 1e-4);
+    }
+  /* With --cold the progress shows; --quiet leaves standard error empty. */
+  if (cold)
+    g_assert_nonnull (strstr (err, "reading it, run 3 of 3: mmap read 4 KiB read 64 KiB "
+                              "read 1 MiB"));
+  else
+    g_assert_cmpstr (err, ==, "");
+  assert_temp_dir_clean ();
+
+  /* The same as a table, which says what the page cache held. */
+  g_assert_true (shmlab_test_run_cli (&text, &text_err, &status, "bench", "--file", "--file-size",
+                                      "8MiB", "--quick", "--quiet", cold ? "--cold" : NULL,
+                                      NULL));
+  g_test_message ("%s%s", text, text_err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (text_err, ==, "");
+  g_assert_true (g_str_has_prefix (text, "Reading a 8 MiB file, every byte, through one mmap() "
+                                   "and through read() (median of 3 runs each"));
+  g_assert_nonnull (strstr (text, "\nPage cache: "));
+  g_assert_nonnull (strstr (text, "\nmmap "));
+  g_assert_nonnull (strstr (text, "\nread 4 KiB "));
+  g_assert_nonnull (strstr (text, "\nread 1 MiB "));
+  g_assert_nonnull (strstr (text, "\nEvery byte of every run was checked"));
+  g_assert_null (strstr (text, "WRONG"));
+  assert_temp_dir_clean ();
+}
+
+static void
+test_file_warm (void)
+{
+  run_file (FALSE);
+}
+
+static void
+test_file_cold (void)
+{
+  run_file (TRUE);
+}
+
+/* A file larger than the free space of the temp dir's disk is refused
+ * before anything is written, with what to do instead. */
+static void
+test_file_no_space (void)
+{
+  g_autofree char *out = NULL, *err = NULL, *size = NULL;
+  struct statvfs st;
+  guint64 available, asked;
+  int status;
+
+  g_assert_cmpint (statvfs (shmlab_test_get_temp_dir (), &st), ==, 0);
+  available = (guint64) st.f_bavail * st.f_frsize;
+  /* More than there is, by a margin no other program frees in a moment. */
+  asked = (available >> 20) + 1024;
+  if (asked > (G_GUINT64_CONSTANT (512) << 10))
+    {
+      g_test_skip ("the temp dir's disk has more free space than --file-size takes");
+      return;
+    }
+  size = g_strdup_printf ("%" G_GUINT64_FORMAT "MiB", asked);
+  g_assert_true (shmlab_test_run_cli (&out, &err, &status, "bench", "--file", "--file-size",
+                                      size, "--quiet", NULL));
+  g_test_message ("%s", err);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_true (g_str_has_prefix (err, "shmlab: the disk of "));
+  g_assert_nonnull (strstr (err, " free: not room enough for a "));
+  g_assert_nonnull (strstr (err, "Choose a smaller --file-size"));
+  g_assert_nonnull (strstr (err, "set TMPDIR to a folder on a disk with more room"));
+  g_assert_cmpuint (count_lines (err), ==, 1);
+  assert_temp_dir_clean ();
+}
+
 /* A usage error is one line naming what was wrong, and where to read more. */
 static void
 assert_usage_error (const char *expected,
@@ -783,6 +970,16 @@ test_usage (void)
   assert_usage_error ("--image measures a picture's way alone", "--image", "a.png", "--plot",
                       "b.png", NULL);
   assert_usage_error ("does not exist", "--plot", "/nonexistent-folder/bench.png", NULL);
+  assert_usage_error ("--file-size: “0” is 0 bytes", "--file", "--file-size", "0", NULL);
+  assert_usage_error ("--file-size: “4KiB” is too small to time: the file must be from 1 MiB to "
+                      "512 GiB", "--file", "--file-size", "4KiB", NULL);
+  assert_usage_error ("--file-size: “1TiB” is too large", "--file", "--file-size", "1TiB", NULL);
+  assert_usage_error ("--file-size: “big” is not a size", "--file", "--file-size", "big", NULL);
+  assert_usage_error ("--file-size goes with --file", "--file-size", "8MiB", NULL);
+  assert_usage_error ("--cold goes with --file", "--cold", NULL);
+  assert_usage_error ("--file measures reading a file alone", "--file", "--mechanisms", "pipe",
+                      NULL);
+  assert_usage_error ("--file measures reading a file alone", "--file", "--map", NULL);
 }
 
 static gboolean
@@ -828,10 +1025,12 @@ read_stderr (GInputStream *stream,
     }
 }
 
-/* Ctrl+C in the middle of a measurement: the processes it forked are gone,
- * and so is every segment and lock. */
+/* Ctrl+C in the middle of a measurement of @chosen, the first of them
+ * begun: the processes it forked are gone, and so is every segment and
+ * lock — a File segment too, which outlives its processes. */
 static void
-test_interrupt (void)
+interrupt_measurement (const char *chosen,
+                       const char *progress)
 {
   g_autofree char *marker = g_build_filename (shmlab_test_get_temp_dir (), "interrupted.png", NULL);
   g_autofree char *key_prefix = NULL;
@@ -841,13 +1040,13 @@ test_interrupt (void)
 
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                               &error, shmlab_test_cli_path (), "bench", "--sizes", "64MiB",
-                              "--mechanisms", "shm-sysv,shm-posix,pipe", "--seconds", "60",
+                              "--mechanisms", chosen, "--seconds", "60",
                               "--plot", marker, NULL);
   g_assert_no_error (error);
   key_prefix = g_strdup_printf ("shmlab-bench-%s", g_subprocess_get_identifier (process));
 
   /* The progress names each mechanism as its measurement begins. */
-  read_stderr (g_subprocess_get_stderr_pipe (process), err, "measuring 64 MiB  shm-sysv");
+  read_stderr (g_subprocess_get_stderr_pipe (process), err, progress);
   g_subprocess_send_signal (process, SIGINT);
   read_stderr (g_subprocess_get_stderr_pipe (process), err, NULL);
   g_assert_true (g_subprocess_wait (process, NULL, &error));
@@ -862,6 +1061,53 @@ test_interrupt (void)
   /* Its children ran with its command line, which names the marker. */
   g_assert_false (any_process_mentions (marker));
   assert_nothing_left (key_prefix);
+}
+
+static void
+test_interrupt (void)
+{
+  interrupt_measurement ("shm-sysv,shm-posix,pipe", "measuring 64 MiB  shm-sysv");
+}
+
+static void
+test_interrupt_file_backend (void)
+{
+  interrupt_measurement ("shm-file,pipe", "measuring 64 MiB  shm-file");
+}
+
+/* SIGTERM while --file reads its file: the file is removed all the same. */
+static void
+test_interrupt_file (void)
+{
+  g_autoptr(GString) err = g_string_new (NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  struct statvfs st;
+
+  g_assert_cmpint (statvfs (shmlab_test_get_temp_dir (), &st), ==, 0);
+  if ((guint64) st.f_bavail * st.f_frsize < (G_GUINT64_CONSTANT (1) << 30))
+    {
+      g_test_skip ("the temp dir's disk has less than 1 GiB free");
+      return;
+    }
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error, shmlab_test_cli_path (), "bench", "--file", "--file-size",
+                              "512MiB", NULL);
+  g_assert_no_error (error);
+
+  /* Seven runs of four ways through 512 MiB: far from over after the first word. */
+  read_stderr (g_subprocess_get_stderr_pipe (process), err, "reading it, run 1 of 7: mmap");
+  g_subprocess_send_signal (process, SIGTERM);
+  read_stderr (g_subprocess_get_stderr_pipe (process), err, NULL);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err->str);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_nonnull (strstr (err->str, "\nshmlab: the bench was interrupted: its file was "
+                            "removed"));
+  assert_temp_dir_clean ();
 }
 
 static void
@@ -890,7 +1136,12 @@ main (int    argc,
   g_test_add_func ("/bench/image", test_image);
   g_test_add_func ("/bench/map", test_map);
   g_test_add_func ("/bench/usage", test_usage);
+  g_test_add_func ("/bench/file/warm", test_file_warm);
+  g_test_add_func ("/bench/file/cold", test_file_cold);
+  g_test_add_func ("/bench/file/no-space", test_file_no_space);
   g_test_add_func ("/bench/interrupt", test_interrupt);
+  g_test_add_func ("/bench/interrupt/file-backend", test_interrupt_file_backend);
+  g_test_add_func ("/bench/interrupt/file", test_interrupt_file);
 
   status = g_test_run ();
   quick_run_clear ();
