@@ -27,6 +27,7 @@ int shmlab_cmd_bench  (int argc, char **argv);
 int shmlab_cmd_stream (int argc, char **argv);
 int shmlab_cmd_follow (int argc, char **argv);
 int shmlab_cmd_map    (int argc, char **argv);
+int shmlab_cmd_cache  (int argc, char **argv);
 
 void          shmlab_cli_interrupt_init (void);
 GCancellable *shmlab_cli_interrupt      (void);

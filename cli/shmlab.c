@@ -27,6 +27,7 @@ static const Command commands[] = {
   { "stream", shmlab_cmd_stream, N_("Stream frames into a key, with or without the lock") },
   { "follow", shmlab_cmd_follow, N_("Follow a key's stream: torn frames, rates and latency") },
   { "map", shmlab_cmd_map, N_("Show every process that maps a key's segment, and where") },
+  { "cache", shmlab_cmd_cache, N_("Use a key–value cache in a key's segment: many readers, one writer") },
   { "bench", shmlab_cmd_bench, N_("Measure shared memory against pipes and sockets on this machine") },
 };
 
