@@ -12,8 +12,7 @@
 /* Copies and system calls are per message in a stream, both processes
  * together, as the code in shmlab-bench-child.c makes them. A lock's and an
  * unlock's system calls are those strace shows through ShmlabSegment,
- * except the getpid() calls of the lock holder's record, three a pair on
- * every backend, which are left out. */
+ * (the lock holder's record asks getpid() once per process, not per lock). */
 static const ShmlabBenchMechanismInfo mechanisms[SHMLAB_BENCH_N_MECHANISMS] = {
   [SHMLAB_BENCH_MEMCPY] = {
     "memcpy", 1, 1, "memcpy() from one buffer to another",
@@ -37,14 +36,14 @@ static const ShmlabBenchMechanismInfo mechanisms[SHMLAB_BENCH_N_MECHANISMS] = {
   },
   [SHMLAB_BENCH_SHM_FILE] = {
     "shm-file", 2, 2, "memcpy() in and memcpy() out, each under the lock",
-    N_("4 fcntl + 6 stat + ≤4 futex"), "futex",
+    N_("4 fcntl + 4 fstat + ≤4 futex"), "futex",
     N_("the apps' path on File: the same steps on a file in the temp dir mapped MAP_SHARED; the "
-    "lock is an fcntl() lock on the file, and whoever takes it checks with lstat() and fstat() "
-    "that the file is still there and whole"),
-    /* Taken: fcntl(F_OFD_SETLKW), lstat() and fstat() that the path still
-     * names the locked file, fstat() that it is not shorter than the mapping.
-     * Given back: fcntl(F_OFD_SETLK, F_UNLCK). */
-    TRUE, SHMLAB_BACKEND_FILE, 4, 1,
+    "lock is an fcntl() lock on the file, and whoever takes it checks with fstat() that the "
+    "file still has its name and is whole"),
+    /* Taken: fcntl(F_OFD_SETLKW), fstat() that the locked file still has a
+     * name, fstat() that it is not shorter than the mapping. Given back:
+     * fcntl(F_OFD_SETLK, F_UNLCK). */
+    TRUE, SHMLAB_BACKEND_FILE, 3, 1,
   },
   [SHMLAB_BENCH_SHM_INPLACE] = {
     "shm-inplace", 2, 1, "memcpy() in; the reader reads the bytes where they are",

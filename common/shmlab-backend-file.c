@@ -146,6 +146,16 @@ still_names (const char *path,
          by_path.st_dev == by_fd.st_dev && by_path.st_ino == by_fd.st_ino;
 }
 
+/* The same for a lock just taken, in one call: a file removed or renamed
+ * over since it was opened has no name left (ShmLab makes no other links). */
+static gboolean
+still_named (int fd)
+{
+  struct stat st;
+
+  return fstat (fd, &st) == 0 && st.st_nlink > 0;
+}
+
 /**
  * open_file:
  * @flags: O_RDONLY or O_RDWR
@@ -655,7 +665,7 @@ file_lock_acquire (ShmlabSemaphore  *self,
         return FALSE;
       if (set_lock (self->id, F_WRLCK, slice_ms < 0 ? F_OFD_SETLKW : F_OFD_SETLK) == 0)
         {
-          if (still_names (self->native_key, self->id))
+          if (still_named (self->id))
             return TRUE;
           /* Removed while we waited: a lock of a file nobody finds. Open the new one. */
           close (self->id);
@@ -978,7 +988,7 @@ const ShmlabBackendClass shmlab_backend_file = {
   .holder_in_frame = TRUE,
   .lock_kept_by_dead_holder = FALSE,
   .lock_syscalls = 1,
-  .lock_calls = N_("   (fcntl F_OFD_SETLKW)"),
+  .lock_calls = N_("   (fcntl F_OFD_SETLKW, and an fstat to take it)"),
   .native_name = file_native_name,
   .name_exists = file_name_exists,
   .map_identity = file_map_identity,

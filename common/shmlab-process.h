@@ -9,5 +9,6 @@
 G_BEGIN_DECLS
 
 gboolean shmlab_process_has_ended (guint32 pid);
+guint32  shmlab_process_self      (void);
 
 G_END_DECLS

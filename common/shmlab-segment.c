@@ -424,11 +424,11 @@ holder_word_op (gpointer  data,
                 guint32  *from)
 {
   guint32 *word = shmlab_frame_lock_holder (data, size);
-  guint32 me = GUINT32_TO_LE ((guint32) getpid ());
-  guint32 expected;
+  guint32 me, expected;
 
   if (word == NULL)
     return FALSE;
+  me = GUINT32_TO_LE (shmlab_process_self ());
   switch (op)
     {
     case HOLDER_RECORD:
@@ -509,7 +509,8 @@ acquire (ShmlabSegment  *self,
 
   if (klass->holder_in_frame && self->attached && self->mapping.mode == SHMLAB_ACCESS_READ_WRITE)
     word = shmlab_frame_lock_holder (self->mapping.data, self->mapping.size);
-  shmlab_semaphore_set_holder_record (self->semaphore, word, GUINT32_TO_LE ((guint32) getpid ()));
+  shmlab_semaphore_set_holder_record (self->semaphore, word,
+                                      word != NULL ? GUINT32_TO_LE (shmlab_process_self ()) : 0);
   ok = shmlab_semaphore_acquire_full (self->semaphore, timeout_ms, cancellable,
                                       kept ? take_over_dead_holder : NULL, self, error);
   shmlab_semaphore_set_holder_record (self->semaphore, NULL, 0);
