@@ -488,6 +488,33 @@ shmlab_cache_open (guint8   *memory,
   return self;
 }
 
+/**
+ * shmlab_cache_open_copy:
+ * @memory: a private, writable copy of a cache segment (an inspector's, a
+ *   test's), of @size bytes
+ *
+ * As shmlab_cache_open(), for a copy: the copy's writer lock is made anew,
+ * since the bytes it copied are the state of other processes' lock (maybe
+ * held, maybe damaged), which means nothing here.
+ */
+ShmlabCache *
+shmlab_cache_open_copy (guint8   *memory,
+                        gsize     size,
+                        GError  **error)
+{
+  ShmlabCache *self = shmlab_cache_open (memory, size, error);
+  pthread_mutexattr_t attr;
+
+  if (self == NULL)
+    return NULL;
+  pthread_mutexattr_init (&attr);
+  pthread_mutexattr_setrobust (&attr, PTHREAD_MUTEX_ROBUST);
+  pthread_mutex_init (&HEADER (self)->writer_lock.mutex, &attr);
+  pthread_mutexattr_destroy (&attr);
+  HEADER (self)->writer_pid = 0;
+  return self;
+}
+
 void
 shmlab_cache_free (ShmlabCache *self)
 {

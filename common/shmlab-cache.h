@@ -145,6 +145,9 @@ gboolean     shmlab_cache_init          (guint8        *memory,
 ShmlabCache *shmlab_cache_open          (guint8        *memory,
                                          gsize          size,
                                          GError       **error);
+ShmlabCache *shmlab_cache_open_copy     (guint8        *memory,
+                                         gsize          size,
+                                         GError       **error);
 void         shmlab_cache_free          (ShmlabCache   *self);
 
 void         shmlab_cache_set_lock_timeout (ShmlabCache *self,

@@ -386,6 +386,72 @@ def y4m_seeds():
     return seeds
 
 
+# Caches (common/shmlab-cache.c), in this machine's byte order (little-endian
+# here): a header of 4096 bytes, the buckets, then 4416-byte slots from a
+# 64-byte boundary, linked by slot number + 1.
+
+CACHE_HEADER = 4096
+CACHE_SLOT = 4416
+
+
+def djb2(key):
+    h = 5381
+    for byte in key:
+        h = (h * 33 + byte) & 0xffffffff
+    return h
+
+
+def cache(n_slots, n_buckets, entries, tweak=None):
+    """entries: (key, value, expiry_ms) in the order they were set."""
+    buckets_offset = CACHE_HEADER
+    slots_offset = (buckets_offset + 4 * n_buckets + 63) & ~63
+    total = slots_offset + n_slots * CACHE_SLOT
+    data = bytearray(total)
+    buckets = [0] * n_buckets
+    used = 0
+    for index, (key, value, expiry) in enumerate(entries):
+        h = djb2(key)
+        b = h % n_buckets
+        slot = slots_offset + index * CACHE_SLOT
+        struct.pack_into("<IIIIII qqQ", data, slot, buckets[b], 1, len(key), len(value), h, 0,
+                         expiry, 0, 0)
+        data[slot + 64:slot + 64 + len(key)] = key
+        data[slot + 320:slot + 320 + len(value)] = value
+        buckets[b] = index + 1
+        used += len(key) + len(value)
+    for index in range(len(entries), n_slots):
+        slot = slots_offset + index * CACHE_SLOT
+        struct.pack_into("<I", data, slot, index + 2 if index + 1 < n_slots else 0)
+    for b, first in enumerate(buckets):
+        struct.pack_into("<I", data, buckets_offset + 4 * b, first)
+    free_head = len(entries) + 1 if len(entries) < n_slots else 0
+    struct.pack_into("<8sIIQIIIIIIQQq", data, 0, b"SHMCACHE", 1, CACHE_HEADER, total, n_buckets,
+                     n_slots, CACHE_SLOT, 255, 4096, 0, buckets_offset, slots_offset,
+                     1764900000000)
+    struct.pack_into("<IIIIQ", data, 72, 0, 0, len(entries), free_head, used)
+    if tweak:
+        tweak(data, slots_offset)
+    return bytes(data)
+
+
+def cache_seeds():
+    profile = b'{"name": "Alice", "age": 30, "city": "Beijing"}'
+    seeds = {
+        "cache-empty": cache(2, 1, []),
+        "cache-one": cache(2, 2, [(b"user:1001", profile, 0)]),
+        "cache-chain": cache(3, 1, [(b"a", b"first", 0), (b"c", b"second", 0),
+                                    (b"session:abc123", b"{}", 1)]),
+        "cache-full-value": cache(1, 1, [(b"k" * 255, b"v" * 4096, 0)]),
+    }
+
+    def loop(data, slots_offset):
+        struct.pack_into("<I", data, slots_offset, 2)  # slot 0 points at slot 1 …
+        struct.pack_into("<I", data, slots_offset + CACHE_SLOT, 1)  # … which points back
+
+    seeds["cache-loop"] = cache(3, 1, [(b"a", b"x", 0), (b"c", b"y", 0)], loop)
+    return seeds
+
+
 def main():
     top = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(
         os.path.abspath(__file__)), "corpus")
@@ -393,6 +459,7 @@ def main():
     for directory, seeds in ((os.path.join(top, "png"), png_seeds()),
                              (os.path.join(top, "payload"), payload_seeds()),
                              (os.path.join(top, "y4m"), y4m_seeds()),
+                             (os.path.join(top, "cache"), cache_seeds()),
                              (os.path.join(regressions, "payload"), regression_seeds())):
         os.makedirs(directory, exist_ok=True)
         for name, data in sorted(seeds.items()):
