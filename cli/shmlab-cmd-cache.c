@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "shmlab-cache-pointer.h"
 #include "shmlab-cache-segment.h"
 #include "shmlab-json.h"
 #include "shmlab-limits.h"
@@ -32,6 +33,9 @@ static const char description[] =
   "  check                            check that the table holds together\n"
   "  producer [--interval SECONDS]    load the hot data, then keep it fresh\n"
   "  consumer [--requests N]          look entries up at random, print the hit rate\n"
+  "  pointer-store [--hold SECONDS]   store a pointer into this process's heap, as the\n"
+  "                                   article's cache does, and keep it alive\n"
+  "  pointer-read [NAME]              what that pointer means in another process\n"
   "\n"
   "The cache lives entirely in the segment: a table of buckets and a pool of\n"
   "entries linked by slot numbers, never by addresses. Any number of readers look\n"
@@ -382,6 +386,7 @@ shmlab_cmd_cache (int    argc,
   g_autofree char *requests_text = NULL;
   g_autofree char *seed_text = NULL;
   g_autofree char *slots_text = NULL;
+  g_autofree char *hold_text = NULL;
   g_auto(GStrv) arguments = NULL;
   gboolean quiet = FALSE, json = FALSE;
   int lock_timeout = 5000;
@@ -399,6 +404,9 @@ shmlab_cmd_cache (int    argc,
     { "slots", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &slots_text,
       N_("When this makes the cache: how many entries it holds (default 1000, 4.3 KiB each)"),
       "N" },
+    { "hold", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &hold_text,
+      N_("With pointer-store: keep the pointer for SECONDS (default: until Ctrl+C or the end of "
+         "standard input)"), "SECONDS" },
     { "json", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &json,
       N_("With get, list and stats: print JSON"), NULL },
     SHMLAB_CLI_LOCK_TIMEOUT_OPTION (lock_timeout),
@@ -417,6 +425,7 @@ shmlab_cmd_cache (int    argc,
   const char *action;
   guint64 slots = SHMLAB_CACHE_DEFAULT_SLOTS;
   guint64 ttl = 0, interval = 10, rounds = 0, requests = 20, seed = (guint64) getpid ();
+  double hold_seconds = -1;
   gboolean makes;
   int status = SHMLAB_CLI_EXIT_OK;
 
@@ -459,22 +468,28 @@ shmlab_cmd_cache (int    argc,
                                    requests_text);
   if (seed_text != NULL && !g_ascii_string_to_unsigned (seed_text, 10, 0, G_MAXUINT32, &seed, NULL))
     return shmlab_cli_usage_error (COMMAND, _("--seed “%s”: give a whole number"), seed_text);
+  if (!shmlab_cli_parse_hold (COMMAND, hold_text, &hold_seconds, &status))
+    return status;
 
   if ((g_str_equal (action, "set") && !want_arguments (action, arguments, 2, &status)) ||
       ((g_str_equal (action, "get") || g_str_equal (action, "del") ||
         g_str_equal (action, "exists")) && !want_arguments (action, arguments, 1, &status)) ||
       ((g_str_equal (action, "list") || g_str_equal (action, "stats") ||
         g_str_equal (action, "clear-expired") || g_str_equal (action, "check") ||
-        g_str_equal (action, "producer") || g_str_equal (action, "consumer")) &&
-       !want_arguments (action, arguments, 0, &status)))
+        g_str_equal (action, "producer") || g_str_equal (action, "consumer") ||
+        g_str_equal (action, "pointer-store")) &&
+       !want_arguments (action, arguments, 0, &status)) ||
+      (g_str_equal (action, "pointer-read") && g_strv_length (arguments) > 3 &&
+       !want_arguments (action, arguments, 1, &status)))
     return status;
   if (!g_strv_contains ((const char *const[]) { "set", "get", "del", "exists", "list", "stats",
                                                 "clear-expired", "check", "producer",
-                                                "consumer", NULL },
+                                                "consumer", "pointer-store", "pointer-read",
+                                                NULL },
                         action))
     return shmlab_cli_usage_error (COMMAND, _("unknown action “%s”: use set, get, del, exists, "
-                                               "list, stats, clear-expired, check, producer or "
-                                               "consumer"),
+                                               "list, stats, clear-expired, check, producer, "
+                                               "consumer, pointer-store or pointer-read"),
                                    action);
   shmlab_cli_set_quiet (quiet);
 
@@ -482,7 +497,8 @@ shmlab_cmd_cache (int    argc,
   if (key == NULL)
     return shmlab_cli_fail (error);
   /* Only a writer makes the cache: a look at a key with none says so. */
-  makes = g_str_equal (action, "set") || g_str_equal (action, "producer");
+  makes = g_str_equal (action, "set") || g_str_equal (action, "producer") ||
+          g_str_equal (action, "pointer-store");
   run.store = shmlab_cache_segment_open (key, makes, (guint32) slots,
                                          SHMLAB_CACHE_DEFAULT_BUCKETS, lock_timeout,
                                          shmlab_cli_interrupt (), &error);
@@ -546,6 +562,10 @@ shmlab_cmd_cache (int    argc,
     }
   else if (g_str_equal (action, "producer"))
     status = do_producer (&run, interval, rounds);
+  else if (g_str_equal (action, "pointer-store"))
+    status = shmlab_cli_cache_pointer_store (run.store, hold_seconds);
+  else if (g_str_equal (action, "pointer-read"))
+    status = shmlab_cli_cache_pointer_read (run.store, arguments[2]);
   else
     status = do_consumer (&run, requests, seed);
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "shmlab-cache-segment.h"
+#include "shmlab-pointer-probe.h"
 
 /* The concurrent run: writers, readers, and how long they run. */
 #define WRITERS 4
@@ -741,6 +742,101 @@ test_cli (void)
   shmlab_segment_remove_key (name, SHMLAB_BACKEND_FILE, TRUE, NULL);
 }
 
+/* ---- a pointer across processes ---- */
+
+/* What an address means, looked up in a maps text (hostile lines skipped). */
+static void
+test_pointer_probe (void)
+{
+  static const char maps[] =
+    "55d0c8a00000-55d0c8a21000 rw-p 00000000 00:00 0                          [heap]\n"
+    "this line is not a mapping at all\n"
+    "7f0000000000-7f0000100000 rw-s 00000000 00:01 32769                      /SYSV5100210a (deleted)\n"
+    "7f1000000000-7f1000200000 r-xp 00000000 fe:00 1234                       /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+    "7ffc00000000-7ffc00021000 rw-p 00000000 00:00 0                          [stack]\n"
+    "ffffffffffffffff-0 rw-p 00000000 00:00 0\n";
+  static const struct { guint64 address; ShmlabPointerPlace place; const char *said; } cases[] = {
+    { 0x55d0c8a10000, SHMLAB_POINTER_HEAP, "own heap" },
+    { 0x7f0000000010, SHMLAB_POINTER_SHARED, "shared mapping" },
+    { 0x7f1000000100, SHMLAB_POINTER_FILE, "libc.so.6" },
+    { 0x7ffc00000008, SHMLAB_POINTER_STACK, "stack" },
+    { 0x12345678, SHMLAB_POINTER_UNMAPPED, "not mapped" },
+    { 0x55d0c8a21000, SHMLAB_POINTER_UNMAPPED, "SIGSEGV" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      ShmlabPointerProbe probe;
+      g_autofree char *text = NULL;
+
+      shmlab_pointer_probe_in (maps, strlen (maps), cases[i].address, &probe);
+      g_assert_cmpint (probe.place, ==, cases[i].place);
+      text = shmlab_pointer_probe_describe (&probe);
+      g_assert_nonnull (strstr (text, cases[i].said));
+      shmlab_pointer_probe_clear (&probe);
+    }
+}
+
+/* One process stores a pointer into its heap; another reads the number and
+ * says, from its own maps, what it would hit — and where the segment is in
+ * each. Nothing is followed. */
+static void
+test_pointer (void)
+{
+  g_autofree char *name = shmlab_test_unique_key ("cacheptr");
+  g_autoptr(GSubprocess) store = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *read_out = NULL;
+  g_autofree char *stored_at = NULL;
+  g_autofree char *pid_text = NULL;
+  gboolean ready = FALSE;
+
+  store = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE |
+                              G_SUBPROCESS_FLAGS_STDIN_PIPE,
+                            &error, shmlab_test_cli_path (), "cache", name, "pointer-store",
+                            "--backend", "file", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (store));
+  while (!ready)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+      const char *at;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if ((at = strstr (line, "the address 0x")) != NULL)
+        stored_at = g_strndup (at + 12, strcspn (at + 12, " "));
+      ready = strstr (line, "pointer-read") != NULL;
+    }
+  g_assert_nonnull (stored_at);
+  pid_text = g_strdup_printf ("process %s stored %s", g_subprocess_get_identifier (store),
+                              stored_at);
+
+  read_out = run_ok ("cache", name, "pointer-read", "--backend", "file", NULL);
+  g_test_message ("%s", read_out);
+  g_assert_nonnull (strstr (read_out, pid_text));
+  g_assert_nonnull (strstr (read_out, "here, in process"));
+  g_assert_true (strstr (read_out, "is not mapped in this process") != NULL ||
+                 strstr (read_out, "falls in") != NULL);
+  g_assert_nonnull (strstr (read_out, "never by pointers"));
+
+  /* Its process ends: the pointer goes with the heap it pointed into. */
+  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (store), NULL, &error));
+  g_assert_true (g_subprocess_wait_check (store, NULL, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    int status;
+
+    g_assert_true (shmlab_test_run_cli (&out, &err, &status, "cache", name, "pointer-read",
+                                        "--backend", "file", NULL));
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (err, "pointer-store"));
+  }
+  shmlab_segment_remove_key (name, SHMLAB_BACKEND_FILE, TRUE, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -760,5 +856,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cache/killed-writers", test_killed_writers);
   g_test_add_func ("/cache/hostile", test_hostile);
   g_test_add_func ("/cache/cli", test_cli);
+  g_test_add_func ("/cache/pointer-probe", test_pointer_probe);
+  g_test_add_func ("/cache/pointer", test_pointer);
   return g_test_run ();
 }
