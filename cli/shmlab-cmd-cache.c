@@ -33,6 +33,7 @@ static const char description[] =
   "  check                            check that the table holds together\n"
   "  producer [--interval SECONDS]    load the hot data, then keep it fresh\n"
   "  consumer [--requests N]          look entries up at random, print the hit rate\n"
+  "  lock-writer [--hold SECONDS]     hold the writer lock: readers go on, writers wait\n"
   "  pointer-store [--hold SECONDS]   store a pointer into this process's heap, as the\n"
   "                                   article's cache does, and keep it alive\n"
   "  pointer-read [NAME]              what that pointer means in another process\n"
@@ -123,7 +124,9 @@ do_set (Run         *run,
 
   if (!shmlab_cache_set (run->cache, name, (const guint8 *) value, strlen (value), expiry, &error))
     return shmlab_cli_fail (error);
-  g_printerr (_("set “%s” (%" PRIu64 " bytes)\n"), name, (guint64) strlen (value));
+  g_printerr (g_dngettext (GETTEXT_PACKAGE, "set “%s” (%" PRIu64 " byte)\n",
+                           "set “%s” (%" PRIu64 " bytes)\n", strlen (value)),
+              name, (guint64) strlen (value));
   return status;
 }
 
@@ -289,6 +292,30 @@ static const char *const requested[] = {
   "session:abc123", "session:xyz789",
 };
 
+/* Holds the writer lock: readers go on, writers wait; kill -9 shows the repair. */
+static int
+do_lock_writer (Run    *run,
+                double  hold_seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *end_reason = NULL;
+  ShmlabCliHoldEnd end;
+  int signal_number = 0;
+
+  if (!shmlab_cache_hold_writer_lock (run->cache, &error))
+    return shmlab_cli_fail (error);
+  g_print (_("process %u holds the cache's writer lock: readers go on, writers wait; kill -9 %u "
+             "and the next writer gets it back, the table repaired\n"),
+           (guint) getpid (), (guint) getpid ());
+  fflush (stdout);
+  end = shmlab_cli_hold (hold_seconds, hold_seconds < 0 && shmlab_cli_can_watch_stdin (),
+                         &signal_number);
+  end_reason = shmlab_cli_describe_hold_end (end, signal_number);
+  shmlab_cache_release_writer_lock (run->cache);
+  g_printerr (_("gave the writer lock back (%s)\n"), end_reason);
+  return SHMLAB_CLI_EXIT_OK;
+}
+
 static int
 do_producer (Run     *run,
              guint64  interval,
@@ -326,8 +353,8 @@ do_producer (Run     *run,
                              strlen (count), 0, &error))
         return shmlab_cli_fail (error);
       shmlab_cache_get_stats (run->cache, &stats);
-      g_print (_("round %" PRIu64 ": %u expired cleared, %u entries, hit rate %.1f %% (%" PRIu64
-                 " hits, %" PRIu64 " misses)\n"),
+      g_print (_("round %" PRIu64 ": %u expired cleared, %u entries, hit rate %.1f %% (hits: %"
+                 PRIu64 ", misses: %" PRIu64 ")\n"),
                round, cleared, stats.entries, hit_rate (stats.hits, stats.misses), stats.hits,
                stats.misses);
       fflush (stdout);
@@ -368,7 +395,7 @@ do_consumer (Run     *run,
       else
         return shmlab_cli_fail (error);
     }
-  g_print (_("consumer %u: %" PRIu64 " requests, %" PRIu64 " hits, %" PRIu64 " misses, hit "
+  g_print (_("consumer %u: requests: %" PRIu64 ", hits: %" PRIu64 ", misses: %" PRIu64 ", hit "
              "rate %.1f %%\n"),
            (guint) getpid (), hits + misses, hits, misses, hit_rate (hits, misses));
   return SHMLAB_CLI_EXIT_OK;
@@ -405,8 +432,8 @@ shmlab_cmd_cache (int    argc,
       N_("When this makes the cache: how many entries it holds (default 1000, 4.3 KiB each)"),
       "N" },
     { "hold", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &hold_text,
-      N_("With pointer-store: keep the pointer for SECONDS (default: until Ctrl+C or the end of "
-         "standard input)"), "SECONDS" },
+      N_("With lock-writer and pointer-store: hold for SECONDS (default: until Ctrl+C or the end "
+         "of standard input)"), "SECONDS" },
     { "json", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &json,
       N_("With get, list and stats: print JSON"), NULL },
     SHMLAB_CLI_LOCK_TIMEOUT_OPTION (lock_timeout),
@@ -477,19 +504,20 @@ shmlab_cmd_cache (int    argc,
       ((g_str_equal (action, "list") || g_str_equal (action, "stats") ||
         g_str_equal (action, "clear-expired") || g_str_equal (action, "check") ||
         g_str_equal (action, "producer") || g_str_equal (action, "consumer") ||
-        g_str_equal (action, "pointer-store")) &&
+        g_str_equal (action, "pointer-store") || g_str_equal (action, "lock-writer")) &&
        !want_arguments (action, arguments, 0, &status)) ||
       (g_str_equal (action, "pointer-read") && g_strv_length (arguments) > 3 &&
        !want_arguments (action, arguments, 1, &status)))
     return status;
   if (!g_strv_contains ((const char *const[]) { "set", "get", "del", "exists", "list", "stats",
                                                 "clear-expired", "check", "producer",
-                                                "consumer", "pointer-store", "pointer-read",
-                                                NULL },
+                                                "consumer", "lock-writer", "pointer-store",
+                                                "pointer-read", NULL },
                         action))
     return shmlab_cli_usage_error (COMMAND, _("unknown action “%s”: use set, get, del, exists, "
                                                "list, stats, clear-expired, check, producer, "
-                                               "consumer, pointer-store or pointer-read"),
+                                               "consumer, lock-writer, pointer-store or "
+                                               "pointer-read"),
                                    action);
   shmlab_cli_set_quiet (quiet);
 
@@ -562,6 +590,8 @@ shmlab_cmd_cache (int    argc,
     }
   else if (g_str_equal (action, "producer"))
     status = do_producer (&run, interval, rounds);
+  else if (g_str_equal (action, "lock-writer"))
+    status = do_lock_writer (&run, hold_seconds);
   else if (g_str_equal (action, "pointer-store"))
     status = shmlab_cli_cache_pointer_store (run.store, hold_seconds);
   else if (g_str_equal (action, "pointer-read"))

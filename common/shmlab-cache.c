@@ -1392,6 +1392,27 @@ shmlab_cache_check (ShmlabCache  *self,
 }
 
 /**
+ * shmlab_cache_hold_writer_lock:
+ *
+ * Takes the writer lock and keeps it, changing nothing: to show that
+ * readers go on while a writer waits, and what happens to the next writer
+ * when this process is killed holding it. Give it back with
+ * shmlab_cache_release_writer_lock().
+ */
+gboolean
+shmlab_cache_hold_writer_lock (ShmlabCache  *self,
+                               GError      **error)
+{
+  return lock_writer (self, error);
+}
+
+void
+shmlab_cache_release_writer_lock (ShmlabCache *self)
+{
+  unlock_writer (self);
+}
+
+/**
  * shmlab_cache_decode:
  * @bytes: a private copy of a segment
  * @stats: (out) (optional): its counters

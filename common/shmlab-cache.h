@@ -177,6 +177,9 @@ void         shmlab_cache_get_stats     (ShmlabCache   *self,
                                          ShmlabCacheStats *stats);
 gboolean     shmlab_cache_check         (ShmlabCache   *self,
                                          GError       **error);
+gboolean     shmlab_cache_hold_writer_lock    (ShmlabCache *self,
+                                               GError     **error);
+void         shmlab_cache_release_writer_lock (ShmlabCache *self);
 
 GPtrArray   *shmlab_cache_decode        (const guint8  *bytes,
                                          gsize          length,

@@ -669,7 +669,7 @@ test_cli (void)
                      "--seed", "7", NULL);
   g_assert_nonnull (strstr (consumer, "found    user:1001"));
   g_assert_nonnull (strstr (consumer, "missing  "));
-  g_assert_nonnull (strstr (consumer, "40 requests"));
+  g_assert_nonnull (strstr (consumer, "requests: 40,"));
   stats = run_ok ("cache", name, "stats", "--backend", "file", "--json", NULL);
   g_assert_nonnull (strstr (stats, "\"entries\": 5"));
   list = run_ok ("cache", name, "list", "--backend", "file", NULL);
@@ -740,6 +740,57 @@ test_cli (void)
     g_assert_nonnull (strstr (err, "shmlab cache shmlabtest-nocache producer"));
   }
   shmlab_segment_remove_key (name, SHMLAB_BACKEND_FILE, TRUE, NULL);
+}
+
+/* A process holds the writer lock: a reader still reads, a writer waits
+ * and is told who holds it; the holder is killed, and the next writer gets
+ * the lock back at once, the repair counted. */
+static void
+test_lock_writer_killed (void)
+{
+  g_autofree char *name = shmlab_test_unique_key ("cachehold");
+  g_autoptr(ShmlabCacheSegment) owner = open_cache (name, SHMLAB_BACKEND_POSIX, TRUE, 16);
+  g_autoptr(GSubprocess) holder = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *got = NULL;
+  g_autofree char *held_by = NULL;
+  g_autofree char *stats = NULL;
+
+  set_text (shmlab_cache_segment_get_cache (owner), "user:1001", "Alice", 0);
+  holder = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE |
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE,
+                             &error, shmlab_test_cli_path (), "cache", name, "lock-writer",
+                             "--backend", "posix", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (holder));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, "holds the cache's writer lock"));
+
+  got = run_ok ("cache", name, "get", "user:1001", "--backend", "posix", NULL);
+  g_assert_cmpstr (got, ==, "Alice\n");
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    int status;
+
+    held_by = g_strdup_printf ("held by process %s", g_subprocess_get_identifier (holder));
+    g_assert_true (shmlab_test_run_cli (&out, &err, &status, "cache", name, "set", "k", "v",
+                                        "--backend", "posix", "--lock-timeout", "300", NULL));
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (err, held_by));
+  }
+  g_subprocess_force_exit (holder);
+  g_assert_true (g_subprocess_wait (holder, NULL, &error));
+  g_free (run_ok ("cache", name, "set", "k", "v", "--backend", "posix", "--lock-timeout", "1000",
+                  NULL));
+  stats = run_ok ("cache", name, "stats", "--json", "--backend", "posix", NULL);
+  g_assert_nonnull (strstr (stats, "\"recoveries\": 1,"));
+  assert_checks (shmlab_cache_segment_get_cache (owner));
+  g_clear_pointer (&owner, shmlab_cache_segment_close);
+  shmlab_segment_remove_key (name, SHMLAB_BACKEND_POSIX, TRUE, NULL);
 }
 
 /* ---- a pointer across processes ---- */
@@ -856,6 +907,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cache/killed-writers", test_killed_writers);
   g_test_add_func ("/cache/hostile", test_hostile);
   g_test_add_func ("/cache/cli", test_cli);
+  g_test_add_func ("/cache/lock-writer-killed", test_lock_writer_killed);
   g_test_add_func ("/cache/pointer-probe", test_pointer_probe);
   g_test_add_func ("/cache/pointer", test_pointer);
   return g_test_run ();
