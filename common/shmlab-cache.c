@@ -194,7 +194,6 @@ struct _ShmlabCache
   guint64 buckets_offset;
   guint64 slots_offset;
   gint lock_timeout_ms;
-  guint32 pid;
 };
 
 #define HEADER(self) ((Header *) (gpointer) (self)->memory)
@@ -484,7 +483,6 @@ shmlab_cache_open (guint8   *memory,
   self->buckets_offset = buckets_offset;
   self->slots_offset = slots_offset;
   self->lock_timeout_ms = DEFAULT_LOCK_TIMEOUT_MS;
-  self->pid = (guint32) getpid ();
   return self;
 }
 
@@ -723,7 +721,7 @@ lock_writer (ShmlabCache  *self,
       shmlab_cache_error_get_private (*error)->field = "writer_lock";
       return FALSE;
     }
-  store32 (&header->writer_pid, self->pid);
+  store32 (&header->writer_pid, shmlab_process_self ());
   return TRUE;
 }
 
@@ -767,8 +765,8 @@ enter_reader (ShmlabCache *self)
     {
       guint32 expected = 0;
 
-      if (__atomic_compare_exchange_n (&header->readers[i].pid, &expected, self->pid, FALSE,
-                                       __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+      if (__atomic_compare_exchange_n (&header->readers[i].pid, &expected, shmlab_process_self (),
+                                       FALSE, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
         {
           __atomic_store_n (&header->readers[i].since_ms, shmlab_cache_now_ms (),
                             __ATOMIC_RELAXED);
