@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "shmlab-cache-pointer.h"
+#include "shmlab-cache-hot-data.h"
 #include "shmlab-cache-segment.h"
 #include "shmlab-json.h"
 #include "shmlab-limits.h"
@@ -271,20 +272,6 @@ pause_for (double seconds)
   return !g_cancellable_is_cancelled (shmlab_cli_interrupt ());
 }
 
-/* The article's hot data: two users, two products, a session for 5 minutes. */
-static const struct
-{
-  const char *key;
-  const char *value;
-  guint ttl_seconds;
-} hot_data[] = {
-  { "user:1001", "{\"name\": \"Alice\", \"age\": 30, \"city\": \"Beijing\"}", 0 },
-  { "user:1002", "{\"name\": \"Bob\", \"age\": 25, \"city\": \"Shanghai\"}", 0 },
-  { "product:2001", "{\"name\": \"Laptop\", \"price\": 5999, \"stock\": 50}", 0 },
-  { "product:2002", "{\"name\": \"Phone\", \"price\": 3999, \"stock\": 100}", 0 },
-  { "session:abc123", "{\"user_id\": 1001, \"login_time\": \"2026-12-05 09:00:00\"}", 300 },
-};
-
 /* What consumers ask for: the hot keys, and a few that are not there. */
 static const char *const requested[] = {
   "user:1001", "user:1002", "user:1003",
@@ -321,21 +308,17 @@ do_producer (Run     *run,
              guint64  interval,
              guint64  rounds)
 {
-  gint64 now = shmlab_cache_now_ms ();
+  g_autoptr(GError) load_error = NULL;
+  guint n_hot;
+  const ShmlabCacheHotEntry *hot = shmlab_cache_hot_data_get (&n_hot);
 
-  for (guint i = 0; i < G_N_ELEMENTS (hot_data); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      gint64 expiry = hot_data[i].ttl_seconds ? now + hot_data[i].ttl_seconds * 1000 : 0;
-
-      if (!shmlab_cache_set (run->cache, hot_data[i].key, (const guint8 *) hot_data[i].value,
-                             strlen (hot_data[i].value), expiry, &error))
-        return shmlab_cli_fail (error);
-      g_print (_("loaded   %s\n"), hot_data[i].key);
-    }
+  if (!shmlab_cache_hot_data_load (run->cache, &load_error))
+    return shmlab_cli_fail (load_error);
+  for (guint i = 0; i < n_hot; i++)
+    g_print (_("loaded   %s\n"), hot[i].key);
   g_print (_("producer %u: %u hot entries loaded; every %" PRIu64 " s it clears expired "
              "entries and counts a round (Ctrl+C to stop)\n"),
-           (guint) getpid (), (guint) G_N_ELEMENTS (hot_data), interval);
+           (guint) getpid (), n_hot, interval);
   fflush (stdout);
 
   for (guint64 round = 1; rounds == 0 || round <= rounds; round++)
