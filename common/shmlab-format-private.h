@@ -98,6 +98,7 @@ extern const ShmlabFormatClass shmlab_format_text;
 extern const ShmlabFormatClass shmlab_format_qt_image;
 extern const ShmlabFormatClass shmlab_format_frame;
 extern const ShmlabFormatClass shmlab_format_stream;
+extern const ShmlabFormatClass shmlab_format_cache;
 
 const ShmlabFormatClass *shmlab_format_lookup     (ShmlabFormat   format);
 const ShmlabFormatClass *shmlab_format_recognise  (const guint8  *bytes,

@@ -14,6 +14,7 @@
  * it comes last. A new format is one file and one line here. */
 static const ShmlabFormatClass *const formats[] = {
   &shmlab_format_stream,
+  &shmlab_format_cache,
   &shmlab_format_frame,
   &shmlab_format_qt_image,
   &shmlab_format_text,

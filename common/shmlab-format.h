@@ -22,6 +22,8 @@ G_BEGIN_DECLS
  *   the payload (UTF-8 text or raw RGBA8 rows)
  * @SHMLAB_FORMAT_STREAM: a ShmLab stream (shmlab-stream-segment.h): read,
  *   its newest frame; it is written frame by frame, never by Write
+ * @SHMLAB_FORMAT_CACHE: a shared key–value cache (shmlab-cache.h): read, a
+ *   text listing its entries; it is written entry by entry, never by Write
  *
  * Each format is one file, shmlab-format-NAME.c, and one entry of the table
  * in shmlab-format.c.
@@ -33,6 +35,7 @@ typedef enum
   SHMLAB_FORMAT_QT_IMAGE,
   SHMLAB_FORMAT_FRAME,
   SHMLAB_FORMAT_STREAM,
+  SHMLAB_FORMAT_CACHE,
 } ShmlabFormat;
 
 /**
