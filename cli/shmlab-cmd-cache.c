@@ -165,29 +165,39 @@ do_get (Run        *run,
   return SHMLAB_CLI_EXIT_OK;
 }
 
+/* @text, then spaces up to @width columns of the screen (a wide character is two). */
+static void
+append_padded (GString    *line,
+               const char *text,
+               gsize       width)
+{
+  gsize length = shmlab_cli_display_width (text);
+
+  g_string_append (line, text);
+  for (; length < width; length++)
+    g_string_append_c (line, ' ');
+}
+
 static int
 do_list (Run *run)
 {
+  enum { KEY, BYTES, EXPIRES, ACCESSES, VALUE, N_COLUMNS };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) entries = shmlab_cache_list (run->cache, &error);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   gint64 now = shmlab_cache_now_ms ();
   g_autoptr(GString) out = g_string_new (NULL);
+  gsize widths[N_COLUMNS];
 
   if (entries == NULL)
     return shmlab_cli_fail (error);
   if (run->json)
-    g_string_append (out, "[");
-  else
-    g_string_append_printf (out, "%-28s %-8s %-12s %-9s %s\n", _("KEY"), _("BYTES"),
-                            _("EXPIRES"), _("ACCESSES"), _("VALUE"));
-  for (guint i = 0; i < entries->len; i++)
     {
-      ShmlabCacheEntry *entry = g_ptr_array_index (entries, i);
-      g_autofree char *expiry = describe_expiry (entry->expiry_ms, now);
-      g_autofree char *value = describe_value (entry->value);
-
-      if (run->json)
+      g_string_append (out, "[");
+      for (guint i = 0; i < entries->len; i++)
         {
+          ShmlabCacheEntry *entry = g_ptr_array_index (entries, i);
+
           g_string_append (out, i == 0 ? "\n  {\"key\": " : ",\n  {\"key\": ");
           shmlab_json_append_string (out, entry->key);
           g_string_append_printf (out, ", \"bytes\": %" PRIu64 ", \"expiry_ms\": %" PRId64
@@ -196,13 +206,47 @@ do_list (Run *run)
                                   (guint64) g_bytes_get_size (entry->value), entry->expiry_ms,
                                   entry->access_count, entry->slot, entry->offset, entry->bucket);
         }
-      else
-        g_string_append_printf (out, "%-28s %-8" PRIu64 " %-12s %-9" PRIu64 " %s\n", entry->key,
-                                (guint64) g_bytes_get_size (entry->value), expiry,
-                                entry->access_count, value);
+      g_string_append (out, entries->len > 0 ? "\n]\n" : "]\n");
+      fputs (out->str, stdout);
+      return SHMLAB_CLI_EXIT_OK;
     }
-  if (run->json)
-    g_string_append (out, entries->len > 0 ? "\n]\n" : "]\n");
+
+  {
+    char **titles = g_new0 (char *, N_COLUMNS + 1);
+
+    titles[KEY] = g_strdup (_("KEY"));
+    titles[BYTES] = g_strdup (_("BYTES"));
+    titles[EXPIRES] = g_strdup (_("EXPIRES"));
+    titles[ACCESSES] = g_strdup (_("ACCESSES"));
+    titles[VALUE] = g_strdup (_("VALUE"));
+    g_ptr_array_add (rows, titles);
+  }
+  for (guint i = 0; i < entries->len; i++)
+    {
+      ShmlabCacheEntry *entry = g_ptr_array_index (entries, i);
+      char **row = g_new0 (char *, N_COLUMNS + 1);
+
+      row[KEY] = g_strdup (entry->key);
+      row[BYTES] = g_strdup_printf ("%" PRIu64, (guint64) g_bytes_get_size (entry->value));
+      row[EXPIRES] = describe_expiry (entry->expiry_ms, now);
+      row[ACCESSES] = g_strdup_printf ("%" PRIu64, entry->access_count);
+      row[VALUE] = describe_value (entry->value);
+      g_ptr_array_add (rows, row);
+    }
+  for (guint c = 0; c < N_COLUMNS; c++)
+    {
+      widths[c] = 0;
+      for (guint r = 0; r < rows->len; r++)
+        widths[c] = MAX (widths[c], shmlab_cli_display_width (((char **) rows->pdata[r])[c]));
+    }
+  for (guint r = 0; r < rows->len; r++)
+    {
+      char **row = g_ptr_array_index (rows, r);
+
+      for (guint c = 0; c < N_COLUMNS; c++)
+        append_padded (out, row[c], c + 1 < N_COLUMNS ? widths[c] + 2 : 0);
+      g_string_append_c (out, '\n');
+    }
   fputs (out->str, stdout);
   return SHMLAB_CLI_EXIT_OK;
 }
