@@ -4,7 +4,9 @@
 # class name; the segment's status labelled by "Segment"; no empty cells in
 # the step log; a Chinese text written and read back with the result of each
 # action announced (the focus moves onto it, which a screen reader reads);
-# the Writer streaming: every control of its Stream page named, once.
+# the Writer streaming: every control of its Stream page named, once; the
+# Writer's Cache page and its form named, an entry added through them, and
+# the Reader's view of that cache named.
 #
 # Runs under a virtual X display and a D-Bus session of its own
 # (xvfb-run … dbus-run-session -- python3 test-a11y.py); prints TAP. Every
@@ -361,6 +363,68 @@ def test_writer_stream(key, processes):
           "found: %s" % [(role(a), a.name) for a in lock])
 
 
+def test_cache(key, processes):
+    """The Writer's Cache page: its buttons, table and form named once; an
+    entry added through them; the Reader's view of the cache named."""
+    process = start(os.environ["SHMLAB_WRITER"], "--key", key, "--cache-load")
+    processes.append(process)
+
+    def cache_writer():
+        desktop = pyatspi.Registry.getDesktop(0)
+        for i in range(desktop.childCount):
+            app = desktop.getChildAtIndex(i)
+            if app is not None and app.name == "shmlab-writer" and \
+                    [a for a in walk(app) if role(a) == "label" and
+                     "5 of 1000 slots taken" in (text_of(a) or "")]:
+                return app
+        return None
+    writer = wait_for(cache_writer)
+    if not check(writer is not None, "the Writer shows its Cache page with the hot data"):
+        return
+    check_names(writer, "Writer's Cache page", [
+        ("page tab", "Cache"), ("push button", "Add…"), ("push button", "Edit…"),
+        ("push button", "Delete"), ("push button", "Clear expired"),
+        ("push button", "Load the article's hot data"),
+    ])
+    tables = [a for a in walk(writer) if a.name == "Cache entries"]
+    check(len(tables) == 1, "Writer's Cache page: the table is named Cache entries",
+          "found: %s" % [(role(a), a.name) for a in tables])
+
+    add = find_one(writer, "push button", "Add…")
+    if not check(add is not None, "Writer's Cache page: an Add button"):
+        return
+    click(add)
+    key_entry = find_one(writer, "text", "Cache key")
+    value_entry = find_one(writer, "text", "Value")
+    save = find_one(writer, "push button", "Save")
+    if not check(None not in (key_entry, value_entry, save),
+                 "Add: the form shows its key, its value and Save, by name"):
+        return
+    check_names(writer, "Writer's Cache form", [
+        ("text", "Cache key"), ("text", "Value"), ("spin button", "Expires after"),
+        ("check box", "Never expires"), ("push button", "Save"), ("push button", "Cancel"),
+    ])
+    set_text(key_entry, "user:42")
+    set_text(value_entry, TEXT)
+    click(save)
+    stored = wait_for(lambda: TEXT in run_cli("cache", key, "get", "user:42").stdout)
+    check(stored, "Save: another process gets the entry from the cache")
+
+    reader_process = start(os.environ["SHMLAB_READER"], "--key", key, "--read")
+    processes.append(reader_process)
+    reader = wait_for_saying("shmlab-reader", "The shared cache in the segment of")
+    if not check(reader is not None, "the Reader shows the cache's view"):
+        return
+    check_names(reader, "Reader's cache view", [])
+    tables = [a for a in walk(reader) if a.name == "Cache entries"]
+    check(len(tables) == 1, "Reader's cache view: the table is named Cache entries",
+          "found: %s" % [(role(a), a.name) for a in tables])
+    figures = [a for a in walk(reader) if role(a) == "label" and a.name.startswith("Hits")]
+    check(len(figures) == 1 and figures[0].name == "Hits: " + (text_of(figures[0]) or "?"),
+          "Reader's cache view: the hits are said once, with their title",
+          "found: %s" % [(role(a), a.name, text_of(a)) for a in figures])
+
+
 def wait_for_saying(name, text):
     """The application @name once one of its labels says @text; None if none does in time."""
     def found():
@@ -427,6 +491,7 @@ def main():
         test_writer_stream(key + "-stream", processes)
         test_writer_memory(key + "-memory", processes)
         test_lab(key + "-lab", processes)
+        test_cache(key + "-cache", processes)
     except Exception as error:
         check(False, "the test ran to its end", repr(error))
     finally:
@@ -452,7 +517,7 @@ def main():
             if warnings:
                 notes.append("%s warned: %s" % (name, " | ".join(warnings)))
         for name in (key, key + "-first", key + "-none", key + "-small", key + "-stream",
-                     key + "-memory", key + "-lab"):
+                     key + "-memory", key + "-lab", key + "-cache"):
             run_cli("remove", name)
         left = run_cli("list", "--json").stdout
         check(key not in left, "no segment is left behind", left)

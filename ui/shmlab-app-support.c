@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "shmlab-cache-client.h"
 #include "shmlab-cleanup.h"
 #include "shmlab-command.h"
 #include "shmlab-resources.h"
@@ -492,8 +493,8 @@ keep_waiting (gpointer data)
  * shmlab_app_wait_detached:
  * @timeout_ms: the longest wait
  *
- * Runs the main context until the sessions of closed windows have detached
- * and the workers of stopped streams have ended;
+ * Runs the main context until the sessions of closed windows have detached,
+ * the workers of stopped streams have ended and closed caches have let go;
  * for an application's shutdown, after a screenshot or a quit stopped its
  * main loop with windows open. Returns FALSE if some were still busy.
  */
@@ -504,11 +505,13 @@ shmlab_app_wait_detached (guint timeout_ms)
   guint wake = g_timeout_add (10, keep_waiting, NULL);
 
   /* A stream's worker removes its segment, FIFO or socket as it ends. */
-  while ((shmlab_session_count_closing () > 0 || shmlab_stream_player_count_running () > 0) &&
+  while ((shmlab_session_count_closing () > 0 || shmlab_stream_player_count_running () > 0 ||
+          shmlab_cache_client_count_closing () > 0) &&
          g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (wake);
-  return shmlab_session_count_closing () == 0 && shmlab_stream_player_count_running () == 0;
+  return shmlab_session_count_closing () == 0 && shmlab_stream_player_count_running () == 0 &&
+         shmlab_cache_client_count_closing () == 0;
 }
 
 /**

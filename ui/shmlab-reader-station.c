@@ -12,6 +12,7 @@
 
 #include "shmlab-a11y.h"
 #include "shmlab-app-support.h"
+#include "shmlab-cache-view.h"
 #include "shmlab-error.h"
 #include "shmlab-follower.h"
 #include "shmlab-stream-view.h"
@@ -24,7 +25,11 @@ struct _ShmlabReaderStation
   ShmlabReaderPane *pane;
   GtkStack *content_stack;
   ShmlabStreamView *stream_view;
+  ShmlabCacheView *cache_view;
   gboolean stream_mode;      /* following a stream, in the stream view */
+  gboolean cache_mode;       /* following a cache, in the cache view */
+  gboolean cache_result;     /* the cache view's next look is the result of a read or follow */
+  gboolean cache_present;    /* …which the user asked for: the focus goes onto it */
   GtkWidget *read_button;
 
   /* Owned */
@@ -55,6 +60,8 @@ enum
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+static gboolean first_result (ShmlabReaderStation *self);
+
 static ShmlabSession *
 session_of (ShmlabReaderStation *self)
 {
@@ -83,7 +90,10 @@ print_content (ShmlabReaderStation *self)
 
   if (!self->print_content)
     return;
-  line = shmlab_reader_pane_describe (self->pane);
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "cache") == 0)
+    line = shmlab_cache_view_describe (self->cache_view);
+  else
+    line = shmlab_reader_pane_describe (self->pane);
   g_print ("content: %s\n", line);
   fflush (stdout);
 }
@@ -141,6 +151,22 @@ error_title (const GError *error)
   return _("Could not read the segment");
 }
 
+/* Which content is on show: "read" (the pane), "stream" or "cache". The
+ * cache view's own copies go to the inspector, not the session's. */
+static void
+show_content (ShmlabReaderStation *self,
+              const char          *name)
+{
+  ShmlabInspector *inspector = shmlab_station_get_inspector (SHMLAB_STATION (self));
+  gboolean cache = g_str_equal (name, "cache");
+
+  if (!cache && g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "cache") == 0)
+    shmlab_inspector_set_session (inspector, session_of (self));
+  else if (cache)
+    shmlab_inspector_set_session (inspector, NULL);
+  gtk_stack_set_visible_child_name (self->content_stack, name);
+}
+
 /* A failed operation: in the window, and in the log unless its step said it already. */
 static void
 show_error (ShmlabReaderStation *self,
@@ -151,6 +177,7 @@ show_error (ShmlabReaderStation *self,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     explanation = _("the operation was cancelled before it finished: nothing new was read");
+  show_content (self, "read");
   shmlab_reader_pane_show_problem (self->pane, error_title (error), explanation, FALSE);
   self->problem_from_key = g_error_matches (error, SHMLAB_SEGMENT_ERROR,
                                             SHMLAB_SEGMENT_ERROR_KEY_ERROR);
@@ -173,6 +200,89 @@ show_read_result (ShmlabReaderStation     *self,
     note (self, problem, TRUE);
   /* The bytes tell more than the pane can. */
   shmlab_station_set_side_page (SHMLAB_STATION (self), "segment");
+}
+
+static gboolean
+holds_cache (const ShmlabReadResult *result)
+{
+  return result != NULL && result->payload != NULL &&
+         result->payload->format == SHMLAB_FORMAT_CACHE;
+}
+
+/* The segment holds a shared cache: the cache view reads it from here on,
+ * once (a Read) or live (Follow); its first look is the result. */
+static void
+open_cache_view (ShmlabReaderStation *self,
+                 gboolean             follow,
+                 gboolean             present)
+{
+  ShmlabSession *session = session_of (self);
+  ShmlabKey *key = shmlab_session_get_key_value (session);
+  g_autofree char *text = NULL;
+
+  if (key == NULL)
+    return;
+  self->cache_result = TRUE;
+  self->cache_present = present;
+  show_content (self, "cache");
+  if (follow)
+    {
+      self->cache_mode = TRUE;
+      if (shmlab_follower_get_following (self->follower))
+        shmlab_follower_stop (self->follower);
+      text = g_strdup_printf (_("“%s” holds a shared cache: following its table, a look twice "
+                                "a second"), shmlab_key_get_name (key));
+      note (self, text, FALSE);
+    }
+  shmlab_cache_view_start (self->cache_view, key, shmlab_session_get_lock_timeout (session),
+                           follow);
+  if (follow)
+    {
+      shmlab_station_update_actions (SHMLAB_STATION (self));
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
+    }
+}
+
+static void
+leave_cache_mode (ShmlabReaderStation *self)
+{
+  if (!self->cache_mode)
+    return;
+  self->cache_mode = FALSE;
+  shmlab_cache_view_stop (self->cache_view);
+  note (self, _("stopped following the cache"), FALSE);
+  shmlab_station_update_actions (SHMLAB_STATION (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
+}
+
+/* A look of the cache view is on show: its copy in the inspector, and the
+ * result of the read or follow that opened it. */
+static void
+cache_looked_cb (ShmlabReaderStation *self)
+{
+  const ShmlabCacheSnapshot *snapshot = shmlab_cache_view_get_snapshot (self->cache_view);
+  const char *problem = shmlab_cache_view_get_problem (self->cache_view);
+
+  if (is_closed (self) ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "cache") != 0)
+    return;
+  if (snapshot != NULL)
+    shmlab_inspector_set_bytes (shmlab_station_get_inspector (SHMLAB_STATION (self)),
+                                snapshot->bytes, snapshot->segment_size);
+  if (problem != NULL && snapshot != NULL)
+    shmlab_station_set_side_page (SHMLAB_STATION (self), "segment");
+  if (self->cache_result)
+    {
+      self->cache_result = FALSE;
+      if (problem != NULL)
+        note (self, problem, TRUE);
+      result_shown (self, problem == NULL);
+      if (self->cache_present)
+        shmlab_a11y_present_result (shmlab_cache_view_get_result_widget (self->cache_view));
+      self->cache_present = FALSE;
+    }
+  else if (first_result (self))
+    result_shown (self, problem == NULL);
 }
 
 /* A step of the step-by-step bar failed. */
@@ -252,6 +362,13 @@ read_done_cb (GObject      *source,
   shmlab_station_end_job (SHMLAB_STATION (self));
   if (is_closed (self))
     return;
+  if (holds_cache (result))
+    {
+      show_read_result (self, result);
+      open_cache_view (self, FALSE, read->present);
+      return;
+    }
+  show_content (self, "read");
   if (result != NULL)
     show_read_result (self, result);
   else
@@ -335,7 +452,7 @@ gboolean
 shmlab_reader_station_get_following (ShmlabReaderStation *self)
 {
   g_return_val_if_fail (SHMLAB_IS_READER_STATION (self), FALSE);
-  return self->stream_mode ||
+  return self->stream_mode || self->cache_mode ||
          (self->follower != NULL && shmlab_follower_get_following (self->follower));
 }
 
@@ -351,7 +468,7 @@ enter_stream_mode (ShmlabReaderStation *self)
   self->stream_mode = TRUE;
   if (shmlab_follower_get_following (self->follower))
     shmlab_follower_stop (self->follower);
-  gtk_stack_set_visible_child_name (self->content_stack, "stream");
+  show_content (self, "stream");
   shmlab_stream_view_start (self->stream_view, key);
   shmlab_station_update_actions (SHMLAB_STATION (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
@@ -364,7 +481,7 @@ leave_stream_mode (ShmlabReaderStation *self)
     return;
   self->stream_mode = FALSE;
   shmlab_stream_view_stop (self->stream_view);
-  gtk_stack_set_visible_child_name (self->content_stack, "read");
+  show_content (self, "read");
   note (self, _("stopped following the stream"), FALSE);
   shmlab_station_update_actions (SHMLAB_STATION (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
@@ -407,6 +524,8 @@ shmlab_reader_station_set_following (ShmlabReaderStation *self,
     {
       if (self->stream_mode)
         leave_stream_mode (self);
+      else if (self->cache_mode)
+        leave_cache_mode (self);
       else
         shmlab_follower_stop (self->follower);
       return;
@@ -467,6 +586,14 @@ follow_content_cb (ShmlabReaderStation     *self,
       enter_stream_mode (self);
       return;
     }
+  /* A cache: its table, looked at live from here. */
+  if (holds_cache (result))
+    {
+      show_read_result (self, result);
+      open_cache_view (self, TRUE, FALSE);
+      return;
+    }
+  show_content (self, "read");
   show_read_result (self, result);
   result_shown (self, result->payload != NULL);
 }
@@ -492,6 +619,7 @@ follow_gone_cb (ShmlabReaderStation *self,
                           "second and shows the content as soon as a writer creates the "
                           "segment%s."), key ? key : "", never_seen ? "" : _(" again"));
   self->problem_from_key = FALSE;
+  show_content (self, "read");
   shmlab_reader_pane_show_problem (self->pane,
                                    never_seen ? _("No segment yet — waiting for the writer")
                                               : _("The segment is gone — waiting for the writer"),
@@ -584,6 +712,7 @@ closing (ShmlabStation *window)
 
   g_signal_handlers_disconnect_by_data (self->follower, self);
   shmlab_follower_abandon (self->follower);
+  shmlab_cache_view_stop (self->cache_view);
 }
 
 static void
@@ -691,7 +820,9 @@ shmlab_reader_station_class_init (ShmlabReaderStationClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/shmlab/shmlab-reader-station.ui");
   g_type_ensure (SHMLAB_TYPE_STREAM_VIEW);
+  g_type_ensure (SHMLAB_TYPE_CACHE_VIEW);
   gtk_widget_class_bind_template_child (widget_class, ShmlabReaderStation, pane);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabReaderStation, cache_view);
   gtk_widget_class_bind_template_child (widget_class, ShmlabReaderStation, content_stack);
   gtk_widget_class_bind_template_child (widget_class, ShmlabReaderStation, stream_view);
   gtk_widget_class_bind_template_child (widget_class, ShmlabReaderStation, read_button);
@@ -717,6 +848,7 @@ shmlab_reader_station_init (ShmlabReaderStation *self)
   show_start_hint (self);
 
   g_signal_connect_swapped (self->stream_view, "note", G_CALLBACK (shmlab_station_note), self);
+  g_signal_connect_swapped (self->cache_view, "looked", G_CALLBACK (cache_looked_cb), self);
   self->follower = shmlab_follower_new (session, GTK_WIDGET (self));
   g_signal_connect_swapped (self->follower, "notify::following",
                             G_CALLBACK (following_changed_cb), self);
@@ -772,7 +904,16 @@ const char *
 shmlab_reader_station_get_problem (ShmlabReaderStation *self)
 {
   g_return_val_if_fail (SHMLAB_IS_READER_STATION (self), NULL);
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "cache") == 0)
+    return shmlab_cache_view_get_problem (self->cache_view);
   return shmlab_reader_pane_get_problem (self->pane);
+}
+
+ShmlabCacheView *
+shmlab_reader_station_get_cache_view (ShmlabReaderStation *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_READER_STATION (self), NULL);
+  return self->cache_view;
 }
 
 /* How many results (reads, followed changes, failures) have been shown. */

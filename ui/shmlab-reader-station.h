@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "shmlab-cache-view.h"
 #include "shmlab-content-view.h"
 #include "shmlab-reader-pane.h"
 #include "shmlab-stream-view.h"
@@ -52,5 +53,6 @@ void                shmlab_reader_station_start            (ShmlabReaderStation 
 void              shmlab_reader_station_set_transport  (ShmlabReaderStation    *self,
                                                        ShmlabStreamTransport  transport);
 ShmlabStreamView *shmlab_reader_station_get_stream_view (ShmlabReaderStation    *self);
+ShmlabCacheView  *shmlab_reader_station_get_cache_view  (ShmlabReaderStation    *self);
 
 G_END_DECLS

@@ -26,6 +26,7 @@ struct _ShmlabWriterPane
   /* Template widgets */
   GtkStack *content_stack;
   ShmlabStreamPanel *stream_panel;
+  ShmlabCachePage *cache_page;
   GtkTextView *text_view;
   GtkLabel *byte_count_label;
   GtkLabel *result_label;
@@ -86,14 +87,15 @@ shmlab_writer_pane_get_page (ShmlabWriterPane *self)
   return gtk_stack_get_visible_child_name (self->content_stack);
 }
 
-/* "text" or "image": what the next write sends. */
+/* "text" or "image": what the next write sends; "stream" or "cache": a page
+ * that writes on its own. */
 void
 shmlab_writer_pane_set_page (ShmlabWriterPane *self,
                              const char       *page)
 {
   g_return_if_fail (SHMLAB_IS_WRITER_PANE (self));
   g_return_if_fail (g_strcmp0 (page, "text") == 0 || g_strcmp0 (page, "image") == 0 ||
-                    g_strcmp0 (page, "stream") == 0);
+                    g_strcmp0 (page, "stream") == 0 || g_strcmp0 (page, "cache") == 0);
   gtk_stack_set_visible_child_name (self->content_stack, page);
 }
 
@@ -625,11 +627,13 @@ shmlab_writer_pane_class_init (ShmlabWriterPaneClass *klass)
 
   g_type_ensure (SHMLAB_TYPE_CONTENT_VIEW);
   g_type_ensure (SHMLAB_TYPE_STREAM_PANEL);
+  g_type_ensure (SHMLAB_TYPE_CACHE_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/shmlab/shmlab-writer-pane.ui");
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, content_stack);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, stream_panel);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, cache_page);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, text_view);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, byte_count_label);
   gtk_widget_class_bind_template_child (widget_class, ShmlabWriterPane, result_label);
@@ -644,6 +648,14 @@ shmlab_writer_pane_get_stream_panel (ShmlabWriterPane *self)
 {
   g_return_val_if_fail (SHMLAB_IS_WRITER_PANE (self), NULL);
   return self->stream_panel;
+}
+
+/* The Cache page. */
+ShmlabCachePage *
+shmlab_writer_pane_get_cache_page (ShmlabWriterPane *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_WRITER_PANE (self), NULL);
+  return self->cache_page;
 }
 
 static void

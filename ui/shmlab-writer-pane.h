@@ -1,5 +1,5 @@
 /* shmlab-writer-pane.h — what the Writer writes: a text, or a picture
- * opened, dropped or pasted
+ * opened, dropped or pasted; its Stream and Cache pages
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "shmlab-cache-page.h"
 #include "shmlab-stream-panel.h"
 
 #include "shmlab-image.h"
@@ -53,5 +54,6 @@ ShmlabImage   *shmlab_writer_pane_load_finish        (ShmlabWriterPane    *self,
                                                       GError             **error);
 
 ShmlabStreamPanel *shmlab_writer_pane_get_stream_panel (ShmlabWriterPane *self);
+ShmlabCachePage   *shmlab_writer_pane_get_cache_page   (ShmlabWriterPane *self);
 
 G_END_DECLS

@@ -1112,9 +1112,11 @@ static void
 update_qt_note (ShmlabWriterStation *self)
 {
   gboolean image = g_strcmp0 (shmlab_writer_pane_get_page (self->pane), "image") == 0;
+  gboolean cache = g_strcmp0 (shmlab_writer_pane_get_page (self->pane), "cache") == 0;
 
   shmlab_key_bar_set_qt_note (shmlab_station_get_key_bar (SHMLAB_STATION (self)),
-                              shmlab_format_get_qt_note (shmlab_writer_station_get_format (self),
+                              shmlab_format_get_qt_note (cache ? SHMLAB_FORMAT_CACHE
+                                                         : shmlab_writer_station_get_format (self),
                                                          image));
 }
 
@@ -1247,6 +1249,22 @@ shmlab_writer_station_set_image (ShmlabWriterStation *self,
     shmlab_writer_station_set_page (self, "image");
 }
 
+/* The Cache page's last look, in the inspector (the session's snapshot is
+ * not the cache's: its writers do not go through the session). */
+static void
+cache_looked_cb (ShmlabWriterStation *self)
+{
+  ShmlabCachePage *page = shmlab_writer_pane_get_cache_page (self->pane);
+  const ShmlabCacheSnapshot *snapshot = shmlab_cache_page_get_snapshot (page);
+  ShmlabInspector *inspector = shmlab_station_get_inspector (SHMLAB_STATION (self));
+
+  if (is_closed (self) || g_strcmp0 (shmlab_writer_station_get_page (self), "cache") != 0)
+    return;
+  shmlab_inspector_set_session (inspector, NULL);
+  if (snapshot != NULL)
+    shmlab_inspector_set_bytes (inspector, snapshot->bytes, snapshot->segment_size);
+}
+
 static void
 page_changed_cb (ShmlabWriterStation *self)
 {
@@ -1255,8 +1273,32 @@ page_changed_cb (ShmlabWriterStation *self)
   /* A too-large offer to cut applies to text only. */
   if (shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_TOO_LARGE)
     hide_offer (self);
+  if (g_strcmp0 (shmlab_writer_station_get_page (self), "cache") == 0)
+    cache_looked_cb (self);
+  else
+    shmlab_inspector_set_session (shmlab_station_get_inspector (SHMLAB_STATION (self)),
+                                  session_of (self));
   update_qt_note (self);
   update_actions (SHMLAB_STATION (self));
+}
+
+/* A change of the Cache page failed: the banner says what to do. */
+static void
+cache_failed_cb (ShmlabWriterStation *self,
+                 const char          *title,
+                 const char          *message)
+{
+  if (is_closed (self))
+    return;
+  hide_offer (self);
+  show_error (self, title, message, FALSE);
+  shmlab_a11y_present_result (shmlab_writer_banner_get_message (self->banner));
+}
+
+static void
+cache_succeeded_cb (ShmlabWriterStation *self)
+{
+  hide_error (self);
 }
 
 /* The key the session has when it attaches is the key of its segment. */
@@ -1445,9 +1487,10 @@ update_actions (ShmlabStation *window)
   exists = !busy && shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_EXISTS;
   too_large = !busy && shmlab_writer_banner_get_offer (self->banner) == SHMLAB_WRITER_OFFER_TOO_LARGE;
 
-  /* The Stream page streams with its own button. */
+  /* The Stream and Cache pages write with their own buttons. */
   gtk_widget_action_set_enabled (widget, "win.write",
-                                 !busy && g_strcmp0 (shmlab_writer_station_get_page (self), "stream") != 0);
+                                 !busy && g_strcmp0 (shmlab_writer_station_get_page (self), "stream") != 0 &&
+                                 g_strcmp0 (shmlab_writer_station_get_page (self), "cache") != 0);
   gtk_widget_action_set_enabled (widget, "win.open", !busy);
   gtk_widget_action_set_enabled (widget, "win.paste", !busy);
   gtk_widget_action_set_enabled (widget, "win.step-create", !busy && !attached);
@@ -1475,6 +1518,7 @@ closing (ShmlabStation *window)
       g_clear_object (&self->chooser);
     }
   shmlab_stream_panel_set_streaming (shmlab_writer_pane_get_stream_panel (self->pane), FALSE);
+  shmlab_cache_page_stop (shmlab_writer_pane_get_cache_page (self->pane));
 }
 
 static void
@@ -1536,6 +1580,7 @@ static void
 shmlab_writer_station_init (ShmlabWriterStation *self)
 {
   ShmlabSession *session;
+  ShmlabCachePage *cache_page;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   /* Every button's name, once: the header's, the steps', the menu's. */
@@ -1555,6 +1600,12 @@ shmlab_writer_station_init (ShmlabWriterStation *self)
   shmlab_stream_panel_set_session (shmlab_writer_pane_get_stream_panel (self->pane), session);
   g_signal_connect_swapped (shmlab_writer_pane_get_stream_panel (self->pane), "note",
                             G_CALLBACK (shmlab_station_note), self);
+  cache_page = shmlab_writer_pane_get_cache_page (self->pane);
+  shmlab_cache_page_set_session (cache_page, session);
+  g_signal_connect_swapped (cache_page, "note", G_CALLBACK (shmlab_station_note), self);
+  g_signal_connect_swapped (cache_page, "failed", G_CALLBACK (cache_failed_cb), self);
+  g_signal_connect_swapped (cache_page, "succeeded", G_CALLBACK (cache_succeeded_cb), self);
+  g_signal_connect_swapped (cache_page, "looked", G_CALLBACK (cache_looked_cb), self);
   fill_format_list (self);
   g_signal_connect_swapped (self->format_dropdown, "notify::selected",
                             G_CALLBACK (format_changed_cb), self);
@@ -1568,6 +1619,13 @@ shmlab_writer_station_get_stream_panel (ShmlabWriterStation *self)
 {
   g_return_val_if_fail (SHMLAB_IS_WRITER_STATION (self), NULL);
   return shmlab_writer_pane_get_stream_panel (self->pane);
+}
+
+ShmlabCachePage *
+shmlab_writer_station_get_cache_page (ShmlabWriterStation *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_WRITER_STATION (self), NULL);
+  return shmlab_writer_pane_get_cache_page (self->pane);
 }
 
 /**

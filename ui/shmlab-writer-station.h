@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 
+#include "shmlab-cache-page.h"
 #include "shmlab-image.h"
 #include "shmlab-payload.h"
 #include "shmlab-stream-panel.h"
@@ -57,5 +58,6 @@ const char         *shmlab_writer_station_get_error_text    (ShmlabWriterStation
 const char         *shmlab_writer_station_get_qt_note       (ShmlabWriterStation  *self);
 
 ShmlabStreamPanel  *shmlab_writer_station_get_stream_panel (ShmlabWriterStation *self);
+ShmlabCachePage    *shmlab_writer_station_get_cache_page   (ShmlabWriterStation *self);
 
 G_END_DECLS

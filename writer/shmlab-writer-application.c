@@ -29,6 +29,8 @@ struct _ShmlabWriterApplication
   gboolean write;
   gboolean stream;
   gboolean stream_options;
+  gboolean cache;
+  gboolean cache_load;
   ShmlabStreamConfig stream_config;
   double fps;
 };
@@ -55,6 +57,10 @@ static const GOptionEntry writer_entries[] = {
   { "buffers", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Frames the segment holds: 1 or 2"), "1|2" },
   { "handoff", 0, 0, G_OPTION_ARG_STRING, NULL, N_("latest or every"), "latest|every" },
   { "transport", 0, 0, G_OPTION_ARG_STRING, NULL, N_("shm, pipe or socket"), "shm|pipe|socket" },
+  { "cache", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Open the Cache page: the shared cache in the key's segment"), NULL },
+  { "cache-load", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Open the Cache page and load the article's hot data at once (making the cache)"), NULL },
   { NULL }
 };
 
@@ -156,6 +162,8 @@ shmlab_writer_application_handle_local_options (GApplication *app,
   self->write = g_variant_dict_contains (options, "write");
   if (!read_stream_options (self, options, &error))
     goto fail;
+  self->cache_load = g_variant_dict_contains (options, "cache-load");
+  self->cache = self->cache_load || g_variant_dict_contains (options, "cache");
 
   return -1;
 
@@ -255,12 +263,44 @@ startup_written_cb (GObject      *source,
   startup_done (station);
 }
 
+/* The Cache page has shown its first look (or its failure). */
+static void startup_cache_looked (ShmlabCachePage     *page,
+                                  ShmlabWriterStation *station);
+
+static void
+startup_cache_done (ShmlabCachePage     *page,
+                    ShmlabWriterStation *station)
+{
+  g_signal_handlers_disconnect_by_func (page, startup_cache_done, station);
+  g_signal_handlers_disconnect_by_func (page, startup_cache_looked, station);
+  startup_done (station);
+}
+
+static void
+startup_cache_looked (ShmlabCachePage     *page,
+                      ShmlabWriterStation *station)
+{
+  /* A load's own look comes once it is done. */
+  if (!shmlab_cache_page_get_busy (page))
+    startup_cache_done (page, station);
+}
+
 static void
 startup_write (ShmlabWriterStation *station)
 {
   ShmlabWriterApplication *self = application_of (station);
 
-  if (self != NULL && self->stream)
+  if (self != NULL && self->cache)
+    {
+      ShmlabCachePage *page = shmlab_writer_station_get_cache_page (station);
+
+      g_signal_connect (page, "looked", G_CALLBACK (startup_cache_looked), station);
+      g_signal_connect (page, "failed", G_CALLBACK (startup_cache_done), station);
+      shmlab_writer_station_set_page (station, "cache");
+      if (self->cache_load)
+        shmlab_cache_page_load_hot_data (page);
+    }
+  else if (self != NULL && self->stream)
     {
       shmlab_writer_station_set_page (station, "stream");
       shmlab_stream_panel_set_streaming (shmlab_writer_station_get_stream_panel (station), TRUE);
@@ -358,7 +398,8 @@ shmlab_writer_application_init (ShmlabWriterApplication *self)
       "Examples:\n"
       "  shmlab-writer --text \"hello\" --write\n"
       "  shmlab-writer picture.png --key demo --format qt-image --write\n"
-      "  shmlab-writer --text \"a long text\" --size 16 --write   (too large: it offers to cut)"));
+      "  shmlab-writer --text \"a long text\" --size 16 --write   (too large: it offers to cut)\n"
+      "  shmlab-writer --key hot --cache-load   (the article's cache, with its hot data)"));
 }
 
 ShmlabWriterApplication *
