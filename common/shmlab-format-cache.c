@@ -160,11 +160,13 @@ describe_value (GBytes *value,
 
       for (const char *p = data; p < data + length && plain; p = g_utf8_next_char (p))
         plain = !g_unichar_iscntrl (g_utf8_get_char (p));
+      if (plain && g_utf8_strlen (data, length) <= (glong) max)
+        return g_strndup (data, length);
       if (plain)
         {
-          if (g_utf8_strlen (data, length) <= (glong) max)
-            return g_strndup (data, length);
-          return g_strconcat (g_utf8_substring (data, 0, (glong) max - 1), "…", NULL);
+          g_autofree char *start = g_utf8_substring (data, 0, (glong) max - 1);
+
+          return g_strconcat (start, "…", NULL);
         }
     }
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "(%" G_GSIZE_FORMAT " byte)",

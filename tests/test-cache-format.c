@@ -199,6 +199,23 @@ test_decode (void)
   g_assert_true (strstr (payload->text, "product:2001") < strstr (payload->text, "session:"));
   g_assert_true (strstr (payload->text, "session:") < strstr (payload->text, "user:1001"));
 
+  /* A long value is listed cut, its start kept whole. */
+  {
+    g_autofree char *long_value = g_strnfill (300, 'v');
+    g_autofree char *start = g_strnfill (199, 'v');
+    g_autofree char *cut = g_strconcat ("long = ", start, "…  (", NULL);
+    g_autoptr(ShmlabPayload) again = NULL;
+    g_autoptr(ShmlabDescription) description = NULL;
+
+    g_assert_true (shmlab_cache_set (memory.cache, "long", (const guint8 *) long_value, 300, 0,
+                                     &error));
+    again = shmlab_payload_decode (memory.bytes, memory.size, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (again->text, cut));
+    description = shmlab_description_new (memory.bytes, memory.size, memory.size);
+    g_assert_true (g_str_has_suffix (field (description, "slot[5].value")->value, "v…"));
+  }
+
   /* A cache is not written by Write. */
   encoded = shmlab_payload_encode (payload, SHMLAB_FORMAT_CACHE, &error);
   g_assert_null (encoded);
