@@ -213,6 +213,14 @@ producer_stop (GSubprocess *producer)
   g_assert_no_error (error);
 }
 
+static void
+put_u32 (guint8  *bytes,
+         gsize    offset,
+         guint32  value)
+{
+  memcpy (bytes + offset, &value, sizeof value);
+}
+
 /* ---- the Writer ---- */
 
 /* Add, edit and delete on the page; another process sees each change. */
@@ -331,13 +339,17 @@ test_writer_hot_data (void)
   close_station (window);
 }
 
-/* A full cache and a value over 4 KiB: the banner says what to do. */
+/* A full cache, a value over 4 KiB, a writer lock held, a damaged table:
+ * the banner says what to do. */
 static void
 test_writer_refusals (void)
 {
   g_autofree char *key = shmlab_test_unique_key ("wfull");
   g_autofree char *made = NULL;
   g_autofree char *big = g_strnfill (SHMLAB_CACHE_VALUE_MAX + 1, 'x');
+  g_autoptr(ShmlabKey) value = NULL;
+  g_autoptr(ShmlabCacheSegment) store = NULL;
+  g_autoptr(GError) error = NULL;
   ShmlabWriterStation *window;
   ShmlabCachePage *page;
   const char *said;
@@ -370,11 +382,47 @@ test_writer_refusals (void)
   g_assert_nonnull (strstr (said, "4097 bytes; a cache entry holds at most 4096: store less, or "
                                   "split it"));
 
+  /* The writer lock held by another: busy, for no longer than the lock timeout. */
+  value = shmlab_key_new (key, SHMLAB_BACKEND_FILE, NULL);
+  store = shmlab_cache_segment_open (value, FALSE, 0, 0, 5000, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (shmlab_cache_hold_writer_lock (shmlab_cache_segment_get_cache (store), &error));
+  shmlab_session_set_lock_timeout (shmlab_station_get_session (SHMLAB_STATION (window)), 300);
+  shmlab_cache_page_fill_form (page, "b", "again", 0);
+  save (page);
+  said = shmlab_writer_station_get_error_text (window);
+  g_test_message ("banner: %s", said);
+  g_assert_nonnull (strstr (said, "was not free within 300 ms: wait and try again"));
+  shmlab_cache_release_writer_lock (shmlab_cache_segment_get_cache (store));
+
   /* The next change that works takes the banner down. */
   g_assert_true (shmlab_cache_table_select (shmlab_cache_page_get_table (page), "b"));
   activate (page, "cache.delete");
   g_assert_null (shmlab_writer_station_get_error_text (window));
+
+  /* Every chain made to start outside the pool: damaged. */
+  {
+    guint8 *bytes = shmlab_segment_get_data (shmlab_cache_segment_get_segment (store));
+
+    for (gsize bucket = 0; bucket < SHMLAB_CACHE_DEFAULT_BUCKETS; bucket++)
+      {
+        guint32 link;
+
+        memcpy (&link, bytes + 4096 + bucket * 4, sizeof link);
+        if (link != 0)
+          put_u32 (bytes, 4096 + bucket * 4, 0x7fffffff);
+      }
+  }
+  shmlab_cache_page_fill_form (page, "a", "again", 0);
+  save (page);
+  said = shmlab_writer_station_get_error_text (window);
+  g_test_message ("banner: %s", said);
+  g_assert_nonnull (strstr (said, "the cache in this segment is damaged"));
+  g_assert_nonnull (strstr (said, "Remove the segment (shmlab remove --backend file "));
+  wait_status (page, "No table to show — the cache in this segment is damaged");
+
   close_station (window);
+  g_clear_pointer (&store, shmlab_cache_segment_close);
   g_free (cli (NULL, "remove", "--backend", "file", key, NULL));
 }
 
@@ -517,14 +565,6 @@ test_reader_follows_producer (void)
 }
 
 /* ---- a hostile cache ---- */
-
-static void
-put_u32 (guint8  *bytes,
-         gsize    offset,
-         guint32  value)
-{
-  memcpy (bytes + offset, &value, sizeof value);
-}
 
 /* One bucket; "first" in slot 0, "second" in slot 1, in one chain. */
 #define SLOTS_AT (4096 + 64)
