@@ -14,16 +14,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "shmlab-bench-private.h"
+#include "shmlab-bench-process.h"
 #include "shmlab-bench-stats.h"
 #include "shmlab-command.h"
 #include "shmlab-segment.h"
@@ -31,23 +28,6 @@
 /* Shares of a cell's time: the rest is the warm-up and the slack. */
 #define LATENCY_SHARE 0.45
 #define THROUGHPUT_SHARE 0.45
-
-typedef struct
-{
-  const char *role;
-  pid_t pid;
-  int pidfd;
-  gboolean running;
-  gboolean stopped;  /* killed by the bench because the other failed */
-  int status;
-} Process;
-
-typedef enum
-{
-  SUPERVISE_DONE,
-  SUPERVISE_CANCELLED,
-  SUPERVISE_TIMED_OUT,
-} SuperviseOutcome;
 
 /* Random bytes, so that no transport can compress or guess them. */
 guint8 *
@@ -214,157 +194,19 @@ open_channels (ShmlabBenchShared  *shared,
     }
 }
 
+typedef struct
+{
+  ShmlabBenchShared *shared;
+  guint side;
+  guint8 *pattern;
+} Side;
+
 static int
-open_pidfd (pid_t pid)
+side_main (gpointer data)
 {
-#ifdef SYS_pidfd_open
-  return (int) syscall (SYS_pidfd_open, pid, 0);
-#else
-  errno = ENOSYS;
-  return -1;
-#endif
-}
+  Side *side = data;
 
-static gboolean
-spawn (ShmlabBenchShared  *shared,
-       guint               side,
-       guint8             *pattern,
-       Process            *process,
-       GError            **error)
-{
-  pid_t pid = fork ();
-
-  if (pid < 0)
-    {
-      set_errno_error (error, _("start a process"));
-      return FALSE;
-    }
-  if (pid == 0)
-    _exit (shmlab_bench_child_main (shared, side, pattern));
-
-  process->pid = pid;
-  process->pidfd = open_pidfd (pid);
-  process->running = TRUE;
-  return TRUE;
-}
-
-static void
-reap (Process *process,
-      gboolean block)
-{
-  int status;
-  pid_t got;
-
-  if (!process->running)
-    return;
-  do
-    got = waitpid (process->pid, &status, block ? 0 : WNOHANG);
-  while (got < 0 && errno == EINTR);
-  if (got == process->pid || (got < 0 && errno == ECHILD))
-    {
-      process->running = FALSE;
-      process->status = got == process->pid ? status : 0;
-      if (process->pidfd >= 0)
-        close (process->pidfd);
-      process->pidfd = -1;
-    }
-}
-
-static void
-kill_and_reap (Process *process)
-{
-  if (!process->running)
-    return;
-  kill (process->pid, SIGKILL);
-  process->stopped = TRUE;
-  reap (process, TRUE);
-}
-
-static gboolean
-failed (const Process *process)
-{
-  return !process->running && process->pid > 0 &&
-         !(WIFEXITED (process->status) && WEXITSTATUS (process->status) == 0);
-}
-
-/* Waits for the processes to end, without waking up while they measure;
- * stops them all when one fails, on Ctrl+C, or at @deadline. */
-static SuperviseOutcome
-supervise (Process      *processes,
-           guint         n_processes,
-           gint64        deadline,
-           GCancellable *cancellable)
-{
-  GPollFD cancel_fd = { -1, 0, 0 };
-  gboolean have_cancel_fd = cancellable != NULL && g_cancellable_make_pollfd (cancellable,
-                                                                                &cancel_fd);
-  SuperviseOutcome outcome = SUPERVISE_DONE;
-
-  for (;;)
-    {
-      struct pollfd fds[3];
-      nfds_t n_fds = 0;
-      gboolean any_running = FALSE, any_failed = FALSE, polling = FALSE;
-      gint64 left_ms;
-
-      for (guint i = 0; i < n_processes; i++)
-        {
-          reap (&processes[i], FALSE);
-          any_running |= processes[i].running;
-          any_failed |= failed (&processes[i]);
-        }
-      if (any_failed)
-        for (guint i = 0; i < n_processes; i++)
-          kill_and_reap (&processes[i]);
-      if (!any_running || any_failed)
-        break;
-
-      if (g_cancellable_is_cancelled (cancellable))
-        outcome = SUPERVISE_CANCELLED;
-      else if (shmlab_bench_now_ns () >= deadline)
-        outcome = SUPERVISE_TIMED_OUT;
-      if (outcome != SUPERVISE_DONE)
-        {
-          for (guint i = 0; i < n_processes; i++)
-            kill_and_reap (&processes[i]);
-          break;
-        }
-
-      if (have_cancel_fd)
-        fds[n_fds++] = (struct pollfd) { cancel_fd.fd, POLLIN, 0 };
-      for (guint i = 0; i < n_processes; i++)
-        if (processes[i].running)
-          {
-            if (processes[i].pidfd >= 0)
-              fds[n_fds++] = (struct pollfd) { processes[i].pidfd, POLLIN, 0 };
-            else
-              polling = TRUE;
-          }
-      left_ms = (deadline - shmlab_bench_now_ns ()) / 1000000 + 1;
-      poll (fds, n_fds, (int) CLAMP (left_ms, 0, polling ? 20 : G_MAXINT));
-    }
-
-  if (have_cancel_fd)
-    g_cancellable_release_fd (cancellable);
-  return outcome;
-}
-
-static char *
-describe_failure (const ShmlabBenchShared *shared,
-                  const Process           *process,
-                  guint                    side)
-{
-  if (WIFEXITED (process->status))
-    {
-      if (shared->side[side].error[0] != '\0')
-        return g_utf8_make_valid (shared->side[side].error, -1);
-      return g_strdup_printf (_("the %s process ended with status %d"), process->role,
-                              WEXITSTATUS (process->status));
-    }
-  if (WIFSIGNALED (process->status))
-    return g_strdup_printf (_("the %s process was killed by signal %d (%s)"), process->role,
-                            WTERMSIG (process->status), g_strsignal (WTERMSIG (process->status)));
-  return g_strdup_printf (_("the %s process ended abnormally"), process->role);
+  return shmlab_bench_child_main (side->shared, side->side, side->pattern);
 }
 
 /* Adds what one pass recorded to @result; a pass whose checks fail spoils it. */
@@ -507,20 +349,18 @@ shmlab_bench_run_cell (ShmlabBenchMechanism   mechanism,
 {
   const ShmlabBenchMechanismInfo *info = shmlab_bench_mechanism_info (mechanism);
   g_autoptr(GError) local_error = NULL;
-  Process processes[2] = {
-    { "writer", -1, -1, FALSE, FALSE, 0 },
-    { "reader", -1, -1, FALSE, FALSE, 0 },
-  };
+  ShmlabBenchProcess processes[2];
   ShmlabBenchShared *shared;
   ShmlabBackend backend;
   gboolean uses_shm = shmlab_bench_mechanism_uses_shm (mechanism, &backend);
   gint64 started = shmlab_bench_now_ns (), deadline;
-  SuperviseOutcome outcome = SUPERVISE_DONE;
+  ShmlabBenchSuperviseOutcome outcome = SHMLAB_BENCH_SUPERVISE_DONE;
   guint n_started = 0;
 
   g_return_val_if_fail (result->size == size, FALSE);
-  if (mechanism == SHMLAB_BENCH_MEMCPY)
-    processes[0].role = "copying";
+  shmlab_bench_process_init (&processes[0],
+                             mechanism == SHMLAB_BENCH_MEMCPY ? "copying" : "writer");
+  shmlab_bench_process_init (&processes[1], "reader");
 
   shared = mmap (NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (shared == MAP_FAILED)
@@ -558,23 +398,27 @@ shmlab_bench_run_cell (ShmlabBenchMechanism   mechanism,
     }
 
   for (; n_started < info->processes; n_started++)
-    if (!spawn (shared, n_started, (guint8 *) pattern, &processes[n_started], &local_error))
-      break;
+    {
+      Side side = { shared, n_started, (guint8 *) pattern };
+
+      if (!shmlab_bench_process_spawn (&processes[n_started], side_main, &side, &local_error))
+        break;
+    }
   close_channels (shared);
 
   /* Generous: only a stuck process takes this long. */
   deadline = started + (gint64) ((plan->cell_seconds * 5 + 30) * 1e9);
   if (local_error != NULL)
     for (guint i = 0; i < n_started; i++)
-      kill_and_reap (&processes[i]);
+      shmlab_bench_process_kill_and_reap (&processes[i]);
   else
-    outcome = supervise (processes, n_started, deadline, cancellable);
+    outcome = shmlab_bench_supervise (processes, n_started, deadline, cancellable);
 
   if (uses_shm)
     shmlab_bench_remove_key (shared->key, backend);
   result->seconds += (double) (shmlab_bench_now_ns () - started) / 1e9;
 
-  if (outcome == SUPERVISE_CANCELLED)
+  if (outcome == SHMLAB_BENCH_SUPERVISE_CANCELLED)
     {
       munmap (shared, sizeof *shared);
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("interrupted"));
@@ -583,7 +427,7 @@ shmlab_bench_run_cell (ShmlabBenchMechanism   mechanism,
 
   if (local_error != NULL)
     result->error = g_strdup (local_error->message);
-  else if (outcome == SUPERVISE_TIMED_OUT)
+  else if (outcome == SHMLAB_BENCH_SUPERVISE_TIMED_OUT)
     result->error = g_strdup_printf (_("did not finish within %.0f s, so its processes were "
                                      "stopped: one of them is stuck (is the machine overloaded?)"),
                                      (double) (deadline - started) / 1e9);
@@ -591,8 +435,9 @@ shmlab_bench_run_cell (ShmlabBenchMechanism   mechanism,
     {
       /* The one that failed on its own explains; the other was only stopped. */
       for (guint i = 0; i < n_started && result->error == NULL; i++)
-        if (failed (&processes[i]) && !processes[i].stopped)
-          result->error = describe_failure (shared, &processes[i], i);
+        if (shmlab_bench_process_failed (&processes[i]) && !processes[i].stopped)
+          result->error = shmlab_bench_process_describe_failure (&processes[i],
+                                                                 shared->side[i].error);
       if (result->error == NULL)
         collect (shared, n_started, result);
     }

@@ -16,7 +16,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -569,14 +568,8 @@ shmlab_bench_child_main (ShmlabBenchShared *shared,
                          guint8            *pattern)
 {
   Child self = { 0 };
-  pid_t parent = getppid ();
 
   self.me = &shared->side[side];
-
-  /* Die with the supervisor, whatever becomes of it. */
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid () != parent)
-    _exit (1);
   signal (SIGPIPE, SIG_IGN);
   if (shared->cpus[side] >= 0)
     {

@@ -583,28 +583,6 @@ format_percent (double share)
   return g_strdup_printf ("%.0f%%", floor (share * 100 + 0.5));
 }
 
-/* Appends @text and pads it to @width characters (not bytes: “µ” is one). */
-static void
-append_cell (GString    *out,
-             const char *text,
-             guint       width,
-             gboolean    right)
-{
-  glong length = g_utf8_strlen (text, -1);
-  guint padding = length < (glong) width ? width - (guint) length : 1;
-
-  if (right)
-    {
-      for (guint i = 0; i < padding; i++)
-        g_string_append_c (out, ' ');
-      g_string_append (out, text);
-      return;
-    }
-  g_string_append (out, text);
-  for (guint i = 0; i < padding; i++)
-    g_string_append_c (out, ' ');
-}
-
 /* "100%", or "0% to 3%" when the runs saw different shares. */
 static char *
 format_share_range (double low,
@@ -691,13 +669,13 @@ shmlab_bench_file_table (const ShmlabBenchFile *self)
   append_cache (out, self);
 
   g_string_append_c (out, '\n');
-  append_cell (out, "way", 13, FALSE);
-  append_cell (out, _("median"), 9, TRUE);
-  append_cell (out, "GiB/s", 9, TRUE);
-  append_cell (out, _("fastest"), 10, TRUE);
-  append_cell (out, _("slowest"), 10, TRUE);
-  append_cell (out, _("system calls"), 15, TRUE);
-  append_cell (out, _("page faults"), 14, TRUE);
+  shmlab_bench_append_cell (out, "way", 13, FALSE);
+  shmlab_bench_append_cell (out, _("median"), 9, TRUE);
+  shmlab_bench_append_cell (out, "GiB/s", 9, TRUE);
+  shmlab_bench_append_cell (out, _("fastest"), 10, TRUE);
+  shmlab_bench_append_cell (out, _("slowest"), 10, TRUE);
+  shmlab_bench_append_cell (out, _("system calls"), 15, TRUE);
+  shmlab_bench_append_cell (out, _("page faults"), 14, TRUE);
   g_string_append (out, _("   checksum\n"));
   for (guint w = 0; w < self->ways->len; w++)
     {
@@ -711,14 +689,14 @@ shmlab_bench_file_table (const ShmlabBenchFile *self)
 
       if (way->buffer == 0)
         mapped = way;
-      append_cell (out, way->name, 13, FALSE);
+      shmlab_bench_append_cell (out, way->name, 13, FALSE);
       /* The figures of a way that read wrong bytes are not given. */
-      append_cell (out, way->mismatches == 0 ? median : _("failed"), 9, TRUE);
-      append_cell (out, way->mismatches == 0 ? rate : "—", 9, TRUE);
-      append_cell (out, way->mismatches == 0 ? fastest : "—", 10, TRUE);
-      append_cell (out, way->mismatches == 0 ? slowest : "—", 10, TRUE);
-      append_cell (out, syscalls, 15, TRUE);
-      append_cell (out, faults, 14, TRUE);
+      shmlab_bench_append_cell (out, way->mismatches == 0 ? median : _("failed"), 9, TRUE);
+      shmlab_bench_append_cell (out, way->mismatches == 0 ? rate : "—", 9, TRUE);
+      shmlab_bench_append_cell (out, way->mismatches == 0 ? fastest : "—", 10, TRUE);
+      shmlab_bench_append_cell (out, way->mismatches == 0 ? slowest : "—", 10, TRUE);
+      shmlab_bench_append_cell (out, syscalls, 15, TRUE);
+      shmlab_bench_append_cell (out, faults, 14, TRUE);
       g_string_append_printf (out, "   %s\n", way->mismatches == 0 ? _("ok") : _("WRONG"));
     }
   g_string_append (out, _("System calls and page faults are per run. mmap: one mmap() of the "

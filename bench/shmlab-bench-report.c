@@ -134,6 +134,28 @@ shmlab_bench_format_size (guint64 size)
   return g_strdup_printf ("%.1f %s", value, units[unit]);
 }
 
+/* Appends @text and pads it to @width characters (not bytes: “µ” is one). */
+void
+shmlab_bench_append_cell (GString    *out,
+                          const char *text,
+                          guint       width,
+                          gboolean    right)
+{
+  glong length = g_utf8_strlen (text, -1);
+  guint padding = length < (glong) width ? width - (guint) length : 1;
+
+  if (right)
+    {
+      for (guint i = 0; i < padding; i++)
+        g_string_append_c (out, ' ');
+      g_string_append (out, text);
+      return;
+    }
+  g_string_append (out, text);
+  for (guint i = 0; i < padding; i++)
+    g_string_append_c (out, ' ');
+}
+
 /* Three significant digits in ns, µs, ms or s. */
 char *
 shmlab_bench_format_ns (double ns)
@@ -194,28 +216,6 @@ find_result (const ShmlabBenchReport *self,
     if (row->results[i].size == size && row->results[i].ok)
       return &row->results[i];
   return NULL;
-}
-
-/* Appends @text and pads it to @width characters (not bytes: “µ” is one). */
-static void
-append_cell (GString    *out,
-             const char *text,
-             guint       width,
-             gboolean    right)
-{
-  glong length = g_utf8_strlen (text, -1);
-  guint padding = length < (glong) width ? width - (guint) length : 1;
-
-  if (right)
-    {
-      for (guint i = 0; i < padding; i++)
-        g_string_append_c (out, ' ');
-      g_string_append (out, text);
-      return;
-    }
-  g_string_append (out, text);
-  for (guint i = 0; i < padding; i++)
-    g_string_append_c (out, ' ');
 }
 
 static void
@@ -403,11 +403,11 @@ append_by_size (GString                 *out,
                 CellText                 text)
 {
   g_string_append_printf (out, "\n%s\n", title);
-  append_cell (out, "", NAME_WIDTH, FALSE);
+  shmlab_bench_append_cell (out, "", NAME_WIDTH, FALSE);
   for (guint i = 0; i < self->sizes->len; i++)
     {
       g_autofree char *size = shmlab_bench_format_size (g_array_index (self->sizes, guint64, i));
-      append_cell (out, size, SIZE_WIDTH, TRUE);
+      shmlab_bench_append_cell (out, size, SIZE_WIDTH, TRUE);
     }
   g_string_append_c (out, '\n');
 
@@ -415,12 +415,13 @@ append_by_size (GString                 *out,
     {
       const ShmlabBenchRow *row = g_ptr_array_index (self->rows, r);
 
-      append_cell (out, shmlab_bench_mechanism_info (row->mechanism)->name, NAME_WIDTH, FALSE);
+      shmlab_bench_append_cell (out, shmlab_bench_mechanism_info (row->mechanism)->name,
+                                NAME_WIDTH, FALSE);
       for (guint i = 0; i < row->n_results; i++)
         {
           g_autofree char *cell = row->results[i].ok ? text (&row->results[i])
                                                      : g_strdup ("failed");
-          append_cell (out, cell, SIZE_WIDTH, TRUE);
+          shmlab_bench_append_cell (out, cell, SIZE_WIDTH, TRUE);
         }
       g_string_append_c (out, '\n');
     }
@@ -439,12 +440,12 @@ append_summary (GString                 *out,
 
   g_string_append (out, _("\nThe article's table, measured (one-way latency: median; throughput: "
                         "median, in 10⁹ bytes per second):\n"));
-  append_cell (out, "mechanism", NAME_WIDTH, FALSE);
-  append_cell (out, "copies", 8, FALSE);
-  append_cell (out, _("system calls / message"), 31, FALSE);
-  append_cell (out, "signal", 14, FALSE);
-  append_cell (out, latency_title, 13, TRUE);
-  append_cell (out, throughput_title, 13, TRUE);
+  shmlab_bench_append_cell (out, "mechanism", NAME_WIDTH, FALSE);
+  shmlab_bench_append_cell (out, "copies", 8, FALSE);
+  shmlab_bench_append_cell (out, _("system calls / message"), 31, FALSE);
+  shmlab_bench_append_cell (out, "signal", 14, FALSE);
+  shmlab_bench_append_cell (out, latency_title, 13, TRUE);
+  shmlab_bench_append_cell (out, throughput_title, 13, TRUE);
   g_string_append_c (out, '\n');
 
   for (guint r = 0; r < self->rows->len; r++)
@@ -459,12 +460,12 @@ append_summary (GString                 *out,
       g_autofree char *throughput = last->ok ? format_rate (last->throughput_median)
                                              : g_strdup ("failed");
 
-      append_cell (out, info->name, NAME_WIDTH, FALSE);
-      append_cell (out, copies, 8, FALSE);
-      append_cell (out, _(info->syscalls), 31, FALSE);
-      append_cell (out, _(info->signal), 14, FALSE);
-      append_cell (out, latency, 13, TRUE);
-      append_cell (out, throughput, 13, TRUE);
+      shmlab_bench_append_cell (out, info->name, NAME_WIDTH, FALSE);
+      shmlab_bench_append_cell (out, copies, 8, FALSE);
+      shmlab_bench_append_cell (out, _(info->syscalls), 31, FALSE);
+      shmlab_bench_append_cell (out, _(info->signal), 14, FALSE);
+      shmlab_bench_append_cell (out, latency, 13, TRUE);
+      shmlab_bench_append_cell (out, throughput, 13, TRUE);
       g_string_append_c (out, '\n');
     }
 }
@@ -481,10 +482,10 @@ append_locks (GString                 *out,
     return;
 
   g_string_append (out, _("\nLock + unlock, uncontended (median):\n"));
-  append_cell (out, "backend", NAME_WIDTH, FALSE);
-  append_cell (out, "ShmlabSegment", 15, TRUE);
-  append_cell (out, _("+ GCancellable"), 16, TRUE);
-  append_cell (out, _("bare primitive"), 16, TRUE);
+  shmlab_bench_append_cell (out, "backend", NAME_WIDTH, FALSE);
+  shmlab_bench_append_cell (out, "ShmlabSegment", 15, TRUE);
+  shmlab_bench_append_cell (out, _("+ GCancellable"), 16, TRUE);
+  shmlab_bench_append_cell (out, _("bare primitive"), 16, TRUE);
   g_string_append_c (out, '\n');
   for (guint i = 0; i < G_N_ELEMENTS (self->locks); i++)
     {
@@ -492,16 +493,16 @@ append_locks (GString                 *out,
 
       if (!lock->measured)
         continue;
-      append_cell (out, shmlab_backend_describe (lock->backend), NAME_WIDTH, FALSE);
+      shmlab_bench_append_cell (out, shmlab_backend_describe (lock->backend), NAME_WIDTH, FALSE);
       if (lock->ok)
         {
           g_autofree char *segment = shmlab_bench_format_ns (lock->segment_ns);
           g_autofree char *cancellable = shmlab_bench_format_ns (lock->cancellable_ns);
           g_autofree char *primitive = shmlab_bench_format_ns (lock->primitive_ns);
 
-          append_cell (out, segment, 15, TRUE);
-          append_cell (out, cancellable, 16, TRUE);
-          append_cell (out, primitive, 16, TRUE);
+          shmlab_bench_append_cell (out, segment, 15, TRUE);
+          shmlab_bench_append_cell (out, cancellable, 16, TRUE);
+          shmlab_bench_append_cell (out, primitive, 16, TRUE);
           g_string_append (out, shmlab_backend_lock_calls (lock->backend));
         }
       else
@@ -524,25 +525,25 @@ append_image (GString                 *out,
                           "Reader's through System V shared memory (median of %u and %u runs):\n"),
                           image->path, image->width, image->height, image->frame.runs,
                           image->qt.runs);
-  append_cell (out, "step", NAME_WIDTH, FALSE);
-  append_cell (out, _("ShmLab frame"), 16, TRUE);
-  append_cell (out, _("Qt's format"), 16, TRUE);
+  shmlab_bench_append_cell (out, "step", NAME_WIDTH, FALSE);
+  shmlab_bench_append_cell (out, _("ShmLab frame"), 16, TRUE);
+  shmlab_bench_append_cell (out, _("Qt's format"), 16, TRUE);
   g_string_append_c (out, '\n');
   for (guint s = 0; s < G_N_ELEMENTS (steps); s++)
     {
-      append_cell (out, _(steps[s]), NAME_WIDTH, FALSE);
+      shmlab_bench_append_cell (out, _(steps[s]), NAME_WIDTH, FALSE);
       for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
         {
           double ms[] = { paths[p]->encode_ms, paths[p]->copy_in_ms, paths[p]->copy_out_ms,
                           paths[p]->decode_ms, paths[p]->total_ms, paths[p]->copy_out_again_ms };
           g_autofree char *cell = shmlab_bench_format_ns (ms[s] * 1e6);
-          append_cell (out, cell, 16, TRUE);
+          shmlab_bench_append_cell (out, cell, 16, TRUE);
         }
       g_string_append_c (out, '\n');
     }
-  append_cell (out, _("in the segment"), NAME_WIDTH, FALSE);
-  append_cell (out, frame_bytes, 16, TRUE);
-  append_cell (out, qt_bytes, 16, TRUE);
+  shmlab_bench_append_cell (out, _("in the segment"), NAME_WIDTH, FALSE);
+  shmlab_bench_append_cell (out, frame_bytes, 16, TRUE);
+  shmlab_bench_append_cell (out, qt_bytes, 16, TRUE);
   g_string_append (out, "\n");
   g_string_append_printf (out, _("Each step as the apps do it: encode outside the lock; lock, "
                           "write, unlock; a new buffer with its pages touched, then lock, copy "
@@ -621,10 +622,10 @@ shmlab_bench_report_table (const ShmlabBenchReport *self)
           g_autofree char *goal = g_strdup_printf ("%s %s", target->at_least ? "≥" : "≤", limit);
 
           g_string_append (out, "  ");
-          append_cell (out, target->what, 44, FALSE);
-          append_cell (out, measured, 10, TRUE);
+          shmlab_bench_append_cell (out, target->what, 44, FALSE);
+          shmlab_bench_append_cell (out, measured, 10, TRUE);
           g_string_append (out, "  ");
-          append_cell (out, goal, 10, FALSE);
+          shmlab_bench_append_cell (out, goal, 10, FALSE);
           g_string_append_printf (out, "%s", target_met (target) ? "met   " : "missed");
           if (target->detail != NULL)
             g_string_append_printf (out, "  (%s)", target->detail);

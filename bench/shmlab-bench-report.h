@@ -56,6 +56,10 @@ char              *shmlab_bench_report_table (const ShmlabBenchReport *report);
 char              *shmlab_bench_report_json  (const ShmlabBenchReport *report);
 char              *shmlab_bench_format_size  (guint64 size);
 char              *shmlab_bench_format_ns    (double ns);
+void               shmlab_bench_append_cell  (GString    *out,
+                                              const char *text,
+                                              guint       width,
+                                              gboolean    right);
 
 /**
  * ShmlabBenchTarget:

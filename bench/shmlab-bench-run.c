@@ -6,6 +6,7 @@
  */
 #include "shmlab-bench-run.h"
 #include "shmlab-bench-stream.h"
+#include "shmlab-bench-cache.h"
 
 #include <inttypes.h>
 #include <glib/gi18n-lib.h>
@@ -73,6 +74,11 @@ shmlab_bench_sweep_keys (const char *key_prefix,
       g_autofree char *key = g_strdup_printf ("%s-%s", key_prefix, images[i]);
       shmlab_bench_remove_key (key, SHMLAB_BENCH_IMAGE_BACKEND);
     }
+  /* The cache's, as shmlab_bench_cache_measure() names it. */
+  {
+    g_autofree char *key = shmlab_bench_cache_key (key_prefix);
+    shmlab_bench_remove_key (key, SHMLAB_BENCH_CACHE_BACKEND);
+  }
   /* The stream's keys, as shmlab_bench_stream_measure() names them. */
   for (guint i = 0; i <= SHMLAB_BENCH_STREAM_N_RUNS; i++)
     {

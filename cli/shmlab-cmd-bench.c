@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "shmlab-bench-cache.h"
 #include "shmlab-bench-cell.h"
 #include "shmlab-bench-file.h"
 #include "shmlab-bench-image.h"
@@ -63,12 +64,21 @@ static const char description[] =
   "“shmlab-bench-” and removed at the end, also after a failure or Ctrl+C, and so is\n"
   "the file. Progress goes to standard error; the table (or the JSON) to standard output.\n"
   "\n"
+  "--cache measures the shared cache (shmlab cache) against the same table behind one\n"
+  "lock and against a Redis server: 100 hot keys, values of 300 B and 4 KiB, one writer\n"
+  "process setting them (10000 times a second; --writer-rate) while 1, 2 and 4 reader\n"
+  "processes get them, and the writer alone; every value read is checked against what\n"
+  "was set. The bench starts redis-server itself, on a Unix socket in a temp dir of its\n"
+  "own, with no TCP port and nothing saved, and stops it at the end; without\n"
+  "redis-server only the cache's rows are measured, and it says what to install.\n"
+  "\n"
   "Examples:\n"
   "  shmlab bench\n"
   "  shmlab bench --quick --plot bench.png\n"
   "  shmlab bench --sizes 64,1MiB --mechanisms shm-posix,pipe --seconds 5 --json\n"
   "  shmlab bench --image data/sample.png\n"
-  "  shmlab bench --file --file-size 256MiB");
+  "  shmlab bench --file --file-size 256MiB\n"
+  "  shmlab bench --cache --quick");
 
 static const guint64 default_sizes[] = {
   64, 4 << 10, 64 << 10, 1 << 20, 16 << 20, 64 << 20,
@@ -370,6 +380,83 @@ measure_file (const char *size_text,
   return status;
 }
 
+/* --writer-rate: sets a second, or "max" for without pause (0). */
+static gboolean
+parse_writer_rate (const char *text,
+                   guint      *rate,
+                   int        *status)
+{
+  guint64 value;
+
+  if (text == NULL)
+    {
+      *rate = SHMLAB_BENCH_CACHE_WRITER_RATE;
+      return TRUE;
+    }
+  if (g_strcmp0 (text, "max") == 0)
+    {
+      *rate = 0;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (text, 10, 1, SHMLAB_BENCH_CACHE_MAX_WRITER_RATE, &value, NULL))
+    {
+      g_autofree char *shown = g_utf8_make_valid (text, -1);
+      *status = shmlab_cli_usage_error (COMMAND, _("--writer-rate takes the sets a second the "
+                                        "writer makes, a whole number from 1 to %u, or max for "
+                                        "without pause, not “%s”"),
+                                        SHMLAB_BENCH_CACHE_MAX_WRITER_RATE, shown);
+      return FALSE;
+    }
+  *rate = (guint) value;
+  return TRUE;
+}
+
+/* --cache alone: the cache, the same behind one lock, and Redis. */
+static int
+measure_cache (const char *seconds_text,
+               const char *writer_rate_text,
+               gboolean    quick,
+               gboolean    json,
+               gboolean    quiet,
+               const char *key_prefix)
+{
+  const ShmlabBenchProgress shown_progress = { print_progress, NULL };
+  g_autoptr(ShmlabBenchCache) measured = shmlab_bench_cache_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  int status = SHMLAB_CLI_EXIT_OK;
+  double seconds;
+  guint writer_rate;
+
+  if (!parse_seconds (seconds_text, quick ? SHMLAB_BENCH_CACHE_QUICK_SECONDS
+                                          : SHMLAB_BENCH_CACHE_SECONDS,
+                      &seconds, &status) ||
+      !parse_writer_rate (writer_rate_text, &writer_rate, &status))
+    return status;
+  if (!shmlab_bench_cache_measure (measured, seconds, quick, writer_rate, key_prefix,
+                                   shmlab_cli_interrupt (),
+                                   quiet ? NULL : &shown_progress, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_printerr (_("shmlab: the bench was interrupted: its processes and its Redis server "
+                      "were stopped, its segment and temp dir removed, so nothing was measured "
+                      "in full\n"));
+          return SHMLAB_CLI_EXIT_FAILURE;
+        }
+      return shmlab_cli_fail (error);
+    }
+  /* Said even with --quiet: the rows it leaves out are not in the output. */
+  if (!measured->redis_available)
+    g_printerr (_("shmlab: note: %s\n"), measured->redis_note);
+  output = json ? shmlab_bench_cache_json (measured) : shmlab_bench_cache_table (measured);
+  g_print ("%s", output);
+  if (!shmlab_bench_cache_ok (measured))
+    return shmlab_cli_fail_printf (_("some rows failed (see “FAILED” above, or “ok”: false in the "
+                                   "JSON): their figures are not given"));
+  return status;
+}
+
 static int
 interrupted (void)
 {
@@ -392,6 +479,8 @@ shmlab_cmd_bench (int    argc,
   gboolean stream = FALSE;
   gboolean map = FALSE;
   gboolean file = FALSE, cold = FALSE;
+  gboolean cache = FALSE;
+  g_autofree char *writer_rate_text = NULL;
   g_autofree char *file_size_text = NULL;
   g_auto(GStrv) arguments = NULL;
   const GOptionEntry entries[] = {
@@ -431,6 +520,13 @@ shmlab_cmd_bench (int    argc,
     { "cold", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &cold,
       N_("With --file, drop the file's pages from the page cache before each run (else they are "
       "there: it was just written)"), NULL },
+    { "cache", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &cache,
+      N_("Instead, measure the shared cache against the same table behind one lock and against "
+      "a Redis server it starts: gets with 1, 2 and 4 readers while a writer sets, and sets"),
+      NULL },
+    { "writer-rate", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, &writer_rate_text,
+      N_("With --cache, the sets a second the writer makes while readers get (default 10000), "
+      "or max for without pause"), "SETS" },
     { "quiet", 'q', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &quiet,
       N_("Do not print the progress"), NULL },
     SHMLAB_CLI_ARGUMENTS_OPTION (arguments),
@@ -460,6 +556,19 @@ shmlab_cmd_bench (int    argc,
       return shmlab_cli_usage_error (COMMAND, _("unexpected argument “%s”: bench takes only "
                                      "options"), shown);
     }
+  if (cache)
+    {
+      if (file || map || stream || image != NULL || plot != NULL || sizes_text != NULL ||
+          mechanisms_text != NULL || cpus_text != NULL || file_size_text != NULL || cold)
+        return shmlab_cli_usage_error (COMMAND, _("--cache measures the shared cache against "
+                                       "Redis alone: it does not go with --file, --map, "
+                                       "--stream, --image, --plot, --sizes, --mechanisms, --cpus, "
+                                       "--file-size or --cold (run them apart)"));
+      return measure_cache (seconds_text, writer_rate_text, quick, json, quiet, key_prefix);
+    }
+  if (writer_rate_text != NULL)
+    return shmlab_cli_usage_error (COMMAND, _("--writer-rate goes with --cache: add --cache to "
+                                   "measure the shared cache with a writer at that rate"));
   if (!file && file_size_text != NULL)
     return shmlab_cli_usage_error (COMMAND, _("--file-size goes with --file: add --file to read a "
                                    "file of that size"));

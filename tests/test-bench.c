@@ -1,13 +1,15 @@
 /* test-bench.c — `shmlab bench` checked for its shape and its honesty, never
  * its speed: every mechanism delivers every byte, the JSON parses and holds
  * every row and size, the chart is a PNG of the stated size, the file mode
- * reads back every byte it wrote, bad options are one-line usage errors, and
- * nothing is left behind, even after Ctrl+C
+ * reads back every byte it wrote, the cache mode checks every value it read
+ * and stops the Redis server it started, bad options are one-line usage
+ * errors, and nothing is left behind, even after Ctrl+C
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "shmlab-test-util.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -596,10 +598,10 @@ test_quick_json_shape (void)
           g_assert_cmpfloat (json_number (throughput, "max"), >=, median);
           g_assert_cmpfloat (json_number (throughput, "runs"), ==, 3);
           g_assert_cmpfloat (json_number (cell, "syscalls_per_message"), >=, 0);
-          /* Each side locks and unlocks once a message: fcntl(), lstat() and
-           * two fstat() to take the lock, fcntl() to give it back. */
+          /* Each side locks and unlocks once a message: fcntl() and two
+           * fstat() to take the lock, fcntl() to give it back. */
           if (g_str_equal (mechanisms[m], "shm-file"))
-            g_assert_cmpfloat (json_number (cell, "syscalls_per_message"), >=, 10);
+            g_assert_cmpfloat (json_number (cell, "syscalls_per_message"), >=, 8);
         }
     }
 
@@ -980,6 +982,24 @@ test_usage (void)
   assert_usage_error ("--file measures reading a file alone", "--file", "--mechanisms", "pipe",
                       NULL);
   assert_usage_error ("--file measures reading a file alone", "--file", "--map", NULL);
+  assert_usage_error ("--cache measures the shared cache against Redis alone", "--cache",
+                      "--sizes", "64", NULL);
+  assert_usage_error ("--cache measures the shared cache against Redis alone", "--cache",
+                      "--mechanisms", "pipe", NULL);
+  assert_usage_error ("--cache measures the shared cache against Redis alone", "--cache",
+                      "--file", NULL);
+  assert_usage_error ("--cache measures the shared cache against Redis alone", "--map",
+                      "--cache", NULL);
+  assert_usage_error ("--cache measures the shared cache against Redis alone", "--cache",
+                      "--plot", "bench.png", NULL);
+  assert_usage_error ("--cache measures the shared cache against Redis alone", "--cache",
+                      "--cpus", "apart", NULL);
+  assert_usage_error ("not “0”", "--cache", "--seconds", "0", NULL);
+  assert_usage_error ("--writer-rate goes with --cache", "--writer-rate", "100", NULL);
+  assert_usage_error ("--writer-rate takes the sets a second the writer makes, a whole number "
+                      "from 1 to 10000000, or max for without pause, not “0”", "--cache",
+                      "--writer-rate", "0", NULL);
+  assert_usage_error ("not “fast”", "--cache", "--writer-rate", "fast", NULL);
 }
 
 static gboolean
@@ -1110,6 +1130,338 @@ test_interrupt_file (void)
   assert_temp_dir_clean ();
 }
 
+/* ---- bench --cache ---- */
+
+static const char *const cache_subjects[] = { "shm-cache", "shm-cache-locked", "redis" };
+static const gint64 cache_value_sizes[] = { 300, 4096 };
+static const guint cache_readers[] = { 0, 1, 2, 4 };
+
+static gboolean
+redis_installed (void)
+{
+  g_autofree char *path = g_find_program_in_path ("redis-server");
+
+  return path != NULL;
+}
+
+/* Runs `shmlab bench ARGS…` with @path_env as its PATH (NULL: this one's). */
+static void
+run_bench_with_path (const char  *path_env,
+                     char       **out,
+                     char       **err,
+                     int         *status,
+                     const char  *first_arg,
+                     ...)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  va_list ap;
+
+  g_ptr_array_add (argv, (gpointer) shmlab_test_cli_path ());
+  g_ptr_array_add (argv, (gpointer) "bench");
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (path_env != NULL)
+    g_subprocess_launcher_setenv (launcher, "PATH", path_env, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  /* Its segment, should it fail before removing it. */
+  {
+    g_autofree char *key = g_strdup_printf ("shmlab-bench-%s-cache",
+                                            g_subprocess_get_identifier (process));
+    shmlab_test_track_key (key);
+  }
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  *status = g_subprocess_get_exit_status (process);
+}
+
+/* Nothing a --cache run made is left: no segment under its key on any
+ * backend, no temp dir, and no Redis server — neither its pid nor any
+ * process whose command line names its socket. */
+static void
+assert_cache_left_nothing (const char *key_prefix,
+                           const char *redis_socket,
+                           double      redis_pid)
+{
+  g_autofree char *key = g_strdup_printf ("%s-cache", key_prefix);
+  guint n_backends;
+  const ShmlabBackend *backends = shmlab_backend_all (&n_backends);
+
+  for (guint b = 0; b < n_backends; b++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* Removal finds nothing to remove only when nothing is left. */
+      g_assert_false (shmlab_segment_remove_key (key, backends[b], TRUE, &error));
+      g_assert_error (error, SHMLAB_SEGMENT_ERROR, SHMLAB_SEGMENT_ERROR_NOT_FOUND);
+    }
+  if (redis_socket != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (redis_socket);
+
+      g_assert_false (g_file_test (redis_socket, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+      g_assert_false (any_process_mentions (dir));
+    }
+  if (redis_pid > 0)
+    {
+      /* Reaped, not only ended: a zombie would still answer. */
+      g_assert_cmpint (kill ((pid_t) redis_pid, 0), ==, -1);
+      g_assert_cmpint (errno, ==, ESRCH);
+    }
+  assert_temp_dir_clean ();
+}
+
+/* The rows of a --cache run: every subject measured, every value size,
+ * the writer alone and 1, 2 and 4 readers, each with its figures and its
+ * checks all right. */
+static void
+assert_cache_rows (const JsonValue *json,
+                   guint            n_subjects)
+{
+  const JsonValue *rows = json_get (json, "rows", JSON_ARRAY);
+  guint i = 0;
+
+  g_assert_cmpuint (rows->items->len, ==,
+                    G_N_ELEMENTS (cache_value_sizes) * G_N_ELEMENTS (cache_readers) * n_subjects);
+  for (guint v = 0; v < G_N_ELEMENTS (cache_value_sizes); v++)
+    for (guint r = 0; r < G_N_ELEMENTS (cache_readers); r++)
+      for (guint s = 0; s < n_subjects; s++)
+        {
+          const JsonValue *row = json_item (rows, i++);
+          const JsonValue *latency = json_get (row, "latency_ns", JSON_OBJECT);
+          const JsonValue *rate = json_get (row, "per_second", JSON_OBJECT);
+          const JsonValue *checks = json_get (row, "checks", JSON_OBJECT);
+
+          g_test_message ("%s, %.0f B, %.0f readers: %.0f values checked, %s",
+                          json_string (row, "subject"), json_number (row, "value_size"),
+                          json_number (row, "readers"), json_number (checks, "values_checked"),
+                          json_boolean (row, "ok") ? "ok" : json_string (row, "error"));
+          g_assert_cmpstr (json_string (row, "subject"), ==, cache_subjects[s]);
+          g_assert_cmpfloat (json_number (row, "value_size"), ==, cache_value_sizes[v]);
+          g_assert_cmpfloat (json_number (row, "readers"), ==, cache_readers[r]);
+          g_assert_cmpfloat (json_number (row, "writers"), ==, 1);
+          g_assert_cmpstr (json_string (row, "operation"), ==, cache_readers[r] == 0 ? "set"
+                                                                                     : "get");
+          g_assert_true (json_boolean (row, "ok"));
+          g_assert_cmpint (json_get (row, "error", JSON_NULL)->kind, ==, JSON_NULL);
+          g_assert_cmpfloat (json_number (row, "passes"), ==, 1);
+
+          /* Every value read was the one set, and the keys were read back. */
+          g_assert_true (json_boolean (checks, "ok"));
+          g_assert_cmpfloat (json_number (checks, "mismatches"), ==, 0);
+          g_assert_cmpint (json_get (checks, "first_mismatch", JSON_NULL)->kind, ==, JSON_NULL);
+          g_assert_cmpfloat (json_number (checks, "values_checked"), >=,
+                             json_number (json, "keys") + json_number (row, "operations") *
+                             (cache_readers[r] > 0));
+          g_assert_cmpfloat (json_number (checks, "sets"), >=, json_number (json, "keys"));
+
+          g_assert_cmpfloat (json_number (row, "operations"), >, 0);
+          g_assert_cmpfloat (json_number (latency, "median"), >, 0);
+          g_assert_cmpfloat (json_number (latency, "p99"), >=, json_number (latency, "median"));
+          g_assert_cmpfloat (json_number (latency, "samples"), >=, 1);
+          g_assert_cmpfloat (json_number (latency, "samples"), <=,
+                             json_number (row, "operations"));
+          g_assert_cmpfloat (json_number (rate, "median"), >, 0);
+          g_assert_cmpfloat (json_number (rate, "passes"), ==, 1);
+          if (cache_readers[r] == 0)
+            g_assert_cmpint (json_get (row, "writer_sets_per_second", JSON_NULL)->kind, ==,
+                             JSON_NULL);
+          else
+            g_assert_cmpfloat (json_number (row, "writer_sets_per_second"), >, 0);
+        }
+}
+
+/* bench --cache --quick: the cache, the same behind one lock and Redis,
+ * every row measured with every value checked, and everything the run made
+ * gone after it — the segment, the Redis server and its temp dir. */
+static void
+test_cache (void)
+{
+  g_autofree char *out = NULL, *err = NULL, *parse_error = NULL;
+  g_autoptr(JsonValue) json = NULL;
+  const JsonValue *redis, *options, *subjects, *cache;
+  gboolean installed = redis_installed ();
+  int status;
+
+  run_bench_with_path (NULL, &out, &err, &status, "--cache", "--quick", "--json", NULL);
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  json = json_parse (out, &parse_error);
+  g_assert_cmpstr (parse_error, ==, NULL);
+  g_assert_cmpstr (json_string (json, "format"), ==, "shmlab-bench-cache 1");
+  g_assert_true (json_boolean (json, "ok"));
+  g_assert_cmpfloat (json_number (json, "keys"), ==, 100);
+  g_assert_cmpfloat (json_number (json, "clock_ns"), >, 0);
+
+  options = json_get (json, "options", JSON_OBJECT);
+  g_assert_true (json_boolean (options, "quick"));
+  g_assert_cmpfloat (json_number (options, "passes"), ==, 1);
+  g_assert_cmpfloat (json_number (options, "writer_rate"), ==, 10000);
+  g_assert_cmpfloat (json_number (options, "window_seconds"), >, 0);
+
+  cache = json_get (json, "cache", JSON_OBJECT);
+  g_assert_cmpstr (json_string (cache, "backend"), ==, "posix");
+  g_assert_true (g_str_has_prefix (json_string (cache, "key"), json_string (json, "key_prefix")));
+
+  subjects = json_get (json, "subjects", JSON_ARRAY);
+  g_assert_cmpuint (subjects->items->len, ==, G_N_ELEMENTS (cache_subjects));
+  for (guint s = 0; s < G_N_ELEMENTS (cache_subjects); s++)
+    {
+      const JsonValue *subject = json_item (subjects, s);
+
+      g_assert_cmpstr (json_string (subject, "name"), ==, cache_subjects[s]);
+      g_assert_cmpstr (json_string (subject, "get"), !=, "");
+      g_assert_true (json_boolean (subject, "measured") == (s < 2 || installed));
+    }
+
+  redis = json_get (json, "redis", JSON_OBJECT);
+  g_assert_true (json_boolean (redis, "available") == installed);
+  g_assert_cmpint (json_get (redis, "tcp_port", JSON_NULL)->kind, ==, JSON_NULL);
+  g_assert_false (json_boolean (redis, "persistence"));
+  if (installed)
+    {
+      const char *socket_path = json_string (redis, "socket");
+      g_autofree char *expected = g_build_filename (shmlab_test_get_temp_dir (),
+                                                    json_string (json, "key_prefix"), NULL);
+
+      g_assert_cmpint (json_get (redis, "note", JSON_NULL)->kind, ==, JSON_NULL);
+      g_assert_cmpstr (json_string (redis, "version"), !=, "");
+      g_assert_cmpfloat (json_number (redis, "pid"), >, 0);
+      /* In a temp dir of its own, named after the run. */
+      g_assert_true (g_str_has_prefix (socket_path, expected));
+      g_assert_true (g_str_has_suffix (socket_path, "/redis.sock"));
+      assert_cache_rows (json, G_N_ELEMENTS (cache_subjects));
+      assert_cache_left_nothing (json_string (json, "key_prefix"), socket_path,
+                                 json_number (redis, "pid"));
+    }
+  else
+    {
+      g_assert_nonnull (strstr (json_string (redis, "note"), "sudo apt-get install redis-server"));
+      assert_cache_rows (json, 2);
+      assert_cache_left_nothing (json_string (json, "key_prefix"), NULL, 0);
+      g_test_skip ("redis-server is not installed here (sudo apt-get install redis-server): the "
+                   "shared cache was measured, the Redis rows were not");
+    }
+}
+
+/* Without redis-server on the PATH the cache's rows are measured all the
+ * same, and the run says what is missing and the command that installs it. */
+static void
+test_cache_without_redis (void)
+{
+  g_autofree char *out = NULL, *err = NULL, *parse_error = NULL, *text = NULL;
+  g_autofree char *text_err = NULL;
+  g_autoptr(JsonValue) json = NULL;
+  const JsonValue *redis;
+  int status;
+
+  /* A writer without pause, too: its values are checked all the same. */
+  run_bench_with_path ("/nonexistent", &out, &err, &status, "--cache", "--quick", "--seconds",
+                       "1", "--writer-rate", "max", "--json", "--quiet", NULL);
+  g_test_message ("%s%s", out, err);
+  g_assert_cmpint (status, ==, 0);
+  /* Said even with --quiet, in one line. */
+  g_assert_cmpstr (err, ==, "shmlab: note: redis-server is not installed (it is not on the "
+                   "PATH), so the cache is not compared with Redis; to compare, install it "
+                   "with: sudo apt-get install redis-server\n");
+  json = json_parse (out, &parse_error);
+  g_assert_cmpstr (parse_error, ==, NULL);
+  g_assert_true (json_boolean (json, "ok"));
+  g_assert_cmpfloat (json_number (json_get (json, "options", JSON_OBJECT), "writer_rate"), ==, 0);
+  redis = json_get (json, "redis", JSON_OBJECT);
+  g_assert_false (json_boolean (redis, "available"));
+  g_assert_cmpint (json_get (redis, "pid", JSON_NULL)->kind, ==, JSON_NULL);
+  g_assert_cmpint (json_get (redis, "socket", JSON_NULL)->kind, ==, JSON_NULL);
+  g_assert_nonnull (strstr (json_string (redis, "note"), "sudo apt-get install redis-server"));
+  g_assert_false (json_boolean (json_item (json_get (json, "subjects", JSON_ARRAY), 2),
+                                "measured"));
+  assert_cache_rows (json, 2);
+  assert_cache_left_nothing (json_string (json, "key_prefix"), NULL, 0);
+
+  /* The table says it too, where the Redis rows would be. */
+  run_bench_with_path ("/nonexistent", &text, &text_err, &status, "--cache", "--quick",
+                       "--seconds", "1", NULL);
+  g_test_message ("%s%s", text, text_err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (text, "\n  Redis: NOT MEASURED — redis-server is not installed"));
+  g_assert_null (strstr (text, "\n                   Redis "));
+  g_assert_nonnull (strstr (text, "\nget, 4 readers     shared cache "));
+  g_assert_nonnull (strstr (text, "\nEvery value read was checked: "));
+  g_assert_null (strstr (text, "FAILED"));
+  g_assert_nonnull (strstr (text_err, "\nshmlab: note: redis-server is not installed"));
+  assert_temp_dir_clean ();
+}
+
+/* The Redis server's pid and socket, from the progress line that names them. */
+static gboolean
+find_redis_in_progress (const char  *progress,
+                        int         *pid,
+                        char       **socket_path)
+{
+  const char *line = strstr (progress, " answers (pid ");
+  const char *end;
+
+  if (line == NULL || (end = strchr (line, '\n')) == NULL)
+    return FALSE;
+  *pid = atoi (line + strlen (" answers (pid "));
+  line = strstr (line, "), on ");
+  g_assert_nonnull (line);
+  *socket_path = g_strndup (line + strlen ("), on "), end - line - strlen ("), on "));
+  return TRUE;
+}
+
+/* SIGTERM in the middle of the cache's measurement: its processes and the
+ * Redis server are stopped, the segment and the server's temp dir removed. */
+static void
+test_cache_interrupt (void)
+{
+  g_autoptr(GString) err = g_string_new (NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key_prefix = NULL, *key = NULL, *socket_path = NULL;
+  gboolean installed = redis_installed ();
+  int pid = 0;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error, shmlab_test_cli_path (), "bench", "--cache", NULL);
+  g_assert_no_error (error);
+  key_prefix = g_strdup_printf ("shmlab-bench-%s", g_subprocess_get_identifier (process));
+  key = g_strdup_printf ("%s-cache", key_prefix);
+  shmlab_test_track_key (key);
+
+  /* Half a minute of measuring: far from over once the readers have begun. */
+  read_stderr (g_subprocess_get_stderr_pipe (process), err, "300 B values, get, 1 reader:");
+  if (installed)
+    g_assert_true (find_redis_in_progress (err->str, &pid, &socket_path));
+  if (socket_path != NULL)
+    g_assert_true (g_file_test (socket_path, G_FILE_TEST_EXISTS));
+  g_subprocess_send_signal (process, SIGTERM);
+  read_stderr (g_subprocess_get_stderr_pipe (process), err, NULL);
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("stderr: %s", err->str);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_nonnull (strstr (err->str, "\nshmlab: the bench was interrupted: its processes and "
+                            "its Redis server were stopped, its segment and temp dir removed"));
+  assert_cache_left_nothing (key_prefix, socket_path, pid);
+  if (!installed)
+    g_test_skip ("redis-server is not installed here (sudo apt-get install redis-server): the "
+                 "cache's processes were checked, not a Redis server's");
+}
+
 static void
 quick_run_clear (void)
 {
@@ -1142,6 +1494,9 @@ main (int    argc,
   g_test_add_func ("/bench/interrupt", test_interrupt);
   g_test_add_func ("/bench/interrupt/file-backend", test_interrupt_file_backend);
   g_test_add_func ("/bench/interrupt/file", test_interrupt_file);
+  g_test_add_func ("/bench/cache", test_cache);
+  g_test_add_func ("/bench/cache/without-redis", test_cache_without_redis);
+  g_test_add_func ("/bench/cache/interrupt", test_cache_interrupt);
 
   status = g_test_run ();
   quick_run_clear ();
