@@ -21,7 +21,6 @@
 
 #include <string.h>
 
-#include "shmlab-a11y.h"
 #include "shmlab-cache-hot-data.h"
 #include "shmlab-command.h"
 #include "shmlab-error.h"

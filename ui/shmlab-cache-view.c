@@ -16,7 +16,6 @@
 #include <inttypes.h>
 #include <glib/gi18n.h>
 
-#include "shmlab-error.h"
 #include "shmlab-limits.h"
 
 /* Follow's pace: twice a second, as the Reader follows a segment. */
