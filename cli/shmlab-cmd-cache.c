@@ -631,7 +631,7 @@ shmlab_cmd_cache (int    argc,
   {
     ShmlabSegment *segment = shmlab_cache_segment_get_segment (run.store);
 
-    shmlab_segment_detach (segment, NULL);
+    shmlab_cache_segment_detach (run.store);
     if (shmlab_segment_get_removed_on_detach (segment) && !quiet && makes)
       g_printerr (_("note: the cache went with this process, the last one using it; keep a "
                     "producer running, or use --backend file to keep it\n"));

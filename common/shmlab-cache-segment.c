@@ -123,15 +123,23 @@ shmlab_cache_segment_open (ShmlabKey     *key,
   return g_steal_pointer (&self);
 }
 
-/* Detaches (a System V cache goes with its last user, as a segment does). */
+/* Lets the cache go (its reader's place given back, while still mapped),
+ * then detaches: a System V cache goes with its last user, as a segment
+ * does (shmlab_segment_get_removed_on_detach() says so). */
+void
+shmlab_cache_segment_detach (ShmlabCacheSegment *self)
+{
+  g_clear_pointer (&self->cache, shmlab_cache_free);
+  if (self->segment != NULL && shmlab_segment_is_attached (self->segment))
+    shmlab_segment_detach (self->segment, NULL);
+}
+
 void
 shmlab_cache_segment_close (ShmlabCacheSegment *self)
 {
   if (self == NULL)
     return;
-  g_clear_pointer (&self->cache, shmlab_cache_free);
-  if (self->segment != NULL && shmlab_segment_is_attached (self->segment))
-    shmlab_segment_detach (self->segment, NULL);
+  shmlab_cache_segment_detach (self);
   g_clear_object (&self->segment);
   g_free (self);
 }

@@ -23,6 +23,7 @@ ShmlabCacheSegment *shmlab_cache_segment_open        (ShmlabKey           *key,
                                                       gint                 lock_timeout_ms,
                                                       GCancellable        *cancellable,
                                                       GError             **error);
+void                shmlab_cache_segment_detach      (ShmlabCacheSegment  *self);
 void                shmlab_cache_segment_close       (ShmlabCacheSegment  *self);
 ShmlabCache        *shmlab_cache_segment_get_cache   (ShmlabCacheSegment  *self);
 ShmlabSegment      *shmlab_cache_segment_get_segment (ShmlabCacheSegment  *self);

@@ -110,12 +110,21 @@ set_corrupt (GError     **error,
 
 /* ---- the layout ---- */
 
+/* A reader process's own place, on a cache line of its own: only it writes
+ * there, so its lookups move no line between processors. */
 typedef struct
 {
-  guint32 pid;
-  guint32 reserved;
-  gint64 since_ms;
+  guint32 pid;           /* the reader's, 0: free */
+  guint32 inside;        /* 1 while it looks something up */
+  gint64 since_ms;       /* when it took the place */
+  guint64 hits;          /* its lookups that found an entry */
+  guint64 misses;        /* … that did not */
+  guint64 reserved[4];
 } ReaderSlot;
+
+G_STATIC_ASSERT (sizeof (ReaderSlot) == SHMLAB_CACHE_READER_SLOT_SIZE);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (ReaderSlot, hits) == SHMLAB_CACHE_READER_HITS_OFFSET);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (ReaderSlot, misses) == SHMLAB_CACHE_READER_MISSES_OFFSET);
 
 typedef struct
 {
@@ -157,6 +166,7 @@ typedef struct
 } Header;
 
 G_STATIC_ASSERT (sizeof (Header) <= SHMLAB_CACHE_HEADER_SIZE);
+G_STATIC_ASSERT (G_STRUCT_OFFSET (Header, readers) == SHMLAB_CACHE_READERS_OFFSET);
 G_STATIC_ASSERT (sizeof (pthread_mutex_t) <= 128);
 
 typedef struct
@@ -187,6 +197,8 @@ G_STATIC_ASSERT (G_STRUCT_OFFSET (Slot, key) == 64);
 struct _ShmlabCache
 {
   guint8 *memory;
+  ReaderSlot *place;     /* this process's place among the readers, or NULL */
+  guint32 place_pid;     /* … taken by this pid (a forked child takes its own) */
   gsize size;
   /* The geometry, checked once at open and trusted from then on. */
   guint32 n_buckets;
@@ -513,9 +525,20 @@ shmlab_cache_open_copy (guint8   *memory,
   return self;
 }
 
+static void fold_place (Header     *header,
+                        ReaderSlot *place);
+
+/* Gives this process's place among the readers back, what it counted kept. */
 void
 shmlab_cache_free (ShmlabCache *self)
 {
+  if (self == NULL)
+    return;
+  if (self->place != NULL && self->place_pid == shmlab_process_self ())
+    {
+      fold_place (HEADER (self), self->place);
+      __atomic_store_n (&self->place->pid, 0, __ATOMIC_RELEASE);
+    }
   g_free (self);
 }
 
@@ -755,33 +778,79 @@ change_end (ShmlabCache *self)
 
 /* ---- readers ---- */
 
-/* Counted as inside while reading: a slot of the readers' table with our pid. */
+/* Folds what a place counted into the shared counters, and empties it. */
+static void
+fold_place (Header     *header,
+            ReaderSlot *place)
+{
+  __atomic_fetch_add (&header->hits, __atomic_exchange_n (&place->hits, 0, __ATOMIC_ACQ_REL),
+                      __ATOMIC_RELAXED);
+  __atomic_fetch_add (&header->misses,
+                      __atomic_exchange_n (&place->misses, 0, __ATOMIC_ACQ_REL),
+                      __ATOMIC_RELAXED);
+  __atomic_store_n (&place->inside, 0, __ATOMIC_RELEASE);
+}
+
+/* This process's place among the readers: taken at its first lookup, kept
+ * until shmlab_cache_free(); a place whose reader was killed is taken over,
+ * what it counted folded into the shared counters first. NULL when every
+ * place is taken by a live reader. */
+static ReaderSlot *
+reader_place (ShmlabCache *self)
+{
+  Header *header = HEADER (self);
+  guint32 me = shmlab_process_self ();
+
+  if (self->place != NULL && self->place_pid == me)
+    return self->place;
+  self->place = NULL;
+  for (guint i = 0; i < SHMLAB_CACHE_READER_SLOTS && self->place == NULL; i++)
+    {
+      ReaderSlot *place = &header->readers[i];
+      guint32 pid = __atomic_load_n (&place->pid, __ATOMIC_ACQUIRE);
+
+      if (pid != 0 && (pid == me || !shmlab_process_has_ended (pid)))
+        continue;
+      if (!__atomic_compare_exchange_n (&place->pid, &pid, me, FALSE, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_RELAXED))
+        continue;
+      fold_place (header, place);
+      __atomic_store_n (&place->since_ms, shmlab_cache_now_ms (), __ATOMIC_RELAXED);
+      self->place = place;
+    }
+  self->place_pid = me;
+  return self->place;
+}
+
+/* Inside while reading: written in this reader's own place only. */
 static ReaderSlot *
 enter_reader (ShmlabCache *self)
 {
-  Header *header = HEADER (self);
+  ReaderSlot *place = reader_place (self);
 
-  for (guint i = 0; i < SHMLAB_CACHE_READER_SLOTS; i++)
-    {
-      guint32 expected = 0;
-
-      if (__atomic_compare_exchange_n (&header->readers[i].pid, &expected, shmlab_process_self (),
-                                       FALSE, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-        {
-          __atomic_store_n (&header->readers[i].since_ms, shmlab_cache_now_ms (),
-                            __ATOMIC_RELAXED);
-          return &header->readers[i];
-        }
-    }
-  return NULL;
+  if (place != NULL)
+    __atomic_store_n (&place->inside, 1, __ATOMIC_RELEASE);
+  return place;
 }
 
 static void
 leave_reader (ShmlabCache *self,
-              ReaderSlot  *slot)
+              ReaderSlot  *place)
 {
-  if (slot != NULL)
-    __atomic_store_n (&slot->pid, 0, __ATOMIC_RELEASE);
+  if (place != NULL)
+    __atomic_store_n (&place->inside, 0, __ATOMIC_RELEASE);
+}
+
+/* A hit or a miss: in this reader's place, else in the shared counters. */
+static void
+count_lookup (ShmlabCache *self,
+              gboolean     hit)
+{
+  ReaderSlot *place = reader_place (self);
+  guint64 *counter = place != NULL ? (hit ? &place->hits : &place->misses)
+                                   : (hit ? &HEADER (self)->hits : &HEADER (self)->misses);
+
+  __atomic_fetch_add (counter, 1, __ATOMIC_RELAXED);
 }
 
 /* What a lookup copied: found or not, and the entry. */
@@ -890,7 +959,9 @@ lookup (ShmlabCache  *self,
 
       if (before & 1)
         {
-          g_thread_yield ();
+          /* A writer is inside: spin a little, then let it run. */
+          if (attempt % 16 == 15)
+            g_thread_yield ();
           continue;
         }
       whole = lookup_once (self, key, key_len, bucket, out);
@@ -941,7 +1012,6 @@ shmlab_cache_get (ShmlabCache  *self,
                   const char   *key,
                   GError      **error)
 {
-  Header *header = HEADER (self);
   Lookup lookup_data;
   Lookup *found = &lookup_data;
   ShmlabCacheEntry *entry;
@@ -952,14 +1022,17 @@ shmlab_cache_get (ShmlabCache  *self,
     return NULL;
   if (!found->found || (found->expiry_ms != 0 && found->expiry_ms <= now))
     {
-      __atomic_fetch_add (&header->misses, 1, __ATOMIC_RELAXED);
+      count_lookup (self, FALSE);
       set_not_found (error, key, found->found);
       return NULL;
     }
-  __atomic_fetch_add (&header->hits, 1, __ATOMIC_RELAXED);
-  /* The entry's own figures: approximate if it was replaced meanwhile. */
+  count_lookup (self, TRUE);
+  /* The entry's own figures (approximate if it was replaced meanwhile); its
+   * last access to the tenth of a second, written only when it moved, so
+   * readers of one hot entry do not keep taking its line from each other. */
   slot = slot_at (self, found->index);
-  __atomic_store_n (&slot->last_access_ms, now, __ATOMIC_RELAXED);
+  if (now - found->last_access_ms >= 100)
+    __atomic_store_n (&slot->last_access_ms, now, __ATOMIC_RELAXED);
   __atomic_fetch_add (&slot->access_count, 1, __ATOMIC_RELAXED);
 
   entry = g_new0 (ShmlabCacheEntry, 1);
@@ -1317,10 +1390,18 @@ fill_stats (const Header     *header,
   stats->seq = __atomic_load_n (&header->seq, __ATOMIC_RELAXED);
   for (guint i = 0; i < SHMLAB_CACHE_READER_SLOTS; i++)
     {
-      guint32 pid = __atomic_load_n (&header->readers[i].pid, __ATOMIC_RELAXED);
+      const ReaderSlot *place = &header->readers[i];
+      guint32 pid = __atomic_load_n (&place->pid, __ATOMIC_RELAXED);
+      guint64 hits = __atomic_load_n (&place->hits, __ATOMIC_RELAXED);
+      guint64 misses = __atomic_load_n (&place->misses, __ATOMIC_RELAXED);
 
-      /* A reader killed inside left its pid: it is not inside any more. */
-      if (pid != 0 && !shmlab_process_has_ended (pid))
+      /* Each reader's own counts (a killed one's too, until its place is
+       * taken over); added without overflowing, whatever a segment says. */
+      stats->hits = stats->hits + hits < stats->hits ? G_MAXUINT64 : stats->hits + hits;
+      stats->misses = stats->misses + misses < stats->misses ? G_MAXUINT64 : stats->misses + misses;
+      /* A reader killed inside left its flag: it is not inside any more. */
+      if (pid != 0 && __atomic_load_n (&place->inside, __ATOMIC_RELAXED) != 0 &&
+          !shmlab_process_has_ended (pid))
         stats->readers_inside++;
     }
 }

@@ -30,8 +30,16 @@ G_BEGIN_DECLS
 #define SHMLAB_CACHE_MAX_SLOTS (1u << 20)
 #define SHMLAB_CACHE_MAX_BUCKETS (1u << 20)
 
-/* Readers counted as "inside" at once; more are served, not counted. */
-#define SHMLAB_CACHE_READER_SLOTS 64
+/* Reader processes with a place of their own in the header (where each
+ * counts its own hits and misses, and says when it is inside); more are
+ * served, counted in the shared counters, not seen inside. */
+#define SHMLAB_CACHE_READER_SLOTS 32
+/* Where those places are, and the size of one (a cache line). */
+#define SHMLAB_CACHE_READERS_OFFSET 384
+#define SHMLAB_CACHE_READER_SLOT_SIZE 64
+/* In one place: its reader's own hits and misses. */
+#define SHMLAB_CACHE_READER_HITS_OFFSET 16
+#define SHMLAB_CACHE_READER_MISSES_OFFSET 24
 
 #define SHMLAB_CACHE_ERROR (shmlab_cache_error_quark ())
 GQuark shmlab_cache_error_quark (void);
@@ -69,7 +77,8 @@ typedef enum
  * @entries: entries in the table now
  * @bytes_used: their keys and values, bytes
  * @bytes_limit: the most keys and values could take (every slot full)
- * @hits, @misses: lookups that found an entry, and that did not
+ * @hits, @misses: lookups that found an entry, and that did not (the
+ *   shared counters and every reader's own, added up)
  * @sets, @deletes, @expired: entries written, deleted, and cleared
  *   because they expired
  * @recoveries: times a writer found the lock's last holder dead and

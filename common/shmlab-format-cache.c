@@ -63,7 +63,8 @@ static const HeaderField header_fields[] = {
   { "expired", 160, 8 },
   { "recoveries", 168, 8 },
   { "writer_lock", 256, 128 },
-  { "readers", 384, 16 * SHMLAB_CACHE_READER_SLOTS },
+  { "readers", SHMLAB_CACHE_READERS_OFFSET,
+    SHMLAB_CACHE_READER_SLOT_SIZE * SHMLAB_CACHE_READER_SLOTS },
 };
 
 /* The inspector lists this many entries at most (the hex view shows 64 KiB). */
@@ -364,13 +365,38 @@ header_value (const char   *name,
   if (g_str_equal (name, "readers"))
     {
       for (guint i = 0; i < SHMLAB_CACHE_READER_SLOTS; i++)
-        readers += u32_at (bytes, length, 384 + 16 * i) != 0;
+        readers += u32_at (bytes, length,
+                           SHMLAB_CACHE_READERS_OFFSET + SHMLAB_CACHE_READER_SLOT_SIZE * i) != 0;
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "%u of 64 places taken by a reader inside",
-                                           "%u of 64 places taken by readers inside", readers),
-                              readers);
+                                           "%u of %u places taken by a reader, each with its own "
+                                           "hits and misses",
+                                           "%u of %u places taken by readers, each with its own "
+                                           "hits and misses", readers),
+                              readers, SHMLAB_CACHE_READER_SLOTS);
     }
-  /* hits, misses, sets, deletes, expired, recoveries: counters. */
+  /* Hits and misses: the shared counter, and what each reader counted in its own place. */
+  if (g_str_equal (name, "hits") || g_str_equal (name, "misses"))
+    {
+      gboolean hits = g_str_equal (name, "hits");
+      guint64 shared = u64_at (bytes, length, hits ? 128 : 136);
+      guint64 total = shared;
+
+      for (guint i = 0; i < SHMLAB_CACHE_READER_SLOTS; i++)
+        {
+          guint64 own = u64_at (bytes, length,
+                                SHMLAB_CACHE_READERS_OFFSET + SHMLAB_CACHE_READER_SLOT_SIZE * i +
+                                  (hits ? SHMLAB_CACHE_READER_HITS_OFFSET
+                                        : SHMLAB_CACHE_READER_MISSES_OFFSET));
+
+          total = total + own < total ? G_MAXUINT64 : total + own;
+        }
+      if (total == shared)
+        return g_strdup_printf ("%" PRIu64, total);
+      return g_strdup_printf (_("%" PRIu64 " in all: %" PRIu64 " here, the rest counted by the "
+                                "readers in their own places"),
+                              total, shared);
+    }
+  /* sets, deletes, expired, recoveries: counters. */
   for (guint i = 0; i < G_N_ELEMENTS (header_fields); i++)
     if (g_str_equal (header_fields[i].name, name))
       return g_strdup_printf ("%" PRIu64, u64_at (bytes, length, header_fields[i].offset));

@@ -126,8 +126,9 @@ test_describe (void)
     g_autofree char *seq = g_strdup_printf ("%u: even", stats.seq);
 
     g_assert_cmpuint (stats.hits, ==, 2);
-    g_assert_cmpstr (field (description, "hits")->value, ==, hits);
-    g_assert_cmpstr (field (description, "misses")->value, ==, misses);
+    /* In all: the shared counter and what this reader counted in its own place. */
+    g_assert_true (g_str_has_prefix (field (description, "hits")->value, hits));
+    g_assert_true (g_str_has_prefix (field (description, "misses")->value, misses));
     g_assert_cmpstr (field (description, "sets")->value, ==, sets);
     g_assert_cmpstr (field (description, "deletes")->value, ==, deletes);
     g_assert_cmpstr (field (description, "n_entries")->value, ==, "4");
