@@ -122,8 +122,8 @@ decode_entries (const guint8      *bytes,
     {
       payload_error = g_error_new (SHMLAB_PAYLOAD_ERROR, SHMLAB_PAYLOAD_ERROR_MALFORMED,
                                    _("A shared cache begins with a header of %d bytes; these "
-                                     "bytes stop after %" G_GSIZE_FORMAT "."),
-                                   SHMLAB_CACHE_HEADER_SIZE, length);
+                                     "bytes stop after %" PRIu64 "."),
+                                   SHMLAB_CACHE_HEADER_SIZE, (guint64) length);
       shmlab_payload_error_set_field (payload_error, SHMLAB_PAYLOAD_PROBLEM_TOO_SMALL, -1,
                                       "header_size");
       shmlab_payload_error_set_format (payload_error, SHMLAB_FORMAT_CACHE);
@@ -170,8 +170,8 @@ describe_value (GBytes *value,
           return g_strconcat (start, "…", NULL);
         }
     }
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "(%" G_GSIZE_FORMAT " byte)",
-                                       "(%" G_GSIZE_FORMAT " bytes)", length), length);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "(%" PRIu64 " byte)",
+                                       "(%" PRIu64 " bytes)", length), (guint64) length);
 }
 
 static char *
@@ -522,9 +522,9 @@ add_entry_fields (ShmlabDescription *description,
       add (description, next_name, offset + SLOT_NEXT, 4, length,
            describe_link (by_slot, n_slots, slots_offset, link, entry->bucket));
       add (description, name, offset + SLOT_LENGTHS, SLOT_KEY - SLOT_LENGTHS, length,
-           g_strdup_printf (_("the entry at %" G_GSIZE_FORMAT ": “%s”, %s of value, %s, %s, "
+           g_strdup_printf (_("the entry at %" PRIu64 ": “%s”, %s of value, %s, %s, "
                               "bucket %u"),
-                            offset, key, bytes_text, expiry, accesses, entry->bucket));
+                            (guint64) offset, key, bytes_text, expiry, accesses, entry->bucket));
       add (description, key_name, offset + SLOT_KEY, key_length, length,
            g_steal_pointer (&key));
       if (value_length > 0)
@@ -633,9 +633,9 @@ add_damaged_chain (ShmlabDescription *description,
                                   bad_bucket));
       field->wrong = g_str_equal (next_name, wrong);
       field = add (description, name, at + SLOT_LENGTHS, SLOT_KEY - SLOT_LENGTHS, length,
-                   g_strdup_printf (_("the entry at %" G_GSIZE_FORMAT ": a key of %u bytes, a "
+                   g_strdup_printf (_("the entry at %" PRIu64 ": a key of %u bytes, a "
                                       "value of %u bytes"),
-                                    at, key_len, value_len));
+                                    (guint64) at, key_len, value_len));
       field->wrong = g_str_equal (name, wrong);
       if (key_len >= 1 && key_len <= SHMLAB_CACHE_KEY_MAX)
         {

@@ -222,8 +222,8 @@ shmlab_cache_describe_value (GBytes *value,
           return g_strconcat (start, "…", NULL);
         }
     }
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "(%" G_GSIZE_FORMAT " byte)",
-                                       "(%" G_GSIZE_FORMAT " bytes)", length), length);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "(%" PRIu64 " byte)",
+                                       "(%" PRIu64 " bytes)", length), (guint64) length);
 }
 
 /* ---- the table ---- */
