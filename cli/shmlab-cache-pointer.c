@@ -21,7 +21,6 @@
 
 #include "shmlab-pointer-probe.h"
 
-#define POINTER_PREFIX "pointer:"
 
 /* What the other process meant: kept in this one's heap while it runs. */
 static const char pointed_text[] = "Alice's profile: {\"name\": \"Alice\", \"city\": \"Beijing\"}";
@@ -32,11 +31,10 @@ shmlab_cli_cache_pointer_store (ShmlabCacheSegment *store,
 {
   ShmlabCache *cache = shmlab_cache_segment_get_cache (store);
   g_autofree char *profile = g_strdup (pointed_text);
-  g_autofree char *name = g_strdup_printf (POINTER_PREFIX "%u", (guint) getpid ());
+  g_autofree char *name = g_strdup_printf (SHMLAB_POINTER_ENTRY_PREFIX "%u", (guint) getpid ());
   guint64 address = (guint64) (guintptr) profile;
   guint64 segment = (guint64) (guintptr) shmlab_segment_get_data (shmlab_cache_segment_get_segment (store));
-  g_autofree char *value = g_strdup_printf ("0x%" PRIx64 " pid %u segment 0x%" PRIx64,
-                                            address, (guint) getpid (), segment);
+  g_autofree char *value = shmlab_pointer_entry_format (address, (guint32) getpid (), segment);
   g_autoptr(GError) error = NULL;
   ShmlabPointerProbe probe;
   g_autofree char *here = NULL;
@@ -87,7 +85,7 @@ first_pointer (ShmlabCache  *cache,
     {
       ShmlabCacheEntry *entry = g_ptr_array_index (entries, i);
 
-      if (g_str_has_prefix (entry->key, POINTER_PREFIX))
+      if (g_str_has_prefix (entry->key, SHMLAB_POINTER_ENTRY_PREFIX))
         return g_strdup (entry->key);
     }
   g_set_error (error, SHMLAB_CACHE_ERROR, SHMLAB_CACHE_ERROR_NOT_FOUND,
@@ -104,38 +102,21 @@ shmlab_cli_cache_pointer_read (ShmlabCacheSegment *store,
   g_autoptr(GError) error = NULL;
   g_autofree char *found_name = NULL;
   g_autoptr(ShmlabCacheEntry) entry = NULL;
-  g_autofree char *text = NULL;
-  g_autofree char *meaning = NULL;
-  ShmlabPointerProbe probe;
-  guint64 address = 0, their_segment = 0;
+  g_autofree char *explained = NULL;
   guint64 here_segment = (guint64) (guintptr) shmlab_segment_get_data (shmlab_cache_segment_get_segment (store));
-  guint pid = 0;
-  int consumed = 0;
+  gsize length;
+  const char *text;
 
   if (name == NULL)
     name = found_name = first_pointer (cache, &error);
   if (name == NULL || (entry = shmlab_cache_get (cache, name, &error)) == NULL)
     return shmlab_cli_fail (error);
-  /* Another process wrote it: read as text, checked field by field. */
-  text = g_strndup (g_bytes_get_data (entry->value, NULL), g_bytes_get_size (entry->value));
-  if (sscanf (text, "0x%" SCNx64 " pid %u segment 0x%" SCNx64 "%n", &address, &pid,
-              &their_segment, &consumed) != 3 || text[consumed] != '\0')
-    return shmlab_cli_fail_printf (_("“%s” holds no pointer as pointer-store writes it (0x… pid … "
-                                     "segment 0x…): “%s”"),
-                                   name, text);
-  if (!shmlab_pointer_probe (address, &probe, &error))
+  /* Another process wrote it: read as text, checked whole; looked up, never followed. */
+  text = g_bytes_get_data (entry->value, &length);
+  explained = shmlab_pointer_entry_explain (name, text, length, entry->offset, here_segment,
+                                            &error);
+  if (explained == NULL)
     return shmlab_cli_fail (error);
-  meaning = shmlab_pointer_probe_describe (&probe);
-  shmlab_pointer_probe_clear (&probe);
-
-  g_print (_("process %u stored 0x%" PRIx64 " in “%s”: in its own address space, the address of "
-             "a string in its heap\n"),
-           pid, address, name);
-  g_print (_("here, in process %u: %s\n"), (guint) getpid (), meaning);
-  g_print (_("the segment is at 0x%" PRIx64 " in process %u and at 0x%" PRIx64 " here: one "
-             "memory at two addresses. An entry's offset from the segment's start means the same "
-             "in both — this one is at offset %" PRIu64 " — so a table in shared memory links "
-             "its entries by offsets, never by pointers (shmlab map shows both mappings)\n"),
-           their_segment, pid, here_segment, entry->offset);
+  g_print ("%s\n", explained);
   return SHMLAB_CLI_EXIT_OK;
 }

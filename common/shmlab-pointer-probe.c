@@ -14,9 +14,13 @@
 #include <glib/gi18n-lib.h>
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "shmlab-proc-maps.h"
+
+#include <gio/gio.h>
 
 static ShmlabPointerPlace
 place_of (const ShmlabProcMapsEntry *entry)
@@ -137,4 +141,81 @@ shmlab_pointer_probe_describe (const ShmlabPointerProbe *probe)
                                 "process"),
                               probe->address, probe->path != NULL ? probe->path : "?");
     }
+}
+
+/* What a pointer entry holds: the address, the pid whose heap it is in, and
+ * where the segment was in that process. */
+char *
+shmlab_pointer_entry_format (guint64 address,
+                             guint32 pid,
+                             guint64 segment)
+{
+  return g_strdup_printf ("0x%" PRIx64 " pid %u segment 0x%" PRIx64, address, pid, segment);
+}
+
+/* Reads it back, from another process (hostile: the whole text must match). */
+gboolean
+shmlab_pointer_entry_parse (const char *text,
+                            gsize       length,
+                            guint64    *address,
+                            guint32    *pid,
+                            guint64    *segment)
+{
+  g_autofree char *copy = g_strndup (text, length);
+  int consumed = 0;
+
+  return strlen (copy) == length &&
+         sscanf (copy, "0x%" SCNx64 " pid %" SCNu32 " segment 0x%" SCNx64 "%n", address, pid,
+                 segment, &consumed) == 3 &&
+         consumed > 0 && copy[consumed] == '\0';
+}
+
+/**
+ * shmlab_pointer_entry_explain:
+ * @name: the entry's key
+ * @text: its value, @length bytes
+ * @offset: where the entry is in the segment
+ * @here_segment: where the segment is mapped in this process
+ *
+ * What the pointer another process stored means here, in three sentences:
+ * what it was there, what it falls in here (looked up, never followed), and
+ * where the segment is in each.
+ */
+char *
+shmlab_pointer_entry_explain (const char  *name,
+                              const char  *text,
+                              gsize        length,
+                              guint64      offset,
+                              guint64      here_segment,
+                              GError     **error)
+{
+  ShmlabPointerProbe probe;
+  g_autofree char *meaning = NULL;
+  guint64 address, their_segment;
+  guint32 pid;
+
+  if (!shmlab_pointer_entry_parse (text, length, &address, &pid, &their_segment))
+    {
+      g_autofree char *shown = g_utf8_make_valid (text, MIN (length, 80));
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("“%s” holds no pointer as pointer-store writes it (0x… pid … segment "
+                     "0x…): “%s”"),
+                   name, shown);
+      return NULL;
+    }
+  if (!shmlab_pointer_probe (address, &probe, error))
+    return NULL;
+  meaning = shmlab_pointer_probe_describe (&probe);
+  shmlab_pointer_probe_clear (&probe);
+  return g_strdup_printf (_("process %u stored 0x%" PRIx64 " in “%s”: in its own address space, "
+                            "the address of a string in its heap.\n"
+                            "Here, in process %u: %s.\n"
+                            "The segment is at 0x%" PRIx64 " in process %u and at 0x%" PRIx64
+                            " here: one memory at two addresses. An entry's offset from the "
+                            "segment's start means the same in both — this one is at offset %"
+                            PRIu64 " — so a table in shared memory links its entries by offsets, "
+                            "never by pointers."),
+                          pid, address, name, (guint) getpid (), meaning, their_segment, pid,
+                          here_segment, offset);
 }

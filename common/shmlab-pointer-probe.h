@@ -61,4 +61,22 @@ gboolean shmlab_pointer_probe_in   (const char          *maps,
 void     shmlab_pointer_probe_clear (ShmlabPointerProbe *probe);
 char    *shmlab_pointer_probe_describe (const ShmlabPointerProbe *probe);
 
+/* The prefix of the entries `shmlab cache KEY pointer-store` makes. */
+#define SHMLAB_POINTER_ENTRY_PREFIX "pointer:"
+
+char    *shmlab_pointer_entry_format  (guint64              address,
+                                       guint32              pid,
+                                       guint64              segment);
+gboolean shmlab_pointer_entry_parse   (const char          *text,
+                                       gsize                length,
+                                       guint64             *address,
+                                       guint32             *pid,
+                                       guint64             *segment);
+char    *shmlab_pointer_entry_explain (const char          *name,
+                                       const char          *text,
+                                       gsize                length,
+                                       guint64              offset,
+                                       guint64              here_segment,
+                                       GError             **error);
+
 G_END_DECLS

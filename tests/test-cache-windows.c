@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/prctl.h>
 
 #include "shmlab-app-support.h"
@@ -564,6 +565,70 @@ test_reader_follows_producer (void)
   g_assert_true (shmlab_test_segment_gone (value));
 }
 
+/* ---- the pointer lesson ---- */
+
+static gboolean
+view_has_pointer_note (gpointer data)
+{
+  return shmlab_cache_view_get_pointer_note (data) != NULL;
+}
+
+/* Another process stores a pointer into its own heap in the cache (the
+ * article's mistake, made once on purpose): the Reader shows the number and
+ * what it means in the Reader, looked up in its own maps — never followed. */
+static void
+test_reader_pointer (void)
+{
+  g_autofree char *key = shmlab_test_unique_key ("rpointer");
+  g_autoptr(ShmlabKey) value = shmlab_key_new (key, SHMLAB_BACKEND_SYSV, NULL);
+  g_autoptr(GSubprocessLauncher) launcher =
+    g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE |
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_autoptr(GSubprocess) store = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stored = NULL;
+  g_autofree char *here = NULL;
+  ShmlabReaderStation *window = NULL;
+  ShmlabCacheView *view = NULL;
+  const char *note;
+  gboolean ready = FALSE;
+
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  store = g_subprocess_launcher_spawn (launcher, &error, shmlab_test_cli_path (), "cache", key,
+                                       "pointer-store", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (store));
+  while (!ready)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+      const char *at;
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        shmlab_test_fail ("pointer-store ended before it stored its pointer");
+      if ((at = strstr (line, "the address 0x")) != NULL)
+        stored = g_strndup (at + 12, strcspn (at + 12, " "));
+      ready = strstr (line, "pointer-read") != NULL;
+    }
+
+  window = reader_new (key, SHMLAB_BACKEND_SYSV);
+  view = shmlab_reader_station_get_cache_view (window);
+  shmlab_reader_station_set_following (window, TRUE);
+  shmlab_test_wait_until (view_has_pointer_note, view, WAIT_SECONDS, "the pointer's meaning");
+  note = shmlab_cache_view_get_pointer_note (view);
+  here = g_strdup_printf ("Here, in process %d: %s", (int) getpid (), stored);
+  g_assert_nonnull (strstr (note, stored));
+  g_assert_nonnull (strstr (note, g_subprocess_get_identifier (store)));
+  g_assert_nonnull (strstr (note, here));
+  g_assert_nonnull (strstr (note, "never by pointers."));
+
+  g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (store), NULL, &error));
+  g_assert_true (g_subprocess_wait (store, NULL, &error));
+  close_station (window);
+  g_assert_true (shmlab_test_segment_gone (value));
+}
+
 /* ---- a hostile cache ---- */
 
 /* One bucket; "first" in slot 0, "second" in slot 1, in one chain. */
@@ -685,6 +750,7 @@ main (int   argc,
   g_test_add_func ("/cache-windows/writer-hot-data", test_writer_hot_data);
   g_test_add_func ("/cache-windows/writer-refusals", test_writer_refusals);
   g_test_add_func ("/cache-windows/reader-follows-producer", test_reader_follows_producer);
+  g_test_add_func ("/cache-windows/reader-pointer", test_reader_pointer);
   g_test_add_func ("/cache-windows/reader-hostile", test_reader_hostile);
   return g_test_run ();
 }

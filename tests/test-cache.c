@@ -867,10 +867,10 @@ test_pointer (void)
   read_out = run_ok ("cache", name, "pointer-read", "--backend", "file", NULL);
   g_test_message ("%s", read_out);
   g_assert_nonnull (strstr (read_out, pid_text));
-  g_assert_nonnull (strstr (read_out, "here, in process"));
+  g_assert_nonnull (strstr (read_out, "Here, in process"));
   g_assert_true (strstr (read_out, "is not mapped in this process") != NULL ||
                  strstr (read_out, "falls in") != NULL);
-  g_assert_nonnull (strstr (read_out, "never by pointers"));
+  g_assert_nonnull (strstr (read_out, "never by pointers."));
 
   /* Its process ends: the pointer goes with the heap it pointed into. */
   g_assert_true (g_output_stream_close (g_subprocess_get_stdin_pipe (store), NULL, &error));

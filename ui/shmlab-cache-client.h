@@ -26,6 +26,9 @@ G_BEGIN_DECLS
  * @error: (nullable): why the copy cannot be read: a damaged cache, its
  *   field named (shmlab_cache_error_get_field())
  * @taken_ms: when it was copied, ms since the epoch
+ * @pointer_note: (nullable): what the first pointer an entry holds
+ *   (`shmlab cache KEY pointer-store`) means in this process, looked up in
+ *   its own maps, never followed
  *
  * One look at a cache: a copy of its segment taken under its sequence
  * counter (the copy starts and ends with one even count), then decoded.
@@ -41,6 +44,7 @@ typedef struct
   gboolean settled;
   GError *error;
   gint64 taken_ms;
+  char *pointer_note;
 } ShmlabCacheSnapshot;
 
 void shmlab_cache_snapshot_free (ShmlabCacheSnapshot *self);

@@ -29,6 +29,7 @@ struct _ShmlabCacheView
   GtkLabel *title_label;
   GtkLabel *state_label;
   GtkLabel *problem_label;
+  GtkLabel *pointer_label;
   ShmlabCacheTable *table;
   GtkLabel *hits_value;
   GtkLabel *misses_value;
@@ -180,6 +181,9 @@ show_snapshot (ShmlabCacheView     *self,
   g_clear_pointer (&self->snapshot, shmlab_cache_snapshot_free);
   self->snapshot = snapshot;
   show_figures (self, snapshot);
+  gtk_label_set_text (self->pointer_label,
+                      snapshot->pointer_note != NULL ? snapshot->pointer_note : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->pointer_label), snapshot->pointer_note != NULL);
   if (snapshot->error != NULL)
     {
       g_autofree char *text = g_strdup_printf (_("No table to show — %s. The Segment tab marks "
@@ -367,6 +371,16 @@ shmlab_cache_view_get_problem (ShmlabCacheView *self)
   return self->problem;
 }
 
+/* What a pointer an entry holds means in this process, or NULL when none does. */
+const char *
+shmlab_cache_view_get_pointer_note (ShmlabCacheView *self)
+{
+  g_return_val_if_fail (SHMLAB_IS_CACHE_VIEW (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->pointer_label))
+           ? gtk_label_get_text (self->pointer_label) : NULL;
+}
+
+/* The table of entries. */
 ShmlabCacheTable *
 shmlab_cache_view_get_table (ShmlabCacheView *self)
 {
@@ -437,6 +451,7 @@ shmlab_cache_view_class_init (ShmlabCacheViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ShmlabCacheView, title_label);
   gtk_widget_class_bind_template_child (widget_class, ShmlabCacheView, state_label);
   gtk_widget_class_bind_template_child (widget_class, ShmlabCacheView, problem_label);
+  gtk_widget_class_bind_template_child (widget_class, ShmlabCacheView, pointer_label);
   gtk_widget_class_bind_template_child (widget_class, ShmlabCacheView, table);
   gtk_widget_class_bind_template_child (widget_class, ShmlabCacheView, hits_value);
   gtk_widget_class_bind_template_child (widget_class, ShmlabCacheView, misses_value);

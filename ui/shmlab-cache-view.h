@@ -26,6 +26,7 @@ const ShmlabCacheSnapshot *shmlab_cache_view_get_snapshot (ShmlabCacheView *self
 const char                *shmlab_cache_view_get_problem  (ShmlabCacheView *self);
 char                      *shmlab_cache_view_describe     (ShmlabCacheView *self);
 ShmlabCacheTable          *shmlab_cache_view_get_table    (ShmlabCacheView *self);
+const char                *shmlab_cache_view_get_pointer_note (ShmlabCacheView *self);
 GtkWidget                 *shmlab_cache_view_get_result_widget (ShmlabCacheView *self);
 
 G_END_DECLS
