@@ -1912,7 +1912,7 @@ test_map_bad_input (void)
     { { "read", "k", "--attach-only", NULL }, 2, "--attach-only goes with --hold SECONDS" },
     { { "read", "k", "--hold", "soon", NULL }, 2, "--hold takes a number of seconds" },
     { { "bench", "--map", "--stream", NULL }, 2, "--map measures shmlab map alone" },
-    { { "nonsense", NULL }, 2, "use one of write, read, info, list, remove, lock, stream, follow, map, bench" },
+    { { "nonsense", NULL }, 2, "use one of write, read, info, list, remove, lock, stream, follow, map, cache, bench" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
