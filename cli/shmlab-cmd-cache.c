@@ -90,28 +90,6 @@ describe_expiry (gint64 expiry_ms,
   return g_strdup_printf (_("in %.0f s"), (double) (expiry_ms - now_ms) / 1000.0);
 }
 
-/* The value as text when it is UTF-8 without control characters, else its size. */
-static char *
-describe_value (GBytes *value)
-{
-  gsize length;
-  const char *data = g_bytes_get_data (value, &length);
-
-  if (length == 0)
-    return g_strdup ("\"\"");
-  if (g_utf8_validate (data, length, NULL))
-    {
-      gboolean plain = TRUE;
-
-      for (gsize i = 0; i < length && plain; i++)
-        plain = (guchar) data[i] >= 0x20 && data[i] != 0x7f;
-      if (plain)
-        return length > 60 ? g_strdup_printf ("%.57s…", data) : g_strndup (data, length);
-    }
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "(%" PRIu64 " byte)",
-                                       "(%" PRIu64 " bytes)", length), (guint64) length);
-}
-
 static int
 do_set (Run         *run,
         char       **arguments,
@@ -230,7 +208,7 @@ do_list (Run *run)
       row[BYTES] = g_strdup_printf ("%" PRIu64, (guint64) g_bytes_get_size (entry->value));
       row[EXPIRES] = describe_expiry (entry->expiry_ms, now);
       row[ACCESSES] = g_strdup_printf ("%" PRIu64, entry->access_count);
-      row[VALUE] = describe_value (entry->value);
+      row[VALUE] = shmlab_cache_describe_value (entry->value, 60);
       g_ptr_array_add (rows, row);
     }
   for (guint c = 0; c < N_COLUMNS; c++)
@@ -407,7 +385,7 @@ do_consumer (Run     *run,
         break;
       if (entry != NULL)
         {
-          g_autofree char *value = describe_value (entry->value);
+          g_autofree char *value = shmlab_cache_describe_value (entry->value, 60);
 
           hits++;
           if (requests <= 100)

@@ -1517,3 +1517,39 @@ shmlab_cache_decode (const guint8      *bytes,
     fill_stats ((const Header *) (gconstpointer) bytes, n_slots, n_buckets, stats);
   return collect (bytes, n_slots, n_buckets, buckets_offset, slots_offset, error);
 }
+
+/**
+ * shmlab_cache_describe_value:
+ *
+ * How a value is shown in a list, a table or the inspector, whoever wrote it.
+ *
+ * Returns: (transfer full): @value as text when it is UTF-8 without control
+ *   characters (cut to @max_chars), else its size in bytes
+ */
+char *
+shmlab_cache_describe_value (GBytes *value,
+                             gsize   max_chars)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (value, &length);
+
+  if (length == 0)
+    return g_strdup ("\"\"");
+  if (g_utf8_validate (data, length, NULL))
+    {
+      gboolean plain = TRUE;
+
+      for (const char *p = data; p < data + length && plain; p = g_utf8_next_char (p))
+        plain = !g_unichar_iscntrl (g_utf8_get_char (p));
+      if (plain && g_utf8_strlen (data, length) <= (glong) max_chars)
+        return g_strndup (data, length);
+      if (plain)
+        {
+          g_autofree char *start = g_utf8_substring (data, 0, (glong) max_chars - 1);
+
+          return g_strconcat (start, "…", NULL);
+        }
+    }
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "(%" PRIu64 " byte)",
+                                       "(%" PRIu64 " bytes)", length), (guint64) length);
+}

@@ -196,6 +196,8 @@ GPtrArray   *shmlab_cache_decode        (const guint8  *bytes,
                                          GError       **error);
 
 gint64       shmlab_cache_now_ms        (void);
+char        *shmlab_cache_describe_value (GBytes       *value,
+                                          gsize         max_chars);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ShmlabCache, shmlab_cache_free)
 

@@ -144,36 +144,6 @@ decode_entries (const guint8      *bytes,
   return NULL;
 }
 
-/* A value as text when it is UTF-8 without control characters (cut to
- * @max characters), else its size. */
-static char *
-describe_value (GBytes *value,
-                gsize   max)
-{
-  gsize length;
-  const char *data = g_bytes_get_data (value, &length);
-
-  if (length == 0)
-    return g_strdup ("\"\"");
-  if (g_utf8_validate (data, length, NULL))
-    {
-      gboolean plain = TRUE;
-
-      for (const char *p = data; p < data + length && plain; p = g_utf8_next_char (p))
-        plain = !g_unichar_iscntrl (g_utf8_get_char (p));
-      if (plain && g_utf8_strlen (data, length) <= (glong) max)
-        return g_strndup (data, length);
-      if (plain)
-        {
-          g_autofree char *start = g_utf8_substring (data, 0, (glong) max - 1);
-
-          return g_strconcat (start, "…", NULL);
-        }
-    }
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "(%" PRIu64 " byte)",
-                                       "(%" PRIu64 " bytes)", length), (guint64) length);
-}
-
 static char *
 describe_accesses (guint64 count)
 {
@@ -227,7 +197,7 @@ cache_decode (const guint8  *bytes,
     {
       ShmlabCacheEntry *entry = g_ptr_array_index (entries, i);
       g_autofree char *key = g_utf8_make_valid (entry->key, -1);
-      g_autofree char *value = describe_value (entry->value, 200);
+      g_autofree char *value = shmlab_cache_describe_value (entry->value, 200);
       g_autofree char *accesses = describe_accesses (entry->access_count);
       g_autofree char *expiry = NULL;
 
@@ -505,7 +475,7 @@ add_entry_fields (ShmlabDescription *description,
       g_autofree char *key_name = slot_name (entry->slot, ".key");
       g_autofree char *value_name = slot_name (entry->slot, ".value");
       g_autofree char *key = g_utf8_make_valid (entry->key, -1);
-      g_autofree char *value = describe_value (entry->value, VALUE_PREVIEW);
+      g_autofree char *value = shmlab_cache_describe_value (entry->value, VALUE_PREVIEW);
       g_autofree char *accesses = describe_accesses (entry->access_count);
       g_autofree char *expiry = NULL;
       g_autofree char *bytes_text = shmlab_format_bytes (value_length);

@@ -192,40 +192,6 @@ shmlab_cache_describe_countdown (gint64 expiry_ms,
   return g_strdup_printf (_("%" PRId64 " d %" PRId64 " h"), left / 86400, left % 86400 / 3600);
 }
 
-/**
- * shmlab_cache_describe_value:
- *
- * Returns: (transfer full): @value as text when it is UTF-8 without control
- *   characters (cut to @max_chars), else its size in bytes
- */
-char *
-shmlab_cache_describe_value (GBytes *value,
-                             gsize   max_chars)
-{
-  gsize length;
-  const char *data = g_bytes_get_data (value, &length);
-
-  if (length == 0)
-    return g_strdup ("\"\"");
-  if (g_utf8_validate (data, length, NULL))
-    {
-      gboolean plain = TRUE;
-
-      for (const char *p = data; p < data + length && plain; p = g_utf8_next_char (p))
-        plain = !g_unichar_iscntrl (g_utf8_get_char (p));
-      if (plain && g_utf8_strlen (data, length) <= (glong) max_chars)
-        return g_strndup (data, length);
-      if (plain)
-        {
-          g_autofree char *start = g_utf8_substring (data, 0, (glong) max_chars - 1);
-
-          return g_strconcat (start, "…", NULL);
-        }
-    }
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "(%" PRIu64 " byte)",
-                                       "(%" PRIu64 " bytes)", length), (guint64) length);
-}
-
 /* ---- the table ---- */
 
 struct _ShmlabCacheTable

@@ -29,7 +29,5 @@ gboolean                shmlab_cache_table_select           (ShmlabCacheTable *s
 
 char                   *shmlab_cache_describe_countdown     (gint64            expiry_ms,
                                                              gint64            now_ms);
-char                   *shmlab_cache_describe_value         (GBytes           *value,
-                                                             gsize             max_chars);
 
 G_END_DECLS
