@@ -468,26 +468,6 @@ shmlab_bench_cache_key (const char *key_prefix)
   return g_strdup_printf ("%s-cache", key_prefix);
 }
 
-static void
-say (const ShmlabBenchProgress *progress,
-     const char                *format,
-     ...) G_GNUC_PRINTF (2, 3);
-
-static void
-say (const ShmlabBenchProgress *progress,
-     const char                *format,
-     ...)
-{
-  va_list ap;
-  g_autofree char *text = NULL;
-
-  if (progress == NULL || progress->func == NULL)
-    return;
-  va_start (ap, format);
-  text = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  progress->func (text, progress->user_data);
-}
 
 /* What one reading of the clock costs, ns: it is inside every latency. */
 static double
@@ -862,14 +842,14 @@ shmlab_bench_cache_measure (ShmlabBenchCache           *self,
   key = shmlab_key_new (self->cache_key, self->backend, error);
   if (key == NULL)
     return FALSE;
-  say (progress, _("making the cache in a %s segment, key “%s”\n"),
+  shmlab_bench_say (progress, _("making the cache in a %s segment, key “%s”\n"),
        shmlab_backend_describe (self->backend), self->cache_key);
   store = shmlab_cache_segment_open (key, TRUE, SHMLAB_CACHE_DEFAULT_SLOTS,
                                      SHMLAB_CACHE_DEFAULT_BUCKETS, 5000, cancellable, error);
   if (store == NULL)
     goto out;
 
-  say (progress, _("looking for redis-server, to start it on a Unix socket of its own\n"));
+  shmlab_bench_say (progress, _("looking for redis-server, to start it on a Unix socket of its own\n"));
   redis = shmlab_bench_redis_start (key_prefix, cancellable, &redis_error);
   if (g_error_matches (redis_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -883,13 +863,13 @@ shmlab_bench_cache_measure (ShmlabBenchCache           *self,
       self->redis_version = g_strdup (shmlab_bench_redis_get_version (redis));
       self->redis_socket = g_strdup (shmlab_bench_redis_get_socket (redis));
       self->redis_pid = shmlab_bench_redis_get_pid (redis);
-      say (progress, _("redis-server %s answers (pid %d), on %s\n"), self->redis_version,
+      shmlab_bench_say (progress, _("redis-server %s answers (pid %d), on %s\n"), self->redis_version,
            self->redis_pid, self->redis_socket);
     }
   else if (!self->redis_available)
     self->redis_note = g_strdup (redis_error->message);
   else
-    say (progress, _("redis-server did not start: %s\n"), redis_error->message);
+    shmlab_bench_say (progress, _("redis-server did not start: %s\n"), redis_error->message);
 
   for (guint v = 0; v < G_N_ELEMENTS (value_sizes); v++)
     for (guint r = 0; r < G_N_ELEMENTS (reader_counts); r++)
@@ -926,34 +906,34 @@ shmlab_bench_cache_measure (ShmlabBenchCache           *self,
             gint64 line_started = shmlab_bench_now_ns ();
 
             /* The subjects compared at one point are measured close together in time. */
-            say (progress, _("%s values, %s:"), size_text, what);
+            shmlab_bench_say (progress, _("%s values, %s:"), size_text, what);
             for (guint i = 0; i < self->rows->len; i++)
               {
                 ShmlabBenchCacheRow *row = g_ptr_array_index (self->rows, i);
 
                 if (row->value_size != value_sizes[v] || row->readers != reader_counts[r])
                   continue;
-                say (progress, " %s", shmlab_bench_cache_subject_info (row->subject)->name);
+                shmlab_bench_say (progress, " %s", shmlab_bench_cache_subject_info (row->subject)->name);
                 if (row->error != NULL)
                   {
-                    say (progress, _(" (failed before)"));
+                    shmlab_bench_say (progress, _(" (failed before)"));
                     continue;
                   }
                 if (!run_pass (&run, row,
                                redis != NULL ? shmlab_bench_redis_get_socket (redis) : NULL,
                                cancellable, error))
                   {
-                    say (progress, "\n");
+                    shmlab_bench_say (progress, "\n");
                     goto out;
                   }
                 if (row->error != NULL)
-                  say (progress, _(" (failed)"));
+                  shmlab_bench_say (progress, _(" (failed)"));
               }
             if (self->passes > 1)
-              say (progress, _("  (pass %u of %u, %.1f s)\n"), pass + 1, self->passes,
+              shmlab_bench_say (progress, _("  (pass %u of %u, %.1f s)\n"), pass + 1, self->passes,
                    (double) (shmlab_bench_now_ns () - line_started) / 1e9);
             else
-              say (progress, "  (%.1f s)\n",
+              shmlab_bench_say (progress, "  (%.1f s)\n",
                    (double) (shmlab_bench_now_ns () - line_started) / 1e9);
           }
       }
@@ -964,7 +944,7 @@ shmlab_bench_cache_measure (ShmlabBenchCache           *self,
 out:
   g_free (run.templates);
   if (redis != NULL)
-    say (progress, _("stopping redis-server and removing its temp dir\n"));
+    shmlab_bench_say (progress, _("stopping redis-server and removing its temp dir\n"));
   g_clear_pointer (&redis, shmlab_bench_redis_stop);
   g_clear_pointer (&store, shmlab_cache_segment_close);
   shmlab_bench_remove_key (self->cache_key, self->backend);

@@ -330,26 +330,6 @@ read_by_read (ShmlabBenchFile  *self,
   return TRUE;
 }
 
-static void
-say (const ShmlabBenchProgress *progress,
-     const char                *format,
-     ...) G_GNUC_PRINTF (2, 3);
-
-static void
-say (const ShmlabBenchProgress *progress,
-     const char                *format,
-     ...)
-{
-  va_list ap;
-  g_autofree char *text = NULL;
-
-  if (progress == NULL || progress->func == NULL)
-    return;
-  va_start (ap, format);
-  text = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  progress->func (text, progress->user_data);
-}
 
 static void
 add_way (ShmlabBenchFile *self,
@@ -512,13 +492,13 @@ shmlab_bench_file_measure (ShmlabBenchFile            *self,
       return FALSE;
     }
 
-  say (progress, _("writing %s of known bytes into %s"), size_text, self->path);
+  shmlab_bench_say (progress, _("writing %s of known bytes into %s"), size_text, self->path);
   if (!write_file (self, fd, cancellable, error))
     {
-      say (progress, "\n");
+      shmlab_bench_say (progress, "\n");
       goto out;
     }
-  say (progress, _(": %.2f s, and %.2f s for fsync()\n"), self->write_seconds,
+  shmlab_bench_say (progress, _(": %.2f s, and %.2f s for fsync()\n"), self->write_seconds,
        self->fsync_seconds);
 
   buffer = g_aligned_alloc0 (1, read_buffers[G_N_ELEMENTS (read_buffers) - 1], 4096);
@@ -526,19 +506,19 @@ shmlab_bench_file_measure (ShmlabBenchFile            *self,
     {
       gint64 run_started = shmlab_bench_now_ns ();
 
-      say (progress, _("reading it, run %u of %u:"), run + 1, runs);
+      shmlab_bench_say (progress, _("reading it, run %u of %u:"), run + 1, runs);
       for (guint w = 0; w < self->ways->len; w++)
         {
           ShmlabBenchFileWay *way = &g_array_index (self->ways, ShmlabBenchFileWay, w);
 
-          say (progress, " %s", way->name);
+          shmlab_bench_say (progress, " %s", way->name);
           if (!time_way (self, way, fd, buffer, cancellable, error))
             {
-              say (progress, "\n");
+              shmlab_bench_say (progress, "\n");
               goto out;
             }
         }
-      say (progress, "  (%.1f s)\n", (double) (shmlab_bench_now_ns () - run_started) / 1e9);
+      shmlab_bench_say (progress, "  (%.1f s)\n", (double) (shmlab_bench_now_ns () - run_started) / 1e9);
     }
   for (guint w = 0; w < self->ways->len; w++)
     finish_way (&g_array_index (self->ways, ShmlabBenchFileWay, w));

@@ -17,15 +17,11 @@
 #include "shmlab-bench-mechanisms.h"
 #include "shmlab-bench-stats.h"
 
-static void
-say (const ShmlabBenchProgress *progress,
-     const char                *format,
-     ...) G_GNUC_PRINTF (2, 3);
-
-static void
-say (const ShmlabBenchProgress *progress,
-     const char                *format,
-     ...)
+/* Says @format's text through @progress, when there is one to hear it. */
+void
+shmlab_bench_say (const ShmlabBenchProgress *progress,
+                  const char                *format,
+                  ...)
 {
   va_list ap;
   g_autofree char *text = NULL;
@@ -113,7 +109,7 @@ shmlab_bench_measure_locks (ShmlabBenchReport          *report,
         }
       if (!needed)
         continue;
-      say (progress, _("measuring lock + unlock (%s)\n"), shmlab_backend_describe (backend));
+      shmlab_bench_say (progress, _("measuring lock + unlock (%s)\n"), shmlab_backend_describe (backend));
       if (!shmlab_bench_measure_lock (backend, seconds, key, cancellable,
                                       &report->locks[i], error))
         return FALSE;
@@ -168,32 +164,32 @@ shmlab_bench_measure_mechanisms (ShmlabBenchReport          *report,
 
         /* Size by size, so that the mechanisms compared at one size are
          * measured close together in time. */
-        say (progress, _("measuring %-7s"), shown);
+        shmlab_bench_say (progress, _("measuring %-7s"), shown);
         for (guint r = 0; r < report->rows->len; r++)
           {
             ShmlabBenchRow *row = g_ptr_array_index (report->rows, r);
             ShmlabBenchResult *result = &row->results[i];
 
-            say (progress, " %s", shmlab_bench_mechanism_info (row->mechanism)->name);
+            shmlab_bench_say (progress, " %s", shmlab_bench_mechanism_info (row->mechanism)->name);
             if (result->error != NULL)
               {
-                say (progress, _(" (failed before)"));
+                shmlab_bench_say (progress, _(" (failed before)"));
                 continue;
               }
             if (!shmlab_bench_run_cell (row->mechanism, result->size, pattern, plan,
                                         cancellable, result, error))
               {
-                say (progress, "\n");
+                shmlab_bench_say (progress, "\n");
                 return FALSE;
               }
             if (result->error != NULL)
-              say (progress, " (failed)");
+              shmlab_bench_say (progress, " (failed)");
           }
         if (passes > 1)
-          say (progress, _("  (pass %u of %u, %.1f s)\n"), pass + 1, passes,
+          shmlab_bench_say (progress, _("  (pass %u of %u, %.1f s)\n"), pass + 1, passes,
                     (double) (shmlab_bench_now_ns () - started) / 1e9);
         else
-          say (progress, "  (%.1f s)\n", (double) (shmlab_bench_now_ns () - started) / 1e9);
+          shmlab_bench_say (progress, "  (%.1f s)\n", (double) (shmlab_bench_now_ns () - started) / 1e9);
       }
 
   for (guint r = 0; r < report->rows->len; r++)

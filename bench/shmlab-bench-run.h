@@ -28,6 +28,10 @@ typedef struct
   gpointer user_data;
 } ShmlabBenchProgress;
 
+void     shmlab_bench_say                (const ShmlabBenchProgress  *progress,
+                                          const char                 *format,
+                                          ...) G_GNUC_PRINTF (2, 3);
+
 gboolean shmlab_bench_measure_locks      (ShmlabBenchReport          *report,
                                           const gboolean              chosen[SHMLAB_BENCH_N_MECHANISMS],
                                           double                      seconds,
