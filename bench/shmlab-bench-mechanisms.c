@@ -40,7 +40,7 @@ static const ShmlabBenchMechanismInfo mechanisms[SHMLAB_BENCH_N_MECHANISMS] = {
     N_("the apps' path on File: the same steps on a file in the temp dir mapped MAP_SHARED; the "
     "lock is an fcntl() lock on the file, and whoever takes it checks with fstat() that the "
     "file still has its name and is whole"),
-    /* Taken: fcntl(F_OFD_SETLKW), fstat() that the locked file still has a
+    /* Taken: fcntl(F_OFD_SETLK), fstat() that the locked file still has a
      * name, fstat() that it is not shorter than the mapping. Given back:
      * fcntl(F_OFD_SETLK, F_UNLCK). */
     TRUE, SHMLAB_BACKEND_FILE, 3, 1,

@@ -15,7 +15,7 @@
  * and "file:/PATH" is its string form (Qt has no such type: ShmLab writes
  * it the way Qt writes its own).
  *
- * The lock is F_OFD_SETLK(W) on the whole file. The kernel gives it back
+ * The lock is F_OFD_SETLK on the whole file (a waiter tries again). The kernel gives it back
  * when its holder dies, and it keeps two openings in one process apart (the
  * Lab's two panes), which a classic fcntl() lock would not. It needs the
  * file: the lock opener makes it, empty, and an empty file is a lock with
@@ -648,9 +648,12 @@ set_lock_error (ShmlabSemaphore  *self,
                self->native_key, g_strerror (saved_errno));
 }
 
-/* F_OFD_SETLKW waits without end; a wait with an end tries F_OFD_SETLK
- * again and again, sleeping a little longer each time, up to
- * LOCK_POLL_MAX_US (the kernel has no timed wait for file locks). */
+/* A wait tries F_OFD_SETLK again and again, sleeping a little longer each
+ * time, up to LOCK_POLL_MAX_US: the kernel has no timed wait for file
+ * locks, and its endless one (F_OFD_SETLKW) is not used either — a program
+ * run under a checker that does not know that call can block (valgrind 3.19)
+ * would stall every other thread of the process, among them the holder. A
+ * waiter is therefore late by at most LOCK_POLL_MAX_US. */
 static gboolean
 file_lock_acquire (ShmlabSemaphore  *self,
                    gint64            slice_ms,
@@ -661,9 +664,11 @@ file_lock_acquire (ShmlabSemaphore  *self,
 
   for (;;)
     {
+      gint64 now;
+
       if (self->id < 0 && !file_lock_open (self, error))
         return FALSE;
-      if (set_lock (self->id, F_WRLCK, slice_ms < 0 ? F_OFD_SETLKW : F_OFD_SETLK) == 0)
+      if (set_lock (self->id, F_WRLCK, F_OFD_SETLK) == 0)
         {
           if (still_named (self->id))
             return TRUE;
@@ -679,9 +684,10 @@ file_lock_acquire (ShmlabSemaphore  *self,
           set_lock_error (self, errno, error);
           return FALSE;
         }
-      if (g_get_monotonic_time () >= deadline)
+      now = g_get_monotonic_time ();
+      if (deadline >= 0 && now >= deadline)
         return FALSE;
-      g_usleep (MIN ((gint64) pause_us, MAX (deadline - g_get_monotonic_time (), 1)));
+      g_usleep (deadline < 0 ? (gint64) pause_us : MIN ((gint64) pause_us, deadline - now));
       pause_us = MIN (pause_us * 2, LOCK_POLL_MAX_US);
     }
 }
@@ -815,7 +821,7 @@ file_bare_lock_pair (gpointer bare)
 {
   int fd = GPOINTER_TO_INT (bare) - 1;
 
-  return set_lock (fd, F_WRLCK, F_OFD_SETLKW) == 0 && set_lock (fd, F_UNLCK, F_OFD_SETLK) == 0;
+  return set_lock (fd, F_WRLCK, F_OFD_SETLK) == 0 && set_lock (fd, F_UNLCK, F_OFD_SETLK) == 0;
 }
 
 static void
@@ -988,7 +994,7 @@ const ShmlabBackendClass shmlab_backend_file = {
   .holder_in_frame = TRUE,
   .lock_kept_by_dead_holder = FALSE,
   .lock_syscalls = 1,
-  .lock_calls = N_("   (fcntl F_OFD_SETLKW, and an fstat to take it)"),
+  .lock_calls = N_("   (fcntl F_OFD_SETLK, and an fstat to take it)"),
   .native_name = file_native_name,
   .name_exists = file_name_exists,
   .map_identity = file_map_identity,

@@ -994,8 +994,11 @@ set_not_found (GError     **error,
                const char  *key,
                gboolean     expired)
 {
+  /* A key read from a segment may be any bytes: a message is UTF-8. */
+  g_autofree char *shown = g_utf8_make_valid (key, -1);
+
   g_set_error (error, SHMLAB_CACHE_ERROR, SHMLAB_CACHE_ERROR_NOT_FOUND,
-               expired ? _("“%s” has expired") : _("no entry has the key “%s”"), key);
+               expired ? _("“%s” has expired") : _("no entry has the key “%s”"), shown);
 }
 
 /**

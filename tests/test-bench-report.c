@@ -304,7 +304,7 @@ test_table (void)
     "backend         ShmlabSegment  + GCancellable  bare primitive",
     "System V              2.00 µs         2.50 µs         1.50 µs   (2 × semop)",
     "POSIX                 50.0 ns         60.0 ns         14.0 ns   (sem_wait + sem_post)",
-    "File                  1.20 µs         1.30 µs          450 ns   (fcntl F_OFD_SETLKW, and an fstat to take it)",
+    "File                  1.20 µs         1.30 µs          450 ns   (fcntl F_OFD_SETLK, and an fstat to take it)",
     "",
     "Targets, measured side by side (a benchmark, not a test):",
     "  shm-posix ≥ 16 MiB, end to end vs memcpy         0.50×  ≥ 0.40×   met     (worst at 16 MiB: "
