@@ -701,11 +701,19 @@ run_pass (Run                  *run,
     goto out;
 
   window = shared->window_end - shared->window_start;
-  if (window <= 0 || shared->workers[0].operations == 0)
-    {
-      row->error = g_strdup (_("nothing was measured: the processes ended too early"));
-      goto out;
-    }
+  {
+    /* What the row measures: the writer's sets alone, or the readers' gets
+     * (a writer that got no set in while they read is a figure: 0 a second). */
+    guint64 measured = 0;
+
+    for (guint i = row->readers == 0 ? 0 : 1; i < (row->readers == 0 ? 1 : n_processes); i++)
+      measured += shared->workers[i].operations;
+    if (window <= 0 || measured == 0)
+      {
+        row->error = g_strdup (_("nothing was measured: the processes ended too early"));
+        goto out;
+      }
+  }
   if (row->readers == 0)
     {
       double rate = (double) shared->workers[0].operations * 1e9 / (double) window;

@@ -959,9 +959,8 @@ lookup (ShmlabCache  *self,
 
       if (before & 1)
         {
-          /* A writer is inside: spin a little, then let it run. */
-          if (attempt % 16 == 15)
-            g_thread_yield ();
+          /* A writer is inside: let it run (it may be waiting for this processor). */
+          g_thread_yield ();
           continue;
         }
       whole = lookup_once (self, key, key_len, bucket, out);
