@@ -1033,7 +1033,8 @@ shmlab_cache_get (ShmlabCache  *self,
    * last access to the tenth of a second, written only when it moved, so
    * readers of one hot entry do not keep taking its line from each other. */
   slot = slot_at (self, found->index);
-  if (now - found->last_access_ms >= 100)
+  /* (Compared so that no value a segment holds overflows the subtraction.) */
+  if (found->last_access_ms <= now - 100 || found->last_access_ms > now)
     __atomic_store_n (&slot->last_access_ms, now, __ATOMIC_RELAXED);
   __atomic_fetch_add (&slot->access_count, 1, __ATOMIC_RELAXED);
 

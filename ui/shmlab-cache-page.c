@@ -577,6 +577,7 @@ edit_action (GtkWidget  *widget,
   gtk_label_set_text (self->form_note, _("The entry is written again whole, in a new slot."));
   shmlab_cache_page_fill_form (self, entry->key, value,
                                entry->expiry_ms == 0 ? 0
+                               : entry->expiry_ms <= now ? 1
                                : (guint) CLAMP ((entry->expiry_ms - now + 999) / 1000, 1,
                                                 315360000));
   gtk_widget_grab_focus (GTK_WIDGET (self->value_entry));
