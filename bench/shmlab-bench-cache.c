@@ -22,6 +22,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "shmlab-bench-cache.h"
+#include "shmlab-bench-progress.h"
 
 #include <glib/gi18n-lib.h>
 

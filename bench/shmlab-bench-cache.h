@@ -11,7 +11,7 @@
 
 #include "shmlab-bench-cache-client.h"
 #include "shmlab-bench-machine.h"
-#include "shmlab-bench-run.h"
+#include "shmlab-bench-progress.h"
 #include "shmlab-native-key.h"
 
 G_BEGIN_DECLS

@@ -15,6 +15,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "shmlab-bench-file.h"
+#include "shmlab-bench-progress.h"
 
 #include <glib/gi18n-lib.h>
 

@@ -9,7 +9,7 @@
 #include <gio/gio.h>
 
 #include "shmlab-bench-machine.h"
-#include "shmlab-bench-run.h"
+#include "shmlab-bench-progress.h"
 
 G_BEGIN_DECLS
 

@@ -17,23 +17,6 @@
 #include "shmlab-bench-mechanisms.h"
 #include "shmlab-bench-stats.h"
 
-/* Says @format's text through @progress, when there is one to hear it. */
-void
-shmlab_bench_say (const ShmlabBenchProgress *progress,
-                  const char                *format,
-                  ...)
-{
-  va_list ap;
-  g_autofree char *text = NULL;
-
-  if (progress == NULL || progress->func == NULL)
-    return;
-  va_start (ap, format);
-  text = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  progress->func (text, progress->user_data);
-}
-
 /* Removes whatever a run may have left under its keys (each part removes
  * its own; this is the net under them). */
 void

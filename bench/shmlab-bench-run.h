@@ -9,28 +9,11 @@
 
 #include "shmlab-bench-cell.h"
 #include "shmlab-bench-mechanisms.h"
+#include "shmlab-bench-progress.h"
 #include "shmlab-bench-report.h"
 
 G_BEGIN_DECLS
 
-/**
- * ShmlabBenchProgress:
- * @func: called with each piece of progress, as text for a person (pieces
- *   of one line, then its end)
- * @user_data: passed to @func
- *
- * Where a run says how far it has come; %NULL says nothing.
- */
-typedef struct
-{
-  void (*func) (const char *text,
-                gpointer    user_data);
-  gpointer user_data;
-} ShmlabBenchProgress;
-
-void     shmlab_bench_say                (const ShmlabBenchProgress  *progress,
-                                          const char                 *format,
-                                          ...) G_GNUC_PRINTF (2, 3);
 
 gboolean shmlab_bench_measure_locks      (ShmlabBenchReport          *report,
                                           const gboolean              chosen[SHMLAB_BENCH_N_MECHANISMS],
