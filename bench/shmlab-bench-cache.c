@@ -1219,18 +1219,6 @@ shmlab_bench_cache_table (const ShmlabBenchCache *self)
 /* ---- the JSON ---- */
 
 static void
-json_number (GString *out,
-             double   value)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (!isfinite (value))
-    g_string_append (out, "null");
-  else
-    g_string_append (out, g_ascii_formatd (buffer, sizeof buffer, "%.6g", value));
-}
-
-static void
 json_string_or_null (GString    *out,
                      const char *text)
 {
@@ -1263,19 +1251,19 @@ json_row (GString                   *out,
   if (row->ok)
     {
       g_string_append (out, "{ \"median\": ");
-      json_number (out, row->latency_median_ns);
+      shmlab_json_append_number (out, row->latency_median_ns);
       g_string_append (out, ", \"p99\": ");
-      json_number (out, row->latency_p99_ns);
+      shmlab_json_append_number (out, row->latency_p99_ns);
       g_string_append_printf (out, ", \"samples\": %u }", row->latency_samples);
       g_string_append (out, ",\n      \"per_second\": { \"median\": ");
-      json_number (out, row->rate_median);
+      shmlab_json_append_number (out, row->rate_median);
       g_string_append (out, ", \"min\": ");
-      json_number (out, rate_min);
+      shmlab_json_append_number (out, rate_min);
       g_string_append (out, ", \"max\": ");
-      json_number (out, rate_max);
+      shmlab_json_append_number (out, rate_max);
       g_string_append_printf (out, ", \"passes\": %u }", row->rates->len);
       g_string_append (out, ", \"writer_sets_per_second\": ");
-      json_number (out, row->readers > 0 ? row->writer_rate_median : NAN);
+      shmlab_json_append_number (out, row->readers > 0 ? row->writer_rate_median : NAN);
     }
   else
     g_string_append (out, "null,\n      \"per_second\": null, \"writer_sets_per_second\": null");
@@ -1310,13 +1298,13 @@ shmlab_bench_cache_json (const ShmlabBenchCache *self)
                           ", \"virtual_machine\": %s, \"load_average\": ",
                           self->machine.memory_bytes,
                           self->machine.hypervisor ? "true" : "false");
-  json_number (out, self->machine.load_average >= 0 ? self->machine.load_average : NAN);
+  shmlab_json_append_number (out, self->machine.load_average >= 0 ? self->machine.load_average : NAN);
   g_string_append_printf (out, " },\n  \"options\": { \"quick\": %s, \"seconds\": ",
                           self->quick ? "true" : "false");
-  json_number (out, self->seconds);
+  shmlab_json_append_number (out, self->seconds);
   g_string_append_printf (out, ", \"passes\": %u, \"writer_rate\": %u, \"window_seconds\": ",
                           self->passes, self->writer_rate);
-  json_number (out, self->window_seconds);
+  shmlab_json_append_number (out, self->window_seconds);
   g_string_append (out, " },\n  \"key_prefix\": ");
   json_string_or_null (out, self->key_prefix);
   g_string_append (out, ",\n  \"cache\": { \"key\": ");
@@ -1359,7 +1347,7 @@ shmlab_bench_cache_json (const ShmlabBenchCache *self)
   g_string_append (out, ", \"tcp_port\": null, \"persistence\": false, \"note\": ");
   json_string_or_null (out, self->redis_note);
   g_string_append (out, " },\n  \"clock_ns\": ");
-  json_number (out, self->clock_ns);
+  shmlab_json_append_number (out, self->clock_ns);
   g_string_append (out, ",\n  \"rows\": [");
   for (guint i = 0; i < self->rows->len; i++)
     {
@@ -1368,7 +1356,7 @@ shmlab_bench_cache_json (const ShmlabBenchCache *self)
     }
   g_string_append (out, self->rows->len > 0 ? "\n  ],\n" : "],\n");
   g_string_append (out, "  \"elapsed_seconds\": ");
-  json_number (out, self->elapsed);
+  shmlab_json_append_number (out, self->elapsed);
   g_string_append (out, "\n}\n");
   return g_string_free (out, FALSE);
 }

@@ -718,18 +718,6 @@ shmlab_bench_file_table (const ShmlabBenchFile *self)
   return g_string_free (out, FALSE);
 }
 
-static void
-json_number (GString *out,
-             double   value)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (!isfinite (value))
-    g_string_append (out, "null");
-  else
-    g_string_append (out, g_ascii_formatd (buffer, sizeof buffer, "%.6g", value));
-}
-
 /* "{ "median": …, "min": …, "max": … }" */
 static void
 json_triple (GString *out,
@@ -738,11 +726,11 @@ json_triple (GString *out,
              double   max)
 {
   g_string_append (out, "{ \"median\": ");
-  json_number (out, median);
+  shmlab_json_append_number (out, median);
   g_string_append (out, ", \"min\": ");
-  json_number (out, min);
+  shmlab_json_append_number (out, min);
   g_string_append (out, ", \"max\": ");
-  json_number (out, max);
+  shmlab_json_append_number (out, max);
   g_string_append (out, " }");
 }
 
@@ -767,14 +755,14 @@ shmlab_bench_file_json (const ShmlabBenchFile *self)
                           ", \"virtual_machine\": %s, \"load_average\": ",
                           self->machine.memory_bytes,
                           self->machine.hypervisor ? "true" : "false");
-  json_number (out, self->machine.load_average >= 0 ? self->machine.load_average : NAN);
+  shmlab_json_append_number (out, self->machine.load_average >= 0 ? self->machine.load_average : NAN);
   g_string_append (out, " },\n  \"file\": { \"path\": ");
   shmlab_json_append_string (out, self->path);
   g_string_append_printf (out, ", \"size\": %" G_GUINT64_FORMAT ", \"tmpfs\": %s, "
                           "\"write_seconds\": ", self->size, self->tmpfs ? "true" : "false");
-  json_number (out, self->write_seconds);
+  shmlab_json_append_number (out, self->write_seconds);
   g_string_append (out, ", \"fsync_seconds\": ");
-  json_number (out, self->fsync_seconds);
+  shmlab_json_append_number (out, self->fsync_seconds);
   g_string_append_printf (out, ", \"checksum\": \"0x%016" PRIx64 "\" },\n",
                           self->checksum_written);
   g_string_append_printf (out, "  \"cache\": \"%s\",\n  \"runs\": %u,\n  \"ways\": [",
@@ -805,13 +793,13 @@ shmlab_bench_file_json (const ShmlabBenchFile *self)
         }
       g_string_append_printf (out, ",\n      \"syscalls_per_run\": %" G_GUINT64_FORMAT
                               ", \"page_faults_per_run\": { \"minor\": ", way->syscalls_per_run);
-      json_number (out, way->minor_faults);
+      shmlab_json_append_number (out, way->minor_faults);
       g_string_append (out, ", \"major\": ");
-      json_number (out, way->major_faults);
+      shmlab_json_append_number (out, way->major_faults);
       g_string_append (out, " },\n      \"resident_at_start\": { \"min\": ");
-      json_number (out, way->resident_min >= 0 ? way->resident_min : NAN);
+      shmlab_json_append_number (out, way->resident_min >= 0 ? way->resident_min : NAN);
       g_string_append (out, ", \"max\": ");
-      json_number (out, way->resident_max >= 0 ? way->resident_max : NAN);
+      shmlab_json_append_number (out, way->resident_max >= 0 ? way->resident_max : NAN);
       g_string_append_printf (out, " },\n      \"checksum\": { \"written\": \"0x%016" PRIx64 "\", "
                               "\"read\": \"0x%016" PRIx64 "\", \"mismatched_runs\": %u, "
                               "\"ok\": %s } }",
@@ -821,7 +809,7 @@ shmlab_bench_file_json (const ShmlabBenchFile *self)
     }
   g_string_append (out, self->ways->len > 0 ? "\n  ],\n" : "],\n");
   g_string_append (out, "  \"elapsed_seconds\": ");
-  json_number (out, self->elapsed);
+  shmlab_json_append_number (out, self->elapsed);
   g_string_append (out, "\n}\n");
   return g_string_free (out, FALSE);
 }

@@ -653,18 +653,6 @@ shmlab_bench_report_table (const ShmlabBenchReport *self)
 }
 
 static void
-json_number (GString *out,
-             double   value)
-{
-  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
-
-  if (!isfinite (value))
-    g_string_append (out, "null");
-  else
-    g_string_append (out, g_ascii_formatd (buffer, sizeof buffer, "%.6g", value));
-}
-
-static void
 json_key (GString    *out,
           guint       indent,
           const char *key)
@@ -698,34 +686,34 @@ json_result (GString                 *out,
   g_string_append_printf (out, "%" G_GUINT64_FORMAT ",\n", result->bytes);
   json_key (out, 10, "latency_ns");
   g_string_append (out, "{ \"median\": ");
-  json_number (out, result->ok ? result->latency_median_ns : NAN);
+  shmlab_json_append_number (out, result->ok ? result->latency_median_ns : NAN);
   g_string_append (out, ", \"p99\": ");
-  json_number (out, result->ok ? result->latency_p99_ns : NAN);
+  shmlab_json_append_number (out, result->ok ? result->latency_p99_ns : NAN);
   g_string_append_printf (out, ", \"samples\": %u },\n", result->latency_samples);
   json_key (out, 10, "throughput_gb_per_s");
   g_string_append (out, "{ \"median\": ");
-  json_number (out, result->ok ? result->throughput_median / 1e9 : NAN);
+  shmlab_json_append_number (out, result->ok ? result->throughput_median / 1e9 : NAN);
   g_string_append (out, ", \"min\": ");
-  json_number (out, result->ok ? result->throughput_min / 1e9 : NAN);
+  shmlab_json_append_number (out, result->ok ? result->throughput_min / 1e9 : NAN);
   g_string_append (out, ", \"max\": ");
-  json_number (out, result->ok ? result->throughput_max / 1e9 : NAN);
+  shmlab_json_append_number (out, result->ok ? result->throughput_max / 1e9 : NAN);
   g_string_append_printf (out, ", \"runs\": %u },\n", result->runs);
   json_key (out, 10, "syscalls_per_message");
-  json_number (out, result->ok && result->syscalls_per_message >= 0
+  shmlab_json_append_number (out, result->ok && result->syscalls_per_message >= 0
                       ? result->syscalls_per_message : NAN);
   if (shm)
     {
       g_string_append (out, ",\n");
       json_key (out, 10, "copy_gb_per_s");
       g_string_append (out, "{ \"in\": ");
-      json_number (out, result->copy_in_rate > 0 ? result->copy_in_rate / 1e9 : NAN);
+      shmlab_json_append_number (out, result->copy_in_rate > 0 ? result->copy_in_rate / 1e9 : NAN);
       g_string_append (out, ", \"out\": ");
-      json_number (out, result->copy_out_rate > 0 ? result->copy_out_rate / 1e9 : NAN);
+      shmlab_json_append_number (out, result->copy_out_rate > 0 ? result->copy_out_rate / 1e9 : NAN);
       g_string_append (out, " }");
     }
   g_string_append (out, ",\n");
   json_key (out, 10, "seconds");
-  json_number (out, result->seconds);
+  shmlab_json_append_number (out, result->seconds);
   g_string_append (out, "\n        }");
 }
 
@@ -738,17 +726,17 @@ json_image_path (GString                    *out,
   g_string_append_printf (out, "{ \"bytes\": %" G_GSIZE_FORMAT ", \"runs\": %u, \"identical\": %s, "
                           "\"encode_ms\": ", path->bytes, path->runs,
                           path->identical ? "true" : "false");
-  json_number (out, path->encode_ms);
+  shmlab_json_append_number (out, path->encode_ms);
   g_string_append (out, ", \"copy_in_ms\": ");
-  json_number (out, path->copy_in_ms);
+  shmlab_json_append_number (out, path->copy_in_ms);
   g_string_append (out, ", \"copy_out_ms\": ");
-  json_number (out, path->copy_out_ms);
+  shmlab_json_append_number (out, path->copy_out_ms);
   g_string_append (out, ", \"copy_out_again_ms\": ");
-  json_number (out, path->copy_out_again_ms);
+  shmlab_json_append_number (out, path->copy_out_again_ms);
   g_string_append (out, ", \"decode_ms\": ");
-  json_number (out, path->decode_ms);
+  shmlab_json_append_number (out, path->decode_ms);
   g_string_append (out, ", \"total_ms\": ");
-  json_number (out, path->total_ms);
+  shmlab_json_append_number (out, path->total_ms);
   g_string_append (out, " }");
 }
 
@@ -779,12 +767,12 @@ shmlab_bench_report_json (const ShmlabBenchReport *self)
   json_key (out, 4, "virtual_machine");
   g_string_append_printf (out, "%s,\n", self->machine.hypervisor ? "true" : "false");
   json_key (out, 4, "load_average");
-  json_number (out, self->machine.load_average >= 0 ? self->machine.load_average : NAN);
+  shmlab_json_append_number (out, self->machine.load_average >= 0 ? self->machine.load_average : NAN);
   g_string_append (out, "\n  },\n");
 
   json_key (out, 2, "options");
   g_string_append (out, "{ \"seconds\": ");
-  json_number (out, self->seconds);
+  shmlab_json_append_number (out, self->seconds);
   g_string_append_printf (out, ", \"quick\": %s, \"passes\": %u, \"sizes\": [",
                           self->quick ? "true" : "false", self->passes);
   for (guint i = 0; i < self->sizes->len; i++)
@@ -808,7 +796,7 @@ shmlab_bench_report_json (const ShmlabBenchReport *self)
   g_string_append_printf (out, ", \"checks_off_clock\": %s },\n",
                           shmlab_bench_report_checks_off_clock (self) ? "true" : "false");
   json_key (out, 2, "elapsed_seconds");
-  json_number (out, self->elapsed);
+  shmlab_json_append_number (out, self->elapsed);
   g_string_append (out, ",\n");
 
   json_key (out, 2, "mechanisms");
@@ -869,11 +857,11 @@ shmlab_bench_report_json (const ShmlabBenchReport *self)
       g_string_append_printf (out, ", \"ok\": %s, \"error\": ", lock->ok ? "true" : "false");
       shmlab_json_append_string (out, lock->error);
       g_string_append (out, ", \"segment\": ");
-      json_number (out, lock->ok ? lock->segment_ns : NAN);
+      shmlab_json_append_number (out, lock->ok ? lock->segment_ns : NAN);
       g_string_append (out, ", \"segment_with_cancellable\": ");
-      json_number (out, lock->ok ? lock->cancellable_ns : NAN);
+      shmlab_json_append_number (out, lock->ok ? lock->cancellable_ns : NAN);
       g_string_append (out, ", \"primitive\": ");
-      json_number (out, lock->ok ? lock->primitive_ns : NAN);
+      shmlab_json_append_number (out, lock->ok ? lock->primitive_ns : NAN);
       g_string_append (out, " }");
     }
   g_string_append (out, first ? "],\n" : "\n  ],\n");
@@ -893,7 +881,7 @@ shmlab_bench_report_json (const ShmlabBenchReport *self)
       json_image_path (out, "qt_image", &self->image->qt);
       g_string_append (out, ",\n");
       json_key (out, 4, "ratio");
-      json_number (out, self->image->frame.total_ms > 0
+      shmlab_json_append_number (out, self->image->frame.total_ms > 0
                           ? self->image->qt.total_ms / self->image->frame.total_ms : NAN);
       g_string_append (out, ",\n");
       json_key (out, 4, "upload_measured");
@@ -911,9 +899,9 @@ shmlab_bench_report_json (const ShmlabBenchReport *self)
       g_string_append (out, ", \"detail\": ");
       shmlab_json_append_string (out, target->detail);
       g_string_append (out, ", \"measured\": ");
-      json_number (out, target->measured);
+      shmlab_json_append_number (out, target->measured);
       g_string_append (out, ", \"limit\": ");
-      json_number (out, target->limit);
+      shmlab_json_append_number (out, target->limit);
       g_string_append_printf (out, ", \"at_least\": %s, \"unit\": ",
                               target->at_least ? "true" : "false");
       shmlab_json_append_string (out, target->unit);

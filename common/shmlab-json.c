@@ -4,6 +4,8 @@
  */
 #include "shmlab-json.h"
 
+#include <math.h>
+
 /**
  * shmlab_json_append_string:
  * @json: where to append
@@ -38,4 +40,18 @@ shmlab_json_append_string (GString    *json,
         g_string_append_c (json, (char) c);
     }
   g_string_append_c (json, '"');
+}
+
+/* A number with six significant digits, the same in every locale; null when
+ * it is not finite (JSON has no NaN). */
+void
+shmlab_json_append_number (GString *json,
+                           double   value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    g_string_append (json, "null");
+  else
+    g_string_append (json, g_ascii_formatd (buffer, sizeof buffer, "%.6g", value));
 }

@@ -10,5 +10,7 @@ G_BEGIN_DECLS
 
 void shmlab_json_append_string (GString    *json,
                                 const char *text);
+void shmlab_json_append_number (GString    *json,
+                                double      value);
 
 G_END_DECLS
